@@ -1,0 +1,3 @@
+; `use` declarations and `extern crate` declarations: order-free items.
+(use_declaration) @import
+(extern_crate_declaration) @import

@@ -1,0 +1,50 @@
+"""Store each merge-driver attempt under the git directory, for later review.
+
+``<git-dir>/santamerge/attempts/<time>-<pid>-<file>/`` holds the three inputs, git's
+baseline, the result written to ``%A``, and ``attempt.json`` with the ranked candidates.
+Old attempts are pruned. Storing never affects the merge: a failure here is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+ATTEMPT_SCHEMA = 1
+
+
+def store_attempt(
+    git_dir: Path, path: str, files: dict[str, bytes], record: dict[str, Any], keep: int
+) -> Path | None:
+    """Write one attempt; return its folder, or None when it could not be written."""
+    root = git_dir / "santamerge" / "attempts"
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", path)[-60:] or "file"
+    folder = root / f"{stamp}-{os.getpid()}-{slug}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        body = {"schema": ATTEMPT_SCHEMA, "path": path, "time": stamp, **record}
+        (folder / "attempt.json").write_text(json.dumps(body, indent=1), encoding="utf-8")
+        prune_attempts(root, keep)
+    except OSError:
+        return None
+    return folder
+
+
+def prune_attempts(root: Path, keep: int) -> None:
+    """Keep the newest ``keep`` attempts."""
+    entries = sorted(p for p in root.iterdir() if p.is_dir())
+    for old in entries[: max(0, len(entries) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def list_attempts(git_dir: Path) -> list[Path]:
+    root = git_dir / "santamerge" / "attempts"
+    return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []

@@ -1,0 +1,29 @@
+"""The command line: it only assembles the commands in ``santamerge.commands``."""
+
+from __future__ import annotations
+
+import click
+
+from santamerge import __version__
+from santamerge.commands.demo import demo
+from santamerge.commands.install import install, uninstall
+from santamerge.commands.languages import languages
+from santamerge.commands.merge_driver import merge_driver
+from santamerge.commands.propose import propose
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="santamerge")
+def cli() -> None:
+    """santamerge: a repository-aware merge assistant for git.
+
+    \b
+    Start here:
+      santamerge install          route this repository's source files to the driver
+      santamerge demo             watch a real `git merge` go through it, in a scratch repo
+      santamerge propose B O T    show the ranked candidates for each conflict hunk
+    """
+
+
+for command in (merge_driver, propose, install, uninstall, languages, demo):
+    cli.add_command(command)

@@ -1,0 +1,88 @@
+"""``santamerge demo``: a real ``git merge`` through the driver, in a scratch repository."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import click
+
+from santamerge import git
+from santamerge.commands.install import add_attribute_lines, driver_command
+from santamerge.errors import report_errors
+
+BASE = '''import os
+
+RETRIES = 3
+
+
+def load(path):
+    """Read a file."""
+    with open(path) as fh:
+        return fh.read()
+'''
+
+MAIN = BASE.replace("import os\n", "import os\nimport json\n").replace(
+    "RETRIES = 3", "RETRIES = 5") + '''
+
+def dump(path, data):
+    with open(path, "w") as fh:
+        json.dump(data, fh)
+'''
+
+FEATURE = BASE.replace("import os\n", "import os\nimport logging\n").replace(
+    "RETRIES = 3", "RETRIES = 4") + '''
+
+def log_size(path):
+    logging.info("%s: %d bytes", path, os.path.getsize(path))
+'''
+
+
+@click.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
+              help="Where to create the scratch repository (default: a new temporary folder).")
+@report_errors
+def demo(folder: str | None) -> None:
+    """Create a scratch repository, merge two branches through santamerge, show the result.
+
+    Both branches add an import and a function (santamerge keeps both) and both change
+    the same constant (a true conflict, left in diff3 form for a person).
+    """
+    root = Path(folder or tempfile.mkdtemp(prefix="santamerge-demo-"))
+    root.mkdir(parents=True, exist_ok=True)
+    run = _runner(root)
+    run("init", "-q", "-b", "main")
+    for key, value in (("user.name", "Demo"), ("user.email", "demo@example.invalid"),
+                       ("merge.conflictStyle", "diff3"), ("commit.gpgsign", "false")):
+        run("config", key, value)
+    git.config_set("merge.santamerge.driver", driver_command(git.version()), global_=False,
+                   cwd=str(root))
+    add_attribute_lines(root / ".gitattributes", ["*.py"])
+    _commit(run, root, BASE, "base")
+    run("checkout", "-q", "-b", "feature")
+    _commit(run, root, FEATURE, "feature: logging")
+    run("checkout", "-q", "main")
+    _commit(run, root, MAIN, "main: json")
+    merge = subprocess.run(["git", "merge", "--no-edit", "feature"], cwd=root,
+                           capture_output=True, text=True, check=False)
+    click.secho(f"$ git merge feature   (in {root})", bold=True)
+    click.echo(merge.stdout + merge.stderr)
+    click.secho("app.py after the merge:", bold=True)
+    click.echo((root / "app.py").read_text(encoding="utf-8"))
+    click.echo("The imports and functions both branches added were merged by santamerge; "
+               "the constant both changed stays a conflict for you to decide. "
+               "Attempts are stored in .git/santamerge/attempts.")
+
+
+def _runner(root: Path):  # type: ignore[no-untyped-def]
+    def run(*args: str) -> str:
+        return git.run_git(*args, cwd=root).stdout
+
+    return run
+
+
+def _commit(run, root: Path, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    (root / "app.py").write_text(text, encoding="utf-8")
+    run("add", "app.py", ".gitattributes")
+    run("commit", "-q", "-m", message)

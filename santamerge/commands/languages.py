@@ -1,0 +1,38 @@
+"""``santamerge languages``: what santamerge understands."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from santamerge.commands.install import ATTRIBUTE
+from santamerge.commands.options import json_option
+from santamerge.languages import PROFILES, gitattributes_patterns
+
+
+@click.command()
+@click.option("--gitattributes", is_flag=True,
+              help="Print the .gitattributes lines that route these files to santamerge.")
+@json_option
+def languages(gitattributes: bool, as_json: bool) -> None:
+    """List the supported languages, their file extensions and their tree-sitter queries."""
+    if gitattributes:
+        for pattern in gitattributes_patterns():
+            click.echo(f"{pattern} {ATTRIBUTE}")
+        return
+    from santamerge.treesitter import query_names
+
+    rows = [{"name": p.name, "extensions": list(p.extensions), "grammar": p.grammar,
+             "queries": query_names(p)} for p in PROFILES]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("language", "extensions", "grammar package", "queries")
+    for row in rows:
+        table.add_row(row["name"], " ".join(row["extensions"]), row["grammar"],
+                      " ".join(row["queries"]))
+    Console().print(table)

@@ -1,0 +1,23 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+import click
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of a table."
+)
+timeout_option = click.option(
+    "--timeout", type=float, default=None, metavar="SECONDS",
+    help="Give git's own result if santamerge needs longer (default 10; "
+         "SANTAMERGE_TIMEOUT, git config santamerge.timeout).",
+)
+policy_option = click.option(
+    "--policy", type=click.Choice(["conservative", "words", "never"]), default=None,
+    help="Which candidates may be written without asking (default: conservative, "
+         "only order-free unions of added imports and definitions).",
+)
+global_option = click.option(
+    "--global", "global_", is_flag=True,
+    help="Use the global git config and attributes file instead of this repository's.",
+)

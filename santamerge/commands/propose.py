@@ -1,0 +1,64 @@
+"""``santamerge propose``: show the ranked candidates for each conflict hunk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from santamerge import git
+from santamerge.commands.options import json_option, policy_option
+from santamerge.errors import SantamergeError, report_errors
+from santamerge.pipeline import propose_merge, resolve_merge
+from santamerge.policy import DEFAULT_POLICY, POLICIES
+from santamerge.report import proposal_record
+
+
+@click.command()
+@click.argument("base", type=click.Path(exists=True, dir_okay=False))
+@click.argument("ours", type=click.Path(exists=True, dir_okay=False))
+@click.argument("theirs", type=click.Path(exists=True, dir_okay=False))
+@click.option("--path", "repo_path", default=None, metavar="PATH",
+              help="The file's path in the repository; its extension picks the language "
+                   "(default: OURS).")
+@click.option("--marker-size", default=7, show_default=True, help="Conflict marker length.")
+@json_option
+@policy_option
+@report_errors
+def propose(base: str, ours: str, theirs: str, repo_path: str | None, marker_size: int,
+            as_json: bool, policy: str | None) -> None:
+    """Rank the candidates for each conflict hunk of a 3-way merge. Changes nothing.
+
+    It merges BASE, OURS and THEIRS as `git merge-file --diff3` does, then, for each
+    conflict hunk, prints the hunk and its ranked candidates (text, method, score,
+    reasons) and which one the merge driver would write. `--json` prints the versioned
+    schema of docs/propose-json.md.
+
+    \b
+    Example:
+      santamerge propose base.py ours.py theirs.py --path src/app.py --json
+    """
+    merged = _baseline(base, ours, theirs, marker_size)
+    chosen = POLICIES[policy] if policy else DEFAULT_POLICY
+    proposal = propose_merge(merged, repo_path or ours, marker_size, chosen)
+    record = proposal_record(proposal, resolve_merge(proposal), ("ours", "base", "theirs"))
+    if as_json:
+        click.echo(json.dumps(record, indent=2))
+    else:
+        from santamerge.preview import render_proposal
+
+        render_proposal(record)
+
+
+def _baseline(base: str, ours: str, theirs: str, marker_size: int) -> str:
+    data, conflicts = git.merge_file(ours, base, theirs, ("ours", "base", "theirs"), marker_size)
+    if conflicts == git.MERGE_FILE_ERROR:
+        raise SantamergeError(
+            "git merge-file refused these files (binary?); santamerge merges text files only")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        names = ", ".join(Path(p).name for p in (base, ours, theirs))
+        raise SantamergeError(f"{names}: not UTF-8 text; santamerge reads UTF-8 source "
+                              "files only (git's own merge still handles them)") from None

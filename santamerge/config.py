@@ -1,0 +1,114 @@
+"""Settings, from the places the ecosystem uses.
+
+Precedence: command-line flags, then ``SANTAMERGE_*`` environment variables, then git
+config (``santamerge.*``), then ``[tool.santamerge]`` in the repository's
+``pyproject.toml``, then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from santamerge.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Settings:
+    timeout: float = 10.0  # seconds the merge driver may spend before it gives git's result
+    policy: str = "conservative"  # the auto-apply policy (santamerge.policy.POLICIES)
+    disable: bool = False  # the kill switch: git's own merge, untouched
+    max_bytes: int = 1_000_000  # larger inputs get git's own merge
+    keep_attempts: int = 100  # stored merge-driver attempts kept per repository
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def load_settings(cwd: str | os.PathLike[str] = ".", **flags: Any) -> Settings:
+    """The settings in effect; ``flags`` holds command-line values (None = not given)."""
+    layers = [_from_pyproject(cwd), _from_git(cwd), _from_env(), _given(flags)]
+    settings = Settings()
+    for layer in layers:
+        settings = _overlay(settings, layer)
+    return settings
+
+
+def settings_sources(cwd: str | os.PathLike[str] = ".") -> dict[str, dict[str, Any]]:
+    return {"pyproject.toml": _from_pyproject(cwd), "git config": _from_git(cwd),
+            "environment": _from_env()}
+
+
+def _overlay(settings: Settings, values: dict[str, Any]) -> Settings:
+    kinds = {f.name: f.type for f in fields(Settings)}
+    converted = {}
+    for key, raw in values.items():
+        if key not in kinds:
+            continue
+        converted[key] = _convert(key, raw, str(kinds[key]))
+    return replace(settings, **converted)
+
+
+def _convert(key: str, raw: Any, kind: str) -> Any:
+    try:
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in _TRUE | _FALSE:
+                return text in _TRUE
+            raise ValueError(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "int":
+            return int(raw)
+        return str(raw)
+    except ValueError:
+        raise ConfigError(f"setting '{key}' has the value {raw!r}, which is not a {kind}; "
+                          f"fix it in SANTAMERGE_{key.upper()}, git config santamerge.{key} "
+                          "or [tool.santamerge]") from None
+
+
+def _given(flags: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+def _from_env() -> dict[str, Any]:
+    names = {f"SANTAMERGE_{f.name.upper()}": f.name for f in fields(Settings)}
+    return {key: os.environ[env] for env, key in names.items() if env in os.environ}
+
+
+def _from_git(cwd: str | os.PathLike[str]) -> dict[str, Any]:
+    from santamerge.git import config_get_all
+
+    keys = {f.name.lower(): f.name for f in fields(Settings)}
+    found = config_get_all("santamerge", cwd=cwd)
+    return {keys[k.split(".", 1)[1].replace("-", "")]: v for k, v in found.items()
+            if k.split(".", 1)[1].replace("-", "") in keys}
+
+
+def _from_pyproject(cwd: str | os.PathLike[str]) -> dict[str, Any]:
+    path = _find_upwards(Path(cwd), "pyproject.toml")
+    if path is None:
+        return {}
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    section = data.get("tool", {}).get("santamerge", {})
+    return {k.replace("-", "_"): v for k, v in section.items()} if isinstance(section, dict) else {}
+
+
+def _find_upwards(start: Path, name: str) -> Path | None:
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / name).is_file():
+            return folder / name
+        if (folder / ".git").exists():
+            return None
+    return None

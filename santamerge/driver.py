@@ -1,0 +1,189 @@
+"""The git merge driver: ``santamerge merge-driver %O %A %B %L %P``.
+
+The contract: whatever happens, ``%A`` ends up holding either santamerge's result or
+exactly git's own ``git merge-file --diff3`` result, written atomically, and the exit
+status tells git whether conflicts remain. The baseline is computed first; everything
+santamerge adds runs inside one guard (errors, a timeout, unsupported input), and any
+failure of it gives the baseline.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from santamerge import git
+from santamerge.errors import EXIT_CONFLICTS, EXIT_OK
+
+if TYPE_CHECKING:
+    from santamerge.config import Settings
+
+DEFAULT_LABELS = ("ours", "base", "theirs")
+_GIT_PLACEHOLDERS = {"%S", "%X", "%Y", ""}
+
+
+@dataclass(frozen=True)
+class DriverArgs:
+    base: str  # %O
+    ours: str  # %A: read, then overwritten with the result
+    theirs: str  # %B
+    marker_size: int = 7  # %L
+    path: str = ""  # %P: the path in the repository, for the language
+    ours_label: str | None = None  # %X
+    base_label: str | None = None  # %S
+    theirs_label: str | None = None  # %Y
+    timeout: float | None = None
+
+    @property
+    def labels(self) -> tuple[str, str, str]:
+        given = (self.ours_label, self.base_label, self.theirs_label)
+        return tuple(  # type: ignore[return-value]
+            default if label is None or label in _GIT_PLACEHOLDERS else label
+            for label, default in zip(given, DEFAULT_LABELS, strict=True)
+        )
+
+
+class _Unsupported(Exception):
+    """Input santamerge leaves to git: binary, not UTF-8, too large, markers already."""
+
+
+class _Timeout(BaseException):
+    pass
+
+
+def run_merge_driver(args: DriverArgs) -> int:
+    """Merge, write ``%A``, return the exit status for git."""
+    baseline, conflicts = git.merge_file(
+        args.ours, args.base, args.theirs, args.labels, args.marker_size
+    )
+    if conflicts == git.MERGE_FILE_ERROR:
+        return EXIT_CONFLICTS  # git refused (binary): %A keeps ours, as git's driver does
+    if conflicts == 0:
+        write_atomically(args.ours, baseline)
+        return EXIT_OK
+    try:
+        from santamerge.config import load_settings
+
+        settings = load_settings(timeout=args.timeout)
+        if settings.disable:
+            raise _Unsupported("disabled by SANTAMERGE_DISABLE / santamerge.disable")
+        with _deadline(settings.timeout):
+            inputs, result, record = _improve(args, baseline, settings)
+    except (Exception, _Timeout) as exc:
+        _note_fallback(exc)
+        write_atomically(args.ours, baseline)
+        return conflicts
+    write_atomically(args.ours, result)
+    files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
+    _store(args, {**files, "baseline": baseline, "result": result}, record,
+           settings.keep_attempts)
+    return EXIT_OK if record["outcome"]["unresolved"] == [] else EXIT_CONFLICTS
+
+
+def _improve(
+    args: DriverArgs, baseline: bytes, settings: Settings
+) -> tuple[list[bytes], bytes, dict[str, Any]]:
+    from santamerge.locate import has_markers
+    from santamerge.pipeline import propose_merge, resolve_merge
+    from santamerge.policy import POLICIES
+    from santamerge.report import proposal_record
+
+    _inject_fault()
+    inputs = [_read(p, settings.max_bytes) for p in (args.base, args.ours, args.theirs)]
+    texts = [_decode(data) for data in [*inputs, baseline]]
+    if any(has_markers(t) for t in texts[:3]):
+        raise _Unsupported("an input already holds conflict markers")
+    policy = POLICIES.get(settings.policy)
+    if policy is None:
+        raise _Unsupported(f"unknown policy {settings.policy!r}")
+    proposal = propose_merge(texts[3], args.path or args.ours, args.marker_size, policy)
+    outcome = resolve_merge(proposal)
+    record = proposal_record(proposal, outcome, args.labels)
+    return inputs, outcome.text.encode("utf-8"), record
+
+
+def _read(path: str, limit: int) -> bytes:
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise _Unsupported(f"larger than {limit} bytes")
+    if b"\0" in data:
+        raise _Unsupported("binary")
+    return data
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unsupported("not UTF-8") from None
+
+
+class _deadline:
+    """Raise _Timeout in the main thread after ``seconds`` (where SIGALRM exists)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = hasattr(signal, "setitimer") and seconds > 0
+
+    def __enter__(self) -> None:
+        if self.armed:
+            signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    @staticmethod
+    def _fire(signum: int, frame: object) -> None:
+        raise _Timeout()
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that no reader ever sees a partial file."""
+    folder, name = os.path.split(os.path.abspath(path))
+    tmp = os.path.join(folder, f".{name}.santamerge-{os.getpid()}")
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = 0o644
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _store(args: DriverArgs, files: dict[str, bytes], record: dict[str, Any], keep: int) -> None:
+    try:
+        from santamerge.attempts import store_attempt
+
+        git_dir = git.find_git_dir()
+        if git_dir is not None:
+            store_attempt(git_dir, args.path or os.path.basename(args.ours), files, record, keep)
+    except Exception:
+        pass
+
+
+def _inject_fault() -> None:
+    """A testing hook: SANTAMERGE_FAULT=crash|hang makes the guarded part fail."""
+    fault = os.environ.get("SANTAMERGE_FAULT")
+    if fault == "crash":
+        raise RuntimeError("injected failure (SANTAMERGE_FAULT=crash)")
+    if fault == "hang":
+        import time
+
+        time.sleep(3600)
+
+
+def _note_fallback(exc: BaseException) -> None:
+    if os.environ.get("SANTAMERGE_VERBOSE"):
+        print(f"santamerge: gave git's own merge ({type(exc).__name__}: {exc})", file=sys.stderr)

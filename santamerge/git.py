@@ -1,0 +1,114 @@
+"""The one adapter around git: the ``git`` subprocess, and GitPython where a repository
+object is worth its import (about 0.1 s, so never on the merge driver's path)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from santamerge.errors import GitError
+
+MERGE_FILE_ERROR = -1
+
+
+def run_git(*args: str, cwd: str | os.PathLike[str] | None = None,
+            check: bool = True) -> subprocess.CompletedProcess[str]:
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git was not found on PATH; install git and try again") from exc
+    if check and proc.returncode != 0:
+        detail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise GitError(f"'git {' '.join(args)}' failed: {detail[0]}")
+    return proc
+
+
+def merge_file(
+    ours: str, base: str, theirs: str, labels: tuple[str, str, str], marker_size: int = 7,
+    style: str = "diff3",
+) -> tuple[bytes, int]:
+    """git's own 3-way merge of three files: (the merged bytes, git's exit status).
+
+    The status is the number of conflicts, or MERGE_FILE_ERROR when git refused (a binary
+    file, say). Nothing is written to disk.
+    """
+    args = ["git", "merge-file", "-p", f"--{style}", f"--marker-size={marker_size}"]
+    for label in labels:
+        args += ["-L", label]
+    proc = subprocess.run([*args, ours, base, theirs], capture_output=True, check=False)
+    status = proc.returncode
+    if status < 0 or status > 127:
+        return proc.stdout, MERGE_FILE_ERROR
+    return proc.stdout, status
+
+
+def find_git_dir(start: str | os.PathLike[str] = ".") -> Path | None:
+    """The git directory for ``start``, found without running git (cheap)."""
+    env = os.environ.get("GIT_DIR")
+    if env:
+        return Path(env).resolve()
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        dotgit = folder / ".git"
+        if dotgit.is_dir():
+            return dotgit
+        if dotgit.is_file():
+            text = dotgit.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                return (folder / text[len("gitdir:"):].strip()).resolve()
+    return None
+
+
+def config_get_all(prefix: str, cwd: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """Every git config value under ``prefix.`` (all scopes), lowercased keys."""
+    proc = subprocess.run(
+        ["git", "config", "--null", "--get-regexp", f"^{prefix}\\."],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )
+    values = {}
+    for entry in proc.stdout.split("\0"):
+        if "\n" in entry:
+            key, value = entry.split("\n", 1)
+            values[key.lower()] = value
+    return values
+
+
+def config_set(key: str, value: str, *, global_: bool, cwd: str | None = None) -> None:
+    run_git("config", "--global" if global_ else "--local", key, value, cwd=cwd)
+
+
+def config_unset_section(section: str, *, global_: bool, cwd: str | None = None) -> bool:
+    proc = run_git("config", "--global" if global_ else "--local", "--remove-section", section,
+                   cwd=cwd, check=False)
+    return proc.returncode == 0
+
+
+def repo_root(cwd: str | os.PathLike[str] = ".") -> Path:
+    """The working tree's top folder, or a clear error outside a repository."""
+    import git  # GitPython
+
+    try:
+        repo = git.Repo(cwd, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise GitError(f"{Path(cwd).resolve()} is not inside a git repository; "
+                       "run this in a repository, or use --global") from exc
+    if repo.working_tree_dir is None:
+        raise GitError("this is a bare repository; run it in a working tree")
+    return Path(repo.working_tree_dir)
+
+
+def global_attributes_file() -> Path:
+    """git's global attributes file: core.attributesFile, else $XDG_CONFIG_HOME/git/attributes."""
+    proc = run_git("config", "--global", "--path", "core.attributesFile", check=False)
+    if proc.returncode == 0 and proc.stdout.strip():
+        return Path(proc.stdout.strip()).expanduser()
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(xdg) / "git" / "attributes"
+
+
+def version() -> tuple[int, ...]:
+    out = run_git("--version").stdout.split()[-1]
+    return tuple(int(p) for p in out.split(".")[:3] if p.isdigit())

@@ -1,0 +1,85 @@
+"""The one adapter around the tree-sitter Python bindings (0.25 and later).
+
+The bindings changed their API in 0.21, 0.22, 0.23 and 0.25 (``Query.captures`` moved to
+``QueryCursor``, ``Language`` took a pointer). Everything else in santamerge goes through
+the functions here, so that the next change is mended in one place.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from santamerge.languages import LanguageProfile
+
+if TYPE_CHECKING:
+    from tree_sitter import Language, Node, Parser, Query, Tree
+
+
+@functools.cache
+def language(profile: LanguageProfile) -> Language:
+    from tree_sitter import Language
+
+    module = importlib.import_module(profile.grammar)
+    return Language(getattr(module, profile.entry)())
+
+
+@functools.cache
+def _parser(profile: LanguageProfile) -> Parser:
+    from tree_sitter import Parser
+
+    return Parser(language(profile))
+
+
+def parse(profile: LanguageProfile, text: str) -> Tree:
+    return _parser(profile).parse(text.encode("utf-8"))
+
+
+def parse_bytes(profile: LanguageProfile, data: bytes) -> Tree:
+    return _parser(profile).parse(data)
+
+
+def query_names(profile: LanguageProfile) -> list[str]:
+    """The query files that exist for this language, without their ``.scm``."""
+    folder = resources.files("santamerge") / "grammars" / profile.queries
+    return sorted(f.name[:-4] for f in folder.iterdir() if f.name.endswith(".scm"))
+
+
+def query_source(profile: LanguageProfile, name: str) -> str | None:
+    path = resources.files("santamerge") / "grammars" / profile.queries / f"{name}.scm"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+@functools.cache
+def query(profile: LanguageProfile, name: str) -> Query | None:
+    """The compiled ``grammars/<lang>/<name>.scm``, or None when the file does not exist."""
+    from tree_sitter import Query
+
+    source = query_source(profile, name)
+    return None if source is None else Query(language(profile), source)
+
+
+def captures(q: Query, node: Node) -> dict[str, list[Node]]:
+    from tree_sitter import QueryCursor
+
+    return QueryCursor(q).captures(node)
+
+
+def matches(q: Query, node: Node) -> list[dict[str, list[Node]]]:
+    from tree_sitter import QueryCursor
+
+    return [m for _, m in QueryCursor(q).matches(node)]
+
+
+def count_errors(node: Node) -> int:
+    """The number of ERROR and MISSING nodes under ``node``."""
+    if not node.has_error:
+        return 0
+    count = 1 if (node.is_error or node.is_missing) else 0
+    return count + sum(count_errors(child) for child in node.children)
+
+
+def node_text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", errors="replace")

@@ -1,0 +1,153 @@
+"""The values that pass between the pipeline stages.
+
+Every stage takes and returns these frozen dataclasses; only ``pipeline`` knows the
+order of the stages. Texts are kept exactly as they were read, line endings included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ConflictHunk:
+    """One conflict region of a file with markers.
+
+    ``base`` is ``None`` for the plain ``merge`` style, which has no base section.
+    The ``*_marker`` fields hold the marker lines exactly as read (with their line
+    ending), so that an unresolved hunk can be written back byte for byte.
+    """
+
+    index: int
+    line: int  # 1-based line number of the opening marker
+    ours: str
+    base: str | None
+    theirs: str
+    open_marker: str
+    base_marker: str | None
+    sep_marker: str
+    close_marker: str
+    marker_size: int
+
+    @property
+    def ours_label(self) -> str:
+        return _label(self.open_marker, self.marker_size)
+
+    @property
+    def base_label(self) -> str:
+        return _label(self.base_marker, self.marker_size) if self.base_marker else ""
+
+    @property
+    def theirs_label(self) -> str:
+        return _label(self.close_marker, self.marker_size)
+
+    def render(self) -> str:
+        """The hunk as conflict markers, exactly as it was read."""
+        base = f"{self.base_marker}{self.base}" if self.base_marker is not None else ""
+        ours = f"{self.open_marker}{self.ours}"
+        return f"{ours}{base}{self.sep_marker}{self.theirs}{self.close_marker}"
+
+
+def _label(marker: str, size: int) -> str:
+    return marker[size:].strip()
+
+
+Chunk = str | ConflictHunk
+
+
+@dataclass(frozen=True)
+class ParsedMerge:
+    """A text with conflict markers: resolved text and hunks, in file order."""
+
+    chunks: tuple[Chunk, ...]
+    newline: str = "\n"
+    marker_size: int = 7
+
+    @property
+    def hunks(self) -> tuple[ConflictHunk, ...]:
+        return tuple(c for c in self.chunks if isinstance(c, ConflictHunk))
+
+    def side(self, which: str) -> str:
+        """Reconstruct ``ours``, ``theirs`` or ``base`` (diff3 style only)."""
+        parts = []
+        for chunk in self.chunks:
+            if isinstance(chunk, str):
+                parts.append(chunk)
+                continue
+            text = getattr(chunk, which)
+            if text is None:
+                raise ValueError("the merge style has no base section; use --diff3")
+            parts.append(text)
+        return "".join(parts)
+
+    def splice(self, choices: dict[int, str], default: str = "ours") -> str:
+        """The file with hunk ``i`` replaced by ``choices[i]``, other hunks by a side."""
+        parts = []
+        for chunk in self.chunks:
+            if isinstance(chunk, str):
+                parts.append(chunk)
+            elif chunk.index in choices:
+                parts.append(choices[chunk.index])
+            else:
+                parts.append(getattr(chunk, default) or "")
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed text for one hunk, and the method that produced it."""
+
+    hunk: int
+    text: str
+    method: str  # "ours", "theirs", "merged:words", "structured:union", ...
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate after the gates and the ranking."""
+
+    candidate: Candidate
+    score: float
+    keeps_ours: float
+    keeps_theirs: float
+    reasons: tuple[str, ...]
+    rejected: tuple[str, ...] = ()
+
+    @property
+    def accepted_by_gates(self) -> bool:
+        return not self.rejected
+
+
+@dataclass(frozen=True)
+class HunkProposal:
+    """A hunk, its ranked candidates, and the one the policy would write, if any."""
+
+    hunk: ConflictHunk
+    ranked: tuple[Scored, ...]
+    chosen: Scored | None
+    policy: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The merged text after the chosen candidates were spliced in."""
+
+    text: str
+    resolved: tuple[int, ...]
+    unresolved: tuple[int, ...]
+    methods: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        return not self.unresolved
+
+
+@dataclass(frozen=True)
+class MergeProposal:
+    """Every hunk of one file with its ranked candidates."""
+
+    path: str
+    language: str | None
+    parsed: ParsedMerge
+    hunks: tuple[HunkProposal, ...]

@@ -1,0 +1,90 @@
+"""The query files under ``grammars/``: they compile, and they find what the fixtures hold.
+
+Each profile has a fixture ``tests/fixtures/languages/<profile>/sample.<ext>`` and an
+``expected.json`` with the sorted ``@name`` texts of its definitions and its number of
+``@import`` nodes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from santamerge import treesitter
+from santamerge.languages import PROFILES, LanguageProfile
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+FIXTURES = Path(__file__).parent / "fixtures" / "languages"
+GRAMMARS = Path(__file__).parent.parent / "grammars"
+REQUIRED = ("definitions", "imports")
+
+QUERIES = [(p, name) for p in PROFILES for name in treesitter.query_names(p)]
+QUERY_IDS = [f"{p.name}-{name}" for p, name in QUERIES]
+PROFILE_IDS = [p.name for p in PROFILES]
+
+
+def _fixture(profile: LanguageProfile) -> tuple[Node, dict[str, Any]]:
+    folder = FIXTURES / profile.name
+    samples = sorted(folder.glob("sample.*"))
+    assert len(samples) == 1, f"expected one sample file in {folder}"
+    assert samples[0].suffix in profile.extensions
+    tree = treesitter.parse(profile, samples[0].read_text(encoding="utf-8"))
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    return tree.root_node, expected
+
+
+def _captured(profile: LanguageProfile, name: str, capture: str, root: Node) -> list[Node]:
+    q = treesitter.query(profile, name)
+    assert q is not None
+    nodes = treesitter.captures(q, root).get(capture, [])
+    return list({n.id: n for n in nodes}.values())
+
+
+@pytest.mark.parametrize(("profile", "name"), QUERIES, ids=QUERY_IDS)
+def test_query_compiles(profile: LanguageProfile, name: str) -> None:
+    assert treesitter.query(profile, name) is not None
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
+def test_profile_has_required_queries(profile: LanguageProfile) -> None:
+    names = treesitter.query_names(profile)
+    assert [n for n in REQUIRED if n not in names] == []
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
+def test_fixture_parses_cleanly(profile: LanguageProfile) -> None:
+    root, _ = _fixture(profile)
+    assert treesitter.count_errors(root) == 0
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
+def test_fixture_definitions(profile: LanguageProfile) -> None:
+    root, expected = _fixture(profile)
+    names = _captured(profile, "definitions", "name", root)
+    assert sorted(treesitter.node_text(n) for n in names) == expected["definitions"]
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
+def test_fixture_imports(profile: LanguageProfile) -> None:
+    root, expected = _fixture(profile)
+    assert len(_captured(profile, "imports", "import", root)) == expected["imports"]
+
+
+@pytest.mark.parametrize(("profile", "name"), QUERIES, ids=QUERY_IDS)
+def test_query_exercised_by_fixture(profile: LanguageProfile, name: str) -> None:
+    root, _ = _fixture(profile)
+    q = treesitter.query(profile, name)
+    assert q is not None
+    assert any(treesitter.captures(q, root).values()), f"{name}.scm found nothing"
+
+
+def test_every_scm_file_belongs_to_a_profile() -> None:
+    folders = {p.queries for p in PROFILES}
+    stray = [str(f) for f in GRAMMARS.glob("*/*.scm") if f.parent.name not in folders]
+    assert stray == []
+    assert sorted(GRAMMARS.glob("*/*.scm")), "no query files found"
