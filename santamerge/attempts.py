@@ -23,7 +23,8 @@ def store_attempt(
 ) -> Path | None:
     """Write one attempt; return its folder, or None when it could not be written."""
     root = git_dir / "santamerge" / "attempts"
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now * 1e6) % 10**6:06d}"
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", path)[-60:] or "file"
     folder = root / f"{stamp}-{os.getpid()}-{slug}"
     try:

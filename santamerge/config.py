@@ -84,7 +84,7 @@ def _from_env() -> dict[str, Any]:
 def _from_git(cwd: str | os.PathLike[str]) -> dict[str, Any]:
     from santamerge.git import config_get_all
 
-    keys = {f.name.lower(): f.name for f in fields(Settings)}
+    keys = {f.name.replace("_", ""): f.name for f in fields(Settings)}
     found = config_get_all("santamerge", cwd=cwd)
     return {keys[k.split(".", 1)[1].replace("-", "")]: v for k, v in found.items()
             if k.split(".", 1)[1].replace("-", "") in keys}

@@ -46,6 +46,37 @@ class DriverArgs:
         )
 
 
+_LABEL_FLAGS = {"-s": "base_label", "-x": "ours_label", "-y": "theirs_label"}
+
+
+def parse_driver_args(argv: list[str]) -> DriverArgs | None:
+    """Parse git's usual call without click; None when it is anything else."""
+    positional: list[str] = []
+    labels: dict[str, str] = {}
+    timeout = None
+    it = iter(argv)
+    for arg in it:
+        if arg in _LABEL_FLAGS:
+            labels[_LABEL_FLAGS[arg]] = next(it, "")
+        elif arg == "--timeout":
+            try:
+                timeout = float(next(it, ""))
+            except ValueError:
+                return None
+        elif arg.startswith("-") and arg != "-":
+            return None
+        else:
+            positional.append(arg)
+    if len(positional) not in (3, 4, 5):
+        return None
+    try:
+        size = int(positional[3]) if len(positional) > 3 else 7
+    except ValueError:
+        return None
+    path = positional[4] if len(positional) > 4 else ""
+    return DriverArgs(*positional[:3], size, path, timeout=timeout, **labels)
+
+
 class _Unsupported(Exception):
     """Input santamerge leaves to git: binary, not UTF-8, too large, markers already."""
 
@@ -87,7 +118,7 @@ def _improve(
     args: DriverArgs, baseline: bytes, settings: Settings
 ) -> tuple[list[bytes], bytes, dict[str, Any]]:
     from santamerge.locate import has_markers
-    from santamerge.pipeline import propose_merge, resolve_merge
+    from santamerge.pipeline import decide_merge, resolve_merge
     from santamerge.policy import POLICIES
     from santamerge.report import proposal_record
 
@@ -99,7 +130,7 @@ def _improve(
     policy = POLICIES.get(settings.policy)
     if policy is None:
         raise _Unsupported(f"unknown policy {settings.policy!r}")
-    proposal = propose_merge(texts[3], args.path or args.ours, args.marker_size, policy)
+    proposal = decide_merge(texts[3], args.path or args.ours, args.marker_size, policy)
     outcome = resolve_merge(proposal)
     record = proposal_record(proposal, outcome, args.labels)
     return inputs, outcome.text.encode("utf-8"), record

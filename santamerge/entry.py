@@ -14,12 +14,10 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["merge-driver"]:
-        from santamerge.commands.merge_driver import parse_fast
+        from santamerge.driver import parse_driver_args, run_merge_driver
 
-        parsed = parse_fast(args[1:])
+        parsed = parse_driver_args(args[1:])
         if parsed is not None:
-            from santamerge.driver import run_merge_driver
-
             sys.exit(run_merge_driver(parsed))
     from santamerge.cli import cli
 

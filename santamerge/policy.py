@@ -1,31 +1,35 @@
-"""The auto-apply policy: which ranked candidate, if any, may be written without asking.
+"""The auto-apply policy: which candidate, if any, may be written without asking.
 
-One small named piece, so that the benchmark can set it by numbers. The default writes
-only methods whose precision has been shown to be high: the order-free union of
-disjoint additions, which passes every gate.
+One small named piece, so that the benchmark can set it by numbers. A policy trusts a
+set of methods; it writes the first candidate, most specific method first, whose method
+it trusts and which passes every gate. The default trusts only the order-free union of
+disjoint additions. The merge driver and ``propose`` ask the same policy, so what
+``propose`` says would be written is what the driver writes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from santamerge.types import Scored
+from santamerge.candidates import METHODS
+from santamerge.types import Candidate
+
+Gate = Callable[[Candidate], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
 class AutoApplyPolicy:
     name: str
     methods: frozenset[str]
-    min_score: float = 0.0
 
-    def choose(self, ranked: tuple[Scored, ...]) -> Scored | None:
-        """The top-ranked candidate when it passes the gates and its method is trusted."""
-        if not ranked:
-            return None
-        top = ranked[0]
-        if top.rejected or top.candidate.method not in self.methods:
-            return None
-        return top if top.score >= self.min_score else None
+    def trusts(self, candidate: Candidate) -> bool:
+        return candidate.method in self.methods
+
+    def choose(self, candidates: tuple[Candidate, ...], gate: Gate) -> Candidate | None:
+        """The candidate to write, or None; ``gate`` returns a candidate's rejections."""
+        trusted = sorted(filter(self.trusts, candidates), key=lambda c: METHODS.index(c.method))
+        return next((c for c in trusted if not gate(c)), None)
 
 
 CONSERVATIVE = AutoApplyPolicy("conservative", frozenset({"structured:union"}))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from santamerge.types import HunkProposal, MergeProposal, Outcome, Scored
+from santamerge.types import Candidate, HunkProposal, MergeProposal, Outcome, Scored
 
 PROPOSAL_SCHEMA = 1
 
@@ -37,8 +37,26 @@ def hunk_record(h: HunkProposal) -> dict[str, Any]:
         "base": h.hunk.base,
         "theirs": h.hunk.theirs,
         "policy": h.policy,
-        "auto_apply": h.chosen.candidate.method if h.chosen else None,
-        "candidates": [candidate_record(s, rank) for rank, s in enumerate(h.ranked, 1)],
+        "auto_apply": h.chosen.method if h.chosen else None,
+        "ranked": bool(h.ranked),
+        "candidates": ([candidate_record(s, rank) for rank, s in enumerate(h.ranked, 1)]
+                       if h.ranked else [unranked_record(c, h) for c in h.candidates]),
+    }
+
+
+def unranked_record(c: Candidate, h: HunkProposal) -> dict[str, Any]:
+    """A candidate the merge driver did not rank; gated only if the policy considered it."""
+    rejected = h.gated.get(c.method)
+    return {
+        "rank": None,
+        "method": c.method,
+        "text": c.text,
+        "score": None,
+        "keeps_ours": None,
+        "keeps_theirs": None,
+        "accepted": None if rejected is None else not rejected,
+        "rejected": list(rejected or ()),
+        "reasons": [c.note] if c.note else [],
     }
 
 

@@ -121,11 +121,18 @@ class Scored:
 
 @dataclass(frozen=True)
 class HunkProposal:
-    """A hunk, its ranked candidates, and the one the policy would write, if any."""
+    """A hunk, its candidates, and the one the policy would write, if any.
+
+    ``gated`` maps each candidate that went through the gates to its rejections (empty
+    when it passed). ``ranked`` is empty when nothing was ranked: the merge driver gates
+    only what the policy may write, and ranks nothing; ``propose`` does both for all.
+    """
 
     hunk: ConflictHunk
+    candidates: tuple[Candidate, ...]
+    gated: dict[str, tuple[str, ...]]
     ranked: tuple[Scored, ...]
-    chosen: Scored | None
+    chosen: Candidate | None
     policy: str
 
 

@@ -9,36 +9,6 @@ import click
 from santamerge.commands.options import timeout_option
 from santamerge.driver import DriverArgs, run_merge_driver
 
-_LABEL_FLAGS = {"-s": "base_label", "-x": "ours_label", "-y": "theirs_label"}
-
-
-def parse_fast(argv: list[str]) -> DriverArgs | None:
-    """Parse git's usual call without click; None when it is anything else."""
-    positional: list[str] = []
-    labels: dict[str, str] = {}
-    timeout = None
-    it = iter(argv)
-    for arg in it:
-        if arg in _LABEL_FLAGS:
-            labels[_LABEL_FLAGS[arg]] = next(it, "")
-        elif arg == "--timeout":
-            try:
-                timeout = float(next(it, ""))
-            except ValueError:
-                return None
-        elif arg.startswith("-") and arg != "-":
-            return None
-        else:
-            positional.append(arg)
-    if len(positional) not in (3, 4, 5):
-        return None
-    try:
-        size = int(positional[3]) if len(positional) > 3 else 7
-    except ValueError:
-        return None
-    path = positional[4] if len(positional) > 4 else ""
-    return DriverArgs(*positional[:3], size, path, timeout=timeout, **labels)
-
 
 @click.command("merge-driver")
 @click.argument("base", type=click.Path(dir_okay=False))

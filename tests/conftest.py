@@ -1,0 +1,95 @@
+"""Shared fixtures: isolated git configuration and scratch repositories."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from santamerge.commands.install import add_attribute_lines, driver_command
+from santamerge.git import version
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HOME, so that no user or system git config leaks into a test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".state"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "SANTAMERGE_DISABLE", "SANTAMERGE_TIMEOUT",
+                 "SANTAMERGE_POLICY", "SANTAMERGE_FAULT"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+class Repo:
+    """A scratch repository driven through the real git command line."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True,
+                              check=check)
+
+    def write(self, name: str, data: str | bytes) -> None:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_bytes(data.encode("utf-8"))
+
+    def read(self, name: str) -> bytes:
+        return (self.root / name).read_bytes()
+
+    def commit(self, files: dict[str, str | bytes], message: str) -> None:
+        for name, data in files.items():
+            self.write(name, data)
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+
+    def install_driver(self, patterns: list[str] | None = None) -> None:
+        self.git("config", "merge.santamerge.driver", driver_command(version()))
+        add_attribute_lines(self.root / ".gitattributes", patterns or ["*.py", "*.java", "*.js"])
+
+    def merge_branches(self, base: dict[str, str | bytes], ours: dict[str, str | bytes],
+                       theirs: dict[str, str | bytes],
+                       env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Commit base, then theirs on `feature` and ours on `main`, and merge feature."""
+        self.commit(base, "base")
+        self.git("checkout", "-q", "-b", "feature")
+        self.commit(theirs, "theirs")
+        self.git("checkout", "-q", "main")
+        self.commit(ours, "ours")
+        import os
+
+        return subprocess.run(["git", "merge", "--no-edit", "feature"], cwd=self.root,
+                              capture_output=True, text=True, check=False,
+                              env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[[str], Repo]:
+    def make(name: str = "repo") -> Repo:
+        root = tmp_path / name
+        root.mkdir()
+        repo = Repo(root)
+        repo.git("init", "-q", "-b", "main")
+        for key, value in (("user.name", "Test"), ("user.email", "test@example.invalid"),
+                           ("commit.gpgsign", "false"), ("core.autocrlf", "false")):
+            repo.git("config", key, value)
+        return repo
+
+    return make
+
+
+@pytest.fixture
+def repo(make_repo: Callable[[str], Repo]) -> Repo:
+    r = make_repo("repo")
+    r.install_driver()
+    return r

@@ -1,0 +1,178 @@
+"""Deterministic candidates, the structured union, the gates and the ranking,
+on real tree-sitter grammars."""
+
+from __future__ import annotations
+
+import pytest
+
+from santamerge.candidates import build_candidates
+from santamerge.gates import check_candidate, prepare_gates
+from santamerge.languages import language_for_path
+from santamerge.locate import parse_conflicts
+from santamerge.merge3 import merge3, merge_words
+from santamerge.pipeline import decide_merge, propose_merge
+from santamerge.policy import CONSERVATIVE, NEVER, WORDS
+from santamerge.rank import change_kept
+from santamerge.types import Candidate
+
+
+def hunk_text(ours: str, base: str, theirs: str, before: str = "", after: str = "") -> str:
+    return (f"{before}<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}"
+            f">>>>>>> theirs\n{after}")
+
+
+def candidates(text: str, path: str) -> dict[str, str]:
+    parsed = parse_conflicts(text)
+    found = build_candidates(parsed, parsed.hunks[0], language_for_path(path))
+    return {c.method: c.text for c in found}
+
+
+def test_merge3_takes_both_disjoint_edits_and_refuses_overlaps() -> None:
+    assert merge3("abcde", "aXcde", "abcdY") == list("aXcdY")
+    assert merge3("abc", "aXc", "aYc") is None
+    assert merge3("abc", "aXc", "aXc") == list("aXc")
+    assert merge_words("f(a, b)\n", "g(a, b)\n", "f(a, c)\n") == "g(a, c)\n"
+    assert merge_words("", "a\n", "b\n") is None  # two insertions at one place
+
+
+@pytest.mark.parametrize(("path", "before", "ours", "theirs", "union"), [
+    ("a.py", "import os\n", "import json\n", "import re\n", "import json\nimport re\n"),
+    ("A.java", "import a.B;\n", "import a.C;\n", "import a.D;\n", "import a.C;\nimport a.D;\n"),
+    ("a.js", "import a from 'a';\n", "import b from 'b';\n", "import c from 'c';\n",
+     "import b from 'b';\nimport c from 'c';\n"),
+    ("a.rs", "use std::io;\n", "use std::fs;\n", "use std::env;\n",
+     "use std::fs;\nuse std::env;\n"),
+])
+def test_union_of_added_imports(path: str, before: str, ours: str, theirs: str,
+                                union: str) -> None:
+    found = candidates(hunk_text(ours, "", theirs, before=before), path)
+    assert found["structured:union"] == union
+
+
+def test_union_keeps_one_copy_of_what_both_added() -> None:
+    text = hunk_text("import json\nimport re\n", "", "import re\nimport csv\n",
+                     before="import os\n")
+    assert candidates(text, "a.py")["structured:union"] == "import json\nimport re\nimport csv\n"
+
+
+def test_union_of_methods_inside_a_class() -> None:
+    before = "class A:\n    def a(self):\n        return 1\n"
+    ours = "\n    def b(self):\n        return 2\n"
+    theirs = "\n    def c(self):\n        return 3\n"
+    found = candidates(hunk_text(ours, "", theirs, before=before), "a.py")
+    assert found["structured:union"] == ours + theirs
+
+
+def test_union_refuses_statements_that_are_not_order_free() -> None:
+    text = hunk_text("x = 1\n", "", "x = 2\n", before="import os\n")
+    assert "structured:union" not in candidates(text, "a.py")
+
+
+def test_union_refuses_edits_to_the_base() -> None:
+    text = hunk_text("import json\n", "import os\n", "import re\n")
+    assert "structured:union" not in candidates(text, "a.py")
+
+
+def test_union_after_common_base_lines() -> None:
+    text = hunk_text("import os\nimport json\n", "import os\n", "import os\nimport re\n")
+    assert candidates(text, "a.py")["structured:union"] == "import os\nimport json\nimport re\n"
+
+
+def test_trivial_candidates_and_dedupe() -> None:
+    found = candidates(hunk_text("a = 1\n", "a = 0\n", "a = 2\n"), "a.py")
+    assert found == {"ours": "a = 1\n", "theirs": "a = 2\n", "ours+theirs": "a = 1\na = 2\n",
+                     "theirs+ours": "a = 2\na = 1\n", "base": "a = 0\n"}
+
+
+def gate(text: str, path: str, method: str) -> tuple[str, ...]:
+    parsed = parse_conflicts(text)
+    ctx = prepare_gates(parsed, language_for_path(path))
+    (candidate,) = [c for c in build_candidates(parsed, parsed.hunks[0], ctx.profile)
+                    if c.method == method]
+    return check_candidate(ctx, candidate)
+
+
+def test_gate_rejects_new_syntax_errors() -> None:
+    text = hunk_text("else:\n    a()\n", "", "elif y:\n    b()\n", before="if x:\n    pass\n")
+    assert gate(text, "a.py", "theirs+ours") == ()
+    assert any("does not parse" in r for r in gate(text, "a.py", "ours+theirs"))
+
+
+def test_gate_rejects_duplicate_definitions() -> None:
+    text = hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n",
+                     before="import os\n")
+    reasons = gate(text, "a.py", "structured:union")
+    assert reasons == ("defines f twice, which neither side does",)
+
+
+def test_gate_rejects_markers() -> None:
+    parsed = parse_conflicts(hunk_text("a\n", "", "b\n"))
+    ctx = prepare_gates(parsed, language_for_path("a.py"))
+    assert check_candidate(ctx, Candidate(0, "<<<<<<< x\n", "ours")) == (
+        "contains conflict markers",)
+
+
+def test_gate_allows_what_the_sides_already_have() -> None:
+    before = "def f(:\n"  # both sides are already broken the same way
+    text = hunk_text("a = 1\n", "a = 0\n", "a = 2\n", before=before)
+    assert gate(text, "a.py", "ours") == ()
+
+
+def test_change_kept() -> None:
+    assert change_kept("a = 0\n", "a = 1\n", "a = 1\n") == 1.0
+    assert change_kept("a = 0\n", "a = 1\n", "a = 0\n") < 0.9
+    assert change_kept("a = 0\n", "a = 0\n", "b\n") == 1.0  # no change to keep
+    assert change_kept(None, "x\n", "x\n") == 1.0
+
+
+def test_ranking_puts_the_word_merge_first_and_reasons_every_candidate() -> None:
+    text = hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n")
+    (hunk,) = propose_merge(text, "a.py").hunks
+    top = hunk.ranked[0]
+    assert top.candidate.method == "merged:words"
+    assert top.keeps_ours > 0.9 and top.keeps_theirs > 0.9
+    assert all(s.reasons for s in hunk.ranked)
+    assert [s.score for s in hunk.ranked] == sorted((s.score for s in hunk.ranked), reverse=True)
+
+
+def test_rejected_candidates_rank_last_with_their_reasons() -> None:
+    text = hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n",
+                     before="import os\n")
+    (hunk,) = propose_merge(text, "a.py").hunks
+    rejected = [s for s in hunk.ranked if s.rejected]
+    assert rejected and hunk.ranked[-len(rejected):] == tuple(rejected)
+    assert all(s.score == 0.0 for s in rejected)
+    assert hunk.chosen is None
+
+
+def test_policies() -> None:
+    words = hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n")
+    imports = hunk_text("import json\n", "", "import re\n", before="import os\n")
+    assert propose_merge(words, "a.py", policy=CONSERVATIVE).hunks[0].chosen is None
+    chosen = propose_merge(words, "a.py", policy=WORDS).hunks[0].chosen
+    assert chosen is not None and chosen.method == "merged:words"
+    chosen = propose_merge(imports, "a.py", policy=CONSERVATIVE).hunks[0].chosen
+    assert chosen is not None and chosen.method == "structured:union"
+    assert propose_merge(imports, "a.py", policy=NEVER).hunks[0].chosen is None
+
+
+def test_unknown_language_gets_no_structured_candidate() -> None:
+    imports = hunk_text("import json\n", "", "import re\n", before="import os\n")
+    (hunk,) = propose_merge(imports, "notes.txt").hunks
+    assert "structured:union" not in {s.candidate.method for s in hunk.ranked}
+    assert hunk.chosen is None
+
+
+@pytest.mark.parametrize("text", [
+    hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n"),
+    hunk_text("import json\n", "", "import re\n", before="import os\n"),
+    hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n", before="import os\n"),
+])
+@pytest.mark.parametrize("policy", [CONSERVATIVE, WORDS, NEVER], ids=lambda p: p.name)
+def test_driver_path_decides_what_propose_says(text: str, policy: object) -> None:
+    full = propose_merge(text, "a.py", policy=policy)  # type: ignore[arg-type]
+    fast = decide_merge(text, "a.py", policy=policy)  # type: ignore[arg-type]
+    assert [h.chosen for h in fast.hunks] == [h.chosen for h in full.hunks]
+    assert all(h.ranked == () for h in fast.hunks)
+    assert {c.method for c in fast.hunks[0].candidates} == {
+        s.candidate.method for s in full.hunks[0].ranked}

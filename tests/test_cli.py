@@ -1,0 +1,161 @@
+"""The command line: install/uninstall, languages, propose, errors, start-up cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import Repo
+
+from santamerge.cli import cli
+from santamerge.languages import gitattributes_patterns
+
+
+def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+    runner = CliRunner()
+    if cwd is None:
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+    else:
+        import os
+
+        old = os.getcwd()
+        os.chdir(cwd)
+        try:
+            result = runner.invoke(cli, list(args), catch_exceptions=False)
+        finally:
+            os.chdir(old)
+    return result.exit_code, result.output
+
+
+def test_install_is_idempotent_and_uninstall_removes_it(make_repo) -> None:  # type: ignore[no-untyped-def]
+    repo: Repo = make_repo("r")
+    (repo.root / ".gitattributes").write_text("*.png binary\n")
+    code, out = invoke("install", cwd=repo.root)
+    assert code == 0, out
+    driver = repo.git("config", "merge.santamerge.driver").stdout
+    assert "merge-driver %O %A %B %L %P" in driver
+    attributes = (repo.root / ".gitattributes").read_text()
+    assert attributes.splitlines() == ["*.png binary"] + [
+        f"{p} merge=santamerge" for p in gitattributes_patterns()]
+    code, out = invoke("install", "--json", cwd=repo.root)
+    assert json.loads(out)["added"] == []
+    assert (repo.root / ".gitattributes").read_text() == attributes
+    assert repo.git("check-attr", "merge", "src/x.py").stdout.strip() == "src/x.py: merge: santamerge"
+    code, out = invoke("uninstall", cwd=repo.root)
+    assert code == 0, out
+    assert (repo.root / ".gitattributes").read_text() == "*.png binary\n"
+    assert repo.git("config", "merge.santamerge.driver", check=False).returncode == 1
+
+
+def test_install_patterns_and_global(isolated_git: Path, tmp_path: Path) -> None:
+    code, out = invoke("install", "--global", "*.py", "*.pyi", cwd=tmp_path)
+    assert code == 0, out
+    attributes = isolated_git / ".config" / "git" / "attributes"
+    assert attributes.read_text() == "*.py merge=santamerge\n*.pyi merge=santamerge\n"
+    assert "merge-driver" in (isolated_git / ".gitconfig").read_text()
+    assert invoke("uninstall", "--global", cwd=tmp_path)[0] == 0
+    assert attributes.read_text() == ""
+
+
+def test_install_outside_a_repository_is_one_clear_line(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "santamerge", "install"], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("santamerge: ")
+    assert "not inside a git repository" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_languages() -> None:
+    code, out = invoke("languages", "--json")
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert {"python", "java", "javascript", "typescript", "tsx", "go", "rust"} <= set(rows)
+    assert rows["python"]["queries"] == ["definitions", "imports"]
+    code, out = invoke("languages", "--gitattributes")
+    assert "*.py merge=santamerge" in out.splitlines()
+
+
+def write_sides(tmp_path: Path, base: str, ours: str, theirs: str) -> list[str]:
+    paths = []
+    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (tmp_path / f"{name}.py").write_text(text)
+        paths.append(str(tmp_path / f"{name}.py"))
+    return paths
+
+
+def test_propose_json_changes_nothing(tmp_path: Path) -> None:
+    paths = write_sides(tmp_path, "import os\nx = 1\n", "import os\nimport re\nx = 2\n",
+                        "import os\nimport json\nx = 3\n")
+    before = [Path(p).read_bytes() for p in paths]
+    code, out = invoke("propose", *paths, "--path", "src/app.py", "--json")
+    assert code == 0
+    record = json.loads(out)
+    assert record["schema"] == 1 and record["language"] == "python"
+    (hunk,) = record["hunks"]
+    assert hunk["auto_apply"] is None  # the imports and the assignment are one hunk
+    assert {"rank", "method", "text", "score", "keeps_ours", "keeps_theirs", "accepted",
+            "rejected", "reasons"} <= set(hunk["candidates"][0])
+    assert [Path(p).read_bytes() for p in paths] == before
+
+
+def test_propose_table(tmp_path: Path) -> None:
+    paths = write_sides(tmp_path, "import os\n", "import os\nimport re\n",
+                        "import os\nimport json\n")
+    code, out = invoke("propose", *paths)
+    assert code == 0
+    assert "structured:union" in out and "would write" in out
+
+
+def test_propose_non_utf8_is_one_clear_line(tmp_path: Path) -> None:
+    paths = write_sides(tmp_path, "a\n", "b\n", "c\n")
+    Path(paths[1]).write_bytes(b"caf\xe9\n")
+    proc = subprocess.run([sys.executable, "-m", "santamerge", "propose", *paths],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("santamerge: ") and "not UTF-8" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [["--help"], ["merge-driver", "--help"], ["propose", "--help"],
+                                  ["install", "--help"], ["demo", "--help"]])
+def test_help_teaches(args: list[str]) -> None:
+    code, out = invoke(*args)
+    assert code == 0 and "Usage:" in out
+
+
+HEAVY = ("torch", "transformers", "git", "rich", "rapidfuzz")
+
+
+def loaded_modules(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(*sys.modules)"],
+                         capture_output=True, text=True, check=True).stdout
+    return {name.split(".")[0] for name in out.split()}
+
+
+def test_import_cli_loads_no_model_stack() -> None:
+    assert not {"torch", "transformers"} & loaded_modules("import santamerge.cli")
+
+
+def test_clean_driver_run_imports_nothing_heavy(tmp_path: Path) -> None:
+    paths = write_sides(tmp_path, "a\nb\nc\nd\n", "A\nb\nc\nd\n", "a\nb\nc\nD\n")
+    code = ("import sys\nfrom santamerge.entry import main\n"
+            f"sys.argv = ['santamerge', 'merge-driver', *{paths[:3]!r}, '7', 'x.py']\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n")
+    loaded = loaded_modules(code)
+    assert not set(HEAVY + ("click", "tree_sitter")) & loaded
+    assert Path(paths[1]).read_text() == "A\nb\nc\nD\n"
+
+
+def test_conflicted_driver_run_loads_no_model_stack(tmp_path: Path) -> None:
+    paths = write_sides(tmp_path, "import os\n", "import os\nimport re\n",
+                        "import os\nimport json\n")
+    code = ("import sys\nfrom santamerge.entry import main\n"
+            f"sys.argv = ['santamerge', 'merge-driver', *{paths!r}, '7', 'x.py']\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n")
+    loaded = loaded_modules(code)
+    assert not {"torch", "transformers", "git", "click", "rich"} & loaded
+    assert Path(paths[1]).read_text() == "import os\nimport re\nimport json\n"

@@ -1,0 +1,175 @@
+"""Real `git merge` runs through the installed driver, in scratch repositories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from conftest import Repo
+
+from santamerge.attempts import list_attempts
+
+BASE = "import os\n\n\ndef load(path):\n    return open(path).read()\n"
+
+
+def conflict_markers(text: bytes) -> list[bytes]:
+    return [line for line in text.splitlines()
+            if line[:8] in (b"<<<<<<< ", b"||||||| ", b"=======", b">>>>>>> ")]
+
+
+def test_both_sides_add_different_imports_is_resolved(repo: Repo) -> None:
+    ours = BASE.replace("import os\n", "import os\nimport json\n")
+    theirs = BASE.replace("import os\n", "import os\nimport logging\n")
+    result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert repo.read("app.py").decode() == BASE.replace(
+        "import os\n", "import os\nimport json\nimport logging\n")
+
+
+def test_both_sides_add_functions_at_the_end_is_resolved(repo: Repo) -> None:
+    ours = BASE + "\n\ndef save(path, text):\n    open(path, 'w').write(text)\n"
+    theirs = BASE + "\n\ndef size(path):\n    return os.path.getsize(path)\n"
+    result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs})
+    assert result.returncode == 0, result.stdout + result.stderr
+    merged = repo.read("app.py").decode()
+    assert merged == ours + "\n\ndef size(path):\n    return os.path.getsize(path)\n"
+    assert repo.git("log", "-1", "--format=%s").stdout.startswith("Merge branch 'feature'")
+
+
+def test_true_conflict_stays_marked_in_diff3_form(repo: Repo) -> None:
+    result = repo.merge_branches({"app.py": "RETRIES = 3\n"}, {"app.py": "RETRIES = 5\n"},
+                                 {"app.py": "RETRIES = 4\n"})
+    assert result.returncode != 0
+    assert "CONFLICT (content): Merge conflict in app.py" in result.stdout
+    assert repo.read("app.py") == (b"<<<<<<< ours\nRETRIES = 5\n||||||| base\nRETRIES = 3\n"
+                                   b"=======\nRETRIES = 4\n>>>>>>> theirs\n")
+    assert "app.py" in repo.git("diff", "--name-only", "--diff-filter=U").stdout
+
+
+def test_word_edits_on_one_line_are_offered_not_written(repo: Repo) -> None:
+    base = "x = compute(alpha, beta)\n"
+    result = repo.merge_branches({"app.py": base}, {"app.py": "x = compute2(alpha, beta)\n"},
+                                 {"app.py": "x = compute(alpha, gamma)\n"})
+    assert result.returncode != 0  # the conservative policy does not write word merges
+    assert len(conflict_markers(repo.read("app.py"))) == 4
+    (attempt,) = list_attempts(repo.root / ".git")
+    record = json.loads((attempt / "attempt.json").read_text())
+    (hunk,) = record["hunks"]
+    stored = {c["method"]: c["text"] for c in hunk["candidates"]}
+    assert stored["merged:words"] == "x = compute2(alpha, gamma)\n"
+    assert hunk["auto_apply"] is None
+
+
+def test_word_policy_writes_word_merges(repo: Repo) -> None:
+    repo.git("config", "santamerge.policy", "words")
+    result = repo.merge_branches({"app.py": "x = f(a, b)\n"}, {"app.py": "x = g(a, b)\n"},
+                                 {"app.py": "x = f(a, c)\n"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert repo.read("app.py") == b"x = g(a, c)\n"
+
+
+def test_crlf_files_keep_crlf(repo: Repo) -> None:
+    base = BASE.replace("\n", "\r\n")
+    ours = base.replace("import os\r\n", "import os\r\nimport json\r\n")
+    theirs = base.replace("import os\r\n", "import os\r\nimport logging\r\n")
+    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs})
+    assert result.returncode == 0, result.stdout + result.stderr
+    merged = repo.read("app.py")
+    assert merged == base.replace("import os\r\n", "import os\r\nimport json\r\nimport logging\r\n"
+                                  ).encode()
+    assert b"\n" not in merged.replace(b"\r\n", b"")
+
+
+def test_crlf_true_conflict_keeps_crlf_markers(repo: Repo) -> None:
+    result = repo.merge_branches({"app.py": "a = 1\r\n"}, {"app.py": "a = 2\r\n"},
+                                 {"app.py": "a = 3\r\n"})
+    assert result.returncode != 0
+    merged = repo.read("app.py")
+    assert merged.count(b"\r\n") == merged.count(b"\n") == 7
+
+
+def git_own_result(repo: Repo, name: str) -> bytes:
+    """What `git merge-file --diff3` gives for the three stages of a conflicted path."""
+    for stage, side in ((1, "base"), (2, "ours"), (3, "theirs")):
+        (repo.root / f"{side}.tmp").write_bytes(
+            subprocess.run(["git", "show", f":{stage}:{name}"], cwd=repo.root,
+                           capture_output=True, check=True).stdout)
+    return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
+                           "-L", "theirs", "ours.tmp", "base.tmp", "theirs.tmp"],
+                          cwd=repo.root, capture_output=True, check=False).stdout
+
+
+def test_non_utf8_file_gets_gits_own_result(repo: Repo) -> None:
+    base = "# caf\xe9\nimport os\n".encode("latin-1")
+    ours = base.replace(b"import os\n", b"import os\nimport json\n")
+    theirs = base.replace(b"import os\n", b"import os\nimport re\n")
+    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs})
+    assert result.returncode != 0  # santamerge would have merged these imports if it could
+    assert repo.read("app.py") == git_own_result(repo, "app.py")
+    assert b"caf\xe9" in repo.read("app.py")
+
+
+def imports_conflict(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    ours = BASE.replace("import os\n", "import os\nimport json\n")
+    theirs = BASE.replace("import os\n", "import os\nimport logging\n")
+    return repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs}, env=env)
+
+
+def test_kill_switch_gives_gits_own_result(repo: Repo) -> None:
+    result = imports_conflict(repo, {"SANTAMERGE_DISABLE": "1"})
+    assert result.returncode != 0
+    assert repo.read("app.py") == git_own_result(repo, "app.py")
+    assert len(conflict_markers(repo.read("app.py"))) == 4
+
+
+def test_injected_internal_failure_gives_gits_own_result(repo: Repo) -> None:
+    result = imports_conflict(repo, {"SANTAMERGE_FAULT": "crash"})
+    assert result.returncode != 0
+    assert repo.read("app.py") == git_own_result(repo, "app.py")
+    assert list_attempts(repo.root / ".git") == []
+
+
+def test_timeout_gives_gits_own_result(repo: Repo) -> None:
+    result = imports_conflict(repo, {"SANTAMERGE_FAULT": "hang", "SANTAMERGE_TIMEOUT": "0.5"})
+    assert result.returncode != 0
+    assert repo.read("app.py") == git_own_result(repo, "app.py")
+
+
+def test_input_with_markers_already_gets_gits_own_result(repo: Repo) -> None:
+    base = BASE + "SEPARATOR = '''\n=======\n'''\n"
+    ours = base.replace("import os\n", "import os\nimport json\n")
+    theirs = base.replace("import os\n", "import os\nimport logging\n")
+    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs})
+    assert result.returncode != 0
+    assert repo.read("app.py") == git_own_result(repo, "app.py")
+
+
+def test_binary_file_keeps_ours_and_conflicts(repo: Repo) -> None:
+    result = repo.merge_branches({"data.py": b"\0base\n"}, {"data.py": b"\0ours\n"},
+                                 {"data.py": b"\0theirs\n"})
+    assert result.returncode != 0
+    assert repo.read("data.py") == b"\0ours\n"
+
+
+def test_unrouted_files_are_untouched_by_santamerge(repo: Repo) -> None:
+    ours = BASE.replace("import os\n", "import os\nimport json\n")
+    theirs = BASE.replace("import os\n", "import os\nimport logging\n")
+    result = repo.merge_branches({"app.txt": BASE}, {"app.txt": ours}, {"app.txt": theirs})
+    assert result.returncode != 0
+    assert list_attempts(repo.root / ".git") == []
+
+
+def test_attempts_are_stored_and_pruned(repo: Repo) -> None:
+    repo.git("config", "santamerge.keepAttempts", "2")
+    files = {f"m{i}.py": BASE for i in range(3)}
+    ours = {n: BASE.replace("import os\n", "import os\nimport json\n") for n in files}
+    theirs = {n: BASE.replace("import os\n", "import os\nimport re\n") for n in files}
+    assert repo.merge_branches(files, ours, theirs).returncode == 0
+    attempts = list_attempts(repo.root / ".git")
+    assert len(attempts) == 2
+    stored = attempts[-1]
+    assert sorted(p.name for p in stored.iterdir()) == [
+        "attempt.json", "base", "baseline", "ours", "result", "theirs"]
+    record = json.loads((stored / "attempt.json").read_text())
+    assert record["outcome"]["resolved"] == [0]
+    assert (stored / "result").read_bytes() == repo.read(record["path"])
