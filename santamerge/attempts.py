@@ -12,40 +12,46 @@ import os
 import re
 import shutil
 import time
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ATTEMPT_SCHEMA = 1
 
 
 def store_attempt(
-    git_dir: Path, path: str, files: dict[str, bytes], record: dict[str, Any], keep: int
-) -> Path | None:
+    git_dir: str, path: str, files: dict[str, bytes], record: dict[str, Any], keep: int
+) -> str | None:
     """Write one attempt; return its folder, or None when it could not be written."""
-    root = git_dir / "santamerge" / "attempts"
+    root = os.path.join(git_dir, "santamerge", "attempts")
     now = time.time()
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now * 1e6) % 10**6:06d}"
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", path)[-60:] or "file"
-    folder = root / f"{stamp}-{os.getpid()}-{slug}"
+    folder = os.path.join(root, f"{stamp}-{os.getpid()}-{slug}")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         for name, data in files.items():
-            (folder / name).write_bytes(data)
+            with open(os.path.join(folder, name), "wb") as fh:
+                fh.write(data)
         body = {"schema": ATTEMPT_SCHEMA, "path": path, "time": stamp, **record}
-        (folder / "attempt.json").write_text(json.dumps(body, indent=1), encoding="utf-8")
+        with open(os.path.join(folder, "attempt.json"), "w", encoding="utf-8") as fh:
+            json.dump(body, fh, indent=1)
         prune_attempts(root, keep)
     except OSError:
         return None
     return folder
 
 
-def prune_attempts(root: Path, keep: int) -> None:
+def prune_attempts(root: str, keep: int) -> None:
     """Keep the newest ``keep`` attempts."""
-    entries = sorted(p for p in root.iterdir() if p.is_dir())
+    entries = sorted(e.path for e in os.scandir(root) if e.is_dir())
     for old in entries[: max(0, len(entries) - keep)]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def list_attempts(git_dir: Path) -> list[Path]:
-    root = git_dir / "santamerge" / "attempts"
+def list_attempts(git_dir: str | os.PathLike[str]) -> list[Path]:
+    from pathlib import Path
+
+    root = Path(git_dir) / "santamerge" / "attempts"
     return sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []

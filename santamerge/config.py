@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import Any
 
 from santamerge.errors import ConfigError
@@ -28,17 +27,28 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def load_settings(cwd: str | os.PathLike[str] = ".", **flags: Any) -> Settings:
-    """The settings in effect; ``flags`` holds command-line values (None = not given)."""
-    layers = [_from_pyproject(cwd), _from_git(cwd), _from_env(), _given(flags)]
+def load_settings(cwd: str = ".", git_values: dict[str, str] | None = None,
+                  **flags: Any) -> Settings:
+    """The settings in effect; ``flags`` holds command-line values (None = not given).
+
+    ``git_values`` is ``git config santamerge.*`` when the caller already read it.
+    """
+    if git_values is None:
+        from santamerge.git import config_get_all
+
+        git_values = config_get_all("santamerge", cwd=cwd)
+    layers = [_from_pyproject(cwd), _from_git(git_values), _from_env(), _given(flags)]
     settings = Settings()
     for layer in layers:
         settings = _overlay(settings, layer)
     return settings
 
 
-def settings_sources(cwd: str | os.PathLike[str] = ".") -> dict[str, dict[str, Any]]:
-    return {"pyproject.toml": _from_pyproject(cwd), "git config": _from_git(cwd),
+def settings_sources(cwd: str = ".") -> dict[str, dict[str, Any]]:
+    from santamerge.git import config_get_all
+
+    return {"pyproject.toml": _from_pyproject(cwd),
+            "git config": _from_git(config_get_all("santamerge", cwd=cwd)),
             "environment": _from_env()}
 
 
@@ -81,34 +91,34 @@ def _from_env() -> dict[str, Any]:
     return {key: os.environ[env] for env, key in names.items() if env in os.environ}
 
 
-def _from_git(cwd: str | os.PathLike[str]) -> dict[str, Any]:
-    from santamerge.git import config_get_all
-
+def _from_git(found: dict[str, str]) -> dict[str, Any]:
     keys = {f.name.replace("_", ""): f.name for f in fields(Settings)}
-    found = config_get_all("santamerge", cwd=cwd)
     return {keys[k.split(".", 1)[1].replace("-", "")]: v for k, v in found.items()
             if k.split(".", 1)[1].replace("-", "") in keys}
 
 
-def _from_pyproject(cwd: str | os.PathLike[str]) -> dict[str, Any]:
-    path = _find_upwards(Path(cwd), "pyproject.toml")
+def _from_pyproject(cwd: str) -> dict[str, Any]:
+    path = _find_upwards(cwd, "pyproject.toml")
     if path is None:
         return {}
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}
     section = data.get("tool", {}).get("santamerge", {})
     return {k.replace("-", "_"): v for k, v in section.items()} if isinstance(section, dict) else {}
 
 
-def _find_upwards(start: Path, name: str) -> Path | None:
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / name).is_file():
-            return folder / name
-        if (folder / ".git").exists():
+def _find_upwards(start: str, name: str) -> str | None:
+    """``name`` in ``start`` or a parent, stopping at the repository's top."""
+    folder = os.path.abspath(start)
+    while True:
+        if os.path.isfile(os.path.join(folder, name)):
+            return os.path.join(folder, name)
+        parent = os.path.dirname(folder)
+        if os.path.exists(os.path.join(folder, ".git")) or parent == folder:
             return None
-    return None
+        folder = parent

@@ -87,9 +87,11 @@ class _Timeout(BaseException):
 
 def run_merge_driver(args: DriverArgs) -> int:
     """Merge, write ``%A``, return the exit status for git."""
+    config = git.start_config_read("santamerge")  # runs while git merges
     baseline, conflicts = git.merge_file(
         args.ours, args.base, args.theirs, args.labels, args.marker_size
     )
+    git_values = git.finish_config_read(config)
     if conflicts == git.MERGE_FILE_ERROR:
         return EXIT_CONFLICTS  # git refused (binary): %A keeps ours, as git's driver does
     if conflicts == 0:
@@ -98,7 +100,7 @@ def run_merge_driver(args: DriverArgs) -> int:
     try:
         from santamerge.config import load_settings
 
-        settings = load_settings(timeout=args.timeout)
+        settings = load_settings(git_values=git_values, timeout=args.timeout)
         if settings.disable:
             raise _Unsupported("disabled by SANTAMERGE_DISABLE / santamerge.disable")
         with _deadline(settings.timeout):

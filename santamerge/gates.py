@@ -29,18 +29,24 @@ class GateContext:
     profile: LanguageProfile | None
     allowed_errors: int
     allowed_duplicates: frozenset[DefinitionKey]
+    ours_text: str = ""  # every hunk as ours: candidates are parsed as edits of it
+    ours_tree: Tree | None = None
 
 
 def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None) -> GateContext:
     """Measure the sides: their parse errors and duplicated definitions are allowed."""
     if profile is None:
         return GateContext(parsed, None, 0, frozenset())
-    sides = [_measure(profile, parsed.splice({}, default=s)) for s in ("ours", "theirs")]
+    texts = [parsed.splice({}, default=side) for side in ("ours", "theirs")]
+    trees = [treesitter.parse(profile, text) for text in texts]
+    sides = [_measure(profile, tree) for tree in trees]
     return GateContext(
         parsed,
         profile,
         allowed_errors=max(errors for errors, _ in sides),
         allowed_duplicates=frozenset().union(*(dups for _, dups in sides)),
+        ours_text=texts[0],
+        ours_tree=trees[0],
     )
 
 
@@ -48,9 +54,9 @@ def check_candidate(ctx: GateContext, candidate: Candidate) -> tuple[str, ...]:
     """The reasons to reject ``candidate``; empty when it passes every gate."""
     if has_markers(candidate.text):
         return ("contains conflict markers",)
-    if ctx.profile is None:
+    if ctx.profile is None or ctx.ours_tree is None:
         return ()
-    errors, dups = _measure(ctx.profile, ctx.parsed.splice({candidate.hunk: candidate.text}))
+    errors, dups = _measure(ctx.profile, _candidate_tree(ctx, candidate))
     reasons = []
     if errors > ctx.allowed_errors:
         reasons.append(f"does not parse: {errors} syntax errors where the sides have "
@@ -62,8 +68,21 @@ def check_candidate(ctx: GateContext, candidate: Candidate) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def _measure(profile: LanguageProfile, text: str) -> tuple[int, frozenset[DefinitionKey]]:
-    tree = treesitter.parse(profile, text)
+def _candidate_tree(ctx: GateContext, candidate: Candidate) -> Tree:
+    """The file with the candidate spliced in (other hunks as ours), parsed as an edit."""
+    assert ctx.profile is not None and ctx.ours_tree is not None
+    hunk = ctx.parsed.hunks[candidate.hunk]
+    offset = ctx.parsed.offset(hunk)
+    before = ctx.ours_text[:offset].encode("utf-8")
+    after = ctx.ours_text[offset + len(hunk.ours):].encode("utf-8")
+    text = candidate.text.encode("utf-8")
+    start, old_end = len(before), len(before) + len(hunk.ours.encode("utf-8"))
+    old = before + hunk.ours.encode("utf-8") + after
+    return treesitter.reparse(ctx.profile, ctx.ours_tree, old, before + text + after, start,
+                              old_end, start + len(text))
+
+
+def _measure(profile: LanguageProfile, tree: Tree) -> tuple[int, frozenset[DefinitionKey]]:
     return treesitter.count_errors(tree.root_node), _duplicates(profile, tree)
 
 

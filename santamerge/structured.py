@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from santamerge import treesitter
 from santamerge.languages import LanguageProfile
 from santamerge.types import ConflictHunk, ParsedMerge
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 _COMMENT_PREFIXES = ("#", "//", "/*", "*", "*/", "--")
 
@@ -24,6 +28,13 @@ _COMMENT_PREFIXES = ("#", "//", "/*", "*", "*/", "--")
 class _Addition:
     text: str
     at_end: bool  # True when the side added after the base text, False when before
+
+
+@dataclass(frozen=True)
+class _Item:
+    block: str  # the item with the blank lines and comments before it
+    key: str  # the item alone, whitespace-normalised: equal keys are the same addition
+    level: tuple[int, str]  # (column, parent node type): where in the tree it sits
 
 
 def union_of_additions(
@@ -35,14 +46,37 @@ def union_of_additions(
     ours, theirs = _addition(hunk.base, hunk.ours), _addition(hunk.base, hunk.theirs)
     if ours is None or theirs is None or (ours.at_end != theirs.at_end and hunk.base):
         return None
-    ours_blocks = _blocks(parsed, hunk, "ours", ours, profile)
-    theirs_blocks = _blocks(parsed, hunk, "theirs", theirs, profile)
-    if ours_blocks is None or theirs_blocks is None:
+    ours_items = _items(parsed, hunk, "ours", ours, profile)
+    theirs_items = _items(parsed, hunk, "theirs", theirs, profile)
+    if ours_items is None or theirs_items is None:
         return None
-    seen = {_normal(b) for b in ours_blocks}
-    extra = [b for b in theirs_blocks if _normal(b) not in seen]
-    added = _with_newline(ours.text, parsed.newline) + "".join(extra)
+    first, second = _in_tree_order(ours_items, theirs_items, ours.at_end)
+    if first is None or second is None:
+        return None
+    seen = {item.key for item in first}
+    extra = [item.block for item in second if item.key not in seen]
+    if not extra:
+        return getattr(hunk, "ours" if first is ours_items else "theirs")
+    added = _with_newline("".join(i.block for i in first), parsed.newline) + "".join(extra)
     return hunk.base + added if ours.at_end else added + hunk.base
+
+
+def _in_tree_order(
+    ours: list[_Item], theirs: list[_Item], at_end: bool
+) -> tuple[list[_Item], list[_Item]] | tuple[None, None]:
+    """Ours then theirs when all items sit at one level. When each side sits at its own
+    level at the end of a block (a method of the last class on one side, a top-level
+    function on the other), the deeper side must come first: the shallower item closes
+    the block. Anything else is not order-free."""
+    levels = [{i.level for i in ours}, {i.level for i in theirs}]
+    if levels[0] == levels[1] and len(levels[0]) == 1:
+        return ours, theirs
+    if not at_end or len(levels[0]) != 1 or len(levels[1]) != 1:
+        return None, None
+    (ours_col, _), (theirs_col, _) = next(iter(levels[0])), next(iter(levels[1]))
+    if ours_col == theirs_col:
+        return None, None
+    return (ours, theirs) if ours_col > theirs_col else (theirs, ours)
 
 
 def _addition(base: str, side: str) -> _Addition | None:
@@ -55,43 +89,45 @@ def _addition(base: str, side: str) -> _Addition | None:
     return None
 
 
-def _blocks(
+def _items(
     parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Addition,
     profile: LanguageProfile,
-) -> list[str] | None:
+) -> list[_Item] | None:
     """Split the added text into items, each with the comments and blank lines before it."""
     text = parsed.splice({}, default=side)
-    start = _hunk_offset(parsed, hunk, side)
+    start = parsed.offset(hunk, side)
     if addition.at_end:
         start += len(getattr(hunk, side)) - len(addition.text)
     data = text.encode("utf-8")
     lo = len(text[:start].encode("utf-8"))
     hi = lo + len(addition.text.encode("utf-8"))
-    spans = _item_spans(profile, data, lo, hi)
-    if not spans:
+    nodes = _item_nodes(profile, text, lo, hi)
+    if not nodes:
         return None
+    spans = [(n.start_byte, n.end_byte) for n in nodes]
     cuts = [lo] + [_line_end(data, end) for _, end in spans[:-1]] + [hi]
-    blocks = [data[a:b] for a, b in itertools.pairwise(cuts)]
     if not all(_only_items(data, a, b, spans) for a, b in itertools.pairwise(cuts)):
         return None
-    return [b.decode("utf-8") for b in blocks]
+    return [
+        _Item(data[a:b].decode("utf-8"), _normal(treesitter.node_text(node)),
+              (node.start_point[1], node.parent.type if node.parent else ""))
+        for (a, b), node in zip(itertools.pairwise(cuts), nodes, strict=True)
+    ]
 
 
-def _item_spans(
-    profile: LanguageProfile, data: bytes, lo: int, hi: int
-) -> list[tuple[int, int]] | None:
-    """Byte spans of the outermost import or definition nodes that lie inside [lo, hi)."""
-    tree = treesitter.parse_bytes(profile, data)
-    found: set[tuple[int, int]] = set()
+def _item_nodes(profile: LanguageProfile, text: str, lo: int, hi: int) -> list[Node]:
+    """The outermost import or definition nodes that lie inside [lo, hi), in order."""
+    tree = treesitter.parse(profile, text)
+    found: dict[tuple[int, int], Node] = {}
     for name, capture in (("imports", "import"), ("definitions", "definition")):
         query = treesitter.query(profile, name)
         if query is None:
             continue
         for node in treesitter.captures(query, tree.root_node).get(capture, []):
             if lo <= node.start_byte and node.end_byte <= hi:
-                found.add((node.start_byte, node.end_byte))
+                found[(node.start_byte, node.end_byte)] = node
     outer = sorted(s for s in found if not any(_inside(s, o) for o in found))
-    return outer or None
+    return [found[s] for s in outer]
 
 
 def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
@@ -120,12 +156,3 @@ def _normal(text: str) -> str:
 
 def _with_newline(text: str, newline: str) -> str:
     return text if text.endswith("\n") else text + newline
-
-
-def _hunk_offset(parsed: ParsedMerge, hunk: ConflictHunk, side: str) -> int:
-    offset = 0
-    for chunk in parsed.chunks:
-        if chunk is hunk:
-            return offset
-        offset += len(chunk) if isinstance(chunk, str) else len(getattr(chunk, side) or "")
-    raise ValueError("hunk not in parsed merge")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from santamerge.languages import LanguageProfile
@@ -33,21 +32,39 @@ def _parser(profile: LanguageProfile) -> Parser:
     return Parser(language(profile))
 
 
+@functools.lru_cache(maxsize=8)
 def parse(profile: LanguageProfile, text: str) -> Tree:
+    """Parse ``text``; the same text is parsed once (the sides are asked for often)."""
     return _parser(profile).parse(text.encode("utf-8"))
 
 
-def parse_bytes(profile: LanguageProfile, data: bytes) -> Tree:
-    return _parser(profile).parse(data)
+def reparse(profile: LanguageProfile, tree: Tree, old: bytes, new: bytes,
+            start: int, old_end: int, new_end: int) -> Tree:
+    """Parse ``new``, which is ``old`` with bytes [start, old_end) replaced by
+    [start, new_end) of ``new``, reusing ``tree`` (the parse of ``old``) incrementally."""
+    edited = tree.copy()
+    edited.edit(start_byte=start, old_end_byte=old_end, new_end_byte=new_end,
+                start_point=_point(old, start), old_end_point=_point(old, old_end),
+                new_end_point=_point(new, new_end))
+    return _parser(profile).parse(new, edited)
+
+
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    row = data.count(b"\n", 0, offset)
+    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
 
 
 def query_names(profile: LanguageProfile) -> list[str]:
     """The query files that exist for this language, without their ``.scm``."""
+    from importlib import resources
+
     folder = resources.files("santamerge") / "grammars" / profile.queries
     return sorted(f.name[:-4] for f in folder.iterdir() if f.name.endswith(".scm"))
 
 
 def query_source(profile: LanguageProfile, name: str) -> str | None:
+    from importlib import resources
+
     path = resources.files("santamerge") / "grammars" / profile.queries / f"{name}.scm"
     return path.read_text(encoding="utf-8") if path.is_file() else None
 

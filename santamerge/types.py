@@ -80,6 +80,15 @@ class ParsedMerge:
             parts.append(text)
         return "".join(parts)
 
+    def offset(self, hunk: ConflictHunk, side: str = "ours") -> int:
+        """Where ``hunk`` starts, in characters, in the file with every hunk as ``side``."""
+        offset = 0
+        for chunk in self.chunks:
+            if chunk is hunk:
+                return offset
+            offset += len(chunk) if isinstance(chunk, str) else len(getattr(chunk, side) or "")
+        raise ValueError("the hunk is not part of this merge")
+
     def splice(self, choices: dict[int, str], default: str = "ours") -> str:
         """The file with hunk ``i`` replaced by ``choices[i]``, other hunks by a side."""
         parts = []

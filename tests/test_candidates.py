@@ -176,3 +176,19 @@ def test_driver_path_decides_what_propose_says(text: str, policy: object) -> Non
     assert all(h.ranked == () for h in fast.hunks)
     assert {c.method for c in fast.hunks[0].candidates} == {
         s.candidate.method for s in full.hunks[0].ranked}
+
+
+@pytest.mark.parametrize("path", ["a.py", "A.java", "a.js", "a.go", "a.rs"])
+def test_incremental_parse_of_candidates_equals_a_fresh_parse(path: str) -> None:
+    from santamerge import treesitter
+    from santamerge.gates import _candidate_tree
+
+    body = "def f():\n    return (1\n" if path == "a.py" else "int f() { return (1; }\n"
+    text = hunk_text(body, "", "x = 2\n", before="// head\n# head\n", after="tail = 3\n")
+    parsed = parse_conflicts(text)
+    ctx = prepare_gates(parsed, language_for_path(path))
+    assert ctx.profile is not None
+    for candidate in build_candidates(parsed, parsed.hunks[0], ctx.profile):
+        fresh = treesitter.parse(ctx.profile, parsed.splice({0: candidate.text}))
+        edited = _candidate_tree(ctx, candidate)
+        assert str(edited.root_node) == str(fresh.root_node), candidate.method

@@ -44,7 +44,8 @@ def test_install_is_idempotent_and_uninstall_removes_it(make_repo) -> None:  # t
     code, out = invoke("install", "--json", cwd=repo.root)
     assert json.loads(out)["added"] == []
     assert (repo.root / ".gitattributes").read_text() == attributes
-    assert repo.git("check-attr", "merge", "src/x.py").stdout.strip() == "src/x.py: merge: santamerge"
+    attr = repo.git("check-attr", "merge", "src/x.py").stdout.strip()
+    assert attr == "src/x.py: merge: santamerge"
     code, out = invoke("uninstall", cwd=repo.root)
     assert code == 0, out
     assert (repo.root / ".gitattributes").read_text() == "*.png binary\n"
@@ -71,11 +72,12 @@ def test_install_outside_a_repository_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_languages() -> None:
-    code, out = invoke("languages", "--json")
+    _, out = invoke("languages", "--json")
     rows = {row["name"]: row for row in json.loads(out)}
     assert {"python", "java", "javascript", "typescript", "tsx", "go", "rust"} <= set(rows)
     assert rows["python"]["queries"] == ["definitions", "imports"]
     code, out = invoke("languages", "--gitattributes")
+    assert code == 0
     assert "*.py merge=santamerge" in out.splitlines()
 
 
@@ -146,7 +148,7 @@ def test_clean_driver_run_imports_nothing_heavy(tmp_path: Path) -> None:
             f"sys.argv = ['santamerge', 'merge-driver', *{paths[:3]!r}, '7', 'x.py']\n"
             "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n")
     loaded = loaded_modules(code)
-    assert not set(HEAVY + ("click", "tree_sitter")) & loaded
+    assert not {*HEAVY, "click", "tree_sitter"} & loaded
     assert Path(paths[1]).read_text() == "A\nb\nc\nD\n"
 
 

@@ -1,0 +1,16 @@
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+<<<<<<< ours
+const os = require("os");
+||||||| base
+=======
+const os = require("node:os");
+>>>>>>> theirs
+
+function tmpFile(name) {
+  return path.join(fs.realpathSync("/tmp"), name);
+}
+
+module.exports = { tmpFile };

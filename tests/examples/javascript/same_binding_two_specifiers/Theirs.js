@@ -1,0 +1,11 @@
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const os = require("node:os");
+
+function tmpFile(name) {
+  return path.join(fs.realpathSync("/tmp"), name);
+}
+
+module.exports = { tmpFile };

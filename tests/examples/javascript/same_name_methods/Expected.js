@@ -1,0 +1,32 @@
+export class EventBus {
+  constructor() {
+    this.handlers = new Map();
+  }
+
+  on(name, handler) {
+    const list = this.handlers.get(name) ?? [];
+    list.push(handler);
+    this.handlers.set(name, list);
+  }
+
+  emit(name, payload) {
+    for (const handler of this.handlers.get(name) ?? []) {
+      handler(payload);
+    }
+  }
+<<<<<<< ours
+
+  off(name, handler) {
+    const list = this.handlers.get(name) ?? [];
+    this.handlers.set(name, list.filter((h) => h !== handler));
+  }
+||||||| base
+=======
+
+  off(name) {
+    this.handlers.delete(name);
+  }
+>>>>>>> theirs
+}
+
+export const bus = new EventBus();

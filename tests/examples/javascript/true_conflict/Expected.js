@@ -1,0 +1,14 @@
+<<<<<<< ours
+export function formatPrice(cents, currency = "USD") {
+||||||| base
+export function formatPrice(cents, currency = "EUR") {
+=======
+export function formatPrice(cents, currency = "EUR", locale = "en") {
+>>>>>>> theirs
+  return new Intl.NumberFormat("en", { style: "currency", currency }).format(cents / 100);
+}
+
+export function parsePrice(text) {
+  const value = Number.parseFloat(text.replace(/[^0-9.]/g, ""));
+  return Math.round(value * 100);
+}

@@ -1,0 +1,30 @@
+import os
+import shutil
+import signal
+import sys
+
+DEFAULT_TIMEOUT = 30
+<<<<<<< ours
+DEFAULT_RETRIES = 5
+||||||| base
+DEFAULT_RETRIES = 3
+=======
+DEFAULT_RETRIES = 0
+>>>>>>> theirs
+
+
+def timeout() -> int:
+    return int(os.environ.get("APP_TIMEOUT", DEFAULT_TIMEOUT))
+
+
+def retries() -> int:
+    return int(os.environ.get("APP_RETRIES", DEFAULT_RETRIES))
+
+
+def main() -> int:
+    print(f"timeout={timeout()} retries={retries()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

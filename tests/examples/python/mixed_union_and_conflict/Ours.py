@@ -1,0 +1,23 @@
+import os
+import shutil
+import sys
+
+DEFAULT_TIMEOUT = 30
+DEFAULT_RETRIES = 5
+
+
+def timeout() -> int:
+    return int(os.environ.get("APP_TIMEOUT", DEFAULT_TIMEOUT))
+
+
+def retries() -> int:
+    return int(os.environ.get("APP_RETRIES", DEFAULT_RETRIES))
+
+
+def main() -> int:
+    print(f"timeout={timeout()} retries={retries()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

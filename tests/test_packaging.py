@@ -1,0 +1,38 @@
+"""The wheel carries the grammars' queries, and they load from it; ruff is clean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_ships_queries_and_loads_them(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                    str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True)
+    (wheel,) = (tmp_path / "dist").glob("santamerge-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = sorted(n for n in names if n.endswith(".scm"))
+    expected = sorted(f"santamerge/grammars/{p.relative_to(ROOT / 'grammars')}"
+                      for p in (ROOT / "grammars").rglob("*.scm"))
+    assert shipped == expected
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    code = ("import santamerge, santamerge.treesitter as t, santamerge.languages as l\n"
+            "print(santamerge.__file__)\n"
+            "print(t.query_names(l.language_named('rust')), t.query(l.language_named('go'),"
+            " 'imports') is not None)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True,
+                         capture_output=True, text=True,
+                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"})
+    first, second = out.stdout.splitlines()
+    assert first.startswith(str(tmp_path / "site"))
+    assert second == "['definitions', 'imports'] True"
+
+
+def test_ruff_is_clean() -> None:
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise",
+                           str(ROOT)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout
