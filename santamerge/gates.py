@@ -86,23 +86,57 @@ def _measure(profile: LanguageProfile, tree: Tree) -> tuple[int, frozenset[Defin
     return treesitter.count_errors(tree.root_node), _duplicates(profile, tree)
 
 
+@dataclass(frozen=True)
+class _Binding:
+    node: Node  # the definition (or import) that binds the name
+    name: str  # with its signature, for languages with overloading: "format(Locale)"
+    scope: tuple[str, ...]  # extra scope from the query: a Go receiver, a Rust impl
+    is_import: bool  # an import binds a name but opens no scope
+
+
 def _duplicates(profile: LanguageProfile, tree: Tree) -> frozenset[DefinitionKey]:
-    """(scope, name) pairs defined more than once; the scope is the enclosing names."""
-    query = treesitter.query(profile, "definitions")
-    if query is None:
-        return frozenset()
-    owner: dict[tuple[int, int], tuple[Node, str]] = {}
-    for match in treesitter.matches(query, tree.root_node):
-        if not match.get("name") or not match.get("definition"):
-            continue
-        name, node = match["name"][0], match["definition"][0]
-        key = (name.start_byte, name.end_byte)
-        held = owner.get(key)
-        if held is None or _contains(node, held[0]):
-            owner[key] = (node, treesitter.node_text(name))
-    by_node = {(n.start_byte, n.end_byte): text for n, text in owner.values()}
-    counts = Counter((_scope(node, by_node), text) for node, text in owner.values())
+    """(scope, name) pairs bound more than once, by definitions or imports. The scope is
+    the enclosing definitions' names, plus the query's ``@scope`` captures."""
+    bindings = _bindings(profile, tree)
+    by_node = {(b.node.start_byte, b.node.end_byte): b.name for b in bindings.values()
+               if not b.is_import}
+    counts = Counter(((*_scope(b.node, by_node), *b.scope), b.name) for b in bindings.values())
     return frozenset(key for key, n in counts.items() if n > 1)
+
+
+def _bindings(profile: LanguageProfile, tree: Tree) -> dict[tuple[int, int], _Binding]:
+    """One binding per name node; where two matches share it, the outermost node wins and
+    the scope and signature come from whichever match has them."""
+    found: dict[tuple[int, int], _Binding] = {}
+    for query_name, node_capture in (("definitions", "definition"), ("imports", "import")):
+        query = treesitter.query(profile, query_name)
+        if query is None:
+            continue
+        for match in treesitter.matches(query, tree.root_node):
+            if not match.get("name") or not match.get(node_capture):
+                continue
+            node, name_node = match[node_capture][0], match["name"][0]
+            new = _Binding(node, _signed(treesitter.node_text(name_node), match),
+                           tuple(treesitter.node_text(n) for n in match.get("scope", [])),
+                           is_import=node_capture == "import")
+            key = (name_node.start_byte, name_node.end_byte)
+            found[key] = _merge(found.get(key), new)
+    return found
+
+
+def _signed(name: str, match: dict[str, list[Node]]) -> str:
+    if "params" not in match:
+        return name
+    types = ",".join(" ".join(treesitter.node_text(n).split()) for n in match.get("signature", []))
+    return f"{name}({types})"
+
+
+def _merge(held: _Binding | None, new: _Binding) -> _Binding:
+    if held is None:
+        return new
+    outer = held.node if _contains(held.node, new.node) else new.node
+    name = max(held.name, new.name, key=len)
+    return _Binding(outer, name, held.scope or new.scope, held.is_import)
 
 
 def _contains(outer: Node, inner: Node) -> bool:

@@ -28,6 +28,8 @@ def parse_conflicts(text: str, marker_size: int | None = None) -> ParsedMerge:
 
 def has_markers(text: str) -> bool:
     """True when any line looks like a conflict marker of any size."""
+    if not any(run in text for run in ("<" * 7, "|" * 7, "=" * 7, ">" * 7)):
+        return False  # the common case, without splitting the text into lines
     return any(_ANY_MARKER.match(line) for line in text.splitlines())
 
 

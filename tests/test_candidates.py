@@ -192,3 +192,20 @@ def test_incremental_parse_of_candidates_equals_a_fresh_parse(path: str) -> None
         fresh = treesitter.parse(ctx.profile, parsed.splice({0: candidate.text}))
         edited = _candidate_tree(ctx, candidate)
         assert str(edited.root_node) == str(fresh.root_node), candidate.method
+
+
+@pytest.mark.parametrize(("path", "before", "ours", "theirs", "verdict"), [
+    ("a.py", "import os\n", "from a import x\n", "from b import x\n", "defines x twice"),
+    ("a.py", "import os\n", "from a import x\n", "from b import y\n", None),
+    ("A.java", "class A {\n", "  void f(int a) {}\n", "  void f(String a) {}\n", None),
+    ("A.java", "class A {\n", "  void f(int a) {}\n", "  void f(int b) {}\n",
+     "defines A.f(int) twice"),
+    ("a.go", "package a\n", "func (a A) S() {}\n", "func (b B) S() {}\n", None),
+    ("a.go", "package a\n", "func (a A) S() {}\n", "func (b *A) S() {}\n", "defines A.S twice"),
+])
+def test_duplicate_gate_knows_imports_overloads_and_receivers(
+        path: str, before: str, ours: str, theirs: str, verdict: str | None) -> None:
+    after = "}\n" if path.endswith(".java") else ""
+    reasons = gate(hunk_text(ours, "", theirs, before=before, after=after), path,
+                   "structured:union")
+    assert reasons == ((f"{verdict}, which neither side does",) if verdict else ())

@@ -1,8 +1,11 @@
 """The query files under ``grammars/``: they compile, and they find what the fixtures hold.
 
 Each profile has a fixture ``tests/fixtures/languages/<profile>/sample.<ext>`` and an
-``expected.json`` with the sorted ``@name`` texts of its definitions and its number of
-``@import`` nodes.
+``expected.json`` with the sorted ``@name`` texts of its definitions, its number of
+``@import`` nodes, the sorted names its imports bind (``import_names``), its definitions
+that have a ``@scope`` as ``"<scopes joined by '.'>::<name>"`` (``scoped``) and, where a
+language has overloads, its definitions that have ``@params`` as
+``"<name>(<@signature texts joined by ','>)"`` (``signatures``).
 """
 
 from __future__ import annotations
@@ -45,6 +48,17 @@ def _captured(profile: LanguageProfile, name: str, capture: str, root: Node) -> 
     return list({n.id: n for n in nodes}.values())
 
 
+def _matches(profile: LanguageProfile, name: str, root: Node) -> list[dict[str, list[Node]]]:
+    q = treesitter.query(profile, name)
+    assert q is not None
+    return treesitter.matches(q, root)
+
+
+def _text(nodes: list[Node]) -> str:
+    (node,) = nodes
+    return treesitter.node_text(node)
+
+
 @pytest.mark.parametrize(("profile", "name"), QUERIES, ids=QUERY_IDS)
 def test_query_compiles(profile: LanguageProfile, name: str) -> None:
     assert treesitter.query(profile, name) is not None
@@ -73,6 +87,38 @@ def test_fixture_definitions(profile: LanguageProfile) -> None:
 def test_fixture_imports(profile: LanguageProfile) -> None:
     root, expected = _fixture(profile)
     assert len(_captured(profile, "imports", "import", root)) == expected["imports"]
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
+def test_fixture_import_names(profile: LanguageProfile) -> None:
+    root, expected = _fixture(profile)
+    names: dict[int, Node] = {}
+    for match in _matches(profile, "imports", root):
+        if not match.get("name"):
+            continue
+        (imp,) = match.get("import", [])  # every @name comes with exactly one @import
+        for node in match["name"]:
+            assert imp.start_byte <= node.start_byte and node.end_byte <= imp.end_byte
+            assert node.id not in names, f"{_text([node])} is bound by two matches"
+            names[node.id] = node
+    assert sorted(_text([n]) for n in names.values()) == expected["import_names"]
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
+def test_fixture_scopes_and_signatures(profile: LanguageProfile) -> None:
+    root, expected = _fixture(profile)
+    matches = _matches(profile, "definitions", root)
+    assert all(len(m.get("name", [])) == 1 for m in matches)
+    scoped = [f"{'.'.join(_text([s]) for s in m['scope'])}::{_text(m['name'])}"
+              for m in matches if m.get("scope")]
+    assert sorted(scoped) == expected["scoped"]
+    signatures = [f"{_text(m['name'])}({','.join(_text([s]) for s in m.get('signature', []))})"
+                  for m in matches if m.get("params")]
+    assert sorted(signatures) == expected.get("signatures", [])
+    # A definition with a scope or a signature is matched by that pattern only.
+    rich = {m["name"][0].id for m in matches if m.get("scope") or m.get("params")}
+    seen = [m["name"][0].id for m in matches if m["name"][0].id in rich]
+    assert len(seen) == len(rich)
 
 
 @pytest.mark.parametrize(("profile", "name"), QUERIES, ids=QUERY_IDS)

@@ -1,8 +1,22 @@
 ; Definitions whose names must stay unique in their scope, and which are order-free
 ; items for the structured union: functions, methods and named types.
-; Methods are top-level siblings; their names are unique per receiver type only.
 (function_declaration name: (identifier) @name) @definition
-(method_declaration name: (field_identifier) @name) @definition
+
+; Methods are top-level siblings; their names are unique per receiver type only, so
+; the receiver's type name is captured as @scope: `func (p *Point[T]) String()` has
+; scope `Point`. A receiver of another shape still matches, without @scope.
+(method_declaration
+  receiver: (parameter_list
+    (parameter_declaration
+      type: [(type_identifier) @scope
+             (generic_type type: (type_identifier) @scope)
+             (pointer_type
+               [(type_identifier) @scope
+                (generic_type type: (type_identifier) @scope)])
+             (parenthesized_type
+               [(type_identifier) @scope
+                (pointer_type (type_identifier) @scope)])])?)
+  name: (field_identifier) @name) @definition
 
 ; `type T ...` or `type T = U` with one spec: the whole declaration is the item.
 (type_declaration

@@ -2,3 +2,12 @@
 ; order-free items for the structured union.
 (import_declaration) @import
 (import_spec_list (import_spec) @import)
+
+; The name an import binds, as @name, with the import that binds it: only an explicit
+; alias (`import f "fmt"`), since the package name is not in the source. `_` and `.`
+; are other node types (blank_identifier, dot) and bind nothing. A single import's
+; name comes with the whole declaration; a listed import's with its own spec.
+(import_declaration
+  (import_spec name: (package_identifier) @name)) @import
+(import_spec_list
+  (import_spec name: (package_identifier) @name) @import)

@@ -145,6 +145,11 @@ def main() -> None:
             "python -c pass": [python, "-c", "pass"],
             "git merge-file": ["git", "merge-file", "-p", "--diff3", str(paths["ours"]),
                                str(paths["base"]), str(paths["theirs"])],
+            # the least any Python driver does: start, import subprocess, run git merge-file
+            "floor: python + merge-file": [python, "-c", "import subprocess, sys; subprocess.run("
+                                           "['git', 'merge-file', '-p', '--diff3', *sys.argv[1:]],"
+                                           " capture_output=True)", str(paths["ours"]),
+                                           str(paths["base"]), str(paths["theirs"])],
             "santamerge merge-driver": [str(SCRIPT), *drv],
             "python -m santamerge": [python, "-m", "santamerge", *drv],
         }
