@@ -29,7 +29,7 @@ def _hunk_panel(record: dict[str, Any], hunk: dict[str, Any]) -> Panel:
         if hunk[name] is not None:
             sides.add_row(Text(name, style="bold"), Text(hunk[name].rstrip("\r\n")))
     table = Table(show_edge=False, expand=True)
-    for column in ("#", "method", "score", "ours", "theirs", "why"):
+    for column in ("#", "method", "score", "keeps ours", "keeps theirs", "why"):
         table.add_column(column, overflow="fold")
     for c in hunk["candidates"]:
         style = "dim strike" if c["rejected"] else ("bold green" if c["method"] == hunk[

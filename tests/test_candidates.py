@@ -123,6 +123,21 @@ def test_change_kept() -> None:
     assert change_kept("a = 0\n", "a = 1\n", "a = 0\n") < 0.9
     assert change_kept("a = 0\n", "a = 0\n", "b\n") == 1.0  # no change to keep
     assert change_kept(None, "x\n", "x\n") == 1.0
+    # edits to different words of one line: the word merge keeps both, each side one
+    assert change_kept("f(a, b)\n", "g(a, b)\n", "g(a, c)\n") == 1.0
+    assert change_kept("f(a, b)\n", "f(a, c)\n", "g(a, c)\n") == 1.0
+    assert change_kept("f(a, b)\n", "f(a, c)\n", "g(a, b)\n") == 0.0
+    # a rival edit of the same token keeps nothing of the other side's edit
+    assert change_kept("R = 3\n", "R = 0\n", "R = 5\n") == 0.0
+
+
+def test_concatenations_of_rival_edits_are_marked() -> None:
+    (hunk,) = propose_merge(hunk_text("R = 5\n", "R = 3\n", "R = 0\n"), "a.py").hunks
+    by_method = {s.candidate.method: s for s in hunk.ranked}
+    assert "holds both sides' versions of 1 line(s) both edited" in by_method[
+        "ours+theirs"].reasons
+    assert hunk.ranked[0].candidate.method == "ours"
+    assert by_method["ours+theirs"].score < by_method["theirs"].score
 
 
 def test_ranking_puts_the_word_merge_first_and_reasons_every_candidate() -> None:
