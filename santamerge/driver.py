@@ -95,8 +95,7 @@ def run_merge_driver(args: DriverArgs) -> int:
     if conflicts == git.MERGE_FILE_ERROR:
         return EXIT_CONFLICTS  # git refused (binary): %A keeps ours, as git's driver does
     if conflicts == 0:
-        write_atomically(args.ours, baseline)
-        return EXIT_OK
+        return _write(args.ours, baseline, EXIT_OK)
     try:
         from santamerge.config import load_settings
 
@@ -107,13 +106,26 @@ def run_merge_driver(args: DriverArgs) -> int:
             inputs, result, record = _improve(args, baseline, settings)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
-        write_atomically(args.ours, baseline)
-        return conflicts
-    write_atomically(args.ours, result)
+        return _write(args.ours, baseline, conflicts)
+    status = EXIT_OK if record["outcome"]["unresolved"] == [] else EXIT_CONFLICTS
+    if _write(args.ours, result, status) != status:
+        return _write(args.ours, baseline, conflicts)
     files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
     _store(args, {**files, "baseline": baseline, "result": result}, record,
            settings.keep_attempts)
-    return EXIT_OK if record["outcome"]["unresolved"] == [] else EXIT_CONFLICTS
+    return status
+
+
+def _write(path: str, data: bytes, status: int) -> int:
+    """Write ``%A`` and return ``status``; if it cannot be written, say so and report a
+    conflict: ``%A`` then still holds our side, and git keeps all three in the index."""
+    try:
+        write_atomically(path, data)
+    except OSError as exc:
+        print(f"santamerge: could not write the merge to {path} ({exc.strerror}); it still "
+              "holds our side, and git keeps all three versions in the index", file=sys.stderr)
+        return EXIT_CONFLICTS
+    return status
 
 
 def _improve(

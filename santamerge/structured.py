@@ -58,7 +58,14 @@ def union_of_additions(
     if not extra:
         return getattr(hunk, "ours" if first is ours_items else "theirs")
     added = _with_newline("".join(i.block for i in first), parsed.newline) + "".join(extra)
-    return hunk.base + added if ours.at_end else added + hunk.base
+    union = hunk.base + added if ours.at_end else added + hunk.base
+    return union if _keeps_every_line(union, hunk) else None
+
+
+def _keeps_every_line(union: str, hunk: ConflictHunk) -> bool:
+    """The union's promise, checked: no line of either side is lost."""
+    kept = set(union.splitlines())
+    return all(line in kept for side in (hunk.ours, hunk.theirs) for line in side.splitlines())
 
 
 def _in_tree_order(

@@ -132,9 +132,9 @@ def test_help_teaches(args: list[str]) -> None:
 HEAVY = ("torch", "transformers", "git", "rich", "rapidfuzz")
 
 
-def loaded_modules(code: str) -> set[str]:
+def loaded_modules(code: str, cwd: Path | None = None) -> set[str]:
     out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(*sys.modules)"],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, cwd=cwd).stdout
     return {name.split(".")[0] for name in out.split()}
 
 
@@ -147,7 +147,7 @@ def test_clean_driver_run_imports_nothing_heavy(tmp_path: Path) -> None:
     code = ("import sys\nfrom santamerge.entry import main\n"
             f"sys.argv = ['santamerge', 'merge-driver', *{paths[:3]!r}, '7', 'x.py']\n"
             "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n")
-    loaded = loaded_modules(code)
+    loaded = loaded_modules(code, cwd=tmp_path)
     assert not {*HEAVY, "click", "tree_sitter"} & loaded
     assert Path(paths[1]).read_text() == "A\nb\nc\nD\n"
 
@@ -158,6 +158,6 @@ def test_conflicted_driver_run_loads_no_model_stack(tmp_path: Path) -> None:
     code = ("import sys\nfrom santamerge.entry import main\n"
             f"sys.argv = ['santamerge', 'merge-driver', *{paths!r}, '7', 'x.py']\n"
             "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n")
-    loaded = loaded_modules(code)
+    loaded = loaded_modules(code, cwd=tmp_path)
     assert not {"torch", "transformers", "git", "click", "rich"} & loaded
     assert Path(paths[1]).read_text() == "import os\nimport re\nimport json\n"

@@ -173,3 +173,18 @@ def test_attempts_are_stored_and_pruned(repo: Repo) -> None:
     record = json.loads((stored / "attempt.json").read_text())
     assert record["outcome"]["resolved"] == [0]
     assert (stored / "result").read_bytes() == repo.read(record["path"])
+
+
+def test_a_write_that_fails_reports_a_conflict_in_one_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from santamerge.driver import EXIT_OK, _write
+
+    target = tmp_path / "gone" / "ours"  # its folder does not exist: the write fails
+    assert _write(str(target), b"merged\n", EXIT_OK) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("santamerge: could not write the merge to ") and err.count("\n") == 1
+    assert not target.parent.exists()
+    ours = tmp_path / "ours"
+    ours.write_bytes(b"ours\n")
+    assert _write(str(ours), b"merged\n", EXIT_OK) == EXIT_OK
+    assert ours.read_bytes() == b"merged\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["ours"]  # no temporary file left behind
