@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +45,11 @@ def store_attempt(
 def prune_attempts(root: str, keep: int) -> None:
     """Keep the newest ``keep`` attempts."""
     entries = sorted(e.path for e in os.scandir(root) if e.is_dir())
-    for old in entries[: max(0, len(entries) - keep)]:
-        shutil.rmtree(old, ignore_errors=True)
+    if len(entries) > keep:
+        import shutil
+
+        for old in entries[: len(entries) - keep]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def list_attempts(git_dir: str | os.PathLike[str]) -> list[Path]:

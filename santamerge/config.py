@@ -8,14 +8,12 @@ config (``santamerge.*``), then ``[tool.santamerge]`` in the repository's
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from santamerge.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     timeout: float = 10.0  # seconds the merge driver may spend before it gives git's result
     policy: str = "conservative"  # the auto-apply policy (santamerge.policy.POLICIES)
     disable: bool = False  # the kill switch: git's own merge, untouched
@@ -53,13 +51,13 @@ def settings_sources(cwd: str = ".") -> dict[str, dict[str, Any]]:
 
 
 def _overlay(settings: Settings, values: dict[str, Any]) -> Settings:
-    kinds = {f.name: f.type for f in fields(Settings)}
+    kinds = {name: type(value).__name__ for name, value in Settings._field_defaults.items()}
     converted = {}
     for key, raw in values.items():
         if key not in kinds:
             continue
-        converted[key] = _convert(key, raw, str(kinds[key]))
-    return replace(settings, **converted)
+        converted[key] = _convert(key, raw, kinds[key])
+    return settings._replace(**converted)
 
 
 def _convert(key: str, raw: Any, kind: str) -> Any:
@@ -87,12 +85,12 @@ def _given(flags: dict[str, Any]) -> dict[str, Any]:
 
 
 def _from_env() -> dict[str, Any]:
-    names = {f"SANTAMERGE_{f.name.upper()}": f.name for f in fields(Settings)}
+    names = {f"SANTAMERGE_{name.upper()}": name for name in Settings._fields}
     return {key: os.environ[env] for env, key in names.items() if env in os.environ}
 
 
 def _from_git(found: dict[str, str]) -> dict[str, Any]:
-    keys = {f.name.replace("_", ""): f.name for f in fields(Settings)}
+    keys = {name.replace("_", ""): name for name in Settings._fields}
     return {keys[k.split(".", 1)[1].replace("-", "")]: v for k, v in found.items()
             if k.split(".", 1)[1].replace("-", "") in keys}
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge import git
 from santamerge.errors import EXIT_CONFLICTS, EXIT_OK
@@ -25,8 +24,7 @@ DEFAULT_LABELS = ("ours", "base", "theirs")
 _GIT_PLACEHOLDERS = {"%S", "%X", "%Y", ""}
 
 
-@dataclass(frozen=True)
-class DriverArgs:
+class DriverArgs(NamedTuple):
     base: str  # %O
     ours: str  # %A: read, then overwritten with the result
     theirs: str  # %B

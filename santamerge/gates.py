@@ -9,8 +9,8 @@ file (:func:`prepare_gates`); each candidate costs one parse of the file.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages import LanguageProfile
@@ -23,14 +23,14 @@ if TYPE_CHECKING:
 DefinitionKey = tuple[tuple[str, ...], str]
 
 
-@dataclass(frozen=True)
-class GateContext:
+class GateContext(NamedTuple):
     parsed: ParsedMerge
     profile: LanguageProfile | None
     allowed_errors: int
     allowed_duplicates: frozenset[DefinitionKey]
     ours_text: str = ""  # every hunk as ours: candidates are parsed as edits of it
     ours_tree: Tree | None = None
+    ours_keys: dict[tuple[int, int], DefinitionKey] | None = None  # by name node's span
 
 
 def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None) -> GateContext:
@@ -39,14 +39,15 @@ def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None) -> GateC
         return GateContext(parsed, None, 0, frozenset())
     texts = [parsed.splice({}, default=side) for side in ("ours", "theirs")]
     trees = [treesitter.parse(profile, text) for text in texts]
-    sides = [_measure(profile, tree) for tree in trees]
+    keys = [_keys(profile, tree) for tree in trees]
     return GateContext(
         parsed,
         profile,
-        allowed_errors=max(errors for errors, _ in sides),
-        allowed_duplicates=frozenset().union(*(dups for _, dups in sides)),
+        allowed_errors=max(treesitter.count_errors(tree.root_node) for tree in trees),
+        allowed_duplicates=frozenset().union(*(_repeated(k.values()) for k in keys)),
         ours_text=texts[0],
         ours_tree=trees[0],
+        ours_keys=keys[0],
     )
 
 
@@ -56,20 +57,35 @@ def check_candidate(ctx: GateContext, candidate: Candidate) -> tuple[str, ...]:
         return ("contains conflict markers",)
     if ctx.profile is None or ctx.ours_tree is None:
         return ()
-    errors, dups = _measure(ctx.profile, _candidate_tree(ctx, candidate))
+    tree, start, old_end, new_end = _candidate_tree(ctx, candidate)
+    errors = treesitter.count_errors(tree.root_node)
     reasons = []
     if errors > ctx.allowed_errors:
         reasons.append(f"does not parse: {errors} syntax errors where the sides have "
                        f"at most {ctx.allowed_errors}")
-    new = sorted(dups - ctx.allowed_duplicates)
+    new = sorted(_new_duplicates(ctx, tree, start, old_end, new_end))
     if new:
         names = ", ".join(".".join((*scope, name)) for scope, name in new)
         reasons.append(f"defines {names} twice, which neither side does")
     return tuple(reasons)
 
 
-def _candidate_tree(ctx: GateContext, candidate: Candidate) -> Tree:
-    """The file with the candidate spliced in (other hunks as ours), parsed as an edit."""
+def _new_duplicates(ctx: GateContext, tree: Tree, start: int, old_end: int,
+                    new_end: int) -> set[DefinitionKey]:
+    """Names bound twice in the candidate's file and not in a side's. Only a name bound
+    inside the candidate can be new, so only that region is queried; the names outside it
+    are the ours file's, already known."""
+    assert ctx.profile is not None and ctx.ours_keys is not None
+    inside = [key for (a, b), key in _keys(ctx.profile, tree, (start, new_end)).items()
+              if start <= a and b <= new_end]
+    counts = Counter(inside)
+    counts.update(key for (a, _), key in ctx.ours_keys.items() if not start <= a < old_end)
+    return {key for key in inside if counts[key] > 1} - ctx.allowed_duplicates
+
+
+def _candidate_tree(ctx: GateContext, candidate: Candidate) -> tuple[Tree, int, int, int]:
+    """The file with the candidate spliced in (other hunks as ours), parsed as an edit,
+    and the candidate's byte span: start, end in the ours file, end in the new file."""
     assert ctx.profile is not None and ctx.ours_tree is not None
     hunk = ctx.parsed.hunks[candidate.hunk]
     offset = ctx.parsed.offset(hunk)
@@ -78,33 +94,41 @@ def _candidate_tree(ctx: GateContext, candidate: Candidate) -> Tree:
     text = candidate.text.encode("utf-8")
     start, old_end = len(before), len(before) + len(hunk.ours.encode("utf-8"))
     old = before + hunk.ours.encode("utf-8") + after
-    return treesitter.reparse(ctx.profile, ctx.ours_tree, old, before + text + after, start,
+    tree = treesitter.reparse(ctx.profile, ctx.ours_tree, old, before + text + after, start,
                               old_end, start + len(text))
+    return tree, start, old_end, start + len(text)
 
 
-def _measure(profile: LanguageProfile, tree: Tree) -> tuple[int, frozenset[DefinitionKey]]:
-    return treesitter.count_errors(tree.root_node), _duplicates(profile, tree)
+def duplicates(profile: LanguageProfile, tree: Tree) -> frozenset[DefinitionKey]:
+    """(scope, name) pairs bound more than once in the whole file."""
+    return _repeated(_keys(profile, tree).values())
 
 
-@dataclass(frozen=True)
-class _Binding:
+def _repeated(keys: Iterable[DefinitionKey]) -> frozenset[DefinitionKey]:
+    return frozenset(key for key, n in Counter(keys).items() if n > 1)
+
+
+class _Binding(NamedTuple):
     node: Node  # the definition (or import) that binds the name
     name: str  # with its signature, for languages with overloading: "format(Locale)"
     scope: tuple[str, ...]  # extra scope from the query: a Go receiver, a Rust impl
     is_import: bool  # an import binds a name but opens no scope
 
 
-def _duplicates(profile: LanguageProfile, tree: Tree) -> frozenset[DefinitionKey]:
-    """(scope, name) pairs bound more than once, by definitions or imports. The scope is
-    the enclosing definitions' names, plus the query's ``@scope`` captures."""
-    bindings = _bindings(profile, tree)
+def _keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None = None,
+          ) -> dict[tuple[int, int], DefinitionKey]:
+    """Each bound name's (scope, name), by the span of its name node. The scope is the
+    enclosing definitions' names, plus the query's ``@scope`` captures. With
+    ``byte_range``, only matches that intersect it (enclosing definitions included)."""
+    bindings = _bindings(profile, tree, byte_range)
     by_node = {(b.node.start_byte, b.node.end_byte): b.name for b in bindings.values()
                if not b.is_import}
-    counts = Counter(((*_scope(b.node, by_node), *b.scope), b.name) for b in bindings.values())
-    return frozenset(key for key, n in counts.items() if n > 1)
+    return {span: ((*_scope(b.node, by_node), *b.scope), b.name)
+            for span, b in bindings.items()}
 
 
-def _bindings(profile: LanguageProfile, tree: Tree) -> dict[tuple[int, int], _Binding]:
+def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None,
+              ) -> dict[tuple[int, int], _Binding]:
     """One binding per name node; where two matches share it, the outermost node wins and
     the scope and signature come from whichever match has them."""
     found: dict[tuple[int, int], _Binding] = {}
@@ -112,7 +136,7 @@ def _bindings(profile: LanguageProfile, tree: Tree) -> dict[tuple[int, int], _Bi
         query = treesitter.query(profile, query_name)
         if query is None:
             continue
-        for match in treesitter.matches(query, tree.root_node):
+        for match in treesitter.matches(query, tree.root_node, byte_range):
             if not match.get("name") or not match.get(node_capture):
                 continue
             node, name_node = match[node_capture][0], match["name"][0]

@@ -7,11 +7,10 @@ fixture in ``tests/fixtures/languages/``; no new code.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class LanguageProfile:
+class LanguageProfile(NamedTuple):
     name: str
     extensions: tuple[str, ...]
     grammar: str  # the Python module of the tree-sitter grammar

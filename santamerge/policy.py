@@ -10,7 +10,7 @@ disjoint additions. The merge driver and ``propose`` ask the same policy, so wha
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from santamerge.candidates import METHODS
 from santamerge.types import Candidate
@@ -18,8 +18,7 @@ from santamerge.types import Candidate
 Gate = Callable[[Candidate], tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class AutoApplyPolicy:
+class AutoApplyPolicy(NamedTuple):
     name: str
     methods: frozenset[str]
 

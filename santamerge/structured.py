@@ -11,8 +11,7 @@ order), and keeps one copy of what both sides added alike.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages import LanguageProfile
@@ -24,14 +23,12 @@ if TYPE_CHECKING:
 _COMMENT_PREFIXES = ("#", "//", "/*", "*", "*/", "--")
 
 
-@dataclass(frozen=True)
-class _Addition:
+class _Addition(NamedTuple):
     text: str
     at_end: bool  # True when the side added after the base text, False when before
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(NamedTuple):
     block: str  # the item with the blank lines and comments before it
     key: str  # the item alone, whitespace-normalised: equal keys are the same addition
     level: tuple[int, str]  # (column, parent node type): where in the tree it sits
@@ -87,11 +84,12 @@ def _in_tree_order(
 
 
 def _addition(base: str, side: str) -> _Addition | None:
+    """What ``side`` added to ``base``, in whole lines, before or after it; else None."""
     if len(side) <= len(base):
         return None
-    if side.startswith(base):
+    if side.startswith(base) and (not base or base.endswith("\n")):
         return _Addition(side[len(base) :], at_end=True)
-    if side.endswith(base):
+    if side.endswith(base) and side[: len(side) - len(base)].endswith("\n"):
         return _Addition(side[: len(side) - len(base)], at_end=False)
     return None
 
@@ -130,7 +128,7 @@ def _item_nodes(profile: LanguageProfile, text: str, lo: int, hi: int) -> list[N
         query = treesitter.query(profile, name)
         if query is None:
             continue
-        for node in treesitter.captures(query, tree.root_node).get(capture, []):
+        for node in treesitter.captures(query, tree.root_node, (lo, hi)).get(capture, []):
             if lo <= node.start_byte and node.end_byte <= hi:
                 found[(node.start_byte, node.end_byte)] = node
     outer = sorted(s for s in found if not any(_inside(s, o) for o in found))

@@ -78,16 +78,26 @@ def query(profile: LanguageProfile, name: str) -> Query | None:
     return None if source is None else Query(language(profile), source)
 
 
-def captures(q: Query, node: Node) -> dict[str, list[Node]]:
+def captures(q: Query, node: Node, byte_range: tuple[int, int] | None = None,
+             ) -> dict[str, list[Node]]:
+    """Captures under ``node``; with ``byte_range``, only of matches that intersect it."""
     from tree_sitter import QueryCursor
 
-    return QueryCursor(q).captures(node)
+    cursor = QueryCursor(q)
+    if byte_range is not None:
+        cursor.set_byte_range(*byte_range)
+    return cursor.captures(node)
 
 
-def matches(q: Query, node: Node) -> list[dict[str, list[Node]]]:
+def matches(q: Query, node: Node, byte_range: tuple[int, int] | None = None,
+            ) -> list[dict[str, list[Node]]]:
+    """Matches under ``node``; with ``byte_range``, only those that intersect it."""
     from tree_sitter import QueryCursor
 
-    return [m for _, m in QueryCursor(q).matches(node)]
+    cursor = QueryCursor(q)
+    if byte_range is not None:
+        cursor.set_byte_range(*byte_range)
+    return [m for _, m in cursor.matches(node)]
 
 
 def count_errors(node: Node) -> int:

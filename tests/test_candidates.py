@@ -3,6 +3,9 @@ on real tree-sitter grammars."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from santamerge.candidates import build_candidates
@@ -70,6 +73,11 @@ def test_union_refuses_statements_that_are_not_order_free() -> None:
 
 def test_union_refuses_edits_to_the_base() -> None:
     text = hunk_text("import json\n", "import os\n", "import re\n")
+    assert "structured:union" not in candidates(text, "a.py")
+
+
+def test_union_takes_whole_lines_only() -> None:
+    text = hunk_text("import json\n", "\n", "import re\n")  # each side replaced a blank line
     assert "structured:union" not in candidates(text, "a.py")
 
 
@@ -205,7 +213,7 @@ def test_incremental_parse_of_candidates_equals_a_fresh_parse(path: str) -> None
     assert ctx.profile is not None
     for candidate in build_candidates(parsed, parsed.hunks[0], ctx.profile):
         fresh = treesitter.parse(ctx.profile, parsed.splice({0: candidate.text}))
-        edited = _candidate_tree(ctx, candidate)
+        edited, *_ = _candidate_tree(ctx, candidate)
         assert str(edited.root_node) == str(fresh.root_node), candidate.method
 
 
@@ -224,3 +232,30 @@ def test_duplicate_gate_knows_imports_overloads_and_receivers(
     reasons = gate(hunk_text(ours, "", theirs, before=before, after=after), path,
                    "structured:union")
     assert reasons == ((f"{verdict}, which neither side does",) if verdict else ())
+
+
+EXAMPLES = sorted(Path(__file__).parent.glob("examples/*/*/Base.*"))
+
+
+@pytest.mark.parametrize("base", EXAMPLES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
+def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
+    """The gate queries only the candidate's region; it must find what a whole-file
+    query finds."""
+    from santamerge import treesitter
+    from santamerge.gates import _candidate_tree, _new_duplicates, duplicates
+
+    ext = base.suffix
+    sides = [base.with_name(f"{n}{ext}") for n in ("Base", "Ours", "Theirs")]
+    merged = subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
+                             "-L", "theirs", str(sides[1]), str(sides[0]), str(sides[2])],
+                            capture_output=True, check=False).stdout.decode()
+    parsed = parse_conflicts(merged)
+    profile = language_for_path(f"x{ext}")
+    assert profile is not None
+    ctx = prepare_gates(parsed, profile)
+    for hunk in parsed.hunks:
+        for candidate in build_candidates(parsed, hunk, profile):
+            tree, *span = _candidate_tree(ctx, candidate)
+            fresh = treesitter.parse(profile, parsed.splice({hunk.index: candidate.text}))
+            whole = duplicates(profile, fresh) - ctx.allowed_duplicates
+            assert _new_duplicates(ctx, tree, *span) == whole, candidate.method
