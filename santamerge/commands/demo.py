@@ -39,7 +39,7 @@ def log_size(path):
 '''
 
 
-@click.command()
+@click.command(short_help="Merge two branches through santamerge in a scratch repository.")
 @click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
               help="Where to create the scratch repository (default: a new temporary folder).")
 @report_errors

@@ -27,7 +27,7 @@ def driver_command(git_version: tuple[int, ...]) -> str:
     return f"{exe} merge-driver %O %A %B %L %P{labels}"
 
 
-@click.command()
+@click.command(short_help="Route files to the merge driver (git config, .gitattributes).")
 @global_option
 @click.argument("patterns", nargs=-1)
 @json_option
@@ -52,7 +52,7 @@ def install(global_: bool, patterns: tuple[str, ...], as_json: bool) -> None:
             f"config; {len(added)} pattern(s) added to {attributes}")
 
 
-@click.command()
+@click.command(short_help="Remove the merge driver and its .gitattributes lines.")
 @global_option
 @json_option
 @report_errors

@@ -11,7 +11,7 @@ from santamerge.commands.options import json_option
 from santamerge.languages import PROFILES, gitattributes_patterns
 
 
-@click.command()
+@click.command(short_help="List the supported languages and their queries.")
 @click.option("--gitattributes", is_flag=True,
               help="Print the .gitattributes lines that route these files to santamerge.")
 @json_option

@@ -10,7 +10,7 @@ from santamerge.commands.options import timeout_option
 from santamerge.driver import DriverArgs, run_merge_driver
 
 
-@click.command("merge-driver")
+@click.command("merge-driver", short_help="Merge one file for git (%O %A %B %L %P).")
 @click.argument("base", type=click.Path(dir_okay=False))
 @click.argument("ours", type=click.Path(dir_okay=False))
 @click.argument("theirs", type=click.Path(dir_okay=False))

@@ -15,7 +15,7 @@ from santamerge.policy import DEFAULT_POLICY, POLICIES
 from santamerge.report import proposal_record
 
 
-@click.command()
+@click.command(short_help="Show the ranked candidates for each conflict hunk.")
 @click.argument("base", type=click.Path(exists=True, dir_okay=False))
 @click.argument("ours", type=click.Path(exists=True, dir_okay=False))
 @click.argument("theirs", type=click.Path(exists=True, dir_okay=False))
