@@ -72,7 +72,10 @@ def parse_driver_args(argv: list[str]) -> DriverArgs | None:
     except ValueError:
         return None
     path = positional[4] if len(positional) > 4 else ""
-    return DriverArgs(*positional[:3], size, path, timeout=timeout, **labels)
+    base, ours, theirs = positional[:3]
+    return DriverArgs(base, ours, theirs, size, path, timeout=timeout,
+                      ours_label=labels.get("ours_label"), base_label=labels.get("base_label"),
+                      theirs_label=labels.get("theirs_label"))
 
 
 class _Unsupported(Exception):

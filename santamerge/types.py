@@ -22,7 +22,7 @@ class ConflictHunk(NamedTuple):
     ending), so that an unresolved hunk can be written back byte for byte.
     """
 
-    index: int
+    index: int  # type: ignore[assignment]  # 0-based, in file order (shadows tuple.index)
     line: int  # 1-based line number of the opening marker
     ours: str
     base: str | None

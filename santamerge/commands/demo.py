@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -75,14 +76,14 @@ def demo(folder: str | None) -> None:
                "Attempts are stored in .git/santamerge/attempts.")
 
 
-def _runner(root: Path):  # type: ignore[no-untyped-def]
+def _runner(root: Path) -> Callable[..., str]:
     def run(*args: str) -> str:
         return git.run_git(*args, cwd=root).stdout
 
     return run
 
 
-def _commit(run, root: Path, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def _commit(run: Callable[..., str], root: Path, text: str, message: str) -> None:
     (root / "app.py").write_text(text, encoding="utf-8")
     run("add", "app.py", ".gitattributes")
     run("commit", "-q", "-m", message)

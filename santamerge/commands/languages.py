@@ -32,7 +32,6 @@ def languages(gitattributes: bool, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table("language", "extensions", "grammar package", "queries")
-    for row in rows:
-        table.add_row(row["name"], " ".join(row["extensions"]), row["grammar"],
-                      " ".join(row["queries"]))
+    for p in PROFILES:
+        table.add_row(p.name, " ".join(p.extensions), p.grammar, " ".join(query_names(p)))
     Console().print(table)
