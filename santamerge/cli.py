@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from santamerge import __version__
+from santamerge.commands.complete import complete
 from santamerge.commands.demo import demo
 from santamerge.commands.install import install, uninstall
 from santamerge.commands.languages import languages
 from santamerge.commands.merge_driver import merge_driver
+from santamerge.commands.model import model
 from santamerge.commands.propose import propose
 
 
@@ -22,8 +24,9 @@ def cli() -> None:
       santamerge install          route this repository's source files to the driver
       santamerge demo             watch a real `git merge` go through it, in a scratch repo
       santamerge propose B O T    show the ranked candidates for each conflict hunk
+      santamerge model info       which code model is in effect, and why
     """
 
 
-for command in (merge_driver, propose, install, uninstall, languages, demo):
+for command in (merge_driver, propose, install, uninstall, languages, demo, complete, model):
     cli.add_command(command)

@@ -19,6 +19,8 @@ class Settings(NamedTuple):
     disable: bool = False  # the kill switch: git's own merge, untouched
     max_bytes: int = 1_000_000  # larger inputs get git's own merge
     keep_attempts: int = 100  # stored merge-driver attempts kept per repository
+    model: str = "embedded"  # "embedded", a hub id, a local folder, or "<backend>:<model>"
+    device: str = "auto"  # "auto" (CUDA, then MPS, then CPU), "cpu", "cuda", "cuda:1", ...
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -40,6 +42,16 @@ def load_settings(cwd: str = ".", git_values: dict[str, str] | None = None,
     for layer in layers:
         settings = _overlay(settings, layer)
     return settings
+
+
+def setting_origin(name: str, cwd: str = ".", flag: object = None) -> str:
+    """Where the value of setting ``name`` comes from, for `model info`."""
+    if flag is not None:
+        return "the command line"
+    for origin, values in reversed(settings_sources(cwd).items()):
+        if name in values:
+            return origin
+    return "the default"
 
 
 def settings_sources(cwd: str = ".") -> dict[str, dict[str, Any]]:

@@ -41,6 +41,17 @@ class ConfigError(SantamergeError):
     """A setting has a value santamerge cannot use."""
 
 
+class NoFimTemplateError(SantamergeError):
+    """A tokenizer whose vocabulary has no fill-in-the-middle tokens of a known family."""
+
+    def __init__(self, families: tuple[str, ...]) -> None:
+        self.families = families
+        super().__init__(
+            "the model's tokenizer has no fill-in-the-middle tokens of a family santamerge "
+            f"knows ({', '.join(families)}); use a model trained for FIM, whose vocabulary "
+            "has them")
+
+
 F = TypeVar("F", bound=Callable[..., object])
 
 

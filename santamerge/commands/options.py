@@ -21,3 +21,12 @@ global_option = click.option(
     "--global", "global_", is_flag=True,
     help="Use the global git config and attributes file instead of this repository's.",
 )
+model_option = click.option(
+    "--model", "model_name", default=None, metavar="MODEL",
+    help="embedded (default), a hub id such as bigcode/gpt_bigcode-santacoder, or a local "
+         "folder (SANTAMERGE_MODEL, git config santamerge.model).",
+)
+device_option = click.option(
+    "--device", default=None, metavar="DEVICE",
+    help="auto (CUDA, then MPS, then CPU; the default), cpu, cuda, cuda:1, mps.",
+)

@@ -1,0 +1,147 @@
+"""The in-process transformers backend: any causal LM, by hub id or local folder.
+
+torch and transformers are imported inside the functions here and nowhere else in
+santamerge. Devices: CUDA, then MPS, then the CPU; dtypes: bf16 (or fp16) on a GPU, fp32
+on the CPU; SDPA attention; left padding for batches. Models load lazily, once per
+process. ``trust_remote_code`` stays off unless asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from santamerge.backends import BackendError, Completion
+
+if TYPE_CHECKING:
+    from santamerge.fim import FimTemplate
+
+
+def load_transformers(spec: str, options: dict[str, object]) -> TransformersBackend:
+    device = str(options.get("device") or "auto")
+    dtype = str(options.get("dtype") or "auto")
+    trust = bool(options.get("trust_remote_code", False))
+    model, tokenizer, device, dtype = _load(spec, device, dtype, trust)
+    return TransformersBackend(str(options.get("name") or spec), spec, model, tokenizer,
+                               device, dtype)
+
+
+def pick_device(asked: str = "auto") -> str:
+    import torch
+
+    if asked != "auto":
+        return asked
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    return "mps" if mps is not None and mps.is_available() else "cpu"
+
+
+def pick_dtype(device: str, asked: str = "auto") -> str:
+    import torch
+
+    if asked != "auto":
+        return asked
+    if device.startswith("cuda"):
+        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    return "float16" if device == "mps" else "float32"
+
+
+@functools.lru_cache(maxsize=4)
+def _load(spec: str, device: str, dtype: str, trust: bool) -> tuple[Any, Any, str, str]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    device = pick_device(device)
+    dtype = pick_dtype(device, dtype)
+    kwargs: dict[str, Any] = {"trust_remote_code": trust}
+    try:
+        tokenizer = _from_pretrained(AutoTokenizer, spec, kwargs)
+        model = _from_pretrained(AutoModelForCausalLM, spec,
+                                 {**kwargs, "dtype": getattr(torch, dtype),
+                                  "attn_implementation": "sdpa"})
+    except ValueError as exc:
+        raise BackendError(f"could not load '{spec}': {str(exc).splitlines()[0]}") from None
+    model.to(device).eval()
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer, device, dtype
+
+
+def _from_pretrained(cls: Any, spec: str, kwargs: dict[str, Any]) -> Any:
+    """Local folder or local cache first; the hub only when the cache lacks it."""
+    if os.path.isdir(spec):
+        return cls.from_pretrained(spec, **kwargs)
+    try:
+        return cls.from_pretrained(spec, local_files_only=True, **kwargs)
+    except OSError:
+        pass
+    try:
+        return cls.from_pretrained(spec, **kwargs)
+    except OSError:
+        home = os.environ.get("HF_HOME", "~/.cache/huggingface")
+        raise BackendError(
+            f"model '{spec}' is not in the local cache ({home}) and the hub cannot be "
+            f"reached; download it where there is network (`hf download {spec}`), point "
+            "HF_HOME at a cache that has it, or pass a local folder") from None
+
+
+class TransformersBackend:
+    """A loaded causal LM and its tokenizer."""
+
+    def __init__(self, name: str, source: str, model: Any, tokenizer: Any, device: str,
+                 dtype: str) -> None:
+        from santamerge.fim import template_for_tokenizer
+
+        self.name, self.source = name, source
+        self.model, self.tokenizer = model, tokenizer
+        self.device, self.dtype = device, dtype
+        self._template = template_for_tokenizer(tokenizer)
+        config = model.config
+        self.context_length: int | None = getattr(config, "n_positions", None) or getattr(
+            config, "max_position_embeddings", None)
+        self.stop_ids = self._single_token_ids((*self._template.stop, tokenizer.eos_token))
+
+    @property
+    def template(self) -> FimTemplate:
+        return self._template
+
+    def describe(self) -> dict[str, object]:
+        config = self.model.config
+        return {
+            "name": self.name,
+            "source": self.source,
+            "architecture": config.model_type,
+            "multi_query": getattr(config, "multi_query", None),
+            "parameters": sum(p.numel() for p in self.model.parameters()),
+            "device": self.device,
+            "dtype": self.dtype,
+            "family": self._template.family,
+            "fim_tokens": {"prefix": self._template.prefix, "suffix": self._template.suffix,
+                           "middle": self._template.middle},
+            "stop": list(self._template.stop),
+            "context_length": self.context_length,
+        }
+
+    def generate(self, prompts: Sequence[str], n: int = 1, max_new_tokens: int = 64,
+                 temperature: float = 0.0, top_p: float = 1.0,
+                 stop: Sequence[str] = ()) -> list[list[Completion]]:
+        from santamerge.backends.sampling import sample_middles
+
+        stops = tuple(dict.fromkeys((*self._template.stop, *stop)))
+        flat = sample_middles(self, list(prompts), n, max_new_tokens, temperature, top_p, stops)
+        return [flat[i * n : (i + 1) * n] for i in range(len(prompts))]
+
+    def score(self, prompt: str, middles: Sequence[str]) -> list[float]:
+        from santamerge.backends.sampling import score_middles
+
+        return score_middles(self, prompt, list(middles))
+
+    def encode(self, text: str) -> list[int]:
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _single_token_ids(self, tokens: Sequence[str | None]) -> frozenset[int]:
+        vocab = self.tokenizer.get_vocab()
+        return frozenset(vocab[t] for t in tokens if t and t in vocab)

@@ -1,0 +1,112 @@
+"""The transformers backend's mechanics, on a small GPT-BigCode model made here.
+
+The model is random (so its middles mean nothing), but it is a real transformers model
+with a real tokenizer: the tests check the shared-prefill decoding against transformers'
+own greedy ``generate``, and ``score`` against a plain full forward pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from santamerge.backends import BackendError, load_backend
+
+SPECIAL = ["<|endoftext|>", "<fim-prefix>", "<fim-middle>", "<fim-suffix>", "<fim-pad>"]
+CODE = ["def add(a, b):\n    return a + b\n", "import os\nprint(os.getcwd())\n",
+        "class A:\n    def f(self):\n        return 1\n"] * 20
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GPTBigCodeConfig, GPTBigCodeForCausalLM, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-santacoder")
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(CODE, trainers.BpeTrainer(
+        vocab_size=300, special_tokens=SPECIAL,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>",
+                                   bos_token="<|endoftext|>", pad_token="<fim-pad>")
+    fast.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = GPTBigCodeConfig(vocab_size=len(fast), n_positions=256, n_embd=32, n_layer=2,
+                              n_head=4, multi_query=True, bos_token_id=0, eos_token_id=0,
+                              pad_token_id=fast.pad_token_id)
+    GPTBigCodeForCausalLM(config).save_pretrained(folder)
+    return folder
+
+
+def test_loads_a_local_folder_on_the_cpu(tiny_model: Path) -> None:
+    backend = load_backend(str(tiny_model))
+    facts = backend.describe()
+    assert facts["family"] == "santacoder" and facts["device"] == "cpu"
+    assert facts["dtype"] == "float32" and facts["multi_query"] is True
+    assert facts["fim_tokens"] == {"prefix": "<fim-prefix>", "suffix": "<fim-suffix>",
+                                   "middle": "<fim-middle>"}
+    assert load_backend(f"transformers:{tiny_model}") is not None
+
+
+def test_greedy_decoding_equals_transformers_generate(tiny_model: Path) -> None:
+    import torch
+
+    backend = load_backend(str(tiny_model))
+    prompts = [backend.template.render("def add(a, b):\n    return ", "\n"),
+               backend.template.render("import ", "\nprint(1)\n")]
+    found = backend.generate(prompts, n=2, max_new_tokens=12, temperature=0.0)
+    assert [len(c) for c in found] == [2, 2]
+    model, tok = backend.model, backend.tokenizer  # type: ignore[attr-defined]
+    for prompt, (first, second) in zip(prompts, found, strict=True):
+        assert first == second  # greedy: both samples are the same
+        ids = torch.tensor([tok(prompt, add_special_tokens=False)["input_ids"]])
+        out = model.generate(ids, attention_mask=torch.ones_like(ids), do_sample=False,
+                             max_new_tokens=12, pad_token_id=tok.pad_token_id,
+                             eos_token_id=sorted(backend.stop_ids))  # type: ignore[attr-defined]
+        expected = [t for t in out[0, ids.shape[1]:].tolist() if t not in backend.stop_ids]  # type: ignore[attr-defined]
+        assert first.text == backend.template.cut(tok.decode(expected))
+        assert len(first.token_logprobs) == len(expected)
+        assert all(lp <= 0.0 for lp in first.token_logprobs)
+
+
+def test_sampling_returns_n_candidates_per_prompt(tiny_model: Path) -> None:
+    backend = load_backend(str(tiny_model))
+    prompts = [backend.template.render("x = ", "\n")] * 3
+    found = backend.generate(prompts, n=4, max_new_tokens=6, temperature=1.0, top_p=0.9)
+    assert [len(c) for c in found] == [4, 4, 4]
+    assert all(c.finish in ("stop", "length") for cs in found for c in cs)
+
+
+def test_score_equals_a_full_forward_pass(tiny_model: Path) -> None:
+    import torch
+
+    backend = load_backend(str(tiny_model))
+    prompt = backend.template.render("def add(a, b):\n    return ", "\n")
+    middles = ["a + b", "", "os.getcwd()"]
+    scores = backend.score(prompt, middles)
+    model, tok = backend.model, backend.tokenizer  # type: ignore[attr-defined]
+    p = tok(prompt, add_special_tokens=False)["input_ids"]
+    for middle, score in zip(middles, scores, strict=True):
+        m = [*tok(middle, add_special_tokens=False)["input_ids"], tok.eos_token_id]
+        with torch.inference_mode():
+            logits = model(torch.tensor([p + m])).logits[0].float()
+        lp = torch.log_softmax(logits, -1)
+        expected = sum(float(lp[len(p) - 1 + i, t]) for i, t in enumerate(m))
+        assert score == pytest.approx(expected, abs=1e-3)
+
+
+def test_a_missing_model_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(BackendError, match="not in the local cache") as info:
+        load_backend("nobody-santamerge/no-such-model")
+    assert "\n" not in str(info.value)
+
+
+def test_a_prompt_longer_than_the_context_is_one_clear_error(tiny_model: Path) -> None:
+    backend = load_backend(str(tiny_model))
+    with pytest.raises(BackendError, match="more than the model's context of 256"):
+        backend.generate([backend.template.render("x = 1\n" * 200, "")])
