@@ -110,3 +110,52 @@ def test_a_prompt_longer_than_the_context_is_one_clear_error(tiny_model: Path) -
     backend = load_backend(str(tiny_model))
     with pytest.raises(BackendError, match="more than the model's context of 256"):
         backend.generate([backend.template.render("x = 1\n" * 200, "")])
+
+
+def run_cli(*args: str, stdin: str | None = None) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from santamerge.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_model_info_json(tiny_model: Path) -> None:
+    import json
+
+    code, out = run_cli("model", "info", "--model", str(tiny_model), "--json")
+    assert code == 0, out
+    facts = json.loads(out)
+    assert facts["family"] == "santacoder" and facts["chosen_by"] == "the command line"
+    assert facts["parameters"] > 0 and facts["architecture"] == "gpt_bigcode"
+
+
+def test_complete_reads_stdin_and_prints_candidates(tiny_model: Path, tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "suffix.py").write_text("\n    return total\n")
+    code, out = run_cli("complete", "--prefix-file", "-", "--suffix-file",
+                        str(tmp_path / "suffix.py"), "--model", str(tiny_model), "-n", "3",
+                        "--max-new-tokens", "5", "--json", stdin="def f(xs):\n    total = ")
+    assert code == 0, out
+    found = json.loads(out)
+    assert found["family"] == "santacoder" and len(found["candidates"]) == 3
+    means = [c["mean_logprob"] for c in found["candidates"]]
+    assert means == sorted(means, reverse=True)
+
+
+def test_model_eval_reports_the_model_beside_the_baselines(tiny_model: Path) -> None:
+    import json
+
+    sample = Path(__file__).parent / "fixtures" / "languages" / "python" / "sample.py"
+    code, out = run_cli("model", "eval", "--model", str(tiny_model), "--files", str(sample),
+                        "--lines", "4", "--bodies", "2", "--json")
+    assert code == 0, out
+    rows = json.loads(out)["rows"]
+    methods = {(r["kind"], r["method"]) for r in rows}
+    assert ("line", "model") in methods and ("line", "best prefix line (oracle)") in methods
+    assert ("body", "empty") in methods
+    for r in rows:
+        assert 0.0 <= r["exact"] <= 1.0 and 0.0 <= r["similarity"] <= 1.0
+    assert {r["samples"] for r in rows if r["kind"] == "line"} == {4}
