@@ -6,6 +6,7 @@ import json
 
 import click
 
+from santamerge.commands.model_train import train
 from santamerge.commands.options import device_option, json_option, model_option
 from santamerge.errors import report_errors
 
@@ -107,3 +108,6 @@ def _eval_files(paths: tuple[str, ...]) -> list[tuple[str, str]]:
         raise SantamergeError("no held-out Python files were found for this interpreter; "
                               "pass some with --files")
     return python
+
+
+model.add_command(train)
