@@ -1,0 +1,183 @@
+"""SantaCoder's fill-in-the-middle transform, and packing into training sequences.
+
+With probability ``fim_rate`` a document is cut at two random character positions into
+prefix, middle and suffix, and emitted in one of two orders (each with probability 1/2
+by default)::
+
+    PSM: <fim-prefix> prefix <fim-suffix> suffix <fim-middle> middle <|endoftext|>
+    SPM: <fim-prefix> <fim-suffix> suffix <fim-middle> prefix middle <|endoftext|>
+
+(the SPM variant is SantaCoder's, which keeps the prefix and the middle adjacent).
+Otherwise the document is emitted as plain text followed by ``<|endoftext|>``. The three
+parts are tokenized separately, as a prompt's parts are at inference time. The token ids
+are then concatenated and cut into fixed-length sequences.
+
+Source files are first cut at line boundaries into pieces of at most ``piece_chars``
+characters, each piece being one document: with a context of a few hundred tokens, a FIM
+example cut out of a whole 50 KB file would almost never show its sentinels and its
+middle in the same training sequence.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from santamerge.training.tokenizer import EOS, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SpecialIds
+
+Encode = Callable[[list[str]], list[list[int]]]
+
+
+class FimSample(NamedTuple):
+    """A document as plain text (``prefix`` only) or cut for fill-in-the-middle."""
+
+    mode: str  # "plain", "psm" or "spm"
+    prefix: str
+    middle: str
+    suffix: str
+
+    @property
+    def document(self) -> str:
+        return self.prefix + self.middle + self.suffix
+
+
+def fim_split(text: str, rng: random.Random, fim_rate: float = 0.5,
+              spm_rate: float = 0.5) -> FimSample:
+    """Cut ``text`` for fill-in-the-middle with probability ``fim_rate``."""
+    if rng.random() >= fim_rate:
+        return FimSample("plain", text, "", "")
+    lo, hi = sorted((rng.randint(0, len(text)), rng.randint(0, len(text))))
+    mode = "spm" if rng.random() < spm_rate else "psm"
+    return FimSample(mode, text[:lo], text[lo:hi], text[hi:])
+
+
+def render(sample: FimSample) -> str:
+    """The sample as text with the special tokens spelled out (for reading and tests)."""
+    p, m, s = sample.prefix, sample.middle, sample.suffix
+    if sample.mode == "psm":
+        return f"{FIM_PREFIX}{p}{FIM_SUFFIX}{s}{FIM_MIDDLE}{m}{EOS}"
+    if sample.mode == "spm":
+        return f"{FIM_PREFIX}{FIM_SUFFIX}{s}{FIM_MIDDLE}{p}{m}{EOS}"
+    return f"{p}{EOS}"
+
+
+def encode_sample(sample: FimSample, encode: Encode, ids: SpecialIds) -> list[int]:
+    """The token ids of ``render(sample)``, with each part tokenized on its own."""
+    if sample.mode == "plain":
+        return [*encode([sample.prefix])[0], ids.eos]
+    p, m, s = encode([sample.prefix, sample.middle, sample.suffix])
+    if sample.mode == "psm":
+        return [ids.prefix, *p, ids.suffix, *s, ids.middle, *m, ids.eos]
+    return [ids.prefix, ids.suffix, *s, ids.middle, *p, *m, ids.eos]
+
+
+def split_pieces(text: str, max_chars: int) -> list[str]:
+    """Cut ``text`` at line ends into pieces of at most ``max_chars`` (longer lines alone)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        if current and size + len(line) > max_chars:
+            pieces.append("".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line)
+    if current:
+        pieces.append("".join(current))
+    return pieces
+
+
+def raw_encoder(tokenizer: object) -> Encode:
+    """A batch encoder that goes straight to the Rust tokenizer (no length warnings)."""
+    backend = tokenizer.backend_tokenizer  # type: ignore[attr-defined]
+
+    def encode(texts: list[str]) -> list[list[int]]:
+        return [e.ids for e in backend.encode_batch(texts, add_special_tokens=False)]
+
+    return encode
+
+
+class PackState(NamedTuple):
+    """Where a :class:`Packer` is: enough to continue the same stream after a restart."""
+
+    epoch: int
+    cursor: int
+    carry: tuple[int, ...]
+    rng: object  # random.Random.getstate()
+
+
+class Packer:
+    """An endless stream of fixed-length token sequences over shuffled documents.
+
+    Each epoch visits every document once, in an order fixed by ``seed`` and the epoch
+    number; the FIM cuts come from one seeded generator whose state is part of
+    :meth:`state`, so a resumed run continues with exactly the sequences it would have
+    seen.
+    """
+
+    def __init__(self, documents: Sequence[str], encode: Encode, ids: SpecialIds,
+                 length: int, seed: int = 0, fim_rate: float = 0.5,
+                 spm_rate: float = 0.5) -> None:
+        if not documents:
+            raise ValueError("no documents to pack")
+        self.documents = documents
+        self.encode = encode
+        self.ids = ids
+        self.length = length
+        self.seed = seed
+        self.fim_rate = fim_rate
+        self.spm_rate = spm_rate
+        self.rng = random.Random(seed)
+        self.epoch = 0
+        self.cursor = 0
+        self.carry: list[int] = []
+        self._order = self._epoch_order(0)
+
+    def _epoch_order(self, epoch: int) -> list[int]:
+        order = list(range(len(self.documents)))
+        random.Random(self.seed * 1_000_003 + epoch).shuffle(order)
+        return order
+
+    def state(self) -> PackState:
+        return PackState(self.epoch, self.cursor, tuple(self.carry), self.rng.getstate())
+
+    def restore(self, state: PackState) -> None:
+        self.epoch, self.cursor = state.epoch, state.cursor
+        self.carry = list(state.carry)
+        self.rng.setstate(state.rng)  # type: ignore[arg-type]
+        self._order = self._epoch_order(self.epoch)
+
+    def _next_document(self) -> list[int]:
+        if self.cursor >= len(self._order):
+            self.epoch += 1
+            self.cursor = 0
+            self._order = self._epoch_order(self.epoch)
+        text = self.documents[self._order[self.cursor]]
+        self.cursor += 1
+        sample = fim_split(text, self.rng, self.fim_rate, self.spm_rate)
+        return encode_sample(sample, self.encode, self.ids)
+
+    def next_sequence(self) -> list[int]:
+        while len(self.carry) < self.length:
+            self.carry.extend(self._next_document())
+        seq, self.carry = self.carry[:self.length], self.carry[self.length:]
+        return seq
+
+    def batch(self, size: int) -> list[list[int]]:
+        return [self.next_sequence() for _ in range(size)]
+
+
+def plain_sequences(documents: Sequence[str], encode: Encode, eos: int, length: int,
+                    limit: int) -> list[list[int]]:
+    """Up to ``limit`` sequences of plain text (each document + EOS), for held-out loss."""
+    out: list[list[int]] = []
+    carry: list[int] = []
+    for ids in encode(list(documents)):
+        carry.extend([*ids, eos])
+        while len(carry) >= length and len(out) < limit:
+            out.append(carry[:length])
+            carry = carry[length:]
+        if len(out) >= limit:
+            break
+    return out
