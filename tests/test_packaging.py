@@ -20,16 +20,22 @@ def test_wheel_ships_queries_and_loads_them(tmp_path: Path) -> None:
                       for p in (ROOT / "grammars").rglob("*.scm"))
     assert shipped == expected
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    assert {"santamerge/models/embedded/model.safetensors",
+            "santamerge/models/embedded/SHA256SUMS"} <= set(names)
     code = ("import santamerge, santamerge.treesitter as t, santamerge.languages as l\n"
+            "from santamerge.backends import load_backend\n"
             "print(santamerge.__file__)\n"
             "print(t.query_names(l.language_named('rust')), t.query(l.language_named('go'),"
-            " 'imports') is not None)")
+            " 'imports') is not None)\n"
+            "print(load_backend('embedded', device='cpu').describe()['family'])")
+    offline = {"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin",
+               "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True,
-                         capture_output=True, text=True,
-                         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"})
-    first, second = out.stdout.splitlines()
+                         capture_output=True, text=True, env=offline)
+    first, second, third = out.stdout.splitlines()
     assert first.startswith(str(tmp_path / "site"))
     assert second == "['definitions', 'imports'] True"
+    assert third == "santacoder"  # the embedded model loads from the wheel, offline
 
 
 def test_ruff_is_clean() -> None:

@@ -53,7 +53,10 @@ def pick_dtype(device: str, asked: str = "auto") -> str:
 def _load(spec: str, device: str, dtype: str, trust: bool) -> tuple[Any, Any, str, str]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging
 
+    logging.set_verbosity_error()  # no progress bars or deprecation chatter in santamerge's output
+    logging.disable_progress_bar()
     device = pick_device(device)
     dtype = pick_dtype(device, dtype)
     kwargs: dict[str, Any] = {"trust_remote_code": trust}
