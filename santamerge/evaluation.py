@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge.context import fit_around_gap
+from santamerge.generate import Gap, fill_gaps
 
 if TYPE_CHECKING:
     from santamerge.backends import Backend
@@ -98,12 +99,9 @@ def evaluate(backend: Backend, tasks: Sequence[Task], budget: int, batch: int = 
     started = time.perf_counter()
     for group in _chunks(tasks, batch):
         limit = 24 if tasks[group[0]].kind == "line" else 128
-        prompts = []
-        for i in group:
-            prefix, suffix = fit_around_gap(tasks[i].prefix, tasks[i].suffix, count,
-                                            budget - limit)
-            prompts.append(backend.template.render(prefix, suffix))
-        for i, found in zip(group, backend.generate(prompts, n=1, max_new_tokens=limit),
+        gaps = [Gap(*fit_around_gap(tasks[i].prefix, tasks[i].suffix, count, budget - limit))
+                for i in group]
+        for i, found in zip(group, fill_gaps(backend, gaps, max_new_tokens=limit),
                             strict=True):
             text = found[0].text
             answers[i] = text.split("\n", 1)[0] if tasks[i].kind == "line" else text

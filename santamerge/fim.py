@@ -48,6 +48,8 @@ from typing import NamedTuple
 
 from santamerge.errors import NoFimTemplateError
 
+SPM_FAMILIES = frozenset({"santacoder", "starcoder", "starcoder2"})  # trained on both orders
+
 
 class ContextFile(NamedTuple):
     """Another file of the repository, shown to the model ahead of the one being filled."""
@@ -66,11 +68,15 @@ class FimTemplate(NamedTuple):
     stop: tuple[str, ...]  # end of text, file separators, fim pad, the other FIM sentinels
     repo_name: str | None = None  # repository-level tokens, where the family has them
     file_sep: str | None = None  # StarCoder's is its <filename> metadata token
+    order: str = "psm"  # "spm" (SantaCoder's variant) where a model does better with it
 
     def render(self, prefix: str, suffix: str, context: Sequence[ContextFile] = (),
                repo: str | None = None, path: str | None = None) -> str:
         """The prompt: the context files first, in the family's layout, then PSM."""
         before, inside = _LAYOUTS.get(self.family, _plain)(self, context, repo, path)
+        if self.order == "spm" and self.family in SPM_FAMILIES:
+            # SantaCoder's SPM: <prefix-tok><suffix-tok>{suffix}<middle-tok>{prefix}
+            return f"{before}{self.prefix}{self.suffix}{suffix}{self.middle}{inside}{prefix}"
         if self.family == "codellama":  # Meta's reference: "<PRE> {pre} <SUF>{suf} <MID>"
             return f"{before}{self.prefix} {inside}{prefix} {self.suffix}{suffix} {self.middle}"
         return f"{before}{self.prefix}{inside}{prefix}{self.suffix}{suffix}{self.middle}"

@@ -29,10 +29,11 @@ def test_it_is_a_multi_query_gpt_bigcode_with_santacoder_tokens(backend: Backend
                    "model should make this pass, and strict xfail then asks for the marker "
                    "to go")
 def test_it_completes_an_obvious_middle(backend: Backend) -> None:
+    from santamerge.generate import Gap, fill_gaps
+
     prefix = "import sys\n\n\ndef main():\n    print(sys.argv)\n\n\nif __name__ == "
-    prompt = backend.template.render(prefix, ":\n    main()\n")
-    (found,) = backend.generate([prompt], max_new_tokens=8)
-    assert found[0].text in ('"__main__"', "'__main__'")
+    (found,) = fill_gaps(backend, [Gap(prefix, ":\n    main()\n")], max_new_tokens=12)
+    assert found[0].text.strip() in ('"__main__"', "'__main__'")
 
 
 def test_score_prefers_the_true_middle_over_a_shuffled_one(backend: Backend) -> None:

@@ -151,3 +151,11 @@ def test_import_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_santacoder_spm_order() -> None:
+    from santamerge.fim import detect_template
+
+    spm = detect_template(["<fim-prefix>", "<fim-suffix>", "<fim-middle>", "<fim-pad>",
+                           "<|endoftext|>"])._replace(order="spm")
+    assert spm.render("P", "S") == "<fim-prefix><fim-suffix>S<fim-middle>P"

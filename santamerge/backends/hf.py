@@ -148,3 +148,4 @@ class TransformersBackend:
     def _single_token_ids(self, tokens: Sequence[str | None]) -> frozenset[int]:
         vocab = self.tokenizer.get_vocab()
         return frozenset(vocab[t] for t in tokens if t and t in vocab)
+

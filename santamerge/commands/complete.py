@@ -40,15 +40,16 @@ def complete(prefix_file: TextIO, suffix_file: TextIO,
     """
     from santamerge.backends import load_backend
     from santamerge.config import load_settings
+    from santamerge.generate import Gap, fill_gaps
 
     if prefix_file.name == "-" and suffix_file.name == "-":
         raise SantamergeError("only one of --prefix-file and --suffix-file can read stdin")
     settings = load_settings(model=model_name, device=device)
     backend = load_backend(settings.model, device=settings.device)
-    prompt = backend.template.render(prefix_file.read(), suffix_file.read())
     temp = temperature if temperature is not None else (0.8 if samples > 1 else 0.0)
-    (found,) = backend.generate([prompt], n=samples, max_new_tokens=max_new_tokens,
-                                temperature=temp, top_p=top_p)
+    gap = Gap(prefix_file.read(), suffix_file.read())
+    (found,) = fill_gaps(backend, [gap], n=samples, max_new_tokens=max_new_tokens,
+                         temperature=temp, top_p=top_p)
     ranked = sorted(found, key=lambda c: -c.logprob / max(1, len(c.token_logprobs)))
     if not as_json:
         click.echo(ranked[0].text, nl=False)
