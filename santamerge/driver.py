@@ -96,7 +96,7 @@ def run_merge_driver(args: DriverArgs) -> int:
     if conflicts == git.MERGE_FILE_ERROR:
         return EXIT_CONFLICTS  # git refused (binary): %A keeps ours, as git's driver does
     if conflicts == 0:
-        return _write(args.ours, baseline, EXIT_OK)
+        return EXIT_OK if _write(args.ours, baseline) else EXIT_CONFLICTS
     try:
         from santamerge.config import load_settings
 
@@ -107,26 +107,28 @@ def run_merge_driver(args: DriverArgs) -> int:
             inputs, result, record = _improve(args, baseline, settings)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
-        return _write(args.ours, baseline, conflicts)
-    status = EXIT_OK if record["outcome"]["unresolved"] == [] else EXIT_CONFLICTS
-    if _write(args.ours, result, status) != status:
-        return _write(args.ours, baseline, conflicts)
+        _write(args.ours, baseline)
+        return conflicts
+    if not _write(args.ours, result):
+        _write(args.ours, baseline)
+        return conflicts
     files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
     _store(args, {**files, "baseline": baseline, "result": result}, record,
            settings.keep_attempts)
-    return status
+    return EXIT_OK if record["outcome"]["unresolved"] == [] else EXIT_CONFLICTS
 
 
-def _write(path: str, data: bytes, status: int) -> int:
-    """Write ``%A`` and return ``status``; if it cannot be written, say so and report a
-    conflict: ``%A`` then still holds our side, and git keeps all three in the index."""
+def _write(path: str, data: bytes) -> bool:
+    """Write ``%A``; if it cannot be written, say so in one line and return False: ``%A``
+    then still holds our side, git keeps all three in the index, and the exit status
+    must report a conflict."""
     try:
         write_atomically(path, data)
     except OSError as exc:
         print(f"santamerge: could not write the merge to {path} ({exc.strerror}); it still "
               "holds our side, and git keeps all three versions in the index", file=sys.stderr)
-        return EXIT_CONFLICTS
-    return status
+        return False
+    return True
 
 
 def _improve(

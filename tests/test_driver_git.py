@@ -176,15 +176,15 @@ def test_attempts_are_stored_and_pruned(repo: Repo) -> None:
 
 
 def test_a_write_that_fails_reports_a_conflict_in_one_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from santamerge.driver import EXIT_OK, _write
+    from santamerge.driver import _write
 
     target = tmp_path / "gone" / "ours"  # its folder does not exist: the write fails
-    assert _write(str(target), b"merged\n", EXIT_OK) == 1
+    assert _write(str(target), b"merged\n") is False
     err = capsys.readouterr().err
     assert err.startswith("santamerge: could not write the merge to ") and err.count("\n") == 1
     assert not target.parent.exists()
     ours = tmp_path / "ours"
     ours.write_bytes(b"ours\n")
-    assert _write(str(ours), b"merged\n", EXIT_OK) == EXIT_OK
+    assert _write(str(ours), b"merged\n") is True
     assert ours.read_bytes() == b"merged\n"
     assert [p.name for p in tmp_path.iterdir()] == ["ours"]  # no temporary file left behind
