@@ -51,6 +51,12 @@ from santamerge.errors import NoFimTemplateError
 SPM_FAMILIES = frozenset({"santacoder", "starcoder", "starcoder2"})  # trained on both orders
 
 
+def cut_at_stops(text: str, stops: Sequence[str]) -> str:
+    """``text`` up to the first of ``stops`` found in it."""
+    ends = [i for i in (text.find(s) for s in stops if s) if i >= 0]
+    return text[: min(ends)] if ends else text
+
+
 class ContextFile(NamedTuple):
     """Another file of the repository, shown to the model ahead of the one being filled."""
 
@@ -83,8 +89,7 @@ class FimTemplate(NamedTuple):
 
     def cut(self, generated: str) -> str:
         """The middle: ``generated`` cut at the first stop string."""
-        ends = [i for i in (generated.find(s) for s in self.stop if s) if i >= 0]
-        return generated[: min(ends)] if ends else generated
+        return cut_at_stops(generated, self.stop)
 
 
 _ENDOFTEXT = "<|endoftext|>"

@@ -124,10 +124,6 @@ class Scored(NamedTuple):
     reasons: tuple[str, ...]
     rejected: tuple[str, ...] = ()
 
-    @property
-    def accepted_by_gates(self) -> bool:
-        return not self.rejected
-
 
 class HunkProposal(NamedTuple):
     """A hunk, its candidates, and the one the policy would write, if any.

@@ -159,7 +159,8 @@ def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from santamerge.training.train import TrainOptions, train, verify_sha256sums
+    from santamerge.checksums import mismatches
+    from santamerge.training.train import TrainOptions, train
 
     work, out = tmp_path / "work", tmp_path / "out"
     events: list[dict[str, object]] = []
@@ -179,7 +180,7 @@ def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
     names = {p.name for p in out.iterdir()}
     assert {"model.safetensors", "config.json", "tokenizer.json", "SHA256SUMS",
             "corpus.json", "training.json"} <= names
-    assert verify_sha256sums(out) == []
+    assert mismatches(out) == []
     listed = [line.split("  ")[1] for line in (out / "SHA256SUMS").read_text().splitlines()]
     assert sorted(listed) == sorted(names - {"SHA256SUMS"})
     check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=out,
@@ -215,13 +216,13 @@ def test_train_refuses_to_overwrite_or_misresume_a_checkpoint(tmp_path: Path) ->
 
 
 def test_sha256sums_detects_a_changed_file(tmp_path: Path) -> None:
-    from santamerge.training.train import sha256sums, verify_sha256sums
+    from santamerge.checksums import mismatches, sha256sums
 
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "SHA256SUMS").write_text(sha256sums(tmp_path))
-    assert verify_sha256sums(tmp_path) == []
+    assert mismatches(tmp_path) == []
     (tmp_path / "a.txt").write_text("b")
-    assert verify_sha256sums(tmp_path) == ["a.txt"]
+    assert mismatches(tmp_path) == ["a.txt"]
 
 
 def test_learning_rate_warms_up_then_decays() -> None:

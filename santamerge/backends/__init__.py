@@ -68,11 +68,6 @@ def register_backend(kind: str, factory: BackendFactory) -> None:
     _REGISTRY[kind] = factory
 
 
-def backend_kinds() -> list[str]:
-    _register_builtins()
-    return sorted(_REGISTRY)
-
-
 def load_backend(spec: str = "embedded", **options: object) -> Backend:
     """``embedded``, ``transformers:<hub id or folder>``, or a bare hub id or folder."""
     _register_builtins()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from santamerge.backends import BackendError, Completion
+from santamerge.fim import cut_at_stops
 
 if TYPE_CHECKING:
     from santamerge.backends.hf import TransformersBackend
@@ -47,7 +48,7 @@ def sample_middles(backend: TransformersBackend, prompts: list[str], n: int,
             mask = torch.cat([mask, mask.new_ones((rows, 1))], dim=1)
             logits, cache = _forward(backend.model, chosen[:, None], mask,
                                      _positions(mask)[:, -1:], cache)
-    return [Completion(_cut(backend.tokenizer.decode(t), stops), tuple(lp), f or "length")
+    return [Completion(cut_at_stops(backend.tokenizer.decode(t), stops), tuple(lp), f or "length")
             for t, lp, f in zip(tokens, logprobs, finish, strict=True)]
 
 
@@ -150,7 +151,3 @@ def _room(backend: TransformersBackend, prompt_tokens: int, new_tokens: int) -> 
                            f"context of {context}; give it less context")
     return min(new_tokens, context - prompt_tokens)
 
-
-def _cut(text: str, stops: Sequence[str]) -> str:
-    cuts = [text.index(s) for s in stops if s in text]
-    return text[: min(cuts)] if cuts else text

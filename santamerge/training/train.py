@@ -12,7 +12,6 @@ model, its tokenizer, the corpus manifest and a training summary are exported wi
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
 import os
@@ -22,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from santamerge.checksums import sha256sums
 from santamerge.errors import SantamergeError
 
 if TYPE_CHECKING:
@@ -176,27 +176,6 @@ def make_optimizer(model: torch.nn.Module, recipe: Recipe, device: str) -> torch
               {"params": no_decay, "weight_decay": 0.0}]
     return torch.optim.AdamW(groups, lr=recipe.lr, betas=(0.9, 0.95), eps=1e-8,
                              fused=device == "cuda")
-
-
-def sha256sums(folder: Path) -> str:
-    """``sha256sum`` lines for every file under ``folder`` but ``SHA256SUMS`` itself."""
-    lines = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if rel != "SHA256SUMS":
-            lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {rel}\n")
-    return "".join(lines)
-
-
-def verify_sha256sums(folder: Path) -> list[str]:
-    """The files whose hash does not match ``SHA256SUMS`` (or that are missing)."""
-    bad = []
-    for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
-        digest, rel = line.split("  ", 1)
-        path = folder / rel
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            bad.append(rel)
-    return bad
 
 
 class _Run:
