@@ -12,6 +12,7 @@ from santamerge.commands.languages import languages
 from santamerge.commands.merge_driver import merge_driver
 from santamerge.commands.model import model
 from santamerge.commands.propose import propose
+from santamerge.commands.serve import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,8 +26,10 @@ def cli() -> None:
       santamerge demo             watch a real `git merge` go through it, in a scratch repo
       santamerge propose B O T    show the ranked candidates for each conflict hunk
       santamerge model info       which code model is in effect, and why
+      santamerge serve            keep the model loaded for every git process
     """
 
 
-for command in (merge_driver, propose, install, uninstall, languages, demo, complete, model):
+for command in (merge_driver, propose, install, uninstall, languages, demo, complete, model,
+                serve):
     cli.add_command(command)

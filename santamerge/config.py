@@ -21,6 +21,12 @@ class Settings(NamedTuple):
     keep_attempts: int = 100  # stored merge-driver attempts kept per repository
     model: str = "embedded"  # "embedded", a hub id, a local folder, or "<backend>:<model>"
     device: str = "auto"  # "auto" (CUDA, then MPS, then CPU), "cpu", "cuda", "cuda:1", ...
+    server: str = ""  # an OpenAI-compatible server (http://host:port, unix:///socket)
+    fim_family: str = ""  # the FIM template of a server that does not say (not santamerge's)
+    server_timeout: float = 60.0  # seconds one request to a server may take
+    autostart: bool = True  # per-file processes start and share a local `santamerge serve`
+    idle_timeout: float = 600.0  # seconds an auto-started server waits before it exits
+    driver_model: bool = False  # the merge driver asks the model too (stored, not written)
 
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -19,6 +19,7 @@ from santamerge.errors import EXIT_CONFLICTS, EXIT_OK
 
 if TYPE_CHECKING:
     from santamerge.config import Settings
+    from santamerge.types import MergeProposal
 
 DEFAULT_LABELS = ("ours", "base", "theirs")
 _GIT_PLACEHOLDERS = {"%S", "%X", "%Y", ""}
@@ -88,6 +89,9 @@ class _Timeout(BaseException):
 
 def run_merge_driver(args: DriverArgs) -> int:
     """Merge, write ``%A``, return the exit status for git."""
+    import time
+
+    started = time.monotonic()
     config = git.start_config_read("santamerge")  # runs while git merges
     baseline, conflicts = git.merge_file(
         args.ours, args.base, args.theirs, args.labels, args.marker_size
@@ -104,7 +108,7 @@ def run_merge_driver(args: DriverArgs) -> int:
         if settings.disable:
             raise _Unsupported("disabled by SANTAMERGE_DISABLE / santamerge.disable")
         with _deadline(settings.timeout):
-            inputs, result, record = _improve(args, baseline, settings)
+            inputs, result, record = _improve(args, baseline, settings, started)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
         _write(args.ours, baseline)
@@ -132,7 +136,7 @@ def _write(path: str, data: bytes) -> bool:
 
 
 def _improve(
-    args: DriverArgs, baseline: bytes, settings: Settings
+    args: DriverArgs, baseline: bytes, settings: Settings, started: float
 ) -> tuple[list[bytes], bytes, dict[str, Any]]:
     from santamerge.locate import has_markers
     from santamerge.pipeline import decide_merge, resolve_merge
@@ -150,7 +154,38 @@ def _improve(
     proposal = decide_merge(texts[3], args.path or args.ours, args.marker_size, policy)
     outcome = resolve_merge(proposal)
     record = proposal_record(proposal, outcome, args.labels)
+    if settings.driver_model and outcome.unresolved:
+        record["model"] = _ask_model(proposal, outcome.unresolved, settings, started)
     return inputs, outcome.text.encode("utf-8"), record
+
+
+def _ask_model(proposal: MergeProposal, unresolved: tuple[int, ...], settings: Settings,
+               started: float) -> dict[str, Any]:
+    """Model middles for the hunks left open, within what remains of the time budget;
+    they are stored with the attempt and never written. A model that is missing, slow or
+    still loading costs this file its model middles, nothing else."""
+    import time
+
+    from santamerge.backends.select import choose_backend, open_backend
+    from santamerge.errors import SantamergeError
+    from santamerge.middles import model_middles
+
+    left = settings.timeout - (time.monotonic() - started) - 1.0
+    choice = choose_backend(settings, per_file=True)
+    facts: dict[str, Any] = {"backend": choice.kind, "where": choice.where}
+    if left <= 0.5:
+        return {**facts, "error": "no time left for the model"}
+    try:
+        backend = open_backend(settings._replace(server_timeout=min(settings.server_timeout,
+                                                                     left)),
+                               per_file=True, wait=max(0.0, left - 0.5))
+        hunks = [h for h in proposal.parsed.hunks if h.index in unresolved]
+        middles = model_middles(backend, proposal.parsed, hunks)
+    except SantamergeError as exc:
+        return {**facts, "error": str(exc)}
+    return {**facts, "model": backend.name, "ms": round(1000 * (time.monotonic() - started)),
+            "middles": [{"hunk": c.hunk, "method": c.method, "text": c.text, "note": c.note}
+                        for c in middles]}
 
 
 def _read(path: str, limit: int) -> bytes:

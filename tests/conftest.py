@@ -20,8 +20,13 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".state"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))  # auto-started servers live here
     for name in ("GIT_DIR", "GIT_WORK_TREE", "SANTAMERGE_DISABLE", "SANTAMERGE_TIMEOUT",
-                 "SANTAMERGE_POLICY", "SANTAMERGE_FAULT"):
+                 "SANTAMERGE_POLICY", "SANTAMERGE_FAULT", "SANTAMERGE_SERVER",
+                 "SANTAMERGE_AUTOSTART", "SANTAMERGE_API_KEY", "SANTAMERGE_DRIVER_MODEL",
+                 "SANTAMERGE_MODEL", "SANTAMERGE_FIM_FAMILY"):
         monkeypatch.delenv(name, raising=False)
     return home
 

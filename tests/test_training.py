@@ -49,6 +49,20 @@ def test_fim_split_round_trips_and_uses_every_mode() -> None:
     assert modes == {"plain", "psm", "spm"}
 
 
+def test_short_spans_are_a_line_tail_or_whole_lines() -> None:
+    rng = random.Random(5)
+    text = "def f(a):\n    b = a + 1\n    return b\n\nx = f(2)\n"
+    for _ in range(300):
+        sample = fim_split(text, rng, fim_rate=1.0, short_rate=1.0)
+        assert sample.document == text
+        middle = sample.middle
+        whole_lines = (sample.prefix == "" or sample.prefix.endswith("\n")) and (
+            middle.endswith("\n") and middle.count("\n") <= 3)
+        line_tail = "\n" not in middle and (sample.suffix == "" or sample.suffix[0] == "\n")
+        assert whole_lines or line_tail, sample
+    assert fim_split("", rng, fim_rate=1.0, short_rate=1.0).document == ""
+
+
 def test_fim_rates_are_about_one_half() -> None:
     rng = random.Random(1)
     modes = [fim_split("x" * 50, rng).mode for _ in range(4000)]

@@ -8,6 +8,7 @@ module imports torch or transformers; the backends import them inside their func
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -23,6 +24,7 @@ class Completion(NamedTuple):
     text: str
     token_logprobs: tuple[float, ...]
     finish: str  # "stop": a stop token or string ended it; "length": max_new_tokens did
+    tokens: tuple[str, ...] = ()  # each token's text, where the backend knows it
 
     @property
     def logprob(self) -> float:
@@ -69,7 +71,8 @@ def register_backend(kind: str, factory: BackendFactory) -> None:
 
 
 def load_backend(spec: str = "embedded", **options: object) -> Backend:
-    """``embedded``, ``transformers:<hub id or folder>``, or a bare hub id or folder."""
+    """``embedded``, ``transformers:<hub id or folder>``, a server URL (``http://``,
+    ``https://``, ``unix://``), or a bare hub id or folder."""
     _register_builtins()
     kind, _, rest = spec.partition(":")
     if kind in _REGISTRY and (rest or kind == "embedded"):
@@ -84,6 +87,9 @@ def _register_builtins() -> None:
         return
     from santamerge.backends.embedded import load_embedded
     from santamerge.backends.hf import load_transformers
+    from santamerge.backends.http import load_http
 
     register_backend("transformers", load_transformers)
     register_backend("embedded", load_embedded)
+    for scheme in ("http", "https", "unix"):
+        register_backend(scheme, functools.partial(load_http, scheme=scheme))

@@ -48,7 +48,9 @@ def sample_middles(backend: TransformersBackend, prompts: list[str], n: int,
             mask = torch.cat([mask, mask.new_ones((rows, 1))], dim=1)
             logits, cache = _forward(backend.model, chosen[:, None], mask,
                                      _positions(mask)[:, -1:], cache)
-    return [Completion(cut_at_stops(backend.tokenizer.decode(t), stops), tuple(lp), f or "length")
+    decode = backend.tokenizer.decode
+    return [Completion(cut_at_stops(decode(t), stops), tuple(lp), f or "length",
+                       tuple(decode([i]) for i in t))
             for t, lp, f in zip(tokens, logprobs, finish, strict=True)]
 
 

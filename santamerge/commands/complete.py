@@ -7,7 +7,7 @@ from typing import TextIO
 
 import click
 
-from santamerge.commands.options import device_option, json_option, model_option
+from santamerge.commands.options import device_option, json_option, model_option, server_option
 from santamerge.errors import SantamergeError, report_errors
 
 SCHEMA = 1
@@ -26,11 +26,13 @@ SCHEMA = 1
 @click.option("--top-p", default=0.95, show_default=True)
 @model_option
 @device_option
+@server_option
 @json_option
 @report_errors
 def complete(prefix_file: TextIO, suffix_file: TextIO,
              samples: int, max_new_tokens: int, temperature: float | None, top_p: float,
-             model_name: str | None, device: str | None, as_json: bool) -> None:
+             model_name: str | None, device: str | None, server: str | None,
+             as_json: bool) -> None:
     """Propose the middle between a prefix and a suffix, with the model in effect.
 
     \b
@@ -38,14 +40,14 @@ def complete(prefix_file: TextIO, suffix_file: TextIO,
       santamerge complete --prefix-file before.py --suffix-file after.py
       santamerge complete --prefix-file - --suffix-file after.py --json -n 4 < before.py
     """
-    from santamerge.backends import load_backend
+    from santamerge.backends.select import open_backend
     from santamerge.config import load_settings
     from santamerge.generate import Gap, fill_gaps
 
     if prefix_file.name == "-" and suffix_file.name == "-":
         raise SantamergeError("only one of --prefix-file and --suffix-file can read stdin")
-    settings = load_settings(model=model_name, device=device)
-    backend = load_backend(settings.model, device=settings.device)
+    settings = load_settings(model=model_name, device=device, server=server)
+    backend = open_backend(settings)
     temp = temperature if temperature is not None else (0.8 if samples > 1 else 0.0)
     gap = Gap(prefix_file.read(), suffix_file.read())
     (found,) = fill_gaps(backend, [gap], n=samples, max_new_tokens=max_new_tokens,

@@ -7,7 +7,7 @@ import json
 import click
 
 from santamerge.commands.model_train import train
-from santamerge.commands.options import device_option, json_option, model_option
+from santamerge.commands.options import device_option, json_option, model_option, server_option
 from santamerge.errors import report_errors
 
 
@@ -25,16 +25,28 @@ def model() -> None:
 @model.command(short_help="Show which model is in effect, and why.")
 @model_option
 @device_option
+@server_option
 @json_option
 @report_errors
-def info(model_name: str | None, device: str | None, as_json: bool) -> None:
-    """Load the model in effect and describe it: family, parameters, device, FIM tokens."""
-    from santamerge.backends import load_backend
+def info(model_name: str | None, device: str | None, server: str | None,
+         as_json: bool) -> None:
+    """Load the model in effect and describe it: family, parameters, device, FIM tokens,
+    and which backend serves it (a server, the shared local server, or this process),
+    for one-off commands and for per-file processes (the merge driver, fill, resolve),
+    with the place each setting came from."""
+    from santamerge.backends.select import choose_backend, open_backend
     from santamerge.config import load_settings, setting_origin
 
-    settings = load_settings(model=model_name, device=device)
-    backend = load_backend(settings.model, device=settings.device)
-    facts = {**backend.describe(), "chosen_by": setting_origin("model", flag=model_name)}
+    settings = load_settings(model=model_name, device=device, server=server)
+    backend = open_backend(settings)
+    here, per_file = choose_backend(settings), choose_backend(settings, per_file=True)
+    facts = {**backend.describe(),
+             "chosen_by": setting_origin("model", flag=model_name),
+             "backend": f"{here.kind} ({here.why})",
+             "per_file_backend": f"{per_file.kind}: {per_file.where} ({per_file.why})",
+             "settings_from": {name: setting_origin(name, flag=flag) for name, flag in (
+                 ("model", model_name), ("device", device), ("server", server),
+                 ("autostart", None), ("idle_timeout", None), ("fim_family", None))}}
     if as_json:
         click.echo(json.dumps(facts, indent=2))
         return

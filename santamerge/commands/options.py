@@ -30,3 +30,8 @@ device_option = click.option(
     "--device", default=None, metavar="DEVICE",
     help="auto (CUDA, then MPS, then CPU; the default), cpu, cuda, cuda:1, mps.",
 )
+server_option = click.option(
+    "--server", default=None, metavar="URL",
+    help="Ask this OpenAI-compatible completions server instead of loading the model here: "
+         "http://host:port, or unix:///path (SANTAMERGE_SERVER, git config santamerge.server).",
+)

@@ -8,6 +8,10 @@ by default)::
     SPM: <fim-prefix> <fim-suffix> suffix <fim-middle> prefix middle <|endoftext|>
 
 (the SPM variant is SantaCoder's, which keeps the prefix and the middle adjacent).
+With probability ``short_rate`` a FIM cut is instead a *short* span — the rest of one
+line from a random column, or one to three whole lines — because santamerge asks for
+short middles (a conflict hunk, a line), and random character cuts give middles of a
+third of a document on average, which teach a small model never to stop.
 Otherwise the document is emitted as plain text followed by ``<|endoftext|>``. The three
 parts are tokenized separately, as a prompt's parts are at inference time. The token ids
 are then concatenated and cut into fixed-length sequences.
@@ -43,13 +47,28 @@ class FimSample(NamedTuple):
 
 
 def fim_split(text: str, rng: random.Random, fim_rate: float = 0.5,
-              spm_rate: float = 0.5) -> FimSample:
+              spm_rate: float = 0.5, short_rate: float = 0.0) -> FimSample:
     """Cut ``text`` for fill-in-the-middle with probability ``fim_rate``."""
     if rng.random() >= fim_rate:
         return FimSample("plain", text, "", "")
-    lo, hi = sorted((rng.randint(0, len(text)), rng.randint(0, len(text))))
+    if short_rate and rng.random() < short_rate:
+        lo, hi = short_span(text, rng)
+    else:
+        lo, hi = sorted((rng.randint(0, len(text)), rng.randint(0, len(text))))
     mode = "spm" if rng.random() < spm_rate else "psm"
     return FimSample(mode, text[:lo], text[lo:hi], text[hi:])
+
+
+def short_span(text: str, rng: random.Random) -> tuple[int, int]:
+    """A short middle: a line's tail from a random column, or 1-3 whole lines."""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n" and i + 1 < len(text)]
+    first = rng.randrange(len(starts))
+    if rng.random() < 0.5:
+        end = text.find("\n", starts[first])
+        end = len(text) if end < 0 else end
+        return rng.randint(starts[first], end), end
+    last = min(first + rng.randint(1, 3), len(starts))
+    return starts[first], starts[last] if last < len(starts) else len(text)
 
 
 def render(sample: FimSample) -> str:
@@ -118,7 +137,7 @@ class Packer:
 
     def __init__(self, documents: Sequence[str], encode: Encode, ids: SpecialIds,
                  length: int, seed: int = 0, fim_rate: float = 0.5,
-                 spm_rate: float = 0.5) -> None:
+                 spm_rate: float = 0.5, short_rate: float = 0.0) -> None:
         if not documents:
             raise ValueError("no documents to pack")
         self.documents = documents
@@ -128,6 +147,7 @@ class Packer:
         self.seed = seed
         self.fim_rate = fim_rate
         self.spm_rate = spm_rate
+        self.short_rate = short_rate
         self.rng = random.Random(seed)
         self.epoch = 0
         self.cursor = 0
@@ -155,7 +175,7 @@ class Packer:
             self._order = self._epoch_order(self.epoch)
         text = self.documents[self._order[self.cursor]]
         self.cursor += 1
-        sample = fim_split(text, self.rng, self.fim_rate, self.spm_rate)
+        sample = fim_split(text, self.rng, self.fim_rate, self.spm_rate, self.short_rate)
         return encode_sample(sample, self.encode, self.ids)
 
     def next_sequence(self) -> list[int]:

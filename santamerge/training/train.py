@@ -45,6 +45,9 @@ class Recipe(NamedTuple):
     weight_decay: float = 0.1
     piece_chars: int = 1500  # documents are cut into pieces of at most this many chars
     eval_sequences: int = 48
+    # Share of FIM cuts that are short spans (see fim_data): not in SantaCoder's recipe,
+    # which cuts at random characters only; docs/model-card.md says why we add them.
+    short_rate: float = 0.5
 
 
 RECIPES = {
@@ -60,7 +63,7 @@ RECIPES = {
     # Tests only: a few seconds on a CPU.
     "micro": Recipe("micro", vocab_size=300, n_layer=2, n_embd=32, n_head=4,
                     n_positions=64, batch_size=2, lr=1e-3, warmup_steps=1,
-                    piece_chars=200, eval_sequences=2),
+                    piece_chars=200, eval_sequences=2, short_rate=0.0),
 }
 
 
@@ -311,7 +314,7 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
 
     seq = recipe.n_positions + 1
     pieces = [p for d in corpus.train() for p in split_pieces(d.text, recipe.piece_chars)]
-    packer = Packer(pieces, encode, ids, seq, seed=options.seed)
+    packer = Packer(pieces, encode, ids, seq, seed=options.seed, short_rate=recipe.short_rate)
     held = [d.text for d in corpus.held_out()] or [d.text for d in corpus.train()[:1]]
     eval_seqs = plain_sequences(held, encode, ids.eos, seq, recipe.eval_sequences)
     eval_batches = [torch.tensor(eval_seqs[i:i + recipe.batch_size])
