@@ -37,3 +37,25 @@ def test_bad_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv("SANTAMERGE_TIMEOUT", "soon")
     with pytest.raises(ConfigError, match="'timeout' has the value 'soon', which is not a float"):
         load_settings(str(tmp_path))
+
+
+def test_backend_settings_and_the_choice_they_make(make_repo,  # type: ignore[no-untyped-def]
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from santamerge.backends.select import choose_backend
+
+    repo: Repo = make_repo("r")
+    root = str(repo.root)
+    (repo.root / "pyproject.toml").write_text("[tool.santamerge]\nidle-timeout = 30\n")
+    settings = load_settings(root)
+    assert settings.idle_timeout == 30.0
+    assert choose_backend(settings).kind == "in process"  # one-off commands load here
+    local = choose_backend(settings, per_file=True)
+    assert local.kind == "local server" and local.where.startswith("unix://")
+    monkeypatch.setenv("SANTAMERGE_AUTOSTART", "off")
+    assert choose_backend(load_settings(root), per_file=True).kind == "in process"
+    repo.git("config", "santamerge.server", "http://10.0.0.7:8000/v1")
+    repo.git("config", "santamerge.fim-family", "starcoder")
+    settings = load_settings(root)
+    assert settings.fim_family == "starcoder"
+    assert choose_backend(settings, per_file=True) == choose_backend(settings)
+    assert choose_backend(settings).where == "http://10.0.0.7:8000/v1"

@@ -51,6 +51,10 @@ def pick_dtype(device: str, asked: str = "auto") -> str:
 
 @functools.lru_cache(maxsize=4)
 def _load(spec: str, device: str, dtype: str, trust: bool) -> tuple[Any, Any, str, str]:
+    # Idle OpenMP threads sleep instead of spinning: santamerge runs beside git, editors
+    # and other merges, and on a busy 2-core machine spinning threads made a 1-line
+    # middle ten times slower (docs/serving.md). Set OMP_WAIT_POLICY=ACTIVE to override.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging
