@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from santamerge import __version__
+from santamerge.commands.bench import bench
 from santamerge.commands.complete import complete
 from santamerge.commands.demo import demo
 from santamerge.commands.install import install, uninstall
@@ -27,9 +28,10 @@ def cli() -> None:
       santamerge propose B O T    show the ranked candidates for each conflict hunk
       santamerge model info       which code model is in effect, and why
       santamerge serve            keep the model loaded for every git process
+      santamerge bench merges     replay this repository's merges and score santamerge
     """
 
 
 for command in (merge_driver, propose, install, uninstall, languages, demo, complete, model,
-                serve):
+                serve, bench):
     cli.add_command(command)

@@ -1,0 +1,119 @@
+"""`santamerge bench merges` on a scratch history whose resolutions are known."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import Repo
+
+BASE = "def f():\n    a = 1\n    X = 1\n    return a\n"
+OURS = BASE.replace("X = 1", "X = 2")
+THEIRS = BASE.replace("X = 1", "X = 3")
+RESOLUTIONS = {  # file: how the person resolved it
+    "ours.py": OURS,
+    "theirs.py": THEIRS,
+    "both.py": BASE.replace("    X = 1\n", "    X = 2\n    X = 3\n"),
+    "new.py": BASE.replace("X = 1", "X = 4"),
+}
+
+
+def _merge_history(repo: Repo) -> None:
+    for name, resolution in RESOLUTIONS.items():
+        repo.commit({name: BASE}, f"base {name}")
+        repo.git("checkout", "-q", "-b", f"topic-{name}")
+        repo.commit({name: THEIRS}, f"theirs {name}")
+        repo.git("checkout", "-q", "main")
+        repo.commit({name: OURS}, f"ours {name}")
+        merged = repo.git("merge", "--no-edit", f"topic-{name}", check=False)
+        assert merged.returncode != 0  # a real conflict
+        repo.commit({name: resolution}, f"merge {name}")
+
+
+def _state(repo: Repo) -> tuple[str, str, str, str, str]:
+    index = hashlib.sha256((repo.root / ".git" / "index").read_bytes()).hexdigest()
+    return (repo.git("status", "--porcelain", "--ignored").stdout,
+            repo.git("show-ref").stdout, index,
+            repo.git("count-objects", "-v").stdout, repo.git("rev-parse", "HEAD").stdout)
+
+
+@pytest.fixture
+def history(make_repo) -> Repo:  # type: ignore[no-untyped-def]
+    repo: Repo = make_repo("hist")  # no driver installed: git's own conflicts
+    _merge_history(repo)
+    repo.write("untracked.txt", "left alone\n")
+    return repo
+
+
+def _bench(repo: Repo, *args: str) -> tuple[dict, subprocess.CompletedProcess[str]]:  # type: ignore[type-arg]
+    done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "merges", "--repo",
+                           str(repo.root), "--json", "-", *args],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done
+
+
+def test_bench_reports_the_known_resolutions(history: Repo) -> None:
+    report, _ = _bench(history)
+    assert report["merges"]["replayed"] == 4 and report["merges"]["with_conflicted_files"] == 4
+    assert report["hunks"] == {"total": 4, "matched": 4, "unmatched": 0}
+    assert {c: f["hunks"] for c, f in report["by_class"].items()} == {
+        "one side": 2, "both concatenated": 1, "new code": 1}
+    assert report["santamerge"]["baselines"] == {"git merge-file": 0.0, "ours": 0.25,
+                                                 "theirs": 0.25, "oracle": 0.75}
+    assert report["by_class"]["new code"]["baselines"]["oracle"] == 0.0
+    assert report["by_class"]["both concatenated"]["baselines"]["oracle"] == 1.0
+    figures = report["santamerge"]
+    assert figures["top1"] <= figures["top3"] <= 0.75  # nothing it offers writes X = 4
+    assert report["by_language"]["python"]["hunks"] == 4
+    assert report["auto_apply"]["written"] == 0  # the conservative policy writes no hunk
+    assert report["files"] == {"conflicted": 4, "resolved_right": 0,
+                               "share_resolved_right": 0.0}
+    assert report["time_ms"]["per_hunk"]["p50"] is not None
+
+
+def test_bench_leaves_the_repository_untouched_and_caches(history: Repo,
+                                                          tmp_path: Path) -> None:
+    before = _state(history)
+    first, _ = _bench(history, "--plot", str(tmp_path / "curve.png"))
+    assert _state(history) == before
+    assert (tmp_path / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    second, _ = _bench(history)
+    assert second["merges"]["from_cache"] == 4 and first["merges"]["from_cache"] == 0
+    assert second["santamerge"] == first["santamerge"]
+    assert _state(history) == before
+
+
+def test_bench_filters_paths_and_explains_an_empty_range(history: Repo) -> None:
+    report, _ = _bench(history, "--paths", "new.py")
+    assert report["hunks"]["matched"] == 1
+    root = history.git("rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "merges", "--repo",
+                           str(history.root), "--rev", root], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert done.stderr.startswith("santamerge: no two-parent merge commits")
+
+
+def test_bench_stubs_says_it_is_not_available_yet(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "stubs", "--repo",
+                           str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert done.stderr.strip() == ("santamerge: bench stubs is not available yet: it measures "
+                                   "the stub filler (`santamerge fill`), which this version "
+                                   "does not have")
+
+
+def test_hunks_are_matched_through_their_context() -> None:
+    from santamerge.locate import parse_conflicts
+    from santamerge.replay import match_hunks
+
+    marked = ("a\nb\nc\n<<<<<<< o\nX\n||||||| b\nW\n=======\nY\n>>>>>>> t\nd\ne\n"
+              "<<<<<<< o\nP\n||||||| b\nQ\n=======\nR\n>>>>>>> t\n")
+    parsed = parse_conflicts(marked)
+    assert match_hunks(parsed, "a\nb\nc\nX\nY\nd\ne\nZ\n") == ["X\nY\n", "Z\n"]
+    # the context before the first hunk was rewritten by the merge: not guessed
+    assert match_hunks(parsed, "a\nB\nc\nX\nd\ne\nZ\n") == [None, "Z\n"]
