@@ -38,11 +38,14 @@ def bench() -> None:
 @click.option("--plot", "plot_path", default=None, metavar="FILE.png",
               help="Draw precision against coverage over a threshold on the top-1 score "
                    "(needs matplotlib: pip install 'santamerge[bench]').")
+@click.option("--name", default=None,
+              help="What to call the repository in the report (default: its folder's name).")
 @click.option("--no-cache", is_flag=True,
               help="Replay again instead of reading ~/.cache/santamerge/bench.")
 @report_errors
 def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str | None,
-           policy: str, json_path: str | None, plot_path: str | None, no_cache: bool) -> None:
+           policy: str, json_path: str | None, plot_path: str | None, name: str | None,
+           no_cache: bool) -> None:
     """For each two-parent merge commit, merge its parents again with git (diff3), run
     santamerge's proposal pipeline (the code path of `propose`) on every conflict hunk,
     and compare with the resolution that was committed.
@@ -90,6 +93,7 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
         job = bar.add_task("proposing", total=len(conflicted))
         files = run_bench(conflicted, policy, progress=lambda k: bar.advance(job, k))
     meta = {"schema": 1, "santamerge": __version__, "repo": str(Path(repo).resolve()),
+            "name": name or Path(repo).resolve().name,
             "rev": rev, "policy": policy,
             "merges": {"replayed": len(found), "from_cache": cached,
                        "with_conflicted_files": with_conflicts,
@@ -146,7 +150,7 @@ def plot_curve(report: dict[str, Any], path: str) -> None:
     ax.set_ylabel("precision (written and right)")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.set_title(f"{Path(report['repo']).name}: {report['hunks']['matched']} hunks")
+    ax.set_title(f"{report['name']}: {report['hunks']['matched']} hunks")
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
@@ -167,7 +171,7 @@ def _print_report(report: dict[str, Any]) -> None:
 
     console = Console()
     m, h, s, a = report["merges"], report["hunks"], report["santamerge"], report["auto_apply"]
-    console.print(f"[bold]{report['repo']}[/]: {m['replayed']} merges replayed "
+    console.print(f"[bold]{report['name']}[/] ({report['repo']}): {m['replayed']} merges replayed "
                   f"({m['from_cache']} from the cache), {m['with_conflicted_files']} with "
                   f"conflicted files; {report['files']['conflicted']} files, {h['matched']} "
                   f"hunks matched to the commit, {h['unmatched']} not matched", highlight=False)
