@@ -330,7 +330,10 @@ def _jsonable(value: object) -> Any:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "santamerge"
-    protocol_version = "HTTP/1.1"
+    # One request per connection: an idle keep-alive client then cannot hold a handler
+    # thread, and shutdown can wait for every handler to finish its answer.
+    protocol_version = "HTTP/1.0"
+    timeout = 60  # seconds a client may take to send its request
     service: Service  # set on the subclass made per server
 
     def do_GET(self) -> None:
@@ -419,7 +422,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
+    daemon_threads = False  # server_close() waits for the answers in flight
 
 
 def make_server(service: Service) -> tuple[socketserver.BaseServer, str]:
@@ -437,7 +440,7 @@ def make_server(service: Service) -> tuple[socketserver.BaseServer, str]:
         return unix, f"unix://{path}"
     ThreadingHTTPServer.allow_reuse_address = True
     tcp = ThreadingHTTPServer((service.options.host, service.options.port), handler)
-    tcp.daemon_threads = True
+    tcp.daemon_threads = False  # server_close() waits for the answers in flight
     host, port = tcp.server_address[:2]
     shown = f"[{host!s}]" if ":" in str(host) else str(host)
     return tcp, f"http://{shown}:{port}"

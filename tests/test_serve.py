@@ -194,6 +194,24 @@ def test_the_idle_timeout_ends_the_process(tmp_path: Path) -> None:
     assert not (tmp_path / "ready.json").exists()
 
 
+def test_sigterm_answers_the_request_in_flight_then_exits_cleanly(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    answers: list[tuple[int, dict[str, Any]]] = []
+    slow = threading.Thread(target=lambda: answers.append(call(
+        server, "POST", "/v1/completions",
+        {"prompt": [PROMPT] * 4, "n": 16, "max_tokens": 64, "temperature": 1.0,
+         "stop": ["\uffff"]})))
+    slow.start()
+    while call(server, "GET", "/health")[1]["requests"] == 0:
+        time.sleep(0.01)
+    server.process.send_signal(signal.SIGTERM)
+    slow.join(timeout=120)
+    assert server.process.wait(timeout=60) == 0
+    ((status, answer),) = answers
+    assert status == 200 and len(answer["choices"]) == 64
+    assert "stopped (SIGTERM)" in server.log.read_text()
+
+
 def test_an_unreachable_server_gives_a_clear_error_quickly() -> None:
     backend = HttpBackend(f"http://127.0.0.1:{free_port()}", timeout=2.0, retries=2)
     started = time.monotonic()
