@@ -101,11 +101,16 @@ def matches(q: Query, node: Node, byte_range: tuple[int, int] | None = None,
 
 
 def count_errors(node: Node) -> int:
-    """The number of ERROR and MISSING nodes under ``node``."""
-    if not node.has_error:
-        return 0
-    count = 1 if (node.is_error or node.is_missing) else 0
-    return count + sum(count_errors(child) for child in node.children)
+    """The number of ERROR and MISSING nodes under ``node`` (iteratively: real files nest
+    deeper than Python's recursion limit)."""
+    count, stack = 0, [node]
+    while stack:
+        current = stack.pop()
+        if not current.has_error:
+            continue
+        count += current.is_error or current.is_missing
+        stack.extend(current.children)
+    return count
 
 
 def node_text(node: Node) -> str:

@@ -134,3 +134,17 @@ def test_every_scm_file_belongs_to_a_profile() -> None:
     stray = [str(f) for f in GRAMMARS.glob("*/*.scm") if f.parent.name not in folders]
     assert stray == []
     assert sorted(GRAMMARS.glob("*/*.scm")), "no query files found"
+
+
+def test_errors_are_counted_in_trees_deeper_than_the_recursion_limit() -> None:
+    import sys
+
+    from santamerge.languages import language_named
+    from santamerge.treesitter import count_errors, parse
+
+    depth = sys.getrecursionlimit() + 500
+    source = "x = " + "[" * depth + "1 +" + "]" * depth + "\n"  # the error is innermost
+    profile = language_named("python")
+    assert profile is not None
+    tree = parse(profile, source)
+    assert count_errors(tree.root_node) >= 1
