@@ -23,10 +23,13 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge.replay import ConflictedFile, match_hunks
 from santamerge.types import ConflictHunk
+
+if TYPE_CHECKING:
+    from santamerge.backends import Backend
 
 CLASSES = ("one side", "both concatenated", "interleaved", "base", "new code")
 BASELINES = ("git merge-file", "ours", "theirs", "oracle")
@@ -36,7 +39,7 @@ class HunkResult(NamedTuple):
     merge: str
     path: str
     language: str
-    index: int
+    index: int  # type: ignore[assignment]  # the hunk's index (shadows tuple.index)
     resolution: str  # one of CLASSES
     top1: bool
     top3: bool
@@ -90,8 +93,8 @@ def trivial_texts(hunk: ConflictHunk) -> dict[str, str]:
     return found
 
 
-def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative"
-                  ) -> FileResult | None:
+def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
+                  backend: Backend | None = None) -> FileResult | None:
     """The file's hunks, proposed for and compared; None when its markers do not parse."""
     from rapidfuzz.distance import Levenshtein
 
@@ -109,7 +112,8 @@ def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative"
         return None
     truths = match_hunks(parsed, conflicted.truth)
     started = time.perf_counter()
-    proposal = propose_merge(conflicted.marked, conflicted.path, policy=POLICIES[policy_name])
+    proposal = propose_merge(conflicted.marked, conflicted.path, policy=POLICIES[policy_name],
+                             backend=backend, merge_message=conflicted.subject)
     seconds = time.perf_counter() - started
     results = []
     for hp, truth in zip(proposal.hunks, truths, strict=True):
@@ -204,10 +208,11 @@ def summarise(files: list[FileResult], meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_bench(conflicted: Iterable[ConflictedFile], policy: str = "conservative",
-              progress: Callable[[int], None] | None = None) -> list[FileResult]:
+              progress: Callable[[int], None] | None = None,
+              backend: Backend | None = None) -> list[FileResult]:
     out = []
     for f in conflicted:
-        found = evaluate_file(f, policy)
+        found = evaluate_file(f, policy, backend)
         if found is not None:
             out.append(found)
         if progress:

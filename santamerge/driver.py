@@ -180,7 +180,7 @@ def _ask_model(proposal: MergeProposal, unresolved: tuple[int, ...], settings: S
                                                                      left)),
                                per_file=True, wait=max(0.0, left - 0.5))
         hunks = [h for h in proposal.parsed.hunks if h.index in unresolved]
-        middles = model_middles(backend, proposal.parsed, hunks)
+        middles = model_middles(backend, proposal.parsed, hunks, path=proposal.path)
     except SantamergeError as exc:
         return {**facts, "error": str(exc)}
     return {**facts, "model": backend.name, "ms": round(1000 * (time.monotonic() - started)),

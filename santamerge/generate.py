@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge.backends import Completion
+from santamerge.fim import ContextFile
 
 if TYPE_CHECKING:
     from santamerge.backends import Backend
@@ -21,14 +22,16 @@ if TYPE_CHECKING:
 class Gap(NamedTuple):
     prefix: str
     suffix: str
+    context: tuple[ContextFile, ...] = ()  # other "files" shown first, in the family's layout
+    path: str | None = None  # the current file's path, where the layout shows it
 
 
 def fill_gaps(backend: Backend, gaps: Sequence[Gap], n: int = 1, max_new_tokens: int = 64,
               temperature: float = 0.0, top_p: float = 1.0) -> list[list[Completion]]:
     """``n`` middles for each gap, cleaned up; the samples of a gap share one prefill."""
     healed = [_heal(gap.prefix) for gap in gaps]
-    prompts = [backend.template.render(p, gap.suffix) for p, gap in zip(healed, gaps,
-                                                                         strict=True)]
+    prompts = [backend.template.render(p, gap.suffix, gap.context, path=gap.path)
+               for p, gap in zip(healed, gaps, strict=True)]
     found = backend.generate(prompts, n=n, max_new_tokens=max_new_tokens,
                              temperature=temperature, top_p=top_p)
     return [[_clean(c, gap, gap.prefix[len(p):]) for c in cs]

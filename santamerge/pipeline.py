@@ -1,6 +1,6 @@
 """The order of the stages, and nothing else.
 
-locate ──► candidates ──► gates ──► rank ──► policy ──► apply
+locate ──► candidates (+ model middles) ──► gates ──► rank (+ learned ranker) ──► policy ──► apply
 
 ``propose_merge`` runs every stage on every candidate, for people and benchmarks.
 ``decide_merge`` is the merge driver's path: it gates only the candidates the policy may
@@ -28,23 +28,53 @@ from santamerge.types import (
 )
 
 if TYPE_CHECKING:
+    from santamerge.backends import Backend
     from santamerge.gates import GateContext
+    from santamerge.ranker import HunkContext, Ranker
+
+
+def learned_order(hunk: ConflictHunk, ranked: tuple[Scored, ...], ranker: Ranker,
+                  context: HunkContext, logprobs: dict[str, float] | None
+                  ) -> tuple[Scored, ...]:
+    """``ranked`` re-scored by the learned ranker: the score becomes the probability that
+    the candidate is what a person commits, and the reasons say so."""
+    from santamerge.ranker import candidate_features
+
+    name, weights = ranker.weights(with_model=bool(logprobs))
+    rows = candidate_features(hunk, ranked, context, logprobs)
+    rescored = []
+    for s, row in zip(ranked, rows, strict=True):
+        p = 0.0 if s.rejected else weights.probability(row)
+        reasons = list(s.reasons)
+        if logprobs and s.candidate.text in logprobs:
+            reasons.insert(2, f"model: mean log-prob {logprobs[s.candidate.text]:.2f} per token")
+        reasons.insert(2, f"learned ranker ({name}): {p:.0%} likely what a person commits")
+        rescored.append(s._replace(score=round(p, 4), reasons=tuple(reasons)))
+    return tuple(sorted(rescored, key=lambda s: (bool(s.rejected), -s.score)))
 
 
 def propose_merge(
     text: str, path: str, marker_size: int | None = None,
-    policy: AutoApplyPolicy = DEFAULT_POLICY,
+    policy: AutoApplyPolicy = DEFAULT_POLICY, backend: Backend | None = None,
+    merge_message: str | None = None, learned: bool = True,
 ) -> MergeProposal:
-    """Parse ``text`` (git's merge with diff3 markers); gate and rank every candidate."""
-    return _propose(text, path, marker_size, policy, rank=True)
+    """Parse ``text`` (git's merge with diff3 markers); gate and rank every candidate.
+
+    With ``backend``, the model adds its middles under the three strategies and scores
+    every candidate; with ``learned`` (and a ranker shipped), the learned ranker orders
+    the candidates and its probability is their score."""
+    return _propose(text, path, marker_size, policy, rank=True, backend=backend,
+                    merge_message=merge_message, learned=learned)
 
 
 def decide_merge(
     text: str, path: str, marker_size: int | None = None,
     policy: AutoApplyPolicy = DEFAULT_POLICY,
 ) -> MergeProposal:
-    """What the policy writes, gating only what it may write, ranking nothing."""
-    return _propose(text, path, marker_size, policy, rank=False)
+    """What the policy writes, gating only what it may write, ranking nothing (unless
+    the policy decides by the learned ranker's probability)."""
+    return _propose(text, path, marker_size, policy, rank=policy.needs_ranking,
+                    learned=policy.needs_ranking)
 
 
 def resolve_merge(proposal: MergeProposal) -> Outcome:
@@ -54,13 +84,59 @@ def resolve_merge(proposal: MergeProposal) -> Outcome:
 
 
 def _propose(text: str, path: str, marker_size: int | None, policy: AutoApplyPolicy,
-             rank: bool) -> MergeProposal:
+             rank: bool, backend: Backend | None = None, merge_message: str | None = None,
+             learned: bool = False) -> MergeProposal:
     parsed = parse_conflicts(text, marker_size)
     profile = language_for_path(path)
     gates = _LazyGates(parsed, profile)
-    hunks = tuple(_propose_hunk(h, build_candidates(parsed, h, profile), gates, policy, rank)
+    extra, logprobs = _ask_model(backend, parsed, path) if backend else ({}, {})
+    rerank = None
+    if rank and learned:
+        from santamerge.ranker import HunkContext, shipped_ranker
+
+        ranker = shipped_ranker()
+        if ranker is not None:
+            context = HunkContext(profile.name if profile else None, merge_message)
+            rerank = (ranker, context)
+    hunks = tuple(_propose_hunk(h, build_candidates(parsed, h, profile) + extra.get(h.index, ()),
+                                gates, policy, rank, logprobs.get(h.index), rerank)
                   for h in parsed.hunks)
     return MergeProposal(path, profile.name if profile else None, parsed, hunks)
+
+
+def _ask_model(backend: Backend, parsed: ParsedMerge, path: str
+               ) -> tuple[dict[int, tuple[Candidate, ...]], dict[int, dict[str, float]]]:
+    """The model's middles for every hunk, and the model's mean log-probability per
+    token of every candidate text as the hunk's middle (``merged`` strategy's prompt);
+    no likelihoods where the backend cannot score."""
+    from santamerge.backends.http import ScoringUnavailable
+    from santamerge.middles import STRATEGIES, model_middles, strategy_gap
+
+    middles = model_middles(backend, parsed, parsed.hunks, STRATEGIES, path=path)
+    extra: dict[int, tuple[Candidate, ...]] = {}
+    for c in middles:
+        if c.text.strip():
+            extra[c.hunk] = (*extra.get(c.hunk, ()), c)
+    logprobs: dict[int, dict[str, float]] = {}
+    for hunk in parsed.hunks:
+        texts = list(dict.fromkeys([*(c.text for c in build_candidates(
+            parsed, hunk, language_for_path(path))), *(c.text for c in extra.get(
+                hunk.index, ()))]))
+        gap = strategy_gap(backend, parsed, hunk, path, "merged")
+        prompt = backend.template.render(gap.prefix, gap.suffix, gap.context, path=gap.path)
+        try:
+            scores = backend.score(prompt, texts)
+        except ScoringUnavailable:
+            return extra, {}
+        lengths = [max(1, _token_count(backend, t)) for t in texts]
+        logprobs[hunk.index] = {t: lp / n for t, lp, n in zip(texts, scores, lengths,
+                                                                strict=True)}
+    return extra, logprobs
+
+
+def _token_count(backend: Backend, text: str) -> int:
+    encode = getattr(backend, "encode", None)
+    return len(encode(text)) + 1 if callable(encode) else len(text) // 3 + 1
 
 
 class _LazyGates:
@@ -79,7 +155,9 @@ class _LazyGates:
 
 
 def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: _LazyGates,
-                  policy: AutoApplyPolicy, rank: bool) -> HunkProposal:
+                  policy: AutoApplyPolicy, rank: bool,
+                  logprobs: dict[str, float] | None = None,
+                  rerank: tuple[Ranker, HunkContext] | None = None) -> HunkProposal:
     gated: dict[str, tuple[str, ...]] = {}
 
     def gate(candidate: Candidate) -> tuple[str, ...]:
@@ -92,5 +170,7 @@ def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: 
         from santamerge.rank import rank_candidates
 
         ranked = rank_candidates(hunk, candidates, {c.method: gate(c) for c in candidates})
-    chosen = policy.choose(candidates, gate)
+        if rerank is not None:
+            ranked = learned_order(hunk, ranked, rerank[0], rerank[1], logprobs)
+    chosen = policy.choose(candidates, gate, ranked)
     return HunkProposal(hunk, candidates, gated, ranked, chosen, policy.name)

@@ -1,5 +1,9 @@
 """The auto-apply policy: which candidate, if any, may be written without asking.
 
+``calibrated`` is different in kind: it writes the learned ranker's top candidate when
+its probability reaches the threshold calibrated on replayed merges for 99 % precision
+(docs/ranking.md).
+
 One small named piece, so that the benchmark can set it by numbers. A policy trusts a
 set of methods; it writes the first candidate, most specific method first, whose method
 it trusts and which passes every gate. The default trusts only the order-free union of
@@ -9,11 +13,11 @@ disjoint additions. The merge driver and ``propose`` ask the same policy, so wha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
 from santamerge.candidates import METHODS
-from santamerge.types import Candidate
+from santamerge.types import Candidate, Scored
 
 Gate = Callable[[Candidate], tuple[str, ...]]
 
@@ -21,12 +25,23 @@ Gate = Callable[[Candidate], tuple[str, ...]]
 class AutoApplyPolicy(NamedTuple):
     name: str
     methods: frozenset[str]
+    threshold: float | None = None  # write the learned top-1 when its probability reaches it
 
     def trusts(self, candidate: Candidate) -> bool:
         return candidate.method in self.methods
 
-    def choose(self, candidates: tuple[Candidate, ...], gate: Gate) -> Candidate | None:
+    @property
+    def needs_ranking(self) -> bool:
+        return self.threshold is not None
+
+    def choose(self, candidates: tuple[Candidate, ...], gate: Gate,
+               ranked: tuple[Scored, ...] = ()) -> Candidate | None:
         """The candidate to write, or None; ``gate`` returns a candidate's rejections."""
+        if self.threshold is not None:
+            top = next((s for s in ranked if not s.rejected), None)
+            if top is not None and top.score >= self.threshold and not gate(top.candidate):
+                return top.candidate
+            return None
         trusted = sorted(filter(self.trusts, candidates), key=lambda c: METHODS.index(c.method))
         return next((c for c in trusted if not gate(c)), None)
 
@@ -35,5 +50,34 @@ CONSERVATIVE = AutoApplyPolicy("conservative", frozenset({"structured:union"}))
 WORDS = AutoApplyPolicy("words", frozenset({"structured:union", "merged:words"}))
 NEVER = AutoApplyPolicy("never", frozenset())
 
-POLICIES = {p.name: p for p in (CONSERVATIVE, WORDS, NEVER)}
+
+
+class _Policies(Mapping[str, AutoApplyPolicy]):
+    """The named policies; ``calibrated`` reads its threshold from the shipped ranker
+    when first asked for, so the merge driver's common path never loads it."""
+
+    NAMES = ("conservative", "words", "never", "calibrated")
+
+    def __init__(self) -> None:
+        self._known = {p.name: p for p in (CONSERVATIVE, WORDS, NEVER)}
+
+    def __getitem__(self, name: str) -> AutoApplyPolicy:
+        if name == "calibrated" and name not in self._known:
+            from santamerge.ranker import shipped_ranker
+
+            ranker = shipped_ranker()
+            if ranker is None:
+                raise KeyError(name)
+            self._known[name] = AutoApplyPolicy("calibrated", frozenset(),
+                                                ranker.threshold["deterministic"])
+        return self._known[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
+
+
+POLICIES = _Policies()
 DEFAULT_POLICY = CONSERVATIVE

@@ -24,6 +24,10 @@ PRIOR = {
     "ours+theirs": 0.6,
     "theirs+ours": 0.55,
     "base": 0.2,
+    "model:ours": 0.5,
+    "model:theirs": 0.5,
+    "model:merged": 0.5,
+    "model:fim": 0.5,
 }
 
 DOUBLED_PENALTY = 0.8  # per base line whose two rival edits the candidate both keeps
@@ -36,6 +40,10 @@ DESCRIPTION = {
     "ours+theirs": "our side, then theirs",
     "theirs+ours": "their side, then ours",
     "base": "the common ancestor: drops both changes",
+    "model:ours": "the model's middle, shown our side",
+    "model:theirs": "the model's middle, shown their side",
+    "model:merged": "the model's middle, shown both sides",
+    "model:fim": "the model's middle, from the file around the hunk",
 }
 
 
@@ -50,7 +58,9 @@ def rank_candidates(
 
 
 def _sort_key(s: Scored) -> tuple[bool, float, int]:
-    return (bool(s.rejected), -s.score, METHODS.index(s.candidate.method))
+    method = s.candidate.method
+    return (bool(s.rejected), -s.score,
+            METHODS.index(method) if method in METHODS else len(METHODS))
 
 
 def _score(hunk: ConflictHunk, candidate: Candidate, rejected: tuple[str, ...]) -> Scored:

@@ -39,6 +39,7 @@ class MergeCommit(NamedTuple):
     oid: str
     parents: tuple[str, str]
     date: str  # ISO 8601, committer date
+    subject: str = ""  # the first line of its message ("Merge branch '3.1.x'")
 
 
 class ConflictedFile(NamedTuple):
@@ -46,6 +47,7 @@ class ConflictedFile(NamedTuple):
     path: str
     marked: str  # git's merge of the parents, diff3 markers
     truth: str  # the file as committed in the merge
+    subject: str = ""  # the merge commit's subject line
 
 
 class Replay(NamedTuple):
@@ -66,7 +68,7 @@ def git_dir_of(repo: str | os.PathLike[str]) -> Path:
 def list_merges(git_dir: Path, rev: str = "HEAD", limit: int | None = None,
                 since: str | None = None) -> list[MergeCommit]:
     """Two-parent merge commits reachable from ``rev``, newest first."""
-    args = ["git", "--git-dir", str(git_dir), "log", "--merges", "--format=%H %P|%cI", rev]
+    args = ["git", "--git-dir", str(git_dir), "log", "--merges", "--format=%H %P|%cI|%s", rev]
     if since:
         args.append(f"--since={since}")
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
@@ -75,10 +77,11 @@ def list_merges(git_dir: Path, rev: str = "HEAD", limit: int | None = None,
                        f"{(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
     merges = []
     for line in proc.stdout.splitlines():
-        ids, _, date = line.partition("|")
+        ids, _, rest = line.partition("|")
+        date, _, subject = rest.partition("|")
         oids = ids.split()
         if len(oids) == 3:
-            merges.append(MergeCommit(oids[0], (oids[1], oids[2]), date))
+            merges.append(MergeCommit(oids[0], (oids[1], oids[2]), date, subject))
             if limit is not None and len(merges) >= limit:
                 break
     return merges
@@ -172,7 +175,7 @@ class Replayer:
             return "not UTF-8", None
         if not has_markers(marked_text):
             return "no conflict markers (mode or rename conflict)", None
-        return "", ConflictedFile(merge.oid, path, marked_text, truth_text)
+        return "", ConflictedFile(merge.oid, path, marked_text, truth_text, merge.subject)
 
     def _blob(self, spec: str) -> bytes | None:
         if self._cat is None:
@@ -206,8 +209,8 @@ class Replayer:
             return None
         if data.get("schema") != REPLAY_SCHEMA:
             return None
-        files = tuple(ConflictedFile(merge.oid, f["path"], f["marked"], f["truth"])
-                      for f in data["files"])
+        files = tuple(ConflictedFile(merge.oid, f["path"], f["marked"], f["truth"],
+                                     merge.subject) for f in data["files"])
         return Replay(merge, files, dict(data["skipped"]))
 
     def _store(self, replay: Replay) -> None:

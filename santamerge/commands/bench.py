@@ -30,7 +30,7 @@ def bench() -> None:
               help="Only merges committed after DATE (anything `git log --since` takes).")
 @click.option("--paths", default=None, metavar="GLOB",
               help="Only files whose path matches GLOB, e.g. '*.py' or 'src/*'.")
-@click.option("--policy", type=click.Choice(["conservative", "words", "never"]),
+@click.option("--policy", type=click.Choice(["conservative", "words", "never", "calibrated"]),
               default="conservative", show_default=True,
               help="The auto-apply policy whose precision and coverage are measured.")
 @click.option("--json", "json_path", default=None, metavar="FILE",
@@ -67,7 +67,13 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
 
     from santamerge import __version__
     from santamerge.bench import run_bench, summarise
-    from santamerge.replay import Replayer, default_cache, git_dir_of, list_merges
+    from santamerge.replay import (
+        ConflictedFile,
+        Replayer,
+        default_cache,
+        git_dir_of,
+        list_merges,
+    )
 
     if plot_path:
         _need_matplotlib()
@@ -78,7 +84,9 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
     if not found:
         raise SantamergeError(f"no two-parent merge commits are reachable from {rev}"
                               f"{' since ' + since if since else ''}; try another --rev")
-    conflicted, skipped, with_conflicts, cached = [], {}, 0, 0
+    conflicted: list[ConflictedFile] = []
+    skipped: dict[str, int] = {}
+    with_conflicts = cached = 0
     with Replayer(git_dir, None if no_cache else default_cache(), paths) as replayer, \
             Progress(console=console, transient=True, disable=quiet) as bar:
         job = bar.add_task("replaying merges", total=len(found))
@@ -109,6 +117,100 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
         plot_curve(report, plot_path)
     if not quiet:
         _print_report(report)
+
+
+@bench.command(short_help="Fit and calibrate the learned ranker on merge history.")
+@click.option("--repo", "repos", multiple=True, required=True,
+              type=click.Path(exists=True, file_okay=False),
+              help="A repository whose merges to learn from (repeat; at least two: the "
+                   "evaluation leaves one repository out at a time).")
+@click.option("--limit", type=int, default=300, show_default=True,
+              help="Merge commits per repository, newest first.")
+@click.option("--model", "model_name", default=None, metavar="MODEL",
+              help="Also mine the model's middles and likelihoods, and fit the 'model' "
+                   "variant (slow: the model runs on every hunk).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the ranker (default: santamerge/data/ranker.json in the "
+                   "package).")
+@report_errors
+def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
+           out: str | None) -> None:
+    """Replay the merges of each repository, mine every matched hunk's candidates with
+    their signals and whether they equal the commit, fit the logistic-regression
+    ranker, choose the write threshold for 99 % precision on out-of-sample
+    probabilities, and report leave-one-repository-out figures.
+
+    \b
+    Example (the command behind the shipped ranker; see docs/ranking.md):
+      santamerge bench ranker --repo jinja --repo junit4 --repo express --repo flask
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from santamerge.ranker_train import mine_file, train_ranker
+    from santamerge.replay import Replayer, default_cache, git_dir_of, list_merges
+
+    if len(repos) < 2:
+        raise SantamergeError("give at least two --repo: the evaluation leaves one out")
+    backend = None
+    if model_name:
+        from santamerge.backends import load_backend
+
+        backend = load_backend(model_name)
+    console = Console(stderr=True)
+    samples = []
+    with Progress(console=console, transient=True) as bar:
+        for repo in repos:
+            git_dir = git_dir_of(repo)
+            name = Path(repo).resolve().name
+            name = Path(repo).resolve().parent.name if name == "repo" else name
+            found = list_merges(git_dir, limit=limit)
+            job = bar.add_task(f"mining {name}", total=len(found))
+            with Replayer(git_dir, default_cache()) as replayer:
+                for merge in found:
+                    replay, _ = replayer.replay(merge)
+                    for f in replay.files:
+                        samples.extend(mine_file(name, f, backend))
+                    bar.advance(job)
+        result = train_ranker(samples, backend is not None,
+                              progress=lambda text: console.print(text, highlight=False))
+    if backend is not None:
+        result["facts"]["model"] = backend.name
+    result["facts"]["command"] = ("santamerge bench ranker " + " ".join(
+        f"--repo {Path(r).resolve().name}" for r in repos) + f" --limit {limit}"
+        + (f" --model {model_name}" if model_name else ""))
+    target = Path(out) if out else _package_ranker_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    _print_ranker(result, target)
+
+
+def _package_ranker_path() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("santamerge"))) / "data" / "ranker.json"
+
+
+def _print_ranker(result: dict[str, Any], target: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    facts = result["facts"]
+    console.print(f"{facts['candidates']} candidates of {sum(facts['hunks'].values())} hunks "
+                  f"from {', '.join(facts['repositories'])}; written to {target}",
+                  highlight=False)
+    for name, figures in facts["leave_one_repository_out"].items():
+        table = Table(title=f"{name} ranker, each repository left out "
+                            f"(shipped threshold {result['threshold'][name]:.3f})")
+        for column in ("held out", "hunks", "hand top-1", "learned top-1", "oracle",
+                       "threshold", "written", "precision", "coverage", "silent-wrong"):
+            table.add_column(column, justify="left" if column == "held out" else "right")
+        for repo, f in figures.items():
+            table.add_row(repo, str(f["hunks"]), _pct(f["hand_top1"]), _pct(f["top1"]),
+                          _pct(f["oracle"]), f"{f['threshold']:.3f}", str(f["written"]),
+                          _pct(f["precision"]), _pct(f["coverage"]), _pct(f["silent_wrong"]))
+        console.print(table)
 
 
 @bench.command(short_help="Blank real function bodies and refill them (not yet).")

@@ -13,9 +13,10 @@ timeout_option = click.option(
          "SANTAMERGE_TIMEOUT, git config santamerge.timeout).",
 )
 policy_option = click.option(
-    "--policy", type=click.Choice(["conservative", "words", "never"]), default=None,
+    "--policy", type=click.Choice(["conservative", "words", "never", "calibrated"]), default=None,
     help="Which candidates may be written without asking (default: conservative, "
-         "only order-free unions of added imports and definitions).",
+         "only order-free unions of added imports and definitions; calibrated: the learned "
+         "ranker's top candidate above its 99 %-precision threshold).",
 )
 global_option = click.option(
     "--global", "global_", is_flag=True,
