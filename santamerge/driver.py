@@ -119,7 +119,12 @@ def run_merge_driver(args: DriverArgs) -> int:
     files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
     _store(args, {**files, "baseline": baseline, "result": result}, record,
            settings.keep_attempts)
-    return EXIT_OK if record["outcome"]["unresolved"] == [] else EXIT_CONFLICTS
+    left = len(record["outcome"]["unresolved"])
+    if left:
+        shown = args.path or args.ours
+        print(f"santamerge: {shown}: {left} conflict{'s' if left > 1 else ''} left marked; "
+              f"`santamerge preview {shown}` shows the ranked proposals", file=sys.stderr)
+    return EXIT_OK if left == 0 else EXIT_CONFLICTS
 
 
 def _write(path: str, data: bytes) -> bool:
@@ -173,6 +178,9 @@ def _ask_model(proposal: MergeProposal, unresolved: tuple[int, ...], settings: S
     left = settings.timeout - (time.monotonic() - started) - 1.0
     choice = choose_backend(settings, per_file=True)
     facts: dict[str, Any] = {"backend": choice.kind, "where": choice.where}
+    if choice.kind == "in process":
+        return {**facts, "error": "no warm server (santamerge.server, or santamerge.autostart "
+                                  "on): the driver never loads a model per file"}
     if left <= 0.5:
         return {**facts, "error": "no time left for the model"}
     try:

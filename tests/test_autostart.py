@@ -76,3 +76,12 @@ def _alive(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_the_driver_never_loads_a_model_per_file(repo: Repo) -> None:
+    repo.git("config", "santamerge.drivermodel", "true")
+    repo.git("config", "santamerge.autostart", "false")
+    result = repo.merge_branches({"a.py": "X = 1\n"}, {"a.py": "X = 2\n"}, {"a.py": "X = 3\n"})
+    assert result.returncode != 0
+    record = _model_record(repo, "a.py")
+    assert record["backend"] == "in process" and "never loads a model" in str(record["error"])

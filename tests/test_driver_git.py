@@ -44,6 +44,8 @@ def test_true_conflict_stays_marked_in_diff3_form(repo: Repo) -> None:
     assert repo.read("app.py") == (b"<<<<<<< ours\nRETRIES = 5\n||||||| base\nRETRIES = 3\n"
                                    b"=======\nRETRIES = 4\n>>>>>>> theirs\n")
     assert "app.py" in repo.git("diff", "--name-only", "--diff-filter=U").stdout
+    assert ("santamerge: app.py: 1 conflict left marked; `santamerge preview app.py` shows "
+            "the ranked proposals") in result.stderr
 
 
 def test_word_edits_on_one_line_are_offered_not_written(repo: Repo) -> None:
