@@ -1,0 +1,3 @@
+function connect(host, timeout) {
+  return open(host, 443, { timeout });
+}

@@ -1,0 +1,3 @@
+function connect(host, timeout) {
+  return open(host, 80, { timeout });
+}
