@@ -13,6 +13,7 @@ from santamerge.commands.languages import languages
 from santamerge.commands.merge_driver import merge_driver
 from santamerge.commands.model import model
 from santamerge.commands.preview import preview
+from santamerge.commands.resolve import resolve
 from santamerge.commands.propose import propose
 from santamerge.commands.serve import serve
 
@@ -28,12 +29,13 @@ def cli() -> None:
       santamerge demo             watch a real `git merge` go through it, in a scratch repo
       santamerge propose B O T    show the ranked candidates for each conflict hunk
       santamerge preview          review each conflict hunk; accept a candidate with one key
+      santamerge resolve          after a conflicted merge/rebase: write the confident hunks
       santamerge model info       which code model is in effect, and why
       santamerge serve            keep the model loaded for every git process
       santamerge bench merges     replay this repository's merges and score santamerge
     """
 
 
-for command in (merge_driver, propose, preview, install, uninstall, languages, demo, complete,
-                model, serve, bench):
+for command in (merge_driver, propose, preview, resolve, install, uninstall, languages, demo,
+                complete, model, serve, bench):
     cli.add_command(command)

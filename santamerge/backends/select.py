@@ -3,9 +3,10 @@ the model in this process.
 
 1. ``server`` is set: the HTTP backend on it (``model`` names the served model,
    ``fim_family`` its template where the server does not say).
-2. The caller is a per-file process (the merge driver, ``fill``, ``resolve``) and
-   ``autostart`` is on: the local ``santamerge serve`` for ``model`` and ``device``,
-   started if none runs (:mod:`santamerge.autostart`).
+2. The caller is a per-file process (the merge driver, ``fill``) and ``autostart`` is
+   on: the local ``santamerge serve`` for ``model`` and ``device``, started if none runs
+   (:mod:`santamerge.autostart`). (``resolve`` uses a local server only if one already
+   runs: it proposes for every file in one process anyway.)
 3. Otherwise the model loads in this process.
 """
 

@@ -1,0 +1,309 @@
+"""`santamerge resolve`, driven as a person would after a real conflicted `git merge`,
+`git rebase` and `git cherry-pick` (no merge driver installed: git's own diff3 markers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Repo
+
+from santamerge.locate import has_markers, parse_conflicts
+
+BASE_APP = "def f():\n    a = 1\n    X = 1\n    return a\n"
+OURS_APP = BASE_APP.replace("X = 1", "X = 2")
+THEIRS_APP = BASE_APP.replace("X = 1", "X = 3")
+BASE_UTIL = "def g():\n    return 'base'\n"
+OURS_UTIL = "def g():\n    return 'ours'\n"
+THEIRS_UTIL = "def g():\n    return 'theirs'\n"
+CRLF_BASE = b"a = 1\r\nX = 1\r\nb = 2\r\n"
+CRLF_OURS = b"a = 1\r\nX = 2\r\nb = 2\r\n"
+CRLF_THEIRS = b"a = 1\r\nX = 3\r\nb = 2\r\n"
+TWO_BASE = "import os\n\n\ndef h():\n    return 1\n"
+TWO_OURS = "import os\nimport re\n\n\ndef h():\n    return 2\n"
+TWO_THEIRS = "import os\nimport json\n\n\ndef h():\n    return 3\n"
+
+
+def resolve_command() -> list[str]:
+    """`python -m santamerge resolve`; until santamerge/cli.py registers the command,
+    the command object itself."""
+    from santamerge.cli import cli
+
+    if "resolve" in cli.commands:
+        return [sys.executable, "-m", "santamerge", "resolve"]
+    return [sys.executable, "-c", "from santamerge.commands.resolve import resolve; "
+                                  "resolve(prog_name='santamerge resolve')"]
+
+
+def run_resolve(repo: Repo, *args: str, cwd: Path | None = None
+                ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*resolve_command(), *args], cwd=cwd or repo.root,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          check=False, timeout=120)
+
+
+def diff3_repo(make_repo: Callable[[str], Repo]) -> Repo:
+    repo = make_repo("repo")
+    repo.git("config", "merge.conflictStyle", "diff3")
+    return repo
+
+
+def unmerged(repo: Repo) -> list[str]:
+    return repo.git("diff", "--name-only", "--diff-filter=U").stdout.split()
+
+
+def staged(repo: Repo, name: str) -> bool:
+    """Whether the index holds exactly the working-tree file, at stage 0 (`git diff
+    --cached` would not tell, when the file written is HEAD's version)."""
+    entries = repo.git("ls-files", "-s", "--", name).stdout.split("\n")
+    oid = repo.git("hash-object", "--", name).stdout.strip()
+    return [e.split()[1:3] for e in entries if e] == [[oid, "0"]]
+
+
+def snapshot(repo: Repo) -> dict[str, tuple[bytes, int]]:
+    """Every working-tree file outside .git: its bytes and mtime."""
+    found = {}
+    for path in sorted(repo.root.rglob("*")):
+        if ".git" not in path.relative_to(repo.root).parts and path.is_file():
+            found[str(path.relative_to(repo.root))] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return found
+
+
+@pytest.fixture
+def merged(make_repo: Callable[[str], Repo]) -> Repo:
+    """A real conflicted `git merge`: app.py and util.py conflicted, notes.txt merged
+    cleanly (changed by theirs), then a tracked file edited and an untracked file."""
+    repo = diff3_repo(make_repo)
+    result = repo.merge_branches(
+        {"app.py": BASE_APP, "util.py": BASE_UTIL, "notes.txt": "notes\n", "keep.py": "k = 1\n"},
+        {"app.py": OURS_APP, "util.py": OURS_UTIL},
+        {"app.py": THEIRS_APP, "util.py": THEIRS_UTIL, "notes.txt": "notes, theirs\n"})
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert sorted(unmerged(repo)) == ["app.py", "util.py"]
+    repo.write("keep.py", "k = 2  # edited, not conflicted\n")
+    repo.write("scratch.txt", "untracked\n")
+    return repo
+
+
+def test_proposes_with_the_model_and_changes_nothing(merged: Repo) -> None:
+    before, status = snapshot(merged), merged.git("status", "--porcelain").stdout
+    shown = run_resolve(merged, "--no-model")
+    assert shown.returncode == 0, shown.stderr
+    assert "app.py hunk 1 of 1" in shown.stdout and "util.py hunk 1 of 1" in shown.stdout
+    assert "--accept would write" in shown.stdout and "Nothing was written" in shown.stdout
+
+    as_json = run_resolve(merged, "--json")  # the real embedded model, loaded once
+    assert as_json.returncode == 0, as_json.stderr
+    document = json.loads(as_json.stdout)
+    assert document["schema"] == 1 and 0 < document["threshold"] < 1
+    assert sorted(f["path"] for f in document["files"]) == ["app.py", "util.py"]
+    reasons = [r for f in document["files"] for h in f["hunks"] for c in h["candidates"]
+               for r in c["reasons"]]
+    assert any(r.startswith("model: mean log-prob") for r in reasons), reasons
+    app = next(f for f in document["files"] if f["path"] == "app.py")
+    assert app["hunks"][0]["ours"] == "    X = 2\n" and app["hunks"][0]["base"] == "    X = 1\n"
+
+    assert snapshot(merged) == before
+    assert merged.git("status", "--porcelain").stdout == status
+    assert not (merged.root / ".git" / "santamerge").exists()
+
+
+def test_accept_after_a_conflicted_rebase(make_repo: Callable[[str], Repo]) -> None:
+    repo = diff3_repo(make_repo)
+    repo.commit({"app.py": BASE_APP}, "base")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit({"app.py": THEIRS_APP}, "feature")
+    repo.git("checkout", "-q", "main")
+    repo.commit({"app.py": OURS_APP}, "main")
+    repo.git("checkout", "-q", "feature")
+    assert repo.git("rebase", "main", check=False).returncode != 0
+    assert unmerged(repo) == ["app.py"]
+    done = run_resolve(repo, "--accept", "--threshold", "0", "--no-model")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "app.py: 1 of 1 hunks written, 0 left marked" in done.stdout
+    text = repo.read("app.py").decode()
+    assert not has_markers(text)
+    assert text in (OURS_APP, THEIRS_APP)  # the learned top-1 here is one side
+    assert unmerged(repo) == ["app.py"]  # written, not staged (no --add)
+
+
+def test_accept_after_a_conflicted_cherry_pick(make_repo: Callable[[str], Repo]) -> None:
+    repo = diff3_repo(make_repo)
+    repo.commit({"app.py": BASE_APP, "util.py": BASE_UTIL}, "base")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit({"app.py": THEIRS_APP, "util.py": THEIRS_UTIL}, "feature")
+    picked = repo.git("rev-parse", "HEAD").stdout.strip()
+    repo.git("checkout", "-q", "main")
+    repo.commit({"app.py": OURS_APP, "util.py": OURS_UTIL}, "main")
+    assert repo.git("cherry-pick", picked, check=False).returncode != 0
+    done = run_resolve(repo, "--accept", "--threshold", "0", "--no-model", "--add")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("app.py", "util.py"):
+        assert not has_markers(repo.read(name).decode())
+    assert unmerged(repo) == [] and staged(repo, "app.py") and staged(repo, "util.py")
+
+
+def test_undo_restores_bytes_and_the_unmerged_index(make_repo: Callable[[str], Repo]) -> None:
+    repo = diff3_repo(make_repo)
+    result = repo.merge_branches({"app.py": BASE_APP, "win.py": CRLF_BASE},
+                                 {"app.py": OURS_APP, "win.py": CRLF_OURS},
+                                 {"app.py": THEIRS_APP, "win.py": CRLF_THEIRS})
+    assert result.returncode != 0
+    original = {name: repo.read(name) for name in ("app.py", "win.py")}
+    assert b"<<<<<<< HEAD\r\n" in original["win.py"]
+
+    # --accept alone: written, still unmerged; --undo puts the bytes back
+    done = run_resolve(repo, "--accept", "--threshold", "0", "--no-model")
+    assert done.returncode == 0, done.stderr
+    assert repo.read("win.py") == CRLF_OURS or repo.read("win.py") == CRLF_THEIRS
+    assert sorted(unmerged(repo)) == ["app.py", "win.py"]
+    undone = run_resolve(repo, "--undo")
+    assert undone.returncode == 0, undone.stderr
+    assert {name: repo.read(name) for name in original} == original
+
+    # with --add: staged, then --undo makes git list them as conflicted again
+    done = run_resolve(repo, "--accept", "--threshold", "0", "--no-model", "--add")
+    assert done.returncode == 0, done.stderr
+    assert unmerged(repo) == [] and staged(repo, "app.py") and staged(repo, "win.py")
+    (backup,) = (repo.root / ".git" / "santamerge" / "resolve-backup").iterdir()
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert all(f["staged"] and [e["stage"] for e in f["unmerged"]] == [1, 2, 3]
+               for f in manifest["files"])
+    undone = run_resolve(repo, "--undo")
+    assert undone.returncode == 0, undone.stderr
+    assert {name: repo.read(name) for name in original} == original
+    assert sorted(unmerged(repo)) == ["app.py", "win.py"]
+    assert not backup.exists()
+
+    # a file changed after resolve wrote it: --undo refuses, --force restores
+    run_resolve(repo, "--accept", "--threshold", "0", "--no-model")
+    repo.write("app.py", "def f():\n    return 'edited by hand'\n")
+    refused = run_resolve(repo, "--undo")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("santamerge: app.py changed since")
+    assert len(refused.stderr.splitlines()) == 1
+    assert repo.read("win.py") != original["win.py"]  # nothing restored
+    forced = run_resolve(repo, "--undo", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert {name: repo.read(name) for name in original} == original
+    nothing = run_resolve(repo, "--undo")
+    assert nothing.returncode == 2 and nothing.stderr.startswith("santamerge: nothing to undo")
+
+    # the merge was committed after --accept --add: --undo refuses to reopen it
+    run_resolve(repo, "--accept", "--threshold", "0", "--no-model", "--add")
+    repo.git("commit", "-q", "--no-edit")
+    late = run_resolve(repo, "--undo")
+    assert late.returncode == 2 and late.stderr.startswith("santamerge: HEAD moved")
+    assert unmerged(repo) == []
+
+
+def test_add_stages_only_files_without_markers(merged: Repo) -> None:
+    merged.write("two.py", "")  # nothing conflicts in two.py; resolve must not touch it
+    before = snapshot(merged)
+    done = run_resolve(merged, "--accept", "--threshold", "0", "--add", "--no-model",
+                       "app.py", "keep.py", "two.py", "scratch.txt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "keep.py: not conflicted" in done.stderr and "scratch.txt: " in done.stderr
+    assert unmerged(merged) == ["util.py"]
+    assert staged(merged, "app.py") and not staged(merged, "util.py")
+    assert not staged(merged, "keep.py")  # edited in the working tree, not added
+    after = snapshot(merged)
+    for name in ("keep.py", "two.py", "scratch.txt", "notes.txt", "util.py"):
+        assert after[name] == before[name], name  # bytes and mtime
+    assert after["app.py"] != before["app.py"]
+
+
+def test_a_threshold_between_two_hunks_writes_one(make_repo: Callable[[str], Repo]) -> None:
+    repo = diff3_repo(make_repo)
+    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS},
+                                 {"two.py": TWO_THEIRS})
+    assert result.returncode != 0
+    document = json.loads(run_resolve(repo, "--json", "--no-model").stdout)
+    (record,) = document["files"]
+    tops = [h["candidates"][0]["score"] for h in record["hunks"]]
+    assert len(tops) == 2 and tops[0] != tops[1], tops
+    middle = sum(tops) / 2
+    done = run_resolve(repo, "--accept", "--add", "--threshold", f"{middle:.6f}", "--no-model")
+    assert done.returncode == 1, done.stdout + done.stderr  # a hunk is left marked
+    assert "two.py: 1 of 2 hunks written, 1 left marked" in done.stdout
+    left = parse_conflicts(repo.read("two.py").decode()).hunks
+    assert len(left) == 1 and left[0].index == 0
+    assert unmerged(repo) == ["two.py"] and not staged(repo, "two.py")  # markers left
+
+
+def test_merge_style_markers_are_rebuilt_from_the_index(make_repo: Callable[[str], Repo]
+                                                        ) -> None:
+    repo = make_repo("repo")  # merge.conflictStyle left at "merge": no base section
+    result = repo.merge_branches({"app.py": BASE_APP}, {"app.py": OURS_APP},
+                                 {"app.py": THEIRS_APP})
+    assert result.returncode != 0
+    shown = run_resolve(repo, "--json", "--no-model", "app.py")
+    (record,) = json.loads(shown.stdout)["files"]
+    assert record["hunks"][0]["base"] == "    X = 1\n"
+    assert "rebuilt from the index" in shown.stderr
+    done = run_resolve(repo, "--accept", "--threshold", "0", "--no-model", "--add")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert repo.read("app.py").decode() in (OURS_APP, THEIRS_APP)
+    assert unmerged(repo) == []
+
+
+def test_conflicts_without_every_stage(make_repo: Callable[[str], Repo]) -> None:
+    """add/add: git's markers (empty base) are proposed on; modify/delete: no markers
+    and no stage 3 to rebuild from, so it is skipped and stays conflicted."""
+    repo = diff3_repo(make_repo)
+    repo.commit({"gone.py": BASE_APP}, "base")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("both.py", "x = 2\n")
+    repo.git("rm", "-q", "gone.py")
+    repo.commit({}, "theirs")
+    repo.git("checkout", "-q", "main")
+    repo.commit({"both.py": "x = 1\n", "gone.py": OURS_APP}, "ours")
+    assert repo.git("merge", "--no-edit", "feature", check=False).returncode != 0
+    assert sorted(unmerged(repo)) == ["both.py", "gone.py"]
+    before = repo.read("gone.py")
+    done = run_resolve(repo, "--accept", "--threshold", "0", "--no-model")
+    assert done.returncode == 1, done.stdout + done.stderr  # gone.py is still conflicted
+    assert "gone.py: deleted on their side" in done.stderr
+    assert repo.read("gone.py") == before
+    assert not has_markers(repo.read("both.py").decode())
+
+
+def test_add_without_accept_is_an_error(merged: Repo) -> None:
+    before = snapshot(merged)
+    done = run_resolve(merged, "--add")
+    assert done.returncode == 2
+    assert done.stderr.startswith("santamerge: ") and len(done.stderr.splitlines()) == 1
+    bad = run_resolve(merged, "--accept", "--threshold", "1.5")
+    assert bad.returncode == 2 and bad.stderr.startswith("santamerge: --threshold 1.5")
+    assert snapshot(merged) == before
+
+
+def test_works_from_a_subfolder_and_outside_a_repository(merged: Repo,
+                                                         tmp_path: Path) -> None:
+    (merged.root / "sub").mkdir()
+    done = run_resolve(merged, "--json", "--no-model", "../util.py", cwd=merged.root / "sub")
+    assert done.returncode == 0, done.stderr
+    assert [f["path"] for f in json.loads(done.stdout)["files"]] == ["util.py"]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    nowhere = subprocess.run([*resolve_command()], cwd=outside, capture_output=True,
+                             text=True, check=False, env={**os.environ,
+                                                          "GIT_CEILING_DIRECTORIES":
+                                                          str(tmp_path)})
+    assert nowhere.returncode == 2 and nowhere.stderr.startswith("santamerge: ")
+
+
+def test_help_teaches_the_command() -> None:
+    done = subprocess.run([*resolve_command(), "--help"], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    for words in ("--accept writes", "--threshold P", "99 % precision", "docs/ranking.md",
+                  "--add then stages", "--undo restores", "Examples:", "rebase",
+                  "cherry-pick", "resolve-backup", "Exit status"):
+        assert words in text, words
