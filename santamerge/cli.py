@@ -8,13 +8,14 @@ from santamerge import __version__
 from santamerge.commands.bench import bench
 from santamerge.commands.complete import complete
 from santamerge.commands.demo import demo
+from santamerge.commands.fill import fill
 from santamerge.commands.install import install, uninstall
 from santamerge.commands.languages import languages
 from santamerge.commands.merge_driver import merge_driver
 from santamerge.commands.model import model
 from santamerge.commands.preview import preview
-from santamerge.commands.resolve import resolve
 from santamerge.commands.propose import propose
+from santamerge.commands.resolve import resolve
 from santamerge.commands.serve import serve
 
 
@@ -30,12 +31,13 @@ def cli() -> None:
       santamerge propose B O T    show the ranked candidates for each conflict hunk
       santamerge preview          review each conflict hunk; accept a candidate with one key
       santamerge resolve          after a conflicted merge/rebase: write the confident hunks
+      santamerge fill FILES       fill stub function bodies (a pre-commit hook)
       santamerge model info       which code model is in effect, and why
       santamerge serve            keep the model loaded for every git process
       santamerge bench merges     replay this repository's merges and score santamerge
     """
 
 
-for command in (merge_driver, propose, preview, resolve, install, uninstall, languages, demo,
-                complete, model, serve, bench):
+for command in (merge_driver, propose, preview, resolve, fill, install, uninstall, languages,
+                demo, complete, model, serve, bench):
     cli.add_command(command)

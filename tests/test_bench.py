@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -98,13 +99,27 @@ def test_bench_filters_paths_and_explains_an_empty_range(history: Repo) -> None:
     assert done.stderr.startswith("santamerge: no two-parent merge commits")
 
 
-def test_bench_stubs_says_it_is_not_available_yet(tmp_path: Path) -> None:
+def test_bench_stubs_blanks_real_functions_and_refills_them(make_repo) -> None:  # type: ignore[no-untyped-def]
+    repo: Repo = make_repo("lib")
+    repo.commit({
+        "lib/shapes.py": ("import math\n\n\ndef area(r):\n    \"\"\"The area of a circle.\"\"\"\n"
+                          "    squared = r * r\n    return math.pi * squared\n\n\n"
+                          "def one():\n    return 1\n"),
+        "lib/words.js": ("function shout(text) {\n  const upper = text.toUpperCase();\n"
+                         "  return upper + '!';\n}\n"),
+        "tests/test_shapes.py": "def test_area():\n    x = 1\n    assert x\n",
+    }, "code")
     done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "stubs", "--repo",
-                           str(tmp_path)], capture_output=True, text=True)
-    assert done.returncode != 0
-    assert done.stderr.strip() == ("santamerge: bench stubs is not available yet: it measures "
-                                   "the stub filler (`santamerge fill`), which this version "
-                                   "does not have")
+                           str(repo.root), "--limit", "5", "-n", "2", "--json", "-"],
+                          capture_output=True, text=True,
+                          env={**os.environ, "SANTAMERGE_AUTOSTART": "0"})
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    # `one` is a one-liner and tests/ is skipped: exactly `area` and `shout` are refilled
+    assert report["functions_found"] == 2 and report["stubs"] == 2
+    assert sorted(r["name"] for r in report["rows"]) == ["area", "shout"]
+    assert 0.0 <= report["similarity"] <= 1.0 and report["seconds_per_stub"]["p50"] > 0
+    assert repo.git("status", "--porcelain").stdout == ""  # the working tree is untouched
 
 
 def test_hunks_are_matched_through_their_context() -> None:

@@ -75,7 +75,7 @@ def test_languages() -> None:
     _, out = invoke("languages", "--json")
     rows = {row["name"]: row for row in json.loads(out)}
     assert {"python", "java", "javascript", "typescript", "tsx", "go", "rust"} <= set(rows)
-    assert rows["python"]["queries"] == ["definitions", "imports"]
+    assert rows["python"]["queries"] == ["definitions", "imports", "stubs"]
     code, out = invoke("languages", "--gitattributes")
     assert code == 0
     assert "*.py merge=santamerge" in out.splitlines()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +33,16 @@ def sample_middles(backend: TransformersBackend, prompts: list[str], n: int,
     tokens: list[list[int]] = [[] for _ in range(rows)]
     logprobs: list[list[float]] = [[] for _ in range(rows)]
     finish: list[str | None] = [None] * rows
+    # Sampling is seeded by the prompts: the same request gives the same middles, so a
+    # hook or a benchmark run can be repeated exactly.
+    generator = torch.Generator(device=backend.device).manual_seed(
+        zlib.crc32("\0".join(prompts).encode("utf-8", "replace")))
     with torch.inference_mode():
         logits, cache = _forward(backend.model, ids, mask, _positions(mask))
         cache.batch_repeat_interleave(n)
         logits, mask = logits.repeat_interleave(n, 0), mask.repeat_interleave(n, 0)
         for _ in range(max_new_tokens):
-            chosen = _choose(logits, temperature, top_p)
+            chosen = _choose(logits, temperature, top_p, generator)
             chosen_lp = torch.log_softmax(logits, -1).gather(1, chosen[:, None])[:, 0]
             for row in range(rows):
                 if finish[row] is None:
@@ -96,7 +101,7 @@ def _take(backend: TransformersBackend, tokens: list[int], logprobs: list[float]
     return None
 
 
-def _choose(logits: Any, temperature: float, top_p: float) -> Any:
+def _choose(logits: Any, temperature: float, top_p: float, generator: Any = None) -> Any:
     import torch
 
     if temperature <= 0:
@@ -106,7 +111,7 @@ def _choose(logits: Any, temperature: float, top_p: float) -> Any:
         ordered, order = probs.sort(-1, descending=True)
         ordered[(ordered.cumsum(-1) - ordered) > top_p] = 0.0
         probs = torch.zeros_like(probs).scatter(1, order, ordered)
-    return torch.multinomial(probs, 1)[:, 0]
+    return torch.multinomial(probs, 1, generator=generator)[:, 0]
 
 
 def _forward(model: Any, ids: Any, mask: Any, positions: Any, cache: Any = None,

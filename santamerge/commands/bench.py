@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from santamerge.commands.options import device_option, model_option, server_option
 from santamerge.errors import SantamergeError, report_errors
 
 
@@ -213,16 +214,63 @@ def _print_ranker(result: dict[str, Any], target: Path) -> None:
         console.print(table)
 
 
-@bench.command(short_help="Blank real function bodies and refill them (not yet).")
-@click.option("--repo", type=click.Path(exists=True, file_okay=False), default=".")
-@click.option("--limit", type=int, default=None)
+@bench.command(short_help="Blank real function bodies, refill them, compare.")
+@click.option("--repo", type=click.Path(exists=True, file_okay=False), default=".",
+              show_default=True)
+@click.option("--limit", type=int, default=30, show_default=True,
+              help="How many functions to blank and refill (chosen at random).")
+@click.option("-n", "samples", default=4, show_default=True, help="Bodies sampled per stub.")
+@click.option("--seed", default=0, show_default=True)
+@model_option
+@device_option
+@server_option
+@click.option("--json", "json_path", default=None, metavar="FILE",
+              help="Write the report as JSON ('-': standard output, no table).")
 @report_errors
-def stubs(repo: str, limit: int | None) -> None:
-    """Blank real functions of the repository into stubs, refill them with santamerge's
-    stub filler, and compare with the originals. Unavailable until the stub filler
-    (`santamerge fill`) exists."""
-    raise SantamergeError("bench stubs is not available yet: it measures the stub filler "
-                          "(`santamerge fill`), which this version does not have")
+def stubs(repo: str, limit: int, samples: int, seed: int, model_name: str | None,
+          device: str | None, server: str | None, json_path: str | None) -> None:
+    """Take real functions of the repository (not tests, not one-liners), blank each body
+    into a stub, refill it with the stub path of `santamerge fill`, and compare with the
+    original: exact match after whitespace normalisation, edit similarity, the share
+    that got a body that parses, and the time per stub.
+
+    \b
+    Example:
+      santamerge bench stubs --repo ~/src/flask --limit 50 --json flask-stubs.json
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from santamerge.backends.select import open_backend
+    from santamerge.bench_stubs import bench_stubs
+    from santamerge.config import load_settings
+    from santamerge.repocontext import repo_root_of
+
+    root = repo_root_of(str(Path(repo) / "x"))
+    if root is None:
+        raise SantamergeError(f"{repo} is not a git working tree (bench stubs reads the "
+                              "files); clone it first")
+    settings = load_settings(model=model_name, device=device, server=server)
+    backend = open_backend(settings)
+    quiet = json_path == "-"
+    with Progress(console=Console(stderr=True), transient=True, disable=quiet) as bar:
+        job = bar.add_task("refilling stubs", total=limit)
+        report = bench_stubs(backend, root, limit, samples, seed,
+                             progress=lambda k: bar.advance(job, k))
+    report["model"] = backend.name
+    if json_path == "-":
+        click.echo(json.dumps(report, indent=2))
+        return
+    if json_path:
+        Path(json_path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    t = report["seconds_per_stub"]
+    click.echo(f"{report['repo']}: {report['stubs']} stubs refilled (of "
+               f"{report['functions_found']} candidate functions) with {report['model']}: "
+               f"exact {_pct(report['exact'])}, similarity "
+               f"{'-' if report['similarity'] is None else format(report['similarity'], '.3f')}, "
+               f"parses {_pct(report['parsed'])}; per stub p50 "
+               f"{'-' if t['p50'] is None else format(t['p50'], '.2f')} s, p95 "
+               f"{'-' if t['p95'] is None else format(t['p95'], '.2f')} s")
 
 
 def _need_matplotlib() -> None:

@@ -1,0 +1,94 @@
+"""`santamerge fill` in a temporary repository, with the real embedded model."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import Repo
+
+SOURCE = '''import os
+
+
+def read_text(path):
+    """Return the text of the file at path."""
+    with open(path) as fh:
+        return fh.read()
+
+
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def norm(self):
+        """The distance from the origin."""
+        ...
+
+    def scale(self, k):
+        """This point, k times as far from the origin."""
+        return Point(self.x * k, self.y * k)
+'''
+
+
+def fill(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SANTAMERGE_AUTOSTART": "0"}  # load in process: no server left
+    return subprocess.run([sys.executable, "-m", "santamerge", "fill", *args], cwd=repo.root,
+                          capture_output=True, text=True, env=env)
+
+
+@pytest.fixture
+def stubbed(make_repo) -> Repo:  # type: ignore[no-untyped-def]
+    repo: Repo = make_repo("stubbed")
+    repo.commit({"README.md": "geometry\n"}, "start")
+    repo.write("geometry.py", SOURCE)  # new, not yet staged
+    return repo
+
+
+def test_check_lists_stubs_without_a_model(stubbed: Repo) -> None:
+    done = fill(stubbed, "--check", "geometry.py")
+    assert done.returncode == 1
+    assert done.stdout == "geometry.py:15: Point.norm is a stub (ellipsis)\n"
+    assert stubbed.read("geometry.py").decode() == SOURCE
+
+
+def test_fill_writes_a_body_that_parses_and_keeps_the_rest(stubbed: Repo) -> None:
+    stubbed.git("add", "geometry.py")
+    done = fill(stubbed, "-n", "8")  # no FILES: the staged ones
+    assert done.returncode == 1, done.stderr  # changed: the commit must stop for review
+    assert "filled Point.norm" in done.stderr
+    text = stubbed.read("geometry.py").decode()
+    ast.parse(text)
+    head, _, tail = SOURCE.partition("        ...\n")
+    assert text.startswith(head)  # signature and docstring kept, everything before too
+    assert text.endswith(tail)  # the non-stub `scale` and the rest untouched
+    body = text[len(head):len(text) - len(tail)]
+    assert body.strip() and body.strip() != "..."
+    again = fill(stubbed, "geometry.py")  # a second run changes nothing
+    assert again.returncode == 0, again.stderr
+    assert stubbed.read("geometry.py").decode() == text
+
+
+def test_diff_prints_and_writes_nothing(stubbed: Repo) -> None:
+    done = fill(stubbed, "--diff", "-n", "8", "geometry.py")
+    assert done.returncode == 1
+    assert done.stdout.startswith("--- a/geometry.py\n+++ b/geometry.py\n")
+    assert stubbed.read("geometry.py").decode() == SOURCE
+
+
+def test_only_names_one_function_and_pyi_files_are_skipped(stubbed: Repo) -> None:
+    stubbed.write("api.pyi", "def norm(p: object) -> float: ...\n")
+    done = fill(stubbed, "--check", "--only", "read_text", "geometry.py", "api.pyi")
+    assert done.returncode == 0 and done.stdout == ""
+
+
+def test_the_hook_manifest_advertises_fill() -> None:
+    manifest = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text()
+    assert "- id: santamerge-fill\n" in manifest
+    assert "  entry: santamerge fill\n" in manifest
+    assert "  require_serial: true" in manifest
+    assert "types_or: [python, java, javascript, ts, tsx, go, rust]" in manifest
