@@ -110,6 +110,7 @@ def _ask_model(backend: Backend, parsed: ParsedMerge, path: str
     token of every candidate text as the hunk's middle (``merged`` strategy's prompt);
     no likelihoods where the backend cannot score."""
     from santamerge.backends.http import ScoringUnavailable
+    from santamerge.errors import SantamergeError
     from santamerge.middles import STRATEGIES, model_middles, strategy_gap
 
     middles = model_middles(backend, parsed, parsed.hunks, STRATEGIES, path=path)
@@ -128,6 +129,8 @@ def _ask_model(backend: Backend, parsed: ParsedMerge, path: str
             scores = backend.score(prompt, texts)
         except ScoringUnavailable:
             return extra, {}
+        except SantamergeError:
+            continue  # this hunk's candidates are too long to score: no likelihoods
         lengths = [max(1, _token_count(backend, t)) for t in texts]
         logprobs[hunk.index] = {t: lp / n for t, lp, n in zip(texts, scores, lengths,
                                                                 strict=True)}

@@ -159,3 +159,16 @@ def test_model_eval_reports_the_model_beside_the_baselines(tiny_model: Path) -> 
     for r in rows:
         assert 0.0 <= r["exact"] <= 1.0 and 0.0 <= r["similarity"] <= 1.0
     assert {r["samples"] for r in rows if r["kind"] == "line"} == {4}
+
+
+def test_score_fits_long_middles_by_dropping_the_oldest_prompt_tokens() -> None:
+
+    backend = load_backend("embedded")
+    context = backend.context_length
+    assert context is not None
+    prompt = backend.template.render("x = 1\n" * 400, "\n")  # longer than the context
+    middle = "y = 2\n" * 20
+    (found,) = backend.score(prompt, [middle])
+    assert found < 0
+    with pytest.raises(BackendError, match="does not fit the model's context"):
+        backend.score(prompt, ["z = 3\n" * context])

@@ -68,7 +68,15 @@ def score_middles(backend: TransformersBackend, prompt: str, middles: list[str])
     end = backend.tokenizer.eos_token_id
     seqs = [[*backend.encode(m), end] for m in middles]
     width = max(len(s) for s in seqs)
-    _room(backend, len(start), width)
+    context = backend.context_length
+    if context is not None and len(start) + width > context:
+        # Long candidates: drop the prompt's oldest tokens, keeping its first (the FIM
+        # sentinel, or BOS), rather than fail; a middle alone too long cannot be scored.
+        keep = context - width - 1
+        if keep < 1:
+            raise BackendError(f"a middle of {width} tokens does not fit the model's "
+                               f"context of {context} with its prompt")
+        start = start[:1] + start[len(start) - keep:]
     pad = backend.tokenizer.pad_token_id
     device = backend.device
     with torch.inference_mode():
