@@ -172,3 +172,21 @@ def test_score_fits_long_middles_by_dropping_the_oldest_prompt_tokens() -> None:
     assert found < 0
     with pytest.raises(BackendError, match="does not fit the model's context"):
         backend.score(prompt, ["z = 3\n" * context])
+
+
+def test_fim_order_comes_from_the_option_or_the_model_folder(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from santamerge.backends.embedded import embedded_path
+
+    assert load_backend("embedded").template.order == "psm"
+    folder = tmp_path / "model"
+    shutil.copytree(embedded_path(), folder)
+    (folder / "santamerge.json").write_text(json.dumps({"fim_order": "spm"}))
+    backend = load_backend(str(folder))
+    assert backend.template.order == "spm"
+    assert backend.template.render("P", "S") == "<fim-prefix><fim-suffix>S<fim-middle>P"
+    assert load_backend(str(folder), fim_order="psm").template.order == "psm"
+    with pytest.raises(BackendError, match="unknown FIM order"):
+        load_backend(str(folder), fim_order="mps")

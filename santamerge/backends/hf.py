@@ -24,8 +24,29 @@ def load_transformers(spec: str, options: dict[str, object]) -> TransformersBack
     dtype = str(options.get("dtype") or "auto")
     trust = bool(options.get("trust_remote_code", False))
     model, tokenizer, device, dtype = _load(spec, device, dtype, trust)
-    return TransformersBackend(str(options.get("name") or spec), spec, model, tokenizer,
-                               device, dtype)
+    backend = TransformersBackend(str(options.get("name") or spec), spec, model, tokenizer,
+                                  device, dtype)
+    order = options.get("fim_order") or _folder_setting(spec, "fim_order")
+    if order:
+        if order not in ("psm", "spm"):
+            raise BackendError(f"unknown FIM order '{order}'; use psm or spm")
+        backend.use_order(str(order))
+    return backend
+
+
+def _folder_setting(spec: str, key: str) -> object:
+    """A setting from ``santamerge.json`` in a model folder (the embedded model keeps its
+    FIM order there), or None."""
+    import json
+
+    path = os.path.join(spec, "santamerge.json")
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh).get(key)
+    except (OSError, ValueError):
+        return None
 
 
 def pick_device(asked: str = "auto") -> str:
@@ -114,6 +135,10 @@ class TransformersBackend:
     @property
     def template(self) -> FimTemplate:
         return self._template
+
+    def use_order(self, order: str) -> None:
+        """Prompt in ``order`` ("psm", or SantaCoder's "spm" where the family has it)."""
+        self._template = self._template._replace(order=order)
 
     def describe(self) -> dict[str, object]:
         config = self.model.config

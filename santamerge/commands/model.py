@@ -64,10 +64,14 @@ def info(model_name: str | None, device: str | None, server: str | None,
               help="Evaluate on these Python files instead of the embedded model's held-out "
                    "files (repeatable).")
 @click.option("--seed", default=0, show_default=True)
+@click.option("--fim-order", type=click.Choice(["psm", "spm"]), default=None,
+              help="Prompt order (default: the model's own; SPM only for families "
+                   "trained on it).")
 @json_option
 @report_errors
 def evaluate_command(model_name: str | None, device: str | None, lines: int, bodies: int,
-                     paths: tuple[str, ...], seed: int, as_json: bool) -> None:
+                     paths: tuple[str, ...], seed: int, fim_order: str | None,
+                     as_json: bool) -> None:
     """Fill held-out lines and function bodies with the model, greedily, and compare with
     the truth: exact match and edit similarity, next to the trivial baselines (the empty
     string, the previous line, and the prefix line most like the truth)."""
@@ -80,7 +84,7 @@ def evaluate_command(model_name: str | None, device: str | None, lines: int, bod
     from santamerge.evaluation import body_tasks, evaluate, line_tasks
 
     settings = load_settings(model=model_name, device=device)
-    backend = load_backend(settings.model, device=settings.device)
+    backend = load_backend(settings.model, device=settings.device, fim_order=fim_order)
     files = _eval_files(paths)
     rng = random.Random(seed)
     per_file_lines = max(1, -(-lines // len(files)))
@@ -94,6 +98,7 @@ def evaluate_command(model_name: str | None, device: str | None, lines: int, bod
         job = bar.add_task("filling", total=len(tasks))
         rows = evaluate(backend, tasks, budget, progress=lambda k: bar.advance(job, k))
     report = {"model": backend.name, "files": len(files), "seed": seed,
+              "fim_order": backend.template.order,
               "rows": [r._asdict() for r in rows]}
     if as_json:
         click.echo(json.dumps(report, indent=2))
