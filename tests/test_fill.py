@@ -92,3 +92,26 @@ def test_the_hook_manifest_advertises_fill() -> None:
     assert "  entry: santamerge fill\n" in manifest
     assert "  require_serial: true" in manifest
     assert "types_or: [python, java, javascript, ts, tsx, go, rust]" in manifest
+
+
+def test_pre_commit_try_repo_fills_the_stub_and_blocks_the_commit(stubbed: Repo,
+                                                                  tmp_path: Path) -> None:
+    """pre-commit (from PyPI) installs santamerge from this repository through the
+    manifest, in its own virtualenv, and runs the hook on a staged stub."""
+    root = Path(__file__).parent.parent
+    constraints = tmp_path / "constraints.txt"  # the versions tested here: torch's CPU
+    constraints.write_text(subprocess.run(  # wheel, not a multi-GB CUDA one from PyPI
+        [sys.executable, "-m", "pip", "freeze", "--exclude-editable"], capture_output=True,
+        text=True, check=True).stdout)
+    stubbed.git("add", "geometry.py")
+    env = {**os.environ, "PIP_CONSTRAINT": str(constraints),
+           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "SANTAMERGE_AUTOSTART": "0"}
+    done = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(root),
+                           "santamerge-fill", "--files", "geometry.py"], cwd=stubbed.root,
+                          capture_output=True, text=True, env=env, timeout=280)
+    assert done.returncode == 1, done.stdout + done.stderr  # the commit is blocked
+    assert "santamerge fill (stub bodies)" in done.stdout and "Failed" in done.stdout
+    assert "files were modified by this hook" in done.stdout
+    text = stubbed.read("geometry.py").decode()
+    assert text != SOURCE and "        ...\n" not in text
+    ast.parse(text)

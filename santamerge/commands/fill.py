@@ -25,7 +25,7 @@ if TYPE_CHECKING:
               help="Print a unified diff of the bodies instead of writing them.")
 @click.option("--only", default=None, metavar="NAME",
               help="Fill only the function or method NAME (or Class.NAME).")
-@click.option("-n", "samples", default=4, show_default=True,
+@click.option("-n", "samples", default=8, show_default=True,
               help="Bodies to sample per stub; the most agreed-on that passes the checks "
                    "is written.")
 @model_option
