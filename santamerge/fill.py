@@ -95,12 +95,12 @@ def fill_stub(backend: Backend, profile: LanguageProfile, path: str, text: str,
                          max_new_tokens=max_new_tokens, temperature=0.8, top_p=0.95)
     raw = list(dict.fromkeys(c.text for c in found))
     lps = {c.text: c.logprob / max(1, len(c.token_logprobs)) for c in found}
-    bodies = [_judge(profile, text, stub, lead + cut_body(profile, prefix, stub, t), lps[t])
+    bodies = [_judge(profile, text, stub, lead + cut_body(profile, prefix, t), lps[t])
               for t in raw]
     return Filled(stub, *_rank(bodies))
 
 
-def cut_body(profile: LanguageProfile, prefix: str, stub: Stub, generated: str) -> str:
+def cut_body(profile: LanguageProfile, prefix: str, generated: str) -> str:
     """``generated`` cut where tree-sitter ends the function it continues."""
     from santamerge.treesitter import parse
 

@@ -89,7 +89,8 @@ def _propose(text: str, path: str, marker_size: int | None, policy: AutoApplyPol
     parsed = parse_conflicts(text, marker_size)
     profile = language_for_path(path)
     gates = _LazyGates(parsed, profile)
-    extra, logprobs = _ask_model(backend, parsed, path) if backend else ({}, {})
+    base = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
+    extra, logprobs = _ask_model(backend, parsed, path, base) if backend else ({}, {})
     rerank = None
     if rank and learned:
         from santamerge.ranker import HunkContext, shipped_ranker
@@ -98,13 +99,14 @@ def _propose(text: str, path: str, marker_size: int | None, policy: AutoApplyPol
         if ranker is not None:
             context = HunkContext(profile.name if profile else None, merge_message)
             rerank = (ranker, context)
-    hunks = tuple(_propose_hunk(h, build_candidates(parsed, h, profile) + extra.get(h.index, ()),
+    hunks = tuple(_propose_hunk(h, base[h.index] + extra.get(h.index, ()),
                                 gates, policy, rank, logprobs.get(h.index), rerank)
                   for h in parsed.hunks)
     return MergeProposal(path, profile.name if profile else None, parsed, hunks)
 
 
-def _ask_model(backend: Backend, parsed: ParsedMerge, path: str
+def _ask_model(backend: Backend, parsed: ParsedMerge, path: str,
+               base: dict[int, tuple[Candidate, ...]]
                ) -> tuple[dict[int, tuple[Candidate, ...]], dict[int, dict[str, float]]]:
     """The model's middles for every hunk, and the model's mean log-probability per
     token of every candidate text as the hunk's middle (``merged`` strategy's prompt);
@@ -120,9 +122,8 @@ def _ask_model(backend: Backend, parsed: ParsedMerge, path: str
             extra[c.hunk] = (*extra.get(c.hunk, ()), c)
     logprobs: dict[int, dict[str, float]] = {}
     for hunk in parsed.hunks:
-        texts = list(dict.fromkeys([*(c.text for c in build_candidates(
-            parsed, hunk, language_for_path(path))), *(c.text for c in extra.get(
-                hunk.index, ()))]))
+        texts = list(dict.fromkeys(c.text for c in (*base[hunk.index],
+                                                     *extra.get(hunk.index, ()))))
         gap = strategy_gap(backend, parsed, hunk, path, "merged")
         prompt = backend.template.render(gap.prefix, gap.suffix, gap.context, path=gap.path)
         try:

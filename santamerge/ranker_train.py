@@ -58,13 +58,15 @@ def mine_file(repo: str, conflicted: ConflictedFile, backend: Backend | None
         return []
     truths = match_hunks(parsed, conflicted.truth)
     gates = _LazyGates(parsed, profile)
-    extra, logprobs = _ask_model(backend, parsed, conflicted.path) if backend else ({}, {})
+    base = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
+    extra, logprobs = (_ask_model(backend, parsed, conflicted.path, base) if backend
+                       else ({}, {}))
     context = HunkContext(profile.name, conflicted.subject)
     out = []
     for hunk, truth in zip(parsed.hunks, truths, strict=True):
         if truth is None:
             continue
-        candidates = build_candidates(parsed, hunk, profile) + extra.get(hunk.index, ())
+        candidates = base[hunk.index] + extra.get(hunk.index, ())
         ranked = rank_candidates(hunk, candidates, {c.method: gates.check(c)
                                                     for c in candidates})
         rows = candidate_features(hunk, ranked, context, logprobs.get(hunk.index))
