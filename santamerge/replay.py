@@ -2,9 +2,13 @@
 with what the people who made the merge committed.
 
 For every two-parent merge commit, ``git merge-tree --write-tree`` (diff3 style) merges
-its parents again. New objects go to a temporary object directory that borrows the
-repository's own as an alternate, so the repository's objects, refs, index and working
-tree are never written. Each content-conflicted file (both sides have it, the merged
+its parents again, with git's own merge. It runs in a private scratch bare repository
+(a temporary folder) that borrows the repository's objects as an alternate, with no
+system, global or repository config and no attributes file in effect: whatever merge
+driver (santamerge's included), ``merge=union`` attribute or ``merge.*`` setting the
+repository has, the replay is the merge a fresh clone would get, and nothing in the
+repository is written: no object, ref, index, working tree file or merge-driver
+attempt. Each content-conflicted file (both sides have it, the merged
 file holds markers, the merge commit kept it) is stored with the committed file as the
 truth. Replays are cached per repository and merge commit, so a second run of the same
 range reads JSON instead of merging.
@@ -30,7 +34,7 @@ from typing import NamedTuple
 from santamerge.errors import GitError, SantamergeError
 from santamerge.types import ConflictHunk, ParsedMerge
 
-REPLAY_SCHEMA = 1
+REPLAY_SCHEMA = 2  # 2: replayed in an isolated scratch repository (1 could use a driver)
 CONTEXT_LINES = 3
 MAX_FILE_BYTES = 1_000_000
 
@@ -56,9 +60,20 @@ class Replay(NamedTuple):
     skipped: dict[str, int]  # why other conflicted paths were left out, counted
 
 
+# Variables that would point git at another repository, object store or index than the
+# one named: dropped from every git command that reads the repository.
+_REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE",
+                         "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+                         "GIT_NAMESPACE")
+
+
+def _repository_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
+
+
 def git_dir_of(repo: str | os.PathLike[str]) -> Path:
     proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "--absolute-git-dir"],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env=_repository_env())
     if proc.returncode != 0:
         raise SantamergeError(f"{repo} is not a git repository; pass --repo with the path of "
                               "one")
@@ -68,10 +83,12 @@ def git_dir_of(repo: str | os.PathLike[str]) -> Path:
 def list_merges(git_dir: Path, rev: str = "HEAD", limit: int | None = None,
                 since: str | None = None) -> list[MergeCommit]:
     """Two-parent merge commits reachable from ``rev``, newest first."""
-    args = ["git", "--git-dir", str(git_dir), "log", "--merges", "--format=%H %P|%cI|%s", rev]
+    args = ["git", "--git-dir", str(git_dir), "--no-replace-objects", "-c",
+            "log.showSignature=false", "log", "--merges", "--format=%H %P|%cI|%s", rev]
     if since:
         args.append(f"--since={since}")
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    proc = subprocess.run(args, capture_output=True, text=True, check=False,
+                          env=_repository_env())
     if proc.returncode != 0:
         raise GitError(f"could not list the merges of {rev}: "
                        f"{(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
@@ -87,19 +104,73 @@ def list_merges(git_dir: Path, rev: str = "HEAD", limit: int | None = None,
     return merges
 
 
+# The scratch repository's whole configuration: git's defaults, and diff3 markers. The
+# attributes file is named so that git does not read its default,
+# $XDG_CONFIG_HOME/git/attributes.
+_SCRATCH_CONFIG = """\
+[core]
+\trepositoryformatversion = {version}
+\tbare = true
+\tattributesFile = {devnull}
+\tautocrlf = false
+[merge]
+\tconflictStyle = diff3
+{extensions}"""
+
+
+def scratch_repository(git_dir: Path, scratch: Path) -> dict[str, str]:
+    """Make ``scratch`` (an empty folder) a bare repository that reads ``git_dir``'s
+    objects through objects/info/alternates, and return the environment in which git
+    commands see only it: no system or global config, no attributes but its own (none),
+    no variable naming another repository, HOME and XDG_CONFIG_HOME inside it.
+
+    Run git there with ``--git-dir scratch`` and ``cwd=scratch``: its merges are git's
+    own, whatever merge drivers and attributes the repository or the user configured,
+    and what they write (objects) stays in ``scratch``."""
+    proc = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "rev-parse", "--git-path", "objects",
+         "--git-path", "shallow", "--show-object-format"],
+        capture_output=True, text=True, check=False, env=_repository_env())
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0 or len(lines) != 3:
+        raise GitError(f"could not read the repository at {git_dir}: "
+                       f"{(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
+    objects, shallow, object_format = (os.path.abspath(lines[0]), os.path.abspath(lines[1]),
+                                       lines[2].strip())
+    (scratch / "refs").mkdir()
+    (scratch / "objects" / "info").mkdir(parents=True)
+    (scratch / "objects" / "info" / "alternates").write_text(objects + "\n",
+                                                            encoding="utf-8")
+    if os.path.isfile(shallow):  # a shallow clone: its cut-off commits have no parents
+        shutil.copyfile(shallow, scratch / "shallow")
+    (scratch / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    sha1 = object_format in ("", "sha1")
+    (scratch / "config").write_text(_SCRATCH_CONFIG.format(
+        version=0 if sha1 else 1, devnull=os.devnull,
+        extensions="" if sha1 else f"[extensions]\n\tobjectFormat = {object_format}\n"),
+        encoding="utf-8")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GIT_") or k == "GIT_EXEC_PATH"}
+    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                "GIT_ATTR_NOSYSTEM": "1", "GIT_NO_REPLACE_OBJECTS": "1",
+                "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0",
+                "HOME": str(scratch), "XDG_CONFIG_HOME": str(scratch)})
+    return env
+
+
 class Replayer:
-    """Replays merges of one repository into a private object directory, with a cache."""
+    """Replays merges of one repository in a private scratch repository, with a cache."""
 
     def __init__(self, git_dir: Path, cache: Path | None, paths: str | None = None) -> None:
         self.git_dir = git_dir
         self.cache = cache
         self.paths = paths
         self.scratch = Path(tempfile.mkdtemp(prefix="santamerge-replay-"))
-        self.env = {**os.environ, "GIT_OBJECT_DIRECTORY": str(self.scratch),
-                    "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(git_dir / "objects"),
-                    "GIT_CONFIG_PARAMETERS": "", "GIT_NO_REPLACE_OBJECTS": "1"}
-        for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-            self.env.pop(name, None)
+        try:
+            self.env = scratch_repository(git_dir, self.scratch)
+        except BaseException:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
         self._cat: subprocess.Popen[bytes] | None = None
 
     def close(self) -> None:
@@ -134,10 +205,9 @@ class Replayer:
     def _replay(self, merge: MergeCommit) -> Replay:
         ours, theirs = merge.parents
         proc = subprocess.run(
-            ["git", "--git-dir", str(self.git_dir), "-c", "merge.conflictStyle=diff3",
-             "-c", "core.autocrlf=false", "merge-tree", "--write-tree", "--name-only", "-z",
-             "--no-messages", ours, theirs],
-            capture_output=True, env=self.env, check=False)
+            ["git", "--git-dir", str(self.scratch), "merge-tree", "--write-tree",
+             "--name-only", "-z", "--no-messages", ours, theirs],
+            capture_output=True, env=self.env, cwd=self.scratch, check=False)
         skipped: dict[str, int] = {}
         if proc.returncode not in (0, 1):
             skipped["merge-tree failed"] = 1
@@ -180,8 +250,8 @@ class Replayer:
     def _blob(self, spec: str) -> bytes | None:
         if self._cat is None:
             self._cat = subprocess.Popen(
-                ["git", "--git-dir", str(self.git_dir), "cat-file", "--batch"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=self.env)
+                ["git", "--git-dir", str(self.scratch), "cat-file", "--batch"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=self.env, cwd=self.scratch)
         assert self._cat.stdin is not None and self._cat.stdout is not None
         self._cat.stdin.write(spec.encode("utf-8") + b"\n")
         self._cat.stdin.flush()

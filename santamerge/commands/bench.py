@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ from santamerge.errors import SantamergeError, report_errors
 def bench() -> None:
     """Replay what people did in a repository and compare santamerge with it.
 
-    Nothing in the repository is written: no working tree, index, ref or object.
+    Nothing in the repository is written: no working tree, index, ref, object, config
+    or merge-driver attempt. Merges are replayed with git's own merge in a private
+    scratch repository, whatever merge drivers (santamerge's included) and attributes
+    the repository or your git config set up.
     """
 
 
@@ -25,8 +29,8 @@ def bench() -> None:
               show_default=True, help="The repository (a working tree or a bare one).")
 @click.option("--rev", default="HEAD", show_default=True,
               help="Replay the merges reachable from this revision (or range, a..b).")
-@click.option("--limit", type=int, default=None, help="At most this many merge commits, "
-              "newest first.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="At most this many merge commits, newest first.")
 @click.option("--since", default=None, metavar="DATE",
               help="Only merges committed after DATE (anything `git log --since` takes).")
 @click.option("--paths", default=None, metavar="GLOB",
@@ -76,8 +80,12 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
         list_merges,
     )
 
+    if json_path and json_path != "-":
+        check_writable(json_path, "--json")
     if plot_path:
         _need_matplotlib()
+        check_writable(plot_path, "--plot")
+        _check_plot_format(plot_path)
     quiet = json_path == "-"
     console = Console(stderr=True)
     git_dir = git_dir_of(repo)
@@ -113,9 +121,13 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
     if json_path == "-":
         click.echo(json.dumps(report, indent=2))
     elif json_path:
-        Path(json_path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        write_output(json_path, "--json", json.dumps(report, indent=2) + "\n")
     if plot_path:
-        plot_curve(report, plot_path)
+        try:
+            plot_curve(report, plot_path)
+        except OSError as exc:
+            raise SantamergeError(f"could not write --plot {plot_path}: "
+                                  f"{exc.strerror or exc}") from None
     if not quiet:
         _print_report(report)
 
@@ -125,7 +137,7 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
               type=click.Path(exists=True, file_okay=False),
               help="A repository whose merges to learn from (repeat; at least two: the "
                    "evaluation leaves one repository out at a time).")
-@click.option("--limit", type=int, default=300, show_default=True,
+@click.option("--limit", type=click.IntRange(min=1), default=300, show_default=True,
               help="Merge commits per repository, newest first.")
 @click.option("--model", "model_name", default=None, metavar="MODEL",
               help="Also mine the model's middles and likelihoods, and fit the 'model' "
@@ -153,6 +165,8 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
 
     if len(repos) < 2:
         raise SantamergeError("give at least two --repo: the evaluation leaves one out")
+    target = Path(out) if out else _package_ranker_path()
+    check_writable(str(target), "--out" if out else "the default --out", make_parents=True)
     backend = None
     if model_name:
         from santamerge.backends import load_backend
@@ -180,9 +194,12 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
     result["facts"]["command"] = ("santamerge bench ranker " + " ".join(
         f"--repo {Path(r).resolve().name}" for r in repos) + f" --limit {limit}"
         + (f" --model {model_name}" if model_name else ""))
-    target = Path(out) if out else _package_ranker_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SantamergeError(f"could not create the folder of --out {target}: "
+                              f"{exc.strerror or exc}") from None
+    write_output(str(target), "--out", json.dumps(result, indent=1) + "\n")
     _print_ranker(result, target)
 
 
@@ -217,9 +234,10 @@ def _print_ranker(result: dict[str, Any], target: Path) -> None:
 @bench.command(short_help="Blank real function bodies, refill them, compare.")
 @click.option("--repo", type=click.Path(exists=True, file_okay=False), default=".",
               show_default=True)
-@click.option("--limit", type=int, default=30, show_default=True,
+@click.option("--limit", type=click.IntRange(min=1), default=30, show_default=True,
               help="How many functions to blank and refill (chosen at random).")
-@click.option("-n", "samples", default=4, show_default=True, help="Bodies sampled per stub.")
+@click.option("-n", "samples", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Bodies sampled per stub.")
 @click.option("--seed", default=0, show_default=True)
 @model_option
 @device_option
@@ -250,6 +268,8 @@ def stubs(repo: str, limit: int, samples: int, seed: int, model_name: str | None
     if root is None:
         raise SantamergeError(f"{repo} is not a git working tree (bench stubs reads the "
                               "files); clone it first")
+    if json_path and json_path != "-":
+        check_writable(json_path, "--json")
     settings = load_settings(model=model_name, device=device, server=server)
     backend = open_backend(settings)
     quiet = json_path == "-"
@@ -262,7 +282,7 @@ def stubs(repo: str, limit: int, samples: int, seed: int, model_name: str | None
         click.echo(json.dumps(report, indent=2))
         return
     if json_path:
-        Path(json_path).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        write_output(json_path, "--json", json.dumps(report, indent=2) + "\n")
     t = report["seconds_per_stub"]
     click.echo(f"{report['repo']}: {report['stubs']} stubs refilled (of "
                f"{report['functions_found']} candidate functions) with {report['model']}: "
@@ -271,6 +291,50 @@ def stubs(repo: str, limit: int, samples: int, seed: int, model_name: str | None
                f"parses {_pct(report['parsed'])}; per stub p50 "
                f"{'-' if t['p50'] is None else format(t['p50'], '.2f')} s, p95 "
                f"{'-' if t['p95'] is None else format(t['p95'], '.2f')} s")
+
+
+def check_writable(path: str, option: str, make_parents: bool = False) -> None:
+    """Refuse, before any work, an output path that could not be written at the end.
+
+    With ``make_parents``, missing folders are fine when the nearest existing one is
+    writable (the command creates them)."""
+    target = Path(path)
+    if target.is_dir():
+        raise SantamergeError(f"{option} {path} is a folder; give a file name, e.g. "
+                              f"{target / 'report.json'}")
+    folder = target.parent
+    if make_parents:
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+    if not folder.exists():
+        raise SantamergeError(f"{option} {path}: the folder {folder} does not exist; create "
+                              "it first or give another path")
+    if not folder.is_dir():
+        raise SantamergeError(f"{option} {path}: {folder} is not a folder; give another path")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise SantamergeError(f"{option} {path} is not writable; give another path")
+    if not target.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise SantamergeError(f"{option} {path}: the folder {folder} is not writable; give "
+                              "another path")
+
+
+def write_output(path: str, option: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SantamergeError(f"could not write {option} {path}: "
+                              f"{exc.strerror or exc}") from None
+
+
+def _check_plot_format(path: str) -> None:
+    """matplotlib picks the format from the extension (none: PNG, with .png added)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    suffix = Path(path).suffix.lower().lstrip(".")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if suffix and suffix not in formats:
+        raise SantamergeError(f"--plot {path}: matplotlib cannot write .{suffix} files; use "
+                              f"one of {', '.join('.' + f for f in sorted(formats))}")
 
 
 def _need_matplotlib() -> None:

@@ -12,7 +12,7 @@ import click
 from santamerge import git
 from santamerge.commands.options import global_option, json_option
 from santamerge.errors import report_errors
-from santamerge.languages import gitattributes_patterns
+from santamerge.languages import gitattributes_patterns, language_for_path
 
 DRIVER = "santamerge"
 ATTRIBUTE = f"merge={DRIVER}"
@@ -38,6 +38,11 @@ def install(global_: bool, patterns: tuple[str, ...], as_json: bool) -> None:
     Writes merge.santamerge.* to git config and `PATTERN merge=santamerge` lines to
     .gitattributes (or, with --global, to the global config and attributes file).
     Running it again changes nothing. `santamerge uninstall` removes both.
+
+    A pattern whose files santamerge has no grammar for (`santamerge languages` lists
+    the ones it has) is routed all the same, with a warning: those files get no
+    structured merge and no parse check, so the default policy leaves their conflicts
+    as git marks them.
     """
     root = None if global_ else git.repo_root()
     command = driver_command(git.version())
@@ -45,9 +50,16 @@ def install(global_: bool, patterns: tuple[str, ...], as_json: bool) -> None:
                    global_=global_, cwd=str(root) if root else None)
     git.config_set(f"merge.{DRIVER}.driver", command, global_=global_,
                    cwd=str(root) if root else None)
+    unknown = unsupported_patterns(patterns)
+    for pattern in unknown:
+        click.echo(f"santamerge: warning: no grammar for {pattern!r}: no structured merge "
+                   "and no parse check for those files, so the default policy leaves their "
+                   "conflicts as git marks them (`santamerge languages` lists the supported "
+                   "extensions)", err=True)
     attributes = _attributes_file(root)
     added = add_attribute_lines(attributes, list(patterns) or gitattributes_patterns())
-    _report(as_json, {"driver": command, "attributes": str(attributes), "added": added},
+    _report(as_json, {"driver": command, "attributes": str(attributes), "added": added,
+                      "no_grammar": unknown},
             f"santamerge: merge driver set in {'global' if global_ else 'repository'} git "
             f"config; {len(added)} pattern(s) added to {attributes}")
 
@@ -67,6 +79,13 @@ def uninstall(global_: bool, as_json: bool) -> None:
                       "removed": removed},
             f"santamerge: driver config {'removed' if had_config else 'was not set'}; "
             f"{len(removed)} pattern(s) removed from {attributes}")
+
+
+def unsupported_patterns(patterns: tuple[str, ...] | list[str]) -> list[str]:
+    """The patterns whose file names end in no extension santamerge has a grammar for
+    (``*.md``, ``Makefile``, ``*``)."""
+    return [p for p in dict.fromkeys(patterns)
+            if language_for_path(p.rstrip("/").rsplit("/", 1)[-1]) is None]
 
 
 def _attributes_file(root: Path | None) -> Path:
