@@ -27,6 +27,7 @@ class Settings(NamedTuple):
     autostart: bool = True  # per-file processes start and share a local `santamerge serve`
     idle_timeout: float = 600.0  # seconds an auto-started server waits before it exits
     driver_model: bool = False  # the merge driver asks the model too (stored, not written)
+    fill_write: bool = False  # `fill` writes bodies even without evidence (docs/fill.md)
 
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -34,6 +34,11 @@ class Point:
         return Point(self.x * k, self.y * k)
 '''
 
+# A stub for which the embedded model, with its prompt-seeded sampling, gives one body
+# (of 8) that passes the checks: junk, but it lets these tests see a body proposed,
+# diffed and written. The model has no measured evidence, so only --write writes it.
+SIZE = 'import os\n\n\ndef size(path):\n    """The size of the file at path."""\n    pass\n'
+
 
 def fill(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SANTAMERGE_AUTOSTART": "0"}  # load in process: no server left
@@ -57,26 +62,30 @@ def test_check_lists_stubs_without_a_model(stubbed: Repo) -> None:
 
 
 def test_fill_writes_a_body_that_parses_and_keeps_the_rest(stubbed: Repo) -> None:
-    stubbed.git("add", "geometry.py")
-    done = fill(stubbed, "-n", "8")  # no FILES: the staged ones
+    stubbed.write("size.py", SIZE)
+    stubbed.git("add", "size.py")
+    done = fill(stubbed, "--write", "-n", "8")  # no FILES: the staged ones
     assert done.returncode == 1, done.stderr  # changed: the commit must stop for review
-    assert "filled Point.norm" in done.stderr
-    text = stubbed.read("geometry.py").decode()
+    assert "filled size (1 of 8 sampled bodies passed the checks" in done.stderr
+    text = stubbed.read("size.py").decode()
     ast.parse(text)
-    head, _, tail = SOURCE.partition("        ...\n")
+    head, _, tail = SIZE.partition("    pass\n")
     assert text.startswith(head)  # signature and docstring kept, everything before too
-    assert text.endswith(tail)  # the non-stub `scale` and the rest untouched
+    assert text.endswith(tail)
     body = text[len(head):len(text) - len(tail)]
-    assert body.strip() and body.strip() != "..."
-    again = fill(stubbed, "geometry.py")  # a second run changes nothing
+    assert body.strip() and body.strip() != "pass"
+    again = fill(stubbed, "--write", "size.py")  # a second run changes nothing
     assert again.returncode == 0, again.stderr
-    assert stubbed.read("geometry.py").decode() == text
+    assert stubbed.read("size.py").decode() == text
 
 
 def test_diff_prints_and_writes_nothing(stubbed: Repo) -> None:
-    done = fill(stubbed, "--diff", "-n", "8", "geometry.py")
+    stubbed.write("size.py", SIZE)
+    done = fill(stubbed, "--diff", "-n", "8", "size.py", "geometry.py")
     assert done.returncode == 1
-    assert done.stdout.startswith("--- a/geometry.py\n+++ b/geometry.py\n")
+    assert done.stdout.startswith("--- a/size.py\n+++ b/size.py\n")
+    assert "nothing written" not in done.stderr  # --diff: asked not to write
+    assert stubbed.read("size.py").decode() == SIZE
     assert stubbed.read("geometry.py").decode() == SOURCE
 
 
@@ -94,24 +103,26 @@ def test_the_hook_manifest_advertises_fill() -> None:
     assert "types_or: [python, java, javascript, ts, tsx, go, rust]" in manifest
 
 
-def test_pre_commit_try_repo_fills_the_stub_and_blocks_the_commit(stubbed: Repo,
-                                                                  tmp_path: Path) -> None:
+def test_pre_commit_try_repo_proposes_the_body_and_blocks_the_commit(stubbed: Repo,
+                                                                     tmp_path: Path) -> None:
     """pre-commit (from PyPI) installs santamerge from this repository through the
-    manifest, in its own virtualenv, and runs the hook on a staged stub."""
+    manifest, in its own virtualenv, and runs the hook on a staged stub: the embedded
+    model has no evidence, so the hook shows the proposed body and writes nothing."""
     root = Path(__file__).parent.parent
     constraints = tmp_path / "constraints.txt"  # the versions tested here: torch's CPU
     constraints.write_text(subprocess.run(  # wheel, not a multi-GB CUDA one from PyPI
         [sys.executable, "-m", "pip", "freeze", "--exclude-editable"], capture_output=True,
         text=True, check=True).stdout)
-    stubbed.git("add", "geometry.py")
+    stubbed.write("size.py", SIZE)
+    stubbed.git("add", "size.py")
     env = {**os.environ, "PIP_CONSTRAINT": str(constraints),
            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "SANTAMERGE_AUTOSTART": "0"}
     done = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(root),
-                           "santamerge-fill", "--files", "geometry.py"], cwd=stubbed.root,
+                           "santamerge-fill", "--files", "size.py"], cwd=stubbed.root,
                           capture_output=True, text=True, env=env, timeout=280)
     assert done.returncode == 1, done.stdout + done.stderr  # the commit is blocked
     assert "santamerge fill (stub bodies)" in done.stdout and "Failed" in done.stdout
-    assert "files were modified by this hook" in done.stdout
-    text = stubbed.read("geometry.py").decode()
-    assert text != SOURCE and "        ...\n" not in text
-    ast.parse(text)
+    assert "+++ b/size.py" in done.stdout and "proposed a body for size" in done.stdout
+    assert "nothing written" in done.stdout
+    assert "files were modified by this hook" not in done.stdout
+    assert stubbed.read("size.py").decode() == SIZE

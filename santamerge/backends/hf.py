@@ -53,11 +53,45 @@ def pick_device(asked: str = "auto") -> str:
     import torch
 
     if asked != "auto":
+        _check_available(torch, asked)
         return asked
     if torch.cuda.is_available():
         return "cuda"
     mps = getattr(torch.backends, "mps", None)
     return "mps" if mps is not None and mps.is_available() else "cpu"
+
+
+def _check_available(torch: Any, asked: str) -> None:
+    """A clear error for a device this torch cannot use (a CUDA device on a CPU-only
+    build, a GPU index past the last one, MPS off a Mac), instead of torch's own deep in
+    the load."""
+    try:
+        device = torch.device(asked)
+    except (RuntimeError, ValueError):
+        raise BackendError(f"there is no device '{asked}'; give auto, cpu, cuda, cuda:N or "
+                           "mps") from None
+    kind, index = device.type, device.index
+    if kind == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            build = "a CPU-only build" if torch.version.cuda is None else "no GPU is visible"
+            raise BackendError(f"device '{asked}': this torch ({torch.__version__}) cannot use "
+                               f"CUDA ({build}); use --device cpu or auto, or install a CUDA "
+                               "build of torch")
+        if index is not None and index >= count:
+            raise BackendError(f"device '{asked}': there {'is' if count == 1 else 'are'} only "
+                               f"{count} CUDA device{'s' if count > 1 else ''} (cuda:0 to "
+                               f"cuda:{count - 1}); use one of them, or --device auto")
+    elif kind == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise BackendError(f"device '{asked}': MPS (Apple's GPU) is not available here; "
+                               "use --device cpu or auto")
+    elif kind == "xpu":
+        xpu = getattr(torch, "xpu", None)
+        if xpu is None or not xpu.is_available():
+            raise BackendError(f"device '{asked}': no Intel XPU is available here; use "
+                               "--device cpu or auto")
 
 
 def pick_dtype(device: str, asked: str = "auto") -> str:

@@ -7,7 +7,13 @@ from typing import TextIO
 
 import click
 
-from santamerge.commands.options import device_option, json_option, model_option, server_option
+from santamerge.commands.options import (
+    check_device,
+    device_option,
+    json_option,
+    model_option,
+    server_option,
+)
 from santamerge.errors import SantamergeError, report_errors
 
 SCHEMA = 1
@@ -46,10 +52,19 @@ def complete(prefix_file: TextIO, suffix_file: TextIO,
 
     if prefix_file.name == "-" and suffix_file.name == "-":
         raise SantamergeError("only one of --prefix-file and --suffix-file can read stdin")
+    if samples < 1:
+        raise SantamergeError(f"-n {samples}: give at least 1 middle to sample")
+    if max_new_tokens < 1:
+        raise SantamergeError(f"--max-new-tokens {max_new_tokens}: give at least 1 token")
+    if temperature is not None and not temperature >= 0:
+        raise SantamergeError(f"--temperature {temperature:g}: give 0 (greedy) or more")
+    if not 0 < top_p <= 1:
+        raise SantamergeError(f"--top-p {top_p:g}: give a probability above 0, at most 1")
+    gap = Gap(_read_text(prefix_file, "--prefix-file"), _read_text(suffix_file, "--suffix-file"))
     settings = load_settings(model=model_name, device=device, server=server)
+    check_device(settings.device)
     backend = open_backend(settings)
     temp = temperature if temperature is not None else (0.8 if samples > 1 else 0.0)
-    gap = Gap(prefix_file.read(), suffix_file.read())
     (found,) = fill_gaps(backend, [gap], n=samples, max_new_tokens=max_new_tokens,
                          temperature=temp, top_p=top_p)
     ranked = sorted(found, key=lambda c: -c.logprob / max(1, len(c.token_logprobs)))
@@ -63,3 +78,17 @@ def complete(prefix_file: TextIO, suffix_file: TextIO,
                         "tokens": len(c.token_logprobs), "finish": c.finish}
                        for c in ranked],
     }, indent=2))
+
+
+def _read_text(source: TextIO, option: str) -> str:
+    """The text of an option's file; a clear error for a binary or non-UTF-8 one."""
+    name = "standard input" if source.name in ("-", "<stdin>") else source.name
+    try:
+        text = source.read()
+    except UnicodeDecodeError:
+        raise SantamergeError(f"{option} {name} is not UTF-8 text (a binary file?); give "
+                              "a source file") from None
+    if "\0" in text:
+        raise SantamergeError(f"{option} {name} holds NUL bytes, so it is binary, not "
+                              "source code; give a source file")
+    return text

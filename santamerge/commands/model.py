@@ -7,8 +7,14 @@ import json
 import click
 
 from santamerge.commands.model_train import train
-from santamerge.commands.options import device_option, json_option, model_option, server_option
-from santamerge.errors import report_errors
+from santamerge.commands.options import (
+    check_device,
+    device_option,
+    json_option,
+    model_option,
+    server_option,
+)
+from santamerge.errors import SantamergeError, report_errors
 
 
 @click.group(short_help="Inspect, train and evaluate the code model.")
@@ -36,14 +42,17 @@ def info(model_name: str | None, device: str | None, server: str | None,
     with the place each setting came from."""
     from santamerge.backends.select import choose_backend, open_backend
     from santamerge.config import load_settings, setting_origin
+    from santamerge.fill import describe_evidence, fill_evidence
 
     settings = load_settings(model=model_name, device=device, server=server)
+    check_device(settings.device)
     backend = open_backend(settings)
     here, per_file = choose_backend(settings), choose_backend(settings, per_file=True)
     facts = {**backend.describe(),
              "chosen_by": setting_origin("model", flag=model_name),
              "backend": f"{here.kind} ({here.why})",
              "per_file_backend": f"{per_file.kind}: {per_file.where} ({per_file.why})",
+             "fill_evidence": describe_evidence(fill_evidence(settings.model)),
              "settings_from": {name: setting_origin(name, flag=flag) for name, flag in (
                  ("model", model_name), ("device", device), ("server", server),
                  ("autostart", None), ("idle_timeout", None), ("fim_family", None))}}
@@ -84,6 +93,7 @@ def evaluate_command(model_name: str | None, device: str | None, lines: int, bod
     from santamerge.evaluation import body_tasks, evaluate, line_tasks
 
     settings = load_settings(model=model_name, device=device)
+    check_device(settings.device)
     backend = load_backend(settings.model, device=settings.device, fim_order=fim_order)
     files = _eval_files(paths)
     rng = random.Random(seed)
@@ -107,6 +117,76 @@ def evaluate_command(model_name: str | None, device: str | None, lines: int, bod
         ms = f"{r.ms_per_sample:.0f} ms/sample" if r.ms_per_sample is not None else ""
         click.echo(f"{r.kind:>5} {r.method:<26} n={r.samples:<4} exact {r.exact:6.1%}  "
                    f"similarity {r.similarity:.3f}  {ms}")
+
+
+@model.command(short_help="Record a `bench stubs` report as the model's evidence for fill.")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False))
+@model_option
+@report_errors
+def evidence(report: str, model_name: str | None) -> None:
+    """Record what `santamerge bench stubs --json REPORT` measured for the model in
+    `santamerge.json` of the model's folder (the key `fill_evidence`), so that `fill`
+    knows whether this model's bodies are worth writing.
+
+    `fill` writes bodies without being asked (no --write) only for a model whose
+    recorded measurement refilled at least 20 stubs with at least 10 % exact matches;
+    any other model's bodies are proposed as a diff. The report must be of this model.
+    A hub id or a server has no local folder: use a folder (`--model ./folder`), or
+    `fill --write`.
+
+    \b
+    Example:
+      santamerge bench stubs --repo ~/src/flask --limit 50 --model ./my-model --json r.json
+      santamerge model evidence r.json --model ./my-model
+    """
+    import datetime
+    import os
+    from pathlib import Path
+
+    from santamerge.config import load_settings
+    from santamerge.fill import (
+        EVIDENCE_FILE,
+        EVIDENCE_KEY,
+        describe_evidence,
+        fill_evidence,
+        model_folder,
+    )
+
+    spec = load_settings(model=model_name).model
+    folder = model_folder(spec)
+    if folder is None:
+        raise SantamergeError(f"the model '{spec}' has no local folder to record evidence "
+                              "in (a hub id or a server); download it into a folder and "
+                              "pass --model FOLDER, or use `santamerge fill --write`")
+    try:
+        measured = json.loads(Path(report).read_text(encoding="utf-8"))
+        stubs, exact = int(measured["stubs"]), measured["exact"]
+        measured_model = str(measured["model"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise SantamergeError(f"{report} is not a `santamerge bench stubs --json` report "
+                              "(it needs stubs, exact and model)") from None
+    if exact is None or stubs == 0:
+        raise SantamergeError(f"{report} refilled no stubs; measure on a repository with "
+                              "functions (`bench stubs --repo ... --limit 30`)")
+    same = (model_folder(measured_model) or Path(measured_model)).resolve() == folder.resolve()
+    if not same:
+        raise SantamergeError(f"{report} measured the model '{measured_model}', not "
+                              f"'{spec}'; record a measurement of this model")
+    path = folder / EVIDENCE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise SantamergeError(f"{path} is not JSON; fix or remove it first") from None
+    data[EVIDENCE_KEY] = {
+        "bench": "santamerge bench stubs", "exact": float(exact), "stubs": stubs,
+        "similarity": measured.get("similarity"), "repo": str(measured.get("repo", "")),
+        "recorded": datetime.date.today().isoformat(), "report": os.path.abspath(report)}
+    try:
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise SantamergeError(f"cannot write {path} ({exc.strerror}); record evidence for "
+                              "a model folder you can write to") from None
+    click.echo(f"{path}: {describe_evidence(fill_evidence(spec))}")
 
 
 def _eval_files(paths: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -36,3 +36,16 @@ server_option = click.option(
     help="Ask this OpenAI-compatible completions server instead of loading the model here: "
          "http://host:port, or unix:///path (SANTAMERGE_SERVER, git config santamerge.server).",
 )
+
+DEVICES = "auto, cpu, cuda, cuda:N (the N-th GPU), mps or xpu"
+
+
+def check_device(device: str) -> None:
+    """Refuse a device that torch cannot name, before any model loads or server starts."""
+    import re
+
+    from santamerge.errors import SantamergeError
+
+    if not re.fullmatch(r"auto|cpu|mps|(?:cuda|xpu)(?::\d+)?", device.strip()):
+        raise SantamergeError(f"there is no device '{device}'; give {DEVICES} (--device, "
+                              "SANTAMERGE_DEVICE or git config santamerge.device)")

@@ -1,0 +1,143 @@
+"""User errors of `model`, `fill` and `complete` are one `santamerge: ...` line that says
+what to do, with exit 2: never "internal error ... Please report it" (exit 3), and never
+silence."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from santamerge.cli import cli
+
+GEOMETRY = '''class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def norm(self):
+        """The distance from the origin."""
+        ...
+
+    def scale(self, k):
+        return Point(self.x * k, self.y * k)
+'''
+
+
+def run(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> tuple[int, str, str]:
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_line(err: str, *words: str) -> None:
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert err.startswith("santamerge: ") and err.count("\n") == 1, err
+    for word in words:
+        assert word in err, err
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SANTAMERGE_AUTOSTART", "0")
+    (tmp_path / "geometry.py").write_text(GEOMETRY)
+    (tmp_path / "notes.txt").write_text("buy milk\n")
+    (tmp_path / "before.py").write_text("def f(x):\n    return ")
+    (tmp_path / "after.py").write_text("\n")
+    (tmp_path / "blob.py").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "nul.py").write_bytes(b"x = 1\0\n")
+    return tmp_path
+
+
+def test_model_info_on_a_device_this_torch_cannot_use(files: Path) -> None:
+    import torch
+
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    device = f"cuda:{count}" if count else "cuda"  # past the last GPU, or no CUDA at all
+    code, out, err = run("model", "info", "--device", device, cwd=files)
+    assert code == 2 and out == ""
+    one_line(err, f"device '{device}'", "--device cpu or auto" if not count else "cuda:0")
+    if not count:
+        assert "install a CUDA build of torch" in err
+
+
+@pytest.mark.parametrize("command", [["fill"], ["fill", "--check"], ["model", "info"],
+                                     ["complete", "--prefix-file", "before.py",
+                                      "--suffix-file", "after.py"]])
+def test_a_device_that_does_not_exist(files: Path, command: list[str]) -> None:
+    args = [*command, "--device", "tpu"] + (["geometry.py"] if command[0] == "fill" else [])
+    code, _, err = run(*args, cwd=files)
+    assert code == 2
+    one_line(err, "there is no device 'tpu'", "auto, cpu, cuda")
+
+
+def test_a_device_from_the_environment_is_checked_too(files: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANTAMERGE_DEVICE", "tpu")
+    code, _, err = run("fill", "geometry.py", cwd=files)
+    assert code == 2
+    one_line(err, "there is no device 'tpu'", "SANTAMERGE_DEVICE")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["-n", "0"], ["-n 0", "at least 1"]),
+    (["-n", "-2"], ["-n -2", "at least 1"]),
+    (["--max-new-tokens", "0"], ["--max-new-tokens 0"]),
+    (["--top-p", "0"], ["--top-p 0"]),
+    (["--temperature", "-1"], ["--temperature -1"]),
+])
+def test_complete_refuses_counts_below_one(files: Path, args: list[str],
+                                           words: list[str]) -> None:
+    code, out, err = run("complete", "--prefix-file", "before.py", "--suffix-file", "after.py",
+                         *args, cwd=files)
+    assert code == 2 and out == ""
+    one_line(err, *words)
+
+
+@pytest.mark.parametrize(("args", "stdin", "words"), [
+    (["--prefix-file", "blob.py", "--suffix-file", "after.py"], None,
+     ["--prefix-file blob.py is not UTF-8 text"]),
+    (["--prefix-file", "before.py", "--suffix-file", "nul.py"], None,
+     ["--suffix-file nul.py", "binary"]),
+    (["--prefix-file", "-", "--suffix-file", "after.py"], bytes(range(128, 256)),
+     ["--prefix-file standard input is not UTF-8 text"]),
+])
+def test_complete_refuses_binary_files(files: Path, args: list[str], stdin: bytes | None,
+                                       words: list[str]) -> None:
+    code, out, err = run("complete", *args, cwd=files, stdin=stdin)
+    assert code == 2 and out == ""
+    one_line(err, *words, "give a source file")
+
+
+def test_fill_refuses_a_file_it_has_no_grammar_for(files: Path) -> None:
+    code, out, err = run("fill", "notes.txt", cwd=files)
+    assert code == 2 and out == ""
+    one_line(err, "notes.txt", "no grammar", "Python, Java")
+    code, out, err = run("fill", "--check", "notes.txt", "geometry.py", cwd=files)
+    assert code == 1 and out == "geometry.py:6: Point.norm is a stub (ellipsis)\n"
+    one_line(err, "warning: notes.txt skipped: no grammar")
+
+
+def test_fill_only_a_name_that_does_not_exist(files: Path) -> None:
+    for mode in ([], ["--check"]):
+        code, out, err = run("fill", *mode, "--only", "nosuchfunc", "geometry.py", cwd=files)
+        assert code == 2 and out == ""
+        one_line(err, "--only nosuchfunc: no function or method of that name in geometry.py")
+    code, out, err = run("fill", "--check", "--only", "scale", "geometry.py", cwd=files)
+    assert code == 0 and out == ""
+    one_line(err, "scale is not a stub; nothing to fill")
+
+
+@pytest.mark.parametrize("n", ["0", "-1"])
+def test_fill_refuses_no_samples(files: Path, n: str) -> None:
+    code, out, err = run("fill", "-n", n, "geometry.py", cwd=files)
+    assert code == 2 and out == ""
+    one_line(err, f"-n {n}", "at least 1")
+    assert (files / "geometry.py").read_text() == GEOMETRY
