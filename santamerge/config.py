@@ -30,6 +30,9 @@ class Settings(NamedTuple):
     fill_write: bool = False  # `fill` writes bodies even without evidence (docs/fill.md)
 
 
+# Settings that must be a finite number above zero: 0, a negative number, inf or nan
+# would switch a limit off (a hung merge driver never returns) instead of setting it.
+_POSITIVE = frozenset({"timeout", "server_timeout", "idle_timeout", "max_bytes"})
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -76,6 +79,8 @@ def _overlay(settings: Settings, values: dict[str, Any]) -> Settings:
         if key not in kinds:
             continue
         converted[key] = _convert(key, raw, kinds[key])
+        if key in _POSITIVE:
+            _check_positive(key, raw, converted[key])
     return settings._replace(**converted)
 
 
@@ -97,6 +102,16 @@ def _convert(key: str, raw: Any, kind: str) -> Any:
         raise ConfigError(f"setting '{key}' has the value {raw!r}, which is not a {kind}; "
                           f"fix it in SANTAMERGE_{key.upper()}, git config santamerge.{key} "
                           "or [tool.santamerge]") from None
+
+
+def _check_positive(key: str, raw: Any, value: float) -> None:
+    import math
+
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"setting '{key}' has the value {raw!r}; it must be a number above "
+                          f"0 (a limit cannot be switched off); fix it in "
+                          f"SANTAMERGE_{key.upper()}, git config santamerge.{key} or "
+                          "[tool.santamerge]")
 
 
 def _given(flags: dict[str, Any]) -> dict[str, Any]:

@@ -9,13 +9,15 @@ failure of it gives the baseline.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge import git
-from santamerge.errors import EXIT_CONFLICTS, EXIT_OK
+from santamerge.errors import EXIT_CONFLICTS, EXIT_OK, ConfigError
+from santamerge.files import write_atomically
 
 if TYPE_CHECKING:
     from santamerge.config import Settings
@@ -87,8 +89,35 @@ class _Timeout(BaseException):
     pass
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGINT: leave git's own result (when there is one) and go."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+
+
 def run_merge_driver(args: DriverArgs) -> int:
-    """Merge, write ``%A``, return the exit status for git."""
+    """Merge, write ``%A``, return the exit status for git. SIGTERM, SIGINT and SIGHUP
+    stop it quietly: ``%A`` then holds our side, untouched, or git's own result, and
+    the status is 128 + the signal's number, which git reads as a conflict."""
+    state: dict[str, bytes] = {}
+    saved = _catch_stop_signals()
+    try:
+        return _run(args, state)
+    except _Stopped as stop:
+        _ignore_stop_signals()
+        if "baseline" in state:
+            _write(args.ours, state["baseline"])
+        return 128 + stop.signum
+    finally:
+        _restore_signals(saved)
+
+
+def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
     import time
 
     started = time.monotonic()
@@ -99,6 +128,7 @@ def run_merge_driver(args: DriverArgs) -> int:
     git_values = git.finish_config_read(config)
     if conflicts == git.MERGE_FILE_ERROR:
         return EXIT_CONFLICTS  # git refused (binary): %A keeps ours, as git's driver does
+    state["baseline"] = baseline
     if conflicts == 0:
         return EXIT_OK if _write(args.ours, baseline) else EXIT_CONFLICTS
     try:
@@ -109,13 +139,18 @@ def run_merge_driver(args: DriverArgs) -> int:
             raise _Unsupported("disabled by SANTAMERGE_DISABLE / santamerge.disable")
         with _deadline(settings.timeout):
             inputs, result, record = _improve(args, baseline, settings, started)
+    except ConfigError as exc:
+        print(f"santamerge: {exc}; gave git's own merge of {args.path or args.ours}",
+              file=sys.stderr)
+        _write(args.ours, baseline)
+        return EXIT_CONFLICTS
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
         _write(args.ours, baseline)
-        return conflicts
+        return EXIT_CONFLICTS
     if not _write(args.ours, result):
         _write(args.ours, baseline)
-        return conflicts
+        return EXIT_CONFLICTS
     files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
     _store(args, {**files, "baseline": baseline, "result": result}, record,
            settings.keep_attempts)
@@ -125,6 +160,33 @@ def run_merge_driver(args: DriverArgs) -> int:
         print(f"santamerge: {shown}: {left} conflict{'s' if left > 1 else ''} left marked; "
               f"`santamerge preview {shown}` shows the ranked proposals", file=sys.stderr)
     return EXIT_OK if left == 0 else EXIT_CONFLICTS
+
+
+def _catch_stop_signals() -> dict[int, Any]:
+    saved: dict[int, Any] = {}
+    for name in _STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):  # not the main thread
+            saved[signum] = signal.signal(signum, _stop)
+    return saved
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _ignore_stop_signals() -> None:
+    for name in _STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _restore_signals(saved: dict[int, Any]) -> None:
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
 
 
 def _write(path: str, data: bytes) -> bool:
@@ -234,25 +296,6 @@ class _deadline:
         raise _Timeout()
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that no reader ever sees a partial file."""
-    folder, name = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{name}.santamerge-{os.getpid()}")
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        mode = 0o644
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _store(args: DriverArgs, files: dict[str, bytes], record: dict[str, Any], keep: int) -> None:
     try:
         from santamerge.attempts import store_attempt
@@ -265,7 +308,8 @@ def _store(args: DriverArgs, files: dict[str, bytes], record: dict[str, Any], ke
 
 
 def _inject_fault() -> None:
-    """A testing hook: SANTAMERGE_FAULT=crash|hang makes the guarded part fail."""
+    """A testing hook: SANTAMERGE_FAULT=crash|hang makes the guarded part fail
+    (``hang-write`` hangs in the middle of a write instead: santamerge.files)."""
     fault = os.environ.get("SANTAMERGE_FAULT")
     if fault == "crash":
         raise RuntimeError("injected failure (SANTAMERGE_FAULT=crash)")

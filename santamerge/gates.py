@@ -1,15 +1,35 @@
-"""Gates: the checks a candidate must pass before it is ranked as acceptable.
+"""Gates: the checks a candidate must pass before it is ranked as acceptable, and the
+checks the whole file must pass before anything is written.
 
 A candidate is rejected when the file with it spliced in has more tree-sitter ERROR or
-MISSING nodes than the sides had, when it contains conflict markers, or when it defines
-the same name twice in one scope where neither side did. The sides are parsed once per
-file (:func:`prepare_gates`); each candidate costs one parse of the file.
+MISSING nodes than the sides had, when Python's own compiler rejects it (tree-sitter's
+error recovery forgives indentation that Python does not; checked where both sides
+compile), when it contains conflict markers, or when it defines the same name twice in
+one scope where neither side did. The sides are parsed once per file
+(:func:`prepare_gates`); each candidate costs one parse of the file
+(:func:`check_candidate`, for ranking).
+
+Tree-sitter grammars are lenient where compilers are not, and its error recovery hides
+a broken file in more ways than indentation. Besides ERROR and MISSING nodes, a
+statement in a place its language forbids counts as an error (:func:`misplaced`):
+Java's and Go's package and imports after other declarations, JavaScript's and
+TypeScript's import or export inside a block, return outside a function, await in a
+function that is not async, a let/const/class name bound twice in one block, and Rust's
+``use`` in an impl or trait body (``grammars/<lang>/misplaced.scm``). Each was seen
+passing the gate in concatenations that the language's own parser rejects (javac, acorn,
+the TypeScript parser, rustfmt; docs/no-lost-lines.md).
+
+What a policy writes is checked once more, all together, as the file that would be
+written (:func:`check_together`): one parse for the whole file, so that the merge
+driver's time grows with the file, not with the square of its hunks, and so that two
+choices that are each fine alone but not together (both add ``def g``) are caught.
+There an error counts as new unless it is one of our side's own, at the same place.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
@@ -31,23 +51,40 @@ class GateContext(NamedTuple):
     ours_text: str = ""  # every hunk as ours: candidates are parsed as edits of it
     ours_tree: Tree | None = None
     ours_keys: dict[tuple[int, int], DefinitionKey] | None = None  # by name node's span
+    path: str = "<merge>"
+    # Python: whether both sides compile (then a candidate must too); asked only when a
+    # candidate does not compile, since compiling a large file costs as much as parsing
+    memo: dict[str, bool] | None = None
+
+    @property
+    def compiles(self) -> bool:
+        if self.profile is None or self.profile.name != "python" or self.memo is None:
+            return False
+        if "compiles" not in self.memo:
+            self.memo["compiles"] = all(
+                python_syntax_error(self.parsed.side(side), self.path) is None
+                for side in ("ours", "theirs"))
+        return self.memo["compiles"]
 
 
-def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None) -> GateContext:
+def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
+                  path: str = "<merge>") -> GateContext:
     """Measure the sides: their parse errors and duplicated definitions are allowed."""
     if profile is None:
-        return GateContext(parsed, None, 0, frozenset())
+        return GateContext(parsed, None, 0, frozenset(), path=path)
     texts = [parsed.splice({}, default=side) for side in ("ours", "theirs")]
     trees = [treesitter.parse(profile, text) for text in texts]
     keys = [_keys(profile, tree) for tree in trees]
     return GateContext(
         parsed,
         profile,
-        allowed_errors=max(treesitter.count_errors(tree.root_node) for tree in trees),
+        allowed_errors=max(count_errors(profile, tree) for tree in trees),
         allowed_duplicates=frozenset().union(*(_repeated(k.values()) for k in keys)),
         ours_text=texts[0],
         ours_tree=trees[0],
         ours_keys=keys[0],
+        path=path,
+        memo={},
     )
 
 
@@ -58,16 +95,234 @@ def check_candidate(ctx: GateContext, candidate: Candidate) -> tuple[str, ...]:
     if ctx.profile is None or ctx.ours_tree is None:
         return ()
     tree, start, old_end, new_end = _candidate_tree(ctx, candidate)
-    errors = treesitter.count_errors(tree.root_node)
+    errors = count_errors(ctx.profile, tree)
     reasons = []
     if errors > ctx.allowed_errors:
         reasons.append(f"does not parse: {errors} syntax errors where the sides have "
                        f"at most {ctx.allowed_errors}")
+    elif ctx.profile.name == "python":
+        hunk = ctx.parsed.hunks[candidate.hunk]
+        offset = ctx.parsed.offset(hunk)
+        text = ctx.ours_text[:offset] + candidate.text + ctx.ours_text[offset + len(hunk.ours):]
+        error = python_syntax_error(text, ctx.path)
+        if error is not None and ctx.compiles:
+            reasons.append(f"Python does not compile it: {error.msg} (line {error.lineno})")
     new = sorted(_new_duplicates(ctx, tree, start, old_end, new_end))
     if new:
-        names = ", ".join(".".join((*scope, name)) for scope, name in new)
-        reasons.append(f"defines {names} twice, which neither side does")
+        reasons.append(_twice(new))
     return tuple(reasons)
+
+
+def _twice(keys: Iterable[DefinitionKey]) -> str:
+    names = ", ".join(".".join((*scope, name)) for scope, name in sorted(keys))
+    return f"defines {names} twice, which neither side does"
+
+
+def python_syntax_error(text: str, path: str = "<merge>") -> SyntaxError | None:
+    """What Python's own compiler says is wrong with ``text``, or None when it compiles
+    (to an AST: nothing is run). Warnings (invalid escapes) are not errors here."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text, filename=path)
+    except SyntaxError as exc:  # IndentationError and TabError are SyntaxErrors
+        return exc
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes; nesting too deep
+        return SyntaxError(str(exc) or type(exc).__name__, (path, 1, 0, "", 1, 0))
+    return None
+
+
+class _Region(NamedTuple):
+    hunk: int
+    start: int  # bytes, in the file with the choices spliced in
+    end: int
+    shift: int  # what to subtract from an offset after this region to get ours' offset
+
+
+def check_together(ctx: GateContext, chosen: Mapping[int, Candidate]) -> dict[int, tuple[str, ...]]:
+    """Check the file with every chosen candidate spliced in (other hunks as ours) as one
+    file; return the hunks to blame for what fails, each with its reasons, or {} when the
+    file passes. Each failure is blamed on the choice it lies in, else on the nearest
+    choice before it (parsers report a broken block after its start), else on every
+    choice; so some hunk is blamed whenever the file fails."""
+    blamed: dict[int, list[str]] = {}
+    for i, candidate in chosen.items():
+        if has_markers(candidate.text):
+            blamed.setdefault(i, []).append("contains conflict markers")
+    if ctx.profile is None or ctx.ours_tree is None or not chosen:
+        return {i: tuple(r) for i, r in blamed.items()}
+    data, regions = _spliced(ctx, chosen)
+    tree = treesitter.parse(ctx.profile, data.decode("utf-8"))
+    inherited = set(_error_spans(ctx.profile, ctx.ours_tree))
+    for start, end in _error_spans(ctx.profile, tree):
+        if _inherited(start, end, regions, inherited):
+            continue
+        for i in _blame(start, end, regions):
+            blamed.setdefault(i, []).append("does not parse with the other choices")
+    if ctx.profile.name == "python":
+        error = python_syntax_error(data.decode("utf-8"), ctx.path)
+        if error is not None and ctx.compiles:
+            line_start = _line_offset(data, (error.lineno or 1) - 1)
+            for i in _blame(line_start, _line_offset(data, error.lineno or 1), regions):
+                blamed.setdefault(i, []).append(
+                    f"Python does not compile it: {error.msg} (line {error.lineno})")
+    keys = _keys(ctx.profile, tree)
+    counts = Counter(keys.values())
+    for key in sorted(k for k, n in counts.items() if n > 1 and k not in ctx.allowed_duplicates):
+        spans = [span for span, k in keys.items() if k == key]
+        inside = {r.hunk for r in regions for a, b in spans if r.start <= a and b <= r.end}
+        for i in inside or {r.hunk for r in regions}:
+            blamed.setdefault(i, []).append(_twice([key]))
+    return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
+
+
+def _spliced(ctx: GateContext, chosen: Mapping[int, Candidate]) -> tuple[bytes, list[_Region]]:
+    parts: list[bytes] = []
+    regions: list[_Region] = []
+    size = shift = 0
+    for chunk in ctx.parsed.chunks:
+        if isinstance(chunk, str):
+            piece = chunk.encode("utf-8")
+        elif chunk.index in chosen:
+            piece = chosen[chunk.index].text.encode("utf-8")
+            shift += len(piece) - len(chunk.ours.encode("utf-8"))
+            regions.append(_Region(chunk.index, size, size + len(piece), shift))
+        else:
+            piece = chunk.ours.encode("utf-8")
+        parts.append(piece)
+        size += len(piece)
+    return b"".join(parts), regions
+
+
+def _error_spans(profile: LanguageProfile, tree: Tree) -> list[tuple[int, int]]:
+    """The byte spans of the ERROR and MISSING nodes, and of misplaced statements."""
+    spans, stack = [], [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if not node.has_error:
+            continue
+        if node.is_error or node.is_missing:
+            spans.append((node.start_byte, node.end_byte))
+        stack.extend(node.children)
+    return spans + [(a, b) for a, b, _ in misplaced(profile, tree.root_node)]
+
+
+def count_errors(profile: LanguageProfile, tree: Tree) -> int:
+    """ERROR and MISSING nodes, plus statements where the language forbids them."""
+    return treesitter.count_errors(tree.root_node) + len(misplaced(profile, tree.root_node))
+
+
+# The declarations that must open a file, in order, before any other (Java, Go).
+_HEADERS = {
+    "java": ("package_declaration", "import_declaration"),
+    "go": ("package_clause", "import_declaration"),
+}
+_COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
+_FUNCTIONS = frozenset({
+    "function_declaration", "function_expression", "function", "arrow_function",
+    "method_definition", "generator_function_declaration", "generator_function",
+})
+
+
+def misplaced(profile: LanguageProfile, root: Node) -> list[tuple[int, int, str]]:
+    """Statements under ``root`` (a file's root node) in places the language forbids and
+    the grammar allows: (start byte, end byte, what is wrong)."""
+    found: list[tuple[int, int, str]] = []
+    header = _HEADERS.get(profile.queries)
+    if header is not None:
+        stage = 0  # 0: the package may come; 1: imports may; 2: neither
+        for node in root.children:
+            if node.type in _COMMENT_TYPES or node.is_error:
+                continue
+            rank = header.index(node.type) if node.type in header else 2
+            if rank < stage or (rank == 0 and stage > 0):
+                found.append((node.start_byte, node.end_byte,
+                              f"{node.type.replace('_', ' ')} after other declarations"))
+            stage = max(stage, rank + (rank == 0))
+    q = treesitter.query(profile, "misplaced")
+    if q is None:
+        return found
+    captured = treesitter.captures(q, root)
+    for node in captured.get("misplaced", []):
+        found.append((node.start_byte, node.end_byte, f"{node.type} not allowed here"))
+    for node in captured.get("toplevel", []):
+        if not _at_module_level(node):
+            found.append((node.start_byte, node.end_byte, f"{node.type} inside a block"))
+    for node in captured.get("return", []):
+        if _enclosing_function(node) is None:
+            found.append((node.start_byte, node.end_byte, "return outside a function"))
+    for node in captured.get("await", []):
+        function = _enclosing_function(node)
+        if function is not None and not any(c.type == "async" for c in function.children):
+            found.append((node.start_byte, node.end_byte, "await outside an async function"))
+    seen: set[tuple[int, str]] = set()
+    for node in sorted(captured.get("lexical", []), key=lambda n: n.start_byte):
+        declaration = node.parent
+        block = declaration.parent if declaration is not None else None
+        if declaration is not None and declaration.type == "variable_declarator":
+            block = declaration.parent.parent if declaration.parent is not None else None
+        if block is None:
+            continue
+        key = (block.id, treesitter.node_text(node))
+        if key in seen:
+            found.append((node.start_byte, node.end_byte, "a name declared twice in a block"))
+        seen.add(key)
+    return found
+
+
+def _at_module_level(node: Node) -> bool:
+    """In the program, or in the body of a TypeScript namespace or declared module."""
+    parent = node.parent
+    if parent is None or parent.type == "program":
+        return True
+    return parent.type == "statement_block" and parent.parent is not None and (
+        parent.parent.type in ("internal_module", "module"))
+
+
+def _enclosing_function(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type not in _FUNCTIONS:
+        parent = parent.parent
+    return parent
+
+
+def _inherited(start: int, end: int, regions: list[_Region],
+               ours: set[tuple[int, int]]) -> bool:
+    """True when the error span lies outside every choice and our side has the same
+    error at the same place."""
+    shift = 0
+    for r in regions:
+        if end <= r.start:
+            break
+        if start < r.end or (start == end == r.end):
+            return False
+        shift = r.shift
+    return (start - shift, end - shift) in ours
+
+
+def _blame(start: int, end: int, regions: list[_Region]) -> list[int]:
+    inside = [r.hunk for r in regions
+              if (start < r.end and r.start < end) or r.start <= start <= end <= r.end]
+    if inside:
+        return inside
+    before = [r for r in regions if r.end <= start]
+    if before:
+        return [before[-1].hunk]
+    return [r.hunk for r in regions]
+
+
+def _line_offset(data: bytes, line: int) -> int:
+    """The byte offset where 0-based ``line`` starts (the end of the data past the end)."""
+    offset = 0
+    for _ in range(line):
+        nl = data.find(b"\n", offset)
+        if nl < 0:
+            return len(data)
+        offset = nl + 1
+    return offset
 
 
 def _new_duplicates(ctx: GateContext, tree: Tree, start: int, old_end: int,

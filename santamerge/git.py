@@ -36,9 +36,12 @@ def merge_file(
     """git's own 3-way merge of three files: (the merged bytes, git's exit status).
 
     The status is the number of conflicts, or MERGE_FILE_ERROR when git refused (a binary
-    file, say). Nothing is written to disk.
+    file, say). ``style`` is ``diff3``, ``zdiff3`` or ``merge``. Nothing is written to
+    disk.
     """
-    args = ["git", "merge-file", "-p", f"--{style}", f"--marker-size={marker_size}"]
+    args = ["git", "merge-file", "-p", f"--marker-size={marker_size}"]
+    if style != "merge":  # "merge", git's default style, has no flag
+        args.append(f"--{style}")
     for label in labels:
         args += ["-L", label]
     proc = subprocess.run([*args, ours, base, theirs], capture_output=True, check=False)

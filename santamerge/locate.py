@@ -69,7 +69,7 @@ class _Parser:
     def parse(self, newline: str) -> ParsedMerge:
         chunks: list[Chunk] = []
         plain: list[str] = []
-        i = 0
+        i = hunks = 0
         while i < len(self.lines):
             line = self.lines[i]
             k = self.kind(line)
@@ -82,8 +82,9 @@ class _Parser:
             if plain:
                 chunks.append("".join(plain))
                 plain = []
-            hunk, i = self.hunk(i, index=sum(isinstance(c, ConflictHunk) for c in chunks))
+            hunk, i = self.hunk(i, index=hunks)
             chunks.append(hunk)
+            hunks += 1
         if plain:
             chunks.append("".join(plain))
         return ParsedMerge(chunks=tuple(chunks), newline=newline, marker_size=self.size)

@@ -1,11 +1,13 @@
 """The order of the stages, and nothing else.
 
-locate ──► candidates (+ model middles) ──► gates ──► rank (+ learned ranker) ──► policy ──► apply
+locate ──► candidates (+ model middles) ──► gates ──► rank (+ learned ranker) ──► policy
+       ──► gates on the whole file ──► apply
 
 ``propose_merge`` runs every stage on every candidate, for people and benchmarks.
-``decide_merge`` is the merge driver's path: it gates only the candidates the policy may
-write and ranks nothing, because git waits for it once per file; everything it skips can
-be recomputed from the stored attempt.
+``decide_merge`` is the merge driver's path: it gates only what the policy offers, all
+at once as the file it would write, and ranks nothing, because git waits for it once
+per file; everything it skips can be recomputed from the stored attempt. Both settle
+the policy's offers the same way (:func:`settle`), so they write the same.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _propose(text: str, path: str, marker_size: int | None, policy: AutoApplyPol
              learned: bool = False) -> MergeProposal:
     parsed = parse_conflicts(text, marker_size)
     profile = language_for_path(path)
-    gates = _LazyGates(parsed, profile)
+    gates = _LazyGates(parsed, profile, path)
     base = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
     extra, logprobs = _ask_model(backend, parsed, path, base) if backend else ({}, {})
     rerank = None
@@ -99,10 +101,21 @@ def _propose(text: str, path: str, marker_size: int | None, policy: AutoApplyPol
         if ranker is not None:
             context = HunkContext(profile.name if profile else None, merge_message)
             rerank = (ranker, context)
-    hunks = tuple(_propose_hunk(h, base[h.index] + extra.get(h.index, ()),
-                                gates, policy, rank, logprobs.get(h.index), rerank)
-                  for h in parsed.hunks)
-    return MergeProposal(path, profile.name if profile else None, parsed, hunks)
+    hunks = [_propose_hunk(h, base[h.index] + extra.get(h.index, ()),
+                           gates, policy, rank, logprobs.get(h.index), rerank)
+             for h in parsed.hunks]
+    offers = {h.hunk.index: policy.offers(h.candidates, h.ranked) for h in hunks}
+    chosen, withdrawn = settle(gates, offers)
+    for number, h in enumerate(hunks):
+        i = h.hunk.index
+        gated = h.gated
+        if not h.ranked:  # the driver's path: what the whole-file gates said, and only that
+            gated = dict(withdrawn.get(i, {}))
+            if i in chosen:
+                gated[chosen[i].method] = ()
+        hunks[number] = h._replace(chosen=chosen.get(i), gated=gated,
+                                   withdrawn=withdrawn.get(i, {}))
+    return MergeProposal(path, profile.name if profile else None, parsed, tuple(hunks))
 
 
 def _ask_model(backend: Backend, parsed: ParsedMerge, path: str,
@@ -146,35 +159,59 @@ def _token_count(backend: Backend, text: str) -> int:
 class _LazyGates:
     """Parses the sides (for the gates' baselines) on the first candidate gated, if any."""
 
-    def __init__(self, parsed: ParsedMerge, profile: LanguageProfile | None) -> None:
-        self.parsed, self.profile = parsed, profile
-        self.context: GateContext | None = None
+    def __init__(self, parsed: ParsedMerge, profile: LanguageProfile | None,
+                 path: str) -> None:
+        self.parsed, self.profile, self.path = parsed, profile, path
+        self._context: GateContext | None = None
+
+    @property
+    def context(self) -> GateContext:
+        from santamerge.gates import prepare_gates
+
+        if self._context is None:
+            self._context = prepare_gates(self.parsed, self.profile, self.path)
+        return self._context
 
     def check(self, candidate: Candidate) -> tuple[str, ...]:
-        from santamerge.gates import check_candidate, prepare_gates
+        from santamerge.gates import check_candidate
 
-        if self.context is None:
-            self.context = prepare_gates(self.parsed, self.profile)
         return check_candidate(self.context, candidate)
+
+
+def settle(gates: _LazyGates, offers: dict[int, tuple[Candidate, ...]]
+           ) -> tuple[dict[int, Candidate], dict[int, dict[str, tuple[str, ...]]]]:
+    """Each hunk's first offer that passes the gates as part of the whole file: check
+    the file with every hunk's current offer spliced in; a hunk blamed for a failure
+    moves on to its next offer, or to none; repeat until the file passes. Each round
+    costs one parse of the file, and each failing round moves at least one hunk on."""
+    from santamerge.gates import check_together
+
+    position = {i: 0 for i, options in offers.items() if options}
+    withdrawn: dict[int, dict[str, tuple[str, ...]]] = {}
+    while position:
+        chosen = {i: offers[i][k] for i, k in position.items()}
+        blamed = check_together(gates.context, chosen)
+        if not blamed:
+            return chosen, withdrawn
+        for i, reasons in blamed.items():
+            withdrawn.setdefault(i, {})[chosen[i].method] = reasons
+            position[i] += 1
+            if position[i] >= len(offers[i]):
+                del position[i]
+    return {}, withdrawn
 
 
 def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: _LazyGates,
                   policy: AutoApplyPolicy, rank: bool,
                   logprobs: dict[str, float] | None = None,
                   rerank: tuple[Ranker, HunkContext] | None = None) -> HunkProposal:
-    gated: dict[str, tuple[str, ...]] = {}
-
-    def gate(candidate: Candidate) -> tuple[str, ...]:
-        if candidate.method not in gated:
-            gated[candidate.method] = gates.check(candidate)
-        return gated[candidate.method]
-
     ranked: tuple[Scored, ...] = ()
+    gated: dict[str, tuple[str, ...]] = {}
     if rank:
         from santamerge.rank import rank_candidates
 
-        ranked = rank_candidates(hunk, candidates, {c.method: gate(c) for c in candidates})
+        gated = {c.method: gates.check(c) for c in candidates}
+        ranked = rank_candidates(hunk, candidates, gated)
         if rerank is not None:
             ranked = learned_order(hunk, ranked, rerank[0], rerank[1], logprobs)
-    chosen = policy.choose(candidates, gate, ranked)
-    return HunkProposal(hunk, candidates, gated, ranked, chosen, policy.name)
+    return HunkProposal(hunk, candidates, gated, ranked, None, policy.name)

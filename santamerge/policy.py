@@ -5,21 +5,21 @@ its probability reaches the threshold calibrated on replayed merges for 99 % pre
 (docs/ranking.md).
 
 One small named piece, so that the benchmark can set it by numbers. A policy trusts a
-set of methods; it writes the first candidate, most specific method first, whose method
-it trusts and which passes every gate. The default trusts only the order-free union of
-disjoint additions. The merge driver and ``propose`` ask the same policy, so what
-``propose`` says would be written is what the driver writes.
+set of methods; for each hunk it offers the candidates whose method it trusts, most
+specific method first, and the pipeline writes the first offer of each hunk that passes
+the gates together with the other hunks' choices (``gates.check_together``). The
+default trusts only the order-free union of disjoint additions. The merge driver and
+``propose`` ask the same policy and the same check, so what ``propose`` says would be
+written is what the driver writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from santamerge.candidates import METHODS
 from santamerge.types import Candidate, Scored
-
-Gate = Callable[[Candidate], tuple[str, ...]]
 
 
 class AutoApplyPolicy(NamedTuple):
@@ -34,16 +34,17 @@ class AutoApplyPolicy(NamedTuple):
     def needs_ranking(self) -> bool:
         return self.threshold is not None
 
-    def choose(self, candidates: tuple[Candidate, ...], gate: Gate,
-               ranked: tuple[Scored, ...] = ()) -> Candidate | None:
-        """The candidate to write, or None; ``gate`` returns a candidate's rejections."""
+    def offers(self, candidates: tuple[Candidate, ...],
+               ranked: tuple[Scored, ...] = ()) -> tuple[Candidate, ...]:
+        """What the policy would write for one hunk, most preferred first, before the
+        whole-file gates; () when it would write nothing."""
         if self.threshold is not None:
             top = next((s for s in ranked if not s.rejected), None)
-            if top is not None and top.score >= self.threshold and not gate(top.candidate):
-                return top.candidate
-            return None
-        trusted = sorted(filter(self.trusts, candidates), key=lambda c: METHODS.index(c.method))
-        return next((c for c in trusted if not gate(c)), None)
+            if top is not None and top.score >= self.threshold:
+                return (top.candidate,)
+            return ()
+        trusted = [c for c in candidates if self.trusts(c) and c.method in METHODS]
+        return tuple(sorted(trusted, key=lambda c: METHODS.index(c.method)))
 
 
 CONSERVATIVE = AutoApplyPolicy("conservative", frozenset({"structured:union"}))

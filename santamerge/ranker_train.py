@@ -57,7 +57,7 @@ def mine_file(repo: str, conflicted: ConflictedFile, backend: Backend | None
     except MarkerError:
         return []
     truths = match_hunks(parsed, conflicted.truth)
-    gates = _LazyGates(parsed, profile)
+    gates = _LazyGates(parsed, profile, conflicted.path)
     base = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
     extra, logprobs = (_ask_model(backend, parsed, conflicted.path, base) if backend
                        else ({}, {}))

@@ -168,9 +168,16 @@ def shown_path(repo: Repository, path: str, cwd: str) -> str:
 
 
 def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
-                note: Note) -> Source | None:
+                note: Note, force: bool = False) -> Source | None:
     """The diff3 text to propose on for the conflicted ``path``; None (with a note)
-    when santamerge cannot propose on it."""
+    when santamerge cannot propose on it, or must not write it.
+
+    The working-tree file is the conflict only while it holds git's markers. A file
+    without markers was resolved by a person (not yet ``git add``-ed); a file whose
+    markers are not the ones git would write for its index stages was edited. Neither
+    is proposed on, so that nothing writes over a person's work, unless ``force``: then
+    git's diff3 merge is rebuilt from the index (and ``--accept`` backs the file up
+    before it writes)."""
     from santamerge.locate import has_markers
 
     full = os.path.join(repo.root, path)
@@ -190,18 +197,46 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
     if text is None:
         note(f"{shown}: binary or not UTF-8 text; skipped")
         return None
-    if has_markers(text) and _diff3(text):
+    marked = has_markers(text)
+    if marked and _diff3(text):
         first = _first_hunk_labels(text)
         return Source(path, full, shown, original, text, None, False, first)
-    why = ("its markers have no base section (merge.conflictStyle is not diff3)"
-           if has_markers(text) else "no conflict markers in the working tree")
+    if not marked and not force:
+        if _complete_stages(repo, path, shown, note):
+            note(f"{shown}: no conflict markers in the working tree: resolved by hand? Not "
+                 "touched; `git add` it when it is right (--force proposes on git's merge "
+                 "rebuilt from the index, and --accept then backs the file up first)")
+        return None
     rebuilt = _rebuild(repo, path, shown, note)
     if rebuilt is None:
         return None
-    merged, size = rebuilt
+    merged, size, plain = rebuilt
+    if marked and not force and not same_conflict(text, plain, size):
+        note(f"{shown}: its conflict markers are not the ones git wrote (edited by hand?); "
+             "not touched (--force proposes on git's merge rebuilt from the index, and "
+             "--accept then backs the file up first)")
+        return None
+    why = ("its markers have no base section (merge.conflictStyle is not diff3)"
+           if marked else "no conflict markers in the working tree (--force)")
     note(f"{shown}: {why}; proposing on git's diff3 merge rebuilt from the index "
          "(stages 1-3)")
     return Source(path, full, shown, original, merged, size, True, LABELS)
+
+
+def same_conflict(worktree: str, plain: str, marker_size: int) -> bool:
+    """True when ``worktree`` is git's merge-style conflict ``plain`` (the same text
+    outside the hunks, the same ours and theirs in each), whatever the labels."""
+    from santamerge.errors import MarkerError
+    from santamerge.locate import parse_conflicts
+
+    def shape(text: str) -> list[object]:
+        return [c if isinstance(c, str) else (c.ours, c.theirs)
+                for c in parse_conflicts(text, marker_size).chunks]
+
+    try:
+        return shape(worktree) == shape(plain)
+    except MarkerError:
+        return False
 
 
 def _text(data: bytes) -> str | None:
@@ -231,11 +266,9 @@ def _first_hunk_labels(text: str) -> tuple[str, str, str]:
     return (first.ours_label, first.base_label, first.theirs_label)
 
 
-def _rebuild(repo: Repository, path: str, shown: str, note: Note) -> tuple[str, int] | None:
-    """git's diff3 merge of the index stages 1, 2 and 3, through the working tree's
-    filters; None (with a note) when a stage is missing or it is not text."""
-    from santamerge import git
-
+def _complete_stages(repo: Repository, path: str, shown: str, note: Note) -> bool:
+    """True when ``path`` has the index stages 1, 2 and 3 of a file (a content
+    conflict); else False, with a note saying what kind of conflict it is."""
     entries = unmerged_entries(repo, path)
     stages = {e.stage: e for e in entries}
     missing = [s for s in (1, 2, 3) if s not in stages]
@@ -246,9 +279,22 @@ def _rebuild(repo: Repository, path: str, shown: str, note: Note) -> tuple[str, 
         kind = kinds.get(tuple(missing), "not on every side")
         note(f"{shown}: {kind} (no index stage {', '.join(map(str, missing))}); "
              "santamerge merges content conflicts only; skipped")
-        return None
+        return False
     if any(not e.mode.startswith("100") for e in entries):
         note(f"{shown}: a symbolic link or submodule conflict; skipped")
+        return False
+    return True
+
+
+def _rebuild(repo: Repository, path: str, shown: str, note: Note
+             ) -> tuple[str, int, str] | None:
+    """git's diff3 merge of the index stages 1, 2 and 3, through the working tree's
+    filters, its marker size, and the same merge in the plain ``merge`` style (what
+    ``git merge`` leaves in the working tree by default); None (with a note) when a
+    stage is missing or it is not text."""
+    from santamerge import git
+
+    if not _complete_stages(repo, path, shown, note):
         return None
     size = marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
@@ -263,6 +309,8 @@ def _rebuild(repo: Repository, path: str, shown: str, note: Note) -> tuple[str, 
                 fh.write(data)
         merged, status = git.merge_file(files["ours"], files["base"], files["theirs"], LABELS,
                                         size)
+        plain, _ = git.merge_file(files["ours"], files["base"], files["theirs"], LABELS,
+                                  size, style="merge")
     text = _text(merged)
     if status == git.MERGE_FILE_ERROR or text is None:
         note(f"{shown}: git merge-file refused its stages (binary?); skipped")
@@ -271,7 +319,7 @@ def _rebuild(repo: Repository, path: str, shown: str, note: Note) -> tuple[str, 
         note(f"{shown}: git merge-file merges its stages cleanly (git's merge differed: a "
              "rename, or merge options); nothing to propose; skipped")
         return None
-    return text, size
+    return text, size, _text(plain) or ""
 
 
 # -- the model -------------------------------------------------------------------------
@@ -301,11 +349,14 @@ def open_model(settings: Settings, note: Note) -> Backend | None:
 
 def running_local_server(settings: Settings) -> Backend | None:
     """The auto-started ``santamerge serve`` for the settings' model and device, if it
-    already answers; nothing is started."""
+    already answers; nothing is started. None when ``autostart`` is off: that setting
+    also means "use no server this process did not ask for"."""
     from santamerge.autostart import local_server
     from santamerge.backends import BackendError
     from santamerge.backends.http import HttpBackend
 
+    if not settings.autostart:
+        return None
     server = local_server(settings.model, settings.device)
     if not server.socket.exists():
         return None
@@ -395,7 +446,7 @@ def latest_backup(repo: Repository) -> Path | None:
 def undo(repo: Repository, force: bool = False) -> UndoResult:
     """Restore the most recent backup: each file's bytes, and the unmerged index entries
     of the files that ``--add`` staged; then remove the backup."""
-    from santamerge.driver import write_atomically
+    from santamerge.files import write_atomically
 
     folder = latest_backup(repo)
     if folder is None:

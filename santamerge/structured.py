@@ -6,11 +6,20 @@ what people do. Items are found with the ``imports`` and ``definitions`` queries
 file's language, in the full text of each side, so that methods inside a class are seen
 in their class. The result keeps ours' additions, then theirs' that ours lacks (a stable
 order), and keeps one copy of what both sides added alike.
+
+"Alike" means byte for byte: the item with the comments, blank lines, indentation and
+line endings that come with it. Two additions of the same item that differ in anything
+(a comment, a line ending, whitespace, which matters in Python, YAML and string
+literals) are a real conflict, and so is a side that adds one item twice: the rule
+does not apply, and git's conflict stays. The result is checked before it is offered:
+it holds every line of both sides, byte for byte and as often as each side has it, and
+no line that neither side has (:func:`keeps_every_line`).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
@@ -47,22 +56,42 @@ def union_of_additions(
     theirs_items = _items(parsed, hunk, "theirs", theirs, profile)
     if ours_items is None or theirs_items is None:
         return None
+    if _repeats(ours_items) or _repeats(theirs_items):
+        return None  # a side adds the same item twice: on purpose or not, a person decides
     first, second = _in_tree_order(ours_items, theirs_items, ours.at_end)
     if first is None or second is None:
         return None
-    seen = {item.key for item in first}
-    extra = [item.block for item in second if item.key not in seen]
+    by_key = {item.key: item for item in first}
+    extra = []
+    for item in second:
+        twin = by_key.get(item.key)
+        if twin is None:
+            extra.append(item.block)
+        elif twin.block != item.block:
+            return None  # the same item added differently by each side: a real conflict
     if not extra:
-        return getattr(hunk, "ours" if first is ours_items else "theirs")
-    added = _with_newline("".join(i.block for i in first), parsed.newline) + "".join(extra)
-    union = hunk.base + added if ours.at_end else added + hunk.base
-    return union if _keeps_every_line(union, hunk) else None
+        union = getattr(hunk, "ours" if first is ours_items else "theirs")
+    else:
+        added = "".join(i.block for i in first) + "".join(extra)
+        union = hunk.base + added if ours.at_end else added + hunk.base
+    return union if keeps_every_line(union, hunk) else None
 
 
-def _keeps_every_line(union: str, hunk: ConflictHunk) -> bool:
-    """The union's promise, checked: no line of either side is lost."""
-    kept = set(union.splitlines())
-    return all(line in kept for side in (hunk.ours, hunk.theirs) for line in side.splitlines())
+def keeps_every_line(union: str, hunk: ConflictHunk) -> bool:
+    """The union's promise, checked byte for byte: every line of each side is in
+    ``union`` at least as often as in that side, and ``union`` holds no line, and no
+    more copies of a line, than the two sides' additions to the base give."""
+    have = Counter(union.splitlines(keepends=True))
+    ours = Counter(hunk.ours.splitlines(keepends=True))
+    theirs = Counter(hunk.theirs.splitlines(keepends=True))
+    base = Counter((hunk.base or "").splitlines(keepends=True))
+    if ours - have or theirs - have:
+        return False
+    return not have - ((ours + theirs) - base)
+
+
+def _repeats(items: list[_Item]) -> bool:
+    return len({item.key for item in items}) < len(items)
 
 
 def _in_tree_order(
@@ -157,7 +186,3 @@ def _line_end(data: bytes, pos: int) -> int:
 
 def _normal(text: str) -> str:
     return " ".join(text.split())
-
-
-def _with_newline(text: str, newline: str) -> str:
-    return text if text.endswith("\n") else text + newline

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge.errors import SantamergeError
+from santamerge.locate import has_markers
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 KEYS = (
     ("1-9", "accept that candidate for this hunk, and go on"),
     ("e", "edit the hunk in $VISUAL / $EDITOR (default vi): the chosen candidate, or the "
-          "hunk with its markers"),
+          "hunk with its markers; an edit that leaves markers is refused"),
     ("s", "skip: this hunk keeps its conflict markers"),
     ("n, →", "next hunk (past the last one: write this file's choices)"),
     ("p, ←", "previous hunk"),
@@ -180,6 +181,10 @@ class _Session:
         if text == hunk.render():
             self.say("the hunk is unchanged and keeps its markers")
             return None
+        if has_markers(text):
+            self.say("the edited text still holds conflict markers, so the hunk is not "
+                     "resolved: it keeps its markers (press e to edit it again)")
+            return None
         if text and not text.endswith("\n") and hunk.close_marker.endswith("\n"):
             text += file.proposal.parsed.newline  # the next line must not join this one
         return Decision(text, "edited")
@@ -224,13 +229,17 @@ def current_merge(file: PreviewFile) -> ParsedMerge | None:
 def write_decisions(file: PreviewFile, decisions: dict[int, Decision]) -> None:
     """Write the decided hunks into the target, atomically; the others keep their markers."""
     from santamerge.apply import apply_choices
-    from santamerge.driver import write_atomically
+    from santamerge.files import write_atomically
     from santamerge.types import Candidate
 
     now = current_merge(file)
     if now is None:
         raise SantamergeError(f"{file.shown} no longer holds the conflict markers shown; "
                               "nothing was written to it")
+    marked = [i + 1 for i, d in sorted(decisions.items()) if has_markers(d.text)]
+    if marked:  # never write markers as a resolution (edits are refused before this)
+        raise SantamergeError(f"{file.shown}: hunk(s) {marked} would be written with "
+                              "conflict markers; nothing was written to it")
     choices = {i: Candidate(i, d.text, d.how) for i, d in decisions.items()}
     try:
         write_atomically(file.target, apply_choices(now, choices).text.encode("utf-8"))

@@ -11,7 +11,7 @@ and generating thirteen frozen classes costs ~15 ms of a ~60 ms run; NamedTuples
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class ConflictHunk(NamedTuple):
@@ -71,29 +71,48 @@ class ParsedMerge(NamedTuple):
         return tuple(c for c in self.chunks if isinstance(c, ConflictHunk))
 
     def side(self, which: str) -> str:
-        """Reconstruct ``ours``, ``theirs`` or ``base`` (diff3 style only)."""
-        parts = []
-        for chunk in self.chunks:
-            if isinstance(chunk, str):
-                parts.append(chunk)
-                continue
-            text = getattr(chunk, which)
-            if text is None:
-                raise ValueError("the merge style has no base section; use --diff3")
-            parts.append(text)
-        return "".join(parts)
+        """Reconstruct ``ours``, ``theirs`` or ``base`` (diff3 style only). The text is
+        built once per merge and side (the same string is returned again)."""
+        memo = _memo(self)
+        key = ("side", which)
+        if key not in memo:
+            parts = []
+            for chunk in self.chunks:
+                if isinstance(chunk, str):
+                    parts.append(chunk)
+                    continue
+                text = getattr(chunk, which)
+                if text is None:
+                    raise ValueError("the merge style has no base section; use --diff3")
+                parts.append(text)
+            memo[key] = "".join(parts)
+        joined: str = memo[key]
+        return joined
 
     def offset(self, hunk: ConflictHunk, side: str = "ours") -> int:
-        """Where ``hunk`` starts, in characters, in the file with every hunk as ``side``."""
-        offset = 0
-        for chunk in self.chunks:
-            if chunk is hunk:
-                return offset
-            offset += len(chunk) if isinstance(chunk, str) else len(getattr(chunk, side) or "")
-        raise ValueError("the hunk is not part of this merge")
+        """Where ``hunk`` starts, in characters, in the file with every hunk as ``side``
+        (the table of starts is built once per merge and side)."""
+        memo = _memo(self)
+        key = ("offsets", side)
+        if key not in memo:
+            table, offset = {}, 0
+            for position, chunk in enumerate(self.chunks):
+                if isinstance(chunk, str):
+                    offset += len(chunk)
+                else:
+                    table[chunk.index] = (position, offset)
+                    offset += len(getattr(chunk, side) or "")
+            memo[key] = table
+        found = memo[key].get(hunk.index)
+        if found is None or self.chunks[found[0]] is not hunk:
+            raise ValueError("the hunk is not part of this merge")
+        start: int = found[1]
+        return start
 
     def splice(self, choices: dict[int, str], default: str = "ours") -> str:
         """The file with hunk ``i`` replaced by ``choices[i]``, other hunks by a side."""
+        if not choices and default in ("ours", "theirs"):
+            return self.side(default)
         parts = []
         for chunk in self.chunks:
             if isinstance(chunk, str):
@@ -103,6 +122,23 @@ class ParsedMerge(NamedTuple):
             else:
                 parts.append(getattr(chunk, default) or "")
         return "".join(parts)
+
+
+# Per-merge memos (side texts, hunk offsets). A ParsedMerge is immutable, so what is
+# computed from it once stays true; the memo holds the merge itself, so that its id
+# cannot be reused while the entry lives, and keeps only the newest few merges.
+_MEMO: dict[int, tuple[ParsedMerge, dict[Any, Any]]] = {}
+_MEMO_SIZE = 8
+
+
+def _memo(parsed: ParsedMerge) -> dict[Any, Any]:
+    entry = _MEMO.get(id(parsed))
+    if entry is None or entry[0] is not parsed:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        entry = (parsed, {})
+        _MEMO[id(parsed)] = entry
+    return entry[1]
 
 
 class Candidate(NamedTuple):
@@ -139,6 +175,9 @@ class HunkProposal(NamedTuple):
     ranked: tuple[Scored, ...]
     chosen: Candidate | None
     policy: str
+    # the policy's offers that failed the whole-file gates (``gates.check_together``),
+    # by method, with the reasons
+    withdrawn: dict[str, tuple[str, ...]] = {}  # noqa: RUF012  (never mutated)
 
 
 class Outcome(NamedTuple):

@@ -121,9 +121,22 @@ def test_fixture_scopes_and_signatures(profile: LanguageProfile) -> None:
     assert len(seen) == len(rich)
 
 
+def _misplaced_fixture(profile: LanguageProfile) -> Node | None:
+    """``misplaced.<ext>``: statements where the language forbids them (the sample files
+    are valid code, where misplaced.scm must find nothing)."""
+    found = sorted((FIXTURES / profile.name).glob("[Mm]isplaced.*"))
+    if not found:
+        return None
+    return treesitter.parse(profile, found[0].read_text(encoding="utf-8")).root_node
+
+
 @pytest.mark.parametrize(("profile", "name"), QUERIES, ids=QUERY_IDS)
 def test_query_exercised_by_fixture(profile: LanguageProfile, name: str) -> None:
     root, _ = _fixture(profile)
+    if name == "misplaced":
+        misplaced = _misplaced_fixture(profile)
+        assert misplaced is not None
+        root = misplaced
     q = treesitter.query(profile, name)
     assert q is not None
     assert any(treesitter.captures(q, root).values()), f"{name}.scm found nothing"
@@ -148,3 +161,33 @@ def test_errors_are_counted_in_trees_deeper_than_the_recursion_limit() -> None:
     assert profile is not None
     tree = parse(profile, source)
     assert count_errors(tree.root_node) >= 1
+
+
+MISPLACED = {
+    "java": ["import declaration after other declarations",
+             "package declaration after other declarations"],
+    "go": ["import declaration after other declarations"],
+    "javascript": ["a name declared twice in a block", "await outside an async function",
+                   "import_statement inside a block", "return outside a function"],
+    "typescript": ["a name declared twice in a block", "await outside an async function",
+                   "export_statement inside a block", "return outside a function"],
+    "tsx": ["a name declared twice in a block", "await outside an async function",
+            "export_statement inside a block", "return outside a function"],
+    "rust": ["use_declaration not allowed here", "use_declaration not allowed here"],
+}
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
+def test_misplaced_statements(profile: LanguageProfile) -> None:
+    """gates.misplaced finds each forbidden placement in the misplaced fixture, and
+    nothing in the (valid) sample."""
+    from santamerge.gates import misplaced
+
+    root, _ = _fixture(profile)
+    assert misplaced(profile, root) == []
+    bad = _misplaced_fixture(profile)
+    if profile.name == "python":  # Python's own compiler is its gate
+        assert bad is None
+        return
+    assert bad is not None
+    assert sorted(w for _, _, w in misplaced(profile, bad)) == MISPLACED[profile.name]

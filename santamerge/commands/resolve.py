@@ -48,7 +48,10 @@ class _Result(NamedTuple):
 @click.option("--undo", is_flag=True,
               help="Restore the files (and unmerged index entries) of the last --accept.")
 @click.option("--force", is_flag=True,
-              help="With --undo: restore even files changed since resolve wrote them.")
+              help="With --undo: restore even files changed since resolve wrote them. "
+                   "Otherwise: also propose on (and with --accept write, after a backup) "
+                   "files whose markers were removed or edited by hand, from git's merge "
+                   "rebuilt from the index.")
 @click.option("--no-model", is_flag=True,
               help="Rank without the code model (faster; no model middles or likelihoods).")
 @model_option
@@ -62,11 +65,14 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
 
     What it reads: the files git lists as conflicted (git diff --diff-filter=U), or
     those among PATHS (files or folders). For each, the working-tree file when it
-    holds diff3 markers; otherwise (merge.conflictStyle is not diff3, or no markers
-    are left) git's diff3 merge rebuilt from the index stages 1, 2 and 3. Files that
-    are not conflicted are never written. The model is loaded once for all files (a
-    configured server, else the local `santamerge serve` if one runs, else in this
-    process); --no-model ranks without it.
+    holds diff3 markers; when it holds git's own markers without a base section
+    (merge.conflictStyle is not diff3), git's diff3 merge rebuilt from the index
+    stages 1, 2 and 3. Files that are not conflicted are never written, nor are
+    conflicted files that a person has worked on: no markers left (resolved by hand,
+    not yet added), or markers that are not git's own; --force proposes on those too,
+    from the index, and --accept backs them up before it writes. The model is loaded
+    once for all files (a configured server, else the local `santamerge serve` if one
+    runs, else in this process); --no-model ranks without it.
 
     Without --accept it prints each hunk with its best candidates (method; score, the
     probability that a person commits it; why) and what --accept would write. It
@@ -107,8 +113,6 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
     if add and not accept:
         raise SantamergeError("--add stages the files that --accept writes; give --accept "
                               "too (santamerge resolve --accept --add)")
-    if force and not undo:
-        raise SantamergeError("--force goes with --undo only")
     if no_model and (model_name or server):
         raise SantamergeError("give --no-model or --model/--server, not both")
     repo = find_repository(os.getcwd())
@@ -119,14 +123,14 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
         _undo(repo, force)
         return
     left = _resolve(repo, paths, accept, threshold, add, no_model, model_name, server,
-                    as_json)
+                    as_json, force)
     if accept and left:
         sys.exit(EXIT_CONFLICTS)
 
 
 def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool,
              threshold: float | None, add: bool, no_model: bool, model_name: str | None,
-             server: str | None, as_json: bool) -> bool:
+             server: str | None, as_json: bool, force: bool = False) -> bool:
     """Propose (and write); True when a processed file is left conflicted."""
     from santamerge.config import load_settings
     from santamerge.resolve import (
@@ -144,7 +148,7 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool,
     chosen = select_paths(repo, conflicted, paths, cwd, _note)
     if not conflicted:
         _note("no conflicted files (git diff --diff-filter=U lists none); nothing to do")
-    sources = [s for s in (load_source(repo, p, cwd, settings.max_bytes, _note)
+    sources = [s for s in (load_source(repo, p, cwd, settings.max_bytes, _note, force)
                            for p in chosen) if s is not None]
     backend = None if no_model or not sources else _open_model(settings, as_json)
     results = _propose_all(sources, policy, backend, merge_message(repo), as_json)
@@ -232,7 +236,7 @@ def _write(repo: Repository, results: list[_Result], threshold: float, add: bool
            as_json: bool) -> str | None:
     """Back up, then write each file with a hunk to write; print a line per file. The
     backup folder, or None when nothing was written."""
-    from santamerge.driver import write_atomically
+    from santamerge.files import write_atomically
     from santamerge.locate import has_markers
     from santamerge.resolve import Backup, git_bytes, unmerged_entries
 

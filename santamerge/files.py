@@ -1,0 +1,110 @@
+"""Writing a person's files: whole or not at all, and no temporary file left in sight.
+
+Every writer (the merge driver, ``resolve``, ``preview``, ``fill``) replaces a file by
+writing a temporary copy and renaming it over the file, so that no reader, and no kill,
+ever sees a partial file. The temporary copy lives in the repository's git directory,
+``.git/santamerge/tmp/``, named after the writing process: ``git status`` never shows
+it, and when a process is killed before it can remove its copy (``kill -9``), the next
+write removes copies whose process is gone. Where the git directory is on another file
+system than the file (a rename cannot cross it), or there is no git directory, the copy
+is written next to the file as ``.<name>.santamerge-<pid>``, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import time
+
+TMP_DIR = ("santamerge", "tmp")
+STALE_AFTER = 3600.0  # seconds: a copy this old is stale even if its pid was reused
+
+
+def write_atomically(path: str, data: bytes, git_dir: str | None = None) -> None:
+    """Replace ``path`` with ``data``, keeping its permission bits; ``git_dir`` is found
+    from the file's folder when not given."""
+    from santamerge.git import find_git_dir
+
+    target = os.path.abspath(path)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except OSError:
+        mode = 0o644
+    folder = git_dir or find_git_dir(os.path.dirname(target))
+    if folder is not None:
+        scratch = os.path.join(folder, *TMP_DIR)
+        try:
+            os.makedirs(scratch, exist_ok=True)
+            remove_stale(scratch)
+            tmp = os.path.join(scratch, f"{os.getpid()}.{os.path.basename(target)}")
+            _replace(tmp, target, data, mode)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+    local = os.path.join(os.path.dirname(target),
+                         f".{os.path.basename(target)}.santamerge-{os.getpid()}")
+    _replace(local, target, data, mode)
+
+
+def _replace(tmp: str, target: str, data: bytes, mode: int) -> None:
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        _hang_once()
+        os.replace(tmp, target)
+    except BaseException:  # a signal's exception too: never leave the copy behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+_hung: list[bool] = []
+
+
+def _hang_once() -> None:
+    """A testing hook for kill trials: SANTAMERGE_FAULT=hang-write hangs the process's
+    first write after its temporary copy is written (later writes go through)."""
+    if os.environ.get("SANTAMERGE_FAULT") == "hang-write" and not _hung:
+        _hung.append(True)
+        time.sleep(3600)
+
+
+def remove_stale(scratch: str) -> int:
+    """Remove the temporary copies in ``scratch`` whose writing process is gone, or which
+    are older than an hour; return how many were removed."""
+    removed = 0
+    try:
+        names = os.listdir(scratch)
+    except OSError:
+        return 0
+    now = time.time()
+    for name in names:
+        pid_text, _, _ = name.partition(".")
+        full = os.path.join(scratch, name)
+        try:
+            pid = int(pid_text)
+            old = now - os.stat(full).st_mtime > STALE_AFTER
+        except (ValueError, OSError):
+            continue
+        if pid == os.getpid() and not old:
+            continue
+        if old or not _alive(pid):
+            try:
+                os.unlink(full)
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,278 @@
+"""The long run of the differential no-lost-line harness (tests/differential.py): every
+writer of a person's files against git's own merge, on generated merges.
+
+    .venv/bin/python tests/bench/no_lost_lines.py [--cases 100000] [--resolve-files 10000]
+        [--preview-files 10000] [--seed 1] [--jobs 2] [--json FILE]
+
+- driver: the merge driver (default policy) in-process, one generated merge per case;
+- union: the structured union alone, on every hunk of the same merges;
+- resolve: `santamerge resolve --accept --threshold 0 --no-model` on real conflicted
+  `git merge`s of 200 generated files each (diff3 and plain markers, one file in ten
+  resolved by hand first);
+- preview: the interactive review in-process, each hunk accepted, skipped, edited, or
+  edited with markers left in.
+
+It prints one line per writer (cases, hunks written, hunks left marked, failures) and,
+with --json, the whole record, failing cases included (each reproducible from its seed).
+Record the result in docs/no-lost-lines.md whenever a writer changes. Re-run a failing
+driver case with ``--replay SEED``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import differential as d
+
+CASE_SEED = 1_000_003
+
+
+def _isolate() -> None:
+    """No user or system git config, no santamerge settings from the environment."""
+    home = tempfile.mkdtemp(prefix="santamerge-nll-home-")
+    os.environ.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
+                      XDG_STATE_HOME=os.path.join(home, ".state"), GIT_CONFIG_NOSYSTEM="1")
+    for name in list(os.environ):
+        if name.startswith("SANTAMERGE_") or name in ("GIT_DIR", "GIT_WORK_TREE"):
+            del os.environ[name]
+    os.chdir(tempfile.mkdtemp(prefix="santamerge-nll-"))
+
+
+def _driver_chunk(seed: int, start: int, count: int) -> dict[str, object]:
+    _isolate()
+    stats: Counter[str] = Counter()
+    failures = []
+    scratch = Path(os.getcwd())
+    for k in range(start, start + count):
+        case = seed * CASE_SEED + k
+        merge = d.generate(random.Random(case))
+        folder = scratch / "case"
+        problems = d.check_driver(merge, folder, stats=stats)
+        unions, union_problems = d.check_union(merge, folder)
+        stats["unions offered"] += unions
+        shutil.rmtree(folder, ignore_errors=True)
+        if problems:
+            failures.append({"writer": "driver", "case": case, "path": merge.path,
+                             "problems": problems})
+        if union_problems:
+            failures.append({"writer": "union", "case": case, "path": merge.path,
+                             "problems": union_problems})
+    return {"stats": dict(stats), "failures": failures, "cases": count}
+
+
+def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
+    """One real conflicted merge of ``files`` generated files, resolved with --accept."""
+    _isolate()
+    root = Path(os.getcwd())
+    stats: Counter[str] = Counter()
+    failures = []
+    style = "diff3" if batch % 2 == 0 else "merge"
+    repo = root / "repo"
+    repo.mkdir()
+
+    def git(*args: str, check: bool = True) -> bytes:
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True,
+                              check=check).stdout
+
+    git("init", "-q", "-b", "main")
+    for key, value in (("user.name", "Bench"), ("user.email", "bench@example.invalid"),
+                       ("commit.gpgsign", "false"), ("core.autocrlf", "false"),
+                       ("merge.conflictStyle", style)):
+        git("config", key, value)
+    rng = random.Random(seed * CASE_SEED + batch)
+    merges = []
+    for k in range(files):
+        m = d.generate(rng)
+        folder, name = os.path.split(m.path)
+        merges.append(m._replace(path=f"{folder}/f{k}_{name}"))
+
+    def commit(side: str, message: str) -> None:
+        for m in merges:
+            (repo / m.path).parent.mkdir(parents=True, exist_ok=True)
+            (repo / m.path).write_bytes(getattr(m, side))
+        git("add", "-A")
+        git("commit", "-q", "-m", message)
+
+    commit("base", "base")
+    git("checkout", "-q", "-b", "feature")
+    commit("theirs", "theirs")
+    git("checkout", "-q", "main")
+    commit("ours", "ours")
+    git("merge", "--no-edit", "feature", check=False)
+    conflicted = set(git("diff", "--name-only", "--diff-filter=U").decode().split())
+    before = {m.path: (repo / m.path).read_bytes() for m in merges if (repo / m.path).exists()}
+    baselines = {}
+    for m in merges:
+        if m.path not in conflicted or b"<<<<<<<" not in before[m.path]:
+            continue
+        if rng.random() < 0.1:
+            before[m.path] = m.ours  # resolved by hand, not added: must stay as it is
+            (repo / m.path).write_bytes(m.ours)
+            stats["resolved by hand"] += 1
+            continue
+        if style == "diff3":
+            baselines[m.path] = before[m.path]
+        else:
+            for stage, side in ((1, "base"), (2, "ours"), (3, "theirs")):
+                (root / side).write_bytes(git("show", f":{stage}:{m.path}"))
+            baselines[m.path] = subprocess.run(
+                ["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base", "-L",
+                 "theirs", "ours", "base", "theirs"], cwd=root, capture_output=True,
+                check=False).stdout
+    done = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--accept",
+                           "--threshold", "0", "--no-model"], cwd=repo, capture_output=True,
+                          text=True, check=False)
+    if done.returncode not in (0, 1):
+        failures.append({"writer": "resolve", "case": f"{seed}/{batch}", "path": "*",
+                         "problems": [f"exit {done.returncode}: {done.stderr[-500:]}"]})
+    for m in merges:
+        after = (repo / m.path).read_bytes() if (repo / m.path).exists() else None
+        stats["files"] += 1
+        if after == before.get(m.path):
+            continue
+        if m.path not in baselines:
+            problems = ["written, though it is not a conflict santamerge may touch"]
+        else:
+            stats["files written"] += 1
+            problems = d.check_written(m, baselines[m.path], after or b"", None,
+                                       d.candidate_rule, stats)
+        if problems:
+            failures.append({"writer": "resolve", "case": f"{seed}/{batch}", "path": m.path,
+                             "problems": problems})
+    return {"stats": dict(stats), "failures": failures, "cases": files}
+
+
+def _preview_chunk(seed: int, start: int, count: int) -> dict[str, object]:
+    _isolate()
+    from rich.console import Console
+
+    from santamerge.commands.preview import _load, _Source
+    from santamerge.policy import DEFAULT_POLICY
+    from santamerge.tui import review
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from test_no_lost_lines import script_review
+
+    scratch = Path(os.getcwd())
+    stats: Counter[str] = Counter()
+    failures = []
+    for k in range(start, start + count):
+        case = seed * CASE_SEED + k
+        rng = random.Random(case)
+        merge = d.generate(rng)
+        baseline, status = d.git_merge(merge, scratch / "git")
+        if status <= 0 or b"\0" in baseline:
+            continue
+        try:
+            baseline.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if any(d._has_marker_line(t.decode("utf-8", "replace"))
+               for t in (merge.base, merge.ours, merge.theirs)):
+            continue
+        target = scratch / f"file{os.path.splitext(merge.path)[1]}"
+        target.write_bytes(baseline)
+        file = _load(_Source(target.name, str(target), str(target), merge.path),
+                     DEFAULT_POLICY)
+        if file is None:
+            continue
+        keys, edits, expected = script_review(rng, file.record)
+        with d._quiet():
+            results = review([file], Console(file=io.StringIO(), width=120),
+                             iter([*keys, "q"]).__next__, _editor(edits))
+        chunks = file.proposal.parsed.chunks
+        want = "".join(c if isinstance(c, str) else expected.get(c.index, c.render())
+                       for c in chunks)
+        got = target.read_bytes()
+        stats["files"] += 1
+        stats["hunks written"] += len(expected)
+        stats["hunks left marked"] += len(file.proposal.parsed.hunks) - len(expected)
+        if results[0].error or got != (want.encode("utf-8") if expected else baseline):
+            failures.append({"writer": "preview", "case": case, "path": merge.path,
+                             "problems": [results[0].error or "the file written is not git's "
+                                          "merge with exactly the choices made"]})
+    return {"stats": dict(stats), "failures": failures, "cases": count}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--resolve-files", type=int, default=10_000)
+    parser.add_argument("--preview-files", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--replay", type=int, default=None, metavar="SEED",
+                        help="check one driver case, by the seed a failure reported")
+    args = parser.parse_args()
+    if args.replay is not None:
+        _isolate()
+        merge = d.generate(random.Random(args.replay))
+        print(merge)
+        print(d.check_driver(merge, Path(os.getcwd()) / "case"))
+        print(d.check_union(merge, Path(os.getcwd()) / "case"))
+        return
+    started = time.time()
+    chunk = 500
+    jobs = []
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for start in range(0, args.cases, chunk):
+            jobs.append(("driver+union", pool.submit(_driver_chunk, args.seed, start,
+                                                     min(chunk, args.cases - start))))
+        for batch in range(0, args.resolve_files, 200):
+            jobs.append(("resolve", pool.submit(_resolve_batch, args.seed, batch // 200,
+                                                min(200, args.resolve_files - batch))))
+        for start in range(0, args.preview_files, chunk):
+            jobs.append(("preview", pool.submit(_preview_chunk, args.seed + 7, start,
+                                                min(chunk, args.preview_files - start))))
+        totals: dict[str, Counter[str]] = {}
+        failures: list[dict[str, object]] = []
+        for kind, job in jobs:
+            result = job.result()
+            tally = totals.setdefault(kind, Counter())
+            tally["cases"] += int(result["cases"])  # type: ignore[call-overload]
+            tally.update(result["stats"])  # type: ignore[arg-type]
+            failures.extend(result["failures"])  # type: ignore[arg-type]
+            done = sum(j.done() for _, j in jobs)
+            print(f"\r{done}/{len(jobs)} chunks, {len(failures)} failures, "
+                  f"{time.time() - started:.0f} s", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    seconds = round(time.time() - started, 1)
+    for kind, tally in totals.items():
+        print(f"{kind}: {dict(tally)}")
+    by_writer = Counter(str(f["writer"]) for f in failures)
+    print(f"failures by writer: {dict(by_writer)}; {seconds} s")
+    for f in failures[:10]:
+        print(f)
+    if args.json:
+        record = {"seed": args.seed, "seconds": seconds, "totals": totals,
+                  "failures": failures, "machine": platform.platform(),
+                  "python": platform.python_version(), "cpus": os.cpu_count(),
+                  "git": subprocess.run(["git", "--version"], capture_output=True,
+                                        text=True).stdout.strip()}
+        args.json.write_text(json.dumps(record, indent=2, default=dict) + "\n")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
+
+
+def _editor(texts: list[str]) -> Callable[[str, str], str]:
+    """An editor that returns ``texts`` in order, one per edit."""
+    return lambda current, suffix: texts.pop(0)

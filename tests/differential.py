@@ -1,0 +1,613 @@
+"""The differential no-lost-line harness: random three-way merges of code-like text, and
+the properties every writer of a person's files must keep against git's own merge.
+
+Used by tests/test_no_lost_lines.py (a bounded, fixed run in CI) and by
+tests/bench/no_lost_lines.py (the long run recorded in docs/no-lost-lines.md).
+
+The generator builds a base file in one of the six languages from items (imports,
+functions, classes, members) and noise (comments, Unicode, tabs, blank and
+whitespace-only lines, very long lines, lines that look like conflict markers), then
+edits it twice, once per side, often at the same place: added items, the same item
+added by both sides alike or with a difference in a comment, a line ending, indentation
+or trailing whitespace, duplicated and deleted items, changed lines, changed line
+endings, a missing final newline, one side deleting everything.
+
+The properties, checked against ``git merge-file --diff3`` of the same three files:
+
+- the exit status is 0 or 1, and 0 exactly when no hunk is left marked;
+- a hunk left marked is git's own hunk, byte for byte;
+- outside the hunks, the file is git's own merge, byte for byte;
+- a hunk written by an order-free union holds every line of both sides, byte for byte
+  and as often as each side has it, and no line (or extra copy of a line) that the two
+  sides' additions do not give;
+- where santamerge steps aside (markers already in an input, not UTF-8, binary), the
+  file is git's own result.
+
+Nothing here uses santamerge's own checks to judge santamerge: the splitting of a
+result into git's chunks and the line counting are written again below.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+LABELS = ("ours", "base", "theirs")
+MARKER_LIKE = ("=======", "<<<<<<< HEAD", ">>>>>>> feature", "||||||| merged common ancestors")
+
+
+class Merge(NamedTuple):
+    """Three files to merge, and the repository path that picks their language."""
+
+    path: str
+    base: bytes
+    ours: bytes
+    theirs: bytes
+
+
+# -- the generator ----------------------------------------------------------------------
+
+Line = tuple[str, str]  # the text, and its line ending ("\n", "\r\n" or "")
+Segment = list[Line]
+NAMES = ("alpha", "beta", "gamma", "load", "save")
+MODULES = ("os", "re", "json", "sys", "util")
+
+
+class Kit(NamedTuple):
+    ext: str
+    head: tuple[str, ...]  # lines before the imports
+    middle: tuple[str, ...]  # lines between the imports and the definitions
+    tail: tuple[str, ...]  # lines after the definitions
+    comment: str
+    imports: Callable[[random.Random], list[str]]
+    definitions: Callable[[random.Random], list[str]]
+
+
+def _py_import(rng: random.Random) -> list[str]:
+    module = rng.choice(MODULES)
+    if rng.random() < 0.5:
+        return [f"import {module}"]
+    return [f"from {module} import {rng.choice(NAMES)}"]
+
+
+def _py_definition(rng: random.Random) -> list[str]:
+    name = rng.choice(NAMES)
+    return rng.choice([
+        [f"def {name}(x):", "    return x"],
+        [f"def {name}(x):", "    return x + 1"],
+        [f"def {name}(x):", "    if x:", "        log(x)", "    return x"],
+        [f"def {name}(x):", "    if x:", "        log(x)", "        return x"],
+        [f"def {name}(x):", "\treturn x"],
+        [f"class {name.title()}:", "    def run(self):", "        return 1"],
+        [f"class {name.title()}:", "    def run(self):", "        return 2"],
+        ["@cache", f"def {name}():", "    return 2"],
+        ["with open(p) as fh:", "    data = fh.read()"],
+        ["with open(p) as fh:"],
+        [f"{name.upper()} = {rng.randint(0, 3)}"],
+    ])
+
+
+def _java_import(rng: random.Random) -> list[str]:
+    return [f"import java.util.{rng.choice(NAMES).title()};"]
+
+
+def _java_definition(rng: random.Random) -> list[str]:
+    name = rng.choice(NAMES)
+    return rng.choice([
+        [f"    int {name}() {{", "        return 1;", "    }"],
+        [f"    int {name}() {{", "        return 2;", "    }"],
+        [f"    int {name}(int x) {{", "        return x;", "    }"],
+        [f"    private int {name} = 1;"],
+        [f"    void {name}() {{"],
+    ])
+
+
+def _js_import(rng: random.Random) -> list[str]:
+    name = rng.choice(NAMES)
+    return rng.choice([[f"const {name} = require('{name}');"],
+                       [f"import {name} from './{name}';"]])
+
+
+def _js_definition(rng: random.Random) -> list[str]:
+    name = rng.choice(NAMES)
+    return rng.choice([
+        [f"function {name}() {{", "  return 1;", "}"],
+        [f"function {name}() {{", "  return 2;", "}"],
+        [f"function {name}(a) {{", "\treturn a;", "}"],
+        [f"const {name}Value = {rng.randint(0, 3)};"],
+        [f"function {name}() {{"],
+    ])
+
+
+def _ts_import(rng: random.Random) -> list[str]:
+    name = rng.choice(NAMES)
+    return [f"import {{ {name} }} from './{name}';"]
+
+
+def _ts_definition(rng: random.Random) -> list[str]:
+    name = rng.choice(NAMES)
+    return rng.choice([
+        [f"export function {name}(x: number): number {{", "  return x;", "}"],
+        [f"export function {name}(x: number): number {{", "  return x + 1;", "}"],
+        [f"export interface {name.title()} {{", "  id: number;", "}"],
+        [f"export const {name}Value: number = {rng.randint(0, 3)};"],
+    ])
+
+
+def _go_import(rng: random.Random) -> list[str]:
+    return [f'import "{rng.choice(MODULES)}"']
+
+
+def _go_definition(rng: random.Random) -> list[str]:
+    name = rng.choice(NAMES).title()
+    return rng.choice([
+        [f"func {name}() int {{", "\treturn 1", "}"],
+        [f"func {name}() int {{", "\treturn 2", "}"],
+        [f"func (s *Server) {name}() int {{", "\treturn 3", "}"],
+        [f"var {name}Value = {rng.randint(0, 3)}"],
+    ])
+
+
+def _rust_import(rng: random.Random) -> list[str]:
+    return [f"use std::{rng.choice(MODULES)};"]
+
+
+def _rust_definition(rng: random.Random) -> list[str]:
+    name = rng.choice(NAMES)
+    return rng.choice([
+        [f"fn {name}() -> i32 {{", "    1", "}"],
+        [f"fn {name}() -> i32 {{", "    2", "}"],
+        [f"pub fn {name}(x: i32) -> i32 {{", "    x", "}"],
+        [f"const {name.upper()}: i32 = {rng.randint(0, 3)};"],
+    ])
+
+
+KITS = (
+    Kit("py", (), (), (), "#", _py_import, _py_definition),
+    Kit("java", ("package app;",), ("", "public class App {"), ("}",), "//", _java_import,
+        _java_definition),
+    Kit("js", ('"use strict";',), (), (), "//", _js_import, _js_definition),
+    Kit("ts", (), (), (), "//", _ts_import, _ts_definition),
+    Kit("go", ("package main",), (), (), "//", _go_import, _go_definition),
+    Kit("rs", (), (), (), "//", _rust_import, _rust_definition),
+)
+
+
+class _Doc(NamedTuple):
+    imports: list[Segment]
+    definitions: list[Segment]
+
+
+def _noise(rng: random.Random, kit: Kit) -> list[str]:
+    return rng.choice([
+        [f"{kit.comment} note"],
+        [f"{kit.comment} café ünïcödé 中文 🚀"],
+        [""],
+        ["   "],
+        [f"{kit.comment} " + "x" * rng.choice((200, 3000))],
+        [rng.choice(MARKER_LIKE)] if rng.random() < 0.2 else [f"{kit.comment} todo"],
+    ])
+
+
+def _segment(lines: Sequence[str], eol: str) -> Segment:
+    return [(line, eol) for line in lines]
+
+
+def _item(rng: random.Random, kit: Kit, zone: str, eol: str) -> Segment:
+    if rng.random() < 0.15:
+        return _segment(_noise(rng, kit), eol)
+    lines = (kit.imports if zone == "imports" else kit.definitions)(rng)
+    if zone == "definitions" and kit.ext in ("py", "js", "ts", "go", "rs") and rng.random() < 0.7:
+        lines = ["", *lines]  # a blank line before a definition, as people write them
+    if rng.random() < 0.2:
+        lines = [f"{kit.comment} {rng.choice(NAMES)} comes first", *lines]
+    return _segment(lines, eol)
+
+
+def _tweak(rng: random.Random, segment: Segment, kit: Kit) -> Segment:
+    """The same addition with one small difference (or none)."""
+    lines = list(segment)
+    which = rng.randrange(len(lines))
+    text, eol = lines[which]
+    kind = rng.choice(["same", "same", "comment", "crlf", "indent", "trailing", "twice",
+                       "word"])
+    if kind == "comment":
+        lines.insert(0, (f"{kit.comment} needed by the fix", eol))
+    elif kind == "crlf":
+        lines[which] = (text, "\r\n" if eol != "\r\n" else "\n")
+    elif kind == "indent":
+        lines[which] = (("    " + text) if rng.random() < 0.5 else text.lstrip(), eol)
+    elif kind == "trailing":
+        lines[which] = (text + " ", eol)
+    elif kind == "twice":
+        lines = lines + lines
+    elif kind == "word" and text:
+        lines[which] = (text.replace("1", "9", 1) if "1" in text else text + "x", eol)
+    return lines
+
+
+def _edit(rng: random.Random, doc: _Doc, kit: Kit, eol: str, spots: list[tuple[str, int]],
+          shared: list[Segment | None]) -> None:
+    """Edit ``doc`` in place: one to three changes, often at the shared spots."""
+    for _ in range(rng.randint(1, 3)):
+        op = rng.random()
+        zone = rng.choice(["imports", "definitions"])
+        segments = getattr(doc, zone)
+        if op < 0.55:  # add at a shared spot (both sides add at the same place)
+            which = rng.randrange(len(spots))
+            zone, at = spots[which]
+            segments = getattr(doc, zone)
+            if shared[which] is not None and rng.random() < 0.35:
+                new = _tweak(rng, shared[which] or [], kit)  # the other side's, or nearly
+            else:
+                new = _item(rng, kit, zone, "\r\n" if rng.random() < 0.1 else eol)
+                shared[which] = new
+            segments.insert(min(at, len(segments)), new)
+        elif op < 0.65:  # add somewhere
+            segments.insert(rng.randint(0, len(segments)),
+                            _item(rng, kit, zone, eol))
+        elif op < 0.75 and segments:  # delete
+            segments.pop(rng.randrange(len(segments)))
+        elif op < 0.85 and segments:  # change a line
+            k = rng.randrange(len(segments))
+            segments[k] = _tweak(rng, segments[k], kit)
+        elif op < 0.9 and segments:  # duplicate
+            k = rng.randrange(len(segments))
+            segments.insert(k, list(segments[k]))
+        elif op < 0.93 and segments:  # line endings
+            k = rng.randrange(len(segments))
+            segments[k] = [(t, "\r\n" if e == "\n" else "\n") for t, e in segments[k]]
+        elif op < 0.95:  # delete everything
+            doc.imports.clear()
+            doc.definitions.clear()
+
+
+def _render(doc: _Doc | None, kit: Kit, eol: str, final_newline: bool) -> str:
+    if doc is None:
+        return ""
+    lines: list[Line] = [(line, eol) for line in kit.head]
+    if kit.head and doc.imports:
+        lines.append(("", eol))
+    for segment in doc.imports:
+        lines.extend(segment)
+    lines.extend((line, eol) for line in kit.middle)
+    for segment in doc.definitions:
+        lines.extend(segment)
+    lines.extend((line, eol) for line in kit.tail)
+    text = "".join(t + e for t, e in lines)
+    if not final_newline:
+        text = text.rstrip("\r\n")
+    return text
+
+
+def generate(rng: random.Random) -> Merge:
+    """One random three-way merge."""
+    kit = rng.choice(KITS)
+    eol = rng.choices(["\n", "\r\n", "mixed"], weights=[85, 12, 3])[0]
+    base_eol = "\r\n" if eol == "mixed" else eol
+    base = _Doc([_item(rng, kit, "imports", base_eol) for _ in range(rng.randint(0, 4))],
+                [_item(rng, kit, "definitions", base_eol) for _ in range(rng.randint(0, 5))])
+    if eol == "mixed":
+        for segment in base.definitions:
+            segment[:] = [(t, rng.choice(["\n", "\r\n"])) for t, _ in segment]
+    spots = [(zone, rng.randint(0, len(getattr(base, zone))))
+             for zone in rng.sample(["imports", "definitions"], rng.randint(1, 2))]
+    shared: list[Segment | None] = [None] * len(spots)
+    sides = []
+    for _ in range(2):
+        doc = _Doc([list(s) for s in base.imports], [list(s) for s in base.definitions])
+        _edit(rng, doc, kit, base_eol, spots, shared)
+        sides.append(doc)
+    empty_base = rng.random() < 0.08
+    texts = [_render(None if empty_base else base, kit, base_eol, rng.random() > 0.08),
+             *(_render(d, kit, base_eol, rng.random() > 0.08) for d in sides)]
+    data = [t.encode("utf-8") for t in texts]
+    if rng.random() < 0.01:  # not UTF-8, or binary
+        k = rng.randrange(3)
+        data[k] += rng.choice([b"\xff\xfe bad\n", b"\0\0binary\n"])
+    return Merge(f"src/app.{kit.ext}", data[0], data[1], data[2])
+
+
+# -- git's merge, and a result split against it -------------------------------------------
+
+
+def write_inputs(merge: Merge, folder: Path) -> tuple[Path, Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = (folder / "base", folder / "ours", folder / "theirs")
+    for path, data in zip(paths, (merge.base, merge.ours, merge.theirs), strict=True):
+        path.write_bytes(data)
+    return paths
+
+
+def git_merge(merge: Merge, folder: Path) -> tuple[bytes, int]:
+    """git's own ``merge-file --diff3`` of the merge, with the driver's labels: (bytes,
+    status); status is the number of conflicts (at most 127), or -1 when git refused."""
+    base, ours, theirs = write_inputs(merge, folder / "git")
+    args = ["git", "merge-file", "-p", "--diff3"]
+    for label in LABELS:
+        args += ["-L", label]
+    proc = subprocess.run([*args, str(ours), str(base), str(theirs)], capture_output=True,
+                          check=False)
+    return proc.stdout, (proc.returncode if 0 <= proc.returncode <= 127 else -1)
+
+
+class Split(NamedTuple):
+    """A result cut along git's merge: each hunk's text, None where it is left marked."""
+
+    hunks: tuple[object, ...]  # santamerge.types.ConflictHunk, from git's merge
+    written: tuple[str | None, ...]
+
+
+def split_result(baseline: str, result: str, marker_size: int = 7,
+                 accept: Callable[[object, str], bool] | None = None) -> Split | None:
+    """Cut ``result`` into git's chunks: the text between the hunks must be git's byte for
+    byte, and each hunk is either git's own (left marked) or some written text (that
+    ``accept`` takes, when given: a cut is ambiguous where a hunk's text could end at
+    several copies of the text after it). None when no such cut exists."""
+    from santamerge.locate import parse_conflicts
+    from santamerge.types import ConflictHunk
+
+    chunks = parse_conflicts(baseline, marker_size).chunks
+    hunks = tuple(c for c in chunks if isinstance(c, ConflictHunk))
+    n = len(chunks)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * n + 100))
+
+    @functools.cache
+    def go(k: int, pos: int) -> tuple[str | None, ...] | None:
+        if k == n:
+            return () if pos == len(result) else None
+        chunk = chunks[k]
+        if isinstance(chunk, str):
+            return go(k + 1, pos + len(chunk)) if result.startswith(chunk, pos) else None
+        marked = chunk.render()
+        if result.startswith(marked, pos):
+            rest = go(k + 1, pos + len(marked))
+            if rest is not None:
+                return (None, *rest)
+        following = chunks[k + 1] if k + 1 < n else None
+        if following is None:
+            ends: Sequence[int] = [len(result)]
+        elif isinstance(following, str):
+            ends = _occurrences(result, following, pos)
+        else:
+            ends = range(pos, len(result) + 1)
+        for end in ends:
+            if accept is not None and not accept(chunk, result[pos:end]):
+                continue
+            rest = go(k + 1, end)
+            if rest is not None:
+                return (result[pos:end], *rest)
+        return None
+
+    try:
+        found = go(0, 0)
+    finally:
+        sys.setrecursionlimit(limit)
+    return None if found is None else Split(hunks, found)
+
+
+def _occurrences(text: str, needle: str, start: int) -> list[int]:
+    found = []
+    at = text.find(needle, start)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
+
+
+def union_problem(ours: str, base: str | None, theirs: str, written: str) -> str | None:
+    """What is wrong with ``written`` as the order-free union of a hunk, or None."""
+    have = Counter(written.splitlines(keepends=True))
+    o = Counter(ours.splitlines(keepends=True))
+    t = Counter(theirs.splitlines(keepends=True))
+    b = Counter((base or "").splitlines(keepends=True))
+    lost = (o - have) + (t - have)
+    if lost:
+        return f"lost {_lines(lost)}"
+    extra = have - ((o + t) - b)
+    if extra:
+        return f"added {_lines(extra)}, which the sides' additions do not give"
+    return None
+
+
+def _lines(counts: Counter[str]) -> str:
+    shown = [line if len(line) < 60 else line[:57] + "..." for line in sorted(counts)[:3]]
+    more = f" and {len(counts) - 3} more" if len(counts) > 3 else ""
+    return f"{shown!r}{more}"
+
+
+# -- the writers --------------------------------------------------------------------------
+
+
+def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
+                 stats: Counter[str] | None = None) -> list[str]:
+    """Run the merge driver in this process on ``merge``; the broken properties.
+    ``stats`` counts cases, conflicted ones, and hunks written and left marked."""
+    from santamerge.driver import DriverArgs, run_merge_driver
+
+    baseline, status = git_merge(merge, folder)
+    base, ours, theirs = write_inputs(merge, folder / "driver")
+    saved = os.environ.get("SANTAMERGE_POLICY")
+    os.environ["SANTAMERGE_POLICY"] = policy
+    try:
+        with _quiet():
+            got = run_merge_driver(DriverArgs(str(base), str(ours), str(theirs), 7,
+                                              merge.path))
+    finally:
+        if saved is None:
+            os.environ.pop("SANTAMERGE_POLICY", None)
+        else:
+            os.environ["SANTAMERGE_POLICY"] = saved
+    result = ours.read_bytes()
+    problems = []
+    if got not in (0, 1):
+        problems.append(f"exit status {got}")
+    if status == -1:
+        if result != merge.ours:
+            problems.append("git refused the merge, and %A is not our side")
+        return problems
+    if status == 0:
+        if (got, result) != (0, baseline):
+            problems.append("git merges it cleanly; the driver did something else")
+        return problems
+    return problems + check_written(merge, baseline, result, got, _union_rule, stats)
+
+
+def _union_rule(hunk: object, written: str) -> str | None:
+    return union_problem(hunk.ours, hunk.base, hunk.theirs, written)  # type: ignore[attr-defined]
+
+
+def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | None,
+                  rule: Callable[[object, str], str | None],
+                  stats: Counter[str] | None = None) -> list[str]:
+    """The result of a writer against git's conflicted merge ``baseline``: git's bytes
+    outside the hunks, git's hunks where left marked, ``rule`` for each written hunk, and
+    (unless ``status`` is None) 0 exactly when nothing is left marked."""
+    from santamerge.errors import MarkerError
+
+    inputs_text = []
+    for data in (merge.base, merge.ours, merge.theirs, baseline):
+        try:
+            inputs_text.append(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            inputs_text.append(None)
+    steps_aside = any(t is None or b"\0" in d for t, d in
+                      zip(inputs_text, (merge.base, merge.ours, merge.theirs, baseline),
+                          strict=True)) or any(_has_marker_line(t) for t in inputs_text[:3])
+    if steps_aside:
+        problems = [] if result == baseline else ["stepped aside, but did not leave git's result"]
+        if status not in (None, 1):
+            problems.append(f"stepped aside with exit status {status}")
+        return problems
+    try:
+        text = result.decode("utf-8")
+        split = split_result(inputs_text[3] or "", text,
+                             accept=lambda hunk, written: rule(hunk, written) is None)
+        if split is None:  # no cut keeps the rule: find one that shows what breaks it
+            split = split_result(inputs_text[3] or "", text)
+    except (UnicodeDecodeError, MarkerError):
+        split = None
+    if split is None:
+        return ["the result is not git's merge outside the hunks (a line lost or changed)"]
+    problems = []
+    for hunk, written in zip(split.hunks, split.written, strict=True):
+        if written is not None:
+            problem = rule(hunk, written)
+            if problem:
+                problems.append(f"hunk {hunk.index + 1}: {problem}")  # type: ignore[attr-defined]
+    left = sum(w is None for w in split.written)
+    if stats is not None:
+        stats["hunks left marked"] += left
+        stats["hunks written"] += len(split.written) - left
+    if status is not None and status != (1 if left else 0):
+        problems.append(f"exit status {status} with {left} hunk(s) left marked")
+    return problems
+
+
+class _quiet:
+    """Send file descriptor 2 to /dev/null (the driver's one-line notes), then back."""
+
+    def __enter__(self) -> None:
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+
+
+def _has_marker_line(text: str | None) -> bool:
+    if text is None:
+        return False
+    import re
+
+    marker = re.compile(r"^(<{7,}|\|{7,}|={7,}|>{7,})(?:[ \t][^\r\n]*)?\r?$")
+    return any(marker.match(line) for line in text.splitlines())
+
+
+def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
+    """The structured union alone, on every hunk of git's merge: (unions offered,
+    problems)."""
+    from santamerge.candidates import build_candidates
+    from santamerge.errors import MarkerError
+    from santamerge.languages import language_for_path
+    from santamerge.locate import parse_conflicts
+
+    baseline, status = git_merge(merge, folder)
+    if status <= 0:
+        return 0, []
+    try:
+        texts = [d.decode("utf-8") for d in (merge.base, merge.ours, merge.theirs, baseline)]
+        if any(_has_marker_line(t) for t in texts[:3]) or "\0" in texts[3]:
+            return 0, []
+        parsed = parse_conflicts(texts[3])
+    except (UnicodeDecodeError, MarkerError):
+        return 0, []
+    profile = language_for_path(merge.path)
+    offered, problems = 0, []
+    for hunk in parsed.hunks:
+        for candidate in build_candidates(parsed, hunk, profile):
+            if candidate.method != "structured:union":
+                continue
+            offered += 1
+            problem = union_problem(hunk.ours, hunk.base, hunk.theirs, candidate.text)
+            if problem:
+                problems.append(f"hunk {hunk.index + 1}: {problem}")
+    return offered, problems
+
+
+def candidate_rule(hunk: object, written: str) -> str | None:
+    """What ``resolve --accept`` and ``preview`` may write for a hunk: one of the
+    candidates a person is shown (each side, the base, both concatenations, the word
+    merge), or a union that keeps every line; never conflict markers."""
+    from santamerge.merge3 import merge_words
+
+    ours, base, theirs = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
+    if _has_marker_line(written):
+        return "wrote conflict markers as a resolution"
+    allowed = {ours, theirs, *_concats(ours, theirs), *_concats(theirs, ours)}
+    if base is not None:
+        allowed.add(base)
+        words = merge_words(base, ours, theirs)
+        if words is not None:
+            allowed.add(words)
+    if written in allowed or union_problem(ours, base, theirs, written) is None:
+        return None
+    return "wrote a text that is none of the candidates shown"
+
+
+def _concats(first: str, second: str) -> list[str]:
+    """``first`` then ``second``, with the newline that ends ``first`` if it has none
+    (either kind: the file's own is used)."""
+    if first and not first.endswith("\n"):
+        return [first + "\n" + second, first + "\r\n" + second]
+    return [first + second]
+
+
+def run_cases(count: int, seed: int,
+              check: Callable[[Merge, Path], list[str]], scratch: Path) -> dict[str, object]:
+    """``count`` generated merges from ``seed``, each checked; a summary."""
+    import shutil
+
+    failures = []
+    for k in range(count):
+        merge = generate(random.Random(seed * 1_000_003 + k))
+        folder = scratch / str(k % 8)
+        problems = check(merge, folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        if problems:
+            failures.append({"case": seed * 1_000_003 + k, "path": merge.path,
+                             "problems": problems})
+    return {"cases": count, "failures": failures}

@@ -1,0 +1,265 @@
+"""The differential no-lost-line harness in the suite: every writer of a person's files
+against git's own merge, on thousands of generated merges (tests/differential.py says
+how they are made and what is checked). CI runs a fixed, derandomized profile; the long
+run is tests/bench/no_lost_lines.py (docs/no-lost-lines.md)."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import random
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import differential as d
+import pytest
+from conftest import Repo
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+FIXED = settings(derandomize=True, deadline=None, database=None, print_blob=True,
+                 suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                        HealthCheck.too_slow])
+SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
+TALLY: Counter[str] = Counter()
+RUNS = itertools.count()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A folder outside any repository, made current, so that the driver stores no
+    attempt anywhere."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    here = os.getcwd()
+    os.chdir(folder)
+    yield folder  # type: ignore[misc]
+    os.chdir(here)
+
+
+@settings(FIXED, max_examples=1200)
+@given(seed=SEEDS)
+def test_the_driver_never_loses_a_line(workdir: Path, seed: int) -> None:
+    merge = d.generate(random.Random(seed))
+    problems = d.check_driver(merge, workdir / "case", stats=TALLY)
+    shutil.rmtree(workdir / "case", ignore_errors=True)
+    assert problems == [], (merge, problems)
+
+
+def test_the_driver_run_wrote_hunks() -> None:
+    """The run above is only worth something if the driver wrote many hunks in it."""
+    if not TALLY:
+        pytest.skip("the driver property did not run in this session")
+    assert TALLY["hunks written"] >= 80, TALLY
+    assert TALLY["hunks left marked"] >= 400, TALLY
+
+
+@settings(FIXED, max_examples=600)
+@given(seed=SEEDS)
+def test_the_union_never_loses_a_line(workdir: Path, seed: int) -> None:
+    merge = d.generate(random.Random(seed))
+    _, problems = d.check_union(merge, workdir / "union")
+    shutil.rmtree(workdir / "union", ignore_errors=True)
+    assert problems == [], (merge, problems)
+
+
+def generated_merges(seed: int, count: int) -> list[d.Merge]:
+    rng = random.Random(seed)
+    merges = []
+    for k in range(count):
+        merge = d.generate(rng)
+        folder, name = os.path.split(merge.path)
+        merges.append(merge._replace(path=f"{folder}/f{k}_{name}"))
+    return merges
+
+
+def conflicted_repository(repo: Repo, merges: list[d.Merge]) -> list[str]:
+    """Commit base, theirs on `feature`, ours on `main`, merge: the conflicted paths."""
+    repo.commit({m.path: m.base for m in merges}, "base")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit({m.path: m.theirs for m in merges}, "theirs")
+    repo.git("checkout", "-q", "main")
+    repo.commit({m.path: m.ours for m in merges}, "ours")
+    repo.git("merge", "--no-edit", "feature", check=False)
+    return repo.git("diff", "--name-only", "--diff-filter=U").stdout.split()
+
+
+def stage_merge(repo: Repo, path: str) -> bytes:
+    """git's diff3 merge of the index stages, with santamerge's labels."""
+    for stage, side in ((1, "base"), (2, "ours"), (3, "theirs")):
+        (repo.root.parent / side).write_bytes(repo.git_bytes("show", f":{stage}:{path}"))
+    return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
+                           "-L", "theirs", "ours", "base", "theirs"], cwd=repo.root.parent,
+                          capture_output=True, check=False).stdout
+
+
+@pytest.mark.parametrize("style", ["diff3", "merge"])
+@settings(FIXED, max_examples=2)
+@given(seed=SEEDS)
+def test_resolve_accept_never_loses_a_line(make_repo: object, style: str, seed: int) -> None:
+    """`santamerge resolve --accept --threshold 0` on a real conflicted merge of 100
+    generated files: conflicted files take one of their candidates per hunk and are
+    git's merge everywhere else; files resolved by hand and clean files are untouched."""
+    repo = BytesRepo.make(make_repo, f"resolve-{style}-{next(RUNS)}")  # type: ignore[arg-type]
+    repo.git("config", "merge.conflictStyle", style)
+    merges = generated_merges(seed, 100)
+    conflicted = set(conflicted_repository(repo, merges))
+    assert len(conflicted) >= 40
+    by_path = {m.path: m for m in merges}
+    before = {m.path: repo.read(m.path) for m in merges if (repo.root / m.path).exists()}
+    baselines = {}
+    rng = random.Random(seed)
+    by_hand = set()
+    for path in sorted(conflicted):
+        if b"<<<<<<<" not in before[path] or rng.random() < 0.1:
+            if b"<<<<<<<" in before[path]:  # a person resolves it, and does not `git add`
+                before[path] = by_path[path].ours
+                repo.write(path, before[path])
+            by_hand.add(path)
+            continue
+        baselines[path] = before[path] if style == "diff3" else stage_merge(repo, path)
+    done = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--accept",
+                           "--threshold", "0", "--no-model"], cwd=repo.root,
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode in (0, 1), done.stderr
+    problems = {}
+    written = 0
+    for m in merges:
+        after = repo.read(m.path) if (repo.root / m.path).exists() else None
+        if after == before.get(m.path):
+            continue  # untouched: always safe (what is counted below must be written)
+        if m.path not in baselines:
+            problems[m.path] = ["written, though it is not a conflict santamerge may touch"]
+            continue
+        written += 1
+        found = d.check_written(m, baselines[m.path], after or b"", None, d.candidate_rule)
+        if found:
+            problems[m.path] = found
+    assert problems == {}
+    assert by_hand, "no file was resolved by hand in this run"
+    assert written >= 0.8 * len(baselines), (written, len(baselines), done.stderr)
+
+
+class BytesRepo(Repo):
+    """Repo, with git's output as bytes where files may not be UTF-8."""
+
+    @staticmethod
+    def make(make_repo: object, name: str) -> BytesRepo:
+        repo = make_repo(name)  # type: ignore[operator]
+        repo.__class__ = BytesRepo
+        return repo  # type: ignore[no-any-return]
+
+    def git_bytes(self, *args: str) -> bytes:
+        return subprocess.run(["git", *args], cwd=self.root, capture_output=True,
+                              check=True).stdout
+
+
+def test_preview_accept_never_loses_a_line(tmp_path: Path) -> None:
+    """The interactive review, in this process, on 250 generated conflicts: each hunk
+    accepted (a random candidate), skipped, edited, or edited with its markers left in
+    (refused); the file written is git's merge with exactly those choices."""
+    from rich.console import Console
+
+    from santamerge.commands.preview import _load, _Source
+    from santamerge.policy import DEFAULT_POLICY
+    from santamerge.tui import review
+
+    rng = random.Random(20261128)
+    checked = written = 0
+    for k in range(250):
+        merge = d.generate(rng)
+        baseline, status = d.git_merge(merge, tmp_path / "git")
+        if status <= 0 or b"\0" in baseline:
+            continue
+        target = tmp_path / f"{k}{os.path.splitext(merge.path)[1]}"
+        target.write_bytes(baseline)
+        try:
+            baseline.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if any(d._has_marker_line(t.decode("utf-8", "replace"))
+               for t in (merge.base, merge.ours, merge.theirs)):
+            continue
+        file = _load(_Source(target.name, str(target), str(target), merge.path),
+                     DEFAULT_POLICY)
+        assert file is not None
+        keys, edits, expected = script_review(rng, file.record)
+        results = review([file], Console(file=io.StringIO(), width=120),
+                         iter([*keys, "q"]).__next__, _editor(edits))
+        assert results[0].error is None
+        chunks = file.proposal.parsed.chunks
+        want = "".join(c if isinstance(c, str) else expected.get(c.index, c.render())
+                       for c in chunks)
+        assert target.read_bytes() == (want.encode("utf-8") if expected else baseline), k
+        checked += 1
+        written += bool(expected)
+    assert checked >= 100 and written >= 50, (checked, written)
+
+
+def script_review(rng: random.Random, record: dict[str, object]
+                  ) -> tuple[list[str], list[str], dict[int, str]]:
+    """Keys for every hunk of a file, the texts the editor will return, and the text
+    each decided hunk must be written with."""
+    keys: list[str] = []
+    edits: list[str] = []
+    expected: dict[int, str] = {}
+    for hunk in record["hunks"]:  # type: ignore[attr-defined]
+        candidates = hunk["candidates"]
+        what = rng.choice(["accept", "accept", "skip", "edit", "edit with markers"])
+        if what == "accept":
+            number = rng.randint(1, min(9, len(candidates)))
+            keys.append(str(number))
+            expected[hunk["index"]] = candidates[number - 1]["text"]
+        elif what == "skip":
+            keys.append("s")
+        elif what == "edit":
+            keys.append("e")
+            edits.append("resolved = 'by hand'\n")
+            expected[hunk["index"]] = "resolved = 'by hand'\n"
+        else:
+            keys += ["e", "s"]  # refused (markers left): the hunk stays; then skipped
+            edits.append("<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n")
+    return keys, edits, expected
+
+
+def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> None:
+    """One `git merge` of 240 generated files in six languages through the installed
+    driver: every file is git's own result, or a written result that keeps the
+    properties, and git's status says conflicted exactly where markers are left."""
+    repo.install_driver(["*.py", "*.java", "*.js", "*.ts", "*.go", "*.rs"])
+    merges = generated_merges(424242, 240)
+    conflicted = set(conflicted_repository(repo, merges))
+    assert len(conflicted) >= 100
+    work = repo.root.parent / "baselines"
+    problems = {}
+    written = 0
+    for m in merges:
+        baseline, status = d.git_merge(m, work)
+        result = repo.read(m.path)
+        if status == -1:
+            ok = result == m.ours and m.path in conflicted
+            problems.update({} if ok else {m.path: ["binary: not git's own result"]})
+            continue
+        if status == 0:
+            if result != baseline:
+                problems[m.path] = ["git merges it cleanly; the file is something else"]
+            continue
+        still = b"<<<<<<< ours" in result
+        found = d.check_written(m, baseline, result, 1 if still else 0, d._union_rule)
+        if still != (m.path in conflicted):
+            found.append("git's conflicted status disagrees with the markers left")
+        written += not still
+        if found:
+            problems[m.path] = found
+    assert problems == {}
+    assert written >= 10, written
+
+
+def _editor(texts: list[str]) -> Callable[[str, str], str]:
+    """An editor that returns ``texts`` in order, one per edit."""
+    return lambda current, suffix: texts.pop(0)
