@@ -8,8 +8,10 @@ rather than once per file.
 
 Files, in ``$XDG_RUNTIME_DIR/santamerge`` (else ``~/.cache/santamerge/run``), mode 0700:
 
-- ``serve-<key>.sock``: the socket (mode 0600), ``<key>`` a digest of model, device and
-  santamerge's version;
+- ``serve-<key>.sock``: the socket (mode 0600), ``<key>`` a digest of what makes a
+  server's answers differ (:func:`server_key`): the model and its checksum, the device,
+  santamerge's version and where this santamerge is installed, so that another
+  installation, or the same one with another model, never answers for this one;
 - ``serve-<key>.lock``: an ``flock`` held while one process checks for a server and starts
   one, so two git processes never start two;
 - ``serve-<key>.pid``: the process started, so a second process waits for it to finish
@@ -17,7 +19,8 @@ Files, in ``$XDG_RUNTIME_DIR/santamerge`` (else ``~/.cache/santamerge/run``), mo
 - ``serve-<key>.log``: its output.
 
 Settings: ``autostart`` (on by default, see docs/serving.md for the measurements behind
-that) and ``idle_timeout`` (seconds; 600 by default).
+that) and ``idle_timeout`` (seconds; 600 by default). With ``autostart`` off, no process
+starts a local server, nor uses one that is already running.
 """
 
 from __future__ import annotations
@@ -66,12 +69,80 @@ def runtime_dir() -> Path:
 
 
 def local_server(model: str, device: str) -> LocalServer:
-    from santamerge import __version__
-
-    key = hashlib.sha256(f"{model}\0{device}\0{__version__}".encode()).hexdigest()[:12]
+    key = server_key(model, device)
     folder = runtime_dir()
     return LocalServer(*(folder / f"serve-{key}.{ext}" for ext in ("sock", "lock", "pid",
                                                                     "log")))
+
+
+def server_key(model: str, device: str) -> str:
+    """The digest a local server is found by: the model as asked for, its checksum
+    (:func:`model_fingerprint`), the device, santamerge's version and the folder this
+    santamerge runs from."""
+    import santamerge
+
+    package = os.path.dirname(os.path.realpath(santamerge.__file__))
+    parts = (model, model_fingerprint(model), device, santamerge.__version__, package)
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+
+
+def model_fingerprint(model: str) -> str:
+    """What identifies the weights ``model`` names, cheaply (no weights are read): the
+    embedded model's and a model folder's ``SHA256SUMS`` and the size and modification
+    time of their files; for a hub id, the snapshot the local cache resolves it to (the
+    id itself when the cache has none); a server URL, as it is."""
+    kind, _, rest = model.partition(":")
+    if kind in ("http", "https", "unix"):
+        return model
+    spec = rest if kind == "transformers" and rest else model
+    if spec == "embedded":
+        from santamerge.backends.embedded import embedded_path
+
+        return "embedded " + _folder_fingerprint(embedded_path())
+    if os.path.isdir(spec):
+        folder = Path(spec).resolve()
+        return f"folder {folder} " + _folder_fingerprint(folder)
+    return "hub " + (_hub_snapshot(spec) or spec)
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    from santamerge.checksums import SUMS
+
+    digest = hashlib.sha256()
+    try:
+        digest.update((folder / SUMS).read_bytes())
+    except OSError:
+        digest.update(b"no checksums")
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        entries = []
+    for entry in entries:
+        try:
+            if entry.is_file():
+                info = entry.stat()
+                digest.update(f"\0{entry.name}\0{info.st_size}\0{info.st_mtime_ns}".encode(
+                    "utf-8", "surrogateescape"))
+        except OSError:
+            continue
+    return digest.hexdigest()
+
+
+def _hub_snapshot(model_id: str) -> str | None:
+    """The commit the local Hugging Face cache resolves ``model_id`` to (its ``main``
+    ref), without importing huggingface_hub; None when the cache has no such model."""
+    cache = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
+    if not cache:
+        home = os.environ.get("HF_HOME") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                               ".cache"), "huggingface")
+        cache = os.path.join(home, "hub")
+    ref = Path(cache) / f"models--{model_id.replace('/', '--')}" / "refs" / "main"
+    try:
+        found = ref.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return found or None
 
 
 def connect_local(model: str, device: str, wait: float, idle_timeout: float,

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import pytest
 from conftest import Repo
 
+import santamerge
 from santamerge.attempts import list_attempts
 from santamerge.autostart import connect_local, local_server, stop_local
+from santamerge.backends.embedded import embedded_path
 from santamerge.backends.http import HttpBackend
+from santamerge.checksums import SUMS
 
 
 def _model_record(repo: Repo, path: str) -> dict[str, object]:
@@ -85,3 +93,108 @@ def test_the_driver_never_loads_a_model_per_file(repo: Repo) -> None:
     assert result.returncode != 0
     record = _model_record(repo, "a.py")
     assert record["backend"] == "in process" and "never loads a model" in str(record["error"])
+
+
+# -- which server is "the same": installation, model checksum, autostart off --------------
+
+_SOCKET_OF = ("import santamerge, sys; from santamerge.autostart import local_server; "
+              "print(santamerge.__file__); print(local_server(sys.argv[1], 'auto').socket)")
+
+
+def _socket_seen_by(package_parent: Path | None, model: str = "embedded",
+                    cwd: Path | None = None) -> tuple[str, str]:
+    """(santamerge's __file__, the local server socket) as a fresh process running the
+    santamerge found under ``package_parent`` (None: this checkout) sees them."""
+    env = dict(os.environ)
+    if package_parent is not None:
+        env["PYTHONPATH"] = str(package_parent)
+    # (run elsewhere than in this checkout, which `python -c` would put first on sys.path)
+    done = subprocess.run([sys.executable, "-c", _SOCKET_OF, model], capture_output=True,
+                          text=True, env=env, cwd=cwd or Path.home(), check=True)
+    where, sock = done.stdout.split()
+    return where, sock
+
+
+def test_another_installation_of_the_same_version_has_its_own_server(tmp_path: Path) -> None:
+    """Two installations of one santamerge version must not answer for each other."""
+    other = tmp_path / "other-install"
+    shutil.copytree(Path(santamerge.__file__).parent, other / "santamerge",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    here_file, here = _socket_seen_by(None)
+    there_file, there = _socket_seen_by(other)
+    assert Path(there_file).parent == other / "santamerge"
+    assert Path(here_file).parent == Path(santamerge.__file__).parent
+    assert here != there
+    assert _socket_seen_by(other)[1] == there  # and each installation finds its own again
+    assert str(local_server("embedded", "auto").socket) == here
+
+    # the same installation with another embedded model: another server too
+    sums = other / "santamerge" / "models" / "embedded" / SUMS
+    sums.write_text(sums.read_text().replace("0", "1", 1))
+    assert _socket_seen_by(other)[1] != there
+
+
+def test_a_model_folder_is_keyed_by_its_weights(tmp_path: Path) -> None:
+    folder = tmp_path / "my-model"
+    shutil.copytree(embedded_path(), folder)
+    first = local_server(str(folder), "auto").socket
+    assert local_server(str(folder), "auto").socket == first
+    assert local_server(f"transformers:{folder}", "auto").socket != first  # asked differently
+    weights = folder / "model.safetensors"
+    data = weights.read_bytes()
+    weights.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # retrained in place
+    os.utime(weights, ns=(time.time_ns() + 10**9,) * 2)
+    assert local_server(str(folder), "auto").socket != first
+
+    # a folder named relatively is the folder it names, wherever the process runs
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copytree(embedded_path(), tmp_path / "a" / "model")
+    shutil.copytree(embedded_path(), tmp_path / "b" / "model")
+    (tmp_path / "b" / "model" / SUMS).write_text("")
+    in_a = _socket_seen_by(None, "model", cwd=tmp_path / "a")[1]
+    in_b = _socket_seen_by(None, "model", cwd=tmp_path / "b")[1]
+    assert in_a != in_b
+
+
+def test_a_hub_model_is_keyed_by_its_cached_snapshot(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    model = "bigcode/tiny-coder"
+    uncached = local_server(model, "auto").socket
+    ref = tmp_path / "hub" / "models--bigcode--tiny-coder" / "refs" / "main"
+    ref.parent.mkdir(parents=True)
+    ref.write_text("a" * 40)
+    first = local_server(model, "auto").socket
+    ref.write_text("b" * 40)  # the cache was updated to a new snapshot
+    second = local_server(model, "auto").socket
+    assert len({uncached, first, second}) == 3
+    assert local_server(model, "cpu").socket != second
+
+
+def test_autostart_off_uses_no_server_it_did_not_start(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from santamerge.backends.select import choose_backend
+    from santamerge.config import load_settings
+    from santamerge.resolve import running_local_server
+
+    backend = connect_local("embedded", "auto", wait=120, idle_timeout=60)
+    pid = backend.health()["pid"]
+    try:
+        # it runs, and with autostart on it is found
+        assert running_local_server(load_settings(cwd=str(tmp_path))) is not None
+        monkeypatch.setenv("SANTAMERGE_AUTOSTART", "false")
+        settings = load_settings(cwd=str(tmp_path))
+        assert not settings.autostart
+        assert running_local_server(settings) is None
+        assert choose_backend(settings, per_file=True).kind == "in process"
+        assert choose_backend(settings).kind == "in process"
+        monkeypatch.delenv("SANTAMERGE_AUTOSTART")
+        subprocess.run(["git", "config", "--global", "santamerge.autostart", "false"],
+                       check=True)
+        assert running_local_server(load_settings(cwd=str(tmp_path))) is None
+    finally:
+        assert stop_local("embedded", "auto")
+        deadline = time.monotonic() + 30
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)

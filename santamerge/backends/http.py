@@ -13,6 +13,11 @@ answers are retried a bounded number of times with a short back-off, a timeout i
 ``SANTAMERGE_API_KEY``. Scoring uses santamerge's own endpoint; a server without it makes
 ``score`` raise :class:`ScoringUnavailable`, and callers rank without likelihoods.
 
+Token counts: santamerge's server also tokenizes (``encode``), so a client fits its
+prompts to the context window with the model's own tokenizer, and sends the very prompt
+the model in a santamerge process would be given: the answers are then the same. For any
+other server ``encode`` is None, and callers estimate tokens from characters.
+
 URLs: ``http://host:port`` (``/v1`` is optional), ``https://...``, and
 ``unix:///path/to/socket`` for the local auto-started server. Only the standard library
 is used: nothing heavy is imported.
@@ -26,7 +31,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -37,6 +42,9 @@ if TYPE_CHECKING:
     from santamerge.fim import FimTemplate
 
 SCORE_PATH = "/santamerge/v1/score"  # santamerge.serve.SCORE_PATH, without importing it
+# Texts whose tokens a backend remembers (callers count the same snippets again), and
+# the longest one remembered.
+TOKENS_KEPT, TOKENS_KEPT_CHARS = 256, 16_384
 API_KEY_ENV = "SANTAMERGE_API_KEY"
 RETRY_STATUSES = frozenset({502, 503, 504})
 
@@ -89,6 +97,7 @@ class HttpBackend:
                                "https://host/v1 or unix:///path/to/socket")
         self._info: dict[str, Any] | None = None
         self._template: FimTemplate | None = None
+        self._tokens: dict[str, tuple[int, ...]] = {}
 
     # -- the Backend protocol ----------------------------------------------------------
 
@@ -139,6 +148,31 @@ class HttpBackend:
         if not isinstance(scores, list) or len(scores) != len(middles):
             raise BackendError(f"the model server at {self.url} gave no scores")
         return [float(s) for s in scores]
+
+    @property
+    def encode(self) -> Callable[[str], list[int]] | None:
+        """The served model's tokenizer where the server offers it (santamerge's does),
+        else None: callers then estimate token counts from characters."""
+        path = self._served().get("santamerge", {}).get("tokenize_path")
+        return self._encode if isinstance(path, str) else None
+
+    def _encode(self, text: str) -> list[int]:
+        found = self._tokens.get(text)
+        if found is None:
+            path = str(self._served()["santamerge"]["tokenize_path"])
+            body: dict[str, Any] = {"texts": [text]}
+            if self.model_id:
+                body["model"] = self.model_id
+            tokens = self.request("POST", path, body).get("tokens")
+            if (not isinstance(tokens, list) or len(tokens) != 1
+                    or not isinstance(tokens[0], list)):
+                raise BackendError(f"the model server at {self.url} gave no tokens")
+            found = tuple(int(t) for t in tokens[0])
+            if len(text) <= TOKENS_KEPT_CHARS:
+                if len(self._tokens) >= TOKENS_KEPT:
+                    del self._tokens[next(iter(self._tokens))]
+                self._tokens[text] = found
+        return list(found)
 
     def describe(self) -> dict[str, object]:
         served = self._served()

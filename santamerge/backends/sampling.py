@@ -2,8 +2,10 @@
 
 ``sample_middles`` prefills every prompt once (left-padded batch), then repeats the KV
 cache ``n`` times and decodes all ``n`` samples of all prompts together, token by token,
-recording each chosen token's log-probability. ``score_middles`` prefills the prompt once
-and scores every middle (with the end-of-middle token) on the repeated cache.
+recording each chosen token's log-probability. Each prompt's samples draw from a
+generator seeded by that prompt alone, so they repeat whatever else is in the batch.
+``score_middles`` prefills the prompt once and scores every middle (with the
+end-of-middle token) on the repeated cache.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def sample_middles(backend: TransformersBackend, prompts: list[str], n: int,
                    stops: Sequence[str]) -> list[Completion]:
     import torch
 
+    stops = tuple(s for s in stops if s)  # an empty stop string stops nothing (cut_at_stops)
     encoded = [backend.encode(p) or [backend.tokenizer.eos_token_id] for p in prompts]
     max_new_tokens = _room(backend, max(len(e) for e in encoded), max_new_tokens)
     ids, mask = _left_padded(backend, encoded)
@@ -33,16 +36,17 @@ def sample_middles(backend: TransformersBackend, prompts: list[str], n: int,
     tokens: list[list[int]] = [[] for _ in range(rows)]
     logprobs: list[list[float]] = [[] for _ in range(rows)]
     finish: list[str | None] = [None] * rows
-    # Sampling is seeded by the prompts: the same request gives the same middles, so a
-    # hook or a benchmark run can be repeated exactly.
-    generator = torch.Generator(device=backend.device).manual_seed(
-        zlib.crc32("\0".join(prompts).encode("utf-8", "replace")))
+    # Sampling is seeded by each prompt: the same prompt gives the same middles, so a hook
+    # or a benchmark run can be repeated exactly, and a prompt's samples do not depend on
+    # the other prompts of its batch (each prompt's rows draw from their own generator).
+    generators = [torch.Generator(device=backend.device).manual_seed(prompt_seed(p))
+                  for p in prompts]
     with torch.inference_mode():
         logits, cache = _forward(backend.model, ids, mask, _positions(mask))
         cache.batch_repeat_interleave(n)
         logits, mask = logits.repeat_interleave(n, 0), mask.repeat_interleave(n, 0)
         for _ in range(max_new_tokens):
-            chosen = _choose(logits, temperature, top_p, generator)
+            chosen = _choose(logits, temperature, top_p, generators)
             chosen_lp = torch.log_softmax(logits, -1).gather(1, chosen[:, None])[:, 0]
             for row in range(rows):
                 if finish[row] is None:
@@ -109,7 +113,16 @@ def _take(backend: TransformersBackend, tokens: list[int], logprobs: list[float]
     return None
 
 
-def _choose(logits: Any, temperature: float, top_p: float, generator: Any = None) -> Any:
+def prompt_seed(prompt: str) -> int:
+    """The seed of a prompt's samples."""
+    return zlib.crc32(prompt.encode("utf-8", "replace"))
+
+
+def _choose(logits: Any, temperature: float, top_p: float,
+            generators: Sequence[Any] = ()) -> Any:
+    """One token per row: greedy at temperature 0, else sampled. With ``generators``, the
+    rows are split into that many equal groups (one prompt's samples each), and each group
+    draws from its own generator."""
     import torch
 
     if temperature <= 0:
@@ -119,7 +132,11 @@ def _choose(logits: Any, temperature: float, top_p: float, generator: Any = None
         ordered, order = probs.sort(-1, descending=True)
         ordered[(ordered.cumsum(-1) - ordered) > top_p] = 0.0
         probs = torch.zeros_like(probs).scatter(1, order, ordered)
-    return torch.multinomial(probs, 1, generator=generator)[:, 0]
+    if not generators:
+        return torch.multinomial(probs, 1)[:, 0]
+    size = probs.shape[0] // len(generators)
+    return torch.cat([torch.multinomial(probs[i * size:(i + 1) * size], 1, generator=g)
+                      for i, g in enumerate(generators)])[:, 0]
 
 
 def _forward(model: Any, ids: Any, mask: Any, positions: Any, cache: Any = None,

@@ -6,8 +6,9 @@ the model in this process.
 2. The caller is a per-file process (the merge driver, ``fill``) and ``autostart`` is
    on: the local ``santamerge serve`` for ``model`` and ``device``, started if none runs
    (:mod:`santamerge.autostart`). (``resolve`` uses a local server only if one already
-   runs: it proposes for every file in one process anyway.)
-3. Otherwise the model loads in this process.
+   runs and ``autostart`` is on: it proposes for every file in one process anyway.)
+3. Otherwise the model loads in this process. With ``autostart`` off no local server is
+   used, even one that runs: only a server the settings name.
 """
 
 from __future__ import annotations

@@ -1,0 +1,271 @@
+"""`santamerge serve` against bad requests, clients that leave, bursts of clients, a port
+already taken, and API keys kept out of `ps`: each a real server process on real sockets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_serve import PROMPT, Server, call, start_server, stop
+
+from santamerge.serve import free_port
+
+KEY = "tr0ub4dor&3"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    found = start_server(tmp_path_factory.mktemp("robust"), "--max-request-bytes", "200000")
+    yield found
+    assert stop(found) == 0
+
+
+def raw_exchange(server: Server, data: bytes, timeout: float = 30.0) -> bytes:
+    """Send ``data`` on a fresh TCP connection; return everything the server answers."""
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+        conn.sendall(data)
+        conn.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def status_of(reply: bytes) -> int:
+    assert reply.startswith(b"HTTP/1."), reply[:200]
+    return int(reply.split(b" ", 2)[1])
+
+
+def json_body(reply: bytes) -> dict[str, object]:
+    body = json.loads(reply.split(b"\r\n\r\n", 1)[1])
+    assert isinstance(body, dict)
+    return body
+
+
+def test_a_request_line_over_64_kib_gets_414(server: Server) -> None:
+    reply = raw_exchange(server, b"GET /" + b"a" * 70_000 + b" HTTP/1.0\r\n\r\n")
+    assert status_of(reply) == 414
+    assert "error" in json_body(reply)
+    assert call(server, "GET", "/health")[0] == 200  # and the server still answers
+
+
+@pytest.mark.parametrize("line", [b"\x00\x01\x02 garbage\r\n\r\n", b"GET\r\n\r\n",
+                                  b"GET / HTTP/9.9\r\n\r\n", b"BREW /pot HTTP/1.0\r\n\r\n"])
+def test_a_garbage_request_line_gets_an_error_reply(server: Server, line: bytes) -> None:
+    reply = raw_exchange(server, line)
+    assert 400 <= status_of(reply) < 600
+    assert "error" in json_body(reply)
+    log = server.log.read_text()
+    assert "Traceback" not in log and "AttributeError" not in log
+
+
+def test_deeply_nested_json_is_a_bad_request_not_a_server_error(server: Server) -> None:
+    deep = b"[" * 50_000 + b"]" * 50_000
+    status, answer = call(server, "POST", "/v1/completions", raw=deep)
+    assert status == 400, answer
+    assert "nested" in answer["error"]["message"]
+    status, answer = call(server, "POST", "/santamerge/v1/score",
+                          raw=b'{"prompt": ' + b'{"a": ' * 20_000 + b"1" + b"}" * 20_001)
+    assert status == 400, answer
+
+
+def test_a_client_that_leaves_early_costs_one_log_line(server: Server) -> None:
+    before = server.log.read_text().splitlines()
+    port = int(server.url.rsplit(":", 1)[1])
+    body = json.dumps({"prompt": [PROMPT] * 2, "n": 8, "max_tokens": 48,
+                       "temperature": 1.0, "stop": ["\uffff"]}).encode()
+    for _ in range(3):
+        conn = socket.create_connection(("127.0.0.1", port), timeout=30)
+        conn.sendall(b"POST /v1/completions HTTP/1.0\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        # Close with a reset while the model works: the answer has nowhere to go.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+    deadline = time.monotonic() + 120
+    while True:
+        new = server.log.read_text().splitlines()[len(before):]
+        gone = [line for line in new if "went away" in line]
+        if len(gone) >= 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(gone) == 3, "\n".join(new)
+    assert len(new) == 3, "\n".join(new)  # one line per client, no traceback
+    assert all(line.startswith("santamerge serve: ") for line in new)
+    assert call(server, "GET", "/health")[0] == 200
+
+
+def test_fifty_clients_at_once_are_all_answered_without_a_syn_retry(server: Server) -> None:
+    """A listen backlog of 5 drops connections in a burst: the kernel's SYN retry then
+    costs each dropped client 1 s (then 3 s, 7 s ...)."""
+    import http.client
+
+    port = int(server.url.rsplit(":", 1)[1])
+    logged = len(server.log.read_text().splitlines())
+    times: list[float] = []
+    failures: list[BaseException] = []
+
+    def client(barrier: threading.Barrier) -> None:
+        barrier.wait()
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/health")
+            assert conn.getresponse().status == 200
+            conn.close()
+        except BaseException as exc:
+            failures.append(exc)
+        times.append(time.perf_counter() - started)
+
+    for _ in range(4):
+        barrier = threading.Barrier(50)
+        threads = [threading.Thread(target=client, args=(barrier,)) for _ in range(50)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert not failures
+    assert len(times) == 200
+    assert max(times) < 0.9, f"slowest {max(times):.2f} s; {sum(t > 0.9 for t in times)} > 0.9 s"
+    # and one whole log line per request, however many handler threads log at once (a
+    # handler logs just after its answer is sent: the last lines may come a moment later)
+    deadline = time.monotonic() + 30
+    while True:
+        lines = server.log.read_text().splitlines()[logged:]
+        if len(lines) >= 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert lines == ["santamerge serve: GET /health 200"] * 200, "\n".join(lines)
+
+
+# -- the API key ----------------------------------------------------------------------
+
+
+def _serve_stderr_until_ready(tmp: Path, *args: str,
+                              env: dict[str, str] | None = None) -> tuple[Server, str]:
+    found = start_server(tmp, *args, env=env)
+    return found, found.log.read_text()
+
+
+def test_an_api_key_file_is_enforced_and_stays_out_of_ps(tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY + "\n")
+    key_file.chmod(0o600)
+    found, log = _serve_stderr_until_ready(tmp_path, "--api-key-file", str(key_file))
+    try:
+        assert "warning" not in log
+        assert call(found, "GET", "/v1/models", key=None)[0] == 401
+        assert call(found, "GET", "/v1/models", key="wrong")[0] == 401
+        assert call(found, "GET", "/v1/models", key=KEY)[0] == 200
+        cmdline = Path(f"/proc/{found.process.pid}/cmdline").read_bytes()
+        assert KEY.encode() not in cmdline
+    finally:
+        assert stop(found) == 0
+    assert KEY not in found.log.read_text()
+
+
+def test_an_api_key_on_the_command_line_is_warned_about(tmp_path: Path) -> None:
+    found, log = _serve_stderr_until_ready(tmp_path, "--api-key", KEY)
+    try:
+        assert call(found, "GET", "/v1/models", key=KEY)[0] == 200
+    finally:
+        assert stop(found) == 0
+    warning = [line for line in log.splitlines() if "warning" in line]
+    assert len(warning) == 1 and "SANTAMERGE_API_KEY" in warning[0]
+    assert "--api-key-file" in warning[0] and KEY not in warning[0]
+
+
+def test_an_api_key_from_the_environment_is_not_warned_about(tmp_path: Path) -> None:
+    found, log = _serve_stderr_until_ready(tmp_path, env={"SANTAMERGE_API_KEY": KEY})
+    try:
+        assert call(found, "GET", "/v1/models", key=KEY)[0] == 200
+    finally:
+        assert stop(found) == 0
+    assert "warning" not in log
+
+
+def run_serve(*args: str, env: dict[str, str] | None = None,
+              timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "both"])
+def test_a_bad_api_key_file_is_a_one_line_usage_error(tmp_path: Path, case: str) -> None:
+    path = tmp_path / "key"
+    args = ["--api-key-file", str(path)]
+    if case == "empty":
+        path.write_text("\n")
+    elif case == "both":
+        path.write_text(KEY)
+        args += ["--api-key", "other"]
+    done = run_serve("-m", "santamerge", "serve", "--port", str(free_port()), *args)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("santamerge: "), done.stderr
+    assert "internal error" not in done.stderr and KEY not in done.stderr
+
+
+# -- the port -------------------------------------------------------------------------
+
+
+def test_a_port_in_use_is_a_one_line_error_before_the_model_loads() -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        done = run_serve("-m", "santamerge", "serve", "--port", str(port))
+        # The same run with Python's import log: the error comes before torch is imported.
+        traced = run_serve("-X", "importtime", "-m", "santamerge", "serve", "--port", str(port))
+    finally:
+        taken.close()
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("santamerge: ") and f"{port}" in lines[0]
+    assert "in use" in lines[0] and "--port" in lines[0]
+    assert traced.returncode == 2
+    imported = {line.rsplit("|", 1)[-1].strip() for line in traced.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "torch" not in imported and "transformers" not in imported
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536"])
+def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
+    done = run_serve("-m", "santamerge", "serve", "--port", port)
+    assert done.returncode == 2, done.stderr
+    assert "--port" in done.stderr and port in done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_socket_another_server_listens_on_is_not_taken_over(tmp_path: Path) -> None:
+    path = tmp_path / "s.sock"
+    live = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    live.bind(str(path))
+    live.listen()
+    try:
+        done = run_serve("-m", "santamerge", "serve", "--socket", str(path))
+    finally:
+        live.close()
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("santamerge: "), done.stderr
+    assert str(path) in lines[0]
+    assert path.exists()  # the live server's socket is left alone
