@@ -14,11 +14,15 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["merge-driver"]:
-        from santamerge.driver import parse_driver_args, run_merge_driver
+        try:
+            from santamerge.driver import parse_driver_args, run_merge_driver
 
-        parsed = parse_driver_args(args[1:])
-        if parsed is not None:
-            sys.exit(run_merge_driver(parsed))
+            parsed = parse_driver_args(args[1:])
+            status = None if parsed is None else run_merge_driver(parsed)
+        except KeyboardInterrupt:  # Ctrl-C while starting: %A untouched, nothing printed
+            sys.exit(130)
+        if status is not None:
+            sys.exit(status)
     from santamerge.cli import cli
 
     cli.main(args=args, prog_name="santamerge")

@@ -197,6 +197,10 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
     if text is None:
         note(f"{shown}: binary or not UTF-8 text; skipped")
         return None
+    if sides_hold_markers(repo, path):
+        note(f"{shown}: a side of the conflict already holds lines that look like conflict "
+             "markers, which cannot be told from git's; not touched (resolve it by hand)")
+        return None
     marked = has_markers(text)
     if marked and _diff3(text):
         first = _first_hunk_labels(text)
@@ -221,6 +225,21 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
     note(f"{shown}: {why}; proposing on git's diff3 merge rebuilt from the index "
          "(stages 1-3)")
     return Source(path, full, shown, original, merged, size, True, LABELS)
+
+
+def sides_hold_markers(repo: Repository, path: str) -> bool:
+    """True when a side of ``path``'s conflict (its index stages 1-3) already holds lines
+    that look like conflict markers: git's markers in the working tree cannot then be
+    told from the file's own, and a hunk read from them may be cut in the wrong place
+    (the merge driver steps aside for the same reason)."""
+    from santamerge.locate import has_markers
+
+    for entry in unmerged_entries(repo, path):
+        if entry.mode.startswith("100"):
+            text = _text(git_bytes(repo.root, "cat-file", "blob", entry.oid))
+            if text is not None and has_markers(text):
+                return True
+    return False
 
 
 def same_conflict(worktree: str, plain: str, marker_size: int) -> bool:

@@ -49,6 +49,43 @@ def reparse(profile: LanguageProfile, tree: Tree, old: bytes, new: bytes,
     return _parser(profile).parse(new, edited)
 
 
+def reparse_many(profile: LanguageProfile, tree: Tree, old: bytes, new: bytes,
+                 edits: list[tuple[int, int, int]]) -> Tree:
+    """Parse ``new``, which is ``old`` with each byte span [start, end) replaced by a text
+    of the given length (``edits``: in file order, not overlapping), reusing ``tree``."""
+    edited = tree.copy()
+    shift = 0
+    points = _Points(new)
+    for start, end, length in edits:  # in file order: each edit in the coordinates so far
+        at = start + shift
+        begin = points.at(at)
+        edited.edit(start_byte=at, old_end_byte=at + (end - start), new_end_byte=at + length,
+                    start_point=begin, old_end_point=_after(begin, old[start:end]),
+                    new_end_point=points.at(at + length))
+        shift += length - (end - start)
+    return _parser(profile).parse(new, edited)
+
+
+class _Points:
+    """Row and column of byte offsets asked for in increasing order, in one pass."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.offset, self.row = data, 0, 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        self.row += self.data.count(b"\n", self.offset, offset)
+        self.offset = offset
+        return self.row, offset - (self.data.rfind(b"\n", 0, offset) + 1)
+
+
+def _after(begin: tuple[int, int], text: bytes) -> tuple[int, int]:
+    """The point just past ``text`` when it starts at ``begin``."""
+    lines = text.count(b"\n")
+    if not lines:
+        return begin[0], begin[1] + len(text)
+    return begin[0] + lines, len(text) - (text.rfind(b"\n") + 1)
+
+
 def _point(data: bytes, offset: int) -> tuple[int, int]:
     row = data.count(b"\n", 0, offset)
     return row, offset - (data.rfind(b"\n", 0, offset) + 1)

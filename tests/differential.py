@@ -467,10 +467,13 @@ def _union_rule(hunk: object, written: str) -> str | None:
 
 def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | None,
                   rule: Callable[[object, str], str | None],
-                  stats: Counter[str] | None = None) -> list[str]:
+                  stats: Counter[str] | None = None, only_markers: bool = False) -> list[str]:
     """The result of a writer against git's conflicted merge ``baseline``: git's bytes
     outside the hunks, git's hunks where left marked, ``rule`` for each written hunk, and
-    (unless ``status`` is None) 0 exactly when nothing is left marked."""
+    (unless ``status`` is None) 0 exactly when nothing is left marked. Where the writer
+    must step aside, the result must be ``baseline``: the merge driver steps aside for
+    inputs that are not UTF-8 or hold marker-like lines; ``resolve`` (``only_markers``)
+    works on git's result and steps aside only for marker-like lines in a side."""
     from santamerge.errors import MarkerError
 
     inputs_text = []
@@ -479,9 +482,12 @@ def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | No
             inputs_text.append(data.decode("utf-8"))
         except UnicodeDecodeError:
             inputs_text.append(None)
-    steps_aside = any(t is None or b"\0" in d for t, d in
-                      zip(inputs_text, (merge.base, merge.ours, merge.theirs, baseline),
-                          strict=True)) or any(_has_marker_line(t) for t in inputs_text[:3])
+    unreadable = any(t is None or b"\0" in d for t, d in
+                     zip(inputs_text, (merge.base, merge.ours, merge.theirs, baseline),
+                         strict=True))
+    marker_lines = any(_has_marker_line(d.decode("utf-8", "replace"))
+                       for d in (merge.base, merge.ours, merge.theirs))
+    steps_aside = marker_lines or (unreadable and not only_markers) or inputs_text[3] is None
     if steps_aside:
         problems = [] if result == baseline else ["stepped aside, but did not leave git's result"]
         if status not in (None, 1):

@@ -413,3 +413,27 @@ def test_kill_9_leaves_no_file_in_sight_and_the_next_write_cleans_up(repo: Repo)
 
     write_atomically(str(repo.root / "app.py"), b"import os\n")
     assert scratch_copies(repo) == []
+
+
+@pytest.mark.parametrize("style", ["diff3", "merge"])
+def test_resolve_and_preview_leave_a_conflict_whose_sides_hold_marker_lines(
+        make_repo: Callable[[str], Repo], style: str) -> None:
+    """A file whose own text holds conflict markers (a merge tool's test fixture, say):
+    read from the working tree, its fake conflict is a hunk like git's, and writing a
+    candidate over it would change the file's own text."""
+    repo = make_repo("repo")
+    repo.git("config", "merge.conflictStyle", style)
+    fixture = ('EXAMPLE = """\n<<<<<<< mine\nx = 1\n||||||| old\nx = 0\n=======\nx = 2\n'
+               '>>>>>>> yours\n"""\n\n\n')
+    result = repo.merge_branches({"app.py": fixture + "X = 1\n"},
+                                 {"app.py": fixture + "X = 2\n"},
+                                 {"app.py": fixture + "X = 3\n"})
+    assert result.returncode != 0
+    before = repo.read("app.py")
+    for force in ((), ("--force",)):
+        done = run_cli(repo, "resolve", "--accept", "--threshold", "0", "--no-model", *force)
+        assert repo.read("app.py") == before
+    assert "a side of the conflict already holds lines that look like conflict markers" in (
+        done.stderr)
+    shown = run_cli(repo, "preview", "--json")
+    assert '"files": []' in shown.stdout and "already holds lines" in shown.stderr

@@ -164,6 +164,10 @@ def _load(source: _Source, policy: AutoApplyPolicy) -> PreviewFile | None:
     if not has_markers(text):
         _note(f"{source.shown}: no conflict markers; skipped")
         return None
+    if _sides_hold_markers(source):
+        _note(f"{source.shown}: a side of the conflict already holds lines that look like "
+              "conflict markers, which cannot be told from git's; skipped (resolve it by hand)")
+        return None
     try:
         proposal = propose_merge(text, source.repo_path, None, policy)
     except SantamergeError as exc:
@@ -174,6 +178,31 @@ def _load(source: _Source, policy: AutoApplyPolicy) -> PreviewFile | None:
         labels = (first.ours_label, first.base_label, first.theirs_label)
     record = proposal_record(proposal, resolve_merge(proposal), labels)
     return PreviewFile(source.shown, source.target, proposal, record)
+
+
+def _sides_hold_markers(source: _Source) -> bool:
+    """Whether a side of the conflict shown already holds marker-like lines: the stored
+    inputs of an attempt, or the index stages of a conflicted file of a repository.
+    (A file outside a conflicted repository has no sides to look at.)"""
+    from santamerge.locate import has_markers
+    from santamerge.resolve import find_repository, sides_hold_markers
+
+    if source.header is not None:  # an attempt: its inputs lie beside its result
+        folder = os.path.dirname(os.path.abspath(source.read_from))
+        for name in ("base", "ours", "theirs"):
+            try:
+                with open(os.path.join(folder, name), "rb") as fh:
+                    if has_markers(fh.read().decode("utf-8", "replace")):
+                        return True
+            except OSError:
+                continue
+        return False
+    try:
+        repo = find_repository(os.path.dirname(os.path.abspath(source.target)))
+    except SantamergeError:
+        return False
+    path = os.path.relpath(os.path.realpath(source.target), os.path.realpath(repo.root))
+    return sides_hold_markers(repo, path.replace(os.sep, "/"))
 
 
 def _report(files: list[PreviewFile], sources: list[_Source]) -> None:

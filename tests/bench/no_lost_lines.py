@@ -150,7 +150,7 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
         else:
             stats["files written"] += 1
             problems = d.check_written(m, baselines[m.path], after or b"", None,
-                                       d.candidate_rule, stats)
+                                       d.candidate_rule, stats, only_markers=True)
         if problems:
             failures.append({"writer": "resolve", "case": f"{seed}/{batch}", "path": m.path,
                              "problems": problems})
@@ -207,6 +207,11 @@ def _preview_chunk(seed: int, start: int, count: int) -> dict[str, object]:
                              "problems": [results[0].error or "the file written is not git's "
                                           "merge with exactly the choices made"]})
     return {"stats": dict(stats), "failures": failures, "cases": count}
+
+
+def _editor(texts: list[str]) -> Callable[[str, str], str]:
+    """An editor that returns ``texts`` in order, one per edit."""
+    return lambda current, suffix: texts.pop(0)
 
 
 def main() -> None:
@@ -271,8 +276,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _editor(texts: list[str]) -> Callable[[str, str], str]:
-    """An editor that returns ``texts`` in order, one per edit."""
-    return lambda current, suffix: texts.pop(0)
