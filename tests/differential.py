@@ -617,3 +617,80 @@ def run_cases(count: int, seed: int,
             failures.append({"case": seed * 1_000_003 + k, "path": merge.path,
                              "problems": problems})
     return {"cases": count, "failures": failures}
+
+
+def check_preview(merge: Merge, folder: Path, rng: random.Random,
+                  stats: Counter[str] | None = None) -> list[str] | None:
+    """The interactive review, in this process, on git's conflicted merge of ``merge``:
+    each hunk accepted (a random candidate), skipped, edited, or edited with its markers
+    left in (which must be refused); the file written must be git's merge with exactly
+    those choices. None when there is nothing to review."""
+    import io
+
+    from rich.console import Console
+
+    from santamerge.commands.preview import _load, _Source
+    from santamerge.policy import DEFAULT_POLICY
+    from santamerge.tui import review
+
+    baseline, status = git_merge(merge, folder)
+    if status <= 0 or b"\0" in baseline:
+        return None
+    try:
+        baseline.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if any(_has_marker_line(t.decode("utf-8", "replace"))
+           for t in (merge.base, merge.ours, merge.theirs)):
+        return None  # outside a repository there are no index stages to tell them apart
+    target = folder / f"file{os.path.splitext(merge.path)[1]}"
+    target.write_bytes(baseline)
+    file = _load(_Source(target.name, str(target), str(target), merge.path), DEFAULT_POLICY)
+    if file is None:
+        return ["a conflicted file was not offered for review"]
+    keys, edits, expected = script_review(rng, file.record)
+    with _quiet():
+        results = review([file], Console(file=io.StringIO(), width=120),
+                         iter([*keys, "q"]).__next__, _editor(edits))
+    want = "".join(c if isinstance(c, str) else expected.get(c.index, c.render())
+                   for c in file.proposal.parsed.chunks)
+    if stats is not None:
+        stats["files"] += 1
+        stats["hunks written"] += len(expected)
+        stats["hunks left marked"] += len(file.proposal.parsed.hunks) - len(expected)
+    if results[0].error:
+        return [results[0].error]
+    if target.read_bytes() != (want.encode("utf-8") if expected else baseline):
+        return ["the file written is not git's merge with exactly the choices made"]
+    return []
+
+
+def script_review(rng: random.Random, record: dict[str, object]
+                  ) -> tuple[list[str], list[str], dict[int, str]]:
+    """Keys for every hunk of a file, the texts the editor will return, and the text
+    each decided hunk must be written with."""
+    keys: list[str] = []
+    edits: list[str] = []
+    expected: dict[int, str] = {}
+    for hunk in record["hunks"]:  # type: ignore[attr-defined]
+        candidates = hunk["candidates"]
+        what = rng.choice(["accept", "accept", "skip", "edit", "edit with markers"])
+        if what == "accept":
+            number = rng.randint(1, min(9, len(candidates)))
+            keys.append(str(number))
+            expected[hunk["index"]] = candidates[number - 1]["text"]
+        elif what == "skip":
+            keys.append("s")
+        elif what == "edit":
+            keys.append("e")
+            edits.append("resolved = 'by hand'\n")
+            expected[hunk["index"]] = "resolved = 'by hand'\n"
+        else:
+            keys += ["e", "s"]  # refused (markers left): the hunk stays; then skipped
+            edits.append("<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n")
+    return keys, edits, expected
+
+
+def _editor(texts: list[str]) -> Callable[[str, str], str]:
+    """An editor that returns ``texts`` in order, one per edit."""
+    return lambda current, suffix: texts.pop(0)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import Repo
+from test_fill import SOURCE
 
 from santamerge.cli import cli
 from santamerge.fill import (
@@ -29,31 +30,7 @@ from santamerge.fill import (
 from santamerge.languages import language_for_path
 from santamerge.stubs import find_stubs
 
-GEOMETRY = '''import os
-
-
-def read_text(path):
-    """Return the text of the file at path."""
-    with open(path) as fh:
-        return fh.read()
-
-
-class Point:
-    def __init__(self, x, y):
-        self.x = x
-        self.y = y
-
-    def norm(self):
-        """The distance from the origin."""
-        ...
-
-    def scale(self, k):
-        """This point, k times as far from the origin."""
-        return Point(self.x * k, self.y * k)
-
-    def area(self):
-        raise NotImplementedError
-'''
+GEOMETRY = SOURCE + '\n    def area(self):\n        raise NotImplementedError\n'
 GOOD = "        return (self.x ** 2 + self.y ** 2) ** 0.5\n"
 SIZE = 'import os\n\n\ndef size(path):\n    """The size of the file at path."""\n    pass\n'
 

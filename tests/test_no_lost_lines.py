@@ -5,7 +5,6 @@ run is tests/bench/no_lost_lines.py (docs/no-lost-lines.md)."""
 
 from __future__ import annotations
 
-import io
 import itertools
 import os
 import random
@@ -13,7 +12,6 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import differential as d
@@ -161,71 +159,14 @@ class BytesRepo(Repo):
 
 
 def test_preview_accept_never_loses_a_line(tmp_path: Path) -> None:
-    """The interactive review, in this process, on 250 generated conflicts: each hunk
-    accepted (a random candidate), skipped, edited, or edited with its markers left in
-    (refused); the file written is git's merge with exactly those choices."""
-    from rich.console import Console
-
-    from santamerge.commands.preview import _load, _Source
-    from santamerge.policy import DEFAULT_POLICY
-    from santamerge.tui import review
-
+    """The interactive review on 250 generated conflicts (differential.check_preview)."""
     rng = random.Random(20261128)
-    checked = written = 0
+    tally: Counter[str] = Counter()
     for k in range(250):
         merge = d.generate(rng)
-        baseline, status = d.git_merge(merge, tmp_path / "git")
-        if status <= 0 or b"\0" in baseline:
-            continue
-        target = tmp_path / f"{k}{os.path.splitext(merge.path)[1]}"
-        target.write_bytes(baseline)
-        try:
-            baseline.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if any(d._has_marker_line(t.decode("utf-8", "replace"))
-               for t in (merge.base, merge.ours, merge.theirs)):
-            continue
-        file = _load(_Source(target.name, str(target), str(target), merge.path),
-                     DEFAULT_POLICY)
-        assert file is not None
-        keys, edits, expected = script_review(rng, file.record)
-        results = review([file], Console(file=io.StringIO(), width=120),
-                         iter([*keys, "q"]).__next__, _editor(edits))
-        assert results[0].error is None
-        chunks = file.proposal.parsed.chunks
-        want = "".join(c if isinstance(c, str) else expected.get(c.index, c.render())
-                       for c in chunks)
-        assert target.read_bytes() == (want.encode("utf-8") if expected else baseline), k
-        checked += 1
-        written += bool(expected)
-    assert checked >= 100 and written >= 50, (checked, written)
-
-
-def script_review(rng: random.Random, record: dict[str, object]
-                  ) -> tuple[list[str], list[str], dict[int, str]]:
-    """Keys for every hunk of a file, the texts the editor will return, and the text
-    each decided hunk must be written with."""
-    keys: list[str] = []
-    edits: list[str] = []
-    expected: dict[int, str] = {}
-    for hunk in record["hunks"]:  # type: ignore[attr-defined]
-        candidates = hunk["candidates"]
-        what = rng.choice(["accept", "accept", "skip", "edit", "edit with markers"])
-        if what == "accept":
-            number = rng.randint(1, min(9, len(candidates)))
-            keys.append(str(number))
-            expected[hunk["index"]] = candidates[number - 1]["text"]
-        elif what == "skip":
-            keys.append("s")
-        elif what == "edit":
-            keys.append("e")
-            edits.append("resolved = 'by hand'\n")
-            expected[hunk["index"]] = "resolved = 'by hand'\n"
-        else:
-            keys += ["e", "s"]  # refused (markers left): the hunk stays; then skipped
-            edits.append("<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n")
-    return keys, edits, expected
+        problems = d.check_preview(merge, tmp_path / str(k), rng, tally)
+        assert not problems, (k, merge, problems)
+    assert tally["files"] >= 100 and tally["hunks written"] >= 50, tally
 
 
 def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> None:
@@ -259,8 +200,3 @@ def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> Non
             problems[m.path] = found
     assert problems == {}
     assert written >= 10, written
-
-
-def _editor(texts: list[str]) -> Callable[[str, str], str]:
-    """An editor that returns ``texts`` in order, one per edit."""
-    return lambda current, suffix: texts.pop(0)

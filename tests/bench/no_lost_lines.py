@@ -21,7 +21,6 @@ driver case with ``--replay SEED``.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import platform
@@ -32,7 +31,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -159,15 +157,6 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
 
 def _preview_chunk(seed: int, start: int, count: int) -> dict[str, object]:
     _isolate()
-    from rich.console import Console
-
-    from santamerge.commands.preview import _load, _Source
-    from santamerge.policy import DEFAULT_POLICY
-    from santamerge.tui import review
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from test_no_lost_lines import script_review
-
     scratch = Path(os.getcwd())
     stats: Counter[str] = Counter()
     failures = []
@@ -175,43 +164,12 @@ def _preview_chunk(seed: int, start: int, count: int) -> dict[str, object]:
         case = seed * CASE_SEED + k
         rng = random.Random(case)
         merge = d.generate(rng)
-        baseline, status = d.git_merge(merge, scratch / "git")
-        if status <= 0 or b"\0" in baseline:
-            continue
-        try:
-            baseline.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        if any(d._has_marker_line(t.decode("utf-8", "replace"))
-               for t in (merge.base, merge.ours, merge.theirs)):
-            continue
-        target = scratch / f"file{os.path.splitext(merge.path)[1]}"
-        target.write_bytes(baseline)
-        file = _load(_Source(target.name, str(target), str(target), merge.path),
-                     DEFAULT_POLICY)
-        if file is None:
-            continue
-        keys, edits, expected = script_review(rng, file.record)
-        with d._quiet():
-            results = review([file], Console(file=io.StringIO(), width=120),
-                             iter([*keys, "q"]).__next__, _editor(edits))
-        chunks = file.proposal.parsed.chunks
-        want = "".join(c if isinstance(c, str) else expected.get(c.index, c.render())
-                       for c in chunks)
-        got = target.read_bytes()
-        stats["files"] += 1
-        stats["hunks written"] += len(expected)
-        stats["hunks left marked"] += len(file.proposal.parsed.hunks) - len(expected)
-        if results[0].error or got != (want.encode("utf-8") if expected else baseline):
+        problems = d.check_preview(merge, scratch / "case", rng, stats)
+        shutil.rmtree(scratch / "case", ignore_errors=True)
+        if problems:
             failures.append({"writer": "preview", "case": case, "path": merge.path,
-                             "problems": [results[0].error or "the file written is not git's "
-                                          "merge with exactly the choices made"]})
+                             "problems": problems})
     return {"stats": dict(stats), "failures": failures, "cases": count}
-
-
-def _editor(texts: list[str]) -> Callable[[str, str], str]:
-    """An editor that returns ``texts`` in order, one per edit."""
-    return lambda current, suffix: texts.pop(0)
 
 
 def main() -> None:
