@@ -31,6 +31,24 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_server_left_behind() -> object:
+    """Stop the local servers that tests made this process start (autostart keeps their
+    Popen objects; one still running at exit would outlive the suite)."""
+    yield
+    import sys
+
+    autostart = sys.modules.get("santamerge.autostart")
+    for child in getattr(autostart, "_CHILDREN", []):
+        if child.poll() is None:
+            child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
 class Repo:
     """A scratch repository driven through the real git command line."""
 
