@@ -170,13 +170,13 @@ def test_preview_accept_never_loses_a_line(tmp_path: Path) -> None:
 
 
 def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> None:
-    """One `git merge` of 240 generated files in six languages through the installed
+    """One `git merge` of 400 generated files in six languages through the installed
     driver: every file is git's own result, or a written result that keeps the
     properties, and git's status says conflicted exactly where markers are left."""
     repo.install_driver(["*.py", "*.java", "*.js", "*.ts", "*.go", "*.rs"])
-    merges = generated_merges(424242, 240)
+    merges = generated_merges(424242, 400)
     conflicted = set(conflicted_repository(repo, merges))
-    assert len(conflicted) >= 100
+    assert len(conflicted) >= 200
     work = repo.root.parent / "baselines"
     problems = {}
     written = 0
