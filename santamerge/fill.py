@@ -330,16 +330,9 @@ def _first_indent(body: str) -> str:
 
 
 def _compiles(source: str) -> bool:
-    import ast
-    import warnings
+    from santamerge.gates import python_syntax_error
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escapes and the like are not ours
-            ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    return True
+    return python_syntax_error(source) is None
 
 
 def _rank(bodies: Sequence[Body]) -> tuple[Body | None, tuple[Body, ...]]:

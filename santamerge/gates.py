@@ -6,7 +6,7 @@ MISSING nodes than the sides had, when Python's own compiler rejects it (tree-si
 error recovery forgives indentation that Python does not; checked where both sides
 compile), when it contains conflict markers, or when it defines the same name twice in
 one scope where neither side did. The sides are parsed once per file
-(:func:`prepare_gates`); each candidate costs one parse of the file
+(:func:`prepare_gates`); each candidate costs one incremental re-parse of the file
 (:func:`check_candidate`, for ranking).
 
 Tree-sitter grammars are lenient where compilers are not, and its error recovery hides
@@ -94,23 +94,31 @@ def check_candidate(ctx: GateContext, candidate: Candidate) -> tuple[str, ...]:
         return ("contains conflict markers",)
     if ctx.profile is None or ctx.ours_tree is None:
         return ()
-    tree, start, old_end, new_end = _candidate_tree(ctx, candidate)
+    data, tree, regions = spliced_tree(ctx, {candidate.hunk: candidate})
     errors = count_errors(ctx.profile, tree)
     reasons = []
     if errors > ctx.allowed_errors:
         reasons.append(f"does not parse: {errors} syntax errors where the sides have "
                        f"at most {ctx.allowed_errors}")
-    elif ctx.profile.name == "python":
-        hunk = ctx.parsed.hunks[candidate.hunk]
-        offset = ctx.parsed.offset(hunk)
-        text = ctx.ours_text[:offset] + candidate.text + ctx.ours_text[offset + len(hunk.ours):]
-        error = python_syntax_error(text, ctx.path)
-        if error is not None and ctx.compiles:
-            reasons.append(f"Python does not compile it: {error.msg} (line {error.lineno})")
-    new = sorted(_new_duplicates(ctx, tree, start, old_end, new_end))
+    elif (error := _compile_error(ctx, data)) is not None:
+        reasons.append(_not_compiled(error))
+    new = [key for _, key in _new_duplicates(ctx, tree, regions)]
     if new:
         reasons.append(_twice(new))
     return tuple(reasons)
+
+
+def _compile_error(ctx: GateContext, data: bytes) -> SyntaxError | None:
+    """Python's compiler on the spliced file, where both sides compile (else it cannot
+    tell the candidate's fault from the sides')."""
+    if ctx.profile is None or ctx.profile.name != "python":
+        return None
+    error = python_syntax_error(data.decode("utf-8"), ctx.path)
+    return error if error is not None and ctx.compiles else None
+
+
+def _not_compiled(error: SyntaxError) -> str:
+    return f"Python does not compile it: {error.msg} (line {error.lineno})"
 
 
 def _twice(keys: Iterable[DefinitionKey]) -> str:
@@ -159,30 +167,24 @@ def check_together(ctx: GateContext, chosen: Mapping[int, Candidate]) -> dict[in
             blamed.setdefault(i, []).append("contains conflict markers")
     if ctx.profile is None or ctx.ours_tree is None or not chosen:
         return {i: tuple(r) for i, r in blamed.items()}
-    data, regions = _spliced(ctx, chosen)
-    old = ctx.ours_text.encode("utf-8")
-    tree = treesitter.reparse_many(ctx.profile, ctx.ours_tree, old, data,
-                                   [(r.old_start, r.old_end, r.end - r.start) for r in regions])
+    data, tree, regions = spliced_tree(ctx, chosen)
     inherited = set(_error_spans(ctx.profile, ctx.ours_tree))
     for start, end in _error_spans(ctx.profile, tree):
         if _inherited(start, end, regions, inherited):
             continue
         for i in _blame(start, end, regions):
             blamed.setdefault(i, []).append("does not parse with the other choices")
-    if ctx.profile.name == "python":
-        error = python_syntax_error(data.decode("utf-8"), ctx.path)
-        if error is not None and ctx.compiles:
-            line_start = _line_offset(data, (error.lineno or 1) - 1)
-            for i in _blame(line_start, _line_offset(data, error.lineno or 1), regions):
-                blamed.setdefault(i, []).append(
-                    f"Python does not compile it: {error.msg} (line {error.lineno})")
-    for i, key in _new_duplicates_together(ctx, tree, regions):
+    if (error := _compile_error(ctx, data)) is not None:
+        line_start = _line_offset(data, (error.lineno or 1) - 1)
+        for i in _blame(line_start, _line_offset(data, error.lineno or 1), regions):
+            blamed.setdefault(i, []).append(_not_compiled(error))
+    for i, key in _new_duplicates(ctx, tree, regions):
         blamed.setdefault(i, []).append(_twice([key]))
     return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
 
 
-def _new_duplicates_together(ctx: GateContext, tree: Tree, regions: list[_Region]
-                             ) -> list[tuple[int, DefinitionKey]]:
+def _new_duplicates(ctx: GateContext, tree: Tree, regions: list[_Region]
+                    ) -> list[tuple[int, DefinitionKey]]:
     """(hunk, key) for each name bound twice in the file with the choices, where neither
     side binds it twice, blamed on the choices that bind it. Only names bound inside a
     choice can be new, so only the choices' regions are queried; the names outside them
@@ -199,6 +201,17 @@ def _new_duplicates_together(ctx: GateContext, tree: Tree, regions: list[_Region
                   if not any(lo <= a < hi for lo, hi in replaced))
     return sorted({(i, key) for i, key in inside
                    if counts[key] > 1 and key not in ctx.allowed_duplicates})
+
+
+def spliced_tree(ctx: GateContext, chosen: Mapping[int, Candidate]
+                 ) -> tuple[bytes, Tree, list[_Region]]:
+    """The file with each chosen candidate in its hunk (other hunks as ours), its tree
+    (re-parsed incrementally from our side's), and where each choice lies in it."""
+    assert ctx.profile is not None and ctx.ours_tree is not None
+    data, regions = _spliced(ctx, chosen)
+    tree = treesitter.reparse(ctx.profile, ctx.ours_tree, ctx.ours_text.encode("utf-8"), data,
+                              [(r.old_start, r.old_end, r.end - r.start) for r in regions])
+    return data, tree, regions
 
 
 def _spliced(ctx: GateContext, chosen: Mapping[int, Candidate]) -> tuple[bytes, list[_Region]]:
@@ -348,40 +361,6 @@ def _line_offset(data: bytes, line: int) -> int:
             return len(data)
         offset = nl + 1
     return offset
-
-
-def _new_duplicates(ctx: GateContext, tree: Tree, start: int, old_end: int,
-                    new_end: int) -> set[DefinitionKey]:
-    """Names bound twice in the candidate's file and not in a side's. Only a name bound
-    inside the candidate can be new, so only that region is queried; the names outside it
-    are the ours file's, already known."""
-    assert ctx.profile is not None and ctx.ours_keys is not None
-    inside = [key for (a, b), key in _keys(ctx.profile, tree, (start, new_end)).items()
-              if start <= a and b <= new_end]
-    counts = Counter(inside)
-    counts.update(key for (a, _), key in ctx.ours_keys.items() if not start <= a < old_end)
-    return {key for key in inside if counts[key] > 1} - ctx.allowed_duplicates
-
-
-def _candidate_tree(ctx: GateContext, candidate: Candidate) -> tuple[Tree, int, int, int]:
-    """The file with the candidate spliced in (other hunks as ours), parsed as an edit,
-    and the candidate's byte span: start, end in the ours file, end in the new file."""
-    assert ctx.profile is not None and ctx.ours_tree is not None
-    hunk = ctx.parsed.hunks[candidate.hunk]
-    offset = ctx.parsed.offset(hunk)
-    before = ctx.ours_text[:offset].encode("utf-8")
-    after = ctx.ours_text[offset + len(hunk.ours):].encode("utf-8")
-    text = candidate.text.encode("utf-8")
-    start, old_end = len(before), len(before) + len(hunk.ours.encode("utf-8"))
-    old = before + hunk.ours.encode("utf-8") + after
-    tree = treesitter.reparse(ctx.profile, ctx.ours_tree, old, before + text + after, start,
-                              old_end, start + len(text))
-    return tree, start, old_end, start + len(text)
-
-
-def duplicates(profile: LanguageProfile, tree: Tree) -> frozenset[DefinitionKey]:
-    """(scope, name) pairs bound more than once in the whole file."""
-    return _repeated(_keys(profile, tree).values())
 
 
 def _repeated(keys: Iterable[DefinitionKey]) -> frozenset[DefinitionKey]:

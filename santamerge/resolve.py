@@ -197,7 +197,8 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
     if text is None:
         note(f"{shown}: binary or not UTF-8 text; skipped")
         return None
-    if sides_hold_markers(repo, path):
+    entries = unmerged_entries(repo, path)
+    if sides_hold_markers(repo, entries):
         note(f"{shown}: a side of the conflict already holds lines that look like conflict "
              "markers, which cannot be told from git's; not touched (resolve it by hand)")
         return None
@@ -206,12 +207,12 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
         first = _first_hunk_labels(text)
         return Source(path, full, shown, original, text, None, False, first)
     if not marked and not force:
-        if _complete_stages(repo, path, shown, note):
+        if _complete_stages(entries, shown, note):
             note(f"{shown}: no conflict markers in the working tree: resolved by hand? Not "
                  "touched; `git add` it when it is right (--force proposes on git's merge "
                  "rebuilt from the index, and --accept then backs the file up first)")
         return None
-    rebuilt = _rebuild(repo, path, shown, note)
+    rebuilt = _rebuild(repo, path, entries, shown, note)
     if rebuilt is None:
         return None
     merged, size, plain = rebuilt
@@ -227,18 +228,28 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
     return Source(path, full, shown, original, merged, size, True, LABELS)
 
 
-def sides_hold_markers(repo: Repository, path: str) -> bool:
-    """True when a side of ``path``'s conflict (its index stages 1-3) already holds lines
-    that look like conflict markers: git's markers in the working tree cannot then be
-    told from the file's own, and a hunk read from them may be cut in the wrong place
-    (the merge driver steps aside for the same reason)."""
+def sides_hold_markers(repo: Repository, entries: Sequence[IndexEntry]) -> bool:
+    """True when a side of a conflict (its unmerged index ``entries``) already holds
+    lines that look like conflict markers: git's markers in the working tree cannot then
+    be told from the file's own, and a hunk read from them may be cut in the wrong place
+    (the merge driver steps aside for the same reason). One ``git cat-file`` for all."""
     from santamerge.locate import has_markers
 
-    for entry in unmerged_entries(repo, path):
-        if entry.mode.startswith("100"):
-            text = _text(git_bytes(repo.root, "cat-file", "blob", entry.oid))
-            if text is not None and has_markers(text):
-                return True
+    oids = [e.oid for e in entries if e.mode.startswith("100")]
+    if not oids:
+        return False
+    out = git_bytes(repo.root, "cat-file", "--batch", data="".join(
+        f"{oid}\n" for oid in oids).encode())
+    for _ in oids:
+        header, _, out = out.partition(b"\n")
+        fields = header.split()
+        if len(fields) != 3:  # "<oid> missing": nothing follows
+            continue
+        size = int(fields[2])
+        text = _text(out[:size])
+        out = out[size + 1:]
+        if text is not None and has_markers(text):
+            return True
     return False
 
 
@@ -285,10 +296,9 @@ def _first_hunk_labels(text: str) -> tuple[str, str, str]:
     return (first.ours_label, first.base_label, first.theirs_label)
 
 
-def _complete_stages(repo: Repository, path: str, shown: str, note: Note) -> bool:
-    """True when ``path`` has the index stages 1, 2 and 3 of a file (a content
+def _complete_stages(entries: Sequence[IndexEntry], shown: str, note: Note) -> bool:
+    """True when ``entries`` are the index stages 1, 2 and 3 of a file (a content
     conflict); else False, with a note saying what kind of conflict it is."""
-    entries = unmerged_entries(repo, path)
     stages = {e.stage: e for e in entries}
     missing = [s for s in (1, 2, 3) if s not in stages]
     if missing:
@@ -305,15 +315,15 @@ def _complete_stages(repo: Repository, path: str, shown: str, note: Note) -> boo
     return True
 
 
-def _rebuild(repo: Repository, path: str, shown: str, note: Note
-             ) -> tuple[str, int, str] | None:
+def _rebuild(repo: Repository, path: str, entries: Sequence[IndexEntry], shown: str,
+             note: Note) -> tuple[str, int, str] | None:
     """git's diff3 merge of the index stages 1, 2 and 3, through the working tree's
     filters, its marker size, and the same merge in the plain ``merge`` style (what
     ``git merge`` leaves in the working tree by default); None (with a note) when a
     stage is missing or it is not text."""
     from santamerge import git
 
-    if not _complete_stages(repo, path, shown, note):
+    if not _complete_stages(entries, shown, note):
         return None
     size = marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:

@@ -39,20 +39,10 @@ def parse(profile: LanguageProfile, text: str) -> Tree:
 
 
 def reparse(profile: LanguageProfile, tree: Tree, old: bytes, new: bytes,
-            start: int, old_end: int, new_end: int) -> Tree:
-    """Parse ``new``, which is ``old`` with bytes [start, old_end) replaced by
-    [start, new_end) of ``new``, reusing ``tree`` (the parse of ``old``) incrementally."""
-    edited = tree.copy()
-    edited.edit(start_byte=start, old_end_byte=old_end, new_end_byte=new_end,
-                start_point=_point(old, start), old_end_point=_point(old, old_end),
-                new_end_point=_point(new, new_end))
-    return _parser(profile).parse(new, edited)
-
-
-def reparse_many(profile: LanguageProfile, tree: Tree, old: bytes, new: bytes,
                  edits: list[tuple[int, int, int]]) -> Tree:
     """Parse ``new``, which is ``old`` with each byte span [start, end) replaced by a text
-    of the given length (``edits``: in file order, not overlapping), reusing ``tree``."""
+    of the given length (``edits``: in file order, not overlapping), reusing ``tree`` (the
+    parse of ``old``) incrementally."""
     edited = tree.copy()
     shift = 0
     points = _Points(new)
@@ -84,11 +74,6 @@ def _after(begin: tuple[int, int], text: bytes) -> tuple[int, int]:
     if not lines:
         return begin[0], begin[1] + len(text)
     return begin[0] + lines, len(text) - (text.rfind(b"\n") + 1)
-
-
-def _point(data: bytes, offset: int) -> tuple[int, int]:
-    row = data.count(b"\n", 0, offset)
-    return row, offset - (data.rfind(b"\n", 0, offset) + 1)
 
 
 def query_names(profile: LanguageProfile) -> list[str]:

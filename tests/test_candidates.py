@@ -203,18 +203,26 @@ def test_driver_path_decides_what_propose_says(text: str, policy: object) -> Non
 
 @pytest.mark.parametrize("path", ["a.py", "A.java", "a.js", "a.go", "a.rs"])
 def test_incremental_parse_of_candidates_equals_a_fresh_parse(path: str) -> None:
+    """One choice, and several at once (each edit shifts the ones after it)."""
     from santamerge import treesitter
-    from santamerge.gates import _candidate_tree
+    from santamerge.gates import spliced_tree
 
     body = "def f():\n    return (1\n" if path == "a.py" else "int f() { return (1; }\n"
-    text = hunk_text(body, "", "x = 2\n", before="// head\n# head\n", after="tail = 3\n")
-    parsed = parse_conflicts(text)
+    one = hunk_text(body, "", "x = 2\n", before="// head\n# head\n", after="tail = 3\n")
+    two = hunk_text("a = 1\nb = 2\n", "a = 0\n", "c = 3\n", after="\nmid = 4\n")
+    parsed = parse_conflicts(one + two + hunk_text("y = 1\n", "", "", after="end = 5\n"))
     ctx = prepare_gates(parsed, language_for_path(path))
     assert ctx.profile is not None
-    for candidate in build_candidates(parsed, parsed.hunks[0], ctx.profile):
-        fresh = treesitter.parse(ctx.profile, parsed.splice({0: candidate.text}))
-        edited, *_ = _candidate_tree(ctx, candidate)
-        assert str(edited.root_node) == str(fresh.root_node), candidate.method
+    options = [build_candidates(parsed, h, ctx.profile) for h in parsed.hunks]
+    for k, candidate in enumerate(options[0]):
+        for chosen in ({0: candidate},
+                       {h: opts[(k + h) % len(opts)] for h, opts in enumerate(options)}):
+            data, edited, regions = spliced_tree(ctx, chosen)
+            assert data.decode() == parsed.splice({i: c.text for i, c in chosen.items()})
+            fresh = treesitter.parse(ctx.profile, data.decode())
+            assert str(edited.root_node) == str(fresh.root_node), chosen
+            assert [data[r.start:r.end].decode() for r in regions] == [
+                c.text for _, c in sorted(chosen.items())]
 
 
 @pytest.mark.parametrize(("path", "before", "ours", "theirs", "verdict"), [
@@ -239,10 +247,10 @@ EXAMPLES = sorted(Path(__file__).parent.glob("examples/*/*/Base.*"))
 
 @pytest.mark.parametrize("base", EXAMPLES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
 def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
-    """The gate queries only the candidate's region; it must find what a whole-file
-    query finds."""
+    """The gate queries only the candidates' regions; it must find what a whole-file
+    query finds, for each candidate alone and for the first of each hunk together."""
     from santamerge import treesitter
-    from santamerge.gates import _candidate_tree, _new_duplicates, duplicates
+    from santamerge.gates import _keys, _new_duplicates, _repeated, spliced_tree
 
     ext = base.suffix
     sides = [base.with_name(f"{n}{ext}") for n in ("Base", "Ours", "Theirs")]
@@ -253,9 +261,11 @@ def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
     profile = language_for_path(f"x{ext}")
     assert profile is not None
     ctx = prepare_gates(parsed, profile)
-    for hunk in parsed.hunks:
-        for candidate in build_candidates(parsed, hunk, profile):
-            tree, *span = _candidate_tree(ctx, candidate)
-            fresh = treesitter.parse(profile, parsed.splice({hunk.index: candidate.text}))
-            whole = duplicates(profile, fresh) - ctx.allowed_duplicates
-            assert _new_duplicates(ctx, tree, *span) == whole, candidate.method
+    options = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
+    choices = [{h: c} for h, opts in options.items() for c in opts]
+    choices.append({h: opts[0] for h, opts in options.items()})
+    for chosen in choices:
+        data, tree, regions = spliced_tree(ctx, chosen)
+        fresh = treesitter.parse(profile, data.decode())
+        whole = _repeated(_keys(profile, fresh).values()) - ctx.allowed_duplicates
+        assert {key for _, key in _new_duplicates(ctx, tree, regions)} == whole, chosen

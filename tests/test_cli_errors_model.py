@@ -70,7 +70,8 @@ def test_model_info_on_a_device_this_torch_cannot_use(files: Path) -> None:
 
 @pytest.mark.parametrize("command", [["fill"], ["fill", "--check"], ["model", "info"],
                                      ["complete", "--prefix-file", "before.py",
-                                      "--suffix-file", "after.py"]])
+                                      "--suffix-file", "after.py"],
+                                     ["serve", "--port", "0"]])
 def test_a_device_that_does_not_exist(files: Path, command: list[str]) -> None:
     args = [*command, "--device", "tpu"] + (["geometry.py"] if command[0] == "fill" else [])
     code, _, err = run(*args, cwd=files)

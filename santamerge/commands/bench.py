@@ -9,7 +9,12 @@ from typing import Any
 
 import click
 
-from santamerge.commands.options import device_option, model_option, server_option
+from santamerge.commands.options import (
+    check_device,
+    device_option,
+    model_option,
+    server_option,
+)
 from santamerge.errors import SantamergeError, report_errors
 
 
@@ -271,6 +276,7 @@ def stubs(repo: str, limit: int, samples: int, seed: int, model_name: str | None
     if json_path and json_path != "-":
         check_writable(json_path, "--json")
     settings = load_settings(model=model_name, device=device, server=server)
+    check_device(settings.device)
     backend = open_backend(settings)
     quiet = json_path == "-"
     with Progress(console=Console(stderr=True), transient=True, disable=quiet) as bar:

@@ -185,7 +185,7 @@ def _sides_hold_markers(source: _Source) -> bool:
     inputs of an attempt, or the index stages of a conflicted file of a repository.
     (A file outside a conflicted repository has no sides to look at.)"""
     from santamerge.locate import has_markers
-    from santamerge.resolve import find_repository, sides_hold_markers
+    from santamerge.resolve import find_repository, sides_hold_markers, unmerged_entries
 
     if source.header is not None:  # an attempt: its inputs lie beside its result
         folder = os.path.dirname(os.path.abspath(source.read_from))
@@ -202,7 +202,7 @@ def _sides_hold_markers(source: _Source) -> bool:
     except SantamergeError:
         return False
     path = os.path.relpath(os.path.realpath(source.target), os.path.realpath(repo.root))
-    return sides_hold_markers(repo, path.replace(os.sep, "/"))
+    return sides_hold_markers(repo, unmerged_entries(repo, path.replace(os.sep, "/")))
 
 
 def _report(files: list[PreviewFile], sources: list[_Source]) -> None:

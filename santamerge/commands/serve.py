@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from santamerge.commands.options import device_option, model_option
+from santamerge.commands.options import check_device, device_option, model_option
 from santamerge.errors import SantamergeError, report_errors
 
 API_KEY_WARNING = ("santamerge: warning: --api-key shows the key to every user of this "
@@ -76,6 +76,7 @@ def serve(model_name: str | None, device: str | None, host: str, port: int,
                            idle_timeout=idle_timeout, max_request_bytes=max_request_bytes,
                            max_tokens=max_tokens, ready_file=ready_file, batch=batch)
     settings = load_settings(model=model_name, device=device)
+    check_device(settings.device)
     # The address first: a port in use is an error now, not after the model's load.
     listening = reserve(options)
     try:
