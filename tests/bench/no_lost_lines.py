@@ -21,6 +21,7 @@ driver case with ``--replay SEED``.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -40,19 +42,39 @@ import differential as d
 CASE_SEED = 1_000_003
 
 
-def _isolate() -> None:
-    """No user or system git config, no santamerge settings from the environment."""
+def _isolate() -> list[str]:
+    """No user or system git config, no santamerge settings from the environment; a
+    scratch folder made current. The folders made, to remove afterwards."""
     home = tempfile.mkdtemp(prefix="santamerge-nll-home-")
     os.environ.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
                       XDG_STATE_HOME=os.path.join(home, ".state"), GIT_CONFIG_NOSYSTEM="1")
     for name in list(os.environ):
         if name.startswith("SANTAMERGE_") or name in ("GIT_DIR", "GIT_WORK_TREE"):
             del os.environ[name]
-    os.chdir(tempfile.mkdtemp(prefix="santamerge-nll-"))
+    scratch = tempfile.mkdtemp(prefix="santamerge-nll-")
+    os.chdir(scratch)
+    return [home, scratch]
 
 
+Chunk = Callable[[int, int, int], dict[str, object]]
+
+
+def _in_scratch(work: Chunk) -> Chunk:
+    """Run a chunk of cases isolated (:func:`_isolate`), and remove its folders after."""
+    @functools.wraps(work)
+    def run(seed: int, start: int, count: int) -> dict[str, object]:
+        folders = _isolate()
+        try:
+            return work(seed, start, count)
+        finally:
+            os.chdir(tempfile.gettempdir())
+            for folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
+    return run
+
+
+@_in_scratch
 def _driver_chunk(seed: int, start: int, count: int) -> dict[str, object]:
-    _isolate()
     stats: Counter[str] = Counter()
     failures = []
     scratch = Path(os.getcwd())
@@ -73,9 +95,9 @@ def _driver_chunk(seed: int, start: int, count: int) -> dict[str, object]:
     return {"stats": dict(stats), "failures": failures, "cases": count}
 
 
+@_in_scratch
 def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
     """One real conflicted merge of ``files`` generated files, resolved with --accept."""
-    _isolate()
     root = Path(os.getcwd())
     stats: Counter[str] = Counter()
     failures = []
@@ -155,8 +177,8 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
     return {"stats": dict(stats), "failures": failures, "cases": files}
 
 
+@_in_scratch
 def _preview_chunk(seed: int, start: int, count: int) -> dict[str, object]:
-    _isolate()
     scratch = Path(os.getcwd())
     stats: Counter[str] = Counter()
     failures = []
