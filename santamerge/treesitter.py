@@ -11,7 +11,7 @@ import functools
 import importlib
 from typing import TYPE_CHECKING
 
-from santamerge.languages import LanguageProfile
+from santamerge.languages.profiles import LanguageProfile
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node, Parser, Query, Tree
@@ -78,16 +78,16 @@ def _after(begin: tuple[int, int], text: bytes) -> tuple[int, int]:
 
 def query_names(profile: LanguageProfile) -> list[str]:
     """The query files that exist for this language, without their ``.scm``."""
-    from importlib import resources
+    from santamerge.languages import queries_folder
 
-    folder = resources.files("santamerge") / "grammars" / profile.queries
+    folder = queries_folder() / profile.queries
     return sorted(f.name[:-4] for f in folder.iterdir() if f.name.endswith(".scm"))
 
 
 def query_source(profile: LanguageProfile, name: str) -> str | None:
-    from importlib import resources
+    from santamerge.languages import queries_folder
 
-    path = resources.files("santamerge") / "grammars" / profile.queries / f"{name}.scm"
+    path = queries_folder() / profile.queries / f"{name}.scm"
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 

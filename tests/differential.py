@@ -341,7 +341,7 @@ def git_merge(merge: Merge, folder: Path) -> tuple[bytes, int]:
 class Split(NamedTuple):
     """A result cut along git's merge: each hunk's text, None where it is left marked."""
 
-    hunks: tuple[object, ...]  # santamerge.types.ConflictHunk, from git's merge
+    hunks: tuple[object, ...]  # santamerge.merge.types.ConflictHunk, from git's merge
     written: tuple[str | None, ...]
 
 
@@ -351,8 +351,8 @@ def split_result(baseline: str, result: str, marker_size: int = 7,
     byte, and each hunk is either git's own (left marked) or some written text (that
     ``accept`` takes, when given: a cut is ambiguous where a hunk's text could end at
     several copies of the text after it). None when no such cut exists."""
-    from santamerge.locate import parse_conflicts
-    from santamerge.types import ConflictHunk
+    from santamerge.merge.locate import parse_conflicts
+    from santamerge.merge.types import ConflictHunk
 
     chunks = parse_conflicts(baseline, marker_size).chunks
     hunks = tuple(c for c in chunks if isinstance(c, ConflictHunk))
@@ -431,7 +431,7 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
                  stats: Counter[str] | None = None) -> list[str]:
     """Run the merge driver in this process on ``merge``; the broken properties.
     ``stats`` counts cases, conflicted ones, and hunks written and left marked."""
-    from santamerge.driver import DriverArgs, run_merge_driver
+    from santamerge.merge.driver import DriverArgs, run_merge_driver
 
     baseline, status = git_merge(merge, folder)
     base, ours, theirs = write_inputs(merge, folder / "driver")
@@ -546,10 +546,10 @@ def _has_marker_line(text: str | None) -> bool:
 def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
     """The structured union alone, on every hunk of git's merge: (unions offered,
     problems)."""
-    from santamerge.candidates import build_candidates
     from santamerge.errors import MarkerError
-    from santamerge.languages import language_for_path
-    from santamerge.locate import parse_conflicts
+    from santamerge.languages.profiles import language_for_path
+    from santamerge.merge.candidates import build_candidates
+    from santamerge.merge.locate import parse_conflicts
 
     baseline, status = git_merge(merge, folder)
     if status <= 0:
@@ -578,7 +578,7 @@ def candidate_rule(hunk: object, written: str) -> str | None:
     """What ``resolve --accept`` and ``preview`` may write for a hunk: one of the
     candidates a person is shown (each side, the base, both concatenations, the word
     merge), or a union that keeps every line; never conflict markers."""
-    from santamerge.merge3 import merge_words
+    from santamerge.merge.words import merge_words
 
     ours, base, theirs = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
     if _has_marker_line(written):
@@ -630,8 +630,8 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     from rich.console import Console
 
     from santamerge.commands.preview import _load, _Source
-    from santamerge.policy import DEFAULT_POLICY
-    from santamerge.tui import review
+    from santamerge.merge.policy import DEFAULT_POLICY
+    from santamerge.ui.review import review
 
     baseline, status = git_merge(merge, folder)
     if status <= 0 or b"\0" in baseline:

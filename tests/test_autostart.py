@@ -15,11 +15,11 @@ import pytest
 from conftest import Repo
 
 import santamerge
-from santamerge.attempts import list_attempts
-from santamerge.autostart import connect_local, local_server, stop_local
-from santamerge.backends.embedded import embedded_path
-from santamerge.backends.http import HttpBackend
-from santamerge.checksums import SUMS
+from santamerge.merge.attempts import list_attempts
+from santamerge.model.backends.embedded import embedded_path
+from santamerge.model.backends.http import HttpBackend
+from santamerge.model.checksums import SUMS
+from santamerge.model.serve.autostart import connect_local, local_server, stop_local
 
 
 def _model_record(repo: Repo, path: str) -> dict[str, object]:
@@ -97,7 +97,7 @@ def test_the_driver_never_loads_a_model_per_file(repo: Repo) -> None:
 
 # -- which server is "the same": installation, model checksum, autostart off --------------
 
-_SOCKET_OF = ("import santamerge, sys; from santamerge.autostart import local_server; "
+_SOCKET_OF = ("import santamerge, sys; from santamerge.model.serve.autostart import local_server; "
               "print(santamerge.__file__); print(local_server(sys.argv[1], 'auto').socket)")
 
 
@@ -174,9 +174,9 @@ def test_a_hub_model_is_keyed_by_its_cached_snapshot(tmp_path: Path,
 
 def test_autostart_off_uses_no_server_it_did_not_start(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from santamerge.backends.select import choose_backend
     from santamerge.config import load_settings
-    from santamerge.resolve import running_local_server
+    from santamerge.merge.sources import running_local_server
+    from santamerge.model.backends.choose import choose_backend
 
     backend = connect_local("embedded", "auto", wait=120, idle_timeout=60)
     pid = backend.health()["pid"]

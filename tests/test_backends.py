@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from santamerge.backends import BackendError, load_backend
+from santamerge.model.backends.base import BackendError, load_backend
 
 SPECIAL = ["<|endoftext|>", "<fim-prefix>", "<fim-middle>", "<fim-suffix>", "<fim-pad>"]
 CODE = ["def add(a, b):\n    return a + b\n", "import os\nprint(os.getcwd())\n",
@@ -178,7 +178,7 @@ def test_fim_order_comes_from_the_option_or_the_model_folder(tmp_path: Path) -> 
     import json
     import shutil
 
-    from santamerge.backends.embedded import embedded_path
+    from santamerge.model.backends.embedded import embedded_path
 
     assert load_backend("embedded").template.order == "psm"
     folder = tmp_path / "model"

@@ -123,8 +123,8 @@ def test_bench_stubs_blanks_real_functions_and_refills_them(make_repo) -> None: 
 
 
 def test_hunks_are_matched_through_their_context() -> None:
-    from santamerge.locate import parse_conflicts
-    from santamerge.replay import match_hunks
+    from santamerge.bench.replay import match_hunks
+    from santamerge.merge.locate import parse_conflicts
 
     marked = ("a\nb\nc\n<<<<<<< o\nX\n||||||| b\nW\n=======\nY\n>>>>>>> t\nd\ne\n"
               "<<<<<<< o\nP\n||||||| b\nQ\n=======\nR\n>>>>>>> t\n")

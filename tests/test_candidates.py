@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from santamerge.candidates import build_candidates
-from santamerge.gates import check_candidate, prepare_gates
-from santamerge.languages import language_for_path
-from santamerge.locate import parse_conflicts
-from santamerge.merge3 import merge3, merge_words
-from santamerge.pipeline import decide_merge, propose_merge
-from santamerge.policy import CONSERVATIVE, NEVER, WORDS
-from santamerge.rank import change_kept
-from santamerge.types import Candidate
+from santamerge.languages.profiles import language_for_path
+from santamerge.merge.candidates import build_candidates
+from santamerge.merge.gates import check_candidate, prepare_gates
+from santamerge.merge.locate import parse_conflicts
+from santamerge.merge.pipeline import decide_merge, propose_merge
+from santamerge.merge.policy import CONSERVATIVE, NEVER, WORDS
+from santamerge.merge.rank import change_kept
+from santamerge.merge.types import Candidate
+from santamerge.merge.words import merge3, merge_words
 
 
 def hunk_text(ours: str, base: str, theirs: str, before: str = "", after: str = "") -> str:
@@ -205,7 +205,7 @@ def test_driver_path_decides_what_propose_says(text: str, policy: object) -> Non
 def test_incremental_parse_of_candidates_equals_a_fresh_parse(path: str) -> None:
     """One choice, and several at once (each edit shifts the ones after it)."""
     from santamerge import treesitter
-    from santamerge.gates import spliced_tree
+    from santamerge.merge.gates import spliced_tree
 
     body = "def f():\n    return (1\n" if path == "a.py" else "int f() { return (1; }\n"
     one = hunk_text(body, "", "x = 2\n", before="// head\n# head\n", after="tail = 3\n")
@@ -250,7 +250,7 @@ def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
     """The gate queries only the candidates' regions; it must find what a whole-file
     query finds, for each candidate alone and for the first of each hunk together."""
     from santamerge import treesitter
-    from santamerge.gates import _keys, _new_duplicates, _repeated, spliced_tree
+    from santamerge.merge.gates import _keys, _new_duplicates, _repeated, spliced_tree
 
     ext = base.suffix
     sides = [base.with_name(f"{n}{ext}") for n in ("Base", "Ours", "Theirs")]

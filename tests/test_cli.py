@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import Repo
 
 from santamerge.cli import cli
-from santamerge.languages import gitattributes_patterns
+from santamerge.languages.profiles import gitattributes_patterns
 
 
 def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str]:

@@ -41,7 +41,7 @@ def test_bad_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 def test_backend_settings_and_the_choice_they_make(make_repo,  # type: ignore[no-untyped-def]
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from santamerge.backends.select import choose_backend
+    from santamerge.model.backends.choose import choose_backend
 
     repo: Repo = make_repo("r")
     root = str(repo.root)

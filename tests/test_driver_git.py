@@ -7,7 +7,7 @@ import subprocess
 
 from conftest import Repo
 
-from santamerge.attempts import list_attempts
+from santamerge.merge.attempts import list_attempts
 
 BASE = "import os\n\n\ndef load(path):\n    return open(path).read()\n"
 
@@ -178,7 +178,7 @@ def test_attempts_are_stored_and_pruned(repo: Repo) -> None:
 
 
 def test_a_write_that_fails_reports_a_conflict_in_one_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from santamerge.driver import _write
+    from santamerge.merge.driver import _write
 
     target = tmp_path / "gone" / "ours"  # its folder does not exist: the write fails
     assert _write(str(target), b"merged\n") is False

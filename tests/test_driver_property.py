@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from santamerge.attempts import list_attempts
-from santamerge.driver import DriverArgs, run_merge_driver
-from santamerge.locate import parse_conflicts
+from santamerge.merge.attempts import list_attempts
+from santamerge.merge.driver import DriverArgs, run_merge_driver
+from santamerge.merge.locate import parse_conflicts
 
 LINES = st.sampled_from([
     "import os", "import re", "import json", "from a import b", "x = 1", "x = 2", "",

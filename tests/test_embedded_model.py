@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from santamerge.backends import Backend, BackendError, load_backend
-from santamerge.backends.embedded import embedded_path, verify_checksums
+from santamerge.model.backends.base import Backend, BackendError, load_backend
+from santamerge.model.backends.embedded import embedded_path, verify_checksums
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_it_is_a_multi_query_gpt_bigcode_with_santacoder_tokens(backend: Backend
                    "a GPU-trained model should make this pass, and strict xfail then asks "
                    "for the marker to go")
 def test_it_completes_an_obvious_middle(backend: Backend) -> None:
-    from santamerge.generate import Gap, fill_gaps
+    from santamerge.model.generate import Gap, fill_gaps
 
     prefix = "import sys\n\n\ndef main():\n    print(sys.argv)\n\n\nif __name__ == "
     (found,) = fill_gaps(backend, [Gap(prefix, ":\n    main()\n")], max_new_tokens=12)

@@ -21,14 +21,14 @@ from conftest import Repo
 from test_fill import SOURCE
 
 from santamerge.cli import cli
-from santamerge.fill import (
+from santamerge.languages.profiles import language_for_path
+from santamerge.stubs.detect import find_stubs
+from santamerge.stubs.fill import (
     DOES_NOTHING,
     UNDEFINED,
     judge_samples,
     undefined_names,
 )
-from santamerge.languages import language_for_path
-from santamerge.stubs import find_stubs
 
 GEOMETRY = SOURCE + '\n    def area(self):\n        raise NotImplementedError\n'
 GOOD = "        return (self.x ** 2 + self.y ** 2) ** 0.5\n"
@@ -147,7 +147,7 @@ class Canned:
     """A backend that answers every prompt with the middles in ``canned.json``."""
 
     def __init__(self, folder: str) -> None:
-        from santamerge.fim import FAMILIES
+        from santamerge.model.fim import FAMILIES
 
         self.name = f"canned:{folder}"
         self.middles = json.loads((Path(folder) / "canned.json").read_text())
@@ -159,7 +159,7 @@ class Canned:
 
     def generate(self, prompts, n=1, max_new_tokens=64, temperature=0.0, top_p=1.0,  # type: ignore[no-untyped-def]
                  stop=()):
-        from santamerge.backends import Completion
+        from santamerge.model.backends.base import Completion
 
         return [[Completion(self.middles[i % len(self.middles)], (-0.5, -0.5), "stop")
                  for i in range(n)] for _ in prompts]
@@ -173,7 +173,7 @@ class Canned:
 
 @pytest.fixture
 def canned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from santamerge.backends import _REGISTRY, _register_builtins, register_backend
+    from santamerge.model.backends.base import _REGISTRY, _register_builtins, register_backend
 
     _register_builtins()
     register_backend("canned", lambda spec, options: Canned(spec))  # type: ignore[arg-type, return-value]

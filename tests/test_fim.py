@@ -10,7 +10,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
 from santamerge.errors import NoFimTemplateError
-from santamerge.fim import (
+from santamerge.model.fim import (
     FAMILIES,
     ContextFile,
     FimTemplate,
@@ -146,7 +146,7 @@ def test_missing_repository_tokens_fall_back_to_plain_context() -> None:
 
 
 def test_import_stays_light() -> None:
-    code = ("import sys, santamerge.fim\n"
+    code = ("import sys, santamerge.model.fim\n"
             "print(sorted(m for m in ('torch', 'transformers', 'tokenizers') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
@@ -154,7 +154,7 @@ def test_import_stays_light() -> None:
 
 
 def test_santacoder_spm_order() -> None:
-    from santamerge.fim import detect_template
+    from santamerge.model.fim import detect_template
 
     spm = detect_template(["<fim-prefix>", "<fim-suffix>", "<fim-middle>", "<fim-pad>",
                            "<|endoftext|>"])._replace(order="spm")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from santamerge.generate import _heal, trim_suffix_overlap
+from santamerge.model.generate import _heal, trim_suffix_overlap
 
 
 def test_trim_suffix_overlap() -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from santamerge import treesitter
-from santamerge.languages import PROFILES, LanguageProfile
+from santamerge.languages.profiles import PROFILES, LanguageProfile
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -152,7 +152,7 @@ def test_every_scm_file_belongs_to_a_profile() -> None:
 def test_errors_are_counted_in_trees_deeper_than_the_recursion_limit() -> None:
     import sys
 
-    from santamerge.languages import language_named
+    from santamerge.languages.profiles import language_named
     from santamerge.treesitter import count_errors, parse
 
     depth = sys.getrecursionlimit() + 500
@@ -181,7 +181,7 @@ MISPLACED = {
 def test_misplaced_statements(profile: LanguageProfile) -> None:
     """gates.misplaced finds each forbidden placement in the misplaced fixture, and
     nothing in the (valid) sample."""
-    from santamerge.gates import misplaced
+    from santamerge.merge.gates import misplaced
 
     root, _ = _fixture(profile)
     assert misplaced(profile, root) == []

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from santamerge.errors import MarkerError
-from santamerge.locate import has_markers, parse_conflicts
+from santamerge.merge.locate import has_markers, parse_conflicts
 
 DIFF3 = """\
 keep

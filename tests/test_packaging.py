@@ -16,14 +16,14 @@ def test_wheel_ships_queries_and_loads_them(tmp_path: Path) -> None:
     (wheel,) = (tmp_path / "dist").glob("santamerge-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     shipped = sorted(n for n in names if n.endswith(".scm"))
-    expected = sorted(f"santamerge/grammars/{p.relative_to(ROOT / 'grammars')}"
+    expected = sorted(f"santamerge/languages/queries/{p.relative_to(ROOT / 'grammars')}"
                       for p in (ROOT / "grammars").rglob("*.scm"))
     assert shipped == expected
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
     assert {"santamerge/models/embedded/model.safetensors",
             "santamerge/models/embedded/SHA256SUMS"} <= set(names)
-    code = ("import santamerge, santamerge.treesitter as t, santamerge.languages as l\n"
-            "from santamerge.backends import load_backend\n"
+    code = ("import santamerge, santamerge.treesitter as t, santamerge.languages.profiles as l\n"
+            "from santamerge.model.backends.base import load_backend\n"
             "print(santamerge.__file__)\n"
             "print(t.query_names(l.language_named('rust')), t.query(l.language_named('go'),"
             " 'imports') is not None)\n"

@@ -16,8 +16,8 @@ import pexpect
 import pytest
 from conftest import Repo
 
-from santamerge.attempts import list_attempts
-from santamerge.locate import parse_conflicts
+from santamerge.merge.attempts import list_attempts
+from santamerge.merge.locate import parse_conflicts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "preview-schema.json"
@@ -249,7 +249,8 @@ def validate(value: Any, schema: dict[str, Any], root: dict[str, Any],
 def test_preview_imports_no_model_stack(conflicted: Repo) -> None:
     code = ("import sys\nfrom santamerge.commands.preview import preview\n"
             "preview(['app.py'], standalone_mode=False)\n"
-            "print(sorted({'torch', 'transformers', 'santamerge.backends'} & set(sys.modules)))")
+            "print(sorted({'torch', 'transformers', 'santamerge.model.backends.base'}"
+            " & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], cwd=conflicted.root, capture_output=True,
                          text=True, stdin=subprocess.DEVNULL, check=True, timeout=60).stdout
     assert out.splitlines()[-1] == "[]"
@@ -262,9 +263,9 @@ def review_files(paths: list[Path], read_key: Callable[[], str],
 
     from rich.console import Console
 
-    from santamerge.pipeline import propose_merge, resolve_merge
-    from santamerge.report import proposal_record
-    from santamerge.tui import PreviewFile, review
+    from santamerge.merge.pipeline import propose_merge, resolve_merge
+    from santamerge.merge.record import proposal_record
+    from santamerge.ui.review import PreviewFile, review
 
     files = []
     for path in paths:

@@ -13,8 +13,8 @@ import pytest
 from conftest import Repo
 from test_bench import _merge_history
 
-from santamerge.pipeline import propose_merge
-from santamerge.ranker import maintenance_merge, shipped_ranker
+from santamerge.merge.learned import maintenance_merge, shipped_ranker
+from santamerge.merge.pipeline import propose_merge
 
 MARKED = ("import os\n\n\ndef load(path):\n<<<<<<< ours\n    return open(path).read()\n"
           "||||||| base\n    return open(path).read()\n=======\n"
@@ -36,7 +36,7 @@ def test_the_shipped_ranker_orders_propose_and_says_so() -> None:
 
 
 def test_the_calibrated_policy_abstains_below_its_threshold() -> None:
-    from santamerge.policy import POLICIES
+    from santamerge.merge.policy import POLICIES
 
     policy = POLICIES["calibrated"]
     assert policy.threshold is not None and policy.threshold > 0.5
@@ -77,7 +77,7 @@ def test_bench_ranker_fits_calibrates_and_evaluates_by_repository(
 
 @pytest.fixture(scope="module")
 def embedded():  # type: ignore[no-untyped-def]
-    from santamerge.backends import load_backend
+    from santamerge.model.backends.base import load_backend
 
     return load_backend("embedded")
 
@@ -96,8 +96,8 @@ def test_model_middles_join_the_ranked_list_under_three_strategies(embedded) -> 
 
 
 def test_the_merged_strategy_shows_both_sides_in_the_family_layout(embedded) -> None:  # type: ignore[no-untyped-def]
-    from santamerge.locate import parse_conflicts
-    from santamerge.middles import strategy_gap
+    from santamerge.merge.locate import parse_conflicts
+    from santamerge.merge.middles import strategy_gap
 
     parsed = parse_conflicts(MARKED)
     gap = strategy_gap(embedded, parsed, parsed.hunks[0], "app.py", "merged")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import Repo
 
-from santamerge.locate import has_markers, parse_conflicts
+from santamerge.merge.locate import has_markers, parse_conflicts
 
 BASE_APP = "def f():\n    a = 1\n    X = 1\n    return a\n"
 OURS_APP = BASE_APP.replace("X = 1", "X = 2")

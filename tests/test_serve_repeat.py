@@ -19,11 +19,11 @@ import pytest
 from conftest import Repo
 from test_serve import Server, start_server, stop
 
-from santamerge.backends import Completion, load_backend
-from santamerge.backends.hf import TransformersBackend
-from santamerge.backends.http import HttpBackend
-from santamerge.fill import fill_text
-from santamerge.middles import token_counter
+from santamerge.merge.middles import token_counter
+from santamerge.model.backends.base import Completion, load_backend
+from santamerge.model.backends.http import HttpBackend
+from santamerge.model.backends.transformers import TransformersBackend
+from santamerge.stubs.fill import fill_text
 
 ROOT = Path(__file__).resolve().parents[1]
 STUBS = '''
@@ -68,8 +68,9 @@ def test_fill_through_the_server_samples_and_chooses_the_in_process_bodies(
     """The file is far larger than the model's context: the prompt is cut to fit it, and
     so is the repository context; both must be counted with the model's own tokenizer."""
     repo = make_repo("repo")
-    sources = {name: (ROOT / "santamerge" / name).read_text()
-               for name in ("generate.py", "context.py", "fim.py")}
+    sources = {name: (ROOT / "santamerge" / "model" / source).read_text()
+               for name, source in (("generate.py", "generate.py"), ("context.py", "budget.py"),
+                                    ("fim.py", "fim.py"))}
     text = sources["generate.py"] + STUBS
     repo.commit({**sources, "text_tools.py": text}, "files")
     path = str(repo.root / "text_tools.py")

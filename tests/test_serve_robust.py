@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from test_serve import PROMPT, Server, call, start_server, stop
 
-from santamerge.serve import free_port
+from santamerge.model.serve.server import free_port
 
 KEY = "tr0ub4dor&3"
 

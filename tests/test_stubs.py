@@ -1,4 +1,4 @@
-"""Stub detection (santamerge.stubs) on the fixtures in tests/fixtures/stubs/."""
+"""Stub detection (santamerge.stubs.detect) on the fixtures in tests/fixtures/stubs/."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from santamerge import treesitter
-from santamerge.languages import language_for_path
-from santamerge.stubs import Stub, find_stubs, splice
+from santamerge.languages.profiles import language_for_path
+from santamerge.stubs.detect import Stub, find_stubs, splice
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stubs"
 
@@ -338,7 +338,7 @@ def test_placeholders_in_more_shapes() -> None:
 
 
 def test_importing_stubs_loads_no_model_stack() -> None:
-    code = "import sys, santamerge.stubs\nprint(*sys.modules)"
+    code = "import sys, santamerge.stubs.detect\nprint(*sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     loaded = {name.split(".")[0] for name in out.split()}

@@ -173,7 +173,7 @@ def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from santamerge.checksums import mismatches
+    from santamerge.model.checksums import mismatches
     from santamerge.training.train import TrainOptions, train
 
     work, out = tmp_path / "work", tmp_path / "out"
@@ -230,7 +230,7 @@ def test_train_refuses_to_overwrite_or_misresume_a_checkpoint(tmp_path: Path) ->
 
 
 def test_sha256sums_detects_a_changed_file(tmp_path: Path) -> None:
-    from santamerge.checksums import mismatches, sha256sums
+    from santamerge.model.checksums import mismatches, sha256sums
 
     (tmp_path / "a.txt").write_text("a")
     (tmp_path / "SHA256SUMS").write_text(sha256sums(tmp_path))

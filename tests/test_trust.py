@@ -17,10 +17,10 @@ from conftest import Repo
 from test_driver_git import git_own_result
 
 from santamerge import treesitter
-from santamerge.gates import check_candidate, check_together, misplaced, prepare_gates
-from santamerge.languages import language_for_path
-from santamerge.locate import parse_conflicts
-from santamerge.pipeline import decide_merge, propose_merge
+from santamerge.languages.profiles import language_for_path
+from santamerge.merge.gates import check_candidate, check_together, misplaced, prepare_gates
+from santamerge.merge.locate import parse_conflicts
+from santamerge.merge.pipeline import decide_merge, propose_merge
 
 # -- the union keeps what differs (defects 1-4) --------------------------------------------
 
@@ -285,9 +285,9 @@ def test_resolve_force_writes_over_a_hand_resolution_with_a_backup(plain_conflic
 def test_preview_refuses_an_edit_that_leaves_markers(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from santamerge.pipeline import resolve_merge
-    from santamerge.report import proposal_record
-    from santamerge.tui import PreviewFile, review
+    from santamerge.merge.pipeline import resolve_merge
+    from santamerge.merge.record import proposal_record
+    from santamerge.ui.review import PreviewFile, review
 
     target = tmp_path / "app.py"
     text = conflict("a = 1\n", "X = 2\n", "X = 1\n", "X = 3\n", "b = 2\n")

@@ -76,8 +76,8 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
     from rich.progress import Progress
 
     from santamerge import __version__
-    from santamerge.bench import run_bench, summarise
-    from santamerge.replay import (
+    from santamerge.bench.merges import run_bench, summarise
+    from santamerge.bench.replay import (
         ConflictedFile,
         Replayer,
         default_cache,
@@ -165,8 +165,8 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
     from rich.console import Console
     from rich.progress import Progress
 
-    from santamerge.ranker_train import mine_file, train_ranker
-    from santamerge.replay import Replayer, default_cache, git_dir_of, list_merges
+    from santamerge.bench.replay import Replayer, default_cache, git_dir_of, list_merges
+    from santamerge.training.ranker import mine_file, train_ranker
 
     if len(repos) < 2:
         raise SantamergeError("give at least two --repo: the evaluation leaves one out")
@@ -174,7 +174,7 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
     check_writable(str(target), "--out" if out else "the default --out", make_parents=True)
     backend = None
     if model_name:
-        from santamerge.backends import load_backend
+        from santamerge.model.backends.base import load_backend
 
         backend = load_backend(model_name)
     console = Console(stderr=True)
@@ -264,10 +264,10 @@ def stubs(repo: str, limit: int, samples: int, seed: int, model_name: str | None
     from rich.console import Console
     from rich.progress import Progress
 
-    from santamerge.backends.select import open_backend
-    from santamerge.bench_stubs import bench_stubs
+    from santamerge.bench.stubs import bench_stubs
     from santamerge.config import load_settings
-    from santamerge.repocontext import repo_root_of
+    from santamerge.model.backends.choose import open_backend
+    from santamerge.stubs.retrieval import repo_root_of
 
     root = repo_root_of(str(Path(repo) / "x"))
     if root is None:

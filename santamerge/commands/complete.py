@@ -46,9 +46,9 @@ def complete(prefix_file: TextIO, suffix_file: TextIO,
       santamerge complete --prefix-file before.py --suffix-file after.py
       santamerge complete --prefix-file - --suffix-file after.py --json -n 4 < before.py
     """
-    from santamerge.backends.select import open_backend
     from santamerge.config import load_settings
-    from santamerge.generate import Gap, fill_gaps
+    from santamerge.model.backends.choose import open_backend
+    from santamerge.model.generate import Gap, fill_gaps
 
     if prefix_file.name == "-" and suffix_file.name == "-":
         raise SantamergeError("only one of --prefix-file and --suffix-file can read stdin")

@@ -18,8 +18,8 @@ from santamerge.commands.options import (
 from santamerge.errors import EXIT_CONFLICTS, EXIT_OK, SantamergeError, report_errors
 
 if TYPE_CHECKING:
-    from santamerge.fill import Filled
-    from santamerge.stubs import Stub
+    from santamerge.stubs.detect import Stub
+    from santamerge.stubs.fill import Filled
 
 LANGUAGES = "Python, Java, JavaScript, TypeScript, Go and Rust"
 
@@ -72,8 +72,8 @@ def fill(files: tuple[str, ...], mode: str | None, only: str | None, samples: in
       - repo: <this repository>
         hooks: [{id: santamerge-fill}]
     """
-    from santamerge.languages import language_for_path
-    from santamerge.stubs import find_stubs
+    from santamerge.languages.profiles import language_for_path
+    from santamerge.stubs.detect import find_stubs
 
     if samples < 1:
         raise SantamergeError(f"-n {samples}: fill needs at least 1 sampled body per stub "
@@ -126,7 +126,7 @@ def fill(files: tuple[str, ...], mode: str | None, only: str | None, samples: in
 def _explain_only(only: str, texts: dict[str, str], named: bool) -> None:
     """``--only NAME`` matched no stub: an error when no function of that name exists
     (a typo), a note when it exists and is not a stub."""
-    from santamerge.languages import language_for_path
+    from santamerge.languages.profiles import language_for_path
     from santamerge.treesitter import matches, node_text, parse, query
 
     short = only.rsplit(".", 1)[-1]
@@ -154,10 +154,10 @@ def _fill_all(texts: dict[str, str], stubs: dict[str, list[Stub]], mode: str | N
     from rich.console import Console
     from rich.progress import Progress
 
-    from santamerge.backends.select import open_backend
     from santamerge.config import load_settings
-    from santamerge.fill import fill_evidence, fill_text
-    from santamerge.repocontext import repo_root_of
+    from santamerge.model.backends.choose import open_backend
+    from santamerge.stubs.fill import fill_evidence, fill_text
+    from santamerge.stubs.retrieval import repo_root_of
 
     settings = load_settings(model=model_name, device=device, server=server)
     check_device(settings.device)
@@ -183,7 +183,7 @@ def _fill_all(texts: dict[str, str], stubs: dict[str, list[Stub]], mode: str | N
                 continue
             proposals += sum(r.chosen is not None for r in results)
             if mode == "write":
-                from santamerge.driver import write_atomically
+                from santamerge.merge.driver import write_atomically
 
                 write_atomically(path, new.encode("utf-8"))
                 written = True

@@ -12,7 +12,7 @@ import click
 from santamerge import git
 from santamerge.commands.options import global_option, json_option
 from santamerge.errors import report_errors
-from santamerge.languages import gitattributes_patterns, language_for_path
+from santamerge.languages.profiles import gitattributes_patterns, language_for_path
 
 DRIVER = "santamerge"
 ATTRIBUTE = f"merge={DRIVER}"

@@ -8,7 +8,7 @@ import click
 
 from santamerge.commands.install import ATTRIBUTE
 from santamerge.commands.options import json_option
-from santamerge.languages import PROFILES, gitattributes_patterns
+from santamerge.languages.profiles import PROFILES, gitattributes_patterns
 
 
 @click.command(short_help="List the supported languages and their queries.")

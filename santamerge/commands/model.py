@@ -40,9 +40,9 @@ def info(model_name: str | None, device: str | None, server: str | None,
     and which backend serves it (a server, the shared local server, or this process),
     for one-off commands and for per-file processes (the merge driver, fill, resolve),
     with the place each setting came from."""
-    from santamerge.backends.select import choose_backend, open_backend
     from santamerge.config import load_settings, setting_origin
-    from santamerge.fill import describe_evidence, fill_evidence
+    from santamerge.model.backends.choose import choose_backend, open_backend
+    from santamerge.stubs.fill import describe_evidence, fill_evidence
 
     settings = load_settings(model=model_name, device=device, server=server)
     check_device(settings.device)
@@ -88,9 +88,9 @@ def evaluate_command(model_name: str | None, device: str | None, lines: int, bod
 
     from rich.progress import Progress
 
-    from santamerge.backends import load_backend
+    from santamerge.bench.infill import body_tasks, evaluate, line_tasks
     from santamerge.config import load_settings
-    from santamerge.evaluation import body_tasks, evaluate, line_tasks
+    from santamerge.model.backends.base import load_backend
 
     settings = load_settings(model=model_name, device=device)
     check_device(settings.device)
@@ -144,7 +144,7 @@ def evidence(report: str, model_name: str | None) -> None:
     from pathlib import Path
 
     from santamerge.config import load_settings
-    from santamerge.fill import (
+    from santamerge.stubs.fill import (
         EVIDENCE_FILE,
         EVIDENCE_KEY,
         describe_evidence,
@@ -196,7 +196,7 @@ def _eval_files(paths: tuple[str, ...]) -> list[tuple[str, str]]:
 
     if paths:
         return [(p, Path(p).read_text(encoding="utf-8")) for p in paths]
-    from santamerge.backends.embedded import embedded_path
+    from santamerge.model.backends.embedded import embedded_path
     from santamerge.training.corpus import held_out_documents, load_manifest
 
     docs = held_out_documents(load_manifest(embedded_path() / "corpus.json"))

@@ -13,8 +13,8 @@ from santamerge.commands.options import json_option, policy_option
 from santamerge.errors import SantamergeError, report_errors
 
 if TYPE_CHECKING:
-    from santamerge.policy import AutoApplyPolicy
-    from santamerge.tui import PreviewFile
+    from santamerge.merge.policy import AutoApplyPolicy
+    from santamerge.ui.review import PreviewFile
 
 PREVIEW_SCHEMA = 1  # the wrapper {"schema", "files"}; docs/preview-schema.json
 
@@ -70,7 +70,7 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
       santamerge preview src/app.py --json   the candidates as JSON
       santamerge preview --attempt 20250614  a stored merge-driver attempt
     """
-    from santamerge.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
 
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
     if attempt_id is not None:
@@ -112,7 +112,7 @@ def _path_sources(paths: tuple[str, ...]) -> list[_Source]:
 
 def _attempt_source(ident: str) -> _Source:
     from santamerge import git
-    from santamerge.attempts import list_attempts
+    from santamerge.merge.attempts import list_attempts
 
     git_dir = git.find_git_dir()
     if git_dir is None:
@@ -146,10 +146,10 @@ def _attempt_source(ident: str) -> _Source:
 
 def _load(source: _Source, policy: AutoApplyPolicy) -> PreviewFile | None:
     """The file's proposal, or None (with a one-line note) when it has nothing to review."""
-    from santamerge.locate import has_markers
-    from santamerge.pipeline import propose_merge, resolve_merge
-    from santamerge.report import proposal_record
-    from santamerge.tui import PreviewFile
+    from santamerge.merge.locate import has_markers
+    from santamerge.merge.pipeline import propose_merge, resolve_merge
+    from santamerge.merge.record import proposal_record
+    from santamerge.ui.review import PreviewFile
 
     try:
         with open(source.read_from, "rb") as fh:
@@ -184,8 +184,8 @@ def _sides_hold_markers(source: _Source) -> bool:
     """Whether a side of the conflict shown already holds marker-like lines: the stored
     inputs of an attempt, or the index stages of a conflicted file of a repository.
     (A file outside a conflicted repository has no sides to look at.)"""
-    from santamerge.locate import has_markers
-    from santamerge.resolve import find_repository, sides_hold_markers, unmerged_entries
+    from santamerge.merge.locate import has_markers
+    from santamerge.merge.sources import find_repository, sides_hold_markers, unmerged_entries
 
     if source.header is not None:  # an attempt: its inputs lie beside its result
         folder = os.path.dirname(os.path.abspath(source.read_from))
@@ -209,7 +209,7 @@ def _report(files: list[PreviewFile], sources: list[_Source]) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from santamerge.preview import render_report
+    from santamerge.ui.render import render_report
 
     console = Console(highlight=False)
     headers = {s.target: s.header for s in sources}
@@ -224,7 +224,7 @@ def _report(files: list[PreviewFile], sources: list[_Source]) -> None:
 def _interactive(files: list[PreviewFile]) -> None:
     from rich.console import Console
 
-    from santamerge.tui import review, terminal_key_reader
+    from santamerge.ui.review import review, terminal_key_reader
 
     console = Console(highlight=False)
     results = review(files, console, terminal_key_reader(sys.stdin.fileno()))

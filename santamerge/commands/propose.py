@@ -10,9 +10,9 @@ import click
 from santamerge import git
 from santamerge.commands.options import json_option, policy_option
 from santamerge.errors import SantamergeError, report_errors
-from santamerge.pipeline import propose_merge, resolve_merge
-from santamerge.policy import DEFAULT_POLICY, POLICIES
-from santamerge.report import proposal_record
+from santamerge.merge.pipeline import propose_merge, resolve_merge
+from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
+from santamerge.merge.record import proposal_record
 
 
 @click.command(short_help="Show the ranked candidates for each conflict hunk.")
@@ -46,7 +46,7 @@ def propose(base: str, ours: str, theirs: str, repo_path: str | None, marker_siz
     if as_json:
         click.echo(json.dumps(record, indent=2))
     else:
-        from santamerge.preview import render_proposal
+        from santamerge.ui.render import render_proposal
 
         render_proposal(record)
 

@@ -17,11 +17,11 @@ from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from santamerge.backends import Backend
     from santamerge.config import Settings
-    from santamerge.policy import AutoApplyPolicy
-    from santamerge.resolve import Repository, Source
-    from santamerge.types import HunkProposal, MergeProposal, Outcome
+    from santamerge.merge.policy import AutoApplyPolicy
+    from santamerge.merge.sources import Repository, Source
+    from santamerge.merge.types import HunkProposal, MergeProposal, Outcome
+    from santamerge.model.backends.base import Backend
 
 RESOLVE_SCHEMA = 1  # {"schema", "files", "threshold"}; each file as in docs/propose-json.md
 
@@ -105,7 +105,7 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
       santamerge resolve --accept --threshold 0.8  write more, less surely
       santamerge resolve --undo                    put back what --accept changed
     """
-    from santamerge.resolve import find_repository
+    from santamerge.merge.sources import find_repository
 
     if not 0.0 <= (threshold if threshold is not None else 0.0) <= 1.0:
         raise SantamergeError(f"--threshold {threshold:g} is not a probability; give a "
@@ -133,7 +133,7 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool,
              server: str | None, as_json: bool, force: bool = False) -> bool:
     """Propose (and write); True when a processed file is left conflicted."""
     from santamerge.config import load_settings
-    from santamerge.resolve import (
+    from santamerge.merge.sources import (
         conflicted_paths,
         load_source,
         merge_message,
@@ -172,7 +172,7 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool,
 def _open_model(settings: Settings, as_json: bool) -> Backend | None:
     from rich.console import Console
 
-    from santamerge.resolve import open_model
+    from santamerge.merge.sources import open_model
 
     console = Console(stderr=True)
     if as_json or not console.is_terminal:
@@ -182,7 +182,7 @@ def _open_model(settings: Settings, as_json: bool) -> Backend | None:
 
 
 def _policy(threshold: float | None) -> AutoApplyPolicy:
-    from santamerge.policy import POLICIES
+    from santamerge.merge.policy import POLICIES
 
     try:
         calibrated = POLICIES["calibrated"]
@@ -197,10 +197,10 @@ def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backen
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from santamerge.backends import BackendError
     from santamerge.errors import MarkerError
-    from santamerge.pipeline import propose_merge, resolve_merge
-    from santamerge.report import proposal_record
+    from santamerge.merge.pipeline import propose_merge, resolve_merge
+    from santamerge.merge.record import proposal_record
+    from santamerge.model.backends.base import BackendError
 
     console = Console(stderr=True)
     results = []
@@ -237,8 +237,8 @@ def _write(repo: Repository, results: list[_Result], threshold: float, add: bool
     """Back up, then write each file with a hunk to write; print a line per file. The
     backup folder, or None when nothing was written."""
     from santamerge.files import write_atomically
-    from santamerge.locate import has_markers
-    from santamerge.resolve import Backup, git_bytes, unmerged_entries
+    from santamerge.merge.locate import has_markers
+    from santamerge.merge.sources import Backup, git_bytes, unmerged_entries
 
     say = _note if as_json else click.echo
     planned = []
@@ -279,7 +279,7 @@ def _write(repo: Repository, results: list[_Result], threshold: float, add: bool
 
 
 def _undo(repo: Repository, force: bool) -> None:
-    from santamerge.resolve import shown_path, undo
+    from santamerge.merge.sources import shown_path, undo
 
     result = undo(repo, force)
     cwd = os.getcwd()
@@ -320,7 +320,7 @@ def _hunk(console: Console, r: _Result, h: HunkProposal, threshold: float) -> No
     from rich.table import Table
     from rich.text import Text
 
-    from santamerge.preview import side_text
+    from santamerge.ui.render import side_text
 
     parts: list[RenderableType] = []
     for name, style in (("ours", "cyan"), ("base", "magenta"), ("theirs", "yellow")):
@@ -353,7 +353,7 @@ def _verdict(h: HunkProposal, threshold: float) -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    from santamerge.preview import side_text
+    from santamerge.ui.render import side_text
 
     top = next((s for s in h.ranked if not s.rejected), None)
     if h.chosen is not None and top is not None:

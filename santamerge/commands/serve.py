@@ -68,8 +68,8 @@ def serve(model_name: str | None, device: str | None, host: str, port: int,
     it; --batch trades that for throughput. SIGTERM stops the server cleanly.
     """
     from santamerge.config import load_settings
-    from santamerge.serve import ServeOptions, reserve
-    from santamerge.serve import serve as run_server
+    from santamerge.model.serve.server import ServeOptions, reserve
+    from santamerge.model.serve.server import serve as run_server
 
     key = _api_key(click.get_current_context(), api_key, api_key_file)
     options = ServeOptions(host=host, port=port, socket_path=socket_path, api_key=key,
@@ -80,7 +80,7 @@ def serve(model_name: str | None, device: str | None, host: str, port: int,
     # The address first: a port in use is an error now, not after the model's load.
     listening = reserve(options)
     try:
-        from santamerge.backends import load_backend
+        from santamerge.model.backends.base import load_backend
 
         backend = load_backend(settings.model, device=settings.device)
         run_server(backend, options, listening)

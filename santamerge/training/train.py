@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.checksums import sha256sums
 from santamerge.errors import SantamergeError
+from santamerge.model.checksums import sha256sums
 
 if TYPE_CHECKING:
     import torch

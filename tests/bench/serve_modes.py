@@ -4,7 +4,7 @@ of clients against the listen backlog (docs/serving.md, "Repeatable answers" and
 
     .venv/bin/python tests/bench/serve_modes.py [--runs 40] [--burst-rounds 10]
 
-- latency of one merge-driver proposal (santamerge.middles.model_middles) through the
+- latency of one merge-driver proposal (santamerge.merge.middles.model_middles) through the
   HTTP backend on a Unix socket, with token counts from the server's tokenizer and with
   the character estimate that other servers get;
 - throughput of 1 and 8 client threads (1-line hunks), default and `--batch`;
@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from serve_speed import ONE, TEN, percentile, throughput
 
-from santamerge.backends.http import HttpBackend
+from santamerge.model.backends.http import HttpBackend
 
 
 class Estimating(HttpBackend):
@@ -49,8 +49,8 @@ def start(folder: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def latency(url: str, runs: int) -> None:
-    from santamerge.locate import parse_conflicts
-    from santamerge.middles import model_middles
+    from santamerge.merge.locate import parse_conflicts
+    from santamerge.merge.middles import model_middles
 
     for hunk, text in (("1 line", ONE), ("10 lines", TEN)):
         parsed = parse_conflicts(text)
@@ -117,7 +117,7 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait()
-        from santamerge.serve import free_port
+        from santamerge.model.serve.server import free_port
 
         port = free_port()
         process, _ = start(folder, "--port", str(port))

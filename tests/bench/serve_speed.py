@@ -3,7 +3,7 @@ the throughput of `santamerge serve` under concurrent clients.
 
     .venv/bin/python tests/bench/serve_speed.py [--model embedded] [--runs 20] [--json F]
 
-Paths, for a 1-line and a 10-line conflict hunk (santamerge.middles.model_middles, the
+Paths, for a 1-line and a 10-line conflict hunk (santamerge.merge.middles.model_middles, the
 merge driver's call: one greedy middle, the file around the hunk as FIM context):
 
 - cold process: a fresh Python that imports santamerge, loads the model and proposes
@@ -45,15 +45,15 @@ HUNKS = {"1 line": ONE, "10 lines": TEN}
 PROPOSE = """
 import sys, time
 t = time.perf_counter()
-from santamerge.locate import parse_conflicts
-from santamerge.middles import model_middles
+from santamerge.merge.locate import parse_conflicts
+from santamerge.merge.middles import model_middles
 parsed = parse_conflicts(sys.stdin.read())
 mode, model, device = sys.argv[1:4]
 if mode == "cold":
-    from santamerge.backends import load_backend
+    from santamerge.model.backends.base import load_backend
     backend = load_backend(model, device=device)
 else:
-    from santamerge.autostart import connect_local
+    from santamerge.model.serve.autostart import connect_local
     backend = connect_local(model, device, wait=300, idle_timeout=120)
 model_middles(backend, parsed, parsed.hunks)
 print(time.perf_counter() - t)
@@ -84,7 +84,7 @@ def fresh_process(mode: str, text: str, model: str, device: str, env: dict[str, 
 
 
 def start_server(model: str, device: str, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    from santamerge.serve import free_port
+    from santamerge.model.serve.server import free_port
 
     ready = folder / "ready.json"
     process = subprocess.Popen([sys.executable, "-m", "santamerge", "serve", "--model", model,
@@ -98,9 +98,9 @@ def start_server(model: str, device: str, folder: Path) -> tuple[subprocess.Pope
 
 
 def throughput(url: str, clients: int, per_client: int) -> dict[str, float]:
-    from santamerge.backends.http import HttpBackend
-    from santamerge.locate import parse_conflicts
-    from santamerge.middles import model_middles
+    from santamerge.merge.locate import parse_conflicts
+    from santamerge.merge.middles import model_middles
+    from santamerge.model.backends.http import HttpBackend
 
     parsed = parse_conflicts(ONE)
     latencies: list[float] = []
@@ -136,11 +136,11 @@ def main() -> None:
     parser.add_argument("--json", dest="json_path")
     opts = parser.parse_args()
 
-    from santamerge.backends import load_backend
-    from santamerge.backends.http import HttpBackend
-    from santamerge.locate import parse_conflicts
-    from santamerge.middles import model_middles
-    from santamerge.serve import ServeOptions, Service, make_server
+    from santamerge.merge.locate import parse_conflicts
+    from santamerge.merge.middles import model_middles
+    from santamerge.model.backends.base import load_backend
+    from santamerge.model.backends.http import HttpBackend
+    from santamerge.model.serve.server import ServeOptions, Service, make_server
 
     rows: list[dict[str, Any]] = []
 
@@ -202,7 +202,7 @@ def main() -> None:
             report("auto-start, later process", hunk,
                    [fresh_process("auto", text, opts.model, opts.device, auto_env)
                     for _ in range(opts.cold_runs)])
-        from santamerge.autostart import stop_local
+        from santamerge.model.serve.autostart import stop_local
 
         os.environ["XDG_RUNTIME_DIR"] = tmp
         stop_local(opts.model, opts.device)

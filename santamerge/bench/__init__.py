@@ -1,0 +1,1 @@
+"""Benchmarks: replay a repository's history and measure santamerge."""

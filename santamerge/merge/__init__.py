@@ -1,0 +1,1 @@
+"""The merge: from conflict markers to a written file, one stage at a time."""

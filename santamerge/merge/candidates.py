@@ -1,0 +1,75 @@
+"""Deterministic candidates for a conflict hunk.
+
+``ours``, ``theirs``, ``base``, both concatenations, the word-level 3-way merge of the
+hunk, and the structured union of order-free additions. Candidates with the same text
+are kept once, under the most specific method, with the others named in its note.
+"""
+
+from __future__ import annotations
+
+from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
+from santamerge.merge.words import merge_words
+
+# Most specific first: when two methods give the same text, the first one names it.
+METHODS = (
+    "structured:union",
+    "merged:words",
+    "ours",
+    "theirs",
+    "ours+theirs",
+    "theirs+ours",
+    "base",
+)
+
+
+def build_candidates(
+    parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
+) -> tuple[Candidate, ...]:
+    """Every deterministic candidate for ``hunk``, without duplicates, in METHODS order."""
+    texts: dict[str, str | None] = {
+        "structured:union": _union(parsed, hunk, profile),
+        "merged:words": merge_words(hunk.base, hunk.ours, hunk.theirs) if hunk.base else None,
+        "ours": hunk.ours,
+        "theirs": hunk.theirs,
+        "ours+theirs": _concat(hunk.ours, hunk.theirs, parsed.newline),
+        "theirs+ours": _concat(hunk.theirs, hunk.ours, parsed.newline),
+        "base": hunk.base,
+    }
+    return _dedupe(hunk.index, texts)
+
+
+def _union(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None) -> str | None:
+    if profile is None:
+        return None
+    from santamerge.merge.union import union_of_additions
+
+    return union_of_additions(parsed, hunk, profile)
+
+
+def _concat(first: str, second: str, newline: str) -> str:
+    if first and not first.endswith("\n"):
+        first += newline
+    return first + second
+
+
+def _dedupe(index: int, texts: dict[str, str | None]) -> tuple[Candidate, ...]:
+    first_for: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}
+    for method in METHODS:
+        text = texts[method]
+        if text is None:
+            continue
+        if text in first_for:
+            aliases[first_for[text]].append(method)
+        else:
+            first_for[text] = method
+            aliases[method] = []
+    return tuple(
+        Candidate(index, text, method, note=_note(aliases[method]))
+        for text, method in first_for.items()
+    )
+
+
+def _note(others: list[str]) -> str:
+    return f"same text as {', '.join(others)}" if others else ""

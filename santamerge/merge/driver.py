@@ -1,0 +1,324 @@
+"""The git merge driver: ``santamerge merge-driver %O %A %B %L %P``.
+
+The contract: whatever happens, ``%A`` ends up holding either santamerge's result or
+exactly git's own ``git merge-file --diff3`` result, written atomically, and the exit
+status tells git whether conflicts remain. The baseline is computed first; everything
+santamerge adds runs inside one guard (errors, a timeout, unsupported input), and any
+failure of it gives the baseline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from santamerge import git
+from santamerge.errors import EXIT_CONFLICTS, EXIT_OK, ConfigError
+from santamerge.files import write_atomically
+
+if TYPE_CHECKING:
+    from santamerge.config import Settings
+    from santamerge.merge.types import MergeProposal
+
+DEFAULT_LABELS = ("ours", "base", "theirs")
+_GIT_PLACEHOLDERS = {"%S", "%X", "%Y", ""}
+
+
+class DriverArgs(NamedTuple):
+    base: str  # %O
+    ours: str  # %A: read, then overwritten with the result
+    theirs: str  # %B
+    marker_size: int = 7  # %L
+    path: str = ""  # %P: the path in the repository, for the language
+    ours_label: str | None = None  # %X
+    base_label: str | None = None  # %S
+    theirs_label: str | None = None  # %Y
+    timeout: float | None = None
+
+    @property
+    def labels(self) -> tuple[str, str, str]:
+        given = (self.ours_label, self.base_label, self.theirs_label)
+        return tuple(  # type: ignore[return-value]
+            default if label is None or label in _GIT_PLACEHOLDERS else label
+            for label, default in zip(given, DEFAULT_LABELS, strict=True)
+        )
+
+
+_LABEL_FLAGS = {"-s": "base_label", "-x": "ours_label", "-y": "theirs_label"}
+
+
+def parse_driver_args(argv: list[str]) -> DriverArgs | None:
+    """Parse git's usual call without click; None when it is anything else."""
+    positional: list[str] = []
+    labels: dict[str, str] = {}
+    timeout = None
+    it = iter(argv)
+    for arg in it:
+        if arg in _LABEL_FLAGS:
+            labels[_LABEL_FLAGS[arg]] = next(it, "")
+        elif arg == "--timeout":
+            try:
+                timeout = float(next(it, ""))
+            except ValueError:
+                return None
+        elif arg.startswith("-") and arg != "-":
+            return None
+        else:
+            positional.append(arg)
+    if len(positional) not in (3, 4, 5):
+        return None
+    try:
+        size = int(positional[3]) if len(positional) > 3 else 7
+    except ValueError:
+        return None
+    path = positional[4] if len(positional) > 4 else ""
+    base, ours, theirs = positional[:3]
+    return DriverArgs(base, ours, theirs, size, path, timeout=timeout,
+                      ours_label=labels.get("ours_label"), base_label=labels.get("base_label"),
+                      theirs_label=labels.get("theirs_label"))
+
+
+class _Unsupported(Exception):
+    """Input santamerge leaves to git: binary, not UTF-8, too large, markers already."""
+
+
+class _Timeout(BaseException):
+    pass
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGINT: leave git's own result (when there is one) and go."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+
+
+def run_merge_driver(args: DriverArgs) -> int:
+    """Merge, write ``%A``, return the exit status for git. SIGTERM, SIGINT and SIGHUP
+    stop it quietly: ``%A`` then holds our side, untouched, or git's own result, and
+    the status is 128 + the signal's number, which git reads as a conflict."""
+    state: dict[str, bytes] = {}
+    saved = _catch_stop_signals()
+    try:
+        return _run(args, state)
+    except _Stopped as stop:
+        _ignore_stop_signals()
+        if "baseline" in state:
+            _write(args.ours, state["baseline"])
+        return 128 + stop.signum
+    finally:
+        _restore_signals(saved)
+
+
+def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
+    import time
+
+    started = time.monotonic()
+    config = git.start_config_read("santamerge")  # runs while git merges
+    baseline, conflicts = git.merge_file(
+        args.ours, args.base, args.theirs, args.labels, args.marker_size
+    )
+    git_values = git.finish_config_read(config)
+    if conflicts == git.MERGE_FILE_ERROR:
+        return EXIT_CONFLICTS  # git refused (binary): %A keeps ours, as git's driver does
+    state["baseline"] = baseline
+    if conflicts == 0:
+        return EXIT_OK if _write(args.ours, baseline) else EXIT_CONFLICTS
+    try:
+        from santamerge.config import load_settings
+
+        settings = load_settings(git_values=git_values, timeout=args.timeout)
+        if settings.disable:
+            raise _Unsupported("disabled by SANTAMERGE_DISABLE / santamerge.disable")
+        with _deadline(settings.timeout):
+            inputs, result, record = _improve(args, baseline, settings, started)
+    except ConfigError as exc:
+        print(f"santamerge: {exc}; gave git's own merge of {args.path or args.ours}",
+              file=sys.stderr)
+        _write(args.ours, baseline)
+        return EXIT_CONFLICTS
+    except (Exception, _Timeout) as exc:
+        _note_fallback(exc)
+        _write(args.ours, baseline)
+        return EXIT_CONFLICTS
+    if not _write(args.ours, result):
+        _write(args.ours, baseline)
+        return EXIT_CONFLICTS
+    files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
+    _store(args, {**files, "baseline": baseline, "result": result}, record,
+           settings.keep_attempts)
+    left = len(record["outcome"]["unresolved"])
+    if left:
+        shown = args.path or args.ours
+        print(f"santamerge: {shown}: {left} conflict{'s' if left > 1 else ''} left marked; "
+              f"`santamerge preview {shown}` shows the ranked proposals", file=sys.stderr)
+    return EXIT_OK if left == 0 else EXIT_CONFLICTS
+
+
+def _catch_stop_signals() -> dict[int, Any]:
+    saved: dict[int, Any] = {}
+    for name in _STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):  # not the main thread
+            saved[signum] = signal.signal(signum, _stop)
+    return saved
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _ignore_stop_signals() -> None:
+    for name in _STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _restore_signals(saved: dict[int, Any]) -> None:
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
+def _write(path: str, data: bytes) -> bool:
+    """Write ``%A``; if it cannot be written, say so in one line and return False: ``%A``
+    then still holds our side, git keeps all three in the index, and the exit status
+    must report a conflict."""
+    try:
+        write_atomically(path, data)
+    except OSError as exc:
+        print(f"santamerge: could not write the merge to {path} ({exc.strerror}); it still "
+              "holds our side, and git keeps all three versions in the index", file=sys.stderr)
+        return False
+    return True
+
+
+def _improve(
+    args: DriverArgs, baseline: bytes, settings: Settings, started: float
+) -> tuple[list[bytes], bytes, dict[str, Any]]:
+    from santamerge.merge.locate import has_markers
+    from santamerge.merge.pipeline import decide_merge, resolve_merge
+    from santamerge.merge.policy import POLICIES
+    from santamerge.merge.record import proposal_record
+
+    _inject_fault()
+    inputs = [_read(p, settings.max_bytes) for p in (args.base, args.ours, args.theirs)]
+    texts = [_decode(data) for data in [*inputs, baseline]]
+    if any(has_markers(t) for t in texts[:3]):
+        raise _Unsupported("an input already holds conflict markers")
+    policy = POLICIES.get(settings.policy)
+    if policy is None:
+        raise _Unsupported(f"unknown policy {settings.policy!r}")
+    proposal = decide_merge(texts[3], args.path or args.ours, args.marker_size, policy)
+    outcome = resolve_merge(proposal)
+    record = proposal_record(proposal, outcome, args.labels)
+    if settings.driver_model and outcome.unresolved:
+        record["model"] = _ask_model(proposal, outcome.unresolved, settings, started)
+    return inputs, outcome.text.encode("utf-8"), record
+
+
+def _ask_model(proposal: MergeProposal, unresolved: tuple[int, ...], settings: Settings,
+               started: float) -> dict[str, Any]:
+    """Model middles for the hunks left open, within what remains of the time budget;
+    they are stored with the attempt and never written. A model that is missing, slow or
+    still loading costs this file its model middles, nothing else."""
+    import time
+
+    from santamerge.errors import SantamergeError
+    from santamerge.merge.middles import model_middles
+    from santamerge.model.backends.choose import choose_backend, open_backend
+
+    left = settings.timeout - (time.monotonic() - started) - 1.0
+    choice = choose_backend(settings, per_file=True)
+    facts: dict[str, Any] = {"backend": choice.kind, "where": choice.where}
+    if choice.kind == "in process":
+        return {**facts, "error": "no warm server (santamerge.server, or santamerge.autostart "
+                                  "on): the driver never loads a model per file"}
+    if left <= 0.5:
+        return {**facts, "error": "no time left for the model"}
+    try:
+        backend = open_backend(settings._replace(server_timeout=min(settings.server_timeout,
+                                                                     left)),
+                               per_file=True, wait=max(0.0, left - 0.5))
+        hunks = [h for h in proposal.parsed.hunks if h.index in unresolved]
+        middles = model_middles(backend, proposal.parsed, hunks, path=proposal.path)
+    except SantamergeError as exc:
+        return {**facts, "error": str(exc)}
+    return {**facts, "model": backend.name, "ms": round(1000 * (time.monotonic() - started)),
+            "middles": [{"hunk": c.hunk, "method": c.method, "text": c.text, "note": c.note}
+                        for c in middles]}
+
+
+def _read(path: str, limit: int) -> bytes:
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise _Unsupported(f"larger than {limit} bytes")
+    if b"\0" in data:
+        raise _Unsupported("binary")
+    return data
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unsupported("not UTF-8") from None
+
+
+class _deadline:
+    """Raise _Timeout in the main thread after ``seconds`` (where SIGALRM exists)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = hasattr(signal, "setitimer") and seconds > 0
+
+    def __enter__(self) -> None:
+        if self.armed:
+            signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    @staticmethod
+    def _fire(signum: int, frame: object) -> None:
+        raise _Timeout()
+
+
+def _store(args: DriverArgs, files: dict[str, bytes], record: dict[str, Any], keep: int) -> None:
+    try:
+        from santamerge.merge.attempts import store_attempt
+
+        git_dir = git.find_git_dir()
+        if git_dir is not None:
+            store_attempt(git_dir, args.path or os.path.basename(args.ours), files, record, keep)
+    except Exception:
+        pass
+
+
+def _inject_fault() -> None:
+    """A testing hook: SANTAMERGE_FAULT=crash|hang makes the guarded part fail
+    (``hang-write`` hangs in the middle of a write instead: santamerge.files)."""
+    fault = os.environ.get("SANTAMERGE_FAULT")
+    if fault == "crash":
+        raise RuntimeError("injected failure (SANTAMERGE_FAULT=crash)")
+    if fault == "hang":
+        import time
+
+        time.sleep(3600)
+
+
+def _note_fallback(exc: BaseException) -> None:
+    if os.environ.get("SANTAMERGE_VERBOSE"):
+        print(f"santamerge: gave git's own merge ({type(exc).__name__}: {exc})", file=sys.stderr)

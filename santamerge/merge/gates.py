@@ -1,0 +1,437 @@
+"""Gates: the checks a candidate must pass before it is ranked as acceptable, and the
+checks the whole file must pass before anything is written.
+
+A candidate is rejected when the file with it spliced in has more tree-sitter ERROR or
+MISSING nodes than the sides had, when Python's own compiler rejects it (tree-sitter's
+error recovery forgives indentation that Python does not; checked where both sides
+compile), when it contains conflict markers, or when it defines the same name twice in
+one scope where neither side did. The sides are parsed once per file
+(:func:`prepare_gates`); each candidate costs one incremental re-parse of the file
+(:func:`check_candidate`, for ranking).
+
+Tree-sitter grammars are lenient where compilers are not, and its error recovery hides
+a broken file in more ways than indentation. Besides ERROR and MISSING nodes, a
+statement in a place its language forbids counts as an error (:func:`misplaced`):
+Java's and Go's package and imports after other declarations, JavaScript's and
+TypeScript's import or export inside a block, return outside a function, await in a
+function that is not async, a let/const/class name bound twice in one block, and Rust's
+``use`` in an impl or trait body (``grammars/<lang>/misplaced.scm``). Each was seen
+passing the gate in concatenations that the language's own parser rejects (javac, acorn,
+the TypeScript parser, rustfmt; docs/no-lost-lines.md).
+
+What a policy writes is checked once more, all together, as the file that would be
+written (:func:`check_together`): one parse for the whole file, so that the merge
+driver's time grows with the file, not with the square of its hunks, and so that two
+choices that are each fine alone but not together (both add ``def g``) are caught.
+There an error counts as new unless it is one of our side's own, at the same place.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+from santamerge import treesitter
+from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.locate import has_markers
+from santamerge.merge.types import Candidate, ParsedMerge
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Tree
+
+DefinitionKey = tuple[tuple[str, ...], str]
+
+
+class GateContext(NamedTuple):
+    parsed: ParsedMerge
+    profile: LanguageProfile | None
+    allowed_errors: int
+    allowed_duplicates: frozenset[DefinitionKey]
+    ours_text: str = ""  # every hunk as ours: candidates are parsed as edits of it
+    ours_tree: Tree | None = None
+    ours_keys: dict[tuple[int, int], DefinitionKey] | None = None  # by name node's span
+    path: str = "<merge>"
+    # Python: whether both sides compile (then a candidate must too); asked only when a
+    # candidate does not compile, since compiling a large file costs as much as parsing
+    memo: dict[str, bool] | None = None
+
+    @property
+    def compiles(self) -> bool:
+        if self.profile is None or self.profile.name != "python" or self.memo is None:
+            return False
+        if "compiles" not in self.memo:
+            self.memo["compiles"] = all(
+                python_syntax_error(self.parsed.side(side), self.path) is None
+                for side in ("ours", "theirs"))
+        return self.memo["compiles"]
+
+
+def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
+                  path: str = "<merge>") -> GateContext:
+    """Measure the sides: their parse errors and duplicated definitions are allowed."""
+    if profile is None:
+        return GateContext(parsed, None, 0, frozenset(), path=path)
+    texts = [parsed.splice({}, default=side) for side in ("ours", "theirs")]
+    trees = [treesitter.parse(profile, text) for text in texts]
+    keys = [_keys(profile, tree) for tree in trees]
+    return GateContext(
+        parsed,
+        profile,
+        allowed_errors=max(count_errors(profile, tree) for tree in trees),
+        allowed_duplicates=frozenset().union(*(_repeated(k.values()) for k in keys)),
+        ours_text=texts[0],
+        ours_tree=trees[0],
+        ours_keys=keys[0],
+        path=path,
+        memo={},
+    )
+
+
+def check_candidate(ctx: GateContext, candidate: Candidate) -> tuple[str, ...]:
+    """The reasons to reject ``candidate``; empty when it passes every gate."""
+    if has_markers(candidate.text):
+        return ("contains conflict markers",)
+    if ctx.profile is None or ctx.ours_tree is None:
+        return ()
+    data, tree, regions = spliced_tree(ctx, {candidate.hunk: candidate})
+    errors = count_errors(ctx.profile, tree)
+    reasons = []
+    if errors > ctx.allowed_errors:
+        reasons.append(f"does not parse: {errors} syntax errors where the sides have "
+                       f"at most {ctx.allowed_errors}")
+    elif (error := _compile_error(ctx, data)) is not None:
+        reasons.append(_not_compiled(error))
+    new = [key for _, key in _new_duplicates(ctx, tree, regions)]
+    if new:
+        reasons.append(_twice(new))
+    return tuple(reasons)
+
+
+def _compile_error(ctx: GateContext, data: bytes) -> SyntaxError | None:
+    """Python's compiler on the spliced file, where both sides compile (else it cannot
+    tell the candidate's fault from the sides')."""
+    if ctx.profile is None or ctx.profile.name != "python":
+        return None
+    error = python_syntax_error(data.decode("utf-8"), ctx.path)
+    return error if error is not None and ctx.compiles else None
+
+
+def _not_compiled(error: SyntaxError) -> str:
+    return f"Python does not compile it: {error.msg} (line {error.lineno})"
+
+
+def _twice(keys: Iterable[DefinitionKey]) -> str:
+    names = ", ".join(".".join((*scope, name)) for scope, name in sorted(keys))
+    return f"defines {names} twice, which neither side does"
+
+
+def python_syntax_error(text: str, path: str = "<merge>") -> SyntaxError | None:
+    """What Python's own compiler says is wrong with ``text``, or None when it compiles
+    (to an AST: nothing is run). Warnings (invalid escapes) are not errors here."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # to an AST only (ast.PyCF_ONLY_AST, without importing ast: ~5 ms a driver run)
+            compile(text, path, "exec", _ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:  # IndentationError and TabError are SyntaxErrors
+        return exc
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes; nesting too deep
+        return SyntaxError(str(exc) or type(exc).__name__, (path, 1, 0, "", 1, 0))
+    return None
+
+
+_ONLY_AST = 0x400
+
+
+class _Region(NamedTuple):
+    hunk: int
+    start: int  # bytes, in the file with the choices spliced in
+    end: int
+    shift: int  # what to subtract from an offset after this region to get ours' offset
+    old_start: int  # the hunk's ours text, in bytes of the file with every hunk as ours
+    old_end: int
+
+
+def check_together(ctx: GateContext, chosen: Mapping[int, Candidate]) -> dict[int, tuple[str, ...]]:
+    """Check the file with every chosen candidate spliced in (other hunks as ours) as one
+    file; return the hunks to blame for what fails, each with its reasons, or {} when the
+    file passes. Each failure is blamed on the choice it lies in, else on the nearest
+    choice before it (parsers report a broken block after its start), else on every
+    choice; so some hunk is blamed whenever the file fails."""
+    blamed: dict[int, list[str]] = {}
+    for i, candidate in chosen.items():
+        if has_markers(candidate.text):
+            blamed.setdefault(i, []).append("contains conflict markers")
+    if ctx.profile is None or ctx.ours_tree is None or not chosen:
+        return {i: tuple(r) for i, r in blamed.items()}
+    data, tree, regions = spliced_tree(ctx, chosen)
+    inherited = set(_error_spans(ctx.profile, ctx.ours_tree))
+    for start, end in _error_spans(ctx.profile, tree):
+        if _inherited(start, end, regions, inherited):
+            continue
+        for i in _blame(start, end, regions):
+            blamed.setdefault(i, []).append("does not parse with the other choices")
+    if (error := _compile_error(ctx, data)) is not None:
+        line_start = _line_offset(data, (error.lineno or 1) - 1)
+        for i in _blame(line_start, _line_offset(data, error.lineno or 1), regions):
+            blamed.setdefault(i, []).append(_not_compiled(error))
+    for i, key in _new_duplicates(ctx, tree, regions):
+        blamed.setdefault(i, []).append(_twice([key]))
+    return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
+
+
+def _new_duplicates(ctx: GateContext, tree: Tree, regions: list[_Region]
+                    ) -> list[tuple[int, DefinitionKey]]:
+    """(hunk, key) for each name bound twice in the file with the choices, where neither
+    side binds it twice, blamed on the choices that bind it. Only names bound inside a
+    choice can be new, so only the choices' regions are queried; the names outside them
+    are our side's, already known."""
+    assert ctx.profile is not None and ctx.ours_keys is not None
+    inside: list[tuple[int, DefinitionKey]] = []
+    for r in regions:
+        inside += [(r.hunk, key) for (a, b), key in _keys(ctx.profile, tree,
+                                                           (r.start, r.end)).items()
+                   if r.start <= a and b <= r.end]
+    counts = Counter(key for _, key in inside)
+    replaced = [(r.old_start, r.old_end) for r in regions]
+    counts.update(key for (a, _), key in ctx.ours_keys.items()
+                  if not any(lo <= a < hi for lo, hi in replaced))
+    return sorted({(i, key) for i, key in inside
+                   if counts[key] > 1 and key not in ctx.allowed_duplicates})
+
+
+def spliced_tree(ctx: GateContext, chosen: Mapping[int, Candidate]
+                 ) -> tuple[bytes, Tree, list[_Region]]:
+    """The file with each chosen candidate in its hunk (other hunks as ours), its tree
+    (re-parsed incrementally from our side's), and where each choice lies in it."""
+    assert ctx.profile is not None and ctx.ours_tree is not None
+    data, regions = _spliced(ctx, chosen)
+    tree = treesitter.reparse(ctx.profile, ctx.ours_tree, ctx.ours_text.encode("utf-8"), data,
+                              [(r.old_start, r.old_end, r.end - r.start) for r in regions])
+    return data, tree, regions
+
+
+def _spliced(ctx: GateContext, chosen: Mapping[int, Candidate]) -> tuple[bytes, list[_Region]]:
+    parts: list[bytes] = []
+    regions: list[_Region] = []
+    size = shift = 0
+    for chunk in ctx.parsed.chunks:
+        if isinstance(chunk, str):
+            piece = chunk.encode("utf-8")
+        elif chunk.index in chosen:
+            piece = chosen[chunk.index].text.encode("utf-8")
+            ours = len(chunk.ours.encode("utf-8"))
+            old_start = size - shift
+            shift += len(piece) - ours
+            regions.append(_Region(chunk.index, size, size + len(piece), shift, old_start,
+                                   old_start + ours))
+        else:
+            piece = chunk.ours.encode("utf-8")
+        parts.append(piece)
+        size += len(piece)
+    return b"".join(parts), regions
+
+
+def _error_spans(profile: LanguageProfile, tree: Tree) -> list[tuple[int, int]]:
+    """The byte spans of the ERROR and MISSING nodes, and of misplaced statements."""
+    spans, stack = [], [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if not node.has_error:
+            continue
+        if node.is_error or node.is_missing:
+            spans.append((node.start_byte, node.end_byte))
+        stack.extend(node.children)
+    return spans + [(a, b) for a, b, _ in misplaced(profile, tree.root_node)]
+
+
+def count_errors(profile: LanguageProfile, tree: Tree) -> int:
+    """ERROR and MISSING nodes, plus statements where the language forbids them."""
+    return treesitter.count_errors(tree.root_node) + len(misplaced(profile, tree.root_node))
+
+
+# The declarations that must open a file, in order, before any other (Java, Go).
+_HEADERS = {
+    "java": ("package_declaration", "import_declaration"),
+    "go": ("package_clause", "import_declaration"),
+}
+_COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
+_FUNCTIONS = frozenset({
+    "function_declaration", "function_expression", "function", "arrow_function",
+    "method_definition", "generator_function_declaration", "generator_function",
+})
+
+
+def misplaced(profile: LanguageProfile, root: Node) -> list[tuple[int, int, str]]:
+    """Statements under ``root`` (a file's root node) in places the language forbids and
+    the grammar allows: (start byte, end byte, what is wrong)."""
+    found: list[tuple[int, int, str]] = []
+    header = _HEADERS.get(profile.queries)
+    if header is not None:
+        stage = 0  # 0: the package may come; 1: imports may; 2: neither
+        for node in root.children:
+            if node.type in _COMMENT_TYPES or node.is_error:
+                continue
+            rank = header.index(node.type) if node.type in header else 2
+            if rank < stage or (rank == 0 and stage > 0):
+                found.append((node.start_byte, node.end_byte,
+                              f"{node.type.replace('_', ' ')} after other declarations"))
+            stage = max(stage, rank + (rank == 0))
+    q = treesitter.query(profile, "misplaced")
+    if q is None:
+        return found
+    captured = treesitter.captures(q, root)
+    for node in captured.get("misplaced", []):
+        found.append((node.start_byte, node.end_byte, f"{node.type} not allowed here"))
+    for node in captured.get("toplevel", []):
+        if not _at_module_level(node):
+            found.append((node.start_byte, node.end_byte, f"{node.type} inside a block"))
+    for node in captured.get("return", []):
+        if _enclosing_function(node) is None:
+            found.append((node.start_byte, node.end_byte, "return outside a function"))
+    for node in captured.get("await", []):
+        function = _enclosing_function(node)
+        if function is not None and not any(c.type == "async" for c in function.children):
+            found.append((node.start_byte, node.end_byte, "await outside an async function"))
+    seen: set[tuple[int, str]] = set()
+    for node in sorted(captured.get("lexical", []), key=lambda n: n.start_byte):
+        declaration = node.parent
+        block = declaration.parent if declaration is not None else None
+        if declaration is not None and declaration.type == "variable_declarator":
+            block = declaration.parent.parent if declaration.parent is not None else None
+        if block is None:
+            continue
+        key = (block.id, treesitter.node_text(node))
+        if key in seen:
+            found.append((node.start_byte, node.end_byte, "a name declared twice in a block"))
+        seen.add(key)
+    return found
+
+
+def _at_module_level(node: Node) -> bool:
+    """In the program, or in the body of a TypeScript namespace or declared module."""
+    parent = node.parent
+    if parent is None or parent.type == "program":
+        return True
+    return parent.type == "statement_block" and parent.parent is not None and (
+        parent.parent.type in ("internal_module", "module"))
+
+
+def _enclosing_function(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None and parent.type not in _FUNCTIONS:
+        parent = parent.parent
+    return parent
+
+
+def _inherited(start: int, end: int, regions: list[_Region],
+               ours: set[tuple[int, int]]) -> bool:
+    """True when the error span lies outside every choice and our side has the same
+    error at the same place."""
+    shift = 0
+    for r in regions:
+        if end <= r.start:
+            break
+        if start < r.end or (start == end == r.end):
+            return False
+        shift = r.shift
+    return (start - shift, end - shift) in ours
+
+
+def _blame(start: int, end: int, regions: list[_Region]) -> list[int]:
+    inside = [r.hunk for r in regions
+              if (start < r.end and r.start < end) or r.start <= start <= end <= r.end]
+    if inside:
+        return inside
+    before = [r for r in regions if r.end <= start]
+    if before:
+        return [before[-1].hunk]
+    return [r.hunk for r in regions]
+
+
+def _line_offset(data: bytes, line: int) -> int:
+    """The byte offset where 0-based ``line`` starts (the end of the data past the end)."""
+    offset = 0
+    for _ in range(line):
+        nl = data.find(b"\n", offset)
+        if nl < 0:
+            return len(data)
+        offset = nl + 1
+    return offset
+
+
+def _repeated(keys: Iterable[DefinitionKey]) -> frozenset[DefinitionKey]:
+    return frozenset(key for key, n in Counter(keys).items() if n > 1)
+
+
+class _Binding(NamedTuple):
+    node: Node  # the definition (or import) that binds the name
+    name: str  # with its signature, for languages with overloading: "format(Locale)"
+    scope: tuple[str, ...]  # extra scope from the query: a Go receiver, a Rust impl
+    is_import: bool  # an import binds a name but opens no scope
+
+
+def _keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None = None,
+          ) -> dict[tuple[int, int], DefinitionKey]:
+    """Each bound name's (scope, name), by the span of its name node. The scope is the
+    enclosing definitions' names, plus the query's ``@scope`` captures. With
+    ``byte_range``, only matches that intersect it (enclosing definitions included)."""
+    bindings = _bindings(profile, tree, byte_range)
+    by_node = {(b.node.start_byte, b.node.end_byte): b.name for b in bindings.values()
+               if not b.is_import}
+    return {span: ((*_scope(b.node, by_node), *b.scope), b.name)
+            for span, b in bindings.items()}
+
+
+def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None,
+              ) -> dict[tuple[int, int], _Binding]:
+    """One binding per name node; where two matches share it, the outermost node wins and
+    the scope and signature come from whichever match has them."""
+    found: dict[tuple[int, int], _Binding] = {}
+    for query_name, node_capture in (("definitions", "definition"), ("imports", "import")):
+        query = treesitter.query(profile, query_name)
+        if query is None:
+            continue
+        for match in treesitter.matches(query, tree.root_node, byte_range):
+            if not match.get("name") or not match.get(node_capture):
+                continue
+            node, name_node = match[node_capture][0], match["name"][0]
+            new = _Binding(node, _signed(treesitter.node_text(name_node), match),
+                           tuple(treesitter.node_text(n) for n in match.get("scope", [])),
+                           is_import=node_capture == "import")
+            key = (name_node.start_byte, name_node.end_byte)
+            found[key] = _merge(found.get(key), new)
+    return found
+
+
+def _signed(name: str, match: dict[str, list[Node]]) -> str:
+    if "params" not in match:
+        return name
+    types = ",".join(" ".join(treesitter.node_text(n).split()) for n in match.get("signature", []))
+    return f"{name}({types})"
+
+
+def _merge(held: _Binding | None, new: _Binding) -> _Binding:
+    if held is None:
+        return new
+    outer = held.node if _contains(held.node, new.node) else new.node
+    name = max(held.name, new.name, key=len)
+    return _Binding(outer, name, held.scope or new.scope, held.is_import)
+
+
+def _contains(outer: Node, inner: Node) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def _scope(node: Node, by_node: dict[tuple[int, int], str]) -> tuple[str, ...]:
+    names = []
+    parent = node.parent
+    while parent is not None:
+        name = by_node.get((parent.start_byte, parent.end_byte))
+        if name is not None:
+            names.append(name)
+        parent = parent.parent
+    return tuple(reversed(names))

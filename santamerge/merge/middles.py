@@ -1,0 +1,120 @@
+"""Model middles for conflict hunks, under three strategies (docs/model-middles.md).
+
+The FIM prefix and suffix are always the merged file around the hunk (other hunks as
+our side), fitted to the model's context window. What differs is the repository-level
+context shown first, in the model family's own layout:
+
+- ``model:ours``: our side of the hunk, with the lines around it, as a context file
+  named ``<path> (ours)``;
+- ``model:theirs``: their side, the same way;
+- ``model:merged``: both, ours first, then theirs.
+
+``model:fim`` (no side context) is the plain strategy the merge driver stores when
+``driver_model`` is on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
+from santamerge.model.budget import CountTokens, fit_around_gap
+from santamerge.model.fim import ContextFile
+from santamerge.model.generate import Gap, fill_gaps
+
+if TYPE_CHECKING:
+    from santamerge.model.backends.base import Backend
+
+CHARS_PER_TOKEN = 2.5  # a cautious guess where the backend has no tokenizer here
+SIDE_LINES = 6  # lines around a side's hunk shown with it
+STRATEGIES = ("ours", "theirs", "merged")
+
+
+def token_counter(backend: Backend) -> tuple[int, CountTokens]:
+    """The backend's context length and a function counting tokens in a text."""
+    encode = getattr(backend, "encode", None)
+    context = backend.describe().get("context_length")
+    length = context if isinstance(context, int) and context > 0 else 2048
+    if callable(encode):
+        return length, lambda text: len(encode(text))
+    return length, lambda text: math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def hunk_gap(parsed: ParsedMerge, hunk: ConflictHunk) -> Gap:
+    """The merged file before and after ``hunk``, other hunks taking our side."""
+    text = parsed.splice({}, default="ours")
+    start = parsed.offset(hunk, "ours")
+    return Gap(text[:start], text[start + len(hunk.ours):])
+
+
+def side_excerpt(parsed: ParsedMerge, hunk: ConflictHunk, side: str,
+                 around: int = SIDE_LINES) -> str:
+    """``side``'s version of the hunk with ``around`` lines of that side's file on each
+    side of it."""
+    text = parsed.side(side)
+    start = parsed.offset(hunk, side)
+    body = getattr(hunk, side) or ""
+    before = text[:start].splitlines(keepends=True)[-around:]
+    after = text[start + len(body):].splitlines(keepends=True)[:around]
+    return "".join(before) + body + "".join(after)
+
+
+def strategy_context(parsed: ParsedMerge, hunk: ConflictHunk, path: str,
+                     strategy: str) -> tuple[ContextFile, ...]:
+    sides = {"ours": ("ours",), "theirs": ("theirs",), "merged": ("ours", "theirs"),
+             "fim": ()}[strategy]
+    return tuple(ContextFile(f"{path} ({side})", side_excerpt(parsed, hunk, side))
+                 for side in sides)
+
+
+def _limit(hunk: ConflictHunk) -> int:
+    longest = max(len(hunk.ours), len(hunk.theirs))
+    return min(512, max(16, math.ceil(1.5 * longest / CHARS_PER_TOKEN)))
+
+
+def strategy_gap(backend: Backend, parsed: ParsedMerge, hunk: ConflictHunk, path: str,
+                 strategy: str, limit: int | None = None) -> Gap:
+    """The gap of ``hunk`` under ``strategy``, fitted to the model's context window: the
+    side context first (it is the point of the strategy), the file around it with what
+    is left."""
+    context, count = token_counter(backend)
+    files = strategy_context(parsed, hunk, path, strategy)
+    budget = context - (limit or _limit(hunk)) - 16
+    kept: list[ContextFile] = []
+    for f in files:
+        cost = count(f.path) + count(f.text) + 4
+        if cost <= budget // 2:
+            kept.append(f)
+            budget -= cost
+    around = hunk_gap(parsed, hunk)
+    fitted = fit_around_gap(around.prefix, around.suffix, count, max(0, budget))
+    return Gap(fitted[0], fitted[1], tuple(kept), path)
+
+
+def model_middles(backend: Backend, parsed: ParsedMerge, hunks: Sequence[ConflictHunk],
+                  strategies: Sequence[str] = ("fim",), path: str = "",
+                  n: int = 1, temperature: float = 0.0) -> list[Candidate]:
+    """One greedy middle (or ``n`` sampled) per hunk and strategy, as candidates named
+    ``model:<strategy>``; all prompts go to the model in one batch."""
+    if not hunks:
+        return []
+    jobs = [(h, s) for h in hunks for s in strategies]
+    limit = max(_limit(h) for h in hunks)
+    gaps = [strategy_gap(backend, parsed, h, path or "file", s, limit) for h, s in jobs]
+    found = fill_gaps(backend, gaps, n=n, max_new_tokens=limit, temperature=temperature)
+    out = []
+    for (hunk, strategy), completions in zip(jobs, found, strict=True):
+        for c in completions:
+            text = c.text if c.text.endswith("\n") or not c.text else c.text + "\n"
+            tokens = len(c.token_logprobs)
+            out.append(Candidate(hunk.index, text, f"model:{strategy}",
+                                 f"the model's middle with {_SEES[strategy]}; mean log-prob "
+                                 f"{c.logprob / max(1, tokens):.2f} over {tokens} tokens"
+                                 f"{'' if c.finish == 'stop' else ', cut at the length limit'}"))
+    return out
+
+
+_SEES = {"fim": "the file around the hunk", "ours": "our side as context",
+         "theirs": "their side as context", "merged": "both sides as context"}

@@ -1,0 +1,84 @@
+"""The auto-apply policy: which candidate, if any, may be written without asking.
+
+``calibrated`` is different in kind: it writes the learned ranker's top candidate when
+its probability reaches the threshold calibrated on replayed merges for 99 % precision
+(docs/ranking.md).
+
+One small named piece, so that the benchmark can set it by numbers. A policy trusts a
+set of methods; for each hunk it offers the candidates whose method it trusts, most
+specific method first, and the pipeline writes the first offer of each hunk that passes
+the gates together with the other hunks' choices (``gates.check_together``). The
+default trusts only the order-free union of disjoint additions. The merge driver and
+``propose`` ask the same policy and the same check, so what ``propose`` says would be
+written is what the driver writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
+
+from santamerge.merge.candidates import METHODS
+from santamerge.merge.types import Candidate, Scored
+
+
+class AutoApplyPolicy(NamedTuple):
+    name: str
+    methods: frozenset[str]
+    threshold: float | None = None  # write the learned top-1 when its probability reaches it
+
+    def trusts(self, candidate: Candidate) -> bool:
+        return candidate.method in self.methods
+
+    @property
+    def needs_ranking(self) -> bool:
+        return self.threshold is not None
+
+    def offers(self, candidates: tuple[Candidate, ...],
+               ranked: tuple[Scored, ...] = ()) -> tuple[Candidate, ...]:
+        """What the policy would write for one hunk, most preferred first, before the
+        whole-file gates; () when it would write nothing."""
+        if self.threshold is not None:
+            top = next((s for s in ranked if not s.rejected), None)
+            if top is not None and top.score >= self.threshold:
+                return (top.candidate,)
+            return ()
+        trusted = [c for c in candidates if self.trusts(c) and c.method in METHODS]
+        return tuple(sorted(trusted, key=lambda c: METHODS.index(c.method)))
+
+
+CONSERVATIVE = AutoApplyPolicy("conservative", frozenset({"structured:union"}))
+WORDS = AutoApplyPolicy("words", frozenset({"structured:union", "merged:words"}))
+NEVER = AutoApplyPolicy("never", frozenset())
+
+
+
+class _Policies(Mapping[str, AutoApplyPolicy]):
+    """The named policies; ``calibrated`` reads its threshold from the shipped ranker
+    when first asked for, so the merge driver's common path never loads it."""
+
+    NAMES = ("conservative", "words", "never", "calibrated")
+
+    def __init__(self) -> None:
+        self._known = {p.name: p for p in (CONSERVATIVE, WORDS, NEVER)}
+
+    def __getitem__(self, name: str) -> AutoApplyPolicy:
+        if name == "calibrated" and name not in self._known:
+            from santamerge.merge.learned import shipped_ranker
+
+            ranker = shipped_ranker()
+            if ranker is None:
+                raise KeyError(name)
+            self._known[name] = AutoApplyPolicy("calibrated", frozenset(),
+                                                ranker.threshold["deterministic"])
+        return self._known[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
+
+
+POLICIES = _Policies()
+DEFAULT_POLICY = CONSERVATIVE

@@ -1,0 +1,188 @@
+"""The structured rule for order-free regions: the union of disjoint additions.
+
+When both sides only *added* imports, or whole functions, classes or methods, at the same
+place, the order between the two sides' additions carries no meaning, and keeping both is
+what people do. Items are found with the ``imports`` and ``definitions`` queries of the
+file's language, in the full text of each side, so that methods inside a class are seen
+in their class. The result keeps ours' additions, then theirs' that ours lacks (a stable
+order), and keeps one copy of what both sides added alike.
+
+"Alike" means byte for byte: the item with the comments, blank lines, indentation and
+line endings that come with it. Two additions of the same item that differ in anything
+(a comment, a line ending, whitespace, which matters in Python, YAML and string
+literals) are a real conflict, and so is a side that adds one item twice: the rule
+does not apply, and git's conflict stays. The result is checked before it is offered:
+it holds every line of both sides, byte for byte and as often as each side has it, and
+no line that neither side has (:func:`keeps_every_line`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from typing import TYPE_CHECKING, NamedTuple
+
+from santamerge import treesitter
+from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.types import ConflictHunk, ParsedMerge
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_COMMENT_PREFIXES = ("#", "//", "/*", "*", "*/", "--")
+
+
+class _Addition(NamedTuple):
+    text: str
+    at_end: bool  # True when the side added after the base text, False when before
+
+
+class _Item(NamedTuple):
+    block: str  # the item with the blank lines and comments before it
+    key: str  # the item alone, whitespace-normalised: equal keys are the same addition
+    level: tuple[int, str]  # (column, parent node type): where in the tree it sits
+
+
+def union_of_additions(
+    parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
+) -> str | None:
+    """The order-free union of the two sides' additions, or None when the rule does not apply."""
+    if hunk.base is None:
+        return None
+    ours, theirs = _addition(hunk.base, hunk.ours), _addition(hunk.base, hunk.theirs)
+    if ours is None or theirs is None or (ours.at_end != theirs.at_end and hunk.base):
+        return None
+    ours_items = _items(parsed, hunk, "ours", ours, profile)
+    theirs_items = _items(parsed, hunk, "theirs", theirs, profile)
+    if ours_items is None or theirs_items is None:
+        return None
+    if _repeats(ours_items) or _repeats(theirs_items):
+        return None  # a side adds the same item twice: on purpose or not, a person decides
+    first, second = _in_tree_order(ours_items, theirs_items, ours.at_end)
+    if first is None or second is None:
+        return None
+    by_key = {item.key: item for item in first}
+    extra = []
+    for item in second:
+        twin = by_key.get(item.key)
+        if twin is None:
+            extra.append(item.block)
+        elif twin.block != item.block:
+            return None  # the same item added differently by each side: a real conflict
+    if not extra:
+        union = getattr(hunk, "ours" if first is ours_items else "theirs")
+    else:
+        added = "".join(i.block for i in first) + "".join(extra)
+        union = hunk.base + added if ours.at_end else added + hunk.base
+    return union if keeps_every_line(union, hunk) else None
+
+
+def keeps_every_line(union: str, hunk: ConflictHunk) -> bool:
+    """The union's promise, checked byte for byte: every line of each side is in
+    ``union`` at least as often as in that side, and ``union`` holds no line, and no
+    more copies of a line, than the two sides' additions to the base give."""
+    have = Counter(union.splitlines(keepends=True))
+    ours = Counter(hunk.ours.splitlines(keepends=True))
+    theirs = Counter(hunk.theirs.splitlines(keepends=True))
+    base = Counter((hunk.base or "").splitlines(keepends=True))
+    if ours - have or theirs - have:
+        return False
+    return not have - ((ours + theirs) - base)
+
+
+def _repeats(items: list[_Item]) -> bool:
+    return len({item.key for item in items}) < len(items)
+
+
+def _in_tree_order(
+    ours: list[_Item], theirs: list[_Item], at_end: bool
+) -> tuple[list[_Item], list[_Item]] | tuple[None, None]:
+    """Ours then theirs when all items sit at one level. When each side sits at its own
+    level at the end of a block (a method of the last class on one side, a top-level
+    function on the other), the deeper side must come first: the shallower item closes
+    the block. Anything else is not order-free."""
+    levels = [{i.level for i in ours}, {i.level for i in theirs}]
+    if levels[0] == levels[1] and len(levels[0]) == 1:
+        return ours, theirs
+    if not at_end or len(levels[0]) != 1 or len(levels[1]) != 1:
+        return None, None
+    (ours_col, _), (theirs_col, _) = next(iter(levels[0])), next(iter(levels[1]))
+    if ours_col == theirs_col:
+        return None, None
+    return (ours, theirs) if ours_col > theirs_col else (theirs, ours)
+
+
+def _addition(base: str, side: str) -> _Addition | None:
+    """What ``side`` added to ``base``, in whole lines, before or after it; else None."""
+    if len(side) <= len(base):
+        return None
+    if side.startswith(base) and (not base or base.endswith("\n")):
+        return _Addition(side[len(base) :], at_end=True)
+    if side.endswith(base) and side[: len(side) - len(base)].endswith("\n"):
+        return _Addition(side[: len(side) - len(base)], at_end=False)
+    return None
+
+
+def _items(
+    parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Addition,
+    profile: LanguageProfile,
+) -> list[_Item] | None:
+    """Split the added text into items, each with the comments and blank lines before it."""
+    text = parsed.splice({}, default=side)
+    start = parsed.offset(hunk, side)
+    if addition.at_end:
+        start += len(getattr(hunk, side)) - len(addition.text)
+    data = text.encode("utf-8")
+    lo = len(text[:start].encode("utf-8"))
+    hi = lo + len(addition.text.encode("utf-8"))
+    nodes = _item_nodes(profile, text, lo, hi)
+    if not nodes:
+        return None
+    spans = [(n.start_byte, n.end_byte) for n in nodes]
+    cuts = [lo] + [_line_end(data, end) for _, end in spans[:-1]] + [hi]
+    if not all(_only_items(data, a, b, spans) for a, b in itertools.pairwise(cuts)):
+        return None
+    return [
+        _Item(data[a:b].decode("utf-8"), _normal(treesitter.node_text(node)),
+              (node.start_point[1], node.parent.type if node.parent else ""))
+        for (a, b), node in zip(itertools.pairwise(cuts), nodes, strict=True)
+    ]
+
+
+def _item_nodes(profile: LanguageProfile, text: str, lo: int, hi: int) -> list[Node]:
+    """The outermost import or definition nodes that lie inside [lo, hi), in order."""
+    tree = treesitter.parse(profile, text)
+    found: dict[tuple[int, int], Node] = {}
+    for name, capture in (("imports", "import"), ("definitions", "definition")):
+        query = treesitter.query(profile, name)
+        if query is None:
+            continue
+        for node in treesitter.captures(query, tree.root_node, (lo, hi)).get(capture, []):
+            if lo <= node.start_byte and node.end_byte <= hi:
+                found[(node.start_byte, node.end_byte)] = node
+    outer = sorted(s for s in found if not any(_inside(s, o) for o in found))
+    return [found[s] for s in outer]
+
+
+def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
+    return inner != outer and outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _only_items(data: bytes, a: int, b: int, spans: list[tuple[int, int]]) -> bool:
+    """True when [a, b) holds exactly one item, and otherwise only blanks and comments."""
+    inside = [s for s in spans if a <= s[0] and s[1] <= b]
+    if len(inside) != 1:
+        return False
+    (s, e), = inside
+    rest = (data[a:s] + b"\n" + data[e:b]).decode("utf-8", errors="replace")
+    return all(not line.strip() or line.strip().startswith(_COMMENT_PREFIXES)
+               for line in rest.splitlines())
+
+
+def _line_end(data: bytes, pos: int) -> int:
+    nl = data.find(b"\n", pos)
+    return len(data) if nl < 0 else nl + 1
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,1 @@
+"""The model layer: prompts, token budgets, generation and backends."""

@@ -1,0 +1,1 @@
+"""Backends: where completions and scores come from."""

@@ -1,0 +1,60 @@
+"""Which backend the settings ask for: a configured server, the local shared server, or
+the model in this process.
+
+1. ``server`` is set: the HTTP backend on it (``model`` names the served model,
+   ``fim_family`` its template where the server does not say).
+2. The caller is a per-file process (the merge driver, ``fill``) and ``autostart`` is
+   on: the local ``santamerge serve`` for ``model`` and ``device``, started if none runs
+   (:mod:`santamerge.autostart`). (``resolve`` uses a local server only if one already
+   runs and ``autostart`` is on: it proposes for every file in one process anyway.)
+3. Otherwise the model loads in this process. With ``autostart`` off no local server is
+   used, even one that runs: only a server the settings name.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from santamerge.config import Settings
+    from santamerge.model.backends.base import Backend
+
+
+class BackendChoice(NamedTuple):
+    kind: str  # "server", "local server" or "in process"
+    where: str  # the URL, or the device asked for
+    why: str
+
+
+def choose_backend(settings: Settings, per_file: bool = False) -> BackendChoice:
+    if settings.server:
+        return BackendChoice("server", settings.server, "santamerge.server is set")
+    if per_file and settings.autostart:
+        from santamerge.model.serve.autostart import local_server
+
+        return BackendChoice("local server", local_server(settings.model, settings.device).url,
+                             "a per-file process, and santamerge.autostart is on")
+    reason = ("santamerge.autostart is off" if per_file
+              else "a one-off command (no server configured)")
+    return BackendChoice("in process", settings.device, reason)
+
+
+def open_backend(settings: Settings, per_file: bool = False,
+                 wait: float = 120.0) -> Backend:
+    """The backend of :func:`choose_backend`, ready to use. ``wait`` bounds how long a
+    per-file process waits for a local server that is still loading."""
+    choice = choose_backend(settings, per_file)
+    if choice.kind == "server":
+        from santamerge.model.backends.http import HttpBackend
+
+        return HttpBackend(settings.server, model=settings.model,
+                           fim_family=settings.fim_family or None,
+                           timeout=settings.server_timeout)
+    if choice.kind == "local server":
+        from santamerge.model.serve.autostart import connect_local
+
+        return connect_local(settings.model, settings.device, wait, settings.idle_timeout,
+                             timeout=settings.server_timeout)
+    from santamerge.model.backends.base import load_backend
+
+    return load_backend(settings.model, device=settings.device)

@@ -1,0 +1,72 @@
+"""Generate: fill gaps with a backend's middles, with the clean-ups every FIM model needs.
+
+- **Token healing of blanks.** A prefix that ends in spaces after code (``x = ``) ends in
+  a token the model rarely saw before code (the blank before a digit, say); the blanks are
+  taken off the prompt and off the front of the middle the model writes.
+- **Suffix overlap.** A model that does not stop often writes the start of the suffix
+  again; the middle is cut where it begins to repeat the suffix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from santamerge.model.backends.base import Completion
+from santamerge.model.fim import ContextFile
+
+if TYPE_CHECKING:
+    from santamerge.model.backends.base import Backend
+
+
+class Gap(NamedTuple):
+    prefix: str
+    suffix: str
+    context: tuple[ContextFile, ...] = ()  # other "files" shown first, in the family's layout
+    path: str | None = None  # the current file's path, where the layout shows it
+
+
+def fill_gaps(backend: Backend, gaps: Sequence[Gap], n: int = 1, max_new_tokens: int = 64,
+              temperature: float = 0.0, top_p: float = 1.0) -> list[list[Completion]]:
+    """``n`` middles for each gap, cleaned up; the samples of a gap share one prefill."""
+    healed = [_heal(gap.prefix) for gap in gaps]
+    prompts = [backend.template.render(p, gap.suffix, gap.context, path=gap.path)
+               for p, gap in zip(healed, gaps, strict=True)]
+    found = backend.generate(prompts, n=n, max_new_tokens=max_new_tokens,
+                             temperature=temperature, top_p=top_p)
+    return [[_clean(c, gap, gap.prefix[len(p):]) for c in cs]
+            for cs, gap, p in zip(found, gaps, healed, strict=True)]
+
+
+def _heal(prefix: str) -> str:
+    """The prefix without the blanks that end it after code on the same line (blanks that
+    indent an empty line stay: a newline and its indentation are tokens of their own)."""
+    kept = prefix.rstrip(" \t")
+    return kept if kept and not kept.endswith("\n") else prefix
+
+
+def _clean(c: Completion, gap: Gap, blanks: str) -> Completion:
+    text = trim_suffix_overlap(c.text, gap.suffix)
+    if blanks and text.startswith(blanks):
+        text = text[len(blanks):]
+    return c._replace(text=text)
+
+
+def trim_suffix_overlap(middle: str, suffix: str, least: int = 4) -> str:
+    """``middle`` cut where it starts to repeat ``suffix``: the first place where the rest
+    of the middle and the suffix share a start of at least ``least`` characters that holds
+    more than blanks."""
+    for i in range(len(middle) - least + 1):
+        shared = _common_start(middle[i:], suffix)
+        if len(shared) >= least and shared.strip():
+            return middle[:i]
+    return middle
+
+
+def _common_start(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]

@@ -1,0 +1,1 @@
+"""Stub filling: find stub bodies and propose code for them."""

@@ -1,0 +1,1 @@
+"""The terminal: one hunk renderer and the interactive review."""
