@@ -126,7 +126,7 @@ def _ask_model(backend: Backend, parsed: ParsedMerge, path: str,
     no likelihoods where the backend cannot score."""
     from santamerge.errors import SantamergeError
     from santamerge.merge.middles import STRATEGIES, model_middles, strategy_gap
-    from santamerge.model.backends.http import ScoringUnavailable
+    from santamerge.model.backends.base import ScoringUnavailable
 
     middles = model_middles(backend, parsed, parsed.hunks, STRATEGIES, path=path)
     extra: dict[int, tuple[Candidate, ...]] = {}

@@ -65,6 +65,10 @@ class BackendError(SantamergeError):
     """A model could not be loaded or used."""
 
 
+class ScoringUnavailable(BackendError):
+    """The backend offers no way to score given middles (a server without logprobs)."""
+
+
 def register_backend(kind: str, factory: BackendFactory) -> None:
     """Make ``kind:<spec>`` (and, for "transformers", a bare hub id or folder) loadable."""
     _REGISTRY[kind] = factory

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from santamerge.model.backends.base import BackendError, Completion
+from santamerge.model.backends.base import BackendError, Completion, ScoringUnavailable
 from santamerge.model.fim import FAMILIES, cut_at_stops
 
 if TYPE_CHECKING:
@@ -47,10 +47,6 @@ SCORE_PATH = "/santamerge/v1/score"  # the server's SCORE_PATH, without importin
 TOKENS_KEPT, TOKENS_KEPT_CHARS = 256, 16_384
 API_KEY_ENV = "SANTAMERGE_API_KEY"
 RETRY_STATUSES = frozenset({502, 503, 504})
-
-
-class ScoringUnavailable(BackendError):
-    """The server offers no way to score given middles."""
 
 
 class _UnixConnection(http.client.HTTPConnection):
