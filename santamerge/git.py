@@ -1,32 +1,85 @@
-"""The one adapter around git: the ``git`` subprocess, and GitPython where a repository
-object is worth its import (about 0.1 s, so never on the merge driver's path)."""
+"""The one adapter around git: every git process santamerge starts is started here.
+
+It runs plain ``git`` in a subprocess, never GitPython: the merge driver's start-up
+cannot pay for GitPython's import (about 0.1 s), and what the rest reads (unmerged index
+entries, a merge replayed with ``merge-tree``, blobs through one ``cat-file --batch``)
+is git plumbing that GitPython itself hands to a ``git`` process. Keep module-level
+imports cheap: the merge driver imports this module.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.errors import GitError
+from santamerge.errors import GitError, SantamergeError
 
 if TYPE_CHECKING:  # pathlib costs ~4 ms to import; the driver's path avoids it
+    from collections.abc import Sequence
     from pathlib import Path
 
 MERGE_FILE_ERROR = -1
+NOT_A_REPOSITORY = "is not inside a git repository; run this in a repository, or use --global"
 
 
-def run_git(*args: str, cwd: str | os.PathLike[str] | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+
+class Repository(NamedTuple):
+    root: str  # the working tree's top folder (git rev-parse --show-toplevel)
+    git_dir: str  # its git directory, absolute (per worktree)
+
+
+class IndexEntry(NamedTuple):
+    """One line of ``git ls-files -u``: an unmerged index entry."""
+
+    mode: str
+    oid: str
+    stage: int
+    path: str
+
+    def line(self) -> str:
+        return f"{self.mode} {self.oid} {self.stage}\t{self.path}"
+
+
+# -- running git -----------------------------------------------------------------------
+
+
+def run_git(*args: str, cwd: str | os.PathLike[str] | None = None, check: bool = True,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``git ARGS`` in ``cwd``, as text; a GitError when it fails and ``check``."""
+    proc = _run(["git", *args], cwd, env, None, text=True)
+    if check and proc.returncode != 0:
+        raise GitError(f"'git {' '.join(args)}' failed: {last_line(proc.stderr)}")
+    return proc
+
+
+def git_bytes(root: str | os.PathLike[str], *args: str, data: bytes | None = None) -> bytes:
+    """The standard output of ``git --literal-pathspecs ARGS`` run in ``root``."""
+    proc = _run(["git", "--literal-pathspecs", *args], root, None, data, text=False)
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        raise GitError(f"'git {' '.join(args)}' failed: {last_line(stderr)}")
+    return proc.stdout
+
+
+def run_bytes(*args: str, cwd: str | os.PathLike[str] | None = None,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """``git ARGS`` with bytes out, whatever its exit status."""
+    return _run(["git", *args], cwd, env, None, text=False)
+
+
+def _run(argv: list[str], cwd: str | os.PathLike[str] | None, env: dict[str, str] | None,
+         data: bytes | None, text: bool) -> subprocess.CompletedProcess[Any]:
     try:
-        proc = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
-        )
+        return subprocess.run(argv, cwd=cwd, env=env, input=data, capture_output=True,
+                              text=text, check=False)
     except FileNotFoundError as exc:
         raise GitError("git was not found on PATH; install git and try again") from exc
-    if check and proc.returncode != 0:
-        detail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise GitError(f"'git {' '.join(args)}' failed: {detail[0]}")
-    return proc
+
+
+def last_line(stderr: str) -> str:
+    """The last line git wrote to stderr (its reason), or 'no output'."""
+    return (stderr.strip().splitlines()[-1:] or ["no output"])[0]
 
 
 def merge_file(
@@ -51,6 +104,52 @@ def merge_file(
     return proc.stdout, status
 
 
+class BlobReader:
+    """One long-lived ``git cat-file --batch``: objects read one at a time, by name."""
+
+    def __init__(self, *options: str, cwd: str | os.PathLike[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self._proc = subprocess.Popen(["git", *options, "cat-file", "--batch"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      env=env, cwd=cwd)
+
+    def read(self, spec: str) -> tuple[bytes, bytes] | None:
+        """(the object's type, its bytes), or None when ``spec`` names no object."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(spec.encode("utf-8") + b"\n")
+        self._proc.stdin.flush()
+        header = self._proc.stdout.readline().split()
+        if len(header) != 3:
+            return None  # "<spec> missing" (or ambiguous)
+        data = self._proc.stdout.read(int(header[2]))
+        self._proc.stdout.read(1)
+        return header[1], data
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait()
+
+
+def cat_blobs(root: str | os.PathLike[str], oids: Sequence[str]) -> list[bytes | None]:
+    """The bytes of each object in ``oids`` (None when missing), in one git process."""
+    out = git_bytes(root, "cat-file", "--batch", data="".join(f"{o}\n" for o in oids).encode())
+    blobs: list[bytes | None] = []
+    for _ in oids:
+        header, _, out = out.partition(b"\n")
+        fields = header.split()
+        if len(fields) != 3:  # "<oid> missing": nothing follows
+            blobs.append(None)
+            continue
+        size = int(fields[2])
+        blobs.append(out[:size])
+        out = out[size + 1:]
+    return blobs
+
+
+# -- the repository --------------------------------------------------------------------
+
+
 def find_git_dir(start: str = ".") -> str | None:
     """The git directory for ``start``, found without running git (cheap)."""
     env = os.environ.get("GIT_DIR")
@@ -70,6 +169,118 @@ def find_git_dir(start: str = ".") -> str | None:
         if parent == folder:
             return None
         folder = parent
+
+
+def find_repository(cwd: str | os.PathLike[str] = ".",
+                    outside: str = NOT_A_REPOSITORY) -> Repository:
+    """The working tree and git directory around ``cwd``: the one way santamerge looks
+    up a repository. Outside one, a SantamergeError: the folder, then ``outside``."""
+    proc = run_git("rev-parse", "--is-bare-repository", "--absolute-git-dir",
+                   "--show-toplevel", cwd=cwd, check=False)
+    lines = proc.stdout.splitlines()
+    if proc.returncode == 0 and len(lines) == 3 and lines[2]:
+        return Repository(lines[2], lines[1])
+    if lines[:1] == ["true"]:
+        raise GitError("this is a bare repository; run it in a working tree")
+    raise SantamergeError(f"{os.path.abspath(cwd)} {outside}")
+
+
+def repo_root(cwd: str | os.PathLike[str] = ".") -> Path:
+    """The working tree's top folder, or a clear error outside a repository."""
+    from pathlib import Path
+
+    return Path(find_repository(cwd).root)
+
+
+def root_of(path: str) -> str | None:
+    """The working tree holding the file ``path``, or None outside one."""
+    try:
+        return find_repository(os.path.dirname(os.path.abspath(path))).root
+    except SantamergeError:
+        return None
+
+
+def tracked_files(root: str) -> list[str]:
+    """The paths git tracks in ``root`` (git ls-files); none when it cannot list them."""
+    proc = run_bytes("-C", root, "ls-files", "-z")
+    return [p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
+
+
+def staged_files() -> list[str]:
+    """The files added, copied or changed in the index, relative to the current folder."""
+    proc = run_bytes("diff", "--cached", "--name-only", "--diff-filter=ACM", "-z")
+    if proc.returncode != 0:
+        raise SantamergeError("no FILES given and not inside a git repository; name the "
+                              "files to fill")
+    top = run_git("rev-parse", "--show-toplevel", check=False).stdout.strip()
+    return [os.path.relpath(os.path.join(top, p))
+            for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
+
+
+def head_commit(repo: Repository) -> str | None:
+    return run_git("rev-parse", "-q", "--verify", "HEAD", cwd=repo.root,
+                   check=False).stdout.strip() or None
+
+
+# -- a conflicted merge ----------------------------------------------------------------
+
+
+def conflicted_paths(repo: Repository) -> list[str]:
+    """The paths git lists as conflicted, in the repository, in git's order."""
+    out = git_bytes(repo.root, "diff", "--name-only", "--diff-filter=U", "-z")
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def unmerged_entries(repo: Repository, path: str) -> list[IndexEntry]:
+    out = git_bytes(repo.root, "ls-files", "-u", "-z", "--", path)
+    entries = []
+    for record in filter(None, out.split(b"\0")):
+        head, _, name = record.decode("utf-8", "surrogateescape").partition("\t")
+        mode, oid, stage = head.split()
+        if name == path:
+            entries.append(IndexEntry(mode, oid, int(stage), name))
+    return entries
+
+
+def merge_message(repo: Repository) -> str | None:
+    """The first line of ``.git/MERGE_MSG``, for the ranker; None when there is none."""
+    try:
+        with open(os.path.join(repo.git_dir, "MERGE_MSG"), encoding="utf-8",
+                  errors="replace") as fh:
+            first = fh.readline().strip()
+    except OSError:
+        return None
+    return first or None
+
+
+def marker_size_attribute(repo: Repository, path: str) -> int:
+    """``conflict-marker-size`` from .gitattributes, else 7."""
+    out = git_bytes(repo.root, "check-attr", "-z", "conflict-marker-size", "--", path)
+    fields = out.split(b"\0")
+    try:
+        return max(1, int(fields[2]))
+    except (IndexError, ValueError):
+        return 7
+
+
+def stage_bytes(repo: Repository, path: str, stage: int) -> bytes:
+    """Index stage ``stage`` of ``path``, through the working tree's filters."""
+    return git_bytes(repo.root, "cat-file", "--filters", f":{stage}:{path}")
+
+
+def add(repo: Repository, path: str) -> None:
+    git_bytes(repo.root, "add", "--", path)
+
+
+def restore_unmerged(repo: Repository, path: str, entries: Sequence[IndexEntry]) -> None:
+    """Put ``path`` back in the index as unmerged: drop its stage 0, add its stages."""
+    zero = "0" * len(entries[0].oid)
+    lines = [f"0 {zero}\t{path}", *(e.line() for e in sorted(entries, key=lambda e: e.stage))]
+    data = "".join(line + "\0" for line in lines).encode("utf-8", "surrogateescape")
+    git_bytes(repo.root, "update-index", "-z", "--index-info", data=data)
+
+
+# -- config ----------------------------------------------------------------------------
 
 
 def start_config_read(prefix: str, cwd: str | None = None) -> subprocess.Popen[str]:
@@ -103,22 +314,6 @@ def config_unset_section(section: str, *, global_: bool, cwd: str | None = None)
     proc = run_git("config", "--global" if global_ else "--local", "--remove-section", section,
                    cwd=cwd, check=False)
     return proc.returncode == 0
-
-
-def repo_root(cwd: str | os.PathLike[str] = ".") -> Path:
-    """The working tree's top folder, or a clear error outside a repository."""
-    from pathlib import Path
-
-    import git  # GitPython
-
-    try:
-        repo = git.Repo(cwd, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise GitError(f"{Path(cwd).resolve()} is not inside a git repository; "
-                       "run this in a repository, or use --global") from exc
-    if repo.working_tree_dir is None:
-        raise GitError("this is a bare repository; run it in a working tree")
-    return Path(repo.working_tree_dir)
 
 
 def global_attributes_file() -> Path:

@@ -38,7 +38,7 @@ def no_server_left_behind() -> object:
     yield
     import sys
 
-    autostart = sys.modules.get("santamerge.autostart")
+    autostart = sys.modules.get("santamerge.model.serve.autostart")
     for child in getattr(autostart, "_CHILDREN", []):
         if child.poll() is None:
             child.terminate()

@@ -629,9 +629,9 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
 
     from rich.console import Console
 
-    from santamerge.commands.preview import _load, _Source
     from santamerge.merge.policy import DEFAULT_POLICY
-    from santamerge.ui.review import review
+    from santamerge.merge.sources import PreviewSource
+    from santamerge.ui.review import load_preview, review
 
     baseline, status = git_merge(merge, folder)
     if status <= 0 or b"\0" in baseline:
@@ -645,7 +645,8 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
         return None  # outside a repository there are no index stages to tell them apart
     target = folder / f"file{os.path.splitext(merge.path)[1]}"
     target.write_bytes(baseline)
-    file = _load(_Source(target.name, str(target), str(target), merge.path), DEFAULT_POLICY)
+    file = load_preview(PreviewSource(target.name, str(target), str(target), merge.path),
+                        DEFAULT_POLICY, lambda message: None)
     if file is None:
         return ["a conflicted file was not offered for review"]
     keys, edits, expected = script_review(rng, file.record)

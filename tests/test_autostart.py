@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 from conftest import Repo
+from servers import stop_local
 
 import santamerge
 from santamerge.merge.attempts import list_attempts
 from santamerge.model.backends.embedded import embedded_path
 from santamerge.model.backends.http import HttpBackend
 from santamerge.model.checksums import SUMS
-from santamerge.model.serve.autostart import connect_local, local_server, stop_local
+from santamerge.model.serve.autostart import connect_local, local_server
 
 
 def _model_record(repo: Repo, path: str) -> dict[str, object]:
@@ -175,8 +176,7 @@ def test_a_hub_model_is_keyed_by_its_cached_snapshot(tmp_path: Path,
 def test_autostart_off_uses_no_server_it_did_not_start(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from santamerge.config import load_settings
-    from santamerge.merge.sources import running_local_server
-    from santamerge.model.backends.choose import choose_backend
+    from santamerge.model.backends.choose import choose_backend, running_local_server
 
     backend = connect_local("embedded", "auto", wait=120, idle_timeout=60)
     pid = backend.health()["pid"]

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from santamerge.model.backends.base import BackendError, load_backend
+from santamerge.model.backends.base import BackendError
+from santamerge.model.backends.registry import load_backend
 
 SPECIAL = ["<|endoftext|>", "<fim-prefix>", "<fim-middle>", "<fim-suffix>", "<fim-pad>"]
 CODE = ["def add(a, b):\n    return a + b\n", "import os\nprint(os.getcwd())\n",

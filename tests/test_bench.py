@@ -52,7 +52,7 @@ def history(make_repo) -> Repo:  # type: ignore[no-untyped-def]
 
 def _bench(repo: Repo, *args: str) -> tuple[dict, subprocess.CompletedProcess[str]]:  # type: ignore[type-arg]
     done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "merges", "--repo",
-                           str(repo.root), "--json", "-", *args],
+                           str(repo.root), "--json", *args],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout), done
@@ -110,7 +110,7 @@ def test_bench_stubs_blanks_real_functions_and_refills_them(make_repo) -> None: 
         "tests/test_shapes.py": "def test_area():\n    x = 1\n    assert x\n",
     }, "code")
     done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "stubs", "--repo",
-                           str(repo.root), "--limit", "5", "-n", "2", "--json", "-"],
+                           str(repo.root), "--limit", "5", "-n", "2", "--json"],
                           capture_output=True, text=True,
                           env={**os.environ, "SANTAMERGE_AUTOSTART": "0"})
     assert done.returncode == 0, done.stderr

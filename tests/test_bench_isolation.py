@@ -61,7 +61,7 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 def _bench(cwd: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "merges", "--json",
-                           "-", "--no-cache", *args], cwd=cwd, capture_output=True, text=True,
+                           "--no-cache", *args], cwd=cwd, capture_output=True, text=True,
                           env={**os.environ, **(env or {})})
     assert done.returncode == 0, done.stderr
     report: dict[str, Any] = json.loads(done.stdout)
@@ -185,7 +185,7 @@ def test_bench_stubs_writes_nothing_in_the_repository(make_repo) -> None:  # typ
                 "code")
     before = snapshot(repo.root)
     done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "stubs", "--limit", "1",
-                           "-n", "1", "--json", "-"], cwd=repo.root, capture_output=True,
+                           "-n", "1", "--json"], cwd=repo.root, capture_output=True,
                           text=True, env={**os.environ, "SANTAMERGE_AUTOSTART": "0"})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["stubs"] == 1

@@ -12,7 +12,7 @@ from santamerge.languages.profiles import language_for_path
 from santamerge.merge.candidates import build_candidates
 from santamerge.merge.gates import check_candidate, prepare_gates
 from santamerge.merge.locate import parse_conflicts
-from santamerge.merge.pipeline import decide_merge, propose_merge
+from santamerge.merge.pipeline import run_pipeline
 from santamerge.merge.policy import CONSERVATIVE, NEVER, WORDS
 from santamerge.merge.rank import change_kept
 from santamerge.merge.types import Candidate
@@ -94,10 +94,10 @@ def test_trivial_candidates_and_dedupe() -> None:
 
 def gate(text: str, path: str, method: str) -> tuple[str, ...]:
     parsed = parse_conflicts(text)
-    ctx = prepare_gates(parsed, language_for_path(path))
-    (candidate,) = [c for c in build_candidates(parsed, parsed.hunks[0], ctx.profile)
+    baseline = prepare_gates(parsed, language_for_path(path))
+    (candidate,) = [c for c in build_candidates(parsed, parsed.hunks[0], baseline.profile)
                     if c.method == method]
-    return check_candidate(ctx, candidate)
+    return check_candidate(baseline, candidate)
 
 
 def test_gate_rejects_new_syntax_errors() -> None:
@@ -115,8 +115,8 @@ def test_gate_rejects_duplicate_definitions() -> None:
 
 def test_gate_rejects_markers() -> None:
     parsed = parse_conflicts(hunk_text("a\n", "", "b\n"))
-    ctx = prepare_gates(parsed, language_for_path("a.py"))
-    assert check_candidate(ctx, Candidate(0, "<<<<<<< x\n", "ours")) == (
+    baseline = prepare_gates(parsed, language_for_path("a.py"))
+    assert check_candidate(baseline, Candidate(0, "<<<<<<< x\n", "ours")) == (
         "contains conflict markers",)
 
 
@@ -140,7 +140,7 @@ def test_change_kept() -> None:
 
 
 def test_concatenations_of_rival_edits_are_marked() -> None:
-    (hunk,) = propose_merge(hunk_text("R = 5\n", "R = 3\n", "R = 0\n"), "a.py").hunks
+    (hunk,) = run_pipeline(hunk_text("R = 5\n", "R = 3\n", "R = 0\n"), "a.py").proposal.hunks
     by_method = {s.candidate.method: s for s in hunk.ranked}
     assert "holds both sides' versions of 1 line(s) both edited" in by_method[
         "ours+theirs"].reasons
@@ -150,7 +150,7 @@ def test_concatenations_of_rival_edits_are_marked() -> None:
 
 def test_ranking_puts_the_word_merge_first_and_reasons_every_candidate() -> None:
     text = hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n")
-    (hunk,) = propose_merge(text, "a.py").hunks
+    (hunk,) = run_pipeline(text, "a.py").proposal.hunks
     top = hunk.ranked[0]
     assert top.candidate.method == "merged:words"
     assert top.keeps_ours > 0.9 and top.keeps_theirs > 0.9
@@ -161,7 +161,7 @@ def test_ranking_puts_the_word_merge_first_and_reasons_every_candidate() -> None
 def test_rejected_candidates_rank_last_with_their_reasons() -> None:
     text = hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n",
                      before="import os\n")
-    (hunk,) = propose_merge(text, "a.py").hunks
+    (hunk,) = run_pipeline(text, "a.py").proposal.hunks
     rejected = [s for s in hunk.ranked if s.rejected]
     assert rejected and hunk.ranked[-len(rejected):] == tuple(rejected)
     assert all(s.score == 0.0 for s in rejected)
@@ -171,17 +171,17 @@ def test_rejected_candidates_rank_last_with_their_reasons() -> None:
 def test_policies() -> None:
     words = hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n")
     imports = hunk_text("import json\n", "", "import re\n", before="import os\n")
-    assert propose_merge(words, "a.py", policy=CONSERVATIVE).hunks[0].chosen is None
-    chosen = propose_merge(words, "a.py", policy=WORDS).hunks[0].chosen
+    assert run_pipeline(words, "a.py", policy=CONSERVATIVE).proposal.hunks[0].chosen is None
+    chosen = run_pipeline(words, "a.py", policy=WORDS).proposal.hunks[0].chosen
     assert chosen is not None and chosen.method == "merged:words"
-    chosen = propose_merge(imports, "a.py", policy=CONSERVATIVE).hunks[0].chosen
+    chosen = run_pipeline(imports, "a.py", policy=CONSERVATIVE).proposal.hunks[0].chosen
     assert chosen is not None and chosen.method == "structured:union"
-    assert propose_merge(imports, "a.py", policy=NEVER).hunks[0].chosen is None
+    assert run_pipeline(imports, "a.py", policy=NEVER).proposal.hunks[0].chosen is None
 
 
 def test_unknown_language_gets_no_structured_candidate() -> None:
     imports = hunk_text("import json\n", "", "import re\n", before="import os\n")
-    (hunk,) = propose_merge(imports, "notes.txt").hunks
+    (hunk,) = run_pipeline(imports, "notes.txt").proposal.hunks
     assert "structured:union" not in {s.candidate.method for s in hunk.ranked}
     assert hunk.chosen is None
 
@@ -193,8 +193,9 @@ def test_unknown_language_gets_no_structured_candidate() -> None:
 ])
 @pytest.mark.parametrize("policy", [CONSERVATIVE, WORDS, NEVER], ids=lambda p: p.name)
 def test_driver_path_decides_what_propose_says(text: str, policy: object) -> None:
-    full = propose_merge(text, "a.py", policy=policy)  # type: ignore[arg-type]
-    fast = decide_merge(text, "a.py", policy=policy)  # type: ignore[arg-type]
+    full = run_pipeline(text, "a.py", policy=policy).proposal  # type: ignore[arg-type]
+    fast = run_pipeline(text, "a.py", policy=policy,  # type: ignore[arg-type]
+                        rank_all=False).proposal
     assert [h.chosen for h in fast.hunks] == [h.chosen for h in full.hunks]
     assert all(h.ranked == () for h in fast.hunks)
     assert {c.method for c in fast.hunks[0].candidates} == {
@@ -211,15 +212,15 @@ def test_incremental_parse_of_candidates_equals_a_fresh_parse(path: str) -> None
     one = hunk_text(body, "", "x = 2\n", before="// head\n# head\n", after="tail = 3\n")
     two = hunk_text("a = 1\nb = 2\n", "a = 0\n", "c = 3\n", after="\nmid = 4\n")
     parsed = parse_conflicts(one + two + hunk_text("y = 1\n", "", "", after="end = 5\n"))
-    ctx = prepare_gates(parsed, language_for_path(path))
-    assert ctx.profile is not None
-    options = [build_candidates(parsed, h, ctx.profile) for h in parsed.hunks]
+    baseline = prepare_gates(parsed, language_for_path(path))
+    assert baseline.profile is not None
+    options = [build_candidates(parsed, h, baseline.profile) for h in parsed.hunks]
     for k, candidate in enumerate(options[0]):
         for chosen in ({0: candidate},
                        {h: opts[(k + h) % len(opts)] for h, opts in enumerate(options)}):
-            data, edited, regions = spliced_tree(ctx, chosen)
+            data, edited, regions = spliced_tree(baseline, chosen)
             assert data.decode() == parsed.splice({i: c.text for i, c in chosen.items()})
-            fresh = treesitter.parse(ctx.profile, data.decode())
+            fresh = treesitter.parse(baseline.profile, data.decode())
             assert str(edited.root_node) == str(fresh.root_node), chosen
             assert [data[r.start:r.end].decode() for r in regions] == [
                 c.text for _, c in sorted(chosen.items())]
@@ -260,12 +261,53 @@ def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
     parsed = parse_conflicts(merged)
     profile = language_for_path(f"x{ext}")
     assert profile is not None
-    ctx = prepare_gates(parsed, profile)
+    baseline = prepare_gates(parsed, profile)
     options = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
     choices = [{h: c} for h, opts in options.items() for c in opts]
     choices.append({h: opts[0] for h, opts in options.items()})
     for chosen in choices:
-        data, tree, regions = spliced_tree(ctx, chosen)
+        data, tree, regions = spliced_tree(baseline, chosen)
         fresh = treesitter.parse(profile, data.decode())
-        whole = _repeated(_keys(profile, fresh).values()) - ctx.allowed_duplicates
-        assert {key for _, key in _new_duplicates(ctx, tree, regions)} == whole, chosen
+        whole = _repeated(_keys(profile, fresh).values()) - baseline.allowed_duplicates
+        assert {key for _, key in _new_duplicates(baseline, tree, regions)} == whole, chosen
+
+
+def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
+    """Two samples of one model strategy: each is gated, ranked, withdrawn and recorded
+    under its own key, never under the other's."""
+    from types import SimpleNamespace
+
+    from santamerge.merge.pipeline import settle
+    from santamerge.merge.rank import rank_candidates
+    from santamerge.merge.record import hunk_record
+    from santamerge.merge.types import HunkProposal
+
+    parsed = parse_conflicts(hunk_text("x = 1\n", "x = 0\n", "x = 2\n", before="y = 0\n"))
+    baseline = prepare_gates(parsed, language_for_path("a.py"))
+    broken = Candidate(0, "x = (\n", "model:fim")
+    fine = Candidate(0, "x = 3\n", "model:fim", sample=1)
+    assert (broken.key, fine.key) == ("model:fim", "model:fim#1")
+    gated = {c.key: check_candidate(baseline, c) for c in (broken, fine)}
+    assert gated["model:fim"] and gated["model:fim#1"] == ()
+    ranked = rank_candidates(parsed.hunks[0], (broken, fine), gated)
+    assert [(s.candidate, bool(s.rejected)) for s in ranked] == [(fine, False), (broken, True)]
+    # the whole-file gates withdraw the first offer and write the second
+    chosen, withdrawn = settle(SimpleNamespace(baseline=baseline),  # type: ignore[arg-type]
+                               {0: (broken, fine)})
+    assert chosen == {0: fine} and set(withdrawn[0]) == {"model:fim"}
+    h = HunkProposal(parsed.hunks[0], (broken, fine), {**withdrawn[0], fine.key: ()}, (),
+                     fine, "test", withdrawn[0])
+    assert [c["accepted"] for c in hunk_record(h)["candidates"]] == [False, True]
+
+
+def test_the_method_table_orders_and_names_every_method_once() -> None:
+    from santamerge.merge import methods
+
+    assert methods.DETERMINISTIC == ("structured:union", "merged:words", "ours", "theirs",
+                                     "ours+theirs", "theirs+ours", "base")
+    orders = [m.order for m in methods.TABLE]
+    assert orders == sorted(orders) and len(methods.METHODS) == len(methods.TABLE)
+    assert CONSERVATIVE.methods == {"structured:union"}
+    assert WORDS.methods == {"structured:union", "merged:words"} and not NEVER.methods
+    assert all(m.sees for m in methods.TABLE if m.name.startswith("model:"))
+    assert methods.feature("model:anything") == "m_model" and methods.order("new") == 7

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +162,15 @@ def test_conflicted_driver_run_loads_no_model_stack(tmp_path: Path) -> None:
     loaded = loaded_modules(code, cwd=tmp_path)
     assert not {"torch", "transformers", "git", "click", "rich"} & loaded
     assert Path(paths[1]).read_text() == "import os\nimport re\nimport json\n"
+
+
+def test_piped_output_is_not_wrapped_at_80_columns() -> None:
+    """rich wraps at 80 columns when it does not write to a terminal; santamerge's
+    consoles do not, so each table row and each line reaches a pipe whole."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    done = subprocess.run([sys.executable, "-m", "santamerge", "languages"], env=env,
+                          capture_output=True, text=True, check=True)
+    rows = [line for line in done.stdout.splitlines() if "javascript" in line]
+    assert rows and "tree_sitter_javascript" in rows[0] and "definitions imports misplaced " \
+        "stubs" in rows[0], done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) > 80

@@ -47,21 +47,21 @@ def _one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None
         assert word in done.stderr
 
 
-def test_bench_merges_json_into_a_missing_folder_fails_first(history: Repo,
+def test_bench_merges_output_into_a_missing_folder_fails_first(history: Repo,
                                                              isolated_git: Path) -> None:
-    done = _run(history.root, "bench", "merges", "--json", "/nonexistent/dir/x.json")
+    done = _run(history.root, "bench", "merges", "--output", "/nonexistent/dir/x.json")
     _one_line_error(done, "/nonexistent/dir", "does not exist")
     assert _no_replay(isolated_git)
 
 
-def test_bench_merges_json_onto_a_folder_fails_first(history: Repo, isolated_git: Path,
+def test_bench_merges_output_onto_a_folder_fails_first(history: Repo, isolated_git: Path,
                                                      tmp_path: Path) -> None:
-    done = _run(history.root, "bench", "merges", "--json", str(tmp_path))
+    done = _run(history.root, "bench", "merges", "--output", str(tmp_path))
     _one_line_error(done, "is a folder")
     assert _no_replay(isolated_git)
 
 
-def test_bench_merges_json_into_a_read_only_folder_fails_first(
+def test_bench_merges_output_into_a_read_only_folder_fails_first(
         history: Repo, isolated_git: Path, tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -69,7 +69,7 @@ def test_bench_merges_json_into_a_read_only_folder_fails_first(
     try:
         if os.access(folder, os.W_OK):
             pytest.skip("running as a user who may write anywhere")
-        done = _run(history.root, "bench", "merges", "--json", str(folder / "x.json"))
+        done = _run(history.root, "bench", "merges", "--output", str(folder / "x.json"))
     finally:
         folder.chmod(0o700)
     _one_line_error(done, "not writable")
@@ -86,8 +86,8 @@ def test_bench_merges_plot_path_and_format_are_checked_first(
     assert not (tmp_path / "curve.docx").exists()
 
 
-def test_bench_merges_json_file_is_still_written(history: Repo, tmp_path: Path) -> None:
-    done = _run(history.root, "bench", "merges", "--json", str(tmp_path / "r.json"))
+def test_bench_merges_output_file_is_still_written(history: Repo, tmp_path: Path) -> None:
+    done = _run(history.root, "bench", "merges", "--output", str(tmp_path / "r.json"))
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "r.json").read_text())["hunks"]["total"] == 1
 
@@ -102,12 +102,12 @@ def test_bench_merges_limit_below_one_is_a_usage_error(history: Repo, isolated_g
 
 
 @pytest.mark.parametrize("args", [["--limit", "0"], ["-n", "0"],
-                                  ["--json", "/nonexistent/dir/x.json"]])
+                                  ["--output", "/nonexistent/dir/x.json"]])
 def test_bench_stubs_refuses_before_loading_a_model(history: Repo, args: list[str]) -> None:
     done = _run(history.root, "bench", "stubs", *args)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    if args[0] == "--json":
+    if args[0] == "--output":
         _one_line_error(done, "/nonexistent/dir")
     else:
         assert args[0] in done.stderr

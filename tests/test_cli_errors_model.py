@@ -5,10 +5,14 @@ silence."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import Repo
 
 from santamerge.cli import cli
 
@@ -142,3 +146,67 @@ def test_fill_refuses_no_samples(files: Path, n: str) -> None:
     assert code == 2 and out == ""
     one_line(err, f"-n {n}", "at least 1")
     assert (files / "geometry.py").read_text() == GEOMETRY
+
+
+# -- without the model stack (santamerge installed without its `model` extra) ----------
+
+NO_MODEL_STACK = '''import sys
+
+
+class NoModelStack:
+    """torch, transformers, tokenizers and safetensors, as if not installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in {"torch", "transformers", "tokenizers", "safetensors"}:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, NoModelStack())
+'''
+NEEDS_IT = ("santamerge: the model 'embedded' needs the model stack: "
+            "pip install 'santamerge[model]'\n")
+
+
+@pytest.fixture
+def no_model_stack(tmp_path: Path) -> dict[str, str]:
+    """The environment of a process in which the model stack cannot be imported."""
+    site = tmp_path / "no-model-stack"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(NO_MODEL_STACK)
+    paths = [str(site), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "SANTAMERGE_AUTOSTART": "0"}
+
+
+def santamerge(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "santamerge", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          check=False)
+
+
+def test_without_the_model_stack_a_model_is_one_line_saying_what_to_install(
+        files: Path, no_model_stack: dict[str, str]) -> None:
+    torch = subprocess.run([sys.executable, "-c", "import torch"], env=no_model_stack,
+                           capture_output=True, text=True, check=False)
+    assert torch.returncode == 1 and "No module named 'torch'" in torch.stderr
+    for args in (["model", "info"], ["complete", "--prefix-file", "before.py",
+                                     "--suffix-file", "after.py"], ["fill", "geometry.py"]):
+        done = santamerge(no_model_stack, files, *args)
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", NEEDS_IT), args
+    assert (files / "geometry.py").read_text() == GEOMETRY
+
+
+def test_without_the_model_stack_the_driver_and_fill_check_work(
+        make_repo: Callable[[str], Repo], no_model_stack: dict[str, str]) -> None:
+    repo = make_repo("repo")
+    repo.install_driver()
+    done = repo.merge_branches({"app.py": "import os\n\nX = 1\n"},
+                               {"app.py": "import os\nimport re\n\nX = 1\n"},
+                               {"app.py": "import os\nimport sys\n\nX = 1\n"},
+                               env=no_model_stack)
+    assert done.returncode == 0, done.stdout + done.stderr  # the driver resolved it
+    assert repo.read("app.py") == b"import os\nimport re\nimport sys\n\nX = 1\n"
+    repo.write("geometry.py", GEOMETRY)
+    checked = santamerge(no_model_stack, repo.root, "fill", "--check", "geometry.py")
+    assert (checked.returncode, checked.stdout, checked.stderr) == (
+        1, "geometry.py:6: Point.norm is a stub (ellipsis)\n", "")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from santamerge.model.backends.base import Backend, BackendError, load_backend
+from santamerge.model.backends.base import Backend, BackendError
 from santamerge.model.backends.embedded import embedded_path, verify_checksums
+from santamerge.model.backends.registry import load_backend
 
 
 @pytest.fixture(scope="module")

@@ -167,13 +167,20 @@ class Canned:
     def score(self, prompt, middles):  # type: ignore[no-untyped-def]
         return [-1.0 for _ in middles]
 
+    context_length = 2048
+
+    def encode(self, text):  # type: ignore[no-untyped-def]
+        from santamerge.model.backends.base import TokenizerUnavailable
+
+        raise TokenizerUnavailable("canned middles have no tokenizer")
+
     def describe(self) -> dict[str, object]:
         return {"name": self.name, "context_length": 2048}
 
 
 @pytest.fixture
 def canned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    from santamerge.model.backends.base import _REGISTRY, _register_builtins, register_backend
+    from santamerge.model.backends.registry import _REGISTRY, _register_builtins, register_backend
 
     _register_builtins()
     register_backend("canned", lambda spec, options: Canned(spec))  # type: ignore[arg-type, return-value]

@@ -82,7 +82,7 @@ def test_family_renders_exactly(family: str, specials: list[str], bare: str, ful
     assert t.family == family
     assert t.render(PRE, SUF) == bare
     assert t.render(PRE, SUF, CTX, REPO, PATH) == full
-    assert t.render(PRE, SUF, context=CTX, repo=REPO, path=PATH) == full
+    assert t.render(PRE, SUF, files=CTX, repo=REPO, path=PATH) == full
 
 
 @pytest.mark.parametrize("family", SPECIALS)

@@ -1,4 +1,5 @@
-"""The wheel carries the grammars' queries, and they load from it; ruff is clean."""
+"""The wheel carries the grammars' queries and the embedded model, and they load from it;
+the model stack is the `model` extra; ruff and mypy are clean."""
 
 from __future__ import annotations
 
@@ -20,10 +21,16 @@ def test_wheel_ships_queries_and_loads_them(tmp_path: Path) -> None:
                       for p in (ROOT / "grammars").rglob("*.scm"))
     assert shipped == expected
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    (metadata,) = (tmp_path / "site").glob("santamerge-*.dist-info/METADATA")
+    requires = [line.removeprefix("Requires-Dist: ")
+                for line in metadata.read_text().splitlines() if line.startswith("Requires-Dist:")]
+    for name in ("torch", "transformers", "tokenizers", "safetensors"):  # santamerge[model]
+        (entry,) = [r for r in requires if r.startswith(name)]
+        assert "extra == 'model'" in entry, entry
     assert {"santamerge/models/embedded/model.safetensors",
             "santamerge/models/embedded/SHA256SUMS"} <= set(names)
     code = ("import santamerge, santamerge.treesitter as t, santamerge.languages.profiles as l\n"
-            "from santamerge.model.backends.base import load_backend\n"
+            "from santamerge.model.backends.registry import load_backend\n"
             "print(santamerge.__file__)\n"
             "print(t.query_names(l.language_named('rust')), t.query(l.language_named('go'),"
             " 'imports') is not None)\n"

@@ -263,14 +263,14 @@ def review_files(paths: list[Path], read_key: Callable[[], str],
 
     from rich.console import Console
 
-    from santamerge.merge.pipeline import propose_merge, resolve_merge
+    from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.record import proposal_record
     from santamerge.ui.review import PreviewFile, review
 
     files = []
     for path in paths:
-        proposal = propose_merge(path.read_bytes().decode(), str(path))
-        record = proposal_record(proposal, resolve_merge(proposal))
+        proposal, outcome, _ = run_pipeline(path.read_bytes().decode(), str(path))
+        record = proposal_record(proposal, outcome)
         files.append(PreviewFile(path.name, str(path), proposal, record))
     results = review(files, Console(file=io.StringIO(), width=100), read_key, edit)
     return [(r.summary, r.error) for r in results]

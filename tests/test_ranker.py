@@ -14,7 +14,7 @@ from conftest import Repo
 from test_bench import _merge_history
 
 from santamerge.merge.learned import maintenance_merge, shipped_ranker
-from santamerge.merge.pipeline import propose_merge
+from santamerge.merge.pipeline import run_pipeline
 
 MARKED = ("import os\n\n\ndef load(path):\n<<<<<<< ours\n    return open(path).read()\n"
           "||||||| base\n    return open(path).read()\n=======\n"
@@ -27,11 +27,11 @@ TRUE_CONFLICT = ("def f():\n<<<<<<< ours\n    X = 2\n||||||| base\n    X = 1\n==
 def test_the_shipped_ranker_orders_propose_and_says_so() -> None:
     ranker = shipped_ranker()
     assert ranker is not None and ranker.facts["target_precision"] == 0.99
-    (hunk,) = propose_merge(TRUE_CONFLICT, "app.py").hunks
+    (hunk,) = run_pipeline(TRUE_CONFLICT, "app.py").proposal.hunks
     scores = [s.score for s in hunk.ranked]
     assert scores == sorted(scores, reverse=True) and all(0 <= p <= 1 for p in scores)
     assert any("learned ranker (deterministic)" in r for r in hunk.ranked[0].reasons)
-    (plain,) = propose_merge(TRUE_CONFLICT, "app.py", learned=False).hunks
+    (plain,) = run_pipeline(TRUE_CONFLICT, "app.py", learned=False).proposal.hunks
     assert not any("learned ranker" in r for s in plain.ranked for r in s.reasons)
 
 
@@ -40,10 +40,10 @@ def test_the_calibrated_policy_abstains_below_its_threshold() -> None:
 
     policy = POLICIES["calibrated"]
     assert policy.threshold is not None and policy.threshold > 0.5
-    (hunk,) = propose_merge(TRUE_CONFLICT, "app.py", policy=policy).hunks
+    (hunk,) = run_pipeline(TRUE_CONFLICT, "app.py", policy=policy).proposal.hunks
     assert hunk.ranked[0].score < policy.threshold and hunk.chosen is None
     lower = policy._replace(threshold=0.0)
-    (hunk,) = propose_merge(TRUE_CONFLICT, "app.py", policy=lower).hunks
+    (hunk,) = run_pipeline(TRUE_CONFLICT, "app.py", policy=lower).proposal.hunks
     assert hunk.chosen == hunk.ranked[0].candidate  # at 0 it writes the learned top-1
 
 
@@ -77,13 +77,13 @@ def test_bench_ranker_fits_calibrates_and_evaluates_by_repository(
 
 @pytest.fixture(scope="module")
 def embedded():  # type: ignore[no-untyped-def]
-    from santamerge.model.backends.base import load_backend
+    from santamerge.model.backends.registry import load_backend
 
     return load_backend("embedded")
 
 
 def test_model_middles_join_the_ranked_list_under_three_strategies(embedded) -> None:  # type: ignore[no-untyped-def]
-    (hunk,) = propose_merge(MARKED, "app.py", backend=embedded).hunks
+    (hunk,) = run_pipeline(MARKED, "app.py", backend=embedded).proposal.hunks
     methods = {s.candidate.method for s in hunk.ranked}
     assert "ours" in methods
     model = [s for s in hunk.ranked if s.candidate.method.startswith("model:")]
@@ -101,7 +101,7 @@ def test_the_merged_strategy_shows_both_sides_in_the_family_layout(embedded) -> 
 
     parsed = parse_conflicts(MARKED)
     gap = strategy_gap(embedded, parsed, parsed.hunks[0], "app.py", "merged")
-    prompt = embedded.template.render(gap.prefix, gap.suffix, gap.context, path=gap.path)
+    prompt = embedded.template.render(gap.prefix, gap.suffix, gap.files, path=gap.path)
     assert prompt.startswith("<fim-prefix>app.py (ours)\n")
     assert "app.py (theirs)\n" in prompt and "encoding='utf-8'" in prompt
     assert prompt.endswith("<fim-suffix>\n\ndef main():\n    print(load('x'))\n<fim-middle>")

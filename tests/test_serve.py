@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from servers import free_port
 
 from santamerge.model.backends.base import BackendError
 from santamerge.model.backends.http import HttpBackend, ScoringUnavailable
-from santamerge.model.serve.server import free_port
 
 KEY = "correct horse battery staple"
 PROMPT = "<fim-prefix>def area(w, h):\n    return<fim-suffix>\n<fim-middle>"

@@ -19,10 +19,11 @@ import pytest
 from conftest import Repo
 from test_serve import Server, start_server, stop
 
-from santamerge.merge.middles import token_counter
-from santamerge.model.backends.base import Completion, load_backend
+from santamerge.model.backends.base import Completion
 from santamerge.model.backends.http import HttpBackend
+from santamerge.model.backends.registry import load_backend
 from santamerge.model.backends.transformers import TransformersBackend
+from santamerge.model.budget import context_window, token_counter
 from santamerge.stubs.fill import fill_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,7 @@ def test_fill_through_the_server_samples_and_chooses_the_in_process_bodies(
     text = sources["generate.py"] + STUBS
     repo.commit({**sources, "text_tools.py": text}, "files")
     path = str(repo.root / "text_tools.py")
-    context, count = token_counter(local)
+    context, count = context_window(local), token_counter(local)
     assert count(text) > 2 * context  # it must be cut to fit
 
     over_http = remote(server)
@@ -83,7 +84,7 @@ def test_fill_through_the_server_samples_and_chooses_the_in_process_bodies(
     assert [r.stub.name for r in here[1]] == ["count_words", "last_lines"]
     assert sum(len(r.bodies) for r in here[1]) > 2  # bodies were sampled and judged
     assert there == here  # the same bodies, scores, choices and file
-    assert token_counter(over_http)[1](text) == count(text)  # counted by the model's tokenizer
+    assert token_counter(over_http)(text) == count(text)  # counted by the model's tokenizer
 
 
 @pytest.mark.parametrize(("n", "temperature"), [(1, 0.0), (4, 0.8), (3, 1.0)])

@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers import free_port
 from test_serve import PROMPT, Server, call, start_server, stop
-
-from santamerge.model.serve.server import free_port
 
 KEY = "tr0ub4dor&3"
 

@@ -10,7 +10,7 @@ import pytest
 
 from santamerge import treesitter
 from santamerge.languages.profiles import language_for_path
-from santamerge.stubs.detect import Stub, find_stubs, splice
+from santamerge.stubs.detect import Stub, find_stubs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stubs"
 
@@ -146,6 +146,28 @@ def _errors(path: str, text: str) -> int:
     profile = language_for_path(path)
     assert profile is not None
     return treesitter.count_errors(treesitter.parse(profile, text).root_node)
+
+
+def splice(text: str, stub: Stub, body: str) -> str:
+    """``text`` with the stub's region replaced by ``body`` (dedented source lines),
+    indented and framed by the convention of santamerge.stubs.detect's docstring."""
+    nl = "\r\n" if "\r\n" in text else "\n"
+    lines = body.strip("\r\n").splitlines() or [""]
+    if stub.language == "python":
+        new = "".join(f"{stub.indent}{line}{nl}" if line.strip() else nl for line in lines)
+        if stub.start > 0 and text[stub.start - 1] != "\n":
+            new = nl + new  # a one-line definition: the body moves to lines of its own
+        if not text[stub.start:stub.end].endswith("\n"):
+            new = new[: -len(nl)]
+        return text[:stub.start] + new + text[stub.end:]
+    line_start = text.rfind("\n", 0, stub.end) + 1
+    if line_start > stub.start and not text[line_start:stub.end].strip():
+        closing = text[line_start:stub.end]  # the `}` has a line of its own
+    else:
+        header = text.splitlines()[stub.line - 1]
+        closing = header[: len(header) - len(header.lstrip(" \t"))]
+    inner = nl.join(f"{stub.indent}{line}" if line.strip() else "" for line in lines)
+    return f"{text[:stub.start]}{nl}{inner}{nl}{closing}{text[stub.end:]}"
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -20,7 +20,7 @@ from santamerge import treesitter
 from santamerge.languages.profiles import language_for_path
 from santamerge.merge.gates import check_candidate, check_together, misplaced, prepare_gates
 from santamerge.merge.locate import parse_conflicts
-from santamerge.merge.pipeline import decide_merge, propose_merge
+from santamerge.merge.pipeline import run_pipeline
 
 # -- the union keeps what differs (defects 1-4) --------------------------------------------
 
@@ -53,7 +53,7 @@ def test_a_union_that_would_lose_text_leaves_gits_conflict(repo: Repo, case: str
 def test_propose_offers_no_union_where_it_would_lose_text(case: str) -> None:
     path, base, ours, theirs = UNIONS_THAT_LOSE[case]
     text = f"<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}>>>>>>> theirs\n"
-    (hunk,) = propose_merge(text, path).hunks
+    (hunk,) = run_pipeline(text, path).proposal.hunks
     assert "structured:union" not in {c.method for c in hunk.candidates}
     assert hunk.chosen is None
 
@@ -76,7 +76,7 @@ def conflict(before: str, ours: str, base: str, theirs: str, after: str) -> str:
 
 
 def rejections(text: str, path: str, method: str) -> tuple[str, ...]:
-    (hunk,) = propose_merge(text, path).hunks
+    (hunk,) = run_pipeline(text, path).proposal.hunks
     (scored,) = [s for s in hunk.ranked if s.candidate.method == method]
     return scored.rejected
 
@@ -130,18 +130,18 @@ def test_gate_rejects_what_the_language_forbids_and_tree_sitter_allows(
     parsed = parse_conflicts(text)
     profile = language_for_path(path)
     assert profile is not None
-    ctx = prepare_gates(parsed, profile, path)
-    (candidate,) = [c for c in propose_merge(text, path).hunks[0].candidates
+    baseline = prepare_gates(parsed, profile, path)
+    (candidate,) = [c for c in run_pipeline(text, path).proposal.hunks[0].candidates
                     if c.method == method]
     spliced = parsed.splice({0: candidate.text})
     tree = treesitter.parse(profile, spliced)
     assert treesitter.count_errors(tree.root_node) == 0  # the hole: tree-sitter is happy
     assert why in [w for _, _, w in misplaced(profile, tree.root_node)]
     if method == "ours":  # ours is a side: a side's own faults are allowed, as before
-        assert check_candidate(ctx, candidate) == ()
+        assert check_candidate(baseline, candidate) == ()
         return
-    assert check_candidate(ctx, candidate), "the gate let it through"
-    assert check_together(ctx, {0: candidate}) == {0: ("does not parse with the other "
+    assert check_candidate(baseline, candidate), "the gate let it through"
+    assert check_together(baseline, {0: candidate}) == {0: ("does not parse with the other "
                                                        "choices",)}
 
 
@@ -172,13 +172,13 @@ def test_whole_file_gates_catch_two_choices_that_are_fine_alone() -> None:
             + conflict("", "def g():\n    return 1\n", "", "def h():\n    return 2\n",
                        "\n\n")
             + conflict("", "def k():\n    return 3\n", "", "def g():\n    return 4\n", ""))
-    proposal = decide_merge(text, "app.py")
+    proposal = run_pipeline(text, "app.py", rank_all=False).proposal
     chosen = [h.chosen.method if h.chosen else None for h in proposal.hunks]
     assert chosen[0] == "structured:union"
     assert chosen.count(None) >= 1
     assert any("defines g twice" in " ".join(r) for h in proposal.hunks
                for r in h.withdrawn.values())
-    assert [h.chosen for h in propose_merge(text, "app.py").hunks] == [
+    assert [h.chosen for h in run_pipeline(text, "app.py").proposal.hunks] == [
         h.chosen for h in proposal.hunks]
 
 
@@ -216,7 +216,7 @@ def test_the_driver_parses_a_file_a_bounded_number_of_times(
                                 f"def theirs{i}():\n    return {i}\n\n\n", f"X{i} = {i}\n\n\n")
                        for i in range(hunks))
         calls.update(parse=0, reparse=0)
-        proposal = decide_merge(text, "app.py")
+        proposal = run_pipeline(text, "app.py", rank_all=False).proposal
         assert all(h.chosen is not None for h in proposal.hunks)
         counts.append(calls["parse"] + calls["reparse"])
     assert counts[0] == counts[1] <= 6, counts
@@ -285,16 +285,15 @@ def test_resolve_force_writes_over_a_hand_resolution_with_a_backup(plain_conflic
 def test_preview_refuses_an_edit_that_leaves_markers(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from santamerge.merge.pipeline import resolve_merge
     from santamerge.merge.record import proposal_record
     from santamerge.ui.review import PreviewFile, review
 
     target = tmp_path / "app.py"
     text = conflict("a = 1\n", "X = 2\n", "X = 1\n", "X = 3\n", "b = 2\n")
     target.write_text(text)
-    proposal = propose_merge(text, "app.py")
+    proposal, outcome, _ = run_pipeline(text, "app.py")
     files = [PreviewFile("app.py", str(target), proposal,
-                         proposal_record(proposal, resolve_merge(proposal)))]
+                         proposal_record(proposal, outcome))]
     out = io.StringIO()
 
     def half_done(current: str, suffix: str) -> str:

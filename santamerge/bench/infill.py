@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from santamerge.model.budget import fit_around_gap
+from santamerge.model.budget import fit_around_gap, token_counter
 from santamerge.model.generate import Gap, fill_gaps
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def baselines(task: Task) -> dict[str, str]:
 def evaluate(backend: Backend, tasks: Sequence[Task], budget: int, batch: int = 8,
              progress: Callable[[int], None] | None = None) -> list[Row]:
     """Fill every task greedily with the model; score it and the baselines."""
-    count = _token_counter(backend)
+    count = token_counter(backend)
     answers: dict[int, str] = {}
     started = time.perf_counter()
     for group in _chunks(tasks, batch):
@@ -124,13 +124,6 @@ def _row(kind: str, method: str, pairs: list[tuple[Task, str]], ms: float | None
     sim = sum(Levenshtein.normalized_similarity(a.strip(), t.middle.strip()) for t, a in pairs)
     n = max(1, len(pairs))
     return Row(kind, method, len(pairs), exact / n, sim / n, ms)
-
-
-def _token_counter(backend: Backend) -> Callable[[str], int]:
-    encode = getattr(backend, "encode", None)
-    if encode is None:
-        return lambda text: len(text) // 3 + 1
-    return lambda text: len(encode(text))
 
 
 def _chunks(tasks: Sequence[Task], size: int) -> Iterable[list[int]]:

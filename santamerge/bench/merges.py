@@ -1,16 +1,16 @@
 """``santamerge bench merges``: judge santamerge on a repository's own merge history.
 
-Every replayed conflict hunk (:mod:`santamerge.bench.replay`) goes through ``propose_merge``,
-the code path of ``santamerge propose``, and its ranked candidates are compared with the
-committed resolution after whitespace normalisation (runs of blanks are one space,
-leading and trailing blanks go). The report:
+Every replayed conflict hunk (:mod:`santamerge.bench.replay`) goes through the pipeline
+(``run_pipeline``) as ``santamerge propose`` runs it, and its ranked candidates are
+compared with the committed resolution after whitespace normalisation (runs of blanks
+are one space, leading and trailing blanks go). The report:
 
 - hunk level: top-1 and top-3 exact, mean edit similarity of the top-1
   (``Levenshtein.normalized_similarity``);
 - auto-apply, under the policy: precision (written and right, of written), coverage
   (written, of matched hunks), silent-wrong rate (written and wrong, of matched hunks);
 - file level: files the driver would resolve completely and exactly right;
-- time per file and per hunk (p50, p95) of ``propose_merge``;
+- time per file and per hunk (p50, p95) of the pipeline;
 - baselines: git merge-file (resolves nothing), always ours, always theirs, and the best
   of the trivial candidates (ours, theirs, both orders, base) as an oracle bound;
 - the same by language and by resolution class: one side, both concatenated,
@@ -26,7 +26,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge.bench.replay import ConflictedFile, match_hunks
+from santamerge.merge.candidates import side_texts
 from santamerge.merge.types import ConflictHunk
+from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
     from santamerge.model.backends.base import Backend
@@ -62,10 +64,6 @@ class FileResult(NamedTuple):
     results: tuple[HunkResult, ...]
 
 
-def normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
 def classify(hunk: ConflictHunk, truth: str) -> str:
     t = normalise(truth)
     ours, theirs, base = normalise(hunk.ours), normalise(hunk.theirs), normalise(hunk.base or "")
@@ -85,12 +83,9 @@ def classify(hunk: ConflictHunk, truth: str) -> str:
     return "new code"
 
 
-def trivial_texts(hunk: ConflictHunk) -> dict[str, str]:
-    found = {"ours": hunk.ours, "theirs": hunk.theirs, "ours+theirs": hunk.ours + hunk.theirs,
-             "theirs+ours": hunk.theirs + hunk.ours}
-    if hunk.base is not None:
-        found["base"] = hunk.base
-    return found
+def trivial_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str]:
+    """The sides, both concatenations and the base, built as the candidates are."""
+    return {k: v for k, v in side_texts(hunk, newline).items() if v is not None}
 
 
 def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
@@ -99,22 +94,19 @@ def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
     from rapidfuzz.distance import Levenshtein
 
     from santamerge.errors import MarkerError
-    from santamerge.languages.profiles import language_for_path
-    from santamerge.merge.locate import parse_conflicts
-    from santamerge.merge.pipeline import propose_merge, resolve_merge
+    from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.policy import POLICIES
 
-    profile = language_for_path(conflicted.path)
-    language = profile.name if profile else "other"
+    started = time.perf_counter()
     try:
-        parsed = parse_conflicts(conflicted.marked)
+        proposal, outcome, _ = run_pipeline(conflicted.marked, conflicted.path,
+                                            policy=POLICIES[policy_name], backend=backend,
+                                            merge_message=conflicted.subject)
     except MarkerError:
         return None
-    truths = match_hunks(parsed, conflicted.truth)
-    started = time.perf_counter()
-    proposal = propose_merge(conflicted.marked, conflicted.path, policy=POLICIES[policy_name],
-                             backend=backend, merge_message=conflicted.subject)
     seconds = time.perf_counter() - started
+    parsed, language = proposal.parsed, proposal.language or "other"
+    truths = match_hunks(parsed, conflicted.truth)
     results = []
     for hp, truth in zip(proposal.hunks, truths, strict=True):
         if truth is None:
@@ -124,7 +116,8 @@ def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
         texts = [normalise(s.candidate.text) for s in ranked]
         top = ranked[0] if ranked else None
         top_text = top.candidate.text if top else hp.hunk.ours
-        trivial = {k: normalise(v) == want for k, v in trivial_texts(hp.hunk).items()}
+        trivial = {k: normalise(v) == want
+                   for k, v in trivial_texts(hp.hunk, parsed.newline).items()}
         results.append(HunkResult(
             conflicted.merge, conflicted.path, language, hp.hunk.index,
             classify(hp.hunk, truth), bool(texts) and texts[0] == want, want in texts[:3],
@@ -134,7 +127,6 @@ def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
             hp.chosen is not None and normalise(hp.chosen.text) == want,
             {"git merge-file": False, "ours": trivial["ours"], "theirs": trivial["theirs"],
              "oracle": any(trivial.values())}))
-    outcome = resolve_merge(proposal)
     resolved_right = not outcome.unresolved and normalise(outcome.text) == normalise(
         conflicted.truth)
     return FileResult(conflicted.merge, conflicted.path, language, len(parsed.hunks),

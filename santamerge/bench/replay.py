@@ -14,8 +14,8 @@ truth. Replays are cached per repository and merge commit, so a second run of th
 range reads JSON instead of merging.
 
 :func:`match_hunks` finds each hunk's region in the committed file through the
-unchanged context around it: up to three lines before and after, found in order. A
-hunk whose context the merge commit changed, or that occurs ambiguously, is reported as
+unchanged lines around it (its anchors): up to three before and after, found in order.
+A hunk whose anchors the merge commit changed, or that occurs ambiguously, is reported as
 unmatched rather than guessed.
 """
 
@@ -26,16 +26,16 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
+from santamerge import git
 from santamerge.errors import GitError, SantamergeError
 from santamerge.merge.types import ConflictHunk, ParsedMerge
 
 REPLAY_SCHEMA = 2  # 2: replayed in an isolated scratch repository (1 could use a driver)
-CONTEXT_LINES = 3
+ANCHOR_LINES = 3  # the unchanged lines on each side of a hunk that find it
 MAX_FILE_BYTES = 1_000_000
 
 
@@ -72,8 +72,8 @@ def _repository_env() -> dict[str, str]:
 
 
 def git_dir_of(repo: str | os.PathLike[str]) -> Path:
-    proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "--absolute-git-dir"],
-                          capture_output=True, text=True, check=False, env=_repository_env())
+    proc = git.run_git("-C", str(repo), "rev-parse", "--absolute-git-dir", check=False,
+                       env=_repository_env())
     if proc.returncode != 0:
         raise SantamergeError(f"{repo} is not a git repository; pass --repo with the path of "
                               "one")
@@ -83,15 +83,13 @@ def git_dir_of(repo: str | os.PathLike[str]) -> Path:
 def list_merges(git_dir: Path, rev: str = "HEAD", limit: int | None = None,
                 since: str | None = None) -> list[MergeCommit]:
     """Two-parent merge commits reachable from ``rev``, newest first."""
-    args = ["git", "--git-dir", str(git_dir), "--no-replace-objects", "-c",
+    args = ["--git-dir", str(git_dir), "--no-replace-objects", "-c",
             "log.showSignature=false", "log", "--merges", "--format=%H %P|%cI|%s", rev]
     if since:
         args.append(f"--since={since}")
-    proc = subprocess.run(args, capture_output=True, text=True, check=False,
-                          env=_repository_env())
+    proc = git.run_git(*args, check=False, env=_repository_env())
     if proc.returncode != 0:
-        raise GitError(f"could not list the merges of {rev}: "
-                       f"{(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
+        raise GitError(f"could not list the merges of {rev}: {git.last_line(proc.stderr)}")
     merges = []
     for line in proc.stdout.splitlines():
         ids, _, rest = line.partition("|")
@@ -127,14 +125,13 @@ def scratch_repository(git_dir: Path, scratch: Path) -> dict[str, str]:
     Run git there with ``--git-dir scratch`` and ``cwd=scratch``: its merges are git's
     own, whatever merge drivers and attributes the repository or the user configured,
     and what they write (objects) stays in ``scratch``."""
-    proc = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "rev-parse", "--git-path", "objects",
-         "--git-path", "shallow", "--show-object-format"],
-        capture_output=True, text=True, check=False, env=_repository_env())
+    proc = git.run_git("--git-dir", str(git_dir), "rev-parse", "--git-path", "objects",
+                       "--git-path", "shallow", "--show-object-format", check=False,
+                       env=_repository_env())
     lines = proc.stdout.splitlines()
     if proc.returncode != 0 or len(lines) != 3:
         raise GitError(f"could not read the repository at {git_dir}: "
-                       f"{(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
+                       f"{git.last_line(proc.stderr)}")
     objects, shallow, object_format = (os.path.abspath(lines[0]), os.path.abspath(lines[1]),
                                        lines[2].strip())
     (scratch / "refs").mkdir()
@@ -171,13 +168,11 @@ class Replayer:
         except BaseException:
             shutil.rmtree(self.scratch, ignore_errors=True)
             raise
-        self._cat: subprocess.Popen[bytes] | None = None
+        self._cat: git.BlobReader | None = None
 
     def close(self) -> None:
         if self._cat is not None:
-            assert self._cat.stdin is not None
-            self._cat.stdin.close()
-            self._cat.wait()
+            self._cat.close()
             self._cat = None
         shutil.rmtree(self.scratch, ignore_errors=True)
 
@@ -204,10 +199,9 @@ class Replayer:
 
     def _replay(self, merge: MergeCommit) -> Replay:
         ours, theirs = merge.parents
-        proc = subprocess.run(
-            ["git", "--git-dir", str(self.scratch), "merge-tree", "--write-tree",
-             "--name-only", "-z", "--no-messages", ours, theirs],
-            capture_output=True, env=self.env, cwd=self.scratch, check=False)
+        proc = git.run_bytes("--git-dir", str(self.scratch), "merge-tree", "--write-tree",
+                             "--name-only", "-z", "--no-messages", ours, theirs,
+                             cwd=self.scratch, env=self.env)
         skipped: dict[str, int] = {}
         if proc.returncode not in (0, 1):
             skipped["merge-tree failed"] = 1
@@ -249,19 +243,10 @@ class Replayer:
 
     def _blob(self, spec: str) -> bytes | None:
         if self._cat is None:
-            self._cat = subprocess.Popen(
-                ["git", "--git-dir", str(self.scratch), "cat-file", "--batch"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=self.env, cwd=self.scratch)
-        assert self._cat.stdin is not None and self._cat.stdout is not None
-        self._cat.stdin.write(spec.encode("utf-8") + b"\n")
-        self._cat.stdin.flush()
-        header = self._cat.stdout.readline().split()
-        if len(header) != 3:
-            return None  # "<spec> missing" (or ambiguous)
-        size = int(header[2])
-        data = self._cat.stdout.read(size)
-        self._cat.stdout.read(1)
-        return data if header[1] == b"blob" else None
+            self._cat = git.BlobReader("--git-dir", str(self.scratch), cwd=self.scratch,
+                                       env=self.env)
+        found = self._cat.read(spec)
+        return found[1] if found is not None and found[0] == b"blob" else None
 
     def _cache_path(self, merge: MergeCommit) -> Path | None:
         if self.cache is None:
@@ -302,8 +287,8 @@ def default_cache() -> Path:
 
 
 def match_hunks(parsed: ParsedMerge, truth: str) -> list[str | None]:
-    """Each hunk's text in ``truth``, found through its surrounding context; None where
-    the context is not found in order, or the region found is implausibly long."""
+    """Each hunk's text in ``truth``, found through the unchanged lines around it; None
+    where they are not found in order, or the region found is implausibly long."""
     lines = truth.splitlines(keepends=True)
     chunks = parsed.chunks
     out: list[str | None] = []
@@ -311,8 +296,8 @@ def match_hunks(parsed: ParsedMerge, truth: str) -> list[str | None]:
     for i, chunk in enumerate(chunks):
         if not isinstance(chunk, ConflictHunk):
             continue
-        before = _lines(chunks[i - 1])[-CONTEXT_LINES:] if i > 0 else []
-        after = _lines(chunks[i + 1])[:CONTEXT_LINES] if i + 1 < len(chunks) else []
+        before = _lines(chunks[i - 1])[-ANCHOR_LINES:] if i > 0 else []
+        after = _lines(chunks[i + 1])[:ANCHOR_LINES] if i + 1 < len(chunks) else []
         region = _find_region(lines, cursor, before, after)
         sides = len(chunk.ours.splitlines()) + len(chunk.theirs.splitlines())
         if region is None or region[1] - region[0] > 2 * sides + 20:

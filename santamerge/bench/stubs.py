@@ -1,14 +1,14 @@
 """``santamerge bench stubs``: blank real functions into stubs, refill them, compare.
 
-Functions are taken from the repository's tracked source files, skipping test files
-(a path part or file name with "test") and bodies of fewer than two lines. Each body is
+Functions are taken from the repository's tracked source files, skipping test files (a
+path part or file name with "test") and bodies of fewer than two lines. Each body is
 blanked into the language's plainest stub — ``pass`` after the docstring in Python, an
 empty ``{}`` elsewhere — and refilled by the stub path of ``santamerge fill``
-(:func:`santamerge.stubs.fill.fill_stub`), with the repository as context but never the
-function's own file. The refilled body is compared with the original: exact match after
-whitespace normalisation, edit similarity (``Levenshtein.normalized_similarity``), the
-share of stubs that got a body that parses (every other body was rejected), and the
-time per stub.
+(:func:`santamerge.stubs.fill.fill_stub`), with related code from the repository but
+never from the function's own file. The refilled body is compared with the original:
+exact match after whitespace normalisation, edit similarity
+(``Levenshtein.normalized_similarity``), the share of stubs that got a body that parses
+(every other body was rejected), and the time per stub.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.bench.merges import normalise
+from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -96,14 +96,11 @@ def _region(profile: LanguageProfile, data: bytes, body: Node) -> tuple[int, int
 
 
 def candidate_files(root: str) -> list[str]:
-    import subprocess
-
+    from santamerge.git import tracked_files
     from santamerge.languages.profiles import language_for_path
 
-    proc = subprocess.run(["git", "-C", root, "ls-files", "-z"], capture_output=True,
-                          check=False)
     out = []
-    for rel in proc.stdout.decode("utf-8", "replace").split("\0"):
+    for rel in tracked_files(root):
         parts = Path(rel).parts
         if not rel or language_for_path(rel) is None or rel.endswith(".pyi"):
             continue
@@ -113,54 +110,81 @@ def candidate_files(root: str) -> list[str]:
     return out
 
 
+class Refilled(NamedTuple):
+    """One blanked function, refilled: how its body compares with the original."""
+
+    path: str
+    name: str
+    language: str
+    parsed: bool  # some sampled body passed the checks
+    exact: bool  # and it equals the original, whitespace normalised
+    similarity: float  # edit similarity of the body (or "") to the original
+    seconds: float
+
+
 def bench_stubs(backend: Backend, root: str, limit: int, samples: int = 4, seed: int = 0,
                 progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    from rapidfuzz.distance import Levenshtein
+    """Blank up to ``limit`` random functions of the repository at ``root``, refill each
+    with ``samples`` sampled bodies, and report (the ``bench stubs --json`` format)."""
+    blanks = _blanks(root)
+    random.Random(seed).shuffle(blanks)
+    rows: list[Refilled] = []
+    for b in blanks:
+        if len(rows) >= limit:
+            break
+        row = _refill(backend, root, b, samples)
+        if row is None:
+            continue
+        rows.append(row)
+        if progress:
+            progress(1)
+    return _report(root, len(blanks), rows)
 
-    from santamerge.languages.profiles import language_for_path
-    from santamerge.stubs.detect import find_stubs
-    from santamerge.stubs.fill import fill_stub
 
-    rng = random.Random(seed)
+def _blanks(root: str) -> list[Blanked]:
     blanks: list[Blanked] = []
     for rel in candidate_files(root):
         try:
             text = (Path(root) / rel).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if len(text) > 200_000:
-            continue
-        blanks.extend(blank_functions(rel, text))
-    rng.shuffle(blanks)
-    rows: list[dict[str, Any]] = []
-    for b in blanks:
-        if len(rows) >= limit:
-            break
-        profile = language_for_path(b.path)
-        stub = next((s for s in find_stubs(b.path, b.text)
-                     if s.name.rsplit(".", 1)[-1] == b.name and s.line == b.line), None)
-        if profile is None or stub is None:
-            continue
-        started = time.perf_counter()
-        filled = fill_stub(backend, profile, b.path, b.text, root, stub, samples, 192)
-        seconds = time.perf_counter() - started
-        body = filled.chosen.text if filled.chosen else ""
-        rows.append({"path": b.path, "name": b.name, "language": profile.name,
-                     "parsed": filled.chosen is not None,
-                     "exact": filled.chosen is not None and normalise(body) == normalise(
-                         b.original),
-                     "similarity": Levenshtein.normalized_similarity(body, b.original),
-                     "seconds": seconds})
-        if progress:
-            progress(1)
+        if len(text) <= 200_000:
+            blanks.extend(blank_functions(rel, text))
+    return blanks
+
+
+def _refill(backend: Backend, root: str, b: Blanked, samples: int) -> Refilled | None:
+    """Refill the blanked function ``b`` by the stub path of ``fill``; None when the
+    blanked body is not found as a stub."""
+    from rapidfuzz.distance import Levenshtein
+
+    from santamerge.languages.profiles import language_for_path
+    from santamerge.stubs.detect import find_stubs
+    from santamerge.stubs.fill import fill_stub
+
+    profile = language_for_path(b.path)
+    stub = next((s for s in find_stubs(b.path, b.text)
+                 if s.name.rsplit(".", 1)[-1] == b.name and s.line == b.line), None)
+    if profile is None or stub is None:
+        return None
+    started = time.perf_counter()
+    filled = fill_stub(backend, profile, b.path, b.text, root, stub, samples, 192)
+    seconds = time.perf_counter() - started
+    body = filled.chosen.text if filled.chosen else ""
+    exact = filled.chosen is not None and normalise(body) == normalise(b.original)
+    return Refilled(b.path, b.name, profile.name, filled.chosen is not None, exact,
+                    Levenshtein.normalized_similarity(body, b.original), seconds)
+
+
+def _report(root: str, found: int, rows: list[Refilled]) -> dict[str, Any]:
     n = len(rows)
-    times = sorted(r["seconds"] for r in rows)
+    times = sorted(r.seconds for r in rows)
     return {
-        "schema": 1, "repo": root, "stubs": n, "functions_found": len(blanks),
-        "exact": sum(r["exact"] for r in rows) / n if n else None,
-        "similarity": statistics.fmean(r["similarity"] for r in rows) if n else None,
-        "parsed": sum(r["parsed"] for r in rows) / n if n else None,
+        "schema": 1, "repo": root, "stubs": n, "functions_found": found,
+        "exact": sum(r.exact for r in rows) / n if n else None,
+        "similarity": statistics.fmean(r.similarity for r in rows) if n else None,
+        "parsed": sum(r.parsed for r in rows) / n if n else None,
         "seconds_per_stub": {"p50": statistics.median(times) if times else None,
                              "p95": times[min(n - 1, round(0.95 * (n - 1)))] if times else None},
-        "rows": rows,
+        "rows": [r._asdict() for r in rows],
     }

@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from santamerge.commands.options import (
     check_device,
-    device_option,
-    model_option,
-    server_option,
+    json_option,
+    model_options,
+    output_option,
+    policy_option,
 )
 from santamerge.errors import SantamergeError, report_errors
+
+if TYPE_CHECKING:
+    from santamerge.bench.replay import MergeCommit
 
 
 @click.group(short_help="Judge santamerge on a repository's own history.")
@@ -40,11 +44,9 @@ def bench() -> None:
               help="Only merges committed after DATE (anything `git log --since` takes).")
 @click.option("--paths", default=None, metavar="GLOB",
               help="Only files whose path matches GLOB, e.g. '*.py' or 'src/*'.")
-@click.option("--policy", type=click.Choice(["conservative", "words", "never", "calibrated"]),
-              default="conservative", show_default=True,
-              help="The auto-apply policy whose precision and coverage are measured.")
-@click.option("--json", "json_path", default=None, metavar="FILE",
-              help="Write the full report as JSON ('-': standard output, no table).")
+@policy_option
+@json_option
+@output_option
 @click.option("--plot", "plot_path", default=None, metavar="FILE.png",
               help="Draw precision against coverage over a threshold on the top-1 score "
                    "(needs matplotlib: pip install 'santamerge[bench]').")
@@ -54,8 +56,8 @@ def bench() -> None:
               help="Replay again instead of reading ~/.cache/santamerge/bench.")
 @report_errors
 def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str | None,
-           policy: str, json_path: str | None, plot_path: str | None, name: str | None,
-           no_cache: bool) -> None:
+           policy: str | None, as_json: bool, output: str | None, plot_path: str | None,
+           name: str | None, no_cache: bool) -> None:
     """For each two-parent merge commit, merge its parents again with git (diff3), run
     santamerge's proposal pipeline (the code path of `propose`) on every conflict hunk,
     and compare with the resolution that was committed.
@@ -70,39 +72,53 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
 
     \b
     Example:
-      santamerge bench merges --repo ~/src/flask --limit 300 --json flask.json
+      santamerge bench merges --repo ~/src/flask --limit 300 --output flask.json
     """
-    from rich.console import Console
-    from rich.progress import Progress
+    from santamerge.bench.plot import check_plot, plot_curve
+    from santamerge.bench.replay import git_dir_of, list_merges
 
-    from santamerge import __version__
-    from santamerge.bench.merges import run_bench, summarise
-    from santamerge.bench.replay import (
-        ConflictedFile,
-        Replayer,
-        default_cache,
-        git_dir_of,
-        list_merges,
-    )
-
-    if json_path and json_path != "-":
-        check_writable(json_path, "--json")
+    if output:
+        check_writable(output, "--output")
     if plot_path:
-        _need_matplotlib()
         check_writable(plot_path, "--plot")
-        _check_plot_format(plot_path)
-    quiet = json_path == "-"
-    console = Console(stderr=True)
+        check_plot(plot_path)
     git_dir = git_dir_of(repo)
     found = list_merges(git_dir, rev, limit, since)
     if not found:
         raise SantamergeError(f"no two-parent merge commits are reachable from {rev}"
                               f"{' since ' + since if since else ''}; try another --rev")
+    meta = {"repo": str(Path(repo).resolve()),
+            "name": name or Path(repo).resolve().name, "rev": rev,
+            "policy": policy or "conservative", "since": since, "paths": paths}
+    report = _replay_all(git_dir, found, meta, no_cache, quiet=as_json)
+    _emit(report, as_json, output)
+    if plot_path:
+        try:
+            plot_curve(report, plot_path)
+        except OSError as exc:
+            raise SantamergeError(f"could not write --plot {plot_path}: "
+                                  f"{exc.strerror or exc}") from None
+    if not as_json:
+        from santamerge.bench.report import print_merges
+
+        print_merges(report)
+
+
+def _replay_all(git_dir: Path, found: list[MergeCommit], meta: dict[str, Any],
+                no_cache: bool, quiet: bool) -> dict[str, Any]:
+    """Replay ``found``, propose on every conflicted file, and summarise."""
+    from rich.progress import Progress
+
+    from santamerge import __version__
+    from santamerge.bench.merges import run_bench, summarise
+    from santamerge.bench.replay import ConflictedFile, Replayer, default_cache
+    from santamerge.ui.render import console
+
     conflicted: list[ConflictedFile] = []
     skipped: dict[str, int] = {}
     with_conflicts = cached = 0
-    with Replayer(git_dir, None if no_cache else default_cache(), paths) as replayer, \
-            Progress(console=console, transient=True, disable=quiet) as bar:
+    with Replayer(git_dir, None if no_cache else default_cache(), meta["paths"]) as replayer, \
+            Progress(console=console(stderr=True), transient=True, disable=quiet) as bar:
         job = bar.add_task("replaying merges", total=len(found))
         for merge in found:
             replay, hit = replayer.replay(merge)
@@ -113,28 +129,24 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
                 skipped[why] = skipped.get(why, 0) + count
             bar.advance(job)
         job = bar.add_task("proposing", total=len(conflicted))
-        files = run_bench(conflicted, policy, progress=lambda k: bar.advance(job, k))
-    meta = {"schema": 1, "santamerge": __version__, "repo": str(Path(repo).resolve()),
-            "name": name or Path(repo).resolve().name,
-            "rev": rev, "policy": policy,
-            "merges": {"replayed": len(found), "from_cache": cached,
-                       "with_conflicted_files": with_conflicts,
-                       "newest": {"commit": found[0].oid, "date": found[0].date},
-                       "oldest": {"commit": found[-1].oid, "date": found[-1].date}},
-            "skipped_paths": skipped, "since": since, "paths": paths}
-    report = summarise(files, meta)
-    if json_path == "-":
-        click.echo(json.dumps(report, indent=2))
-    elif json_path:
-        write_output(json_path, "--json", json.dumps(report, indent=2) + "\n")
-    if plot_path:
-        try:
-            plot_curve(report, plot_path)
-        except OSError as exc:
-            raise SantamergeError(f"could not write --plot {plot_path}: "
-                                  f"{exc.strerror or exc}") from None
-    if not quiet:
-        _print_report(report)
+        files = run_bench(conflicted, meta["policy"], progress=lambda k: bar.advance(job, k))
+    merges = {"replayed": len(found), "from_cache": cached,
+              "with_conflicted_files": with_conflicts,
+              "newest": {"commit": found[0].oid, "date": found[0].date},
+              "oldest": {"commit": found[-1].oid, "date": found[-1].date}}
+    head = {k: meta[k] for k in ("repo", "name", "rev", "policy")}
+    return summarise(files, {"schema": 1, "santamerge": __version__, **head, "merges": merges,
+                             "skipped_paths": skipped, "since": meta["since"],
+                             "paths": meta["paths"]})
+
+
+def _emit(report: dict[str, Any], as_json: bool, output: str | None) -> None:
+    """The report as JSON: on standard output with --json, to the file of --output."""
+    text = json.dumps(report, indent=2)
+    if as_json:
+        click.echo(text)
+    if output:
+        write_output(output, "--output", text + "\n")
 
 
 @bench.command(short_help="Fit and calibrate the learned ranker on merge history.")
@@ -166,6 +178,7 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
     from rich.progress import Progress
 
     from santamerge.bench.replay import Replayer, default_cache, git_dir_of, list_merges
+    from santamerge.bench.report import print_ranker
     from santamerge.training.ranker import mine_file, train_ranker
 
     if len(repos) < 2:
@@ -174,7 +187,7 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
     check_writable(str(target), "--out" if out else "the default --out", make_parents=True)
     backend = None
     if model_name:
-        from santamerge.model.backends.base import load_backend
+        from santamerge.model.backends.registry import load_backend
 
         backend = load_backend(model_name)
     console = Console(stderr=True)
@@ -205,35 +218,13 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
         raise SantamergeError(f"could not create the folder of --out {target}: "
                               f"{exc.strerror or exc}") from None
     write_output(str(target), "--out", json.dumps(result, indent=1) + "\n")
-    _print_ranker(result, target)
+    print_ranker(result, target)
 
 
 def _package_ranker_path() -> Path:
     from importlib import resources
 
     return Path(str(resources.files("santamerge"))) / "data" / "ranker.json"
-
-
-def _print_ranker(result: dict[str, Any], target: Path) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    facts = result["facts"]
-    console.print(f"{facts['candidates']} candidates of {sum(facts['hunks'].values())} hunks "
-                  f"from {', '.join(facts['repositories'])}; written to {target}",
-                  highlight=False)
-    for name, figures in facts["leave_one_repository_out"].items():
-        table = Table(title=f"{name} ranker, each repository left out "
-                            f"(shipped threshold {result['threshold'][name]:.3f})")
-        for column in ("held out", "hunks", "hand top-1", "learned top-1", "oracle",
-                       "threshold", "written", "precision", "coverage", "silent-wrong"):
-            table.add_column(column, justify="left" if column == "held out" else "right")
-        for repo, f in figures.items():
-            table.add_row(repo, str(f["hunks"]), _pct(f["hand_top1"]), _pct(f["top1"]),
-                          _pct(f["oracle"]), f"{f['threshold']:.3f}", str(f["written"]),
-                          _pct(f["precision"]), _pct(f["coverage"]), _pct(f["silent_wrong"]))
-        console.print(table)
 
 
 @bench.command(short_help="Blank real function bodies, refill them, compare.")
@@ -244,14 +235,12 @@ def _print_ranker(result: dict[str, Any], target: Path) -> None:
 @click.option("-n", "samples", type=click.IntRange(min=1), default=4, show_default=True,
               help="Bodies sampled per stub.")
 @click.option("--seed", default=0, show_default=True)
-@model_option
-@device_option
-@server_option
-@click.option("--json", "json_path", default=None, metavar="FILE",
-              help="Write the report as JSON ('-': standard output, no table).")
+@model_options
+@json_option
+@output_option
 @report_errors
 def stubs(repo: str, limit: int, samples: int, seed: int, model_name: str | None,
-          device: str | None, server: str | None, json_path: str | None) -> None:
+          device: str | None, server: str | None, as_json: bool, output: str | None) -> None:
     """Take real functions of the repository (not tests, not one-liners), blank each body
     into a stub, refill it with the stub path of `santamerge fill`, and compare with the
     original: exact match after whitespace normalisation, edit similarity, the share
@@ -259,44 +248,34 @@ def stubs(repo: str, limit: int, samples: int, seed: int, model_name: str | None
 
     \b
     Example:
-      santamerge bench stubs --repo ~/src/flask --limit 50 --json flask-stubs.json
+      santamerge bench stubs --repo ~/src/flask --limit 50 --output flask-stubs.json
     """
-    from rich.console import Console
     from rich.progress import Progress
 
+    from santamerge.bench.report import stubs_line
     from santamerge.bench.stubs import bench_stubs
     from santamerge.config import load_settings
+    from santamerge.git import root_of
     from santamerge.model.backends.choose import open_backend
-    from santamerge.stubs.retrieval import repo_root_of
+    from santamerge.ui.render import console
 
-    root = repo_root_of(str(Path(repo) / "x"))
+    root = root_of(str(Path(repo) / "x"))
     if root is None:
         raise SantamergeError(f"{repo} is not a git working tree (bench stubs reads the "
                               "files); clone it first")
-    if json_path and json_path != "-":
-        check_writable(json_path, "--json")
+    if output:
+        check_writable(output, "--output")
     settings = load_settings(model=model_name, device=device, server=server)
     check_device(settings.device)
     backend = open_backend(settings)
-    quiet = json_path == "-"
-    with Progress(console=Console(stderr=True), transient=True, disable=quiet) as bar:
+    with Progress(console=console(stderr=True), transient=True, disable=as_json) as bar:
         job = bar.add_task("refilling stubs", total=limit)
         report = bench_stubs(backend, root, limit, samples, seed,
                              progress=lambda k: bar.advance(job, k))
     report["model"] = backend.name
-    if json_path == "-":
-        click.echo(json.dumps(report, indent=2))
-        return
-    if json_path:
-        write_output(json_path, "--json", json.dumps(report, indent=2) + "\n")
-    t = report["seconds_per_stub"]
-    click.echo(f"{report['repo']}: {report['stubs']} stubs refilled (of "
-               f"{report['functions_found']} candidate functions) with {report['model']}: "
-               f"exact {_pct(report['exact'])}, similarity "
-               f"{'-' if report['similarity'] is None else format(report['similarity'], '.3f')}, "
-               f"parses {_pct(report['parsed'])}; per stub p50 "
-               f"{'-' if t['p50'] is None else format(t['p50'], '.2f')} s, p95 "
-               f"{'-' if t['p95'] is None else format(t['p95'], '.2f')} s")
+    _emit(report, as_json, output)
+    if not as_json:
+        click.echo(stubs_line(report))
 
 
 def check_writable(path: str, option: str, make_parents: bool = False) -> None:
@@ -330,93 +309,3 @@ def write_output(path: str, option: str, text: str) -> None:
     except OSError as exc:
         raise SantamergeError(f"could not write {option} {path}: "
                               f"{exc.strerror or exc}") from None
-
-
-def _check_plot_format(path: str) -> None:
-    """matplotlib picks the format from the extension (none: PNG, with .png added)."""
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    suffix = Path(path).suffix.lower().lstrip(".")
-    formats = FigureCanvasBase.get_supported_filetypes()
-    if suffix and suffix not in formats:
-        raise SantamergeError(f"--plot {path}: matplotlib cannot write .{suffix} files; use "
-                              f"one of {', '.join('.' + f for f in sorted(formats))}")
-
-
-def _need_matplotlib() -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise SantamergeError("--plot needs matplotlib; install it with "
-                              "pip install 'santamerge[bench]'") from None
-
-
-def plot_curve(report: dict[str, Any], path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    points = report["curve"]
-    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=120)
-    ax.plot([p["coverage"] for p in points], [p["precision"] for p in points],
-            marker=".", label="santamerge top-1, score >= threshold")
-    auto = report["auto_apply"]
-    if auto["coverage"]:
-        ax.scatter([auto["coverage"]], [auto["precision"]], color="C3", zorder=3,
-                   label=f"policy '{report['policy']}'")
-    ax.axhline(0.99, color="grey", linestyle=":", linewidth=1, label="99 % precision")
-    ax.set_xlabel("coverage (share of matched hunks written)")
-    ax.set_ylabel("precision (written and right)")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_title(f"{report['name']}: {report['hunks']['matched']} hunks")
-    ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f}"
-
-
-def _print_report(report: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    m, h, s, a = report["merges"], report["hunks"], report["santamerge"], report["auto_apply"]
-    console.print(f"[bold]{report['name']}[/] ({report['repo']}): {m['replayed']} merges replayed "
-                  f"({m['from_cache']} from the cache), {m['with_conflicted_files']} with "
-                  f"conflicted files; {report['files']['conflicted']} files, {h['matched']} "
-                  f"hunks matched to the commit, {h['unmatched']} not matched", highlight=False)
-    table = Table(title="hunks: exact match after whitespace normalisation")
-    for column in ("", "hunks", "santamerge top-1", "top-3", "similarity", *report[
-            "santamerge"]["baselines"]):
-        table.add_column(column, justify="right" if column else "left")
-
-    def row(name: str, f: dict[str, Any]) -> None:
-        table.add_row(name, str(f["hunks"]), _pct(f["top1"]), _pct(f["top3"]),
-                      "-" if f["similarity"] is None else f"{f['similarity']:.3f}",
-                      *(_pct(v) for v in f["baselines"].values()))
-
-    row("all", s)
-    for lang, f in report["by_language"].items():
-        row(f"  {lang}", f)
-    for cls, f in report["by_class"].items():
-        row(f"  {cls}", f)
-    console.print(table)
-    files, t = report["files"], report["time_ms"]
-    console.print(
-        f"auto-apply ({report['policy']}): wrote {a['written']} hunks, {a['right']} right: "
-        f"precision {_pct(a['precision'])}, coverage {_pct(a['coverage'])}, silent-wrong "
-        f"{_pct(a['silent_wrong'])}\nfiles resolved completely and right: "
-        f"{files['resolved_right']} of {files['conflicted']} "
-        f"({_pct(files['share_resolved_right'])})\ntime: per file p50 "
-        f"{_ms(t['per_file']['p50'])} ms, p95 {_ms(t['per_file']['p95'])} ms; per hunk p50 "
-        f"{_ms(t['per_hunk']['p50'])} ms, p95 {_ms(t['per_hunk']['p95'])} ms", highlight=False)

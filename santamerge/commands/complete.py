@@ -7,13 +7,7 @@ from typing import TextIO
 
 import click
 
-from santamerge.commands.options import (
-    check_device,
-    device_option,
-    json_option,
-    model_option,
-    server_option,
-)
+from santamerge.commands.options import check_device, json_option, model_options
 from santamerge.errors import SantamergeError, report_errors
 
 SCHEMA = 1
@@ -30,9 +24,7 @@ SCHEMA = 1
 @click.option("--temperature", default=None, type=float,
               help="0 is greedy; the default is 0 for one middle and 0.8 for several.")
 @click.option("--top-p", default=0.95, show_default=True)
-@model_option
-@device_option
-@server_option
+@model_options
 @json_option
 @report_errors
 def complete(prefix_file: TextIO, suffix_file: TextIO,

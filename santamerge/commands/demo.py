@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -65,8 +64,7 @@ def demo(folder: str | None) -> None:
     _commit(run, root, FEATURE, "feature: logging")
     run("checkout", "-q", "main")
     _commit(run, root, MAIN, "main: json")
-    merge = subprocess.run(["git", "merge", "--no-edit", "feature"], cwd=root,
-                           capture_output=True, text=True, check=False)
+    merge = git.run_git("merge", "--no-edit", "feature", cwd=root, check=False)
     click.secho(f"$ git merge feature   (in {root})", bold=True)
     click.echo(merge.stdout + merge.stderr)
     click.secho("app.py after the merge:", bold=True)

@@ -28,10 +28,11 @@ def languages(gitattributes: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from santamerge.ui.render import console
 
     table = Table("language", "extensions", "grammar package", "queries")
     for p in PROFILES:
         table.add_row(p.name, " ".join(p.extensions), p.grammar, " ".join(query_names(p)))
-    Console().print(table)
+    console().print(table)

@@ -12,7 +12,7 @@ from santamerge.commands.options import (
     device_option,
     json_option,
     model_option,
-    server_option,
+    model_options,
 )
 from santamerge.errors import SantamergeError, report_errors
 
@@ -29,9 +29,7 @@ def model() -> None:
 
 
 @model.command(short_help="Show which model is in effect, and why.")
-@model_option
-@device_option
-@server_option
+@model_options
 @json_option
 @report_errors
 def info(model_name: str | None, device: str | None, server: str | None,
@@ -42,7 +40,7 @@ def info(model_name: str | None, device: str | None, server: str | None,
     with the place each setting came from."""
     from santamerge.config import load_settings, setting_origin
     from santamerge.model.backends.choose import choose_backend, open_backend
-    from santamerge.stubs.fill import describe_evidence, fill_evidence
+    from santamerge.stubs.evidence import describe_evidence, fill_evidence
 
     settings = load_settings(model=model_name, device=device, server=server)
     check_device(settings.device)
@@ -90,7 +88,7 @@ def evaluate_command(model_name: str | None, device: str | None, lines: int, bod
 
     from santamerge.bench.infill import body_tasks, evaluate, line_tasks
     from santamerge.config import load_settings
-    from santamerge.model.backends.base import load_backend
+    from santamerge.model.backends.registry import load_backend
 
     settings = load_settings(model=model_name, device=device)
     check_device(settings.device)
@@ -103,7 +101,7 @@ def evaluate_command(model_name: str | None, device: str | None, lines: int, bod
     tasks = rng.sample(tasks, min(lines, len(tasks)))
     found = [t for path, text in files for t in body_tasks(path, text, rng, per_file_bodies)]
     tasks += rng.sample(found, min(bodies, len(found)))
-    budget = int(backend.describe().get("context_length") or 1024)  # type: ignore[call-overload]
+    budget = backend.context_length or 1024
     with Progress(transient=True, disable=as_json) as bar:
         job = bar.add_task("filling", total=len(tasks))
         rows = evaluate(backend, tasks, budget, progress=lambda k: bar.advance(job, k))
@@ -139,60 +137,15 @@ def evidence(report: str, model_name: str | None) -> None:
       santamerge bench stubs --repo ~/src/flask --limit 50 --model ./my-model --json r.json
       santamerge model evidence r.json --model ./my-model
     """
-    import datetime
-    import os
-    from pathlib import Path
-
     from santamerge.config import load_settings
-    from santamerge.stubs.fill import (
-        EVIDENCE_FILE,
-        EVIDENCE_KEY,
-        describe_evidence,
-        fill_evidence,
-        model_folder,
-    )
+    from santamerge.stubs.evidence import describe_evidence, record_evidence
 
-    spec = load_settings(model=model_name).model
-    folder = model_folder(spec)
-    if folder is None:
-        raise SantamergeError(f"the model '{spec}' has no local folder to record evidence "
-                              "in (a hub id or a server); download it into a folder and "
-                              "pass --model FOLDER, or use `santamerge fill --write`")
-    try:
-        measured = json.loads(Path(report).read_text(encoding="utf-8"))
-        stubs, exact = int(measured["stubs"]), measured["exact"]
-        measured_model = str(measured["model"])
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        raise SantamergeError(f"{report} is not a `santamerge bench stubs --json` report "
-                              "(it needs stubs, exact and model)") from None
-    if exact is None or stubs == 0:
-        raise SantamergeError(f"{report} refilled no stubs; measure on a repository with "
-                              "functions (`bench stubs --repo ... --limit 30`)")
-    same = (model_folder(measured_model) or Path(measured_model)).resolve() == folder.resolve()
-    if not same:
-        raise SantamergeError(f"{report} measured the model '{measured_model}', not "
-                              f"'{spec}'; record a measurement of this model")
-    path = folder / EVIDENCE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    except (OSError, UnicodeDecodeError, ValueError):
-        raise SantamergeError(f"{path} is not JSON; fix or remove it first") from None
-    data[EVIDENCE_KEY] = {
-        "bench": "santamerge bench stubs", "exact": float(exact), "stubs": stubs,
-        "similarity": measured.get("similarity"), "repo": str(measured.get("repo", "")),
-        "recorded": datetime.date.today().isoformat(), "report": os.path.abspath(report)}
-    try:
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise SantamergeError(f"cannot write {path} ({exc.strerror}); record evidence for "
-                              "a model folder you can write to") from None
-    click.echo(f"{path}: {describe_evidence(fill_evidence(spec))}")
+    path, recorded = record_evidence(report, load_settings(model=model_name).model)
+    click.echo(f"{path}: {describe_evidence(recorded)}")
 
 
 def _eval_files(paths: tuple[str, ...]) -> list[tuple[str, str]]:
     from pathlib import Path
-
-    from santamerge.errors import SantamergeError
 
     if paths:
         return [(p, Path(p).read_text(encoding="utf-8")) for p in paths]

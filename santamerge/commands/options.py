@@ -1,8 +1,18 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once: the command line's one grammar.
+
+One flag name per idea, and ``--json`` is always a switch that prints JSON on standard
+output; a command that writes a report file takes ``--output FILE``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import click
+
+F = TypeVar("F", bound=Callable[..., object])
+POLICY_NAMES = ("conservative", "words", "never", "calibrated")
 
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of a table."
@@ -12,12 +22,20 @@ timeout_option = click.option(
     help="Give git's own result if santamerge needs longer (default 10; "
          "SANTAMERGE_TIMEOUT, git config santamerge.timeout).",
 )
-policy_option = click.option(
-    "--policy", type=click.Choice(["conservative", "words", "never", "calibrated"]), default=None,
-    help="Which candidates may be written without asking (default: conservative, "
-         "only order-free unions of added imports and definitions; calibrated: the learned "
-         "ranker's top candidate above its 99 %-precision threshold).",
-)
+
+
+def policy_choice(default: str = "conservative") -> Callable[[F], F]:
+    """``--policy``; ``default`` only names the command's own default in its help."""
+    ours = ("conservative, only order-free unions of added imports and definitions"
+            if default == "conservative" else default)
+    return click.option(
+        "--policy", type=click.Choice(POLICY_NAMES), default=None,
+        help=f"Which candidates may be written without asking (default: {ours}; "
+             "calibrated: the learned ranker's top candidate above its 99 %-precision "
+             "threshold).")
+
+
+policy_option = policy_choice()
 global_option = click.option(
     "--global", "global_", is_flag=True,
     help="Use the global git config and attributes file instead of this repository's.",
@@ -35,6 +53,18 @@ server_option = click.option(
     "--server", default=None, metavar="URL",
     help="Ask this OpenAI-compatible completions server instead of loading the model here: "
          "http://host:port, or unix:///path (SANTAMERGE_SERVER, git config santamerge.server).",
+)
+
+
+
+def model_options(command: F) -> F:
+    """--model, --device and --server: the model a command uses, and where it runs."""
+    return model_option(device_option(server_option(command)))
+
+
+output_option = click.option(
+    "--output", "output", default=None, metavar="FILE",
+    help="Also write the full report as JSON to FILE.",
 )
 
 DEVICES = "auto, cpu, cuda, cuda:N (the N-th GPU), mps or xpu"

@@ -10,7 +10,7 @@ import click
 from santamerge import git
 from santamerge.commands.options import json_option, policy_option
 from santamerge.errors import SantamergeError, report_errors
-from santamerge.merge.pipeline import propose_merge, resolve_merge
+from santamerge.merge.pipeline import run_pipeline
 from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
 from santamerge.merge.record import proposal_record
 
@@ -41,14 +41,14 @@ def propose(base: str, ours: str, theirs: str, repo_path: str | None, marker_siz
     """
     merged = _baseline(base, ours, theirs, marker_size)
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
-    proposal = propose_merge(merged, repo_path or ours, marker_size, chosen)
-    record = proposal_record(proposal, resolve_merge(proposal), ("ours", "base", "theirs"))
+    proposal, outcome, _ = run_pipeline(merged, repo_path or ours, marker_size, policy=chosen)
     if as_json:
+        record = proposal_record(proposal, outcome, ("ours", "base", "theirs"))
         click.echo(json.dumps(record, indent=2))
     else:
         from santamerge.ui.render import render_proposal
 
-        render_proposal(record)
+        render_proposal(proposal, outcome)
 
 
 def _baseline(base: str, ours: str, theirs: str, marker_size: int) -> str:

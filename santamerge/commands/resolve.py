@@ -7,30 +7,24 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING
 
 import click
 
-from santamerge.commands.options import json_option, model_option, server_option
+from santamerge.commands.options import json_option, model_options, policy_choice
 from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from santamerge.config import Settings
+    from santamerge.git import Repository
     from santamerge.merge.policy import AutoApplyPolicy
-    from santamerge.merge.sources import Repository, Source
-    from santamerge.merge.types import HunkProposal, MergeProposal, Outcome
+    from santamerge.merge.sources import Proposed, Source
     from santamerge.model.backends.base import Backend
 
 RESOLVE_SCHEMA = 1  # {"schema", "files", "threshold"}; each file as in docs/propose-json.md
-
-
-class _Result(NamedTuple):
-    source: Source
-    proposal: MergeProposal
-    outcome: Outcome
-    record: dict[str, Any]
+DEFAULT_POLICY = "calibrated"
+WHERE = "is not inside a git working tree; run santamerge resolve in the repository with " \
+        "the conflicts"
 
 
 @click.command(short_help="Propose, and with --accept write, a candidate for each conflict "
@@ -54,13 +48,14 @@ class _Result(NamedTuple):
                    "rebuilt from the index.")
 @click.option("--no-model", is_flag=True,
               help="Rank without the code model (faster; no model middles or likelihoods).")
-@model_option
-@server_option
+@policy_choice(DEFAULT_POLICY)
+@model_options
 @json_option
 @report_errors
 def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: bool,
-            undo: bool, force: bool, no_model: bool, model_name: str | None,
-            server: str | None, as_json: bool) -> None:
+            undo: bool, force: bool, no_model: bool, policy: str | None,
+            model_name: str | None, device: str | None, server: str | None,
+            as_json: bool) -> None:
     """Resolve a conflicted merge, rebase or cherry-pick, hunk by hunk.
 
     What it reads: the files git lists as conflicted (git diff --diff-filter=U), or
@@ -105,181 +100,145 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
       santamerge resolve --accept --threshold 0.8  write more, less surely
       santamerge resolve --undo                    put back what --accept changed
     """
-    from santamerge.merge.sources import find_repository
+    from santamerge.git import find_repository
 
-    if not 0.0 <= (threshold if threshold is not None else 0.0) <= 1.0:
-        raise SantamergeError(f"--threshold {threshold:g} is not a probability; give a "
-                              "value from 0 to 1")
-    if add and not accept:
-        raise SantamergeError("--add stages the files that --accept writes; give --accept "
-                              "too (santamerge resolve --accept --add)")
-    if no_model and (model_name or server):
-        raise SantamergeError("give --no-model or --model/--server, not both")
-    repo = find_repository(os.getcwd())
+    _check_flags(accept, threshold, add, no_model, policy, model_name, device, server)
+    repo = find_repository(os.getcwd(), WHERE)
     if undo:
         if accept or add or paths or threshold is not None or as_json:
             raise SantamergeError("--undo restores the last --accept as a whole; give it "
                                   "alone (or with --force)")
         _undo(repo, force)
         return
-    left = _resolve(repo, paths, accept, threshold, add, no_model, model_name, server,
-                    as_json, force)
+    from santamerge.config import load_settings
+
+    settings = load_settings(repo.root, model=model_name, device=device, server=server)
+    chosen = _policy(policy or DEFAULT_POLICY, threshold)
+    left = _resolve(repo, paths, accept, add, settings, not no_model, chosen, as_json, force)
     if accept and left:
         sys.exit(EXIT_CONFLICTS)
 
 
-def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool,
-             threshold: float | None, add: bool, no_model: bool, model_name: str | None,
-             server: str | None, as_json: bool, force: bool = False) -> bool:
-    """Propose (and write); True when a processed file is left conflicted."""
-    from santamerge.config import load_settings
-    from santamerge.merge.sources import (
-        conflicted_paths,
-        load_source,
-        merge_message,
-        select_paths,
-    )
+def _check_flags(accept: bool, threshold: float | None, add: bool, no_model: bool,
+                 policy: str | None, *model: str | None) -> None:
+    if not 0.0 <= (threshold if threshold is not None else 0.0) <= 1.0:
+        raise SantamergeError(f"--threshold {threshold:g} is not a probability; give a "
+                              "value from 0 to 1")
+    if threshold is not None and (policy or DEFAULT_POLICY) != "calibrated":
+        raise SantamergeError(f"--threshold sets the calibrated policy's threshold; the "
+                              f"{policy} policy has none (drop one of them)")
+    if add and not accept:
+        raise SantamergeError("--add stages the files that --accept writes; give --accept "
+                              "too (santamerge resolve --accept --add)")
+    if no_model and any(model):
+        raise SantamergeError("give --no-model or --model/--device/--server, not both")
 
-    settings = load_settings(repo.root, model=model_name, server=server)
-    policy = _policy(threshold)
-    assert policy.threshold is not None
+
+def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
+             settings: Settings, use_model: bool, policy: AutoApplyPolicy, as_json: bool,
+             force: bool) -> bool:
+    """Propose (and write); True when a processed file is left conflicted."""
+    from santamerge import git
+    from santamerge.merge.sources import load_source, select_paths
+
     cwd = os.getcwd()
-    conflicted = conflicted_paths(repo)
+    conflicted = git.conflicted_paths(repo)
     chosen = select_paths(repo, conflicted, paths, cwd, _note)
     if not conflicted:
         _note("no conflicted files (git diff --diff-filter=U lists none); nothing to do")
     sources = [s for s in (load_source(repo, p, cwd, settings.max_bytes, _note, force)
                            for p in chosen) if s is not None]
-    backend = None if no_model or not sources else _open_model(settings, as_json)
-    results = _propose_all(sources, policy, backend, merge_message(repo), as_json)
+    backend = _open_model(settings, as_json) if use_model and sources else None
+    results = _propose_all(sources, policy, backend, git.merge_message(repo), as_json)
     if as_json:
-        document = {"schema": RESOLVE_SCHEMA, "files": [r.record for r in results],
-                    "threshold": policy.threshold}
-        click.echo(json.dumps(document, indent=2))
+        _print_json(results, policy)
     if not accept:
         if not as_json:
-            _report(results, policy.threshold)
+            _report(results, policy)
         return False
-    written = _write(repo, results, policy.threshold, add, as_json)
+    written = _write(repo, results, policy, add, as_json)
     skipped = len(chosen) - len(results)  # still conflicted: not proposed on
-    left = skipped > 0 or any(r.outcome.unresolved for r in results)
-    if written is None and not as_json and results:
-        click.echo("Nothing was written: no hunk's top candidate reached the threshold "
-                   f"({policy.threshold:.3f}).")
-    return left
+    if not written and not as_json and results:
+        click.echo("Nothing was written: " + (
+            f"no hunk's top candidate reached the threshold ({policy.threshold:.3f})."
+            if policy.threshold is not None else f"the {policy.name} policy writes no hunk."))
+    return skipped > 0 or any(r.outcome.unresolved for r in results)
+
+
+def _print_json(results: list[Proposed], policy: AutoApplyPolicy) -> None:
+    from santamerge.merge.record import proposal_record
+
+    files = [proposal_record(r.proposal, r.outcome, r.source.labels) for r in results]
+    document = {"schema": RESOLVE_SCHEMA, "files": files, "threshold": policy.threshold}
+    click.echo(json.dumps(document, indent=2))
 
 
 def _open_model(settings: Settings, as_json: bool) -> Backend | None:
-    from rich.console import Console
+    from santamerge.commands.options import check_device
+    from santamerge.model.backends.choose import open_shared_backend
+    from santamerge.ui.render import console
 
-    from santamerge.merge.sources import open_model
+    check_device(settings.device)
+    out = console(stderr=True)
+    if as_json or not out.is_terminal:
+        return open_shared_backend(settings, _note)
+    with out.status(f"loading the model ({settings.model}) once for every file"):
+        return open_shared_backend(settings, _note)
 
-    console = Console(stderr=True)
-    if as_json or not console.is_terminal:
-        return open_model(settings, _note)
-    with console.status(f"loading the model ({settings.model}) once for every file"):
-        return open_model(settings, _note)
 
-
-def _policy(threshold: float | None) -> AutoApplyPolicy:
+def _policy(name: str, threshold: float | None) -> AutoApplyPolicy:
     from santamerge.merge.policy import POLICIES
 
     try:
-        calibrated = POLICIES["calibrated"]
+        chosen = POLICIES[name]
     except KeyError:
         raise SantamergeError("this installation ships no learned ranker "
                               "(santamerge/data/ranker.json); reinstall santamerge") from None
-    return calibrated if threshold is None else calibrated._replace(threshold=threshold)
+    return chosen if threshold is None else chosen._replace(threshold=threshold)
 
 
 def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backend | None,
-                 message: str | None, as_json: bool) -> list[_Result]:
-    from rich.console import Console
+                 message: str | None, as_json: bool) -> list[Proposed]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from santamerge.errors import MarkerError
-    from santamerge.merge.pipeline import propose_merge, resolve_merge
-    from santamerge.merge.record import proposal_record
-    from santamerge.model.backends.base import BackendError
+    from santamerge.merge.sources import propose_sources
+    from santamerge.ui.render import console
 
-    console = Console(stderr=True)
-    results = []
+    out = console(stderr=True)
     progress = Progress(TextColumn("proposing"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.description}"), console=console, transient=True,
-                        disable=as_json or not console.is_terminal)
+                        TextColumn("{task.description}"), console=out, transient=True,
+                        disable=as_json or not out.is_terminal)
     with progress:
         task = progress.add_task("", total=len(sources))
-        for source in sources:
-            progress.update(task, description=source.shown)
-            try:
-                try:
-                    proposal = propose_merge(source.text, source.path, source.marker_size,
-                                             policy, backend=backend, merge_message=message)
-                except BackendError as exc:
-                    _note(f"{source.shown}: the model failed ({exc}); proposing without it "
-                          "from here on")
-                    backend = None
-                    proposal = propose_merge(source.text, source.path, source.marker_size,
-                                             policy, merge_message=message)
-            except MarkerError as exc:
-                _note(f"{source.shown}: {exc}; skipped")
-                progress.advance(task)
-                continue
-            outcome = resolve_merge(proposal)
-            results.append(_Result(source, proposal, outcome,
-                                   proposal_record(proposal, outcome, source.labels)))
-            progress.advance(task)
-    return results
+
+        def step(shown: str) -> None:
+            progress.update(task, description=shown, advance=1)
+
+        return propose_sources(sources, policy, backend, message, _note, step)
 
 
-def _write(repo: Repository, results: list[_Result], threshold: float, add: bool,
-           as_json: bool) -> str | None:
-    """Back up, then write each file with a hunk to write; print a line per file. The
-    backup folder, or None when nothing was written."""
-    from santamerge.files import write_atomically
-    from santamerge.merge.locate import has_markers
-    from santamerge.merge.sources import Backup, git_bytes, unmerged_entries
+def _write(repo: Repository, results: list[Proposed], policy: AutoApplyPolicy, add: bool,
+           as_json: bool) -> bool:
+    """Back up, then write each file with a hunk to write; print a line per file. True
+    when something was written."""
+    from santamerge.merge.backup import write_resolved
+    from santamerge.ui.render import written_lines
 
     say = _note if as_json else click.echo
-    planned = []
-    for r in results:
-        if not r.outcome.resolved:
-            continue
-        with open(r.source.full, "rb") as fh:
-            if fh.read() != r.source.original:
-                _note(f"{r.source.shown}: changed while santamerge was proposing; not written")
-                continue
-        planned.append(r)
-    backup = Backup(repo, [(r.source, r.outcome.text.encode("utf-8")) for r in planned],
-                    threshold) if planned else None
-    for r in planned:
-        write_atomically(r.source.full, r.outcome.text.encode("utf-8"))
-    staged = set()
-    if add and backup is not None:
-        for r in planned:
-            if has_markers(r.outcome.text):
-                continue
-            entries = unmerged_entries(repo, r.source.path)
-            git_bytes(repo.root, "add", "--", r.source.path)
-            backup.staged(r.source.path, entries)
-            staged.add(r.source.path)
-    written = {r.source.path for r in planned}
-    for r in results:
-        total = len(r.proposal.hunks)
-        done = len(r.outcome.resolved) if r.source.path in written else 0
-        line = f"{r.source.shown}: {done} of {total} hunks written, {total - done} left marked"
-        if r.source.path in staged:
-            line += "; staged"
+    files = [(r.source, r.outcome.text) for r in results if r.outcome.resolved]
+    done = write_resolved(repo, files, policy.threshold, add, _note)
+    for line in written_lines(results, done.paths, done.staged):
         say(line)
-    if backup is None:
-        return None
-    where = os.path.relpath(backup.folder, os.getcwd())
+    if done.folder is None:
+        return False
+    where = os.path.relpath(done.folder, os.getcwd())
     say(f"Backup in {where}; `santamerge resolve --undo` restores it.")
-    return str(backup.folder)
+    return True
 
 
 def _undo(repo: Repository, force: bool) -> None:
-    from santamerge.merge.sources import shown_path, undo
+    from santamerge.merge.backup import undo
+    from santamerge.merge.sources import shown_path
 
     result = undo(repo, force)
     cwd = os.getcwd()
@@ -288,87 +247,12 @@ def _undo(repo: Repository, force: bool) -> None:
         click.echo(f"{shown_path(repo, path, cwd)}: restored{again}")
 
 
-# -- the report without --accept -------------------------------------------------------
-
-TOP = 3  # candidates shown per hunk
-
-
-def _report(results: list[_Result], threshold: float) -> None:
+def _report(results: list[Proposed], policy: AutoApplyPolicy) -> None:
     from rich.console import Console
-    from rich.text import Text
 
-    console = Console(highlight=False)
-    for r in results:
-        source = "git's diff3 merge rebuilt from the index" if r.source.rebuilt \
-            else "the working tree"
-        console.print(Text(f"{r.source.shown} ({source})", style="bold"))
-        for h in r.proposal.hunks:
-            _hunk(console, r, h, threshold)
-        total = len(r.proposal.hunks)
-        n = len(r.outcome.resolved)
-        console.print(Text(f"{r.source.shown}: --accept would write {n} of {total} hunks; "
-                           f"{total - n} would keep their markers.", style="bold"))
-    if results:
-        console.print(Text(f"Nothing was written. Threshold {threshold:.3f}; "
-                           "`santamerge resolve --accept` writes the hunks above it.",
-                           style="dim"))
+    from santamerge.ui.render import render_resolve
 
-
-def _hunk(console: Console, r: _Result, h: HunkProposal, threshold: float) -> None:
-    from rich.console import Group, RenderableType
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
-
-    from santamerge.ui.render import side_text
-
-    parts: list[RenderableType] = []
-    for name, style in (("ours", "cyan"), ("base", "magenta"), ("theirs", "yellow")):
-        text = getattr(h.hunk, name)
-        if text is not None:
-            parts.append(Panel(side_text(text, r.proposal.language), title=Text(name,
-                               style=style), title_align="left", border_style=style,
-                               padding=(0, 1)))
-    table = Table(show_edge=False, expand=True)
-    for column in ("#", "method", "score", "why"):
-        table.add_column(column, overflow="fold")
-    for rank, s in enumerate(h.ranked[:TOP], 1):
-        why = "; ".join(s.reasons)
-        if s.rejected:
-            why += ("; " if why else "") + "failed: " + "; ".join(s.rejected)
-        style = "dim strike" if s.rejected else ("bold green" if h.chosen is not None and
-                                                 s.candidate == h.chosen else "")
-        table.add_row(str(rank), s.candidate.method, f"{s.score:.3f}", why, style=style)
-    if len(h.ranked) > TOP:
-        table.add_row("", f"(and {len(h.ranked) - TOP} more)", "", "", style="dim")
-    parts.append(table)
-    parts.append(_verdict(h, threshold))
-    title = f"{r.source.shown} hunk {h.hunk.index + 1} of {len(r.proposal.hunks)}"
-    if not r.source.rebuilt:
-        title += f", line {h.hunk.line}"
-    console.print(Panel(Group(*parts), title=Text(title, style="bold"), title_align="left"))
-
-
-def _verdict(h: HunkProposal, threshold: float) -> Any:
-    from rich.console import Group
-    from rich.text import Text
-
-    from santamerge.ui.render import side_text
-
-    top = next((s for s in h.ranked if not s.rejected), None)
-    if h.chosen is not None and top is not None:
-        head = Text(f"--accept writes {h.chosen.method} (score {top.score:.3f} ≥ "
-                    f"{threshold:.3f}):", style="green")
-        return Group(head, side_text(h.chosen.text, None))
-    if top is None:
-        why = "every candidate fails the gates"
-    elif top.score < threshold:
-        why = f"the top candidate, {top.candidate.method}, scores {top.score:.3f} < " \
-              f"{threshold:.3f}"
-    else:
-        failed = "; ".join(h.gated.get(top.candidate.method, ())) or "a gate"
-        why = f"the top candidate, {top.candidate.method}, fails {failed}"
-    return Text(f"--accept keeps the markers: {why}", style="yellow")
+    render_resolve(results, policy.name, policy.threshold, Console(highlight=False))
 
 
 def _note(message: str) -> None:

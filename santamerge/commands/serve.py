@@ -36,9 +36,11 @@ API_KEY_WARNING = ("santamerge: warning: --api-key shows the key to every user o
               help="Exit after this many seconds without a request (0: never).")
 @click.option("--max-request-bytes", default=1 << 20, show_default=True,
               type=click.IntRange(min=1))
-@click.option("--max-tokens", "max_tokens", default=512, show_default=True,
+@click.option("--max-new-tokens", "max_tokens", default=512, show_default=True,
               type=click.IntRange(min=1),
-              help="The largest max_tokens a request may ask for.")
+              help="The most tokens a request may ask to generate (its max_tokens).")
+@click.option("--max-tokens", "old_max_tokens", default=None, type=click.IntRange(min=1),
+              hidden=True, help="The old name of --max-new-tokens.")
 @click.option("--batch", is_flag=True,
               help="Batch requests that arrive together: more throughput under concurrent "
                    "clients, but answers no longer repeat the in-process model's bit for bit.")
@@ -47,8 +49,8 @@ API_KEY_WARNING = ("santamerge: warning: --api-key shows the key to every user o
 @report_errors
 def serve(model_name: str | None, device: str | None, host: str, port: int,
           socket_path: str | None, api_key_file: str | None, api_key: str | None,
-          idle_timeout: float, max_request_bytes: int, max_tokens: int, batch: bool,
-          ready_file: str | None) -> None:
+          idle_timeout: float, max_request_bytes: int, max_tokens: int,
+          old_max_tokens: int | None, batch: bool, ready_file: str | None) -> None:
     """Serve the model in effect (the embedded one unless --model says otherwise).
 
     \b
@@ -72,6 +74,7 @@ def serve(model_name: str | None, device: str | None, host: str, port: int,
     from santamerge.model.serve.server import serve as run_server
 
     key = _api_key(click.get_current_context(), api_key, api_key_file)
+    max_tokens = old_max_tokens or max_tokens
     options = ServeOptions(host=host, port=port, socket_path=socket_path, api_key=key,
                            idle_timeout=idle_timeout, max_request_bytes=max_request_bytes,
                            max_tokens=max_tokens, ready_file=ready_file, batch=batch)
@@ -80,7 +83,7 @@ def serve(model_name: str | None, device: str | None, host: str, port: int,
     # The address first: a port in use is an error now, not after the model's load.
     listening = reserve(options)
     try:
-        from santamerge.model.backends.base import load_backend
+        from santamerge.model.backends.registry import load_backend
 
         backend = load_backend(settings.model, device=settings.device)
         run_server(backend, options, listening)

@@ -10,17 +10,10 @@ from santamerge.merge.types import Candidate, Outcome, ParsedMerge
 
 
 def apply_choices(parsed: ParsedMerge, choices: dict[int, Candidate]) -> Outcome:
-    parts = []
-    for chunk in parsed.chunks:
-        if isinstance(chunk, str):
-            parts.append(chunk)
-        elif chunk.index in choices:
-            parts.append(choices[chunk.index].text)
-        else:
-            parts.append(chunk.render())
+    text = parsed.splice({i: c.text for i, c in choices.items()}, default="markers")
     hunks = [h.index for h in parsed.hunks]
     return Outcome(
-        text="".join(parts),
+        text=text,
         resolved=tuple(i for i in hunks if i in choices),
         unresolved=tuple(i for i in hunks if i not in choices),
         methods={i: c.method for i, c in choices.items()},

@@ -2,41 +2,41 @@
 
 ``ours``, ``theirs``, ``base``, both concatenations, the word-level 3-way merge of the
 hunk, and the structured union of order-free additions. Candidates with the same text
-are kept once, under the most specific method, with the others named in its note.
+are kept once, under the most specific method (the order of santamerge.merge.methods),
+with the others named in its note.
 """
 
 from __future__ import annotations
 
 from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.methods import DETERMINISTIC
 from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
 from santamerge.merge.words import merge_words
-
-# Most specific first: when two methods give the same text, the first one names it.
-METHODS = (
-    "structured:union",
-    "merged:words",
-    "ours",
-    "theirs",
-    "ours+theirs",
-    "theirs+ours",
-    "base",
-)
 
 
 def build_candidates(
     parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
 ) -> tuple[Candidate, ...]:
-    """Every deterministic candidate for ``hunk``, without duplicates, in METHODS order."""
+    """Every deterministic candidate for ``hunk``, without duplicates, most specific
+    method first."""
     texts: dict[str, str | None] = {
         "structured:union": _union(parsed, hunk, profile),
         "merged:words": merge_words(hunk.base, hunk.ours, hunk.theirs) if hunk.base else None,
-        "ours": hunk.ours,
-        "theirs": hunk.theirs,
-        "ours+theirs": _concat(hunk.ours, hunk.theirs, parsed.newline),
-        "theirs+ours": _concat(hunk.theirs, hunk.ours, parsed.newline),
-        "base": hunk.base,
+        **side_texts(hunk, parsed.newline),
     }
     return _dedupe(hunk.index, texts)
+
+
+def side_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str | None]:
+    """The texts made of the sides alone: each side, both concatenations (a side without
+    a final line ending gets the file's), and the base (None in the ``merge`` style)."""
+    return {
+        "ours": hunk.ours,
+        "theirs": hunk.theirs,
+        "ours+theirs": _concat(hunk.ours, hunk.theirs, newline),
+        "theirs+ours": _concat(hunk.theirs, hunk.ours, newline),
+        "base": hunk.base,
+    }
 
 
 def _union(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None) -> str | None:
@@ -56,7 +56,7 @@ def _concat(first: str, second: str, newline: str) -> str:
 def _dedupe(index: int, texts: dict[str, str | None]) -> tuple[Candidate, ...]:
     first_for: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}
-    for method in METHODS:
+    for method in DETERMINISTIC:
         text = texts[method]
         if text is None:
             continue

@@ -21,7 +21,8 @@ from santamerge.files import write_atomically
 
 if TYPE_CHECKING:
     from santamerge.config import Settings
-    from santamerge.merge.types import MergeProposal
+    from santamerge.merge.types import Outcome, StoredMiddles
+    from santamerge.model.backends.base import Backend
 
 DEFAULT_LABELS = ("ours", "base", "theirs")
 _GIT_PLACEHOLDERS = {"%S", "%X", "%Y", ""}
@@ -138,7 +139,7 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
         if settings.disable:
             raise _Unsupported("disabled by SANTAMERGE_DISABLE / santamerge.disable")
         with _deadline(settings.timeout):
-            inputs, result, record = _improve(args, baseline, settings, started)
+            inputs, result, outcome, record = _improve(args, baseline, settings, started)
     except ConfigError as exc:
         print(f"santamerge: {exc}; gave git's own merge of {args.path or args.ours}",
               file=sys.stderr)
@@ -154,7 +155,7 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
     files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
     _store(args, {**files, "baseline": baseline, "result": result}, record,
            settings.keep_attempts)
-    left = len(record["outcome"]["unresolved"])
+    left = len(outcome.unresolved)
     if left:
         shown = args.path or args.ours
         print(f"santamerge: {shown}: {left} conflict{'s' if left > 1 else ''} left marked; "
@@ -204,9 +205,9 @@ def _write(path: str, data: bytes) -> bool:
 
 def _improve(
     args: DriverArgs, baseline: bytes, settings: Settings, started: float
-) -> tuple[list[bytes], bytes, dict[str, Any]]:
+) -> tuple[list[bytes], bytes, Outcome, dict[str, Any]]:
     from santamerge.merge.locate import has_markers
-    from santamerge.merge.pipeline import decide_merge, resolve_merge
+    from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.policy import POLICIES
     from santamerge.merge.record import proposal_record
 
@@ -218,44 +219,51 @@ def _improve(
     policy = POLICIES.get(settings.policy)
     if policy is None:
         raise _Unsupported(f"unknown policy {settings.policy!r}")
-    proposal = decide_merge(texts[3], args.path or args.ours, args.marker_size, policy)
-    outcome = resolve_merge(proposal)
-    record = proposal_record(proposal, outcome, args.labels)
-    if settings.driver_model and outcome.unresolved:
-        record["model"] = _ask_model(proposal, outcome.unresolved, settings, started)
-    return inputs, outcome.text.encode("utf-8"), record
+    model = _ModelOpener(settings, started) if settings.driver_model else None
+    merged = run_pipeline(texts[3], args.path or args.ours, args.marker_size, policy=policy,
+                          rank_all=False, ask_unresolved=model)
+    record = proposal_record(merged.proposal, merged.outcome, args.labels)
+    if model is not None and merged.stored is not None:
+        record["model"] = model.record(merged.stored)
+    return inputs, merged.outcome.text.encode("utf-8"), merged.outcome, record
 
 
-def _ask_model(proposal: MergeProposal, unresolved: tuple[int, ...], settings: Settings,
-               started: float) -> dict[str, Any]:
-    """Model middles for the hunks left open, within what remains of the time budget;
-    they are stored with the attempt and never written. A model that is missing, slow or
-    still loading costs this file its model middles, nothing else."""
-    import time
+class _ModelOpener:
+    """Opens the model for the pipeline's middles of the hunks left open, within what
+    remains of the time budget, and never in this process; they are stored with the
+    attempt and never written."""
 
-    from santamerge.errors import SantamergeError
-    from santamerge.merge.middles import model_middles
-    from santamerge.model.backends.choose import choose_backend, open_backend
+    def __init__(self, settings: Settings, started: float) -> None:
+        self.settings, self.started = settings, started
+        self.facts: dict[str, Any] = {}
 
-    left = settings.timeout - (time.monotonic() - started) - 1.0
-    choice = choose_backend(settings, per_file=True)
-    facts: dict[str, Any] = {"backend": choice.kind, "where": choice.where}
-    if choice.kind == "in process":
-        return {**facts, "error": "no warm server (santamerge.server, or santamerge.autostart "
-                                  "on): the driver never loads a model per file"}
-    if left <= 0.5:
-        return {**facts, "error": "no time left for the model"}
-    try:
-        backend = open_backend(settings._replace(server_timeout=min(settings.server_timeout,
-                                                                     left)),
-                               per_file=True, wait=max(0.0, left - 0.5))
-        hunks = [h for h in proposal.parsed.hunks if h.index in unresolved]
-        middles = model_middles(backend, proposal.parsed, hunks, path=proposal.path)
-    except SantamergeError as exc:
-        return {**facts, "error": str(exc)}
-    return {**facts, "model": backend.name, "ms": round(1000 * (time.monotonic() - started)),
-            "middles": [{"hunk": c.hunk, "method": c.method, "text": c.text, "note": c.note}
-                        for c in middles]}
+    def __call__(self) -> Backend:
+        import time
+
+        from santamerge.errors import SantamergeError
+        from santamerge.model.backends.choose import choose_backend, open_backend
+
+        left = self.settings.timeout - (time.monotonic() - self.started) - 1.0
+        choice = choose_backend(self.settings, per_file=True)
+        self.facts = {"backend": choice.kind, "where": choice.where}
+        if choice.kind == "in process":
+            raise SantamergeError("no warm server (santamerge.server, or santamerge.autostart "
+                                  "on): the driver never loads a model per file")
+        if left <= 0.5:
+            raise SantamergeError("no time left for the model")
+        timeout = min(self.settings.server_timeout, left)
+        return open_backend(self.settings._replace(server_timeout=timeout), per_file=True,
+                            wait=max(0.0, left - 0.5))
+
+    def record(self, stored: StoredMiddles) -> dict[str, Any]:
+        import time
+
+        if stored.error is not None:
+            return {**self.facts, "error": stored.error}
+        return {**self.facts, "model": stored.model,
+                "ms": round(1000 * (time.monotonic() - self.started)),
+                "middles": [{"hunk": c.hunk, "method": c.method, "text": c.text,
+                             "note": c.note} for c in stored.middles]}
 
 
 def _read(path: str, limit: int) -> bytes:

@@ -43,7 +43,9 @@ if TYPE_CHECKING:
 DefinitionKey = tuple[tuple[str, ...], str]
 
 
-class GateContext(NamedTuple):
+class GateBaseline(NamedTuple):
+    """The sides, measured once per file: what a candidate is compared with."""
+
     parsed: ParsedMerge
     profile: LanguageProfile | None
     allowed_errors: int
@@ -68,14 +70,14 @@ class GateContext(NamedTuple):
 
 
 def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
-                  path: str = "<merge>") -> GateContext:
+                  path: str = "<merge>") -> GateBaseline:
     """Measure the sides: their parse errors and duplicated definitions are allowed."""
     if profile is None:
-        return GateContext(parsed, None, 0, frozenset(), path=path)
+        return GateBaseline(parsed, None, 0, frozenset(), path=path)
     texts = [parsed.splice({}, default=side) for side in ("ours", "theirs")]
     trees = [treesitter.parse(profile, text) for text in texts]
     keys = [_keys(profile, tree) for tree in trees]
-    return GateContext(
+    return GateBaseline(
         parsed,
         profile,
         allowed_errors=max(count_errors(profile, tree) for tree in trees),
@@ -88,33 +90,33 @@ def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
     )
 
 
-def check_candidate(ctx: GateContext, candidate: Candidate) -> tuple[str, ...]:
+def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, ...]:
     """The reasons to reject ``candidate``; empty when it passes every gate."""
     if has_markers(candidate.text):
         return ("contains conflict markers",)
-    if ctx.profile is None or ctx.ours_tree is None:
+    if baseline.profile is None or baseline.ours_tree is None:
         return ()
-    data, tree, regions = spliced_tree(ctx, {candidate.hunk: candidate})
-    errors = count_errors(ctx.profile, tree)
+    data, tree, regions = spliced_tree(baseline, {candidate.hunk: candidate})
+    errors = count_errors(baseline.profile, tree)
     reasons = []
-    if errors > ctx.allowed_errors:
+    if errors > baseline.allowed_errors:
         reasons.append(f"does not parse: {errors} syntax errors where the sides have "
-                       f"at most {ctx.allowed_errors}")
-    elif (error := _compile_error(ctx, data)) is not None:
+                       f"at most {baseline.allowed_errors}")
+    elif (error := _compile_error(baseline, data)) is not None:
         reasons.append(_not_compiled(error))
-    new = [key for _, key in _new_duplicates(ctx, tree, regions)]
+    new = [key for _, key in _new_duplicates(baseline, tree, regions)]
     if new:
         reasons.append(_twice(new))
     return tuple(reasons)
 
 
-def _compile_error(ctx: GateContext, data: bytes) -> SyntaxError | None:
+def _compile_error(baseline: GateBaseline, data: bytes) -> SyntaxError | None:
     """Python's compiler on the spliced file, where both sides compile (else it cannot
     tell the candidate's fault from the sides')."""
-    if ctx.profile is None or ctx.profile.name != "python":
+    if baseline.profile is None or baseline.profile.name != "python":
         return None
-    error = python_syntax_error(data.decode("utf-8"), ctx.path)
-    return error if error is not None and ctx.compiles else None
+    error = python_syntax_error(data.decode("utf-8"), baseline.path)
+    return error if error is not None and baseline.compiles else None
 
 
 def _not_compiled(error: SyntaxError) -> str:
@@ -155,7 +157,8 @@ class _Region(NamedTuple):
     old_end: int
 
 
-def check_together(ctx: GateContext, chosen: Mapping[int, Candidate]) -> dict[int, tuple[str, ...]]:
+def check_together(baseline: GateBaseline, chosen: Mapping[int, Candidate]
+                   ) -> dict[int, tuple[str, ...]]:
     """Check the file with every chosen candidate spliced in (other hunks as ours) as one
     file; return the hunks to blame for what fails, each with its reasons, or {} when the
     file passes. Each failure is blamed on the choice it lies in, else on the nearest
@@ -165,60 +168,62 @@ def check_together(ctx: GateContext, chosen: Mapping[int, Candidate]) -> dict[in
     for i, candidate in chosen.items():
         if has_markers(candidate.text):
             blamed.setdefault(i, []).append("contains conflict markers")
-    if ctx.profile is None or ctx.ours_tree is None or not chosen:
+    if baseline.profile is None or baseline.ours_tree is None or not chosen:
         return {i: tuple(r) for i, r in blamed.items()}
-    data, tree, regions = spliced_tree(ctx, chosen)
-    inherited = set(_error_spans(ctx.profile, ctx.ours_tree))
-    for start, end in _error_spans(ctx.profile, tree):
+    data, tree, regions = spliced_tree(baseline, chosen)
+    inherited = set(_error_spans(baseline.profile, baseline.ours_tree))
+    for start, end in _error_spans(baseline.profile, tree):
         if _inherited(start, end, regions, inherited):
             continue
         for i in _blame(start, end, regions):
             blamed.setdefault(i, []).append("does not parse with the other choices")
-    if (error := _compile_error(ctx, data)) is not None:
+    if (error := _compile_error(baseline, data)) is not None:
         line_start = _line_offset(data, (error.lineno or 1) - 1)
         for i in _blame(line_start, _line_offset(data, error.lineno or 1), regions):
             blamed.setdefault(i, []).append(_not_compiled(error))
-    for i, key in _new_duplicates(ctx, tree, regions):
+    for i, key in _new_duplicates(baseline, tree, regions):
         blamed.setdefault(i, []).append(_twice([key]))
     return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
 
 
-def _new_duplicates(ctx: GateContext, tree: Tree, regions: list[_Region]
+def _new_duplicates(baseline: GateBaseline, tree: Tree, regions: list[_Region]
                     ) -> list[tuple[int, DefinitionKey]]:
     """(hunk, key) for each name bound twice in the file with the choices, where neither
     side binds it twice, blamed on the choices that bind it. Only names bound inside a
     choice can be new, so only the choices' regions are queried; the names outside them
     are our side's, already known."""
-    assert ctx.profile is not None and ctx.ours_keys is not None
+    assert baseline.profile is not None and baseline.ours_keys is not None
     inside: list[tuple[int, DefinitionKey]] = []
     for r in regions:
-        inside += [(r.hunk, key) for (a, b), key in _keys(ctx.profile, tree,
+        inside += [(r.hunk, key) for (a, b), key in _keys(baseline.profile, tree,
                                                            (r.start, r.end)).items()
                    if r.start <= a and b <= r.end]
     counts = Counter(key for _, key in inside)
     replaced = [(r.old_start, r.old_end) for r in regions]
-    counts.update(key for (a, _), key in ctx.ours_keys.items()
+    counts.update(key for (a, _), key in baseline.ours_keys.items()
                   if not any(lo <= a < hi for lo, hi in replaced))
     return sorted({(i, key) for i, key in inside
-                   if counts[key] > 1 and key not in ctx.allowed_duplicates})
+                   if counts[key] > 1 and key not in baseline.allowed_duplicates})
 
 
-def spliced_tree(ctx: GateContext, chosen: Mapping[int, Candidate]
+def spliced_tree(baseline: GateBaseline, chosen: Mapping[int, Candidate]
                  ) -> tuple[bytes, Tree, list[_Region]]:
     """The file with each chosen candidate in its hunk (other hunks as ours), its tree
     (re-parsed incrementally from our side's), and where each choice lies in it."""
-    assert ctx.profile is not None and ctx.ours_tree is not None
-    data, regions = _spliced(ctx, chosen)
-    tree = treesitter.reparse(ctx.profile, ctx.ours_tree, ctx.ours_text.encode("utf-8"), data,
+    assert baseline.profile is not None and baseline.ours_tree is not None
+    data, regions = _spliced(baseline, chosen)
+    tree = treesitter.reparse(baseline.profile, baseline.ours_tree,
+                              baseline.ours_text.encode("utf-8"), data,
                               [(r.old_start, r.old_end, r.end - r.start) for r in regions])
     return data, tree, regions
 
 
-def _spliced(ctx: GateContext, chosen: Mapping[int, Candidate]) -> tuple[bytes, list[_Region]]:
+def _spliced(baseline: GateBaseline, chosen: Mapping[int, Candidate]
+             ) -> tuple[bytes, list[_Region]]:
     parts: list[bytes] = []
     regions: list[_Region] = []
     size = shift = 0
-    for chunk in ctx.parsed.chunks:
+    for chunk in baseline.parsed.chunks:
         if isinstance(chunk, str):
             piece = chunk.encode("utf-8")
         elif chunk.index in chosen:

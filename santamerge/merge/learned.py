@@ -21,13 +21,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from santamerge.merge import methods
 from santamerge.merge.types import ConflictHunk, Scored
 
-METHOD_FEATURES = {
-    "ours": "m_ours", "theirs": "m_theirs", "ours+theirs": "m_concat",
-    "theirs+ours": "m_concat", "base": "m_base", "merged:words": "m_words",
-    "structured:union": "m_union",
-}
 DETERMINISTIC = (
     "keeps_ours", "keeps_theirs", "keeps_both", "hand_score", "agreement", "rejected",
     "empty", "len_ratio", "m_ours", "m_theirs", "m_concat", "m_base", "m_words", "m_union",
@@ -39,7 +35,9 @@ MAINTENANCE = re.compile(r"(release|maint|stable|hotfix|backport|\d+\.\d+(\.x|\.
                          re.IGNORECASE)
 
 
-class HunkContext(NamedTuple):
+class HunkFacts(NamedTuple):
+    """What the ranker knows of a hunk besides its text."""
+
     language: str | None
     merge_message: str | None = None
 
@@ -53,7 +51,7 @@ def maintenance_merge(message: str | None) -> bool:
     return any(MAINTENANCE.search(name) for name in named)
 
 
-def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], context: HunkContext,
+def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: HunkFacts,
                        logprobs: dict[str, float] | None = None) -> list[dict[str, float]]:
     """The signals of every candidate of one hunk (``logprobs``: mean log-probability per
     token of each candidate text as the middle, when the model was asked)."""
@@ -64,10 +62,10 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], context: Hu
     changed_ours = _changed(hunk.base, hunk.ours)
     changed_theirs = _changed(hunk.base, hunk.theirs)
     bias = (changed_ours - changed_theirs) / (changed_ours + changed_theirs + 1)
-    maintenance = float(maintenance_merge(context.merge_message))
-    language = context.language if context.language in ("python", "java", "javascript") \
+    maintenance = float(maintenance_merge(facts.merge_message))
+    language = facts.language if facts.language in ("python", "java", "javascript") \
         else "other"
-    if language == "other" and context.language == "typescript":
+    if language == "other" and facts.language == "typescript":
         language = "javascript"
     longest = max(len(hunk.ours), len(hunk.theirs), 1)
     shared = len(set(hunk.ours.splitlines()) & set(hunk.theirs.splitlines()))
@@ -92,15 +90,32 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], context: Hu
             "hunk_size": math.log1p(len(hunk.ours.splitlines()) + len(hunk.theirs.splitlines())),
             "identical_sides_lines": math.log1p(shared),
         })
-        if method.startswith("model:"):
-            row["m_model"] = 1.0
-        elif method in METHOD_FEATURES:
-            row[METHOD_FEATURES[method]] = 1.0
+        signal = methods.feature(method)
+        if signal is not None:
+            row[signal] = 1.0
         if logprobs is not None and text in logprobs:
             row["lp_mean"] = logprobs[text]
             row["lp_best"] = float(logprobs[text] >= best_lp - 1e-9)
         rows.append(row)
     return rows
+
+
+def learned_order(hunk: ConflictHunk, ranked: tuple[Scored, ...], ranker: Ranker,
+                  facts: HunkFacts, logprobs: dict[str, float] | None
+                  ) -> tuple[Scored, ...]:
+    """``ranked`` re-scored by the learned ranker: the score becomes the probability that
+    the candidate is what a person commits, and the reasons say so."""
+    name, weights = ranker.weights(with_model=bool(logprobs))
+    rows = candidate_features(hunk, ranked, facts, logprobs)
+    rescored = []
+    for s, row in zip(ranked, rows, strict=True):
+        p = 0.0 if s.rejected else weights.probability(row)
+        reasons = list(s.reasons)
+        if logprobs and s.candidate.text in logprobs:
+            reasons.insert(2, f"model: mean log-prob {logprobs[s.candidate.text]:.2f} per token")
+        reasons.insert(2, f"learned ranker ({name}): {p:.0%} likely what a person commits")
+        rescored.append(s._replace(score=round(p, 4), reasons=tuple(reasons)))
+    return tuple(sorted(rescored, key=lambda s: (bool(s.rejected), -s.score)))
 
 
 def _changed(base: str | None, side: str) -> int:

@@ -10,7 +10,8 @@ context shown first, in the model family's own layout:
 - ``model:merged``: both, ours first, then theirs.
 
 ``model:fim`` (no side context) is the plain strategy the merge driver stores when
-``driver_model`` is on.
+``driver_model`` is on. The model also scores every candidate of a hunk, as its middle
+(:func:`likelihoods`), for the learned ranker.
 """
 
 from __future__ import annotations
@@ -19,27 +20,22 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from santamerge.merge.methods import METHODS
 from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
-from santamerge.model.budget import CountTokens, fit_around_gap
+from santamerge.model.budget import (
+    CHARS_PER_TOKEN,
+    context_window,
+    fit_around_gap,
+    token_counter,
+)
 from santamerge.model.fim import ContextFile
 from santamerge.model.generate import Gap, fill_gaps
 
 if TYPE_CHECKING:
     from santamerge.model.backends.base import Backend
 
-CHARS_PER_TOKEN = 2.5  # a cautious guess where the backend has no tokenizer here
 SIDE_LINES = 6  # lines around a side's hunk shown with it
 STRATEGIES = ("ours", "theirs", "merged")
-
-
-def token_counter(backend: Backend) -> tuple[int, CountTokens]:
-    """The backend's context length and a function counting tokens in a text."""
-    encode = getattr(backend, "encode", None)
-    context = backend.describe().get("context_length")
-    length = context if isinstance(context, int) and context > 0 else 2048
-    if callable(encode):
-        return length, lambda text: len(encode(text))
-    return length, lambda text: math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
 def hunk_gap(parsed: ParsedMerge, hunk: ConflictHunk) -> Gap:
@@ -61,8 +57,9 @@ def side_excerpt(parsed: ParsedMerge, hunk: ConflictHunk, side: str,
     return "".join(before) + body + "".join(after)
 
 
-def strategy_context(parsed: ParsedMerge, hunk: ConflictHunk, path: str,
-                     strategy: str) -> tuple[ContextFile, ...]:
+def side_files(parsed: ParsedMerge, hunk: ConflictHunk, path: str,
+               strategy: str) -> tuple[ContextFile, ...]:
+    """The sides that ``strategy`` shows the model, each as a context file."""
     sides = {"ours": ("ours",), "theirs": ("theirs",), "merged": ("ours", "theirs"),
              "fim": ()}[strategy]
     return tuple(ContextFile(f"{path} ({side})", side_excerpt(parsed, hunk, side))
@@ -79,9 +76,9 @@ def strategy_gap(backend: Backend, parsed: ParsedMerge, hunk: ConflictHunk, path
     """The gap of ``hunk`` under ``strategy``, fitted to the model's context window: the
     side context first (it is the point of the strategy), the file around it with what
     is left."""
-    context, count = token_counter(backend)
-    files = strategy_context(parsed, hunk, path, strategy)
-    budget = context - (limit or _limit(hunk)) - 16
+    window, count = context_window(backend), token_counter(backend)
+    files = side_files(parsed, hunk, path, strategy)
+    budget = window - (limit or _limit(hunk)) - 16
     kept: list[ContextFile] = []
     for f in files:
         cost = count(f.path) + count(f.text) + 4
@@ -97,7 +94,8 @@ def model_middles(backend: Backend, parsed: ParsedMerge, hunks: Sequence[Conflic
                   strategies: Sequence[str] = ("fim",), path: str = "",
                   n: int = 1, temperature: float = 0.0) -> list[Candidate]:
     """One greedy middle (or ``n`` sampled) per hunk and strategy, as candidates named
-    ``model:<strategy>``; all prompts go to the model in one batch."""
+    ``model:<strategy>`` (the samples numbered); all prompts go to the model in one
+    batch."""
     if not hunks:
         return []
     jobs = [(h, s) for h in hunks for s in strategies]
@@ -106,15 +104,39 @@ def model_middles(backend: Backend, parsed: ParsedMerge, hunks: Sequence[Conflic
     found = fill_gaps(backend, gaps, n=n, max_new_tokens=limit, temperature=temperature)
     out = []
     for (hunk, strategy), completions in zip(jobs, found, strict=True):
-        for c in completions:
+        method = f"model:{strategy}"
+        for sample, c in enumerate(completions):
             text = c.text if c.text.endswith("\n") or not c.text else c.text + "\n"
             tokens = len(c.token_logprobs)
-            out.append(Candidate(hunk.index, text, f"model:{strategy}",
-                                 f"the model's middle with {_SEES[strategy]}; mean log-prob "
-                                 f"{c.logprob / max(1, tokens):.2f} over {tokens} tokens"
-                                 f"{'' if c.finish == 'stop' else ', cut at the length limit'}"))
+            cut = "" if c.finish == "stop" else ", cut at the length limit"
+            out.append(Candidate(hunk.index, text, method,
+                                 f"the model's middle with {METHODS[method].sees}; mean "
+                                 f"log-prob {c.logprob / max(1, tokens):.2f} over {tokens} "
+                                 f"tokens{cut}", sample))
     return out
 
 
-_SEES = {"fim": "the file around the hunk", "ours": "our side as context",
-         "theirs": "their side as context", "merged": "both sides as context"}
+def likelihoods(backend: Backend, parsed: ParsedMerge, path: str,
+                candidates: dict[int, tuple[Candidate, ...]]) -> dict[int, dict[str, float]]:
+    """By hunk, the model's mean log-probability per token of each candidate text as the
+    hunk's middle (under the ``merged`` strategy's prompt); {} when the backend cannot
+    score, and no entry for a hunk whose candidates are too long to score."""
+    from santamerge.errors import SantamergeError
+    from santamerge.model.backends.base import ScoringUnavailable
+
+    count = token_counter(backend)
+    found: dict[int, dict[str, float]] = {}
+    for hunk in parsed.hunks:
+        texts = list(dict.fromkeys(c.text for c in candidates[hunk.index]))
+        gap = strategy_gap(backend, parsed, hunk, path, "merged")
+        prompt = backend.template.render(gap.prefix, gap.suffix, gap.files, path=gap.path)
+        try:
+            scores = backend.score(prompt, texts)
+        except ScoringUnavailable:
+            return {}
+        except SantamergeError:
+            continue  # this hunk's candidates are too long to score: no likelihoods
+        lengths = [max(1, count(t) + 1) for t in texts]
+        found[hunk.index] = {t: lp / n for t, lp, n in zip(texts, scores, lengths,
+                                                             strict=True)}
+    return found

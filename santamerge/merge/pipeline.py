@@ -1,13 +1,19 @@
 """The order of the stages, and nothing else.
 
 locate ──► candidates (+ model middles) ──► gates ──► rank (+ learned ranker) ──► policy
-       ──► gates on the whole file ──► apply
+       ──► gates on the whole file ──► apply (──► model middles for the hunks left open)
 
-``propose_merge`` runs every stage on every candidate, for people and benchmarks.
-``decide_merge`` is the merge driver's path: it gates only what the policy offers, all
-at once as the file it would write, and ranks nothing, because git waits for it once
-per file; everything it skips can be recomputed from the stored attempt. Both settle
-the policy's offers the same way (:func:`settle`), so they write the same.
+:func:`run_pipeline` is the one entry. By default it runs every stage on every
+candidate, for people and benchmarks. With ``rank_all=False`` it takes the merge
+driver's path: it gates only what the policy offers, all at once as the file it would
+write, and ranks nothing (unless the policy decides by rank), because git waits for it
+once per file; everything it skips can be recomputed from the stored attempt. Both
+settle the policy's offers the same way (:func:`settle`), so they write the same.
+
+The model is asked in one of two places: with ``backend``, before the gates, for middles
+of every hunk that join the candidates, and to score every candidate; with
+``ask_unresolved``, after the decision, for one plain middle of each hunk left open,
+which is stored and never written.
 """
 
 from __future__ import annotations
@@ -23,137 +29,114 @@ from santamerge.merge.types import (
     Candidate,
     ConflictHunk,
     HunkProposal,
+    Merged,
     MergeProposal,
     Outcome,
     ParsedMerge,
     Scored,
+    StoredMiddles,
 )
 
 if TYPE_CHECKING:
-    from santamerge.merge.gates import GateContext
-    from santamerge.merge.learned import HunkContext, Ranker
+    from collections.abc import Callable
+
+    from santamerge.merge.gates import GateBaseline
+    from santamerge.merge.learned import HunkFacts, Ranker
     from santamerge.model.backends.base import Backend
 
-
-def learned_order(hunk: ConflictHunk, ranked: tuple[Scored, ...], ranker: Ranker,
-                  context: HunkContext, logprobs: dict[str, float] | None
-                  ) -> tuple[Scored, ...]:
-    """``ranked`` re-scored by the learned ranker: the score becomes the probability that
-    the candidate is what a person commits, and the reasons say so."""
-    from santamerge.merge.learned import candidate_features
-
-    name, weights = ranker.weights(with_model=bool(logprobs))
-    rows = candidate_features(hunk, ranked, context, logprobs)
-    rescored = []
-    for s, row in zip(ranked, rows, strict=True):
-        p = 0.0 if s.rejected else weights.probability(row)
-        reasons = list(s.reasons)
-        if logprobs and s.candidate.text in logprobs:
-            reasons.insert(2, f"model: mean log-prob {logprobs[s.candidate.text]:.2f} per token")
-        reasons.insert(2, f"learned ranker ({name}): {p:.0%} likely what a person commits")
-        rescored.append(s._replace(score=round(p, 4), reasons=tuple(reasons)))
-    return tuple(sorted(rescored, key=lambda s: (bool(s.rejected), -s.score)))
+Candidates = dict[int, tuple[Candidate, ...]]
 
 
-def propose_merge(
-    text: str, path: str, marker_size: int | None = None,
-    policy: AutoApplyPolicy = DEFAULT_POLICY, backend: Backend | None = None,
-    merge_message: str | None = None, learned: bool = True,
-) -> MergeProposal:
-    """Parse ``text`` (git's merge with diff3 markers); gate and rank every candidate.
+def run_pipeline(
+    text: str, path: str, marker_size: int | None = None, *,
+    policy: AutoApplyPolicy = DEFAULT_POLICY, rank_all: bool = True, learned: bool = True,
+    backend: Backend | None = None, ask_unresolved: Callable[[], Backend] | None = None,
+    merge_message: str | None = None,
+) -> Merged:
+    """Parse ``text`` (git's merge with diff3 markers), propose, decide and apply.
 
-    With ``backend``, the model adds its middles under the three strategies and scores
-    every candidate; with ``learned`` (and a ranker shipped), the learned ranker orders
-    the candidates and its probability is their score."""
-    return _propose(text, path, marker_size, policy, rank=True, backend=backend,
-                    merge_message=merge_message, learned=learned)
-
-
-def decide_merge(
-    text: str, path: str, marker_size: int | None = None,
-    policy: AutoApplyPolicy = DEFAULT_POLICY,
-) -> MergeProposal:
-    """What the policy writes, gating only what it may write, ranking nothing (unless
-    the policy decides by the learned ranker's probability)."""
-    return _propose(text, path, marker_size, policy, rank=policy.needs_ranking,
-                    learned=policy.needs_ranking)
-
-
-def resolve_merge(proposal: MergeProposal) -> Outcome:
-    """Write the policy's choices; every other hunk keeps its markers."""
-    choices = {h.hunk.index: h.chosen for h in proposal.hunks if h.chosen}
-    return apply_choices(proposal.parsed, choices)
-
-
-def _propose(text: str, path: str, marker_size: int | None, policy: AutoApplyPolicy,
-             rank: bool, backend: Backend | None = None, merge_message: str | None = None,
-             learned: bool = False) -> MergeProposal:
+    ``rank_all``: gate and rank every candidate (else the driver's path, above). With
+    ``learned`` (and a ranker shipped), the learned ranker orders the candidates and its
+    probability is their score. ``backend``: the model adds its middles under the three
+    strategies and scores every candidate. ``ask_unresolved`` opens a backend for the
+    hunks left open, if any; what it gives, or why not, is ``Merged.stored``."""
     parsed = parse_conflicts(text, marker_size)
     profile = language_for_path(path)
+    candidates = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
+    likelihoods: dict[int, dict[str, float]] = {}
+    if backend is not None:
+        candidates, likelihoods = _ask_model(backend, parsed, path, candidates)
+    rank = rank_all or policy.needs_ranking
+    rerank = _learned(profile, merge_message) if rank and learned else None
     gates = _LazyGates(parsed, profile, path)
-    base = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
-    extra, logprobs = _ask_model(backend, parsed, path, base) if backend else ({}, {})
-    rerank = None
-    if rank and learned:
-        from santamerge.merge.learned import HunkContext, shipped_ranker
+    hunks = [_propose_hunk(h, candidates[h.index], gates, policy, rank,
+                           likelihoods.get(h.index, {}), rerank) for h in parsed.hunks]
+    proposal = MergeProposal(path, profile.name if profile else None, parsed,
+                             _decide(hunks, gates, policy))
+    outcome = apply_choices(parsed, {h.hunk.index: h.chosen for h in proposal.hunks
+                                     if h.chosen})
+    stored = None
+    if ask_unresolved is not None and outcome.unresolved:
+        stored = _stored_middles(ask_unresolved, parsed, outcome, path)
+    return Merged(proposal, outcome, stored)
 
-        ranker = shipped_ranker()
-        if ranker is not None:
-            context = HunkContext(profile.name if profile else None, merge_message)
-            rerank = (ranker, context)
-    hunks = [_propose_hunk(h, base[h.index] + extra.get(h.index, ()),
-                           gates, policy, rank, logprobs.get(h.index), rerank)
-             for h in parsed.hunks]
+
+def _learned(profile: LanguageProfile | None, merge_message: str | None
+             ) -> tuple[Ranker, HunkFacts] | None:
+    """The shipped ranker and what it knows of the file's hunks; None without one."""
+    from santamerge.merge.learned import HunkFacts, shipped_ranker
+
+    ranker = shipped_ranker()
+    if ranker is None:
+        return None
+    return ranker, HunkFacts(profile.name if profile else None, merge_message)
+
+
+def _decide(hunks: list[HunkProposal], gates: _LazyGates, policy: AutoApplyPolicy
+            ) -> tuple[HunkProposal, ...]:
+    """Each hunk with the policy's choice, settled on the whole file."""
     offers = {h.hunk.index: policy.offers(h.candidates, h.ranked) for h in hunks}
     chosen, withdrawn = settle(gates, offers)
-    for number, h in enumerate(hunks):
+    decided = []
+    for h in hunks:
         i = h.hunk.index
         gated = h.gated
         if not h.ranked:  # the driver's path: what the whole-file gates said, and only that
             gated = dict(withdrawn.get(i, {}))
             if i in chosen:
-                gated[chosen[i].method] = ()
-        hunks[number] = h._replace(chosen=chosen.get(i), gated=gated,
-                                   withdrawn=withdrawn.get(i, {}))
-    return MergeProposal(path, profile.name if profile else None, parsed, tuple(hunks))
+                gated[chosen[i].key] = ()
+        decided.append(h._replace(chosen=chosen.get(i), gated=gated,
+                                  withdrawn=withdrawn.get(i, {})))
+    return tuple(decided)
 
 
-def _ask_model(backend: Backend, parsed: ParsedMerge, path: str,
-               base: dict[int, tuple[Candidate, ...]]
-               ) -> tuple[dict[int, tuple[Candidate, ...]], dict[int, dict[str, float]]]:
-    """The model's middles for every hunk, and the model's mean log-probability per
-    token of every candidate text as the hunk's middle (``merged`` strategy's prompt);
-    no likelihoods where the backend cannot score."""
-    from santamerge.errors import SantamergeError
-    from santamerge.merge.middles import STRATEGIES, model_middles, strategy_gap
-    from santamerge.model.backends.base import ScoringUnavailable
+def _ask_model(backend: Backend, parsed: ParsedMerge, path: str, candidates: Candidates
+               ) -> tuple[Candidates, dict[int, dict[str, float]]]:
+    """Every hunk's candidates with the model's middles after them, and the model's
+    likelihood of every candidate text (none where the backend cannot score)."""
+    from santamerge.merge.middles import STRATEGIES, likelihoods, model_middles
 
-    middles = model_middles(backend, parsed, parsed.hunks, STRATEGIES, path=path)
-    extra: dict[int, tuple[Candidate, ...]] = {}
-    for c in middles:
+    joined = dict(candidates)
+    for c in model_middles(backend, parsed, parsed.hunks, STRATEGIES, path=path):
         if c.text.strip():
-            extra[c.hunk] = (*extra.get(c.hunk, ()), c)
-    logprobs: dict[int, dict[str, float]] = {}
-    for hunk in parsed.hunks:
-        texts = list(dict.fromkeys(c.text for c in (*base[hunk.index],
-                                                     *extra.get(hunk.index, ()))))
-        gap = strategy_gap(backend, parsed, hunk, path, "merged")
-        prompt = backend.template.render(gap.prefix, gap.suffix, gap.context, path=gap.path)
-        try:
-            scores = backend.score(prompt, texts)
-        except ScoringUnavailable:
-            return extra, {}
-        except SantamergeError:
-            continue  # this hunk's candidates are too long to score: no likelihoods
-        lengths = [max(1, _token_count(backend, t)) for t in texts]
-        logprobs[hunk.index] = {t: lp / n for t, lp, n in zip(texts, scores, lengths,
-                                                                strict=True)}
-    return extra, logprobs
+            joined[c.hunk] = (*joined[c.hunk], c)
+    return joined, likelihoods(backend, parsed, path, joined)
 
 
-def _token_count(backend: Backend, text: str) -> int:
-    encode = getattr(backend, "encode", None)
-    return len(encode(text)) + 1 if callable(encode) else len(text) // 3 + 1
+def _stored_middles(open_backend: Callable[[], Backend], parsed: ParsedMerge,
+                    outcome: Outcome, path: str) -> StoredMiddles:
+    """A plain middle for each hunk left open. A model that is missing, slow or still
+    loading costs the file these middles, nothing else."""
+    from santamerge.errors import SantamergeError
+    from santamerge.merge.middles import model_middles
+
+    try:
+        backend = open_backend()
+        hunks = [h for h in parsed.hunks if h.index in outcome.unresolved]
+        middles = model_middles(backend, parsed, hunks, path=path)
+    except SantamergeError as exc:
+        return StoredMiddles("", error=str(exc))
+    return StoredMiddles(backend.name, tuple(middles))
 
 
 class _LazyGates:
@@ -162,23 +145,23 @@ class _LazyGates:
     def __init__(self, parsed: ParsedMerge, profile: LanguageProfile | None,
                  path: str) -> None:
         self.parsed, self.profile, self.path = parsed, profile, path
-        self._context: GateContext | None = None
+        self._baseline: GateBaseline | None = None
 
     @property
-    def context(self) -> GateContext:
+    def baseline(self) -> GateBaseline:
         from santamerge.merge.gates import prepare_gates
 
-        if self._context is None:
-            self._context = prepare_gates(self.parsed, self.profile, self.path)
-        return self._context
+        if self._baseline is None:
+            self._baseline = prepare_gates(self.parsed, self.profile, self.path)
+        return self._baseline
 
     def check(self, candidate: Candidate) -> tuple[str, ...]:
         from santamerge.merge.gates import check_candidate
 
-        return check_candidate(self.context, candidate)
+        return check_candidate(self.baseline, candidate)
 
 
-def settle(gates: _LazyGates, offers: dict[int, tuple[Candidate, ...]]
+def settle(gates: _LazyGates, offers: Candidates
            ) -> tuple[dict[int, Candidate], dict[int, dict[str, tuple[str, ...]]]]:
     """Each hunk's first offer that passes the gates as part of the whole file: check
     the file with every hunk's current offer spliced in; a hunk blamed for a failure
@@ -190,11 +173,11 @@ def settle(gates: _LazyGates, offers: dict[int, tuple[Candidate, ...]]
     withdrawn: dict[int, dict[str, tuple[str, ...]]] = {}
     while position:
         chosen = {i: offers[i][k] for i, k in position.items()}
-        blamed = check_together(gates.context, chosen)
+        blamed = check_together(gates.baseline, chosen)
         if not blamed:
             return chosen, withdrawn
         for i, reasons in blamed.items():
-            withdrawn.setdefault(i, {})[chosen[i].method] = reasons
+            withdrawn.setdefault(i, {})[chosen[i].key] = reasons
             position[i] += 1
             if position[i] >= len(offers[i]):
                 del position[i]
@@ -202,16 +185,18 @@ def settle(gates: _LazyGates, offers: dict[int, tuple[Candidate, ...]]
 
 
 def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: _LazyGates,
-                  policy: AutoApplyPolicy, rank: bool,
-                  logprobs: dict[str, float] | None = None,
-                  rerank: tuple[Ranker, HunkContext] | None = None) -> HunkProposal:
+                  policy: AutoApplyPolicy, rank: bool, likelihoods: dict[str, float],
+                  rerank: tuple[Ranker, HunkFacts] | None = None) -> HunkProposal:
     ranked: tuple[Scored, ...] = ()
     gated: dict[str, tuple[str, ...]] = {}
     if rank:
         from santamerge.merge.rank import rank_candidates
 
-        gated = {c.method: gates.check(c) for c in candidates}
+        gated = {c.key: gates.check(c) for c in candidates}
         ranked = rank_candidates(hunk, candidates, gated)
-        if rerank is not None:
-            ranked = learned_order(hunk, ranked, rerank[0], rerank[1], logprobs)
-    return HunkProposal(hunk, candidates, gated, ranked, None, policy.name)
+    if rerank is not None:
+        from santamerge.merge.learned import learned_order
+
+        ranked = learned_order(hunk, ranked, rerank[0], rerank[1], likelihoods)
+    return HunkProposal(hunk, candidates, gated, ranked, None, policy.name,
+                        likelihoods=likelihoods)

@@ -5,12 +5,12 @@ its probability reaches the threshold calibrated on replayed merges for 99 % pre
 (docs/ranking.md).
 
 One small named piece, so that the benchmark can set it by numbers. A policy trusts a
-set of methods; for each hunk it offers the candidates whose method it trusts, most
-specific method first, and the pipeline writes the first offer of each hunk that passes
-the gates together with the other hunks' choices (``gates.check_together``). The
-default trusts only the order-free union of disjoint additions. The merge driver and
-``propose`` ask the same policy and the same check, so what ``propose`` says would be
-written is what the driver writes.
+set of methods (each method's ``policies`` in santamerge.merge.methods); for each hunk
+it offers the candidates whose method it trusts, most specific method first, and the
+pipeline writes the first offer of each hunk that passes the gates together with the
+other hunks' choices (``gates.check_together``). The default trusts only the order-free
+union of disjoint additions. The merge driver and ``propose`` ask the same policy and
+the same check, so what ``propose`` says would be written is what the driver writes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from santamerge.merge.candidates import METHODS
+from santamerge.merge.methods import DETERMINISTIC, order, written_by
 from santamerge.merge.types import Candidate, Scored
 
 
@@ -43,13 +43,13 @@ class AutoApplyPolicy(NamedTuple):
             if top is not None and top.score >= self.threshold:
                 return (top.candidate,)
             return ()
-        trusted = [c for c in candidates if self.trusts(c) and c.method in METHODS]
-        return tuple(sorted(trusted, key=lambda c: METHODS.index(c.method)))
+        trusted = [c for c in candidates if self.trusts(c) and c.method in DETERMINISTIC]
+        return tuple(sorted(trusted, key=lambda c: order(c.method)))
 
 
-CONSERVATIVE = AutoApplyPolicy("conservative", frozenset({"structured:union"}))
-WORDS = AutoApplyPolicy("words", frozenset({"structured:union", "merged:words"}))
-NEVER = AutoApplyPolicy("never", frozenset())
+CONSERVATIVE = AutoApplyPolicy("conservative", written_by("conservative"))
+WORDS = AutoApplyPolicy("words", written_by("words"))
+NEVER = AutoApplyPolicy("never", written_by("never"))
 
 
 

@@ -2,49 +2,19 @@
 
 Each candidate is scored on how much of each side's change it keeps, measured line by
 line with rapidfuzz edit similarity, weighed by a prior for its method. The priors are
-hand-set until the learned ranker replaces them (see docs/ranking.md); every score
-carries the reasons a person needs to judge it. Fuzzy matching ranks; it never applies.
+hand-set (santamerge.merge.methods) until the learned ranker replaces them (see
+docs/ranking.md); every score carries the reasons a person needs to judge it. Fuzzy
+matching ranks; it never applies.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from santamerge.merge.candidates import METHODS
+from santamerge.merge import methods
 from santamerge.merge.types import Candidate, ConflictHunk, Scored
 
-# How often each method is right when it applies, before looking at the text. From the
-# public figures in DESIGN.md: always-ours matches ~41 % of hunks, word merges ~68 %
-# of those they resolve; an order-free union passes the gates by construction.
-PRIOR = {
-    "structured:union": 1.0,
-    "merged:words": 0.9,
-    "ours": 0.8,
-    "theirs": 0.7,
-    "ours+theirs": 0.6,
-    "theirs+ours": 0.55,
-    "base": 0.2,
-    "model:ours": 0.5,
-    "model:theirs": 0.5,
-    "model:merged": 0.5,
-    "model:fim": 0.5,
-}
-
 DOUBLED_PENALTY = 0.8  # per base line whose two rival edits the candidate both keeps
-
-DESCRIPTION = {
-    "structured:union": "order-free union of both sides' added imports or definitions",
-    "merged:words": "word-level 3-way merge inside the hunk",
-    "ours": "our side as it is",
-    "theirs": "their side as it is",
-    "ours+theirs": "our side, then theirs",
-    "theirs+ours": "their side, then ours",
-    "base": "the common ancestor: drops both changes",
-    "model:ours": "the model's middle, shown our side",
-    "model:theirs": "the model's middle, shown their side",
-    "model:merged": "the model's middle, shown both sides",
-    "model:fim": "the model's middle, from the file around the hunk",
-}
 
 
 def rank_candidates(
@@ -52,25 +22,23 @@ def rank_candidates(
     candidates: tuple[Candidate, ...],
     rejections: dict[str, tuple[str, ...]],
 ) -> tuple[Scored, ...]:
-    """Score and sort; ``rejections`` maps a method to the gates it failed."""
-    scored = [_score(hunk, c, rejections.get(c.method, ())) for c in candidates]
+    """Score and sort; ``rejections`` maps a candidate's key to the gates it failed."""
+    scored = [_score(hunk, c, rejections.get(c.key, ())) for c in candidates]
     return tuple(sorted(scored, key=_sort_key))
 
 
 def _sort_key(s: Scored) -> tuple[bool, float, int]:
-    method = s.candidate.method
-    return (bool(s.rejected), -s.score,
-            METHODS.index(method) if method in METHODS else len(METHODS))
+    return (bool(s.rejected), -s.score, methods.order(s.candidate.method))
 
 
 def _score(hunk: ConflictHunk, candidate: Candidate, rejected: tuple[str, ...]) -> Scored:
     ours = change_kept(hunk.base, hunk.ours, candidate.text)
     theirs = change_kept(hunk.base, hunk.theirs, candidate.text)
-    prior = PRIOR.get(candidate.method, 0.5)
+    prior = methods.prior(candidate.method)
     doubled = doubled_lines(hunk, candidate.text)
     score = prior * (0.5 + 0.25 * (ours + theirs)) * DOUBLED_PENALTY**doubled
     reasons = [
-        DESCRIPTION.get(candidate.method, candidate.method),
+        methods.description(candidate.method),
         f"keeps {ours:.0%} of ours' change and {theirs:.0%} of theirs'",
     ]
     if doubled:

@@ -38,7 +38,7 @@ def hunk_record(h: HunkProposal) -> dict[str, Any]:
         "theirs": h.hunk.theirs,
         "policy": h.policy,
         "auto_apply": h.chosen.method if h.chosen else None,
-        "withdrawn": {method: list(reasons) for method, reasons in h.withdrawn.items()},
+        "withdrawn": {key: list(reasons) for key, reasons in h.withdrawn.items()},
         "ranked": bool(h.ranked),
         "candidates": ([candidate_record(s, rank) for rank, s in enumerate(h.ranked, 1)]
                        if h.ranked else [unranked_record(c, h) for c in h.candidates]),
@@ -47,7 +47,7 @@ def hunk_record(h: HunkProposal) -> dict[str, Any]:
 
 def unranked_record(c: Candidate, h: HunkProposal) -> dict[str, Any]:
     """A candidate the merge driver did not rank; gated only if the policy considered it."""
-    rejected = h.gated.get(c.method)
+    rejected = h.gated.get(c.key)
     return {
         "rank": None,
         "method": c.method,

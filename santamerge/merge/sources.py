@@ -1,56 +1,32 @@
-"""``santamerge resolve``: propose, and on request write, the learned ranker's choice for
-every conflict hunk left by a conflicted ``git merge``, ``git rebase`` or
-``git cherry-pick``; back up what it writes, and undo it.
+"""Conflicts from markers or from the index: which conflicted files ``resolve`` and
+``preview`` propose on, and the text each proposes on.
 
-It only ever reads for writing, and writes, paths that git lists as conflicted
+``resolve`` only ever reads for writing, and writes, paths that git lists as conflicted
 (``git diff --name-only --diff-filter=U``). For each one the text proposed on is the
 working-tree file when it holds diff3 markers, else git's diff3 merge rebuilt from the
-index stages 1, 2 and 3. See docs/resolve.md.
+index stages 1, 2 and 3. ``preview`` reads the files named, every conflicted file, or a
+stored merge-driver attempt. See docs/resolve.md.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
-import subprocess
 import tempfile
-import time
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
-from santamerge.errors import GitError, SantamergeError
+from santamerge import git
+from santamerge.errors import SantamergeError
+from santamerge.git import IndexEntry, Repository
 
 if TYPE_CHECKING:
-    from santamerge.config import Settings
+    from santamerge.merge.policy import AutoApplyPolicy
+    from santamerge.merge.types import MergeProposal, Outcome
     from santamerge.model.backends.base import Backend
 
 LABELS = ("ours", "base", "theirs")
-BACKUP_DIR = ("santamerge", "resolve-backup")
-MANIFEST = "manifest.json"
-MANIFEST_SCHEMA = 1
-KEEP_BACKUPS = 20  # the newest backups kept; older ones are removed by the next --accept
 
 Note = Callable[[str], None]
-
-
-class Repository(NamedTuple):
-    root: str  # the working tree's top folder (git rev-parse --show-toplevel)
-    git_dir: str  # its git directory, absolute (per worktree)
-
-
-class IndexEntry(NamedTuple):
-    """One line of ``git ls-files -u``: an unmerged index entry."""
-
-    mode: str
-    oid: str
-    stage: int
-    path: str
-
-    def line(self) -> str:
-        return f"{self.mode} {self.oid} {self.stage}\t{self.path}"
 
 
 class Source(NamedTuple):
@@ -64,71 +40,6 @@ class Source(NamedTuple):
     marker_size: int | None  # None: taken from the markers
     rebuilt: bool  # True: the text was rebuilt from the index stages
     labels: tuple[str, str, str]
-
-
-# -- git -------------------------------------------------------------------------------
-
-
-def git_bytes(root: str, *args: str, data: bytes | None = None) -> bytes:
-    """The standard output of ``git --literal-pathspecs ARGS`` run in ``root``."""
-    try:
-        proc = subprocess.run(["git", "--literal-pathspecs", *args], cwd=root, input=data,
-                              capture_output=True, check=False)
-    except FileNotFoundError as exc:
-        raise GitError("git was not found on PATH; install git and try again") from exc
-    if proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [
-            "no output"]
-        raise GitError(f"'git {' '.join(args)}' failed: {detail[0]}")
-    return proc.stdout
-
-
-def find_repository(cwd: str = ".") -> Repository:
-    proc = subprocess.run(["git", "rev-parse", "--show-toplevel", "--absolute-git-dir"],
-                          cwd=cwd, capture_output=True, text=True, check=False)
-    lines = proc.stdout.splitlines()
-    if proc.returncode != 0 or len(lines) != 2 or not lines[0]:
-        raise SantamergeError(f"{os.path.abspath(cwd)} is not inside a git working tree; "
-                              "run santamerge resolve in the repository with the conflicts")
-    return Repository(lines[0], lines[1])
-
-
-def conflicted_paths(repo: Repository) -> list[str]:
-    """The paths git lists as conflicted, in the repository, in git's order."""
-    out = git_bytes(repo.root, "diff", "--name-only", "--diff-filter=U", "-z")
-    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
-
-
-def unmerged_entries(repo: Repository, path: str) -> list[IndexEntry]:
-    out = git_bytes(repo.root, "ls-files", "-u", "-z", "--", path)
-    entries = []
-    for record in filter(None, out.split(b"\0")):
-        head, _, name = record.decode("utf-8", "surrogateescape").partition("\t")
-        mode, oid, stage = head.split()
-        if name == path:
-            entries.append(IndexEntry(mode, oid, int(stage), name))
-    return entries
-
-
-def merge_message(repo: Repository) -> str | None:
-    """The first line of ``.git/MERGE_MSG``, for the ranker; None when there is none."""
-    try:
-        with open(os.path.join(repo.git_dir, "MERGE_MSG"), encoding="utf-8",
-                  errors="replace") as fh:
-            first = fh.readline().strip()
-    except OSError:
-        return None
-    return first or None
-
-
-def marker_size_attribute(repo: Repository, path: str) -> int:
-    """``conflict-marker-size`` from .gitattributes, else 7."""
-    out = git_bytes(repo.root, "check-attr", "-z", "conflict-marker-size", "--", path)
-    fields = out.split(b"\0")
-    try:
-        return max(1, int(fields[2]))
-    except (IndexError, ValueError):
-        return 7
 
 
 # -- which files -----------------------------------------------------------------------
@@ -197,7 +108,7 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
     if text is None:
         note(f"{shown}: binary or not UTF-8 text; skipped")
         return None
-    entries = unmerged_entries(repo, path)
+    entries = git.unmerged_entries(repo, path)
     if sides_hold_markers(repo, entries):
         note(f"{shown}: a side of the conflict already holds lines that look like conflict "
              "markers, which cannot be told from git's; not touched (resolve it by hand)")
@@ -238,19 +149,8 @@ def sides_hold_markers(repo: Repository, entries: Sequence[IndexEntry]) -> bool:
     oids = [e.oid for e in entries if e.mode.startswith("100")]
     if not oids:
         return False
-    out = git_bytes(repo.root, "cat-file", "--batch", data="".join(
-        f"{oid}\n" for oid in oids).encode())
-    for _ in oids:
-        header, _, out = out.partition(b"\n")
-        fields = header.split()
-        if len(fields) != 3:  # "<oid> missing": nothing follows
-            continue
-        size = int(fields[2])
-        text = _text(out[:size])
-        out = out[size + 1:]
-        if text is not None and has_markers(text):
-            return True
-    return False
+    texts = [_text(blob) for blob in git.cat_blobs(repo.root, oids) if blob is not None]
+    return any(text is not None and has_markers(text) for text in texts)
 
 
 def same_conflict(worktree: str, plain: str, marker_size: int) -> bool:
@@ -321,15 +221,13 @@ def _rebuild(repo: Repository, path: str, entries: Sequence[IndexEntry], shown: 
     filters, its marker size, and the same merge in the plain ``merge`` style (what
     ``git merge`` leaves in the working tree by default); None (with a note) when a
     stage is missing or it is not text."""
-    from santamerge import git
-
     if not _complete_stages(entries, shown, note):
         return None
-    size = marker_size_attribute(repo, path)
+    size = git.marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
         files = {}
         for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
-            data = git_bytes(repo.root, "cat-file", "--filters", f":{stage}:{path}")
+            data = git.stage_bytes(repo, path, stage)
             if _text(data) is None:
                 note(f"{shown}: binary or not UTF-8 text; skipped")
                 return None
@@ -351,182 +249,160 @@ def _rebuild(repo: Repository, path: str, entries: Sequence[IndexEntry], shown: 
     return text, size, _text(plain) or ""
 
 
-# -- the model -------------------------------------------------------------------------
+# -- proposing on every source ----------------------------------------------------------
 
 
-def open_model(settings: Settings, note: Note) -> Backend | None:
-    """One backend for every file: the configured server, else the auto-started local
-    server when it already answers, else the model loaded in this process; None (with a
-    note) when none can be had."""
-    try:
-        if settings.server:
-            from santamerge.model.backends.choose import open_backend
-
-            return open_backend(settings)
-        running = running_local_server(settings)
-        if running is not None:
-            return running
-        from santamerge.model.backends.base import load_backend
-
-        return load_backend(settings.model, device=settings.device)
-    except (SantamergeError, ImportError) as exc:
-        message = str(exc) if isinstance(exc, SantamergeError) else (
-            f"{type(exc).__name__}: {exc}")
-        note(f"no model ({message}); proposing without it")
-        return None
+class Proposed(NamedTuple):
+    source: Source
+    proposal: MergeProposal
+    outcome: Outcome
 
 
-def running_local_server(settings: Settings) -> Backend | None:
-    """The auto-started ``santamerge serve`` for the settings' model and device, if it
-    already answers; nothing is started. None when ``autostart`` is off: that setting
-    also means "use no server this process did not ask for"."""
+def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
+                    backend: Backend | None, message: str | None, note: Note,
+                    step: Callable[[str], None]) -> list[Proposed]:
+    """Propose on each source with one backend; a model that fails is dropped for the
+    rest (with a note), a file whose markers do not parse is skipped. ``step`` is told
+    each file's shown path before it is proposed on."""
+    from santamerge.errors import MarkerError
+    from santamerge.merge.pipeline import run_pipeline
     from santamerge.model.backends.base import BackendError
-    from santamerge.model.backends.http import HttpBackend
-    from santamerge.model.serve.autostart import local_server
 
-    if not settings.autostart:
-        return None
-    server = local_server(settings.model, settings.device)
-    if not server.socket.exists():
-        return None
-    backend = HttpBackend("unix://" + str(server.socket), name=settings.model,
-                          timeout=settings.server_timeout, connect_timeout=1.0, retries=0)
-    try:
-        healthy = backend.health(timeout=2.0).get("status") == "ok"
-    except BackendError:
-        return None
-    return backend if healthy else None
-
-
-# -- backups and undo ------------------------------------------------------------------
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def backup_root(repo: Repository) -> Path:
-    return Path(repo.git_dir, *BACKUP_DIR)
-
-
-class Backup:
-    """A folder under ``.git/santamerge/resolve-backup/`` with every file about to be
-    written, byte for byte, and ``manifest.json``."""
-
-    def __init__(self, repo: Repository, files: Iterable[tuple[Source, bytes]],
-                 threshold: float) -> None:
-        now = time.time()
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}"
-        self.folder = backup_root(repo) / f"{stamp}-{os.getpid()}"
-        self.folder.mkdir(parents=True)
-        self.entries: list[dict[str, Any]] = []
-        for number, (source, written) in enumerate(files):
-            copy = f"{number:04d}-{os.path.basename(source.path)}"
-            with open(self.folder / copy, "wb") as fh:
-                fh.write(source.original)
-                fh.flush()
-                os.fsync(fh.fileno())
-            self.entries.append({
-                "path": source.path, "copy": copy, "original_sha256": sha256(source.original),
-                "written_sha256": sha256(written), "rebuilt": source.rebuilt,
-                "staged": False, "unmerged": [],
-            })
-        self.body: dict[str, Any] = {"schema": MANIFEST_SCHEMA, "created": stamp,
-                                     "head": head_commit(repo), "threshold": threshold,
-                                     "files": self.entries}
-        self.save()
-        older = sorted(p for p in backup_root(repo).iterdir() if p.is_dir())[:-KEEP_BACKUPS]
-        for folder in older:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def staged(self, path: str, entries: Sequence[IndexEntry]) -> None:
-        for entry in self.entries:
-            if entry["path"] == path:
-                entry["staged"] = True
-                entry["unmerged"] = [e._asdict() for e in entries]
-        self.save()
-
-    def save(self) -> None:
-        tmp = self.folder / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(self.body, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, self.folder / MANIFEST)
-
-
-class UndoResult(NamedTuple):
-    folder: Path
-    restored: tuple[str, ...]
-    unstaged: tuple[str, ...]  # paths whose unmerged index entries came back
-
-
-def head_commit(repo: Repository) -> str | None:
-    proc = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=repo.root,
-                          capture_output=True, text=True, check=False)
-    return proc.stdout.strip() or None
-
-
-def latest_backup(repo: Repository) -> Path | None:
-    root = backup_root(repo)
-    if not root.is_dir():
-        return None
-    folders = sorted(p for p in root.iterdir() if (p / MANIFEST).is_file())
-    return folders[-1] if folders else None
-
-
-def undo(repo: Repository, force: bool = False) -> UndoResult:
-    """Restore the most recent backup: each file's bytes, and the unmerged index entries
-    of the files that ``--add`` staged; then remove the backup."""
-    from santamerge.files import write_atomically
-
-    folder = latest_backup(repo)
-    if folder is None:
-        raise SantamergeError(f"nothing to undo: no backup under {backup_root(repo)} "
-                              "(santamerge resolve --accept makes one before it writes)")
-    try:
-        body = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        files = list(body["files"])
-        copies = {f["path"]: (folder / f["copy"]).read_bytes() for f in files}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SantamergeError(f"the backup {folder} cannot be read ({exc}); nothing was "
-                              "restored") from None
-    if not force and body.get("head") != head_commit(repo):
-        raise SantamergeError("HEAD moved since santamerge resolve wrote its files (a commit, "
-                              "or the merge was finished or aborted); nothing was restored "
-                              "(--force restores them anyway)")
-    for f in files:
-        if sha256(copies[f["path"]]) != f["original_sha256"]:
-            raise SantamergeError(f"the backup of {f['path']} in {folder} is damaged (its "
-                                  "sha256 differs); nothing was restored")
-        if force:
-            continue
-        full = os.path.join(repo.root, f["path"])
+    results = []
+    for source in sources:
+        step(source.shown)
         try:
-            current: bytes | None = Path(full).read_bytes()
-        except OSError:
-            current = None
-        if current is None or sha256(current) != f["written_sha256"]:
-            raise SantamergeError(f"{f['path']} changed since santamerge resolve wrote it; "
-                                  "nothing was restored (--force restores it anyway and "
-                                  "loses those changes)")
-    restored, unstaged = [], []
-    for f in files:
-        full = os.path.join(repo.root, f["path"])
-        if os.path.islink(full):
-            os.unlink(full)
-        os.makedirs(os.path.dirname(full), exist_ok=True)
-        write_atomically(full, copies[f["path"]])
-        restored.append(f["path"])
-        if f.get("staged") and f.get("unmerged"):
-            entries = [IndexEntry(e["mode"], e["oid"], int(e["stage"]), e["path"])
-                       for e in f["unmerged"]]
-            restore_unmerged(repo, f["path"], entries)
-            unstaged.append(f["path"])
-    shutil.rmtree(folder)
-    return UndoResult(folder, tuple(restored), tuple(unstaged))
+            try:
+                merged = run_pipeline(source.text, source.path, source.marker_size,
+                                      policy=policy, backend=backend, merge_message=message)
+            except BackendError as exc:
+                note(f"{source.shown}: the model failed ({exc}); proposing without it "
+                     "from here on")
+                backend = None
+                merged = run_pipeline(source.text, source.path, source.marker_size,
+                                      policy=policy, merge_message=message)
+        except MarkerError as exc:
+            note(f"{source.shown}: {exc}; skipped")
+            continue
+        results.append(Proposed(source, merged.proposal, merged.outcome))
+    return results
 
 
-def restore_unmerged(repo: Repository, path: str, entries: Sequence[IndexEntry]) -> None:
-    """Put ``path`` back in the index as unmerged: drop its stage 0, add its stages."""
-    zero = "0" * len(entries[0].oid)
-    lines = [f"0 {zero}\t{path}", *(e.line() for e in sorted(entries, key=lambda e: e.stage))]
-    data = "".join(line + "\0" for line in lines).encode("utf-8", "surrogateescape")
-    git_bytes(repo.root, "update-index", "-z", "--index-info", data=data)
+# -- preview's files -------------------------------------------------------------------
+
+
+class PreviewSource(NamedTuple):
+    """A file with conflict markers for ``preview``, and where accepting writes."""
+
+    shown: str  # the path as shown
+    read_from: str  # the text with markers
+    target: str  # the working-tree file that accepting writes
+    repo_path: str  # the path in the repository (its extension picks the language)
+    labels: tuple[str, str, str] | None = None
+    header: str | None = None
+
+
+def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
+    """The files given, else every conflicted file of the repository around here."""
+    if paths:
+        return [PreviewSource(p, p, p, p) for p in dict.fromkeys(paths)]
+    repo = git.find_repository(outside="is not inside a git repository; name the files "
+                                       "to preview")
+    sources = []
+    for name in git.conflicted_paths(repo):
+        full = os.path.join(repo.root, name)
+        sources.append(PreviewSource(os.path.relpath(full), full, full, name))
+    if not sources:
+        note("no conflicted files in this repository (git diff --diff-filter=U lists none)")
+    return sources
+
+
+def attempt_source(ident: str) -> PreviewSource:
+    """The stored merge-driver attempt named ``ident`` (or by a unique prefix)."""
+    from santamerge.merge.attempts import list_attempts
+
+    git_dir = git.find_git_dir()
+    if git_dir is None:
+        raise SantamergeError("not inside a git repository; --attempt reads the attempts "
+                              "stored under .git/santamerge/attempts/")
+    attempts = list_attempts(git_dir)
+    matches = ([a for a in attempts if a.name == ident]
+               or [a for a in attempts if a.name.startswith(ident)])
+    if not matches:
+        raise SantamergeError(f"no stored attempt named {ident!r} (there are {len(attempts)} "
+                              f"under {os.path.join(git_dir, 'santamerge', 'attempts')})")
+    if len(matches) > 1:
+        raise SantamergeError(f"{ident!r} starts {len(matches)} attempt names "
+                              f"({matches[0].name}, {matches[1].name}, ...); give more of it")
+    folder = str(matches[0])
+    path, labels = _attempt_body(folder)
+    target = os.path.join(git.find_repository().root, path)
+    return PreviewSource(os.path.relpath(target), os.path.join(folder, "result"), target,
+                         path, labels, f"attempt {os.path.basename(folder)}: {path}")
+
+
+def _attempt_body(folder: str) -> tuple[str, tuple[str, str, str] | None]:
+    """An attempt's path in the repository, and its labels when it stored them."""
+    import json
+
+    try:
+        with open(os.path.join(folder, "attempt.json"), encoding="utf-8") as fh:
+            body = json.load(fh)
+        path = str(body["path"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SantamergeError(f"attempt {os.path.basename(folder)}: cannot read its "
+                              f"attempt.json ({exc})") from None
+    stored = body.get("labels")
+    labels = ((str(stored["ours"]), str(stored["base"]), str(stored["theirs"]))
+              if isinstance(stored, dict) and {"ours", "base", "theirs"} <= stored.keys()
+              else None)
+    return path, labels
+
+
+def read_marked(source: PreviewSource, note: Note) -> str | None:
+    """The text with conflict markers to review; None (with a note) when there is
+    nothing to review in it."""
+    from santamerge.merge.locate import has_markers
+
+    try:
+        with open(source.read_from, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise SantamergeError(f"cannot read {source.read_from} ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        note(f"{source.shown}: not UTF-8 text; skipped")
+        return None
+    if not has_markers(text):
+        note(f"{source.shown}: no conflict markers; skipped")
+        return None
+    if _preview_sides_hold_markers(source):
+        note(f"{source.shown}: a side of the conflict already holds lines that look like "
+             "conflict markers, which cannot be told from git's; skipped (resolve it by hand)")
+        return None
+    return text
+
+
+def _preview_sides_hold_markers(source: PreviewSource) -> bool:
+    """Whether a side of the conflict shown already holds marker-like lines: the stored
+    inputs of an attempt, or the index stages of a conflicted file of a repository.
+    (A file outside a conflicted repository has no sides to look at.)"""
+    from santamerge.merge.locate import has_markers
+
+    if source.header is not None:  # an attempt: its inputs lie beside its result
+        folder = os.path.dirname(os.path.abspath(source.read_from))
+        for name in ("base", "ours", "theirs"):
+            try:
+                with open(os.path.join(folder, name), "rb") as fh:
+                    if has_markers(fh.read().decode("utf-8", "replace")):
+                        return True
+            except OSError:
+                continue
+        return False
+    try:
+        repo = git.find_repository(os.path.dirname(os.path.abspath(source.target)))
+    except SantamergeError:
+        return False
+    path = os.path.relpath(os.path.realpath(source.target), os.path.realpath(repo.root))
+    return sides_hold_markers(repo, git.unmerged_entries(repo, path.replace(os.sep, "/")))

@@ -110,7 +110,8 @@ class ParsedMerge(NamedTuple):
         return start
 
     def splice(self, choices: dict[int, str], default: str = "ours") -> str:
-        """The file with hunk ``i`` replaced by ``choices[i]``, other hunks by a side."""
+        """The file with hunk ``i`` replaced by ``choices[i]``, other hunks by a side, or
+        by their conflict markers as read when ``default`` is ``"markers"``."""
         if not choices and default in ("ours", "theirs"):
             return self.side(default)
         parts = []
@@ -119,6 +120,8 @@ class ParsedMerge(NamedTuple):
                 parts.append(chunk)
             elif chunk.index in choices:
                 parts.append(choices[chunk.index])
+            elif default == "markers":
+                parts.append(chunk.render())
             else:
                 parts.append(getattr(chunk, default) or "")
         return "".join(parts)
@@ -142,12 +145,22 @@ def _memo(parsed: ParsedMerge) -> dict[Any, Any]:
 
 
 class Candidate(NamedTuple):
-    """A proposed text for one hunk, and the method that produced it."""
+    """A proposed text for one hunk, and the method that produced it.
+
+    ``key`` names the candidate among its hunk's: gates' verdicts and withdrawals are
+    kept by it. It is the method, with ``#<sample>`` after the first of several samples
+    of one method (the model's, when it is asked for more than one middle).
+    """
 
     hunk: int
     text: str
     method: str  # "ours", "theirs", "merged:words", "structured:union", ...
     note: str = ""
+    sample: int = 0  # which of the method's samples, from 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.method}#{self.sample}" if self.sample else self.method
 
 
 class Scored(NamedTuple):
@@ -164,9 +177,10 @@ class Scored(NamedTuple):
 class HunkProposal(NamedTuple):
     """A hunk, its candidates, and the one the policy would write, if any.
 
-    ``gated`` maps each candidate that went through the gates to its rejections (empty
-    when it passed). ``ranked`` is empty when nothing was ranked: the merge driver gates
-    only what the policy may write, and ranks nothing; ``propose`` does both for all.
+    ``gated`` maps the key of each candidate that went through the gates to its
+    rejections (empty when it passed). ``ranked`` is empty when nothing was ranked: the
+    merge driver gates only what the policy may write, and ranks nothing; ``propose``
+    does both for all.
     """
 
     hunk: ConflictHunk
@@ -176,8 +190,11 @@ class HunkProposal(NamedTuple):
     chosen: Candidate | None
     policy: str
     # the policy's offers that failed the whole-file gates (``gates.check_together``),
-    # by method, with the reasons
+    # by candidate key, with the reasons
     withdrawn: dict[str, tuple[str, ...]] = {}  # noqa: RUF012  (never mutated)
+    # the model's mean log-probability per token of each candidate text as the middle,
+    # when a model was asked and could score them
+    likelihoods: dict[str, float] = {}  # noqa: RUF012  (never mutated)
 
 
 class Outcome(NamedTuple):
@@ -200,3 +217,20 @@ class MergeProposal(NamedTuple):
     language: str | None
     parsed: ParsedMerge
     hunks: tuple[HunkProposal, ...]
+
+
+class StoredMiddles(NamedTuple):
+    """The model's middles for the hunks a merge left open: kept, never written."""
+
+    model: str  # the backend's name; "" when it could not be asked
+    middles: tuple[Candidate, ...] = ()
+    error: str | None = None  # why there are none: no model, no time left, a failure
+
+
+class Merged(NamedTuple):
+    """What the pipeline gives: the proposal, the text it writes, and the model's
+    stored middles when they were asked for."""
+
+    proposal: MergeProposal
+    outcome: Outcome
+    stored: StoredMiddles | None = None

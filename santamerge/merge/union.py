@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.types import ConflictHunk, ParsedMerge
+from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -143,7 +144,7 @@ def _items(
     if not all(_only_items(data, a, b, spans) for a, b in itertools.pairwise(cuts)):
         return None
     return [
-        _Item(data[a:b].decode("utf-8"), _normal(treesitter.node_text(node)),
+        _Item(data[a:b].decode("utf-8"), normalise(treesitter.node_text(node)),
               (node.start_point[1], node.parent.type if node.parent else ""))
         for (a, b), node in zip(itertools.pairwise(cuts), nodes, strict=True)
     ]
@@ -182,7 +183,3 @@ def _only_items(data: bytes, a: int, b: int, spans: list[tuple[int, int]]) -> bo
 def _line_end(data: bytes, pos: int) -> int:
     nl = data.find(b"\n", pos)
     return len(data) if nl < 0 else nl + 1
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.split())

@@ -66,3 +66,8 @@ def _sync_regions(
             j += 1
     regions.append((len(base), len(base), len(a), len(a), len(b), len(b)))
     return regions
+
+
+def normalise(text: str) -> str:
+    """``text`` with every run of whitespace as one space, and none at either end."""
+    return " ".join(text.split())

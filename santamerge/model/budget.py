@@ -1,15 +1,46 @@
-"""Context: fit the code around a gap into a model's token budget.
+"""Token budgets: count a text's tokens for a backend, and fit the code around a gap
+into a model's context window.
 
-Whole lines are kept, nearest the gap first, on both sides in turn, so that what the model
-sees is what matters most for the middle. The number of lines is found by binary search
-on the token count, not by blind truncation.
+Tokens are counted with the backend's own tokenizer; where it has none (a server that
+does not tokenize) they are estimated from characters, cautiously. Whole lines are kept
+around a gap, nearest the gap first, on both sides in turn, so that what the model sees
+is what matters most for the middle. The number of lines is found by binary search on the
+token count, not by blind truncation.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from santamerge.model.backends.base import TokenizerUnavailable
+
+if TYPE_CHECKING:
+    from santamerge.model.backends.base import Backend
 
 CountTokens = Callable[[str], int]
+CHARS_PER_TOKEN = 2.5  # a cautious guess where the backend has no tokenizer
+DEFAULT_CONTEXT_LENGTH = 2048  # where the backend does not say
+
+
+def token_counter(backend: Backend) -> CountTokens:
+    """A function counting the tokens of a text with ``backend``'s tokenizer, or
+    estimating them from characters where it cannot tokenize."""
+
+    def count(text: str) -> int:
+        try:
+            return len(backend.encode(text))
+        except TokenizerUnavailable:
+            return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+    return count
+
+
+def context_window(backend: Backend) -> int:
+    """``backend``'s context length, or :data:`DEFAULT_CONTEXT_LENGTH` where it does not
+    say."""
+    return backend.context_length or DEFAULT_CONTEXT_LENGTH
 
 
 def fit_around_gap(prefix: str, suffix: str, count: CountTokens, budget: int,

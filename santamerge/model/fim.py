@@ -76,10 +76,10 @@ class FimTemplate(NamedTuple):
     file_sep: str | None = None  # StarCoder's is its <filename> metadata token
     order: str = "psm"  # "spm" (SantaCoder's variant) where a model does better with it
 
-    def render(self, prefix: str, suffix: str, context: Sequence[ContextFile] = (),
+    def render(self, prefix: str, suffix: str, files: Sequence[ContextFile] = (),
                repo: str | None = None, path: str | None = None) -> str:
         """The prompt: the context files first, in the family's layout, then PSM."""
-        before, inside = _LAYOUTS.get(self.family, _plain)(self, context, repo, path)
+        before, inside = _LAYOUTS.get(self.family, _plain)(self, files, repo, path)
         if self.order == "spm" and self.family in SPM_FAMILIES:
             # SantaCoder's SPM: <prefix-tok><suffix-tok>{suffix}<middle-tok>{prefix}
             return f"{before}{self.prefix}{self.suffix}{suffix}{self.middle}{inside}{prefix}"
@@ -187,18 +187,18 @@ def _kept(tokens: Collection[str], token: str | None) -> str | None:
 _Layout = Callable[[FimTemplate, Sequence[ContextFile], str | None, str | None], tuple[str, str]]
 
 
-def _plain(t: FimTemplate, context: Sequence[ContextFile], repo: str | None,
+def _plain(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
            path: str | None) -> tuple[str, str]:
     """No repository tokens: each file's path, its text and a blank line, in the prefix."""
-    return "", "".join(f"{c.path}\n{_ended(c.text)}\n" for c in context)
+    return "", "".join(f"{c.path}\n{_ended(c.text)}\n" for c in files)
 
 
-def _starcoder(t: FimTemplate, context: Sequence[ContextFile], repo: str | None,
+def _starcoder(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
                path: str | None) -> tuple[str, str]:
     if t.file_sep is None:
-        return _plain(t, context, repo, path)
-    files = "".join(f"{_metadata(t, repo, c.path)}{c.text}{_ENDOFTEXT}" for c in context)
-    return files, _metadata(t, repo, path)
+        return _plain(t, files, repo, path)
+    shown = "".join(f"{_metadata(t, repo, c.path)}{c.text}{_ENDOFTEXT}" for c in files)
+    return shown, _metadata(t, repo, path)
 
 
 def _metadata(t: FimTemplate, repo: str | None, path: str | None) -> str:
@@ -207,39 +207,39 @@ def _metadata(t: FimTemplate, repo: str | None, path: str | None) -> str:
     return f"{meta}\n" if meta else ""
 
 
-def _starcoder2(t: FimTemplate, context: Sequence[ContextFile], repo: str | None,
+def _starcoder2(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
                 path: str | None) -> tuple[str, str]:
     if t.file_sep is None:
-        return _plain(t, context, repo, path)
-    if not (context or repo or path):
+        return _plain(t, files, repo, path)
+    if not (files or repo or path):
         return "", ""
     head = f"{t.repo_name}{repo}" if repo and t.repo_name else ""
-    files = "".join(f"{t.file_sep}{c.path}\n{c.text}" for c in context)
-    return f"{head}{files}{t.file_sep}", (f"{path}\n" if path else "")
+    shown = "".join(f"{t.file_sep}{c.path}\n{c.text}" for c in files)
+    return f"{head}{shown}{t.file_sep}", (f"{path}\n" if path else "")
 
 
-def _qwen(t: FimTemplate, context: Sequence[ContextFile], repo: str | None,
+def _qwen(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
           path: str | None) -> tuple[str, str]:
     if t.file_sep is None:
-        return _plain(t, context, repo, path)
+        return _plain(t, files, repo, path)
     head = f"{t.repo_name}{repo}\n" if repo and t.repo_name else ""
-    files = "".join(f"{t.file_sep}{c.path}\n{c.text}\n" for c in context)
+    shown = "".join(f"{t.file_sep}{c.path}\n{c.text}\n" for c in files)
     current = f"{t.file_sep}{path}\n" if path else ""
-    return f"{head}{files}{current}", ""
+    return f"{head}{shown}{current}", ""
 
 
-def _codegemma(t: FimTemplate, context: Sequence[ContextFile], repo: str | None,
+def _codegemma(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
                path: str | None) -> tuple[str, str]:
     if t.file_sep is None:
-        return _plain(t, context, repo, path)
-    files = "".join(f"{c.path}\n{c.text}{t.file_sep}" for c in context)
-    return (f"{files}{path}\n" if path else files), ""
+        return _plain(t, files, repo, path)
+    shown = "".join(f"{c.path}\n{c.text}{t.file_sep}" for c in files)
+    return (f"{shown}{path}\n" if path else shown), ""
 
 
-def _deepseek(t: FimTemplate, context: Sequence[ContextFile], repo: str | None,
+def _deepseek(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
               path: str | None) -> tuple[str, str]:
-    files = "".join(f"#{c.path}\n{c.text}\n" for c in context)
-    return "", (f"{files}#{path}\n" if path else files)
+    shown = "".join(f"#{c.path}\n{c.text}\n" for c in files)
+    return "", (f"{shown}#{path}\n" if path else shown)
 
 
 def _ended(text: str) -> str:

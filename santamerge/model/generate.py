@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class Gap(NamedTuple):
     prefix: str
     suffix: str
-    context: tuple[ContextFile, ...] = ()  # other "files" shown first, in the family's layout
+    files: tuple[ContextFile, ...] = ()  # other "files" shown first, in the family's layout
     path: str | None = None  # the current file's path, where the layout shows it
 
 
@@ -30,7 +30,7 @@ def fill_gaps(backend: Backend, gaps: Sequence[Gap], n: int = 1, max_new_tokens:
               temperature: float = 0.0, top_p: float = 1.0) -> list[list[Completion]]:
     """``n`` middles for each gap, cleaned up; the samples of a gap share one prefill."""
     healed = [_heal(gap.prefix) for gap in gaps]
-    prompts = [backend.template.render(p, gap.suffix, gap.context, path=gap.path)
+    prompts = [backend.template.render(p, gap.suffix, gap.files, path=gap.path)
                for p, gap in zip(healed, gaps, strict=True)]
     found = backend.generate(prompts, n=n, max_new_tokens=max_new_tokens,
                              temperature=temperature, top_p=top_p)

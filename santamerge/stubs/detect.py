@@ -54,15 +54,15 @@ The replaceable region ``[start, end)`` is in *characters* of the text (not byte
 - **brace languages**: everything between the body's ``{`` and ``}``, both excluded.
   The new body is ``"\\n" + indented lines + "\\n" + the closing brace's indentation``.
 
-``splice`` does exactly this for a dedented body text. ``indent`` is the indentation of
-the body's first line as written, or (for an empty or one-line body) the definition's
-indentation plus the file's indentation unit (a tab for Go). ``line`` is the 1-based
-line of the definition's name (the ``def`` / ``fn`` / ``func`` line). ``signature`` is
-the text from the start of the definition (decorators, annotations, attributes, ``export``
-and ``const x =`` included) to the start of the body with trailing whitespace removed:
-it ends with ``:`` in Python and before the ``{`` elsewhere. ``docstring`` is the
-Python docstring's literal, quotes included, as in the source; elsewhere the comment
-lines directly above the definition (attributes and decorators skipped), or None.
+``indent`` is the indentation of the body's first line as written, or (for an empty or
+one-line body) the definition's indentation plus the file's indentation unit (a tab for
+Go). ``line`` is the 1-based line of the definition's name (the ``def`` / ``fn`` /
+``func`` line). ``signature`` is the text from the start of the definition (decorators,
+annotations, attributes, ``export`` and ``const x =`` included) to the start of the body
+with trailing whitespace removed: it ends with ``:`` in Python and before the ``{``
+elsewhere. ``docstring`` is the Python docstring's literal, quotes included, as in the
+source; elsewhere the comment lines directly above the definition (attributes and
+decorators skipped), or None.
 """
 
 from __future__ import annotations
@@ -147,25 +147,10 @@ def find_stubs(path: str, text: str) -> list[Stub]:
     return sorted(found.values(), key=lambda s: s.start)
 
 
-def splice(text: str, stub: Stub, body: str) -> str:
-    """``text`` with the stub's region replaced by ``body`` (dedented source lines),
-    indented and framed by the convention in the module docstring."""
-    nl = "\r\n" if "\r\n" in text else "\n"
-    lines = body.strip("\r\n").splitlines() or [""]
-    if stub.language == "python":
-        new = "".join(f"{stub.indent}{line}{nl}" if line.strip() else nl for line in lines)
-        if stub.start > 0 and text[stub.start - 1] != "\n":
-            new = nl + new  # a one-line definition: the body moves to lines of its own
-        if not text[stub.start:stub.end].endswith("\n"):
-            new = new[: -len(nl)]
-        return text[:stub.start] + new + text[stub.end:]
-    line_start = text.rfind("\n", 0, stub.end) + 1
-    if line_start > stub.start and not text[line_start:stub.end].strip():
-        closing = text[line_start:stub.end]  # the `}` has a line of its own
-    else:
-        closing = _leading_space(text.splitlines()[stub.line - 1])
-    inner = nl.join(f"{stub.indent}{line}" if line.strip() else "" for line in lines)
-    return f"{text[:stub.start]}{nl}{inner}{nl}{closing}{text[stub.end:]}"
+def named_by(stub: Stub, only: str | None) -> bool:
+    """Whether ``--only NAME`` names ``stub``: its name, or its last part (``norm`` for
+    ``Point.norm``); None names every stub."""
+    return only is None or only in (stub.name, stub.name.rsplit(".", 1)[-1])
 
 
 class _Finder:

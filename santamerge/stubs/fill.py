@@ -1,9 +1,9 @@
 """Fill stub bodies from the repository's own code (docs/fill.md).
 
 For each stub (:mod:`santamerge.stubs.detect`): the model sees the file around the body (the
-signature and docstring end the FIM prefix), and, ahead of it, definitions the file uses
-from other files and the repository's most similar functions
-(:mod:`santamerge.stubs.retrieval`), all fitted to its context window. It samples ``n``
+signature and docstring end the FIM prefix), and, ahead of it, related code
+(:mod:`santamerge.stubs.retrieval`: definitions the file uses from other files and the
+repository's most similar functions), all fitted to its context window. It samples ``n``
 bodies, all sharing one prefill. Each is cut at the end of the function by tree-sitter
 (not at a token count), then rejected if it is empty, breaks the parse or the body's
 indentation, leaves the function a stub, does nothing (only comments, a docstring,
@@ -14,13 +14,12 @@ tenth of the model's mean log-probability per token. A body that is not a stub i
 never touched: only the regions :func:`santamerge.stubs.detect.find_stubs` returns are.
 
 Whether ``santamerge fill`` writes the chosen bodies or only proposes them depends on
-measured evidence that the model's bodies are right (:func:`fill_evidence`).
+measured evidence that the model's bodies are right (:mod:`santamerge.stubs.evidence`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge.model.budget import fit_around_gap
@@ -66,12 +65,6 @@ _INERT = frozenset({
 })
 _NOTHING = frozenset({"none", "null", "undefined", "null_literal", "nil", "unit_expression"})
 
-# The bar a recorded `bench stubs` measurement must clear for `fill` to write by default.
-EVIDENCE_FILE = "santamerge.json"
-EVIDENCE_KEY = "fill_evidence"
-EVIDENCE_MIN_STUBS = 20
-EVIDENCE_MIN_EXACT = 0.10
-
 
 class Body(NamedTuple):
     text: str
@@ -105,11 +98,10 @@ def fill_text(backend: Backend, path: str, text: str, root: str | None, n: int =
     """``text`` with every stub (or the one named ``only``) filled where some body
     survives, and what happened to each stub."""
     from santamerge.languages.profiles import language_for_path
-    from santamerge.stubs.detect import find_stubs
+    from santamerge.stubs.detect import find_stubs, named_by
 
     profile = language_for_path(path)
-    stubs = [s for s in find_stubs(path, text)
-             if only is None or only in (s.name, s.name.rsplit(".", 1)[-1])]
+    stubs = [s for s in find_stubs(path, text) if named_by(s, only)]
     if profile is None or not stubs:
         return text, []
     results = []
@@ -126,22 +118,22 @@ def fill_text(backend: Backend, path: str, text: str, root: str | None, n: int =
 
 def fill_stub(backend: Backend, profile: LanguageProfile, path: str, text: str,
               root: str | None, stub: Stub, n: int, max_new_tokens: int) -> Filled:
-    from santamerge.merge.middles import token_counter
-    from santamerge.stubs.retrieval import repository_context
+    from santamerge.model.budget import context_window, token_counter
+    from santamerge.stubs.retrieval import retrieve_related
 
     prefix, suffix = text[:stub.start], text[stub.end:]
     # Python: the body's first indentation goes into the prompt, so that the model starts
     # with the statement (a weak model otherwise guesses the depth, often wrongly).
     lead = stub.indent if profile.name == "python" and prefix.endswith("\n") else ""
     prefix += lead
-    context_length, count = token_counter(backend)
+    context_length, count = context_window(backend), token_counter(backend)
     budget = context_length - max_new_tokens - 16
     focus = text[max(0, stub.start - 600):stub.start]
-    files = repository_context(root, path, text, focus, stub.name.rsplit(".", 1)[-1],
+    related = retrieve_related(root, path, text, focus, stub.name.rsplit(".", 1)[-1],
                                count, budget // 2)
-    used = sum(count(f.path) + count(f.text) + 4 for f in files)
+    used = sum(count(f.path) + count(f.text) + 4 for f in related)
     before, after = fit_around_gap(prefix, suffix, count, max(0, budget - used))
-    (found,) = fill_gaps(backend, [Gap(before, after, files, path)], n=n,
+    (found,) = fill_gaps(backend, [Gap(before, after, related, path)], n=n,
                          max_new_tokens=max_new_tokens, temperature=0.8, top_p=0.95)
     samples = [(lead + cut_body(profile, prefix, c.text),
                 c.logprob / max(1, len(c.token_logprobs))) for c in found]
@@ -359,69 +351,3 @@ def _rank(bodies: Sequence[Body]) -> tuple[Body | None, tuple[Body, ...]]:
     ordered = tuple(sorted(scored, key=lambda b: (bool(b.rejected), -b.score)))
     chosen = ordered[0] if ordered and not ordered[0].rejected else None
     return chosen, ordered
-
-
-# -- evidence: may `fill` write this model's bodies without being asked? ---------------
-
-
-class Evidence(NamedTuple):
-    """A recorded ``santamerge bench stubs`` measurement of a model."""
-
-    exact: float  # share of refilled stubs whose body matched the original
-    stubs: int  # how many stubs were refilled
-    repo: str  # the repository measured on
-    recorded: str  # when (ISO date)
-
-    @property
-    def sufficient(self) -> bool:
-        return self.stubs >= EVIDENCE_MIN_STUBS and self.exact >= EVIDENCE_MIN_EXACT
-
-
-def model_folder(spec: str) -> Path | None:
-    """The local folder of the model setting ``spec``: the embedded model's, a folder, or
-    the folder of ``<backend>:<folder>`` (``transformers:./model``); None for a hub id or
-    a server URL, which have no folder here."""
-    import os
-
-    kind, sep, rest = spec.partition(":")
-    if kind == "embedded":
-        from santamerge.model.backends.embedded import embedded_path
-
-        return embedded_path()
-    if kind in ("http", "https", "unix"):
-        return None
-    if os.path.isdir(spec):
-        return Path(spec)
-    return Path(rest) if sep and rest and os.path.isdir(rest) else None
-
-
-def fill_evidence(spec: str) -> Evidence | None:
-    """The ``fill_evidence`` recorded in ``santamerge.json`` of the model's folder
-    (``santamerge model evidence``), or None: no folder, no file, no record."""
-    import json
-
-    folder = model_folder(spec)
-    if folder is None:
-        return None
-    try:
-        data = json.loads((folder / EVIDENCE_FILE).read_text(encoding="utf-8"))
-        found = data[EVIDENCE_KEY]
-        return Evidence(float(found["exact"]), int(found["stubs"]), str(found.get("repo", "")),
-                        str(found.get("recorded", "")))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def describe_evidence(evidence: Evidence | None) -> str:
-    """What ``fill`` does with the model's bodies, and on what evidence (`model info`)."""
-    bar = f"{EVIDENCE_MIN_EXACT:.0%} exact on at least {EVIDENCE_MIN_STUBS} stubs"
-    if evidence is None:
-        return ("none recorded: `fill` proposes its bodies and writes them only with --write "
-                "or fill_write (docs/fill.md)")
-    measured = (f"`bench stubs` exact {evidence.exact:.1%} on {evidence.stubs} stubs"
-                f"{f' of {evidence.repo}' if evidence.repo else ''}"
-                f"{f' ({evidence.recorded})' if evidence.recorded else ''}")
-    if evidence.sufficient:
-        return f"{measured}: clears the bar ({bar}); `fill` writes its bodies"
-    return (f"{measured}: below the bar ({bar}); `fill` proposes its bodies and writes them "
-            "only with --write or fill_write")

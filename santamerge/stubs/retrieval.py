@@ -1,4 +1,5 @@
-"""Repository-aware context for a function body: what the model sees besides its file.
+"""Related code for a function body: what the model sees of the repository besides the
+body's own file.
 
 Two sources, most useful first, fitted to a token budget:
 
@@ -46,13 +47,10 @@ def identifiers(text: str) -> frozenset[str]:
 @lru_cache(maxsize=4)
 def repository_chunks(root: str) -> tuple[Chunk, ...]:
     """Every function and class definition of the repository's tracked source files."""
-    import subprocess
-
+    from santamerge.git import tracked_files
     from santamerge.languages.profiles import language_for_path
 
-    proc = subprocess.run(["git", "-C", root, "ls-files", "-z"], capture_output=True,
-                          check=False)
-    paths = [p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
+    paths = tracked_files(root)
     chunks: list[Chunk] = []
     for rel in paths[:MAX_FILES]:
         if SKIPPED_PARTS & set(Path(rel).parts) or language_for_path(rel) is None:
@@ -107,10 +105,10 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def repository_context(root: str | None, path: str, text: str, focus: str, exclude: str,
-                       count: Callable[[str], int], budget: int,
-                       similar: int = 4) -> tuple[ContextFile, ...]:
-    """Context files for a body in ``path`` (whose text is ``text``), most useful first,
+def retrieve_related(root: str | None, path: str, text: str, focus: str, exclude: str,
+                     count: Callable[[str], int], budget: int,
+                     similar: int = 4) -> tuple[ContextFile, ...]:
+    """Related code for a body in ``path`` (whose text is ``text``), most useful first,
     within ``budget`` tokens: definitions the file uses from other files, then the
     functions most like ``focus`` (the stub's signature, docstring and surroundings).
     ``exclude`` is the stub's own name."""
@@ -135,8 +133,6 @@ def repository_context(root: str | None, path: str, text: str, focus: str, exclu
 
 
 def repo_root_of(path: str) -> str | None:
-    import subprocess
+    from santamerge.git import root_of
 
-    proc = subprocess.run(["git", "-C", str(Path(path).resolve().parent), "rev-parse",
-                           "--show-toplevel"], capture_output=True, text=True, check=False)
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    return root_of(str(Path(path).resolve()))

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.bench.merges import normalise
-from santamerge.merge.learned import DETERMINISTIC, MODEL, HunkContext, Weights, candidate_features
+from santamerge.merge.learned import DETERMINISTIC, MODEL, HunkFacts, Weights, candidate_features
+from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
     from santamerge.bench.replay import ConflictedFile
@@ -41,38 +41,32 @@ class HunkSample(NamedTuple):
 
 def mine_file(repo: str, conflicted: ConflictedFile, backend: Backend | None
               ) -> list[HunkSample]:
+    """One sample per hunk matched to its commit: the pipeline's hand-ranked candidates
+    (the learned ranker off, no policy), their signals and labels."""
     from santamerge.bench.replay import match_hunks
     from santamerge.errors import MarkerError
     from santamerge.languages.profiles import language_for_path
-    from santamerge.merge.candidates import build_candidates
-    from santamerge.merge.locate import parse_conflicts
-    from santamerge.merge.pipeline import _ask_model, _LazyGates
-    from santamerge.merge.rank import rank_candidates
+    from santamerge.merge.pipeline import run_pipeline
+    from santamerge.merge.policy import NEVER
 
     profile = language_for_path(conflicted.path)
     if profile is None:
         return []
     try:
-        parsed = parse_conflicts(conflicted.marked)
+        proposal = run_pipeline(conflicted.marked, conflicted.path, policy=NEVER,
+                                learned=False, backend=backend).proposal
     except MarkerError:
         return []
-    truths = match_hunks(parsed, conflicted.truth)
-    gates = _LazyGates(parsed, profile, conflicted.path)
-    base = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
-    extra, logprobs = (_ask_model(backend, parsed, conflicted.path, base) if backend
-                       else ({}, {}))
-    context = HunkContext(profile.name, conflicted.subject)
+    truths = match_hunks(proposal.parsed, conflicted.truth)
+    facts = HunkFacts(profile.name, conflicted.subject)
     out = []
-    for hunk, truth in zip(parsed.hunks, truths, strict=True):
+    for h, truth in zip(proposal.hunks, truths, strict=True):
         if truth is None:
             continue
-        candidates = base[hunk.index] + extra.get(hunk.index, ())
-        ranked = rank_candidates(hunk, candidates, {c.method: gates.check(c)
-                                                    for c in candidates})
-        rows = candidate_features(hunk, ranked, context, logprobs.get(hunk.index))
+        rows = candidate_features(h.hunk, h.ranked, facts, h.likelihoods)
         want = normalise(truth)
-        labels = tuple(normalise(s.candidate.text) == want for s in ranked)
-        top = next((i for i, s in enumerate(ranked) if not s.rejected), 0)
+        labels = tuple(normalise(s.candidate.text) == want for s in h.ranked)
+        top = next((i for i, s in enumerate(h.ranked) if not s.rejected), 0)
         out.append(HunkSample(repo, profile.name, tuple(rows), labels, top))
     return out
 

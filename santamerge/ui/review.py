@@ -23,7 +23,10 @@ from santamerge.merge.locate import has_markers
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from santamerge.merge.types import MergeProposal, ParsedMerge
+    from santamerge.merge.policy import AutoApplyPolicy
+    from santamerge.merge.sources import Note, PreviewSource
+    from santamerge.merge.types import MergeProposal, Outcome, ParsedMerge
+    from santamerge.ui.render import Row
 
 KEYS = (
     ("1-9", "accept that candidate for this hunk, and go on"),
@@ -44,6 +47,7 @@ class PreviewFile(NamedTuple):
     target: str  # the file written when a choice is accepted
     proposal: MergeProposal
     record: dict[str, Any]  # santamerge.merge.record.proposal_record of the proposal
+    outcome: Outcome | None = None  # what the policy would write
 
 
 class Decision(NamedTuple):
@@ -59,6 +63,28 @@ class FileResult(NamedTuple):
 
 class EditorError(SantamergeError):
     """The editor could not be run, failed, or left text that is not UTF-8."""
+
+
+def load_preview(source: PreviewSource, policy: AutoApplyPolicy,
+                 note: Note) -> PreviewFile | None:
+    """The file's proposal, or None (with a note) when it has nothing to review."""
+    from santamerge.merge.pipeline import run_pipeline
+    from santamerge.merge.record import proposal_record
+    from santamerge.merge.sources import read_marked
+
+    text = read_marked(source, note)
+    if text is None:
+        return None
+    try:
+        proposal, outcome, _ = run_pipeline(text, source.repo_path, None, policy=policy)
+    except SantamergeError as exc:
+        raise SantamergeError(f"{source.shown}: {exc}") from None
+    labels = source.labels
+    if labels is None and proposal.parsed.hunks:
+        first = proposal.parsed.hunks[0]
+        labels = (first.ours_label, first.base_label, first.theirs_label)
+    record = proposal_record(proposal, outcome, labels)
+    return PreviewFile(source.shown, source.target, proposal, record, outcome)
 
 
 def review(files: list[PreviewFile], console: Console, read_key: Callable[[], str],
@@ -131,22 +157,23 @@ class _Session:
              decisions: dict[int, Decision]) -> None:
         from santamerge.ui.render import hunk_heading, hunk_view
 
-        record = file.record
-        hunk = record["hunks"][position]
-        decided = decisions.get(hunk["index"])
+        proposal = file.proposal
+        h = proposal.hunks[position]
+        decided = decisions.get(h.hunk.index)
         self.console.clear()
         self.say(f"file {number} of {total}: {file.shown}; {len(decisions)} of "
-                 f"{len(record['hunks'])} hunk(s) decided, written when you leave the last "
+                 f"{len(proposal.hunks)} hunk(s) decided, written when you leave the last "
                  "hunk", style="bold")
         if reason := stale(file):
             self.say(f"{reason}: you can look, but accepting is refused", style="red")
-        self.console.print(hunk_view(record, hunk, heading=hunk_heading(record, hunk),
+        heading = hunk_heading(proposal, h)
+        self.console.print(hunk_view(proposal, h, file.record.get("labels"), heading,
                                      decision=(decided.how, decided.text) if decided else None))
 
     def prompt(self, file: PreviewFile, position: int) -> None:
         from rich.text import Text
 
-        count = len(file.record["hunks"][position]["candidates"])
+        count = len(_rows(file, position))
         keys = "1" if count == 1 else f"1-{min(count, 9)}"
         self.console.print(Text(f"[{keys}] accept  e edit  s skip  n next  p previous  "
                                 "q quit  ? help > ", style="bold"), end="")
@@ -156,7 +183,7 @@ class _Session:
             self.say(f"  {key:<5} {what}", style="")
 
     def accept(self, file: PreviewFile, position: int, number: int) -> Decision | None:
-        candidates = file.record["hunks"][position]["candidates"]
+        candidates = _rows(file, position)
         if number > len(candidates):
             self.say(f"there is no candidate {number}; this hunk has {len(candidates)}")
             return None
@@ -164,7 +191,7 @@ class _Session:
             self.say(f"santamerge: {reason}; accepting is refused", style="red")
             return None
         c = candidates[number - 1]
-        return Decision(c["text"], f"candidate {number} ({c['method']})")
+        return Decision(c.text, f"candidate {number} ({c.method})")
 
     def edit_hunk(self, file: PreviewFile, position: int,
                   decided: Decision | None) -> Decision | None:
@@ -201,6 +228,12 @@ class _Session:
         how = ", ".join(f"hunk {i + 1}: {d.how}" for i, d in sorted(decisions.items()))
         return FileResult(file, f"{file.shown}: wrote {len(decisions)} of {total} hunk(s) "
                                 f"({how}); {left} keep their markers")
+
+
+def _rows(file: PreviewFile, position: int) -> list[Row]:
+    from santamerge.ui.render import rows
+
+    return rows(file.proposal.hunks[position])
 
 
 def stale(file: PreviewFile) -> str | None:

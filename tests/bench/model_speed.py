@@ -31,7 +31,7 @@ SUFFIX = '''
 def load_seconds(model: str, device: str, runs: int) -> list[float]:
     """Wall time of a fresh process that imports santamerge and loads the model."""
     code = ("import time; t = time.perf_counter();"
-            " from santamerge.model.backends.base import load_backend;"
+            " from santamerge.model.backends.registry import load_backend;"
             f" load_backend({model!r}, device={device!r}); print(time.perf_counter() - t)")
     return [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                  check=True).stdout) for _ in range(runs)]
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--json", dest="json_path")
     opts = parser.parse_args()
 
-    from santamerge.model.backends.base import load_backend
+    from santamerge.model.backends.registry import load_backend
 
     loads = load_seconds(opts.model, opts.device, opts.runs)
     backend = load_backend(opts.model, device=opts.device)

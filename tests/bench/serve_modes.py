@@ -26,14 +26,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from serve_speed import ONE, TEN, percentile, throughput
+from servers import free_port
 
+from santamerge.model.backends.base import TokenizerUnavailable
 from santamerge.model.backends.http import HttpBackend
 
 
 class Estimating(HttpBackend):
     """Token counts estimated from characters, as for a server that cannot tokenize."""
 
-    encode = None  # type: ignore[assignment]
+    def encode(self, text: str) -> list[int]:
+        raise TokenizerUnavailable("this benchmark estimates token counts")
 
 
 def start(folder: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -117,8 +120,6 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait()
-        from santamerge.model.serve.server import free_port
-
         port = free_port()
         process, _ = start(folder, "--port", str(port))
         try:

@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from servers import free_port, stop_local
+
 ONE = ("import os\n\n\ndef read_config(path):\n    result = {}\n<<<<<<< ours\n"
        "    limit = 10\n||||||| base\n    limit = 5\n=======\n    limit = 20\n>>>>>>> theirs\n"
        "    with open(path) as fh:\n        for line in fh:\n            key, value = "
@@ -50,7 +53,7 @@ from santamerge.merge.middles import model_middles
 parsed = parse_conflicts(sys.stdin.read())
 mode, model, device = sys.argv[1:4]
 if mode == "cold":
-    from santamerge.model.backends.base import load_backend
+    from santamerge.model.backends.registry import load_backend
     backend = load_backend(model, device=device)
 else:
     from santamerge.model.serve.autostart import connect_local
@@ -84,8 +87,6 @@ def fresh_process(mode: str, text: str, model: str, device: str, env: dict[str, 
 
 
 def start_server(model: str, device: str, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    from santamerge.model.serve.server import free_port
-
     ready = folder / "ready.json"
     process = subprocess.Popen([sys.executable, "-m", "santamerge", "serve", "--model", model,
                                 "--device", device, "--port", str(free_port()),
@@ -138,8 +139,8 @@ def main() -> None:
 
     from santamerge.merge.locate import parse_conflicts
     from santamerge.merge.middles import model_middles
-    from santamerge.model.backends.base import load_backend
     from santamerge.model.backends.http import HttpBackend
+    from santamerge.model.backends.registry import load_backend
     from santamerge.model.serve.server import ServeOptions, Service, make_server
 
     rows: list[dict[str, Any]] = []
@@ -202,8 +203,6 @@ def main() -> None:
             report("auto-start, later process", hunk,
                    [fresh_process("auto", text, opts.model, opts.device, auto_env)
                     for _ in range(opts.cold_runs)])
-        from santamerge.model.serve.autostart import stop_local
-
         os.environ["XDG_RUNTIME_DIR"] = tmp
         stop_local(opts.model, opts.device)
 

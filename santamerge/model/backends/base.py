@@ -1,21 +1,22 @@
-"""Model backends: one protocol, an explicit registry.
+"""The backend protocol: what a model offers santamerge, and the errors it raises.
 
-The rest of santamerge asks a :class:`Backend` for middles (``generate``) and for the
-log-likelihood of given middles (``score``). Built-in backends register themselves here
-exactly as a third-party one would, through :func:`register_backend`. Nothing in this
-module imports torch or transformers; the backends import them inside their functions.
+The rest of santamerge asks a :class:`Backend` for middles (``generate``), for the
+log-likelihood of given middles (``score``), for the token ids of a text (``encode``) and
+for its context length. Which backends exist, and how one is loaded by name, is
+:mod:`santamerge.model.backends.registry`. Nothing here imports torch or transformers.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from santamerge.errors import SantamergeError
 
 if TYPE_CHECKING:
     from santamerge.model.fim import FimTemplate
+
+MODEL_STACK = frozenset({"torch", "transformers", "tokenizers", "safetensors"})
 
 
 class Completion(NamedTuple):
@@ -41,6 +42,11 @@ class Backend(Protocol):
         """The FIM template, chosen from the tokenizer's vocabulary."""
         ...
 
+    @property
+    def context_length(self) -> int | None:
+        """How many tokens the model sees at once; None where it does not say."""
+        ...
+
     def generate(self, prompts: Sequence[str], n: int = 1, max_new_tokens: int = 64,
                  temperature: float = 0.0, top_p: float = 1.0,
                  stop: Sequence[str] = ()) -> list[list[Completion]]:
@@ -51,14 +57,14 @@ class Backend(Protocol):
         """The log-likelihood of each middle after ``prompt``, its end included."""
         ...
 
+    def encode(self, text: str) -> list[int]:
+        """The model's token ids of ``text`` (no special tokens added); raises
+        :class:`TokenizerUnavailable` where the backend cannot tokenize."""
+        ...
+
     def describe(self) -> dict[str, object]:
         """What is loaded: family, parameters, device, dtype, FIM tokens, source."""
         ...
-
-
-BackendFactory = Callable[[str, dict[str, object]], Backend]
-
-_REGISTRY: dict[str, BackendFactory] = {}
 
 
 class BackendError(SantamergeError):
@@ -69,31 +75,13 @@ class ScoringUnavailable(BackendError):
     """The backend offers no way to score given middles (a server without logprobs)."""
 
 
-def register_backend(kind: str, factory: BackendFactory) -> None:
-    """Make ``kind:<spec>`` (and, for "transformers", a bare hub id or folder) loadable."""
-    _REGISTRY[kind] = factory
+class TokenizerUnavailable(BackendError):
+    """The backend cannot tokenize (a server without santamerge's tokenize endpoint)."""
 
 
-def load_backend(spec: str = "embedded", **options: object) -> Backend:
-    """``embedded``, ``transformers:<hub id or folder>``, a server URL (``http://``,
-    ``https://``, ``unix://``), or a bare hub id or folder."""
-    _register_builtins()
-    kind, _, rest = spec.partition(":")
-    if kind in _REGISTRY and (rest or kind == "embedded"):
-        return _REGISTRY[kind](rest, options)
-    if kind in _REGISTRY:
-        raise BackendError(f"'{spec}' names no model; use {kind}:<model>")
-    return _REGISTRY["transformers"](spec, options)
+class ModelStackMissing(BackendError):
+    """A model was asked for, but torch or transformers is not installed."""
 
-
-def _register_builtins() -> None:
-    if "transformers" in _REGISTRY:
-        return
-    from santamerge.model.backends.embedded import load_embedded
-    from santamerge.model.backends.http import load_http
-    from santamerge.model.backends.transformers import load_transformers
-
-    register_backend("transformers", load_transformers)
-    register_backend("embedded", load_embedded)
-    for scheme in ("http", "https", "unix"):
-        register_backend(scheme, functools.partial(load_http, scheme=scheme))
+    def __init__(self, spec: str) -> None:
+        super().__init__(f"the model '{spec}' needs the model stack: "
+                         "pip install 'santamerge[model]'")

@@ -16,7 +16,9 @@ answers are retried a bounded number of times with a short back-off, a timeout i
 Token counts: santamerge's server also tokenizes (``encode``), so a client fits its
 prompts to the context window with the model's own tokenizer, and sends the very prompt
 the model in a santamerge process would be given: the answers are then the same. For any
-other server ``encode`` is None, and callers estimate tokens from characters.
+other server ``encode`` raises :class:`TokenizerUnavailable`, and callers estimate tokens
+from characters (:func:`santamerge.model.budget.token_counter`). The context length is the
+one the served model describes, where it does.
 
 URLs: ``http://host:port`` (``/v1`` is optional), ``https://...``, and
 ``unix:///path/to/socket`` for the local auto-started server. Only the standard library
@@ -31,11 +33,16 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from santamerge.model.backends.base import BackendError, Completion, ScoringUnavailable
+from santamerge.model.backends.base import (
+    BackendError,
+    Completion,
+    ScoringUnavailable,
+    TokenizerUnavailable,
+)
 from santamerge.model.fim import FAMILIES, cut_at_stops
 
 if TYPE_CHECKING:
@@ -146,16 +153,20 @@ class HttpBackend:
         return [float(s) for s in scores]
 
     @property
-    def encode(self) -> Callable[[str], list[int]] | None:
-        """The served model's tokenizer where the server offers it (santamerge's does),
-        else None: callers then estimate token counts from characters."""
-        path = self._served().get("santamerge", {}).get("tokenize_path")
-        return self._encode if isinstance(path, str) else None
+    def context_length(self) -> int | None:
+        """The served model's context length, where the server describes it."""
+        remote = self._served().get("santamerge", {}).get("model", {})
+        found = remote.get("context_length") if isinstance(remote, dict) else None
+        return found if isinstance(found, int) and found > 0 else None
 
-    def _encode(self, text: str) -> list[int]:
+    def encode(self, text: str) -> list[int]:
+        """The served model's token ids of ``text``, where the server tokenizes (santamerge's
+        does); remembered for the texts asked for again."""
+        path = self._served().get("santamerge", {}).get("tokenize_path")
+        if not isinstance(path, str):
+            raise TokenizerUnavailable(f"the model server at {self.url} does not tokenize")
         found = self._tokens.get(text)
         if found is None:
-            path = str(self._served()["santamerge"]["tokenize_path"])
             body: dict[str, Any] = {"texts": [text]}
             if self.model_id:
                 body["model"] = self.model_id

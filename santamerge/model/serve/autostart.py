@@ -169,20 +169,6 @@ def connect_local(model: str, device: str, wait: float, idle_timeout: float,
                        f"{wait:g} s; later processes will use it (log: {server.log})")
 
 
-def stop_local(model: str, device: str) -> bool:
-    """Stop the local server for ``model``, if one runs; True if one was stopped."""
-    import signal
-
-    server = local_server(model, device)
-    pid = _read_pid(server)
-    if pid is None:
-        return False
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    server.pid.unlink(missing_ok=True)
-    return True
-
-
 def _healthy(backend: HttpBackend) -> bool:
     if backend.socket_path is None or not os.path.exists(backend.socket_path):
         return False

@@ -50,7 +50,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge.errors import SantamergeError
-from santamerge.model.backends.base import Completion
+from santamerge.model.backends.base import Completion, TokenizerUnavailable
 
 if TYPE_CHECKING:
     from santamerge.model.backends.base import Backend
@@ -196,11 +196,20 @@ class Batcher:
 
 
 def _tokenize(backend: Backend, texts: tuple[str, ...]) -> list[list[int]]:
-    encode = getattr(backend, "encode", None)
-    if not callable(encode):
+    try:
+        return [list(backend.encode(t)) for t in texts]
+    except TokenizerUnavailable:
         raise RequestError(404, f"the model '{backend.name}' cannot tokenize here",
-                           kind="not_found_error")
-    return [list(encode(t)) for t in texts]
+                           kind="not_found_error") from None
+
+
+def _tokenizes(backend: Backend) -> bool:
+    """Whether ``backend`` can tokenize (a served server may not)."""
+    try:
+        backend.encode("")
+    except TokenizerUnavailable:
+        return False
+    return True
 
 
 def _settle(future: Future[Any], work: Any) -> None:
@@ -222,6 +231,7 @@ class Service:
         self.requests = 0
         self.lock = threading.Lock()
         self.description = _jsonable(backend.describe())
+        self.tokenizes = _tokenizes(backend)
 
     def begin(self) -> None:
         with self.lock:
@@ -260,7 +270,7 @@ class Service:
                                             "n": self.options.max_n,
                                             "prompts": self.options.max_prompts,
                                             "request_bytes": self.options.max_request_bytes}}
-        if callable(getattr(self.backend, "encode", None)):
+        if self.tokenizes:
             extra["tokenize_path"] = TOKENIZE_PATH
         return {"object": "list", "data": [{
             "id": self.backend.name, "object": "model", "created": int(self.started),
@@ -726,10 +736,3 @@ def _announce(url: str, backend: Backend, options: ServeOptions) -> None:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump({"url": url, "pid": os.getpid(), "model": backend.name}, fh)
         os.replace(tmp, options.ready_file)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free a moment ago (for tests and benchmarks)."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])

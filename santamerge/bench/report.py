@@ -1,0 +1,88 @@
+"""What ``santamerge bench`` prints: the tables and lines of its reports (the reports
+themselves are JSON, santamerge.bench.merges and santamerge.bench.stubs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from santamerge.ui.render import console
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def print_ranker(result: dict[str, Any], target: Path) -> None:
+    from rich.table import Table
+
+    out = console()
+    facts = result["facts"]
+    out.print(f"{facts['candidates']} candidates of {sum(facts['hunks'].values())} hunks "
+              f"from {', '.join(facts['repositories'])}; written to {target}",
+              highlight=False)
+    for name, figures in facts["leave_one_repository_out"].items():
+        table = Table(title=f"{name} ranker, each repository left out "
+                            f"(shipped threshold {result['threshold'][name]:.3f})")
+        for column in ("held out", "hunks", "hand top-1", "learned top-1", "oracle",
+                       "threshold", "written", "precision", "coverage", "silent-wrong"):
+            table.add_column(column, justify="left" if column == "held out" else "right")
+        for repo, f in figures.items():
+            table.add_row(repo, str(f["hunks"]), pct(f["hand_top1"]), pct(f["top1"]),
+                          pct(f["oracle"]), f"{f['threshold']:.3f}", str(f["written"]),
+                          pct(f["precision"]), pct(f["coverage"]), pct(f["silent_wrong"]))
+        out.print(table)
+
+
+def print_merges(report: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console()
+    m, h, s, a = report["merges"], report["hunks"], report["santamerge"], report["auto_apply"]
+    out.print(f"[bold]{report['name']}[/] ({report['repo']}): {m['replayed']} merges replayed "
+              f"({m['from_cache']} from the cache), {m['with_conflicted_files']} with "
+              f"conflicted files; {report['files']['conflicted']} files, {h['matched']} "
+              f"hunks matched to the commit, {h['unmatched']} not matched", highlight=False)
+    table = Table(title="hunks: exact match after whitespace normalisation")
+    for column in ("", "hunks", "santamerge top-1", "top-3", "similarity", *report[
+            "santamerge"]["baselines"]):
+        table.add_column(column, justify="right" if column else "left")
+
+    def row(name: str, f: dict[str, Any]) -> None:
+        table.add_row(name, str(f["hunks"]), pct(f["top1"]), pct(f["top3"]),
+                      "-" if f["similarity"] is None else f"{f['similarity']:.3f}",
+                      *(pct(v) for v in f["baselines"].values()))
+
+    row("all", s)
+    for lang, f in report["by_language"].items():
+        row(f"  {lang}", f)
+    for cls, f in report["by_class"].items():
+        row(f"  {cls}", f)
+    out.print(table)
+    files, t = report["files"], report["time_ms"]
+    out.print(
+        f"auto-apply ({report['policy']}): wrote {a['written']} hunks, {a['right']} right: "
+        f"precision {pct(a['precision'])}, coverage {pct(a['coverage'])}, silent-wrong "
+        f"{pct(a['silent_wrong'])}\nfiles resolved completely and right: "
+        f"{files['resolved_right']} of {files['conflicted']} "
+        f"({pct(files['share_resolved_right'])})\ntime: per file p50 "
+        f"{ms(t['per_file']['p50'])} ms, p95 {ms(t['per_file']['p95'])} ms; per hunk p50 "
+        f"{ms(t['per_hunk']['p50'])} ms, p95 {ms(t['per_hunk']['p95'])} ms", highlight=False)
+
+
+def stubs_line(report: dict[str, Any]) -> str:
+    """``bench stubs``: its report in one line."""
+    t = report["seconds_per_stub"]
+    return (f"{report['repo']}: {report['stubs']} stubs refilled (of "
+            f"{report['functions_found']} candidate functions) with {report['model']}: "
+            f"exact {pct(report['exact'])}, similarity {_fixed(report['similarity'], 3)}, "
+            f"parses {pct(report['parsed'])}; per stub p50 {_fixed(t['p50'], 2)} s, p95 "
+            f"{_fixed(t['p95'], 2)} s")
+
+
+def _fixed(value: float | None, digits: int) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
