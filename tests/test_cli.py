@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import Repo
@@ -174,3 +175,46 @@ def test_piped_output_is_not_wrapped_at_80_columns() -> None:
     assert rows and "tree_sitter_javascript" in rows[0] and "definitions imports misplaced " \
         "stubs" in rows[0], done.stdout
     assert max(len(line) for line in done.stdout.splitlines()) > 80
+
+
+def _all_commands() -> list[tuple[str, click.Command]]:
+    """Every command of the CLI, sub-commands of groups included, by its full name."""
+    found: list[tuple[str, click.Command]] = []
+    todo: list[tuple[str, click.Command]] = [("santamerge", cli)]
+    while todo:
+        name, command = todo.pop()
+        if isinstance(command, click.Group):
+            todo.extend((f"{name} {n}", c) for n, c in command.commands.items())
+        else:
+            found.append((name, command))
+    return sorted(found, key=lambda item: item[0])
+
+
+# Flags that mean something else where they stand: `bench ranker` mines the model only
+# when one is named (no model by default), and `model train` trains on a device.
+OWN_MEANING = {("santamerge bench ranker", "--model"), ("santamerge model train", "--device")}
+
+
+def test_the_cli_has_one_grammar() -> None:
+    """--json is a switch wherever it appears; the shared options read alike in every
+    command (they are defined once); one flag name per idea."""
+    helps: dict[str, set[str]] = {}
+    for name, command in _all_commands():
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.hidden:
+                continue
+            if "--json" in param.opts:
+                assert param.is_flag, f"{name}: --json takes a value"
+            assert "--max-tokens" not in param.opts, name
+            for flag in ("--model", "--device", "--server"):
+                if flag in param.opts and (name, flag) not in OWN_MEANING:
+                    helps.setdefault(flag, set()).add(param.help or "")
+    assert set(helps) == {"--model", "--device", "--server"}
+    assert all(len(texts) == 1 for texts in helps.values()), helps
+    from santamerge.commands.complete import complete
+    from santamerge.commands.serve import serve
+
+    for command in (complete, serve):
+        assert "--max-new-tokens" in {o for p in command.params for o in p.opts}
+    old = serve.make_context("serve", ["--max-tokens", "7"])  # the old name still parses
+    assert old.params["old_max_tokens"] == 7

@@ -154,10 +154,11 @@ NO_MODEL_STACK = '''import sys
 
 
 class NoModelStack:
-    """torch, transformers, tokenizers and safetensors, as if not installed."""
+    """torch, transformers, tokenizers, safetensors and numpy, as if not installed."""
 
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in {"torch", "transformers", "tokenizers", "safetensors"}:
+        if name.partition(".")[0] in {"torch", "transformers", "tokenizers", "safetensors",
+                                      "numpy"}:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
@@ -194,6 +195,14 @@ def test_without_the_model_stack_a_model_is_one_line_saying_what_to_install(
         done = santamerge(no_model_stack, files, *args)
         assert (done.returncode, done.stdout, done.stderr) == (2, "", NEEDS_IT), args
     assert (files / "geometry.py").read_text() == GEOMETRY
+    for args, who in ((["model", "train", "--steps", "1", "--work-dir", "w"],
+                       "santamerge model train"),
+                      (["bench", "ranker", "--repo", ".", "--repo", ".", "--out", "r.json"],
+                       "santamerge bench ranker")):
+        done = santamerge(no_model_stack, files, *args)
+        expected = f"santamerge: {who} needs the model stack: pip install 'santamerge[model]'\n"
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", expected), args
+    assert not (files / "w").exists() and not (files / "r.json").exists()
 
 
 def test_without_the_model_stack_the_driver_and_fill_check_work(

@@ -71,3 +71,38 @@ def test_santamerge_has_no_import_cycle() -> None:
     graph = import_graph()
     assert len(graph) > 40 and graph["santamerge.merge.driver"]
     assert find_cycle(graph) is None, " -> ".join(find_cycle(graph) or [])
+
+
+# The parts, lowest first: a module may import its own part and the parts before it.
+LAYERS = (
+    ("santamerge", "santamerge.errors"),
+    ("santamerge.git", "santamerge.files", "santamerge.config", "santamerge.treesitter",
+     "santamerge.languages"),
+    ("santamerge.model",),
+    ("santamerge.merge",),
+    ("santamerge.stubs",),
+    ("santamerge.ui",),
+    ("santamerge.bench",),
+    ("santamerge.training",),
+    ("santamerge.commands",),
+    ("santamerge.cli", "santamerge.entry", "santamerge.__main__"),
+)
+
+
+def layer(module: str) -> int:
+    """The index in LAYERS of the longest prefix that names ``module`` or its package."""
+    best, found = -1, -1
+    for i, names in enumerate(LAYERS):
+        for name in names:
+            if (module == name or module.startswith(name + ".")) and len(name) > best:
+                best, found = len(name), i
+    assert found >= 0, f"{module} belongs to no part in LAYERS"
+    return found
+
+
+def test_a_part_imports_only_the_parts_below_it() -> None:
+    upward = sorted(f"{m} -> {d}" for m, deps in import_graph().items() for d in deps
+                    if layer(d) > layer(m))
+    assert upward == []
+    assert layer("santamerge.merge.driver") > layer("santamerge.model.fim") > layer(
+        "santamerge.git")

@@ -307,3 +307,23 @@ def test_help_teaches_the_command() -> None:
                   "--add then stages", "--undo restores", "Examples:", "rebase",
                   "cherry-pick", "resolve-backup", "Exit status"):
         assert words in text, words
+
+
+def test_policy_and_device_like_the_sibling_commands(make_repo: Callable[[str], Repo]
+                                                     ) -> None:
+    repo = diff3_repo(make_repo)
+    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS},
+                                 {"two.py": TWO_THEIRS})
+    assert result.returncode != 0
+    marked = repo.read("two.py")
+    never = run_resolve(repo, "--accept", "--policy", "never", "--no-model")
+    assert never.returncode == 1 and repo.read("two.py") == marked, never.stdout
+    for bad in (("--policy", "never", "--threshold", "0.5"), ("--device", "tpu")):
+        refused = run_resolve(repo, "--accept", "--no-model", *bad)
+        assert refused.returncode == 2 and refused.stderr.startswith("santamerge: "), bad
+        assert len(refused.stderr.splitlines()) == 1 and repo.read("two.py") == marked, bad
+    done = run_resolve(repo, "--accept", "--policy", "conservative", "--no-model")
+    assert done.returncode == 1, done.stdout + done.stderr  # the function is left marked
+    left = parse_conflicts(repo.read("two.py").decode())
+    assert len(left.hunks) == 1 and "return 2" in left.hunks[0].ours
+    assert repo.read("two.py").startswith(b"import os\nimport re\nimport json\n")

@@ -55,7 +55,7 @@ def stop(server: Server) -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     found = start_server(tmp_path_factory.mktemp("serve"), "--max-request-bytes", "20000",
-                         "--max-tokens", "64", env={"SANTAMERGE_API_KEY": KEY})
+                         "--max-new-tokens", "64", env={"SANTAMERGE_API_KEY": KEY})
     yield found
     assert stop(found) == 0
 

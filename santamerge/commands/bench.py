@@ -19,6 +19,8 @@ from santamerge.commands.options import (
 from santamerge.errors import SantamergeError, report_errors
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from santamerge.bench.replay import MergeCommit
 
 
@@ -177,12 +179,13 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
     from rich.console import Console
     from rich.progress import Progress
 
-    from santamerge.bench.replay import Replayer, default_cache, git_dir_of, list_merges
     from santamerge.bench.report import print_ranker
-    from santamerge.training.ranker import mine_file, train_ranker
+    from santamerge.model.backends.base import require_model_stack
+    from santamerge.training.ranker import mine_repositories, train_ranker
 
     if len(repos) < 2:
         raise SantamergeError("give at least two --repo: the evaluation leaves one out")
+    require_model_stack("santamerge bench ranker", ("numpy",))
     target = Path(out) if out else _package_ranker_path()
     check_writable(str(target), "--out" if out else "the default --out", make_parents=True)
     backend = None
@@ -191,20 +194,13 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
 
         backend = load_backend(model_name)
     console = Console(stderr=True)
-    samples = []
     with Progress(console=console, transient=True) as bar:
-        for repo in repos:
-            git_dir = git_dir_of(repo)
-            name = Path(repo).resolve().name
-            name = Path(repo).resolve().parent.name if name == "repo" else name
-            found = list_merges(git_dir, limit=limit)
-            job = bar.add_task(f"mining {name}", total=len(found))
-            with Replayer(git_dir, default_cache()) as replayer:
-                for merge in found:
-                    replay, _ = replayer.replay(merge)
-                    for f in replay.files:
-                        samples.extend(mine_file(name, f, backend))
-                    bar.advance(job)
+
+        def progress(label: str, total: int) -> Callable[[], None]:
+            job = bar.add_task(label, total=total)
+            return lambda: bar.advance(job)
+
+        samples = mine_repositories(repos, limit, backend, progress)
         result = train_ranker(samples, backend is not None,
                               progress=lambda text: console.print(text, highlight=False))
     if backend is not None:

@@ -56,13 +56,14 @@ def train(recipe: str, device: str, precision: str, minutes: float | None,
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from santamerge.training.train import TrainOptions
-    from santamerge.training.train import train as run_training
+    from santamerge.model.backends.base import require_model_stack
+    from santamerge.training import train as training
 
-    options = TrainOptions(recipe=recipe, device=device, precision=precision,
-                           minutes=minutes, steps=steps,
-                           work_dir=work_dir or _default_work_dir(), out=out, resume=resume,
-                           threads=threads, seed=seed, npm_cache=npm_cache)
+    require_model_stack("santamerge model train", ("torch", "transformers", "tokenizers"))
+    options = training.TrainOptions(
+        recipe=recipe, device=device, precision=precision, minutes=minutes, steps=steps,
+        work_dir=work_dir or _default_work_dir(), out=out, resume=resume, threads=threads,
+        seed=seed, npm_cache=npm_cache)
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
@@ -80,7 +81,7 @@ def train(recipe: str, device: str, precision: str, minutes: float | None,
                 progress.update(task, completed=min(max(done, default=0.0), 1.0),
                                 description=f"step {event['step']} loss {event['loss']:.3f}")
 
-        result = run_training(options, on_event)
+        result = training.train(options, on_event)
     click.echo(str(result.out))
 
 

@@ -7,11 +7,17 @@ reads ``grammars/`` itself. No symlink: :func:`queries_folder` looks in both pla
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def queries_folder() -> Path:
-    """The folder that holds ``<queries>/<name>.scm`` for every profile."""
+    """The folder that holds ``<queries>/<name>.scm`` for every profile. (pathlib is
+    imported here, not above: the merge driver's start-up does not pay for it.)"""
+    from pathlib import Path
+
     here = Path(__file__).resolve().parent
     shipped = here / "queries"
     return shipped if shipped.is_dir() else here.parent.parent / "grammars"

@@ -71,6 +71,30 @@ def mine_file(repo: str, conflicted: ConflictedFile, backend: Backend | None
     return out
 
 
+def mine_repositories(repos: Sequence[str], limit: int, backend: Backend | None,
+                      progress: Callable[[str, int], Callable[[], None]]) -> list[HunkSample]:
+    """Replay each repository's last ``limit`` merges and mine every conflicted file.
+    ``progress(name, total)`` starts a bar and returns what advances it by one merge."""
+    from pathlib import Path
+
+    from santamerge.bench.replay import Replayer, default_cache, git_dir_of, list_merges
+
+    samples: list[HunkSample] = []
+    for repo in repos:
+        git_dir = git_dir_of(repo)
+        name = Path(repo).resolve().name
+        name = Path(repo).resolve().parent.name if name == "repo" else name
+        found = list_merges(git_dir, limit=limit)
+        advance = progress(f"mining {name}", len(found))
+        with Replayer(git_dir, default_cache()) as replayer:
+            for merge in found:
+                replay, _ = replayer.replay(merge)
+                for f in replay.files:
+                    samples.extend(mine_file(name, f, backend))
+                advance()
+    return samples
+
+
 def fit(samples: Sequence[HunkSample], features: Sequence[str], l2: float = 1.0
         ) -> Weights:
     import numpy as np

@@ -16,7 +16,7 @@ from santamerge.errors import SantamergeError
 if TYPE_CHECKING:
     from santamerge.model.fim import FimTemplate
 
-MODEL_STACK = frozenset({"torch", "transformers", "tokenizers", "safetensors"})
+MODEL_STACK = frozenset({"torch", "transformers", "tokenizers", "safetensors", "numpy"})
 
 
 class Completion(NamedTuple):
@@ -80,8 +80,22 @@ class TokenizerUnavailable(BackendError):
 
 
 class ModelStackMissing(BackendError):
-    """A model was asked for, but torch or transformers is not installed."""
+    """A model (or training) was asked for, but the model stack is not installed."""
 
-    def __init__(self, spec: str) -> None:
-        super().__init__(f"the model '{spec}' needs the model stack: "
-                         "pip install 'santamerge[model]'")
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"{subject} needs the model stack: pip install 'santamerge[model]'")
+
+
+def require_model_stack(subject: str, modules: Sequence[str] = ("torch", "transformers")
+                        ) -> None:
+    """Import ``modules``, or say in one line how to install them. Only a missing package
+    of the stack gets that line: a broken install is not fixed by ``pip install``."""
+    import importlib
+
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] not in MODEL_STACK:
+                raise
+            raise ModelStackMissing(subject) from None

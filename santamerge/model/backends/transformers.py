@@ -2,7 +2,7 @@
 
 torch and transformers are imported inside the functions here and nowhere else in
 santamerge's model layer; without them a load is one line saying how to install them
-(:class:`~santamerge.model.backends.base.ModelStackMissing`). Devices: CUDA, then MPS,
+(:func:`~santamerge.model.backends.base.require_model_stack`). Devices: CUDA, then MPS,
 then the CPU; dtypes: bf16 (or fp16) on a GPU, fp32 on the CPU; SDPA attention; left
 padding for batches. Models load lazily, once per process. ``trust_remote_code`` stays
 off unless asked for.
@@ -18,19 +18,13 @@ and scores every middle (with the end-of-middle token) on the repeated cache.
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 import os
 import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from santamerge.model.backends.base import (
-    MODEL_STACK,
-    BackendError,
-    Completion,
-    ModelStackMissing,
-)
+from santamerge.model.backends.base import BackendError, Completion, require_model_stack
 from santamerge.model.fim import cut_at_stops
 
 if TYPE_CHECKING:
@@ -42,7 +36,7 @@ def load_transformers(spec: str, options: dict[str, object]) -> TransformersBack
     dtype = str(options.get("dtype") or "auto")
     trust = bool(options.get("trust_remote_code", False))
     name = str(options.get("name") or spec)
-    _require_model_stack(name)
+    require_model_stack(f"the model '{name}'")
     model, tokenizer, device, dtype = _load(spec, device, dtype, trust)
     backend = TransformersBackend(name, spec, model, tokenizer, device, dtype)
     order = options.get("fim_order") or _folder_setting(spec, "fim_order")
@@ -51,17 +45,6 @@ def load_transformers(spec: str, options: dict[str, object]) -> TransformersBack
             raise BackendError(f"unknown FIM order '{order}'; use psm or spm")
         backend.use_order(str(order))
     return backend
-
-
-def _require_model_stack(name: str) -> None:
-    """Import torch and transformers, or say in one line how to install them."""
-    for module in ("torch", "transformers"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if (exc.name or "").partition(".")[0] not in MODEL_STACK:
-                raise
-            raise ModelStackMissing(name) from None
 
 
 def _folder_setting(spec: str, key: str) -> object:
