@@ -70,23 +70,22 @@ def serve(model_name: str | None, device: str | None, host: str, port: int,
     it; --batch trades that for throughput. SIGTERM stops the server cleanly.
     """
     from santamerge.config import load_settings
-    from santamerge.model.serve.server import ServeOptions, reserve
-    from santamerge.model.serve.server import serve as run_server
+    from santamerge.model.serve import server
 
     key = _api_key(click.get_current_context(), api_key, api_key_file)
-    max_tokens = old_max_tokens or max_tokens
-    options = ServeOptions(host=host, port=port, socket_path=socket_path, api_key=key,
-                           idle_timeout=idle_timeout, max_request_bytes=max_request_bytes,
-                           max_tokens=max_tokens, ready_file=ready_file, batch=batch)
+    options = server.ServeOptions(
+        host=host, port=port, socket_path=socket_path, api_key=key, idle_timeout=idle_timeout,
+        max_request_bytes=max_request_bytes, max_tokens=old_max_tokens or max_tokens,
+        ready_file=ready_file, batch=batch)
     settings = load_settings(model=model_name, device=device)
     check_device(settings.device)
     # The address first: a port in use is an error now, not after the model's load.
-    listening = reserve(options)
+    listening = server.reserve(options)
     try:
         from santamerge.model.backends.registry import load_backend
 
         backend = load_backend(settings.model, device=settings.device)
-        run_server(backend, options, listening)
+        server.serve(backend, options, listening)
     finally:
         if listening is not None:
             listening[0].server_close()
