@@ -311,3 +311,18 @@ def test_the_method_table_orders_and_names_every_method_once() -> None:
     assert WORDS.methods == {"structured:union", "merged:words"} and not NEVER.methods
     assert all(m.sees for m in methods.TABLE if m.name.startswith("model:"))
     assert methods.feature("model:anything") == "m_model" and methods.order("new") == 7
+
+
+def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:
+    from santamerge.merge.union import _in_sorted_order
+
+    exact_only = [["import B", "import a"], ["import B", "import a"]]
+    assert _in_sorted_order(["import a2\n", "import B2\n"], exact_only) == [
+        "import B2\n", "import a2\n"]
+    both = [["import a", "import c"], ["import a", "import c"]]
+    assert _in_sorted_order(["import z\n", "import b\n"], both) == ["import b\n", "import z\n"]
+    # The two rules would order these differently: no evidence which one the file keeps.
+    assert _in_sorted_order(["import a2\n", "import B\n"], both) is None
+    assert _in_sorted_order(["import z\n", "import b\n"], [["import c", "import a"]] * 2) is None
+    assert _in_sorted_order(["# why\nimport z\n", "import b\n"], both) is None
+    assert _in_sorted_order(["import z\n", "import b\n"], None) is None

@@ -5,7 +5,10 @@ place, the order between the two sides' additions carries no meaning, and keepin
 what people do. Items are found with the ``imports`` and ``definitions`` queries of the
 file's language, in the full text of each side, so that methods inside a class are seen
 in their class. The result keeps ours' additions, then theirs' that ours lacks (a stable
-order), and keeps one copy of what both sides added alike.
+order), and keeps one copy of what both sides added alike. One-line imports added into a
+group the file keeps sorted (each side's group, with at least two lines it did not add,
+sorted by one rule) are put in sorted order instead: people sort imports, and a union
+that appends is a write they would not have made.
 
 "Alike" means byte for byte: the item with the comments, blank lines, indentation and
 line endings that come with it. Two additions of the same item that differ in anything
@@ -73,7 +76,9 @@ def union_of_additions(
     if not extra:
         union = getattr(hunk, "ours" if first is ours_items else "theirs")
     else:
-        added = "".join(i.block for i in first) + "".join(extra)
+        blocks = [i.block for i in first] + extra
+        groups = _groups(parsed, hunk, profile, ours, theirs)
+        added = "".join(_in_sorted_order(blocks, groups) or blocks)
         union = hunk.base + added if ours.at_end else added + hunk.base
     return union if keeps_every_line(union, hunk) else None
 
@@ -89,6 +94,79 @@ def keeps_every_line(union: str, hunk: ConflictHunk) -> bool:
     if ours - have or theirs - have:
         return False
     return not have - ((ours + theirs) - base)
+
+
+# -- order-aware insertion: a sorted import group stays sorted --------------------------
+
+NEIGHBOURS = 2  # lines of the group that neither side added: the evidence it is sorted
+
+
+def _exact(line: str) -> str:
+    return line
+
+
+SORT_KEYS = (_exact, str.casefold)  # the orders a sorted group may follow
+
+
+def _in_sorted_order(blocks: list[str], groups: list[list[str]] | None) -> list[str] | None:
+    """The added one-line imports in the order of the file's own convention: sorted, when
+    each side's import group (the run of one-line imports, without a blank line, that
+    holds its additions) is sorted by the same rule, case-sensitive or not. None when
+    there is no such evidence, or the two rules would disagree: ours-then-theirs stays."""
+    if groups is None or not all(b.count("\n") == 1 and b.endswith("\n") for b in blocks):
+        return None
+    orders = set()
+    for key in SORT_KEYS:
+        keys = [[key(normalise(line)) for line in group] for group in groups]
+        if all(k == sorted(k) for k in keys):
+            ranked = sorted((key(normalise(b)), i) for i, b in enumerate(blocks))
+            orders.add(tuple(blocks[i] for _, i in ranked))
+    return list(orders.pop()) if len(orders) == 1 else None
+
+
+def _groups(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile,
+            ours: _Addition, theirs: _Addition) -> list[list[str]] | None:
+    """Each side's import group around its additions, or None when either has fewer
+    than NEIGHBOURS lines it did not add (too little to show a convention)."""
+    found = [_group(parsed, hunk, side, addition, profile)
+             for side, addition in (("ours", ours), ("theirs", theirs))]
+    return None if None in found else found  # type: ignore[return-value]
+
+
+def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Addition,
+           profile: LanguageProfile) -> list[str] | None:
+    text = parsed.splice({}, default=side)
+    start = parsed.offset(hunk, side)
+    if addition.at_end:
+        start += len(getattr(hunk, side)) - len(addition.text)
+    first = text.count("\n", 0, start)
+    added = range(first, first + addition.text.count("\n"))
+    lines = _import_lines(profile, text)
+    if not all(n in lines for n in added):
+        return None
+    lo, hi = added.start, added.stop
+    while lo - 1 in lines:
+        lo -= 1
+    while hi in lines:
+        hi += 1
+    if (hi - lo) - len(added) < NEIGHBOURS:
+        return None
+    return [lines[n] for n in range(lo, hi)]
+
+
+def _import_lines(profile: LanguageProfile, text: str) -> dict[int, str]:
+    """The imports that fill exactly one whole line of ``text``, by line number."""
+    query = treesitter.query(profile, "imports")
+    if query is None:
+        return {}
+    tree = treesitter.parse(profile, text)
+    lines = text.split("\n")  # tree-sitter's rows: only "\n" ends a line
+    found = {}
+    for node in treesitter.captures(query, tree.root_node).get("import", []):
+        row = node.start_point[0]
+        if node.end_point[0] == row and lines[row].strip() == treesitter.node_text(node).strip():
+            found[row] = lines[row]
+    return found
 
 
 def _repeats(items: list[_Item]) -> bool:

@@ -1,0 +1,23 @@
+package com.example.report;
+
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.jspecify.annotations.Nullable;
+import org.junit.Test;
+
+public class ReportTest {
+    @Nullable
+    private String title;
+
+    @Test
+    public void empty() {
+        Map<String, List<String>> rows = Map.of();
+        assert rows.isEmpty();
+    }
+
+    @Test
+    public void factories() {
+        assert InstanceOfAssertFactories.STRING != null;
+    }
+}

@@ -1,0 +1,19 @@
+package com.example.report;
+
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.Test;
+
+public class ReportTest {
+    @Test
+    public void empty() {
+        Map<String, List<String>> rows = Map.of();
+        assert rows.isEmpty();
+    }
+
+    @Test
+    public void factories() {
+        assert InstanceOfAssertFactories.STRING != null;
+    }
+}

@@ -1,0 +1,13 @@
+import json
+import os
+import re
+import sys
+
+
+def main() -> int:
+    print(json.dumps({"cwd": os.getcwd(), "ok": bool(re.match("a", "a"))}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
