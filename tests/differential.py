@@ -455,10 +455,32 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
             problems.append("git refused the merge, and %A is not our side")
         return problems
     if status == 0:
-        if (got, result) != (0, baseline):
-            problems.append("git merges it cleanly; the driver did something else")
-        return problems
+        return problems + check_clean(baseline, result, got, stats)
     return problems + check_written(merge, baseline, result, got, _union_rule, stats)
+
+
+CLASH_MARKERS = ("<<<<<<< ", "||||||| ", "=======", ">>>>>>> ")
+
+
+def check_clean(baseline: bytes, result: bytes, status: int,
+                stats: Counter[str] | None = None) -> list[str]:
+    """git merged cleanly: the driver writes git's merge (0), or marks a clash (1): git's
+    merge, line for line, with conflicts added whose one side is empty."""
+    if (status, result) == (0, baseline):
+        return []
+    if status != 1:
+        return ["git merges it cleanly; the driver wrote something else and said so (0)"]
+    lines = result.decode("utf-8").splitlines(keepends=True)
+    if "".join(x for x in lines if not x.startswith(CLASH_MARKERS)) != baseline.decode():
+        return ["a clean merge was marked as a clash, with a line of git's merge lost or moved"]
+    from santamerge.merge.locate import parse_conflicts
+
+    hunks = parse_conflicts(result.decode("utf-8")).hunks
+    if not hunks or any(h.base or (h.ours and h.theirs) for h in hunks):
+        return ["a clash was marked with a base, or with code on both sides"]
+    if stats is not None:
+        stats["clean merges marked as clashes"] += 1
+    return []
 
 
 def _union_rule(hunk: object, written: str) -> str | None:

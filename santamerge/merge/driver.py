@@ -20,7 +20,10 @@ from santamerge.errors import EXIT_CONFLICTS, EXIT_OK, ConfigError
 from santamerge.files import write_atomically
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from santamerge.config import Settings
+    from santamerge.languages.profiles import LanguageProfile
     from santamerge.merge.types import Outcome, StoredMiddles
     from santamerge.model.backends.base import Backend
 
@@ -131,7 +134,7 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
         return EXIT_CONFLICTS  # git refused (binary): %A keeps ours, as git's driver does
     state["baseline"] = baseline
     if conflicts == 0:
-        return EXIT_OK if _write(args.ours, baseline) else EXIT_CONFLICTS
+        return _clean(args, baseline, git_values)
     try:
         from santamerge.config import load_settings
 
@@ -161,6 +164,85 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
         print(f"santamerge: {shown}: {left} conflict{'s' if left > 1 else ''} left marked; "
               f"`santamerge preview {shown}` shows the ranked proposals", file=sys.stderr)
     return EXIT_OK if left == 0 else EXIT_CONFLICTS
+
+
+def _clean(args: DriverArgs, baseline: bytes, git_values: dict[str, str]) -> int:
+    """git merged the file cleanly: write its merge, unless both sides added a definition
+    of one name (santamerge.merge.clashes); then each copy is marked, and it is a conflict."""
+    found = _clash_check(args, baseline, git_values)
+    if found is None:
+        return EXIT_OK if _write(args.ours, baseline) else EXIT_CONFLICTS
+    marked, names = found
+    if not _write(args.ours, marked):
+        _write(args.ours, baseline)
+        return EXIT_CONFLICTS
+    print(f"santamerge: {args.path or args.ours}: both sides added {names}; git's line merge "
+          "kept both copies, left marked as a conflict: keep one", file=sys.stderr)
+    return EXIT_CONFLICTS
+
+
+def _clash_check(args: DriverArgs, baseline: bytes, git_values: dict[str, str]
+                 ) -> tuple[bytes, str] | None:
+    """The marked file and the clashing names, or None: no clash, or anything failed
+    (then git's clean merge stands, as without santamerge). The settings are read, and
+    tree-sitter loaded, only when both sides added a line defining one name."""
+    from santamerge.languages.profiles import language_for_path
+
+    profile = language_for_path(args.path or args.ours)
+    if profile is None:
+        return None
+    try:
+        texts = _maybe_clashing(args, baseline)
+        if texts is None:
+            return None
+        from santamerge.config import load_settings
+
+        settings = load_settings(git_values=git_values, timeout=args.timeout)
+        if settings.disable or max(len(t.encode("utf-8")) for t in texts) > settings.max_bytes:
+            return None
+        with _deadline(settings.timeout):
+            return _clashes(args, texts, profile)
+    except (Exception, _Timeout):
+        return None
+
+
+def _maybe_clashing(args: DriverArgs, baseline: bytes) -> tuple[str, ...] | None:
+    """Base, ours, theirs and git's merge, when both sides added a line that may define
+    one name; else None."""
+    from collections import Counter
+
+    from santamerge.config import Settings
+
+    inputs = [_read(p, Settings().max_bytes) for p in (args.base, args.ours, args.theirs)]
+    texts = tuple(_decode(data) for data in [*inputs, baseline])
+    lines = Counter(texts[0].splitlines())
+    added = [Counter(text.splitlines()) - lines for text in texts[1:3]]
+    return texts if _heads(added[0]) & _heads(added[1]) else None
+
+
+def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
+             ) -> tuple[bytes, str] | None:
+    from santamerge.merge.clashes import clashes, mark
+    from santamerge.merge.locate import has_markers
+
+    base, ours, theirs, merged = texts
+    if any(has_markers(t) for t in (base, ours, theirs)):
+        return None
+    found = clashes(profile, ours, theirs, merged)
+    if not found:
+        return None
+    names = ", ".join(f"`{n}`" for n in dict.fromkeys(c.name for c in found))
+    return mark(merged, found, args.labels, args.marker_size).encode("utf-8"), names
+
+
+def _heads(lines: Counter[str]) -> set[str]:
+    """Names that added lines may define, loosely: a name (or a quoted key) before
+    ``(``, ``<``, ``{``, ``:`` or ``=``. A clash needs both sides to add a line that defines the name, so
+    where the two sets do not meet, nothing is parsed (most clean merges)."""
+    import re
+
+    return {m.group(1) for line in lines
+            for m in re.finditer(r"([A-Za-z_$][\w$.-]*)[\"']?\s*[(<{:=]", line)}
 
 
 def _catch_stop_signals() -> dict[int, Any]:

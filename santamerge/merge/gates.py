@@ -391,6 +391,17 @@ def _keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | No
             for span, b in bindings.items()}
 
 
+def definitions(profile: LanguageProfile, tree: Tree) -> list[tuple[DefinitionKey, Node]]:
+    """Every definition in ``tree`` (imports left out), with its (scope, name) key, in
+    the order of the file."""
+    bindings = _bindings(profile, tree, None)
+    by_node = {(b.node.start_byte, b.node.end_byte): b.name for b in bindings.values()
+               if not b.is_import}
+    found = [(((*_scope(b.node, by_node), *b.scope), b.name), b.node)
+             for b in bindings.values() if not b.is_import]
+    return sorted(found, key=lambda item: item[1].start_byte)
+
+
 def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None,
               ) -> dict[tuple[int, int], _Binding]:
     """One binding per name node; where two matches share it, the outermost node wins and
@@ -432,11 +443,17 @@ def _contains(outer: Node, inner: Node) -> bool:
 
 
 def _scope(node: Node, by_node: dict[tuple[int, int], str]) -> tuple[str, ...]:
+    """The names of the definitions around ``node``. A parent with the span of the node
+    itself, or of a parent already counted, is the same place (a TOML file's document
+    and its only table), not another scope."""
     names = []
+    seen = {(node.start_byte, node.end_byte)}
     parent = node.parent
     while parent is not None:
-        name = by_node.get((parent.start_byte, parent.end_byte))
-        if name is not None:
+        span = (parent.start_byte, parent.end_byte)
+        name = by_node.get(span)
+        if name is not None and span not in seen:
             names.append(name)
+        seen.add(span)
         parent = parent.parent
     return tuple(reversed(names))

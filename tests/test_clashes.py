@@ -1,0 +1,111 @@
+"""A clean line merge that defines one name twice (each side added it, at different
+places) is left as a conflict, through a real `git merge` and the installed driver."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Repo
+
+from santamerge.merge.locate import parse_conflicts
+
+STORE = '''class Store:
+    def __init__(self):
+        self.items = {}
+
+    def get(self, key):
+        return self.items[key]
+
+    def keys(self):
+        return list(self.items)
+'''
+# ours adds save() at the top of the class, theirs at the bottom: no line overlaps
+OURS = STORE.replace('''        self.items = {}
+''', '''        self.items = {}
+
+    def save(self, path):
+        with open(path, "w") as out:
+            out.write(repr(self.items))
+''')
+THEIRS = STORE + '''
+    def save(self, path):
+        raise NotImplementedError(path)
+'''
+
+
+def merge(make_repo: Callable[[str], Repo], name: str, base: str, ours: str, theirs: str
+          ) -> tuple[Repo, int, str]:
+    repo = make_repo("repo")
+    repo.install_driver()
+    done = repo.merge_branches({name: base}, {name: ours}, {name: theirs})
+    return repo, done.returncode, done.stdout + done.stderr
+
+
+def test_both_sides_adding_one_method_is_a_conflict_not_a_clean_merge(
+        make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    repo, code, said = merge(make_repo, "store.py", STORE, OURS, THEIRS)
+    assert code != 0 and "both sides added `Store.save`" in said, said
+    written = repo.read("store.py").decode()
+    hunks = parse_conflicts(written).hunks
+    assert [(h.ours.startswith("    def save"), h.theirs.startswith("    def save"))
+            for h in hunks] == [(True, False), (False, True)]
+    assert hunks[0].base == "" and hunks[1].base == ""
+    # Every line git merged is there, in git's order: only marker lines were added.
+    unmarked = [line for line in written.splitlines(keepends=True)
+                if not line.startswith(("<<<<<<< ", "||||||| ", "=======", ">>>>>>> "))]
+    for name, text in (("o", OURS), ("b", STORE), ("t", THEIRS)):
+        (tmp_path / name).write_text(text)
+    plain = subprocess.run(["git", "merge-file", "-p", "o", "b", "t"], cwd=tmp_path,
+                           capture_output=True, text=True, check=False)
+    assert plain.returncode == 0 and "".join(unmarked) == plain.stdout  # git's, line for line
+    assert repo.git("diff", "--name-only", "--diff-filter=U").stdout.split() == ["store.py"]
+
+
+def test_different_names_merge_cleanly(make_repo: Callable[[str], Repo]) -> None:
+    theirs = THEIRS.replace("def save(self, path):\n        raise", "def load(self, path):\n"
+                            "        raise")
+    repo, code, said = merge(make_repo, "store.py", STORE, OURS, theirs)
+    assert code == 0, said
+    written = repo.read("store.py").decode()
+    assert "<<<<<<<" not in written and "def save" in written and "def load" in written
+
+
+def test_names_a_language_binds_twice_on_purpose_are_not_clashes(
+        make_repo: Callable[[str], Repo]) -> None:
+    base = "from typing import overload\n\n\ndef size(x):\n    return len(x)\n"
+    ours = base.replace("\n\n\ndef size(x)", "\n\n\n@overload\ndef size(x: str) -> int: ...\n"
+                        "\n\ndef size(x)")
+    theirs = base + "\n\n@overload\ndef size(x: bytes) -> int: ...\n"
+    repo, code, said = merge(make_repo, "sizes.py", base, ours, theirs)
+    assert code == 0, said
+    assert repo.read("sizes.py").decode().count("def size") == 3
+
+
+JAVA = '''public class Counter {
+    private int n;
+
+    public int get() {
+        return n;
+    }
+}
+'''
+
+
+def test_java_same_signature_clashes_and_an_overload_does_not(
+        make_repo: Callable[[str], Repo]) -> None:
+    ours = JAVA.replace("    private int n;\n", "    private int n;\n\n    public void reset() {\n"
+                        "        n = 0;\n    }\n")
+    theirs = JAVA.replace("        return n;\n    }\n", "        return n;\n    }\n\n"
+                          "    public void reset() {\n        n = -1;\n    }\n")
+    repo, code, said = merge(make_repo, "Counter.java", JAVA, ours, theirs)
+    assert code != 0 and "`Counter.reset()`" in said, said
+    assert len(parse_conflicts(repo.read("Counter.java").decode()).hunks) == 2
+
+    overload = theirs.replace("public void reset() {\n        n = -1;",
+                              "public void reset(int to) {\n        n = to;")
+    repo2, code2, said2 = merge(lambda name: make_repo(name + "2"), "Counter.java", JAVA, ours,
+                                overload)
+    assert code2 == 0, said2
+    assert repo2.read("Counter.java").decode().count("reset(") == 2
