@@ -97,12 +97,12 @@ def _region(profile: LanguageProfile, data: bytes, body: Node) -> tuple[int, int
 
 def candidate_files(root: str) -> list[str]:
     from santamerge.git import tracked_files
-    from santamerge.languages.profiles import language_for_path
+    from santamerge.languages.profiles import code_language_for_path
 
     out = []
     for rel in tracked_files(root):
         parts = Path(rel).parts
-        if not rel or language_for_path(rel) is None or rel.endswith(".pyi"):
+        if not rel or code_language_for_path(rel) is None or rel.endswith(".pyi"):
             continue
         if any("test" in p.lower() for p in parts) or "node_modules" in parts:
             continue

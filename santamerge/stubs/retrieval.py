@@ -48,12 +48,12 @@ def identifiers(text: str) -> frozenset[str]:
 def repository_chunks(root: str) -> tuple[Chunk, ...]:
     """Every function and class definition of the repository's tracked source files."""
     from santamerge.git import tracked_files
-    from santamerge.languages.profiles import language_for_path
+    from santamerge.languages.profiles import code_language_for_path
 
     paths = tracked_files(root)
     chunks: list[Chunk] = []
     for rel in paths[:MAX_FILES]:
-        if SKIPPED_PARTS & set(Path(rel).parts) or language_for_path(rel) is None:
+        if SKIPPED_PARTS & set(Path(rel).parts) or code_language_for_path(rel) is None:
             continue
         path = Path(root) / rel
         try:

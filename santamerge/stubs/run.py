@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge.errors import SantamergeError
-from santamerge.languages.profiles import language_for_path
+from santamerge.languages.profiles import code_language_for_path, language_for_path
 from santamerge.stubs.detect import Stub, find_stubs, named_by
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def _read_files(paths: Sequence[str], named: bool,
     for path in paths:
         if path.lower().endswith(".pyi"):
             continue  # stubs by design: never filled
-        if language_for_path(path) is None:
+        if code_language_for_path(path) is None:
             if named:
                 unsupported.append(path)
             continue
