@@ -109,3 +109,39 @@ def test_java_same_signature_clashes_and_an_overload_does_not(
                                 overload)
     assert code2 == 0, said2
     assert repo2.read("Counter.java").decode().count("reset(") == 2
+
+
+def test_what_is_never_marked() -> None:
+    """A copy on the file's last line without a line end (a marker cannot follow it), a
+    name a side already binds twice, and TypeScript's merged interfaces."""
+    from santamerge.languages.profiles import language_named
+    from santamerge.merge.clashes import clashes
+
+    python, ts = language_named("python"), language_named("typescript")
+    assert python is not None and ts is not None
+    base = "def a():\n    return 1\n"
+    ours = "def f():\n    return 2\n\n" + base
+    theirs = base + "\ndef f():\n    return 3"  # no line end at the end of the file
+    assert clashes(python, ours, theirs, "def f():\n    return 2\n\n" + theirs) == []
+    assert len(clashes(python, ours, theirs + "\n", "def f():\n    return 2\n\n" + theirs
+                       + "\n")) == 2
+    twice = "def f():\n    return 0\n\n\ndef f():\n    return 1\n"
+    assert clashes(python, twice + "\ndef g(): pass\n", "def g(): pass\n" + twice,
+                   "def g(): pass\n" + twice + "\ndef g(): pass\n") == []
+    load = "interface Load {\n  id: number;\n}\n"
+    assert clashes(ts, load + "let x = 1;\n", "let x = 1;\n" + load,
+                   load + "let x = 1;\n" + load) == []
+
+
+def test_a_generated_merge_the_long_run_caught() -> None:
+    """Case 1003157 of the no-lost-line run: three copies of an interface, one at the end
+    of the file without a line end, and CRLF lines; the driver once wrote a marker on
+    the last line's end. It must leave git's clean merge, or marks that keep every line."""
+    import random
+    import tempfile
+
+    import differential as d
+
+    merge = d.generate(random.Random(1003157))
+    with tempfile.TemporaryDirectory() as folder:
+        assert d.check_driver(merge, Path(folder) / "case") == []

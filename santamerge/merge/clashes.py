@@ -6,10 +6,12 @@ class, at two different places), git's line merge sees no overlap and keeps both
 file parses, and the second definition silently replaces the first (Python, JS) or does
 not compile (Java, Go, Rust). After a clean merge the driver asks :func:`clashes`: a
 name bound more often in the merged file than on either side, where at least one copy
-comes from ours alone and one from theirs alone, is such a clash. Each of those copies
-is wrapped in conflict markers of its own, ours' with an empty theirs section and
-theirs' with an empty ours section, so that nothing moves and no line is lost: a person
-(or ``resolve``/``preview``) keeps one. Only definitions are compared, never imports.
+comes from ours alone and one from theirs alone, and neither side binds it twice, is
+such a clash. Each of those copies is wrapped in conflict markers of its own, ours' with
+an empty theirs section and theirs' with an empty ours section, so that nothing moves
+and no line is lost: a person (or ``resolve``/``preview``) keeps one. Only definitions
+are compared, never imports; names a language binds twice on purpose (typing overloads,
+property setters, JS accessors, TypeScript's merged interfaces) are never clashes.
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
         by_key.setdefault(key, []).append(node)
     found: list[Clash] = []
     for key, nodes in by_key.items():
-        if len(nodes) < 2 or len(nodes) <= max(counts[0][key], counts[1][key]):
-            continue
+        if len(nodes) < 2 or max(counts[0][key], counts[1][key]) > 1:
+            continue  # a side that binds the name twice already: the language allows it
         copies = [treesitter.node_text(n) for n in nodes]
-        if any(_may_repeat(text) for text in copies):
+        if any(_may_repeat(text, profile) for text in copies):
             continue
         origins = [_origin(text, key, texts) for text in copies]
         spans = [_whole_lines(merged, n) for n in nodes]
@@ -97,8 +99,14 @@ _REPEATABLE = ("@overload", "@typing.overload", "get ", "set ", "static get ", "
 _REPEATABLE_DECORATORS = (".setter", ".deleter", ".getter")
 
 
-def _may_repeat(text: str) -> bool:
+_TS_MERGED = ("interface ", "export interface ", "declare ", "export declare ")
+
+
+def _may_repeat(text: str, profile: LanguageProfile) -> bool:
+    """A copy the language lets a scope hold twice: TypeScript merges interfaces."""
     first = text.lstrip().split("\n", 1)[0].strip()
+    if profile.queries == "typescript" and first.startswith(_TS_MERGED):
+        return True
     return first.startswith(_REPEATABLE) or (first.startswith("@")
                                              and first.endswith(_REPEATABLE_DECORATORS))
 
@@ -106,13 +114,16 @@ def _may_repeat(text: str) -> bool:
 def _whole_lines(text: str, node: Node) -> tuple[int, int] | None:
     """The character span of the lines ``node`` covers, their line ends included; None
     when it shares a line with other code (then markers around it would cut that code
-    off from its side). A separator after it (a JSON pair's comma) goes with it."""
+    off from its side), or ends the file without a line end. A separator after it (a
+    JSON pair's comma) goes with it."""
     data = text.encode("utf-8")
     start = len(data[:node.start_byte].decode("utf-8", errors="replace"))
     end = len(data[:node.end_byte].decode("utf-8", errors="replace"))
     line_start = text.rfind("\n", 0, start) + 1
     newline = text.find("\n", end)
-    line_end = len(text) if newline < 0 else newline + 1
+    if newline < 0:
+        return None  # the file's last line, without a line end: a marker cannot follow it
+    line_end = newline + 1
     if text[line_start:start].strip() or text[end:line_end].strip() not in ("", ",", ";"):
         return None
     return line_start, line_end

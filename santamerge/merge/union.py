@@ -5,10 +5,11 @@ place, the order between the two sides' additions carries no meaning, and keepin
 what people do. Items are found with the ``imports`` and ``definitions`` queries of the
 file's language, in the full text of each side, so that methods inside a class are seen
 in their class. The result keeps ours' additions, then theirs' that ours lacks (a stable
-order), and keeps one copy of what both sides added alike. One-line imports added into a
-group the file keeps sorted (each side's group, with at least two lines it did not add,
-sorted by one rule) are put in sorted order instead: people sort imports, and a union
-that appends is a write they would not have made.
+order), and keeps one copy of what both sides added alike. One-line imports (or, in
+JSON, YAML and TOML, one-line keys) added into a group the file keeps sorted (each
+side's group, with at least two lines it did not add, sorted by one rule) are put in
+sorted order instead: people sort imports and dependency lists, and a union that
+appends is a write they would not have made.
 
 "Alike" means byte for byte: the item with the comments, blank lines, indentation and
 line endings that come with it. Two additions of the same item that differ in anything
@@ -96,7 +97,7 @@ def keeps_every_line(union: str, hunk: ConflictHunk) -> bool:
     return not have - ((ours + theirs) - base)
 
 
-# -- order-aware insertion: a sorted import group stays sorted --------------------------
+# -- order-aware insertion: a sorted group of imports (or keys) stays sorted -----------
 
 NEIGHBOURS = 2  # lines of the group that neither side added: the evidence it is sorted
 
@@ -109,9 +110,10 @@ SORT_KEYS = (_exact, str.casefold)  # the orders a sorted group may follow
 
 
 def _in_sorted_order(blocks: list[str], groups: list[list[str]] | None) -> list[str] | None:
-    """The added one-line imports in the order of the file's own convention: sorted, when
-    each side's import group (the run of one-line imports, without a blank line, that
-    holds its additions) is sorted by the same rule, case-sensitive or not. None when
+    """The added one-line items in the order of the file's own convention: sorted, when
+    each side's group (the run of one-line imports, or of a configuration file's keys,
+    without a blank line, that holds its additions) is sorted by the same rule,
+    case-sensitive or not. None when
     there is no such evidence, or the two rules would disagree: ours-then-theirs stays."""
     if groups is None or not all(b.count("\n") == 1 and b.endswith("\n") for b in blocks):
         return None
@@ -126,8 +128,8 @@ def _in_sorted_order(blocks: list[str], groups: list[list[str]] | None) -> list[
 
 def _groups(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile,
             ours: _Addition, theirs: _Addition) -> list[list[str]] | None:
-    """Each side's import group around its additions, or None when either has fewer
-    than NEIGHBOURS lines it did not add (too little to show a convention)."""
+    """Each side's group around its additions, or None when either has fewer than
+    NEIGHBOURS lines it did not add (too little to show a convention)."""
     found = [_group(parsed, hunk, side, addition, profile)
              for side, addition in (("ours", ours), ("theirs", theirs))]
     return None if None in found else found  # type: ignore[return-value]
@@ -141,7 +143,7 @@ def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Additi
         start += len(getattr(hunk, side)) - len(addition.text)
     first = text.count("\n", 0, start)
     added = range(first, first + addition.text.count("\n"))
-    lines = _import_lines(profile, text)
+    lines = _item_lines(profile, text)
     if not all(n in lines for n in added):
         return None
     lo, hi = added.start, added.stop
@@ -154,15 +156,18 @@ def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Additi
     return [lines[n] for n in range(lo, hi)]
 
 
-def _import_lines(profile: LanguageProfile, text: str) -> dict[int, str]:
-    """The imports that fill exactly one whole line of ``text``, by line number."""
-    query = treesitter.query(profile, "imports")
+def _item_lines(profile: LanguageProfile, text: str) -> dict[int, str]:
+    """The items that may be kept sorted and fill exactly one whole line of ``text``, by
+    line number: imports in code, keys in configuration files."""
+    name, capture = ("definitions", "definition") if profile.kind == "config" else (
+        "imports", "import")
+    query = treesitter.query(profile, name)
     if query is None:
         return {}
     tree = treesitter.parse(profile, text)
     lines = text.split("\n")  # tree-sitter's rows: only "\n" ends a line
     found = {}
-    for node in treesitter.captures(query, tree.root_node).get("import", []):
+    for node in treesitter.captures(query, tree.root_node).get(capture, []):
         row = node.start_point[0]
         if node.end_point[0] == row and lines[row].strip() == treesitter.node_text(node).strip():
             found[row] = lines[row]
