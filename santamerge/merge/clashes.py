@@ -120,6 +120,8 @@ def _whole_lines(text: str, node: Node) -> tuple[int, int] | None:
     start = len(data[:node.start_byte].decode("utf-8", errors="replace"))
     end = len(data[:node.end_byte].decode("utf-8", errors="replace"))
     line_start = text.rfind("\n", 0, start) + 1
+    if end > start and text[end - 1] == "\n":
+        end -= 1  # a node that ends with its line end (a TOML table)
     newline = text.find("\n", end)
     if newline < 0:
         return None  # the file's last line, without a line end: a marker cannot follow it

@@ -1,0 +1,33 @@
+package store
+
+type Store struct {
+	items map[string]int
+}
+
+<<<<<<< ours
+func (s *Store) Reset() {
+	s.items = map[string]int{}
+}
+||||||| base
+=======
+>>>>>>> theirs
+
+func (s *Store) Get(k string) int {
+	return s.items[k]
+}
+
+func (s *Store) Keys() []string {
+	out := []string{}
+	for k := range s.items {
+		out = append(out, k)
+	}
+	return out
+}
+
+<<<<<<< ours
+||||||| base
+=======
+func (s *Store) Reset() {
+	clear(s.items)
+}
+>>>>>>> theirs

@@ -1,0 +1,13 @@
+def load(path):
+    with open(path) as f:
+        return f.read()
+
+
+def save(path, text):
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def exists(path):
+    from pathlib import Path
+    return Path(path).exists()

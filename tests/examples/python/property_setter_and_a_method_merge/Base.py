@@ -1,0 +1,10 @@
+class Shape:
+    def __init__(self, w):
+        self._w = w
+
+    @property
+    def width(self):
+        return self._w
+
+    def area(self):
+        return self._w * self._w
