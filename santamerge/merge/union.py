@@ -78,7 +78,7 @@ def union_of_additions(
         union = getattr(hunk, "ours" if first is ours_items else "theirs")
     else:
         blocks = [i.block for i in first] + extra
-        groups = _groups(parsed, hunk, profile, ours, theirs)
+        groups = _groups(parsed, hunk, profile, ours, theirs) if _one_line(blocks) else None
         added = "".join(_in_sorted_order(blocks, groups) or blocks)
         union = hunk.base + added if ours.at_end else added + hunk.base
     return union if keeps_every_line(union, hunk) else None
@@ -115,7 +115,7 @@ def _in_sorted_order(blocks: list[str], groups: list[list[str]] | None) -> list[
     without a blank line, that holds its additions) is sorted by the same rule,
     case-sensitive or not. None when
     there is no such evidence, or the two rules would disagree: ours-then-theirs stays."""
-    if groups is None or not all(b.count("\n") == 1 and b.endswith("\n") for b in blocks):
+    if groups is None or not _one_line(blocks):
         return None
     orders = set()
     for key in SORT_KEYS:
@@ -124,6 +124,11 @@ def _in_sorted_order(blocks: list[str], groups: list[list[str]] | None) -> list[
             ranked = sorted((key(normalise(b)), i) for i, b in enumerate(blocks))
             orders.add(tuple(blocks[i] for _, i in ranked))
     return list(orders.pop()) if len(orders) == 1 else None
+
+
+def _one_line(blocks: list[str]) -> bool:
+    """Every block is one line, with its line end: no comment or blank line with it."""
+    return all(b.count("\n") == 1 and b.endswith("\n") for b in blocks)
 
 
 def _groups(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile,
