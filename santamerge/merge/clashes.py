@@ -41,6 +41,7 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
     sides = [definitions(profile, treesitter.parse(profile, text)) for text in (ours, theirs)]
     counts = [Counter(key for key, _ in defs) for defs in sides]
     texts = [_texts(defs) for defs in sides]
+    data = merged.encode("utf-8")
     by_key: dict[DefinitionKey, list[Node]] = {}
     for key, node in definitions(profile, treesitter.parse(profile, merged)):
         by_key.setdefault(key, []).append(node)
@@ -52,7 +53,7 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
         if any(_may_repeat(text, profile) for text in copies):
             continue
         origins = [_origin(text, key, texts) for text in copies]
-        spans = [_whole_lines(merged, n) for n in nodes]
+        spans = [_whole_lines(merged, data, n) for n in nodes]
         if "ours" in origins and "theirs" in origins and all(spans):
             name = ".".join((*key[0], key[1]))
             found += [Clash(span[0], span[1], side, name)
@@ -111,14 +112,12 @@ def _may_repeat(text: str, profile: LanguageProfile) -> bool:
                                              and first.endswith(_REPEATABLE_DECORATORS))
 
 
-def _whole_lines(text: str, node: Node) -> tuple[int, int] | None:
+def _whole_lines(text: str, data: bytes, node: Node) -> tuple[int, int] | None:
     """The character span of the lines ``node`` covers, their line ends included; None
     when it shares a line with other code (then markers around it would cut that code
     off from its side), or ends the file without a line end. A separator after it (a
     JSON pair's comma) goes with it."""
-    data = text.encode("utf-8")
-    start = len(data[:node.start_byte].decode("utf-8", errors="replace"))
-    end = len(data[:node.end_byte].decode("utf-8", errors="replace"))
+    start, end = _char(text, data, node.start_byte), _char(text, data, node.end_byte)
     line_start = text.rfind("\n", 0, start) + 1
     if end > start and text[end - 1] == "\n":
         end -= 1  # a node that ends with its line end (a TOML table)
@@ -129,6 +128,13 @@ def _whole_lines(text: str, node: Node) -> tuple[int, int] | None:
     if text[line_start:start].strip() or text[end:line_end].strip() not in ("", ",", ";"):
         return None
     return line_start, line_end
+
+
+def _char(text: str, data: bytes, offset: int) -> int:
+    """The character offset of byte ``offset`` of ``data`` (``text`` in UTF-8)."""
+    if len(data) == len(text):  # ASCII: bytes are characters
+        return offset
+    return len(data[:offset].decode("utf-8", errors="replace"))
 
 
 def _outermost(found: list[Clash]) -> list[Clash]:

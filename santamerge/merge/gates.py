@@ -384,22 +384,24 @@ def _keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | No
     """Each bound name's (scope, name), by the span of its name node. The scope is the
     enclosing definitions' names, plus the query's ``@scope`` captures. With
     ``byte_range``, only matches that intersect it (enclosing definitions included)."""
-    bindings = _bindings(profile, tree, byte_range)
-    by_node = {(b.node.start_byte, b.node.end_byte): b.name for b in bindings.values()
-               if not b.is_import}
-    return {span: ((*_scope(b.node, by_node), *b.scope), b.name)
-            for span, b in bindings.items()}
+    return {span: key for span, key, _ in _keyed(_bindings(profile, tree, byte_range))}
 
 
 def definitions(profile: LanguageProfile, tree: Tree) -> list[tuple[DefinitionKey, Node]]:
     """Every definition in ``tree`` (imports left out), with its (scope, name) key, in
     the order of the file."""
-    bindings = _bindings(profile, tree, None)
+    found = [(key, b.node) for _, key, b in _keyed(_bindings(profile, tree, None))
+             if not b.is_import]
+    return sorted(found, key=lambda item: item[1].start_byte)
+
+
+def _keyed(bindings: dict[tuple[int, int], _Binding]
+           ) -> list[tuple[tuple[int, int], DefinitionKey, _Binding]]:
+    """Each binding with its (scope, name) key, by the span of its name node."""
     by_node = {(b.node.start_byte, b.node.end_byte): b.name for b in bindings.values()
                if not b.is_import}
-    found = [(((*_scope(b.node, by_node), *b.scope), b.name), b.node)
-             for b in bindings.values() if not b.is_import]
-    return sorted(found, key=lambda item: item[1].start_byte)
+    return [(span, ((*_scope(b.node, by_node), *b.scope), b.name), b)
+            for span, b in bindings.items()]
 
 
 def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None,

@@ -113,8 +113,8 @@ def _in_sorted_order(blocks: list[str], groups: list[list[str]] | None) -> list[
     """The added one-line items in the order of the file's own convention: sorted, when
     each side's group (the run of one-line imports, or of a configuration file's keys,
     without a blank line, that holds its additions) is sorted by the same rule,
-    case-sensitive or not. None when
-    there is no such evidence, or the two rules would disagree: ours-then-theirs stays."""
+    case-sensitive or not. None when there is no such evidence, or the two rules would
+    disagree: ours-then-theirs stays."""
     if groups is None or not _one_line(blocks):
         return None
     orders = set()
