@@ -49,11 +49,13 @@ def write_atomically(path: str, data: bytes, git_dir: str | None = None) -> None
 
 
 def _replace(tmp: str, target: str, data: bytes, mode: int) -> None:
+    hang = _hang_here()
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, mode)
-        _hang_once()
+        if hang:
+            time.sleep(3600)
         os.replace(tmp, target)
     except BaseException:  # a signal's exception too: never leave the copy behind
         with contextlib.suppress(OSError):
@@ -64,12 +66,15 @@ def _replace(tmp: str, target: str, data: bytes, mode: int) -> None:
 _hung: list[bool] = []
 
 
-def _hang_once() -> None:
+def _hang_here() -> bool:
     """A testing hook for kill trials: SANTAMERGE_FAULT=hang-write hangs the process's
-    first write after its temporary copy is written (later writes go through)."""
+    first write after its temporary copy is written. Later writes go through, even when
+    a signal stopped the first one before it reached its hang (the driver's write of
+    git's own result then must not hang in its place)."""
     if os.environ.get("SANTAMERGE_FAULT") == "hang-write" and not _hung:
         _hung.append(True)
-        time.sleep(3600)
+        return True
+    return False
 
 
 def remove_stale(scratch: str) -> int:

@@ -376,6 +376,35 @@ def test_sigterm_in_the_middle_of_a_write_leaves_gits_result_and_no_copy(repo: R
     assert scratch_copies(repo) == [] and stray_files(repo) == []
 
 
+def test_a_write_stopped_before_its_hang_does_not_pass_the_hang_on(
+        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race behind a CI hang: a signal that stops the first write before it reaches
+    its hang must not make the driver's next write (git's own result) hang instead."""
+    from santamerge import files
+
+    monkeypatch.setenv("SANTAMERGE_FAULT", "hang-write")
+    monkeypatch.setattr(files, "_hung", [])
+    target = repo.root / "app.py"
+    target.write_text("ours\n")
+    chmods: list[str] = []
+
+    def stopped_once(path: str, mode: int) -> None:
+        chmods.append(path)
+        if len(chmods) == 1:
+            raise KeyboardInterrupt  # as the driver's signal handler raises
+
+    def no_hang(seconds: float) -> None:
+        raise AssertionError(f"a later write hung ({seconds} s)")
+
+    monkeypatch.setattr(files.os, "chmod", stopped_once)
+    monkeypatch.setattr(files.time, "sleep", no_hang)
+    with pytest.raises(KeyboardInterrupt):
+        files.write_atomically(str(target), b"half\n")
+    files.write_atomically(str(target), b"gits\n")
+    assert target.read_bytes() == b"gits\n" and len(chmods) == 2
+    assert scratch_copies(repo) == []
+
+
 def test_sigint_prints_nothing(repo: Repo) -> None:
     repo.commit({"app.py": "import os\n"}, "base")
     proc, ours = driver_process(repo, "hang")
