@@ -19,7 +19,8 @@ The properties, checked against ``git merge-file --diff3`` of the same three fil
 - outside the hunks, the file is git's own merge, byte for byte;
 - a hunk written by an order-free union holds every line of both sides, byte for byte
   and as often as each side has it, and no line (or extra copy of a line) that the two
-  sides' additions do not give;
+  sides' additions do not give; one written by the tree merge holds every line that a
+  side added or changed, and no line the sides do not give (``merge_problem``);
 - where santamerge steps aside (markers already in an input, not UTF-8, binary), the
   file is git's own result.
 
@@ -418,6 +419,26 @@ def union_problem(ours: str, base: str | None, theirs: str, written: str) -> str
     return None
 
 
+def merge_problem(ours: str, base: str | None, theirs: str, written: str) -> str | None:
+    """What is wrong with ``written`` as a three-way merge of a hunk (the tree merge's
+    promise), or None: every line either side added or changed is there, and no line
+    (or more copies of one) than the two sides give. (Which blank line a deletion
+    took is not decidable line by line: a blank line kept on one side is allowed.) Lines are
+    compared without a trailing ``,``: a merged list moves its separators."""
+    def lines(text: str | None) -> Counter[str]:
+        return Counter(line.rstrip("\r\n").rstrip().rstrip(",")
+                       for line in (text or "").splitlines())
+
+    have, o, t, b = lines(written), lines(ours), lines(theirs), lines(base)
+    lost = ((o - b) - have) + ((t - b) - have)
+    if lost:
+        return f"lost {_lines(lost)}, which a side added"
+    extra = have - (o + t)
+    if extra:
+        return f"added {_lines(extra)}, which the sides do not give"
+    return None
+
+
 def _lines(counts: Counter[str]) -> str:
     shown = [line if len(line) < 60 else line[:57] + "..." for line in sorted(counts)[:3]]
     more = f" and {len(counts) - 3} more" if len(counts) > 3 else ""
@@ -484,7 +505,10 @@ def check_clean(baseline: bytes, result: bytes, status: int,
 
 
 def _union_rule(hunk: object, written: str) -> str | None:
-    return union_problem(hunk.ours, hunk.base, hunk.theirs, written)  # type: ignore[attr-defined]
+    """A written hunk is an order-free union, or a three-way merge of the sides."""
+    sides = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
+    problem = union_problem(*sides, written)
+    return problem if problem is None else merge_problem(*sides, written)
 
 
 def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | None,
@@ -566,8 +590,8 @@ def _has_marker_line(text: str | None) -> bool:
 
 
 def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
-    """The structured union alone, on every hunk of git's merge: (unions offered,
-    problems)."""
+    """The structured candidates alone (the union, the tree merge), on every hunk of
+    git's merge: (offered, problems)."""
     from santamerge.errors import MarkerError
     from santamerge.languages.profiles import language_for_path
     from santamerge.merge.candidates import build_candidates
@@ -587,10 +611,11 @@ def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
     offered, problems = 0, []
     for hunk in parsed.hunks:
         for candidate in build_candidates(parsed, hunk, profile):
-            if candidate.method != "structured:union":
+            if not candidate.method.startswith("structured:"):
                 continue
             offered += 1
-            problem = union_problem(hunk.ours, hunk.base, hunk.theirs, candidate.text)
+            rule = union_problem if candidate.method == "structured:union" else merge_problem
+            problem = rule(hunk.ours, hunk.base, hunk.theirs, candidate.text)
             if problem:
                 problems.append(f"hunk {hunk.index + 1}: {problem}")
     return offered, problems
@@ -611,7 +636,8 @@ def candidate_rule(hunk: object, written: str) -> str | None:
         words = merge_words(base, ours, theirs)
         if words is not None:
             allowed.add(words)
-    if written in allowed or union_problem(ours, base, theirs, written) is None:
+    if written in allowed or union_problem(ours, base, theirs, written) is None or (
+            merge_problem(ours, base, theirs, written) is None):
         return None
     return "wrote a text that is none of the candidates shown"
 

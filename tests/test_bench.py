@@ -132,3 +132,113 @@ def test_hunks_are_matched_through_their_context() -> None:
     assert match_hunks(parsed, "a\nb\nc\nX\nY\nd\ne\nZ\n") == ["X\nY\n", "Z\n"]
     # the context before the first hunk was rewritten by the merge: not guessed
     assert match_hunks(parsed, "a\nB\nc\nX\nd\ne\nZ\n") == [None, "Z\n"]
+
+
+# File-level figures, on hand-made conflicted files. The union policy writes the union of
+# both sides' added imports, ours first: "import re", then "import sys".
+IMPORTS = ("import os\n<<<<<<< ours\nimport re\n||||||| base\n=======\nimport sys\n"
+           ">>>>>>> theirs\n\n\ndef f():\n    return os.sep, re.I, sys.argv\n")
+
+
+def _imports(added: str, tail: str = "def f():\n    return os.sep, re.I, sys.argv\n") -> str:
+    return f"import os\n{added}\n\n\n{tail}"
+
+
+def _file(path: str, marked: str, truth: str, policy: str = "union"):  # type: ignore[no-untyped-def]
+    from santamerge.bench.merges import evaluate_file
+    from santamerge.bench.replay import ConflictedFile
+
+    found = evaluate_file(ConflictedFile("m", path, marked, truth), policy)
+    assert found is not None
+    return found
+
+
+def _conflicts() -> dict[str, tuple[str, str, str]]:
+    """Conflicted files by what the union policy does with them: path, marked, truth."""
+    return {
+        "right": ("a.py", IMPORTS, _imports("import re\nimport sys")),
+        "wrong": ("b.py", IMPORTS, _imports("import sys\nimport re")),  # sorted the other way
+        "unwritten": ("c.py", f"def f():\n{_hunk('    X = 2', '    X = 1', '    X = 3')}",
+                      "def f():\n    X = 3\n"),
+        "json": ("d.json", "{\n" + _hunk('  "a": 2', '  "a": 1', '  "a": 3') + "}\n",
+                 '{\n  "a": 3\n}\n'),
+        "other": ("e.md", f"# T\n{_hunk('two', 'one', 'three')}", "# T\nthree\n"),
+    }
+
+
+def _hunk(ours: str, base: str, theirs: str) -> str:
+    return (f"<<<<<<< ours\n{ours}\n||||||| base\n{base}\n=======\n{theirs}\n"
+            ">>>>>>> theirs\n")
+
+
+def test_a_written_file_is_judged_by_its_regions() -> None:
+    right = _file("a.py", IMPORTS, _imports("import re\nimport sys"))
+    assert (right.written, right.verdict, right.resolved_right) == (True, "right", True)
+    wrong = _file("a.py", IMPORTS, _imports("import sys\nimport re"))
+    assert (wrong.written, wrong.verdict, wrong.resolved_right) == (True, "wrong", False)
+    # the commit also changed a line outside the region: right, but not the whole file
+    edited = _file("a.py", IMPORTS, _imports("import re\nimport sys").replace(
+        "os.sep", "os.pathsep"))
+    assert (edited.verdict, edited.resolved_right) == ("right", False)
+    # the commit renamed the function after the region: the region is not found there
+    lost = _file("a.py", IMPORTS, _imports("import re\nimport sys").replace("def f", "def g"))
+    assert (lost.written, lost.unmatched, lost.verdict) == (True, 1, "unjudged")
+    unwritten = _file(*_conflicts()["unwritten"])
+    assert (unwritten.written, unwritten.verdict) == (False, None)
+    assert _file("a.py", IMPORTS, _imports("import re\nimport sys"), "never").verdict is None
+
+
+def test_files_by_language_put_git_beside_the_policy() -> None:
+    from santamerge.bench.merges import summarise
+
+    report = summarise([_file(*f) for f in _conflicts().values()], {"policy": "union"})
+    by_language = report["files_by_language"]
+    assert {k: (v["kind"], v["files"]) for k, v in by_language.items()} == {
+        "json": ("config", 1), "other": (None, 1), "python": ("code", 3)}
+    python = by_language["python"]
+    assert python["git"] == {"written": 0, "right": 0, "wrong": 0, "unjudged": 0,
+                             "whole_file_equal": 0, "coverage": 0.0, "precision": None,
+                             "precision_judged": None, "whole_file": None,
+                             "silent_wrong": 0.0}
+    policy = python["policy"]
+    assert (policy["written"], policy["right"], policy["wrong"], policy["unjudged"]) == (
+        2, 1, 1, 0)
+    assert (policy["coverage"], policy["precision"], policy["whole_file"],
+            policy["silent_wrong"]) == (2 / 3, 0.5, 0.5, 1 / 3)
+    times = report["time_ms"]  # every time is there, apart from the figures
+    assert 0 < times["per_file_by_language"]["python"]["p50"] <= times[
+        "per_file_by_language"]["python"]["p95"]
+    assert set(times["per_file_by_kind"]) == {"code", "config", "all"}
+    assert by_language["json"]["policy"]["coverage"] == 0.0
+    kinds = report["files_by_kind"]
+    assert {k: v["files"] for k, v in kinds.items()} == {"code": 3, "config": 1, "all": 5}
+    assert kinds["code"]["policy"] == policy  # python is the only code language here
+    assert (kinds["config"]["policy"]["written"], kinds["config"]["policy"]["precision"]) == (
+        0, None)
+    assert kinds["all"]["policy"]["silent_wrong"] == 1 / 5
+    assert report["files"]["conflicted"] == 5 and "by_language" in report  # as before
+
+
+def test_a_written_file_with_an_unmatched_region_is_not_counted_right() -> None:
+    from santamerge.bench.merges import file_figures
+
+    lost = _file("a.py", IMPORTS, _imports("import re\nimport sys").replace("def f", "def g"))
+    right = _file(*_conflicts()["right"])
+    figures = file_figures([lost, right])["policy"]
+    assert (figures["written"], figures["right"], figures["unjudged"]) == (2, 1, 1)
+    assert (figures["precision"], figures["precision_judged"], figures["silent_wrong"]) == (
+        0.5, 1.0, 0.0)
+
+
+def test_bench_union_policy_prints_the_files_table(history: Repo, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "merges", "--repo",
+                           str(history.root), "--policy", "union", "--output",
+                           str(tmp_path / "r.json")], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    assert "files: git's line merge vs the union policy" in done.stdout
+    assert "code (total)" in done.stdout and "config (total)" in done.stdout
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["policy"] == "union"
+    assert report["files_by_kind"]["code"]["files"] == 4
+    assert report["files_by_language"]["python"]["policy"]["coverage"] == 0.0

@@ -13,7 +13,7 @@ from santamerge.merge.candidates import build_candidates
 from santamerge.merge.gates import check_candidate, prepare_gates
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import CONSERVATIVE, NEVER, WORDS
+from santamerge.merge.policy import CONSERVATIVE, NEVER, POLICIES, WORDS
 from santamerge.merge.rank import change_kept
 from santamerge.merge.types import Candidate
 from santamerge.merge.words import merge3, merge_words
@@ -303,14 +303,15 @@ def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
 def test_the_method_table_orders_and_names_every_method_once() -> None:
     from santamerge.merge import methods
 
-    assert methods.DETERMINISTIC == ("structured:union", "merged:words", "ours", "theirs",
-                                     "ours+theirs", "theirs+ours", "base")
+    assert methods.DETERMINISTIC == ("structured:union", "structured:tree", "merged:words",
+                                     "ours", "theirs", "ours+theirs", "theirs+ours", "base")
     orders = [m.order for m in methods.TABLE]
     assert orders == sorted(orders) and len(methods.METHODS) == len(methods.TABLE)
-    assert CONSERVATIVE.methods == {"structured:union"}
-    assert WORDS.methods == {"structured:union", "merged:words"} and not NEVER.methods
+    assert CONSERVATIVE.methods == {"structured:union", "structured:tree"}
+    assert WORDS.methods == {"structured:union", "structured:tree", "merged:words"}
+    assert not NEVER.methods and POLICIES["union"].methods == {"structured:union"}
     assert all(m.sees for m in methods.TABLE if m.name.startswith("model:"))
-    assert methods.feature("model:anything") == "m_model" and methods.order("new") == 7
+    assert methods.feature("model:anything") == "m_model" and methods.order("new") == 8
 
 
 def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:

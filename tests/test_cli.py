@@ -77,7 +77,7 @@ def test_languages() -> None:
     _, out = invoke("languages", "--json")
     rows = {row["name"]: row for row in json.loads(out)}
     assert {"python", "java", "javascript", "typescript", "tsx", "go", "rust"} <= set(rows)
-    assert rows["python"]["queries"] == ["definitions", "imports", "stubs"]
+    assert rows["python"]["queries"] == ["definitions", "imports", "orderfree", "stubs"]
     code, out = invoke("languages", "--gitattributes")
     assert code == 0
     assert "*.py merge=santamerge" in out.splitlines()
@@ -173,7 +173,7 @@ def test_piped_output_is_not_wrapped_at_80_columns() -> None:
                           capture_output=True, text=True, check=True)
     rows = [line for line in done.stdout.splitlines() if "javascript" in line]
     assert rows and "tree_sitter_javascript" in rows[0] and "definitions imports misplaced " \
-        "stubs" in rows[0], done.stdout
+        "orderfree stubs" in rows[0], done.stdout
     assert max(len(line) for line in done.stdout.splitlines()) > 80
 
 

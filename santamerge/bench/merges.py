@@ -10,6 +10,12 @@ are one space, leading and trailing blanks go). The report:
 - auto-apply, under the policy: precision (written and right, of written), coverage
   (written, of matched hunks), silent-wrong rate (written and wrong, of matched hunks);
 - file level: files the driver would resolve completely and exactly right;
+- file level by language, git's line merge beside the policy, with totals over code and
+  over config languages: coverage (files the driver writes: the policy resolved every
+  hunk), precision (written files whose every region holds the commit's text; a written
+  file with a region not found in the commit is "unjudged", never right), whole-file
+  equality beside it, silent-wrong (written with a wrong region, of all conflicted
+  files) and the time per file;
 - time per file and per hunk (p50, p95) of the pipeline;
 - baselines: git merge-file (resolves nothing), always ours, always theirs, and the best
   of the trivial candidates (ours, theirs, both orders, base) as an oracle bound;
@@ -22,12 +28,14 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge.bench.replay import ConflictedFile, match_hunks
+from santamerge.languages.profiles import language_named
 from santamerge.merge.candidates import side_texts
-from santamerge.merge.types import ConflictHunk
+from santamerge.merge.types import ConflictHunk, HunkProposal
 from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
@@ -62,6 +70,20 @@ class FileResult(NamedTuple):
     resolved_right: bool  # every hunk written, and the file equals the committed one
     seconds: float
     results: tuple[HunkResult, ...]
+    written: bool = False  # the policy resolved every hunk: the driver writes the file
+
+    @property
+    def verdict(self) -> str | None:
+        """A written file's regions against the commit: "right" when the whole file
+        equals it; else "wrong" when a region differs, "unjudged" when none differs but
+        one was not found there, else "right". None for a file left conflicted."""
+        if not self.written:
+            return None
+        if self.resolved_right:
+            return "right"
+        if not all(h.written_right for h in self.results):
+            return "wrong"
+        return "unjudged" if self.unmatched else "right"
 
 
 def classify(hunk: ConflictHunk, truth: str) -> str:
@@ -91,8 +113,6 @@ def trivial_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str]:
 def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
                   backend: Backend | None = None) -> FileResult | None:
     """The file's hunks, proposed for and compared; None when its markers do not parse."""
-    from rapidfuzz.distance import Levenshtein
-
     from santamerge.errors import MarkerError
     from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.policy import POLICIES
@@ -107,30 +127,36 @@ def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
     seconds = time.perf_counter() - started
     parsed, language = proposal.parsed, proposal.language or "other"
     truths = match_hunks(parsed, conflicted.truth)
-    results = []
-    for hp, truth in zip(proposal.hunks, truths, strict=True):
-        if truth is None:
-            continue
-        want = normalise(truth)
-        ranked = [s for s in hp.ranked if not s.rejected] or list(hp.ranked)
-        texts = [normalise(s.candidate.text) for s in ranked]
-        top = ranked[0] if ranked else None
-        top_text = top.candidate.text if top else hp.hunk.ours
-        trivial = {k: normalise(v) == want
-                   for k, v in trivial_texts(hp.hunk, parsed.newline).items()}
-        results.append(HunkResult(
-            conflicted.merge, conflicted.path, language, hp.hunk.index,
-            classify(hp.hunk, truth), bool(texts) and texts[0] == want, want in texts[:3],
-            Levenshtein.normalized_similarity(top_text, truth),
-            top.score if top else 0.0, top.candidate.method if top else "",
-            hp.chosen is not None,
-            hp.chosen is not None and normalise(hp.chosen.text) == want,
-            {"git merge-file": False, "ours": trivial["ours"], "theirs": trivial["theirs"],
-             "oracle": any(trivial.values())}))
-    resolved_right = not outcome.unresolved and normalise(outcome.text) == normalise(
-        conflicted.truth)
+    results = tuple(judge_hunk(conflicted, language, hp, truth, parsed.newline)
+                    for hp, truth in zip(proposal.hunks, truths, strict=True)
+                    if truth is not None)
+    written = not outcome.unresolved
+    resolved_right = written and normalise(outcome.text) == normalise(conflicted.truth)
     return FileResult(conflicted.merge, conflicted.path, language, len(parsed.hunks),
-                      sum(t is None for t in truths), resolved_right, seconds, tuple(results))
+                      sum(t is None for t in truths), resolved_right, seconds, results,
+                      written)
+
+
+def judge_hunk(conflicted: ConflictedFile, language: str, hp: HunkProposal, truth: str,
+               newline: str) -> HunkResult:
+    """One matched hunk's candidates and the policy's choice against the commit's text."""
+    from rapidfuzz.distance import Levenshtein
+
+    want = normalise(truth)
+    ranked = [s for s in hp.ranked if not s.rejected] or list(hp.ranked)
+    texts = [normalise(s.candidate.text) for s in ranked]
+    top = ranked[0] if ranked else None
+    top_text = top.candidate.text if top else hp.hunk.ours
+    trivial = {k: normalise(v) == want for k, v in trivial_texts(hp.hunk, newline).items()}
+    return HunkResult(
+        conflicted.merge, conflicted.path, language, hp.hunk.index,
+        classify(hp.hunk, truth), bool(texts) and texts[0] == want, want in texts[:3],
+        Levenshtein.normalized_similarity(top_text, truth),
+        top.score if top else 0.0, top.candidate.method if top else "",
+        hp.chosen is not None,
+        hp.chosen is not None and normalise(hp.chosen.text) == want,
+        {"git merge-file": False, "ours": trivial["ours"], "theirs": trivial["theirs"],
+         "oracle": any(trivial.values())})
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -143,6 +169,49 @@ def _percentiles(values: list[float]) -> dict[str, float | None]:
     ordered = sorted(values)
     return {"p50": statistics.median(ordered),
             "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]}
+
+
+def _ms(seconds: list[float]) -> dict[str, float | None]:
+    return {k: v * 1000 if v is not None else None for k, v in _percentiles(seconds).items()}
+
+
+def _writer(files: int, verdicts: Counter[str | None], whole: int) -> dict[str, Any]:
+    """What one writer (git's line merge, or the policy) did with ``files`` conflicted
+    files, from the verdicts of the files it wrote (FileResult.verdict)."""
+    right, wrong, unjudged = verdicts["right"], verdicts["wrong"], verdicts["unjudged"]
+    written = right + wrong + unjudged
+    return {"written": written, "right": right, "wrong": wrong, "unjudged": unjudged,
+            "whole_file_equal": whole, "coverage": _share(written, files),
+            "precision": _share(right, written),
+            "precision_judged": _share(right, right + wrong),
+            "whole_file": _share(whole, written), "silent_wrong": _share(wrong, files)}
+
+
+def file_figures(files: list[FileResult]) -> dict[str, Any]:
+    """File-level figures of a group of conflicted files: git's line merge, which
+    writes none of them, beside the policy, which writes the files it resolves whole.
+    Their times are in the report's ``time_ms``, with every other time."""
+    n = len(files)
+    return {"files": n, "git": _writer(n, Counter(), 0),
+            "policy": _writer(n, Counter(f.verdict for f in files),
+                              sum(f.resolved_right for f in files))}
+
+
+def kind_of(language: str) -> str | None:
+    """"code" or "config" for a language santamerge knows; None for "other"."""
+    profile = language_named(language)
+    return profile.kind if profile else None
+
+
+def by_language(files: list[FileResult]) -> dict[str, list[FileResult]]:
+    return {lang: [f for f in files if f.language == lang]
+            for lang in sorted({f.language for f in files})}
+
+
+def by_kind(files: list[FileResult]) -> dict[str, list[FileResult]]:
+    """The files of code languages, of config languages, and all files."""
+    return {"code": [f for f in files if kind_of(f.language) == "code"],
+            "config": [f for f in files if kind_of(f.language) == "config"], "all": files}
 
 
 def _hunk_figures(hunks: list[HunkResult]) -> dict[str, Any]:
@@ -175,6 +244,7 @@ def summarise(files: list[FileResult], meta: dict[str, Any]) -> dict[str, Any]:
     written = sum(h.written for h in hunks)
     right = sum(h.written_right for h in hunks)
     per_hunk = [f.seconds / f.hunks for f in files if f.hunks]
+    languages, kinds = by_language(files), by_kind(files)
     return {
         **meta,
         "files": {"conflicted": len(files),
@@ -187,15 +257,19 @@ def summarise(files: list[FileResult], meta: dict[str, Any]) -> dict[str, Any]:
         "auto_apply": {"written": written, "right": right,
                        "precision": _share(right, written), "coverage": _share(written, matched),
                        "silent_wrong": _share(written - right, matched)},
-        "time_ms": {"per_file": {k: v * 1000 if v is not None else None
-                                 for k, v in _percentiles([f.seconds for f in files]).items()},
-                    "per_hunk": {k: v * 1000 if v is not None else None
-                                 for k, v in _percentiles(per_hunk).items()}},
+        "time_ms": {"per_file": _ms([f.seconds for f in files]), "per_hunk": _ms(per_hunk),
+                    "per_file_by_language": {k: _ms([f.seconds for f in v])
+                                             for k, v in languages.items()},
+                    "per_file_by_kind": {k: _ms([f.seconds for f in v])
+                                         for k, v in kinds.items()}},
         "by_language": {lang: _hunk_figures([h for h in hunks if h.language == lang])
                         for lang in sorted({h.language for h in hunks})},
         "by_class": {c: _hunk_figures([h for h in hunks if h.resolution == c])
                      for c in CLASSES if any(h.resolution == c for h in hunks)},
         "curve": curve(hunks),
+        "files_by_language": {k: {"kind": kind_of(k), **file_figures(v)}
+                              for k, v in languages.items()},
+        "files_by_kind": {k: file_figures(v) for k, v in kinds.items()},
     }
 
 

@@ -4,9 +4,12 @@ themselves are JSON, santamerge.bench.merges and santamerge.bench.stubs)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from santamerge.ui.render import console
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def pct(value: float | None) -> str:
@@ -72,6 +75,45 @@ def print_merges(report: dict[str, Any]) -> None:
         f"({pct(files['share_resolved_right'])})\ntime: per file p50 "
         f"{ms(t['per_file']['p50'])} ms, p95 {ms(t['per_file']['p95'])} ms; per hunk p50 "
         f"{ms(t['per_hunk']['p50'])} ms, p95 {ms(t['per_hunk']['p95'])} ms", highlight=False)
+    out.print(files_table(report))
+
+
+FILE_COLUMNS = ("", "files", "", "written", "coverage", "precision", "unjudged",
+                "whole file", "silent-wrong", "p50 ms", "p95 ms")
+
+
+def files_table(report: dict[str, Any]) -> Table:
+    """Conflicted files by language, git's line merge above the policy: what the driver
+    would write, and how it compares with the commit."""
+    from rich.table import Table
+
+    table = Table(title=f"files: git's line merge vs the {report['policy']} policy "
+                        "(regions against the commit, whitespace normalised)",
+                  caption="coverage: written, of conflicted; precision: every region "
+                          "right, of written (unjudged: a region not found in the commit, "
+                          "not counted right); whole file: equal to the commit, of written; "
+                          "silent-wrong: a wrong region, of conflicted; time: the pipeline")
+    for i, column in enumerate(FILE_COLUMNS):
+        table.add_column(column, justify="left" if i in (0, 2) else "right")
+    times = report["time_ms"]
+    for lang, f in report["files_by_language"].items():
+        _file_rows(table, lang, f, report["policy"], times["per_file_by_language"][lang])
+    table.add_section()
+    for kind, f in report["files_by_kind"].items():
+        _file_rows(table, f"{kind} (total)" if kind != "all" else "all", f, report["policy"],
+                   times["per_file_by_kind"][kind])
+    return table
+
+
+def _file_rows(table: Table, name: str, figures: dict[str, Any], policy: str,
+               times: dict[str, float | None]) -> None:
+    """Two rows: git's line merge (not timed: it ran before), then the policy."""
+    for i, (writer, label) in enumerate((("git", "git"), ("policy", policy))):
+        f, t = figures[writer], times if i else {"p50": None, "p95": None}
+        table.add_row(name if i == 0 else "", str(figures["files"]) if i == 0 else "", label,
+                      str(f["written"]), pct(f["coverage"]), pct(f["precision"]),
+                      str(f["unjudged"]) if f["written"] else "-", pct(f["whole_file"]),
+                      pct(f["silent_wrong"]), ms(t["p50"]), ms(t["p95"]))
 
 
 def stubs_line(report: dict[str, Any]) -> str:

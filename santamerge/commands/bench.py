@@ -66,11 +66,11 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
 
     \b
     Reported: top-1 / top-3 exact match after whitespace normalisation, edit
-    similarity, auto-apply precision, coverage and silent-wrong rate, files resolved
-    completely and right, time per file and hunk, and the baselines (git merge-file,
-    always ours, always theirs, best trivial candidate), by language and by how the
-    hunk was resolved. Hunks whose surrounding context the merge changed cannot be
-    located in the commit; they are counted as unmatched, not guessed.
+    similarity, auto-apply precision, coverage and silent-wrong rate by hunk and by
+    file (the files the driver would write, per language, beside git's line merge),
+    time per file and hunk, and the baselines (git merge-file, always ours, always
+    theirs, best trivial candidate), by language and by how the hunk was resolved.
+    Hunks whose context the merge changed are counted as unmatched, not guessed.
 
     \b
     Example:

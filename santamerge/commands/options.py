@@ -12,7 +12,7 @@ from typing import TypeVar
 import click
 
 F = TypeVar("F", bound=Callable[..., object])
-POLICY_NAMES = ("conservative", "words", "never", "calibrated")
+POLICY_NAMES = ("conservative", "words", "union", "never", "calibrated")
 
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of a table."

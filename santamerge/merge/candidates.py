@@ -1,17 +1,23 @@
 """Deterministic candidates for a conflict hunk.
 
 ``ours``, ``theirs``, ``base``, both concatenations, the word-level 3-way merge of the
-hunk, and the structured union of order-free additions. Candidates with the same text
+hunk, the structured union of order-free additions and the tree merge of an order-free
+parent's children. Candidates with the same text
 are kept once, under the most specific method (the order of santamerge.merge.methods),
 with the others named in its note.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.methods import DETERMINISTIC
 from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
 from santamerge.merge.words import merge_words
+
+if TYPE_CHECKING:
+    from santamerge.merge.tree import TreeMerge
 
 
 def build_candidates(
@@ -19,12 +25,15 @@ def build_candidates(
 ) -> tuple[Candidate, ...]:
     """Every deterministic candidate for ``hunk``, without duplicates, most specific
     method first."""
+    union = _union(parsed, hunk, profile)
+    tree = _tree(parsed, hunk, profile) if union is None else None
     texts: dict[str, str | None] = {
-        "structured:union": _union(parsed, hunk, profile),
+        "structured:union": union,
+        "structured:tree": tree.text if tree is not None else None,
         "merged:words": merge_words(hunk.base, hunk.ours, hunk.theirs) if hunk.base else None,
         **side_texts(hunk, parsed.newline),
     }
-    return _dedupe(hunk.index, texts)
+    return _dedupe(hunk.index, texts, {"structured:tree": tree.note if tree else ""})
 
 
 def side_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str | None]:
@@ -47,13 +56,25 @@ def _union(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | N
     return union_of_additions(parsed, hunk, profile)
 
 
+def _tree(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
+          ) -> TreeMerge | None:
+    """The hunk merged as a tree (santamerge.merge.tree); not tried where the union
+    applies, since the tree merge gives the union's text there, at three parses' cost."""
+    if profile is None:
+        return None
+    from santamerge.merge.tree import tree_merge
+
+    return tree_merge(parsed, hunk, profile)
+
+
 def _concat(first: str, second: str, newline: str) -> str:
     if first and not first.endswith("\n"):
         first += newline
     return first + second
 
 
-def _dedupe(index: int, texts: dict[str, str | None]) -> tuple[Candidate, ...]:
+def _dedupe(index: int, texts: dict[str, str | None], reasons: dict[str, str]
+            ) -> tuple[Candidate, ...]:
     first_for: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}
     for method in DETERMINISTIC:
@@ -66,7 +87,8 @@ def _dedupe(index: int, texts: dict[str, str | None]) -> tuple[Candidate, ...]:
             first_for[text] = method
             aliases[method] = []
     return tuple(
-        Candidate(index, text, method, note=_note(aliases[method]))
+        Candidate(index, text, method,
+                  note="; ".join(filter(None, [reasons.get(method, ""), _note(aliases[method])])))
         for text, method in first_for.items()
     )
 

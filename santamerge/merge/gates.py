@@ -4,9 +4,10 @@ checks the whole file must pass before anything is written.
 A candidate is rejected when the file with it spliced in has more tree-sitter ERROR or
 MISSING nodes than the sides had, when Python's own compiler rejects it (tree-sitter's
 error recovery forgives indentation that Python does not; checked where both sides
-compile), when it contains conflict markers, or when it defines the same name twice in
-one scope where neither side did. The sides are parsed once per file
-(:func:`prepare_gates`); each candidate costs one incremental re-parse of the file
+compile), when it contains conflict markers, when it defines the same name twice in
+one scope where neither side did, or when it imports a name that nothing in the merged
+file uses where a side used it (santamerge.merge.unused). The sides are parsed once per
+file (:func:`prepare_gates`); each candidate costs one incremental re-parse of the file
 (:func:`check_candidate`, for ranking).
 
 Tree-sitter grammars are lenient where compilers are not, and its error recovery hides
@@ -30,12 +31,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.locate import has_markers
 from santamerge.merge.types import Candidate, ParsedMerge
+from santamerge.merge.unused import unused_imports
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
@@ -55,8 +57,9 @@ class GateBaseline(NamedTuple):
     ours_keys: dict[tuple[int, int], DefinitionKey] | None = None  # by name node's span
     path: str = "<merge>"
     # Python: whether both sides compile (then a candidate must too); asked only when a
-    # candidate does not compile, since compiling a large file costs as much as parsing
-    memo: dict[str, bool] | None = None
+    # candidate does not compile, since compiling a large file costs as much as parsing.
+    # Also each side's uses of imported names (santamerge.merge.unused), when asked.
+    memo: dict[str, Any] | None = None
 
     @property
     def compiles(self) -> bool:
@@ -66,7 +69,8 @@ class GateBaseline(NamedTuple):
             self.memo["compiles"] = all(
                 python_syntax_error(self.parsed.side(side), self.path) is None
                 for side in ("ours", "theirs"))
-        return self.memo["compiles"]
+        compiles: bool = self.memo["compiles"]
+        return compiles
 
 
 def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
@@ -107,6 +111,7 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
     new = [key for _, key in _new_duplicates(baseline, tree, regions)]
     if new:
         reasons.append(_twice(new))
+    reasons += [why for _, why in unused_imports(baseline, data, tree, _spans(regions))]
     return tuple(reasons)
 
 
@@ -183,7 +188,13 @@ def check_together(baseline: GateBaseline, chosen: Mapping[int, Candidate]
             blamed.setdefault(i, []).append(_not_compiled(error))
     for i, key in _new_duplicates(baseline, tree, regions):
         blamed.setdefault(i, []).append(_twice([key]))
+    for i, why in unused_imports(baseline, data, tree, _spans(regions)):
+        blamed.setdefault(i, []).append(why)
     return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
+
+
+def _spans(regions: list[_Region]) -> list[tuple[int, int, int]]:
+    return [(r.hunk, r.start, r.end) for r in regions]
 
 
 def _new_duplicates(baseline: GateBaseline, tree: Tree, regions: list[_Region]

@@ -50,6 +50,8 @@ class AutoApplyPolicy(NamedTuple):
 CONSERVATIVE = AutoApplyPolicy("conservative", written_by("conservative"))
 WORDS = AutoApplyPolicy("words", written_by("words"))
 NEVER = AutoApplyPolicy("never", written_by("never"))
+# The default before the tree merge (issue 13): the union alone, kept to measure against.
+UNION = AutoApplyPolicy("union", written_by("union"))
 
 
 
@@ -57,10 +59,10 @@ class _Policies(Mapping[str, AutoApplyPolicy]):
     """The named policies; ``calibrated`` reads its threshold from the shipped ranker
     when first asked for, so the merge driver's common path never loads it."""
 
-    NAMES = ("conservative", "words", "never", "calibrated")
+    NAMES = ("conservative", "words", "union", "never", "calibrated")
 
     def __init__(self) -> None:
-        self._known = {p.name: p for p in (CONSERVATIVE, WORDS, NEVER)}
+        self._known = {p.name: p for p in (CONSERVATIVE, WORDS, UNION, NEVER)}
 
     def __getitem__(self, name: str) -> AutoApplyPolicy:
         if name == "calibrated" and name not in self._known:

@@ -1,0 +1,12 @@
+; Order-free parents for the tree merge (santamerge/merge/tree.py); the captures are
+; explained in grammars/python/orderfree.scm. Functions, classes and methods are signed
+; by definitions.scm, imports by their text. Spreads (`...x`) have no signature: their
+; place among the keys matters, so they keep it.
+(program) @parent
+(class_body) @parent
+(class_body (field_definition property: (_) @key) @keyed)
+(object) @parent
+(object (pair key: (_) @key) @keyed)
+(object (shorthand_property_identifier) @key @keyed)
+(named_imports) @set
+(export_clause) @set

@@ -1,0 +1,575 @@
+"""The structured rule for order-free parents: a three-way merge of their children.
+
+git's line merge leaves a conflict whenever the two sides change lines next to each
+other, even when the lines are different children of a parent whose children may come
+in any order: two entries of one dict, two members of one class, two keys of one
+mapping, two imports. Here such a hunk is merged again as a tree (``structured:tree``):
+
+1. The file is built three times, with this hunk as base, ours and theirs (every other
+   hunk as ours), and parsed. The smallest *order-free parent* (a ``@parent`` capture of
+   ``grammars/<lang>/orderfree.scm``) that holds the hunk in all three is found.
+2. Its children (``@item`` captures; by default its named children that are not
+   comments) are matched across the three by a signature: the name of a definition
+   (``definitions.scm``), a ``@key`` capture of ``orderfree.scm``, or an import's
+   text, else the child's own text. A child whose text changed (no name) is matched to
+   the one it replaced when it sits in the same place and most of it is alike.
+3. Each matched child is merged: taken from the side that changed it; deleted where one
+   side deleted it and the other left it alone; merged again, one level down, where both
+   changed it and it holds an order-free parent of its own. Additions go after the child
+   that precedes them on their side. Where both sides add at one place, ours come first,
+   or all in sorted order when the file keeps that place sorted.
+4. It is refused (None, git's conflict stays) on a delete on one side and a change on
+   the other, two different changes of one child that cannot be merged lower down, a
+   child moved by a side, one signature twice, or two additions at one place of
+   children whose order matters (statements).
+
+The result is rendered from the sides' own text: each child with the blank lines,
+comments and indentation before it, the separators (``,``) and the parent's delimiters
+as the file has them. Nothing is pretty-printed. Only the hunk's part of the merged
+parent is returned; the text around the hunk must come out unchanged, or nothing is.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from santamerge import treesitter
+from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.types import ConflictHunk, ParsedMerge
+from santamerge.merge.words import normalise
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Tree
+
+SIDES = ("base", "ours", "theirs")
+MATCH_SIMILARITY = 0.6  # a changed child without a name: how alike its old and new text
+MAX_DEPTH = 8  # order-free parents inside order-free parents, followed this deep
+
+
+class Refused(Exception):
+    """The tree merge does not apply to this hunk: git's conflict stays."""
+
+
+class TreeMerge(NamedTuple):
+    text: str  # the hunk's replacement
+    note: str  # what was merged, for a person
+
+
+class _Child(NamedTuple):
+    sig: str
+    lead: bytes  # the line ends and blank lines before it: they go with its place
+    attached: bytes  # the comments before it, from their line's start: they go with it
+    indent: bytes  # the blanks on its own line before it: they go with its place
+    body: bytes  # the child itself
+    eol: bytes  # the line end after it (compared, not written: it is the next gap's)
+    first: bool  # first of its parent in its own side (its lead is the parent's)
+    commutes: bool  # it may change places with its neighbours
+    node: Node
+    side: str  # the side its text comes from
+
+
+class _Parent(NamedTuple):
+    opening: bytes
+    closing: bytes
+    sep: bytes | None  # the separator between children (",") or None
+    place0: tuple[bytes, bytes]  # the lead and indent of whichever child comes first
+    children: tuple[_Child, ...]
+    node: Node
+
+
+class _View(NamedTuple):
+    data: bytes
+    tree: Tree
+    parents: dict[int, tuple[Node, str]]  # order-free parents by node id: "parent" or "set"
+    items: dict[tuple[int, int], list[Node]]  # their children, where listed
+    keys: dict[tuple[int, int], str]  # signatures by node span
+    skip: frozenset[tuple[int, int]]  # key nodes: never children themselves (a table's name)
+
+
+# -- entry -------------------------------------------------------------------------------
+
+
+def tree_merge(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
+               ) -> TreeMerge | None:
+    """The hunk merged as a tree, or None when the rule does not apply."""
+    if hunk.base is None or treesitter.query(profile, "orderfree") is None:
+        return None
+    try:
+        return _merge_hunk(parsed, hunk, profile)
+    except Refused:
+        return None
+
+
+def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
+                ) -> TreeMerge:
+    texts = {side: parsed.splice({hunk.index: getattr(hunk, side)}) for side in SIDES}
+    start = len(parsed.splice({hunk.index: ""})[:parsed.offset(hunk)].encode("utf-8"))
+    views = {side: _view(profile, text) for side, text in texts.items()}
+    ends = {side: start + len(getattr(hunk, side).encode("utf-8")) for side in SIDES}
+    nodes = _common_parent(views, start, ends)
+    notes: list[str] = []
+    merged = _merge_parents(views, nodes, notes, 0)
+    ours = views["ours"].data
+    pre, post = ours[nodes["ours"].start_byte:start], ours[ends["ours"]:nodes["ours"].end_byte]
+    if not (merged.startswith(pre) and merged.endswith(post)
+            and len(merged) >= len(pre) + len(post)):
+        raise Refused("the merge would change text outside the hunk")
+    middle = merged[len(pre):len(merged) - len(post)]
+    return TreeMerge(middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)))
+
+
+def _view(profile: LanguageProfile, text: str) -> _View:
+    tree = treesitter.parse(profile, text)
+    if tree.root_node.has_error:
+        raise Refused("a side does not parse")
+    query = treesitter.query(profile, "orderfree")
+    assert query is not None
+    parents: dict[int, tuple[Node, str]] = {}
+    items: dict[tuple[int, int], list[Node]] = {}
+    keys: dict[tuple[int, int], str] = {}
+    skip: set[tuple[int, int]] = set()
+    for match in treesitter.matches(query, tree.root_node):
+        for kind in ("parent", "set"):
+            for node in match.get(kind, []):
+                parents[node.id] = (node, kind)
+        for node in match.get("item", []):
+            if node.parent is not None:
+                items.setdefault(_span(node.parent), []).append(node)
+        for node in match.get("item", []) + match.get("keyed", []):
+            for key in match.get("key", []):
+                keys[_span(node)] = "key:" + treesitter.node_text(key)
+                skip.add(_span(key))
+    keys.update(_definition_keys(profile, tree))
+    return _View(text.encode("utf-8"), tree, parents, items, keys, frozenset(skip))
+
+
+def _definition_keys(profile: LanguageProfile, tree: Tree) -> dict[tuple[int, int], str]:
+    """Signatures of definitions (by name) and imports (by text), by node span."""
+    from santamerge.merge.gates import definitions
+
+    found = {_span(node): f"def:{key[1]}" for key, node in definitions(profile, tree)}
+    query = treesitter.query(profile, "imports")
+    if query is not None:
+        for node in treesitter.captures(query, tree.root_node).get("import", []):
+            found.setdefault(_span(node), "import:" + normalise(treesitter.node_text(node)))
+    return found
+
+
+def _span(node: Node) -> tuple[int, int]:
+    return node.start_byte, node.end_byte
+
+
+def _common_parent(views: dict[str, _View], start: int, ends: dict[str, int]
+                   ) -> dict[str, Node]:
+    """The smallest order-free parent around the hunk that all three sides have, at the
+    same place: the same start, the same type and the same text after it."""
+    ours = views["ours"]
+    for node in _enclosing(ours, start, ends["ours"]):
+        tail = len(ours.data) - node.end_byte
+        found = {"ours": node}
+        for side in ("base", "theirs"):
+            view = views[side]
+            twin = _parent_at(view, node.start_byte, len(view.data) - tail, node.type)
+            if twin is None or not (twin.start_byte <= start and ends[side] <= twin.end_byte):
+                break
+            found[side] = twin
+        else:
+            return found
+    raise Refused("no order-free parent holds the hunk in all three sides")
+
+
+def _enclosing(view: _View, start: int, end: int) -> list[Node]:
+    """The order-free parents that hold [start, end), smallest (then deepest) first."""
+    found = [node for node, _ in view.parents.values()
+             if node.start_byte <= start and end <= node.end_byte]
+    return sorted(found, key=lambda n: (n.end_byte - n.start_byte, -_depth(n)))
+
+
+def _depth(node: Node) -> int:
+    depth, current = 0, node.parent
+    while current is not None:
+        depth, current = depth + 1, current.parent
+    return depth
+
+
+def _parent_at(view: _View, start: int, end: int, kind: str) -> Node | None:
+    found = [node for node, _ in view.parents.values()
+             if _span(node) == (start, end) and node.type == kind]
+    return found[0] if len(found) == 1 else None
+
+
+# -- splitting a parent into its children --------------------------------------------------
+
+
+def _split(view: _View, node: Node, side: str) -> _Parent:
+    items = _items(view, node)
+    if not items:
+        raise Refused("an order-free parent without children")
+    data, commutes_all = view.data, view.parents[node.id][1] == "set"
+    sep = _separator(data, node, items)
+    first_gap_start = _gap_start(node, items[0])
+    children = []
+    for i, item in enumerate(items):
+        if i == 0:
+            gap_start = first_gap_start
+        else:
+            gap_start = items[i - 1].end_byte
+            if sep is not None:
+                gap_start = data.index(sep, gap_start) + len(sep)
+        key = _key(view, item)
+        sig = key or "text:" + normalise(data[item.start_byte:item.end_byte].decode("utf-8"))
+        lead, attached, indent = _split_gap(data[gap_start:item.start_byte])
+        children.append(_Child(sig, lead, attached, indent,
+                               data[item.start_byte:item.end_byte], _eol(data, item.end_byte),
+                               i == 0,
+                               commutes_all or key is not None, item, side))
+    return _Parent(data[node.start_byte:first_gap_start], data[items[-1].end_byte:node.end_byte],
+                   sep, (children[0].lead, children[0].indent), tuple(children), node)
+
+
+def _eol(data: bytes, at: int) -> bytes:
+    end = data.find(b"\n", at)
+    return b"" if end < 0 else data[end - 1:end + 1] if data[end - 1:end] == b"\r" else b"\n"
+
+
+def _split_gap(gap: bytes) -> tuple[bytes, bytes, bytes]:
+    """A child's gap in three: the line ends and blank lines before it, the comment
+    lines (from their line's start), and the blanks on the child's own line."""
+    cut = gap.rfind(b"\n") + 1
+    indent = gap[cut:]
+    if indent.strip():  # a comment on the child's own line: it goes with the child
+        cut, indent = len(gap), b""
+    at = 0
+    for line in gap[:cut].splitlines(keepends=True):
+        if line.strip():
+            break
+        at += len(line)
+    return gap[:at], gap[at:cut], indent
+
+
+def _items(view: _View, node: Node) -> list[Node]:
+    listed = view.items.get(_span(node))
+    if listed is not None:
+        return sorted({_span(n): n for n in listed}.values(), key=lambda n: n.start_byte)
+    return [c for c in node.named_children
+            if "comment" not in c.type and _span(c) not in view.skip]
+
+
+def _gap_start(node: Node, first: Node) -> int:
+    """Where the gap before the first child starts: after the last token before it that
+    is not a comment (an opening ``{``), else at the parent's start."""
+    start = node.start_byte
+    for child in node.children:
+        if child.start_byte >= first.start_byte:
+            break
+        if "comment" not in child.type:
+            start = child.end_byte
+    return start
+
+
+def _separator(data: bytes, node: Node, items: list[Node]) -> bytes | None:
+    """The one token between each two children (``,``), or None where they have none.
+    Anything but blanks before a separator, or two kinds of separator, is refused."""
+    seps: set[bytes | None] = set()
+    for a, b in itertools.pairwise(items):
+        between = [c for c in node.children if a.end_byte <= c.start_byte < b.start_byte
+                   and not c.is_named]
+        if not between:
+            seps.add(None)
+            continue
+        token = data[between[0].start_byte:between[0].end_byte]
+        if data[a.end_byte:between[0].start_byte].strip() or len(between) > 1:
+            raise Refused("text between a child and its separator")
+        seps.add(token)
+    if len(seps) > 1:
+        raise Refused("children with and without separators")
+    return seps.pop() if seps else _trailing_separator(data, node, items)
+
+
+def _trailing_separator(data: bytes, node: Node, items: list[Node]) -> bytes | None:
+    """One child: its separator is the token after it, if one comes before the end."""
+    after = [c for c in node.children if c.start_byte >= items[-1].end_byte and not c.is_named]
+    if len(after) > 1 and data[after[0].start_byte:after[0].end_byte] in (b",", b";"):
+        return data[after[0].start_byte:after[0].end_byte]
+    return None
+
+
+def _key(view: _View, item: Node) -> str | None:
+    """The item's signature: its own, or that of the definition it wraps (``export``,
+    decorators)."""
+    found = view.keys.get(_span(item))
+    if found is not None:
+        return found
+    for child in item.named_children:
+        if child.end_byte >= item.end_byte - 1:
+            inner = view.keys.get(_span(child))
+            if inner is not None:
+                return inner
+    return None
+
+
+# -- merging -------------------------------------------------------------------------------
+
+
+def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[str],
+                   depth: int) -> bytes:
+    if depth > MAX_DEPTH:
+        raise Refused("nested too deep")
+    parts = {side: _split(views[side], nodes[side], side) for side in SIDES}
+    base = parts["base"]
+    for side in ("ours", "theirs"):
+        paired = _paired(base.children, parts[side].children)
+        _check_order(base.children, paired)
+        parts[side] = parts[side]._replace(children=paired)
+    _statements_change_on_one_side(parts)
+    opening = _pick(base.opening, parts["ours"].opening, parts["theirs"].opening, "opening")
+    closing = _pick(base.closing, parts["ours"].closing, parts["theirs"].closing, "closing")
+    merged = _merge_children(views, parts, notes, depth)
+    seps = {p.sep for p in parts.values() if len(p.children) > 1}
+    if len(seps) > 1:
+        raise Refused("separators disagree")
+    sep = seps.pop() if seps else parts["ours"].sep
+    return opening + _render(merged, parts, sep) + closing
+
+
+def _pick(base: bytes, ours: bytes, theirs: bytes, what: str) -> bytes:
+    """The trivial three-way merge of one piece of text."""
+    if ours in (base, theirs):
+        return theirs
+    if theirs == base:
+        return ours
+    raise Refused(f"both sides changed the {what}")
+
+
+def _paired(base: Sequence[_Child], side: Sequence[_Child]) -> tuple[_Child, ...]:
+    """Children without a name that a side changed look deleted and added: give the new
+    one the old one's signature where it sits in its place and is mostly alike."""
+    from rapidfuzz.fuzz import ratio
+
+    base_sigs = [c.sig for c in base]
+    children = list(side)
+    present = {c.sig for c in children}
+    for i, old in enumerate(base):
+        if old.sig in present or not _unnamed(old.sig):
+            continue
+        before = next((s for s in reversed(base_sigs[:i]) if s in present), None)
+        new = [j for j in _slot(children, before, set(base_sigs))
+               if _unnamed(children[j].sig) and children[j].node.type == old.node.type
+               and ratio(children[j].body, old.body) >= MATCH_SIMILARITY * 100]
+        if len(new) == 1:
+            children[new[0]] = children[new[0]]._replace(sig=old.sig)
+            present.add(old.sig)
+    return tuple(children)
+
+
+def _unnamed(sig: str) -> bool:
+    return sig.startswith(("text:", "import:"))
+
+
+def _slot(children: list[_Child], before: str | None, base_sigs: set[str]) -> list[int]:
+    """The positions of the children a side added right after ``before`` (or first)."""
+    start = 0 if before is None else next(
+        (i + 1 for i, c in enumerate(children) if c.sig == before), len(children))
+    slot = []
+    for j in range(start, len(children)):
+        if children[j].sig in base_sigs:
+            break
+        slot.append(j)
+    return slot
+
+
+def _check_order(base: Sequence[_Child], side: Sequence[_Child]) -> None:
+    position = {c.sig: i for i, c in enumerate(base)}
+    if len(position) < len(base) or len({c.sig for c in side}) < len(side):
+        raise Refused("one signature twice")
+    order = [position[c.sig] for c in side if c.sig in position]
+    if order != sorted(order):
+        raise Refused("a side moved a child")
+
+
+def _changed(base: Sequence[_Child], side: Sequence[_Child], commuting: bool) -> bool:
+    """Whether a side added, removed or changed a child that commutes (or that does not)."""
+    old = {c.sig: c for c in base if c.commutes == commuting}
+    new = {c.sig: c for c in side if c.commutes == commuting}
+    return old.keys() != new.keys() or any(not _same(old[k], new[k]) for k in old)
+
+
+def _statements_change_on_one_side(parts: dict[str, _Parent]) -> None:
+    """Children whose order matters (statements) may change on one side only: two sides'
+    changes among them are left to a person, as git leaves them."""
+    base = parts["base"].children
+    if all(_changed(base, parts[s].children, commuting=False) for s in ("ours", "theirs")):
+        raise Refused("both sides changed statements whose order matters")
+
+
+def _same(a: _Child, b: _Child) -> bool:
+    return (a.body, a.attached, a.eol) == (b.body, b.attached, b.eol) and (
+        (a.lead, a.indent) == (b.lead, b.indent) or a.first or b.first)
+
+
+def _merge_children(views: dict[str, _View], parts: dict[str, _Parent], notes: list[str],
+                    depth: int) -> list[_Child]:
+    base, ours, theirs = (parts[s].children for s in SIDES)
+    by_sig = [{c.sig: c for c in children} for children in (ours, theirs)]
+    added = [_insertions(base, children) for children in (ours, theirs)]
+    merged = _both(added[0].get(None, []), added[1].get(None, []), parts, notes)
+    for child in base:
+        kept = _merge_child(views, child, by_sig[0].get(child.sig), by_sig[1].get(child.sig),
+                            notes, depth)
+        if kept is not None:
+            merged.append(kept)
+        merged += _both(added[0].get(child.sig, []), added[1].get(child.sig, []), parts, notes)
+    if len({c.sig for c in merged}) < len(merged):
+        raise Refused("one signature twice after the merge")
+    return merged
+
+
+def _insertions(base: Sequence[_Child], side: Sequence[_Child]) -> dict[str | None, list[_Child]]:
+    """The side's new children, by the base child they follow (None: at the start)."""
+    known = {c.sig for c in base}
+    found: dict[str | None, list[_Child]] = {}
+    anchor = None
+    for child in side:
+        if child.sig in known:
+            anchor = child.sig
+        else:
+            found.setdefault(anchor, []).append(child)
+    return found
+
+
+def _merge_child(views: dict[str, _View], base: _Child, ours: _Child | None,
+                 theirs: _Child | None, notes: list[str], depth: int) -> _Child | None:
+    name = _name(base.sig)
+    if ours is None or theirs is None:
+        other = theirs if ours is None else ours
+        if other is None or _same(other, base):
+            if other is not None:
+                notes.append(f"{'ours' if ours is None else 'theirs'} removed {name}")
+            return None
+        raise Refused(f"one side removed {name}, the other changed it")
+    if _same(ours, base) or _same(ours, theirs):
+        if not _same(theirs, base):
+            notes.append(f"theirs changed {name}")
+        return theirs
+    if _same(theirs, base):
+        notes.append(f"ours changed {name}")
+        return ours
+    return _merge_nested(views, base, ours, theirs, notes, depth)
+
+
+def _merge_nested(views: dict[str, _View], base: _Child, ours: _Child, theirs: _Child,
+                  notes: list[str], depth: int) -> _Child:
+    """Both sides changed one child: merge the order-free parent inside it, if it has one
+    and the text around that parent merges trivially."""
+    children = {"base": base, "ours": ours, "theirs": theirs}
+    inner = {side: _inner_parent(views[side], c.node) for side, c in children.items()}
+    kinds = {n.type if n is not None else None for n in inner.values()}
+    if None in kinds or len(kinds) != 1:
+        raise Refused(f"both sides changed {_name(base.sig)}")
+    found = {side: node for side, node in inner.items() if node is not None}
+    heads = [views[s].data[children[s].node.start_byte:found[s].start_byte] for s in SIDES]
+    tails = [views[s].data[found[s].end_byte:children[s].node.end_byte] for s in SIDES]
+    head = _pick(heads[0], heads[1], heads[2], "text before the parent")
+    tail = _pick(tails[0], tails[1], tails[2], "text after the parent")
+    attached = _pick(base.attached, ours.attached, theirs.attached, "comments before it")
+    lead, indent = ours.lead, ours.indent
+    if not (base.first or ours.first or theirs.first):
+        lead = _pick(base.lead, ours.lead, theirs.lead, "blank lines before it")
+        indent = _pick(base.indent, ours.indent, theirs.indent, "indentation")
+    body = head + _merge_parents(views, found, notes, depth + 1) + tail
+    notes.append(f"both sides changed {_name(base.sig)}, merged inside it")
+    return ours._replace(body=body, lead=lead, attached=attached, indent=indent)
+
+
+def _inner_parent(view: _View, node: Node) -> Node | None:
+    """The first order-free parent at or inside ``node``, breadth first."""
+    queue = [node]
+    while queue:
+        current = queue.pop(0)
+        if current.id in view.parents:
+            return current
+        queue.extend(current.named_children)
+    return None
+
+
+def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
+          notes: list[str]) -> list[_Child]:
+    """Both sides' additions at one place: each once; ours first, or sorted where the
+    parent is sorted. Additions whose order matters on both sides are refused."""
+    if not ours or not theirs:
+        for side, added in (("ours", ours), ("theirs", theirs)):
+            notes += [f"{side} added {_name(c.sig)}" for c in added]
+        return list(ours or theirs)
+    mine = {c.sig: c for c in ours}
+    extra = [c for c in theirs if c.sig not in mine]
+    for child in theirs:
+        twin = mine.get(child.sig)
+        if twin is not None and not _same(twin, child):
+            raise Refused(f"both sides added {_name(child.sig)}, differently")
+    if not all(c.commutes for c in ours + extra):
+        raise Refused("both sides added statements at one place")
+    out = ours + extra
+    notes.append("both sides added at one place")
+    rule = _sorted_rule(parts)
+    if rule is not None:
+        notes.append("sorted insertion")
+        return sorted(out, key=lambda c: rule(normalise(c.body.decode("utf-8"))))
+    return out
+
+
+def _sorted_rule(parts: dict[str, _Parent]) -> Callable[[str], str] | None:
+    """The one rule (exact or case-blind) by which every side keeps the parent's
+    one-line children sorted, with at least three children to show it; else None."""
+    rules = []
+    for rule in (_exact, str.casefold):
+        ok = True
+        for part in parts.values():
+            keys = [rule(normalise(c.body.decode("utf-8"))) for c in part.children]
+            if len(keys) < 3 or keys != sorted(keys) or any(b"\n" in c.body for c in part.children):
+                ok = False
+        if ok:
+            rules.append(rule)
+    return rules[0] if rules else None
+
+
+def _exact(text: str) -> str:
+    return text
+
+
+def _name(sig: str) -> str:
+    """A child's signature as a person reads it: its name, or the start of its text."""
+    name = " ".join(sig.partition(":")[2].split())
+    return f"`{name[:40]}`"
+
+
+def _render(children: list[_Child], parts: dict[str, _Parent], sep: bytes | None) -> bytes:
+    out = []
+    for i, child in enumerate(children):
+        if i == 0:
+            lead, indent = parts["ours"].place0
+        elif child.first:
+            lead, indent = _place_elsewhere(child, parts)
+        else:
+            lead, indent = child.lead, child.indent
+        out.append((sep or b"") * (i > 0) + lead + child.attached + indent + child.body)
+    return b"".join(out)
+
+
+def _place_elsewhere(child: _Child, parts: dict[str, _Parent]) -> tuple[bytes, bytes]:
+    """The blanks before a child that its side has first, placed after another: those
+    it has where another side has it after another, else the side's usual ones."""
+    for name in ("ours", "base", "theirs"):
+        twin = next((c for c in parts[name].children if c.sig == child.sig), None)
+        if twin is not None and not twin.first:
+            return twin.lead, twin.indent
+    return _typical_place(parts, child.side)
+
+
+def _typical_place(parts: dict[str, _Parent], side: str) -> tuple[bytes, bytes]:
+    for name in (side, "ours", "theirs", "base"):
+        children = parts[name].children
+        if len(children) > 1:
+            return children[1].lead, children[1].indent
+    raise Refused("no gap to copy between two children")

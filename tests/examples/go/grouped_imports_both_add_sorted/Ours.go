@@ -1,0 +1,21 @@
+package server
+
+import (
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/example/kit/log"
+)
+
+func NewServer(addr string, h http.Handler) *http.Server {
+	log.Info("listening", "addr", addr)
+	srv := &http.Server{
+		Addr:         addr,
+		Handler:      h,
+		ReadTimeout:  5 * time.Second,
+		WriteTimeout: 10 * time.Second,
+	}
+	srv.SetKeepAlivesEnabled(os.Getenv("HTTP_NO_KEEPALIVE") == "")
+	return srv
+}

@@ -1,0 +1,21 @@
+package com.example.api;
+
+import javax.annotation.Nullable;
+
+public class OrderController {
+    private final OrderService service;
+
+    public OrderController(OrderService service) {
+        this.service = service;
+    }
+
+    @GetMapping("/orders/{id}")
+    public Order get(@PathVariable String id) {
+        return service.find(id);
+    }
+
+    @Nullable
+    public String note(String id) {
+        return service.find(id).note();
+    }
+}

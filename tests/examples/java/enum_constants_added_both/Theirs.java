@@ -1,0 +1,12 @@
+package com.example.accounts;
+
+public enum AccountStatus {
+    PENDING,
+    ACTIVE,
+    SUSPENDED,
+    LOCKED;
+
+    public boolean canLogIn() {
+        return this == ACTIVE;
+    }
+}

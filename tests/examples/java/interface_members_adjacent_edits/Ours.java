@@ -1,0 +1,10 @@
+package com.example.jobs;
+
+import java.time.Duration;
+
+public interface Scheduler {
+    void start(int workerThreads);
+    void stop();
+    boolean isRunning();
+    void schedule(Runnable task, Duration delay);
+}

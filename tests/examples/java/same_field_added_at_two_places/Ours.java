@@ -1,0 +1,20 @@
+package com.example.mail;
+
+public class Message {
+    private final String to;
+    private String replyTo;
+    private final String subject;
+
+    public Message(String to, String subject) {
+        this.to = to;
+        this.subject = subject;
+    }
+
+    public String to() {
+        return to;
+    }
+
+    public String subject() {
+        return subject;
+    }
+}

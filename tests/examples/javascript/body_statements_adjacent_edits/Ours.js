@@ -1,0 +1,10 @@
+export function applyDiscount(order, code) {
+  let total = order.subtotal;
+  total -= discountFor(code, order.subtotal);
+  total += order.shipping;
+  return Math.round(total * 100) / 100;
+}
+
+function discountFor(code, amount) {
+  return code === 'WELCOME10' ? amount * 0.1 : 0;
+}

@@ -1,0 +1,7 @@
+import { readFile, writeFile } from 'fs/promises';
+import { join } from 'path';
+
+export async function copyConfig(fromDir, toDir) {
+  const text = await readFile(join(fromDir, 'config.json'), 'utf8');
+  await writeFile(join(toDir, 'config.json'), text);
+}

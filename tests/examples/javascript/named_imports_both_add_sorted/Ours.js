@@ -1,0 +1,8 @@
+import { mkdir, readFile, writeFile } from 'fs/promises';
+import { join } from 'path';
+
+export async function copyConfig(fromDir, toDir) {
+  await mkdir(toDir, { recursive: true });
+  const text = await readFile(join(fromDir, 'config.json'), 'utf8');
+  await writeFile(join(toDir, 'config.json'), text);
+}

@@ -1,0 +1,13 @@
+const defaults = {
+  method: 'GET',
+  headers: { Accept: 'application/json' },
+  credentials: 'same-origin',
+};
+
+export async function request(url, options = {}) {
+  const response = await fetch(url, { ...defaults, ...options });
+  if (!response.ok) {
+    throw new Error(`${response.status} ${response.statusText}`);
+  }
+  return response.json();
+}

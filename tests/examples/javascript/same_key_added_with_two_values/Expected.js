@@ -1,0 +1,19 @@
+const defaults = {
+  method: 'GET',
+  headers: { Accept: 'application/json' },
+  credentials: 'same-origin',
+<<<<<<< ours
+  cache: 'no-store',
+||||||| base
+=======
+  cache: 'no-cache',
+>>>>>>> theirs
+};
+
+export async function request(url, options = {}) {
+  const response = await fetch(url, { ...defaults, ...options });
+  if (!response.ok) {
+    throw new Error(`${response.status} ${response.statusText}`);
+  }
+  return response.json();
+}

@@ -1,0 +1,11 @@
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def import_orders(client, since):
+    orders = client.fetch_orders(since=since, status="paid")
+    log.info("fetched %d orders", len(orders))
+    valid = [o for o in orders if o.total > 0]
+    client.save(valid)
+    return len(valid)

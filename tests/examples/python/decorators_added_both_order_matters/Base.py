@@ -1,0 +1,15 @@
+from flask import Flask, jsonify
+
+from .auth import login_required
+from .cache import cached
+
+app = Flask(__name__)
+
+
+@app.get("/reports/<int:report_id>")
+def report(report_id: int):
+    return jsonify(load_report(report_id))
+
+
+def load_report(report_id: int) -> dict:
+    return {"id": report_id}

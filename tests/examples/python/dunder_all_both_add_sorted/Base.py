@@ -1,0 +1,10 @@
+"""Public API of the text toolkit."""
+
+from .lexer import Lexer, Token
+from .parser import Parser
+from .printer import Printer
+
+__all__ = [
+    "Lexer",
+    "Token",
+]

@@ -1,0 +1,19 @@
+import os
+import sys
+import time
+
+import click
+import yaml
+
+from .config import Settings
+
+
+@click.command()
+@click.argument("path")
+def main(path: str) -> None:
+    settings = Settings.from_dict(yaml.safe_load(open(path)))
+    if not os.path.isdir(settings.output):
+        sys.exit(f"missing output folder {settings.output}")
+    started = time.monotonic()
+    settings.run()
+    click.echo(f"done in {time.monotonic() - started:.1f}s")

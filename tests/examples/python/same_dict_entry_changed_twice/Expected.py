@@ -1,0 +1,20 @@
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {
+        "handlers": ["console"],
+<<<<<<< ours
+        "level": "DEBUG",
+||||||| base
+        "level": "INFO",
+=======
+        "level": "WARNING",
+>>>>>>> theirs
+    },
+}

@@ -1,0 +1,8 @@
+pub fn describe(value: Option<i64>) -> &'static str {
+    match value {
+        None => "missing",
+        Some(n) if n > 0 => "positive",
+        Some(0) => "zero",
+        Some(_) => "other",
+    }
+}

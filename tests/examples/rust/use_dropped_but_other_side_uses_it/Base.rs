@@ -1,0 +1,13 @@
+use std::collections::{HashMap, HashSet};
+
+pub fn unique_words(text: &str) -> usize {
+    text.split_whitespace().collect::<HashSet<_>>().len()
+}
+
+pub fn word_counts(text: &str) -> HashMap<&str, usize> {
+    let mut counts = HashMap::new();
+    for word in text.split_whitespace() {
+        *counts.entry(word).or_insert(0) += 1;
+    }
+    counts
+}
