@@ -2,7 +2,9 @@
 hides itself, left as a conflict instead.
 
 When each side adds a definition of the same name in the same scope (``def f`` in one
-class, at two different places), git's line merge sees no overlap and keeps both. The
+class, at two different places), or the same key to one order-free parent (a dict's
+key, a class's field: the ``@key`` captures of ``orderfree.scm``), git's line merge sees
+no overlap and keeps both. The
 file parses, and the second definition silently replaces the first (Python, JS) or does
 not compile (Java, Go, Rust). After a clean merge the driver asks :func:`clashes`: a
 name bound more often in the merged file than on either side, where at least one copy
@@ -36,14 +38,13 @@ class Clash(NamedTuple):
 def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> list[Clash]:
     """The copies to mark in ``merged``, in file order; empty when there is no clash."""
     from santamerge import treesitter
-    from santamerge.merge.gates import definitions
 
-    sides = [definitions(profile, treesitter.parse(profile, text)) for text in (ours, theirs)]
+    sides = [_bound(profile, text) for text in (ours, theirs)]
     counts = [Counter(key for key, _ in defs) for defs in sides]
     texts = [_texts(defs) for defs in sides]
     data = merged.encode("utf-8")
     by_key: dict[DefinitionKey, list[Node]] = {}
-    for key, node in definitions(profile, treesitter.parse(profile, merged)):
+    for key, node in _bound(profile, merged):
         by_key.setdefault(key, []).append(node)
     found: list[Clash] = []
     for key, nodes in by_key.items():
@@ -55,10 +56,23 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
         origins = [_origin(text, key, texts) for text in copies]
         spans = [_whole_lines(merged, data, n) for n in nodes]
         if "ours" in origins and "theirs" in origins and all(spans):
-            name = ".".join((*key[0], key[1]))
+            name = _readable(key)
             found += [Clash(span[0], span[1], side, name)
                       for span, side in zip(spans, origins, strict=True) if side and span]
     return _outermost(found)
+
+
+def _bound(profile: LanguageProfile, text: str) -> list[tuple[DefinitionKey, Node]]:
+    """The definitions of ``text``, and the keyed children of its order-free parents (a
+    dict's keys, a class's fields: santamerge.merge.tree)."""
+    from santamerge import treesitter
+    from santamerge.merge.gates import definitions
+    from santamerge.merge.tree import keyed_children
+
+    tree = treesitter.parse(profile, text)
+    found = definitions(profile, tree)
+    known = {(n.start_byte, n.end_byte) for _, n in found}
+    return [*found, *keyed_children(profile, tree, text, known)]
 
 
 def mark(merged: str, found: list[Clash], labels: tuple[str, str, str], size: int) -> str:
@@ -75,6 +89,14 @@ def mark(merged: str, found: list[Clash], labels: tuple[str, str, str], size: in
                   f"{'>' * size} {labels[2]}{newline}"]
         at = clash.end
     return "".join([*parts, merged[at:]])
+
+
+def _readable(key: DefinitionKey) -> str:
+    """``Config.load``; a keyed child: ``"timeout" in DEFAULTS = {``."""
+    scope, name = key
+    if scope and scope[-1].startswith("@"):
+        return f"{name} in {scope[-1][1:]}"
+    return ".".join((*scope, name))
 
 
 def _texts(defs: list[tuple[DefinitionKey, Node]]) -> dict[DefinitionKey, set[str]]:

@@ -237,13 +237,13 @@ def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
 
 def _heads(lines: Counter[str]) -> set[str]:
     """Names that added lines may define, loosely: a name (or a quoted key) before
-    ``(``, ``<``, ``{``, ``:`` or ``=``. A clash needs both sides to add a line that
-    defines the name, so where the two sets do not meet, nothing is parsed (most clean
-    merges)."""
+    ``(``, ``<``, ``{``, ``:``, ``=``, ``;`` or ``,`` (a field). A clash needs both sides
+    to add a line that defines the name, so where the two sets do not meet, nothing is
+    parsed (most clean merges)."""
     import re
 
     return {m.group(1) for line in lines
-            for m in re.finditer(r"([A-Za-z_$][\w$.-]*)[\"']?\s*[(<{:=]", line)}
+            for m in re.finditer(r"([A-Za-z_$][\w$.-]*)[\"']?\s*[(<{:=;,]", line)}
 
 
 def _catch_stop_signals() -> dict[int, Any]:

@@ -62,6 +62,7 @@ class _Child(NamedTuple):
     lead: bytes  # the line ends and blank lines before it: they go with its place
     attached: bytes  # the comments before it, from their line's start: they go with it
     indent: bytes  # the blanks on its own line before it: they go with its place
+    trail: bytes  # a comment after it on its line (after its separator): it goes with it
     body: bytes  # the child itself
     eol: bytes  # the line end after it (compared, not written: it is the next gap's)
     first: bool  # first of its parent in its own side (its lead is the parent's)
@@ -72,7 +73,8 @@ class _Child(NamedTuple):
 
 class _Parent(NamedTuple):
     opening: bytes
-    closing: bytes
+    closing: bytes  # after the last child, its separator and its comment
+    trailing: bool  # the last child has a separator after it (a trailing comma)
     sep: bytes | None  # the separator between children (",") or None
     place0: tuple[bytes, bytes]  # the lead and indent of whichever child comes first
     children: tuple[_Child, ...]
@@ -145,6 +147,27 @@ def _view(profile: LanguageProfile, text: str) -> _View:
     return _View(text.encode("utf-8"), tree, parents, items, keys, frozenset(skip))
 
 
+def keyed_children(profile: LanguageProfile, tree: Tree, text: str,
+                   known: set[tuple[int, int]]) -> list[tuple[tuple[tuple[str, ...], str], Node]]:
+    """The children of order-free parents that a ``@key`` capture names (a dict's keys, a
+    class's fields, a struct's fields), each with a key for the clean-merge clash check:
+    (the names of the definitions around it and the line its parent starts on, its key).
+    Nodes in ``known`` (already definitions) are left out."""
+    query = treesitter.query(profile, "orderfree")
+    if query is None:
+        return []
+    lines = text.split("\n")
+    found: list[tuple[tuple[tuple[str, ...], str], Node]] = []
+    for match in treesitter.matches(query, tree.root_node):
+        for node in match.get("keyed", []) + match.get("item", []):
+            keys, parent = match.get("key", []), node.parent
+            if not keys or parent is None or _span(node) in known:
+                continue
+            where = " ".join(lines[parent.start_point[0]].split())
+            found.append(((("@" + where,), treesitter.node_text(keys[0])), node))
+    return found
+
+
 def _definition_keys(profile: LanguageProfile, tree: Tree) -> dict[tuple[int, int], str]:
     """Signatures of definitions (by name) and imports (by text), by node span."""
     from santamerge.merge.gates import definitions
@@ -209,24 +232,42 @@ def _split(view: _View, node: Node, side: str) -> _Parent:
         raise Refused("an order-free parent without children")
     data, commutes_all = view.data, view.parents[node.id][1] == "set"
     sep = _separator(data, node, items)
-    first_gap_start = _gap_start(node, items[0])
-    children = []
+    comments = [c for c in node.children if "comment" in c.type]
+    gap_start = first_gap_start = _gap_start(node, items[0])
+    children, trailing = [], False
     for i, item in enumerate(items):
-        if i == 0:
-            gap_start = first_gap_start
-        else:
-            gap_start = items[i - 1].end_byte
-            if sep is not None:
-                gap_start = data.index(sep, gap_start) + len(sep)
+        limit = items[i + 1].start_byte if i + 1 < len(items) else node.end_byte
+        after, trailing = _past_separator(data, item.end_byte, limit, sep)
+        trail_end = _trail_end(comments, item, after, limit)
         key = _key(view, item)
-        sig = key or "text:" + normalise(data[item.start_byte:item.end_byte].decode("utf-8"))
+        body = data[item.start_byte:item.end_byte]
+        sig = key or "text:" + normalise(body.decode("utf-8"))
         lead, attached, indent = _split_gap(data[gap_start:item.start_byte])
-        children.append(_Child(sig, lead, attached, indent,
-                               data[item.start_byte:item.end_byte], _eol(data, item.end_byte),
-                               i == 0,
+        children.append(_Child(sig, lead, attached, indent, data[after:trail_end], body,
+                               _eol(data, item.end_byte), i == 0,
                                commutes_all or key is not None, item, side))
-    return _Parent(data[node.start_byte:first_gap_start], data[items[-1].end_byte:node.end_byte],
-                   sep, (children[0].lead, children[0].indent), tuple(children), node)
+        gap_start = trail_end
+    return _Parent(data[node.start_byte:first_gap_start], data[gap_start:node.end_byte],
+                   trailing, sep, (children[0].lead, children[0].indent), tuple(children), node)
+
+
+def _past_separator(data: bytes, end: int, limit: int, sep: bytes | None) -> tuple[int, bool]:
+    """Where the text after a child's separator starts, and whether it has one."""
+    if sep is None:
+        return end, False
+    at = data.find(sep, end, limit)
+    if at < 0 or data[end:at].strip():
+        return end, False
+    return at + len(sep), True
+
+
+def _trail_end(comments: list[Node], item: Node, after: int, limit: int) -> int:
+    """The end of the comments that follow a child on its own last line."""
+    end = after
+    for comment in comments:
+        if after <= comment.start_byte < limit and comment.start_point[0] == item.end_point[0]:
+            end = max(end, comment.end_byte)
+    return end
 
 
 def _eol(data: bytes, at: int) -> bytes:
@@ -327,11 +368,26 @@ def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[
     opening = _pick(base.opening, parts["ours"].opening, parts["theirs"].opening, "opening")
     closing = _pick(base.closing, parts["ours"].closing, parts["theirs"].closing, "closing")
     merged = _merge_children(views, parts, notes, depth)
+    if not merged:
+        raise Refused("no child left")
     seps = {p.sep for p in parts.values() if len(p.children) > 1}
     if len(seps) > 1:
         raise Refused("separators disagree")
     sep = seps.pop() if seps else parts["ours"].sep
-    return opening + _render(merged, parts, sep) + closing
+    end = (sep or b"") * _trailing(parts) + merged[-1].trail + closing
+    return opening + _render(merged, parts, sep) + end
+
+
+def _trailing(parts: dict[str, _Parent]) -> bool:
+    """Whether the merged list ends with a separator: a side's change counts only where
+    its last child is the base's (deleting or adding the last child moves the comma)."""
+    base = parts["base"]
+    last = base.children[-1].sig
+    ours, theirs = (p.trailing if p.children[-1].sig == last else base.trailing
+                    for p in (parts["ours"], parts["theirs"]))
+    if ours != base.trailing and theirs != base.trailing and ours != theirs:
+        raise Refused("both sides changed the trailing separator")
+    return ours if ours != base.trailing else theirs
 
 
 def _pick(base: bytes, ours: bytes, theirs: bytes, what: str) -> bytes:
@@ -345,7 +401,8 @@ def _pick(base: bytes, ours: bytes, theirs: bytes, what: str) -> bytes:
 
 def _paired(base: Sequence[_Child], side: Sequence[_Child]) -> tuple[_Child, ...]:
     """Children without a name that a side changed look deleted and added: give the new
-    one the old one's signature where it sits in its place and is mostly alike."""
+    one the old one's signature where it sits in its place and is the one most alike
+    (ties are left unpaired)."""
     from rapidfuzz.fuzz import ratio
 
     base_sigs = [c.sig for c in base]
@@ -355,11 +412,14 @@ def _paired(base: Sequence[_Child], side: Sequence[_Child]) -> tuple[_Child, ...
         if old.sig in present or not _unnamed(old.sig):
             continue
         before = next((s for s in reversed(base_sigs[:i]) if s in present), None)
-        new = [j for j in _slot(children, before, set(base_sigs))
-               if _unnamed(children[j].sig) and children[j].node.type == old.node.type
-               and ratio(children[j].body, old.body) >= MATCH_SIMILARITY * 100]
-        if len(new) == 1:
-            children[new[0]] = children[new[0]]._replace(sig=old.sig)
+        scored = sorted(((ratio(children[j].body, old.body), j)
+                         for j in _slot(children, before, set(base_sigs))
+                         if _unnamed(children[j].sig) and children[j].node.type == old.node.type),
+                        reverse=True)
+        if scored and scored[0][0] >= MATCH_SIMILARITY * 100 and (
+                len(scored) == 1 or scored[1][0] < scored[0][0]):
+            j = scored[0][1]
+            children[j] = children[j]._replace(sig=old.sig)
             present.add(old.sig)
     return tuple(children)
 
@@ -405,7 +465,7 @@ def _statements_change_on_one_side(parts: dict[str, _Parent]) -> None:
 
 
 def _same(a: _Child, b: _Child) -> bool:
-    return (a.body, a.attached, a.eol) == (b.body, b.attached, b.eol) and (
+    return (a.body, a.attached, a.trail, a.eol) == (b.body, b.attached, b.trail, b.eol) and (
         (a.lead, a.indent) == (b.lead, b.indent) or a.first or b.first)
 
 
@@ -474,13 +534,14 @@ def _merge_nested(views: dict[str, _View], base: _Child, ours: _Child, theirs: _
     head = _pick(heads[0], heads[1], heads[2], "text before the parent")
     tail = _pick(tails[0], tails[1], tails[2], "text after the parent")
     attached = _pick(base.attached, ours.attached, theirs.attached, "comments before it")
+    trail = _pick(base.trail, ours.trail, theirs.trail, "comment after it")
     lead, indent = ours.lead, ours.indent
     if not (base.first or ours.first or theirs.first):
         lead = _pick(base.lead, ours.lead, theirs.lead, "blank lines before it")
         indent = _pick(base.indent, ours.indent, theirs.indent, "indentation")
     body = head + _merge_parents(views, found, notes, depth + 1) + tail
     notes.append(f"both sides changed {_name(base.sig)}, merged inside it")
-    return ours._replace(body=body, lead=lead, attached=attached, indent=indent)
+    return ours._replace(body=body, lead=lead, attached=attached, indent=indent, trail=trail)
 
 
 def _inner_parent(view: _View, node: Node) -> Node | None:
@@ -553,7 +614,8 @@ def _render(children: list[_Child], parts: dict[str, _Parent], sep: bytes | None
             lead, indent = _place_elsewhere(child, parts)
         else:
             lead, indent = child.lead, child.indent
-        out.append((sep or b"") * (i > 0) + lead + child.attached + indent + child.body)
+        between = (sep or b"") + children[i - 1].trail if i else b""
+        out.append(between + lead + child.attached + indent + child.body)
     return b"".join(out)
 
 

@@ -2,7 +2,11 @@ package com.example.mail;
 
 public class Message {
     private final String to;
+<<<<<<< ours
     private String replyTo;
+||||||| base
+=======
+>>>>>>> theirs
     private final String subject;
 
     public Message(String to, String subject) {
@@ -18,5 +22,9 @@ public class Message {
         return subject;
     }
 
+<<<<<<< ours
+||||||| base
+=======
     private java.util.List<String> replyTo = new java.util.ArrayList<>();
+>>>>>>> theirs
 }
