@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 SIDES = ("base", "ours", "theirs")
 MATCH_SIMILARITY = 0.6  # a changed child without a name: how alike its old and new text
 MAX_DEPTH = 8  # order-free parents inside order-free parents, followed this deep
+INNER_DEPTH = 3  # how far inside a changed child its own order-free parent may sit
 
 
 class Refused(Exception):
@@ -88,6 +89,7 @@ class _View(NamedTuple):
     items: dict[tuple[int, int], list[Node]]  # their children, where listed
     keys: dict[tuple[int, int], str]  # signatures by node span
     skip: frozenset[tuple[int, int]]  # key nodes: never children themselves (a table's name)
+    profile: LanguageProfile
 
 
 # -- entry -------------------------------------------------------------------------------
@@ -119,7 +121,20 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
             and len(merged) >= len(pre) + len(post)):
         raise Refused("the merge would change text outside the hunk")
     middle = merged[len(pre):len(merged) - len(post)]
+    _keeps_needed_imports(views, start, ends, middle)
     return TreeMerge(middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)))
+
+
+def _keeps_needed_imports(views: dict[str, _View], start: int, ends: dict[str, int],
+                          middle: bytes) -> None:
+    """Refuse a merge that drops an import whose names the merged file still uses."""
+    from santamerge.merge.unused import lost_imports
+
+    ours = views["ours"].data
+    merged = (ours[:start] + middle + ours[ends["ours"]:]).decode("utf-8")
+    lost = lost_imports(views["base"].profile, views["base"].tree, start, ends["base"], merged)
+    if lost:
+        raise Refused(f"drops the import of {', '.join(lost)}, which the merge still uses")
 
 
 def _view(profile: LanguageProfile, text: str) -> _View:
@@ -144,7 +159,7 @@ def _view(profile: LanguageProfile, text: str) -> _View:
                 keys[_span(node)] = "key:" + treesitter.node_text(key)
                 skip.add(_span(key))
     keys.update(_definition_keys(profile, tree))
-    return _View(text.encode("utf-8"), tree, parents, items, keys, frozenset(skip))
+    return _View(text.encode("utf-8"), tree, parents, items, keys, frozenset(skip), profile)
 
 
 def keyed_children(profile: LanguageProfile, tree: Tree, text: str,
@@ -473,6 +488,8 @@ def _merge_children(views: dict[str, _View], parts: dict[str, _Parent], notes: l
                     depth: int) -> list[_Child]:
     base, ours, theirs = (parts[s].children for s in SIDES)
     by_sig = [{c.sig: c for c in children} for children in (ours, theirs)]
+    for side, present in zip(("ours", "theirs"), by_sig, strict=True):
+        _no_moves(views[side].data, parts[side].node, [c for c in base if c.sig not in present])
     added = [_insertions(base, children) for children in (ours, theirs)]
     merged = _both(added[0].get(None, []), added[1].get(None, []), parts, notes)
     for child in base:
@@ -484,6 +501,15 @@ def _merge_children(views: dict[str, _View], parts: dict[str, _Parent], notes: l
     if len({c.sig for c in merged}) < len(merged):
         raise Refused("one signature twice after the merge")
     return merged
+
+
+def _no_moves(data: bytes, parent: Node, removed: list[_Child]) -> None:
+    """A child a side removed from the parent but has elsewhere in its file was moved,
+    not removed: the merge cannot tell where it belongs."""
+    outside = data[:parent.start_byte] + b"\0" + data[parent.end_byte:]
+    for child in removed:
+        if child.body.strip() and child.body in outside:
+            raise Refused(f"a side moved {_name(child.sig)} out of its place")
 
 
 def _insertions(base: Sequence[_Child], side: Sequence[_Child]) -> dict[str | None, list[_Child]]:
@@ -545,13 +571,16 @@ def _merge_nested(views: dict[str, _View], base: _Child, ours: _Child, theirs: _
 
 
 def _inner_parent(view: _View, node: Node) -> Node | None:
-    """The first order-free parent at or inside ``node``, breadth first."""
-    queue = [node]
+    """The first order-free parent at or inside ``node``, breadth first, at most
+    INNER_DEPTH levels down (a class's body, a key's object; not a dict deep in the
+    statements of a function, whose order matters)."""
+    queue = [(node, 0)]
     while queue:
-        current = queue.pop(0)
+        current, depth = queue.pop(0)
         if current.id in view.parents:
             return current
-        queue.extend(current.named_children)
+        if depth < INNER_DEPTH:
+            queue.extend((child, depth + 1) for child in current.named_children)
     return None
 
 
@@ -622,11 +651,16 @@ def _render(children: list[_Child], parts: dict[str, _Parent], sep: bytes | None
 def _place_elsewhere(child: _Child, parts: dict[str, _Parent]) -> tuple[bytes, bytes]:
     """The blanks before a child that its side has first, placed after another: those
     it has where another side has it after another, else the side's usual ones."""
+    lead, indent = _typical_place(parts, child.side)
     for name in ("ours", "base", "theirs"):
         twin = next((c for c in parts[name].children if c.sig == child.sig), None)
         if twin is not None and not twin.first:
-            return twin.lead, twin.indent
-    return _typical_place(parts, child.side)
+            lead, indent = twin.lead, twin.indent
+            break
+    old = next((c for c in parts["base"].children if c.sig == child.sig), None)
+    if old is not None and old.first and old.indent != child.indent:
+        indent = child.indent  # its side indented it anew: keep its indentation
+    return lead, indent
 
 
 def _typical_place(parts: dict[str, _Parent], side: str) -> tuple[bytes, bytes]:

@@ -97,6 +97,22 @@ def unused_imports(baseline: Baseline, data: bytes, tree: Tree,
     return found
 
 
+def lost_imports(profile: LanguageProfile, base: Tree, start: int, end: int,
+                 merged: str) -> list[str]:
+    """Names that the base's imports in [start, end) bind, that no import of ``merged``
+    binds any more, and that ``merged`` still uses: a merge that drops those imports
+    breaks the file (one side dropped an import the other side's code still needs)."""
+    before = _bound(profile, base, start, end)
+    if not before:
+        return []
+    data = merged.encode("utf-8")
+    tree = treesitter.parse(profile, merged)
+    still = {name for names in _bound(profile, tree, 0, len(data)) for name in names}
+    uses = _Uses(profile, data, tree)
+    return [names[0] for names in before
+            if not set(names) & still and any(uses(name) for name in names)]
+
+
 def _checked(profile: LanguageProfile, path: str) -> bool:
     """Python's ``__init__.py`` and stub files, and TypeScript's declaration files,
     import to re-export: they are left alone."""
