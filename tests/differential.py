@@ -614,7 +614,8 @@ def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
             if not candidate.method.startswith("structured:"):
                 continue
             offered += 1
-            rule = union_problem if candidate.method == "structured:union" else merge_problem
+            rule = (union_problem if candidate.method.startswith("structured:union")
+                    else merge_problem)
             problem = rule(hunk.ours, hunk.base, hunk.theirs, candidate.text)
             if problem:
                 problems.append(f"hunk {hunk.index + 1}: {problem}")

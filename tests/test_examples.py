@@ -2,7 +2,8 @@
 
 Each folder ``tests/examples/<lang>/<case>/`` holds ``Base``, ``Ours`` and ``Theirs`` and
 either ``Expected`` (what the merge driver must write to ``%A``) or, for a known failure,
-``Current`` (what it writes today) and ``Ideal`` (what it should write). The driver runs
+``Current`` (what it writes today) and ``Ideal`` (what it should write). An optional
+``Policy`` file names the auto-apply policy to run under (default: the driver's). The driver runs
 as git runs it, in a subprocess; ``tests/examples/README.md`` explains how to add a case.
 """
 
@@ -37,6 +38,8 @@ def _merge(case: Path, ext: str, work: Path) -> tuple[int, bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANTAMERGE_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["SANTAMERGE_TIMEOUT"] = "120"  # a slow machine must not fall back to git's merge
+    if (case / "Policy").is_file():  # a case of a policy other than the default
+        env["SANTAMERGE_POLICY"] = (case / "Policy").read_text().strip()
     proc = subprocess.run(
         [sys.executable, "-m", "santamerge", "merge-driver", "base", "ours", "theirs", "7",
          f"src/app.{ext}"],
@@ -54,7 +57,8 @@ def test_examples_are_found() -> None:
 def test_example(case: Path, tmp_path: Path) -> None:
     ext = _ext(case)
     names = {p.name for p in case.iterdir()}
-    inputs = {f"{stem}.{ext}" for stem in ("Base", "Ours", "Theirs")}
+    inputs = {f"{stem}.{ext}" for stem in ("Base", "Ours", "Theirs")} | (
+        {"Policy"} & names)
     failing = {f"Current.{ext}", f"Ideal.{ext}"}
     assert inputs <= names, f"{case} needs {sorted(inputs)}"
     outputs = names - inputs

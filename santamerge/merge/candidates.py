@@ -18,6 +18,7 @@ from santamerge.merge.words import merge_words
 
 if TYPE_CHECKING:
     from santamerge.merge.tree import TreeMerge
+    from santamerge.merge.union import Union
 
 
 def build_candidates(
@@ -28,12 +29,18 @@ def build_candidates(
     union = _union(parsed, hunk, profile)
     tree = _tree(parsed, hunk, profile) if union is None else None
     texts: dict[str, str | None] = {
-        "structured:union": union,
-        "structured:tree": tree.text if tree is not None else None,
+        "structured:union": union.text if union is not None and union.ordered else None,
+        "structured:union-unordered": union.text if union is not None and not union.ordered
+        else None,
+        "structured:tree": tree.text if tree is not None and tree.ordered else None,
+        "structured:tree-unordered": tree.text if tree is not None and not tree.ordered
+        else None,
         "merged:words": merge_words(hunk.base, hunk.ours, hunk.theirs) if hunk.base else None,
         **side_texts(hunk, parsed.newline),
     }
-    return _dedupe(hunk.index, texts, {"structured:tree": tree.note if tree else ""})
+    note = tree.note if tree else ""
+    return _dedupe(hunk.index, texts, {"structured:tree": note,
+                                       "structured:tree-unordered": note})
 
 
 def side_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str | None]:
@@ -48,7 +55,8 @@ def side_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str | None]
     }
 
 
-def _union(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None) -> str | None:
+def _union(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
+           ) -> Union | None:
     if profile is None:
         return None
     from santamerge.merge.union import union_of_additions

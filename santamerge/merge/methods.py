@@ -2,9 +2,13 @@
 
 A method is named ``family:how`` where a module builds it, or after the sides it takes:
 
-- ``structured:union``: merge/union.py, the order-free union of both sides' additions;
+- ``structured:union``: merge/union.py, the order-free union of both sides' additions
+  (``structured:union-unordered`` where both added at one place in no order the file
+  shows: offered, written only by the ``words`` and ``union`` policies);
 - ``structured:tree``: merge/tree.py, the three-way merge of the children of an order-free
   parent (imports, class bodies, object literals, keys), matched by signature;
+  ``structured:tree-unordered`` where both sides added there and no order shows which
+  comes first (offered; written only by the ``words`` policy);
 - ``merged:words``: merge/words.py, the word-level 3-way merge inside the hunk;
 - ``ours``, ``theirs``, ``base``, ``ours+theirs``, ``theirs+ours``: merge/candidates.py,
   the sides as they are and both concatenations;
@@ -40,23 +44,30 @@ TABLE = (
     Method("structured:union", 0, 1.0,
            "order-free union of both sides' added imports or definitions", "m_union",
            policies=frozenset({"conservative", "words", "union"})),
-    Method("structured:tree", 1, 1.0,
+    Method("structured:union-unordered", 1, 0.4,
+           "order-free union of both sides' additions at one place, in no order the file "
+           "shows (ours first)", "m_union", policies=frozenset({"words", "union"})),
+    Method("structured:tree", 2, 1.0,
            "three-way merge of an order-free parent's children, matched by signature",
            "m_union", policies=frozenset({"conservative", "words"})),
-    Method("merged:words", 2, 0.9, "word-level 3-way merge inside the hunk", "m_words",
+    Method("structured:tree-unordered", 3, 0.4,
+           "three-way merge of an order-free parent's children, where both sides added at "
+           "one place and the file shows no order (ours first)", "m_union",
            policies=frozenset({"words"})),
-    Method("ours", 3, 0.8, "our side as it is", "m_ours"),
-    Method("theirs", 4, 0.7, "their side as it is", "m_theirs"),
-    Method("ours+theirs", 5, 0.6, "our side, then theirs", "m_concat"),
-    Method("theirs+ours", 6, 0.55, "their side, then ours", "m_concat"),
-    Method("base", 7, 0.2, "the common ancestor: drops both changes", "m_base"),
-    Method("model:ours", 8, 0.5, "the model's middle, shown our side", "m_model",
+    Method("merged:words", 4, 0.9, "word-level 3-way merge inside the hunk", "m_words",
+           policies=frozenset({"words"})),
+    Method("ours", 5, 0.8, "our side as it is", "m_ours"),
+    Method("theirs", 6, 0.7, "their side as it is", "m_theirs"),
+    Method("ours+theirs", 7, 0.6, "our side, then theirs", "m_concat"),
+    Method("theirs+ours", 8, 0.55, "their side, then ours", "m_concat"),
+    Method("base", 9, 0.2, "the common ancestor: drops both changes", "m_base"),
+    Method("model:ours", 10, 0.5, "the model's middle, shown our side", "m_model",
            "our side as context"),
-    Method("model:theirs", 8, 0.5, "the model's middle, shown their side", "m_model",
+    Method("model:theirs", 10, 0.5, "the model's middle, shown their side", "m_model",
            "their side as context"),
-    Method("model:merged", 8, 0.5, "the model's middle, shown both sides", "m_model",
+    Method("model:merged", 10, 0.5, "the model's middle, shown both sides", "m_model",
            "both sides as context"),
-    Method("model:fim", 8, 0.5, "the model's middle, from the file around the hunk",
+    Method("model:fim", 10, 0.5, "the model's middle, from the file around the hunk",
            "m_model", "the file around the hunk"),
 )
 METHODS = {m.name: m for m in TABLE}

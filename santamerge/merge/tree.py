@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 SIDES = ("base", "ours", "theirs")
 MATCH_SIMILARITY = 0.6  # a changed child without a name: how alike its old and new text
 MAX_DEPTH = 8  # order-free parents inside order-free parents, followed this deep
+UNORDERED = "in no order the file shows (ours first)"
 INNER_DEPTH = 3  # how far inside a changed child its own order-free parent may sit
 
 
@@ -56,6 +57,7 @@ class Refused(Exception):
 class TreeMerge(NamedTuple):
     text: str  # the hunk's replacement
     note: str  # what was merged, for a person
+    ordered: bool = True  # False: both sides added at one place, in no order the file shows
 
 
 class _Child(NamedTuple):
@@ -122,7 +124,8 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
         raise Refused("the merge would change text outside the hunk")
     middle = merged[len(pre):len(merged) - len(post)]
     _keeps_needed_imports(views, start, ends, middle)
-    return TreeMerge(middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)))
+    return TreeMerge(middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)),
+                     UNORDERED not in notes)
 
 
 def _keeps_needed_imports(views: dict[str, _View], start: int, ends: dict[str, int],
@@ -606,20 +609,24 @@ def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
     if rule is not None:
         notes.append("sorted insertion")
         return sorted(out, key=lambda c: rule(normalise(c.body.decode("utf-8"))))
+    theirs_sigs = {c.sig for c in theirs}
+    if extra and any(c.sig not in theirs_sigs for c in ours):
+        notes.append(UNORDERED)
     return out
 
 
 def _sorted_rule(parts: dict[str, _Parent]) -> Callable[[str], str] | None:
     """The one rule (exact or case-blind) by which every side keeps the parent's
-    one-line children sorted, with at least three children to show it; else None."""
+    one-line children sorted, where the base has at least two (the evidence that the
+    file keeps them sorted); else None."""
+    if len(parts["base"].children) < 2:
+        return None
     rules = []
     for rule in (_exact, str.casefold):
-        ok = True
-        for part in parts.values():
-            keys = [rule(normalise(c.body.decode("utf-8"))) for c in part.children]
-            if len(keys) < 3 or keys != sorted(keys) or any(b"\n" in c.body for c in part.children):
-                ok = False
-        if ok:
+        keys = [[rule(normalise(c.body.decode("utf-8"))) for c in part.children]
+                for part in parts.values()]
+        one_line = all(b"\n" not in c.body for part in parts.values() for c in part.children)
+        if one_line and all(k == sorted(k) for k in keys):
             rules.append(rule)
     return rules[0] if rules else None
 

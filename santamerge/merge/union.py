@@ -4,8 +4,11 @@ When both sides only *added* imports, or whole functions, classes or methods, at
 place, the order between the two sides' additions carries no meaning, and keeping both is
 what people do. Items are found with the ``imports`` and ``definitions`` queries of the
 file's language, in the full text of each side, so that methods inside a class are seen
-in their class. The result keeps ours' additions, then theirs' that ours lacks (a stable
-order), and keeps one copy of what both sides added alike. One-line imports (or, in
+in their class. The result keeps ours' additions, then theirs' that ours lacks, and keeps
+one copy of what both sides added alike. Where both sides added different items at one
+level and nothing shows their order, the union is ``structured:union-unordered``: offered,
+but not written by the default policy (on public merge history people keep both in the
+other order, or drop one, more often than not: docs/benchmarks.md). One-line imports (or, in
 JSON, YAML and TOML, one-line keys) added into a group the file keeps sorted (each
 side's group, with at least two lines it did not add, sorted by one rule) are put in
 sorted order instead: people sort imports and dependency lists, and a union that
@@ -48,9 +51,14 @@ class _Item(NamedTuple):
     level: tuple[int, str]  # (column, parent node type): where in the tree it sits
 
 
+class Union(NamedTuple):
+    text: str
+    ordered: bool  # False: both sides added items at one level, and nothing shows the order
+
+
 def union_of_additions(
     parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
-) -> str | None:
+) -> Union | None:
     """The order-free union of the two sides' additions, or None when the rule does not apply."""
     if hunk.base is None:
         return None
@@ -74,14 +82,19 @@ def union_of_additions(
             extra.append(item.block)
         elif twin.block != item.block:
             return None  # the same item added differently by each side: a real conflict
+    ordered = True
     if not extra:
         union = getattr(hunk, "ours" if first is ours_items else "theirs")
     else:
         blocks = [i.block for i in first] + extra
         groups = _groups(parsed, hunk, profile, ours, theirs) if _one_line(blocks) else None
-        added = "".join(_in_sorted_order(blocks, groups) or blocks)
+        in_order = _in_sorted_order(blocks, groups)
+        second_keys = {item.key for item in second}
+        ordered = in_order is not None or not _one_level(first, second) or all(
+            item.key in second_keys for item in first)
+        added = "".join(in_order or blocks)
         union = hunk.base + added if ours.at_end else added + hunk.base
-    return union if keeps_every_line(union, hunk) else None
+    return Union(union, ordered) if keeps_every_line(union, hunk) else None
 
 
 def keeps_every_line(union: str, hunk: ConflictHunk) -> bool:
@@ -177,6 +190,12 @@ def _item_lines(profile: LanguageProfile, text: str) -> dict[int, str]:
         if node.end_point[0] == row and lines[row].strip() == treesitter.node_text(node).strip():
             found[row] = lines[row]
     return found
+
+
+def _one_level(first: list[_Item], second: list[_Item]) -> bool:
+    """Both sides' items sit at one level of the tree: their order is the file's choice
+    (a deeper side's item closing a block first is not a choice)."""
+    return len({item.level for item in first + second}) == 1
 
 
 def _repeats(items: list[_Item]) -> bool:

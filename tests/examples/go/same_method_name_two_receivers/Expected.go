@@ -20,11 +20,15 @@ func (f Feet) Meters() Meters {
 func describe(v fmt.Stringer) string {
 	return "value " + v.String()
 }
+<<<<<<< ours
 
 func (m Meters) String() string {
 	return fmt.Sprintf("%.2f m", float64(m))
 }
+||||||| base
+=======
 
 func (f Feet) String() string {
 	return fmt.Sprintf("%.1f ft", float64(f))
 }
+>>>>>>> theirs

@@ -6,8 +6,12 @@ type Entry struct {
 	Key       string
 	Value     []byte
 	ExpiresAt time.Time
+<<<<<<< ours
 	Hits      int
+||||||| base
+=======
 	Size      int64
+>>>>>>> theirs
 }
 
 func (e Entry) Expired(now time.Time) bool {

@@ -13,14 +13,18 @@ public final class Vector2 {
         return new Vector2(x + other.x, y + other.y);
     }
 
+<<<<<<< ours
     public Vector2 minus(Vector2 other) {
         return new Vector2(x - other.x, y - other.y);
     }
 
+||||||| base
+=======
     public Vector2 scale(double factor) {
         return new Vector2(x * factor, y * factor);
     }
 
+>>>>>>> theirs
     public double length() {
         return Math.hypot(x, y);
     }

@@ -3,8 +3,12 @@ package com.example.billing;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+<<<<<<< ours
 import java.util.Objects;
+||||||| base
+=======
 import java.util.logging.Logger;
+>>>>>>> theirs
 
 public class Invoice {
     private static final Logger LOG = Logger.getLogger(Invoice.class.getName());

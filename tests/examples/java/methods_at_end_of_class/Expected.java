@@ -19,12 +19,16 @@ public class Invoice {
     public BigDecimal total() {
         return lines.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
     }
+<<<<<<< ours
 
     public String getCustomer() {
         return customer;
     }
+||||||| base
+=======
 
     public boolean isEmpty() {
         return lines.isEmpty();
     }
+>>>>>>> theirs
 }

@@ -19,12 +19,16 @@ public class Invoice {
     public BigDecimal total() {
         return lines.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
     }
+<<<<<<< ours
 
     public String format() {
         return customer + ": " + total().toPlainString();
     }
+||||||| base
+=======
 
     public String format(java.util.Locale locale) {
         return String.format(locale, "%s: %,.2f", customer, total());
     }
+>>>>>>> theirs
 }

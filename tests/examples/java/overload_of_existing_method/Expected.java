@@ -16,14 +16,18 @@ public class Invoice {
         lines.add(amount);
     }
 
+<<<<<<< ours
     public void addLine(long cents) {
         addLine(BigDecimal.valueOf(cents, 2));
     }
 
+||||||| base
+=======
     public void addLine(String amount) {
         addLine(new BigDecimal(amount));
     }
 
+>>>>>>> theirs
     public BigDecimal total() {
         return lines.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
     }

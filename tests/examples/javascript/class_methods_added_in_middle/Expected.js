@@ -9,11 +9,14 @@ export class EventBus {
     this.handlers.set(name, list);
   }
 
+<<<<<<< ours
   off(name, handler) {
     const list = this.handlers.get(name) || [];
     this.handlers.set(name, list.filter((h) => h !== handler));
   }
 
+||||||| base
+=======
   once(name, handler) {
     const wrapper = (payload) => {
       this.off(name, wrapper);
@@ -22,6 +25,7 @@ export class EventBus {
     this.on(name, wrapper);
   }
 
+>>>>>>> theirs
   emit(name, payload) {
     for (const handler of this.handlers.get(name) || []) {
       handler(payload);

@@ -14,15 +14,19 @@ export class EventBus {
       handler(payload);
     }
   }
+<<<<<<< ours
 
   off(name, handler) {
     const list = this.handlers.get(name) ?? [];
     this.handlers.set(name, list.filter((h) => h !== handler));
   }
+||||||| base
+=======
 
   clear() {
     this.handlers.clear();
   }
+>>>>>>> theirs
 }
 
 export const bus = new EventBus();

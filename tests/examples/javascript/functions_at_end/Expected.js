@@ -6,9 +6,13 @@ export function parsePrice(text) {
   const value = Number.parseFloat(text.replace(/[^0-9.]/g, ""));
   return Math.round(value * 100);
 }
+<<<<<<< ours
 
 export function addTax(cents, rate) {
   return Math.round(cents * (1 + rate));
 }
+||||||| base
+=======
 
 export const isFree = (cents) => cents === 0;
+>>>>>>> theirs

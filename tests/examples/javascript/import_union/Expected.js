@@ -1,7 +1,11 @@
 import { readFile } from "node:fs/promises";
 import express from "express";
+<<<<<<< ours
 import helmet from "helmet";
+||||||| base
+=======
 import morgan from "morgan";
+>>>>>>> theirs
 
 const app = express();
 

@@ -1,7 +1,11 @@
 import { render } from "./view.js";
 import { load } from "./data.js";
+<<<<<<< ours
 import { zip } from "./zip.js";
+||||||| base
+=======
 import { cache } from "./cache.js";
+>>>>>>> theirs
 import { log } from "./log.js";
 
 export function packed(id) {

@@ -2,8 +2,12 @@
 
 const fs = require("fs");
 const path = require("path");
+<<<<<<< ours
 const os = require("os");
+||||||| base
+=======
 const util = require("util");
+>>>>>>> theirs
 
 function readConfig(dir) {
   const file = path.join(dir, "config.json");

@@ -11,12 +11,16 @@ class Cart:
     def remove(self, sku: str) -> None:
         self.items.pop(sku, None)
 
+<<<<<<< ours
     def clear(self) -> None:
         self.items.clear()
 
+||||||| base
+=======
     def contains(self, sku: str) -> bool:
         return sku in self.items
 
+>>>>>>> theirs
     def total_quantity(self) -> int:
         return sum(self.items.values())
 

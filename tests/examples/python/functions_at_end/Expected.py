@@ -12,12 +12,16 @@ def normalize(text: str) -> str:
 def slugify(text: str) -> str:
     text = normalize(text).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+<<<<<<< ours
 
 
 def truncate(text: str, width: int = 40) -> str:
     text = normalize(text)
     return text if len(text) <= width else text[: width - 1] + "…"
+||||||| base
+=======
 
 
 def is_blank(text: str) -> bool:
     return not normalize(text)
+>>>>>>> theirs

@@ -1,8 +1,12 @@
 """Load and summarise order records."""
 
 import csv
+<<<<<<< ours
 import json
+||||||| base
+=======
 import datetime as dt
+>>>>>>> theirs
 import logging
 from pathlib import Path
 

@@ -12,12 +12,16 @@ class Cart:
     def remove(self, sku: str) -> None:
         self.items.pop(sku, None)
 
+<<<<<<< ours
     def count(self) -> int:
         return sum(self.items.values())
 
+||||||| base
+=======
     def clear(self) -> None:
         self.items.clear()
 
+>>>>>>> theirs
 
 def empty_cart(owner: str) -> Cart:
     return Cart(owner)

@@ -12,14 +12,18 @@ impl Temperature {
     pub fn celsius(&self) -> f64 {
         self.celsius
     }
+<<<<<<< ours
 
     pub fn fahrenheit(&self) -> f64 {
         self.celsius * 9.0 / 5.0 + 32.0
     }
+||||||| base
+=======
 
     pub fn kelvin(&self) -> f64 {
         self.celsius + 273.15
     }
+>>>>>>> theirs
 }
 
 impl fmt::Display for Temperature {

@@ -13,14 +13,18 @@ impl Inventory {
     pub fn add(&mut self, item: &str, count: u32) {
         *self.stock.entry(item.to_string()).or_insert(0) += count;
     }
+<<<<<<< ours
 
     pub fn count(&self, item: &str) -> u32 {
         self.stock.get(item).copied().unwrap_or(0)
     }
+||||||| base
+=======
 
     pub fn is_empty(&self) -> bool {
         self.stock.is_empty()
     }
+>>>>>>> theirs
 }
 
 impl fmt::Display for Inventory {

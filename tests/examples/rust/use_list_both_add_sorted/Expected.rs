@@ -12,10 +12,13 @@ impl Graph {
     pub fn add_edge(&mut self, from: u32, to: u32) {
         self.edges.entry(from).or_default().insert(to);
     }
+<<<<<<< ours
 
     pub fn sorted_nodes(&self) -> BTreeSet<u32> {
         self.edges.keys().copied().collect()
     }
+||||||| base
+=======
 
     pub fn bfs(&self, start: u32) -> Vec<u32> {
         let mut seen = HashSet::from([start]);
@@ -31,4 +34,5 @@ impl Graph {
         }
         order
     }
+>>>>>>> theirs
 }

@@ -8,12 +8,16 @@ export class Stack<T> {
   pop(): T | undefined {
     return this.items.pop();
   }
+<<<<<<< ours
 
   peek(): T | undefined {
     return this.items[this.items.length - 1];
   }
+||||||| base
+=======
 
   get size(): number {
     return this.items.length;
   }
+>>>>>>> theirs
 }

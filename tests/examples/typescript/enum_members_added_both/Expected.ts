@@ -2,8 +2,12 @@ export enum LogLevel {
   Debug = 'debug',
   Info = 'info',
   Warn = 'warn',
+<<<<<<< ours
   Error = 'error',
+||||||| base
+=======
   Trace = 'trace',
+>>>>>>> theirs
 }
 
 export function parseLevel(value: string): LogLevel {

@@ -1,0 +1,14 @@
+"""Small helpers for text cleanup."""
+
+import re
+import unicodedata
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def slugify(text: str) -> str:
+    text = normalize(text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")

@@ -1,0 +1,5 @@
+import json
+
+
+def dump(value: object) -> str:
+    return json.dumps(value)

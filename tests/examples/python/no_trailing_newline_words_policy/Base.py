@@ -1,0 +1,5 @@
+import re
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)

@@ -1,0 +1,10 @@
+export enum LogLevel {
+  Debug = 'debug',
+  Info = 'info',
+  Warn = 'warn',
+}
+
+export function parseLevel(value: string): LogLevel {
+  const found = Object.values(LogLevel).find((level) => level === value);
+  return found ?? LogLevel.Info;
+}

@@ -1,0 +1,11 @@
+export enum LogLevel {
+  Debug = 'debug',
+  Info = 'info',
+  Warn = 'warn',
+  Trace = 'trace',
+}
+
+export function parseLevel(value: string): LogLevel {
+  const found = Object.values(LogLevel).find((level) => level === value);
+  return found ?? LogLevel.Info;
+}
