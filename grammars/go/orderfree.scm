@@ -4,6 +4,6 @@
 (source_file) @parent
 (import_spec_list) @set
 (field_declaration_list) @parent
-(field_declaration_list (field_declaration name: (field_identifier) @key) @keyed)
+(field_declaration name: (field_identifier) @key) @keyed
 (literal_value) @parent
-(literal_value (keyed_element . (_) @key) @keyed)
+(keyed_element . (_) @key) @keyed

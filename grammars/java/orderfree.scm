@@ -5,7 +5,7 @@
 (class_body) @parent
 (interface_body) @parent
 (enum_body) @parent
-(enum_body (enum_constant name: (identifier) @key) @keyed)
+(enum_constant name: (identifier) @key) @keyed
 (field_declaration declarator: (variable_declarator name: (identifier) @key)) @keyed
 (constant_declaration declarator: (variable_declarator name: (identifier) @key)) @keyed
 (super_interfaces (type_list) @set)

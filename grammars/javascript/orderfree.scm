@@ -4,9 +4,9 @@
 ; place among the keys matters, so they keep it.
 (program) @parent
 (class_body) @parent
-(class_body (field_definition property: (_) @key) @keyed)
+(field_definition property: (_) @key) @keyed
 (object) @parent
-(object (pair key: (_) @key) @keyed)
-(object (shorthand_property_identifier) @key @keyed)
+(pair key: (_) @key) @keyed
+(shorthand_property_identifier) @key @keyed
 (named_imports) @set
 (export_clause) @set

@@ -2,4 +2,4 @@
 ; explained in grammars/python/orderfree.scm. An object's keys are unique in it and in
 ; any order; arrays keep their order.
 (object) @parent
-(object (pair key: (_) @key) @keyed)
+(pair key: (_) @key) @keyed

@@ -7,7 +7,7 @@
 (module) @parent
 (class_definition body: (block) @parent)
 (dictionary) @parent
-(dictionary (pair key: (_) @key) @keyed)
+(pair key: (_) @key) @keyed
 (set) @set
 (import_from_statement name: (_) @item) @set
 (expression_statement

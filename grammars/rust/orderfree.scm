@@ -4,11 +4,11 @@
 (source_file) @parent
 (declaration_list) @parent
 (field_declaration_list) @parent
-(field_declaration_list (field_declaration name: (field_identifier) @key) @keyed)
+(field_declaration name: (field_identifier) @key) @keyed
 (enum_variant_list) @parent
-(enum_variant_list (enum_variant name: (identifier) @key) @keyed)
+(enum_variant name: (identifier) @key) @keyed
 (field_initializer_list) @parent
-(field_initializer_list (field_initializer field: (field_identifier) @key) @keyed)
-(field_initializer_list (shorthand_field_initializer) @key @keyed)
+(field_initializer field: (field_identifier) @key) @keyed
+(shorthand_field_initializer) @key @keyed
 (use_list) @set
 (attribute (identifier) @_derive arguments: (token_tree) @set (#eq? @_derive "derive"))

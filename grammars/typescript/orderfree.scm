@@ -3,19 +3,17 @@
 ; types and enums.
 (program) @parent
 (class_body) @parent
-(class_body (public_field_definition name: (_) @key) @keyed)
+(public_field_definition name: (_) @key) @keyed
 (object) @parent
-(object (pair key: (_) @key) @keyed)
-(object (shorthand_property_identifier) @key @keyed)
+(pair key: (_) @key) @keyed
+(shorthand_property_identifier) @key @keyed
 (named_imports) @set
 (export_clause) @set
 (interface_body) @parent
 (object_type) @parent
-(interface_body (property_signature name: (_) @key) @keyed)
-(interface_body (method_signature name: (_) @key) @keyed)
-(object_type (property_signature name: (_) @key) @keyed)
-(object_type (method_signature name: (_) @key) @keyed)
+(property_signature name: (_) @key) @keyed
+(method_signature name: (_) @key) @keyed
 (enum_body) @parent
 (enum_body (property_identifier) @key @keyed)
-(enum_body (enum_assignment name: (_) @key) @keyed)
+(enum_assignment name: (_) @key) @keyed
 (implements_clause) @set

@@ -2,6 +2,6 @@
 ; explained in grammars/python/orderfree.scm. A mapping's keys are unique in it and in
 ; any order; sequences keep their order.
 (block_mapping) @parent
-(block_mapping (block_mapping_pair key: (_) @key) @keyed)
+(block_mapping_pair key: (_) @key) @keyed
 (flow_mapping) @parent
-(flow_mapping (flow_pair key: (_) @key) @keyed)
+(flow_pair key: (_) @key) @keyed

@@ -398,10 +398,12 @@ def _keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | No
     return {span: key for span, key, _ in _keyed(_bindings(profile, tree, byte_range))}
 
 
-def definitions(profile: LanguageProfile, tree: Tree) -> list[tuple[DefinitionKey, Node]]:
-    """Every definition in ``tree`` (imports left out), with its (scope, name) key, in
-    the order of the file."""
-    found = [(key, b.node) for _, key, b in _keyed(_bindings(profile, tree, None))
+def definitions(profile: LanguageProfile, tree: Tree,
+                byte_range: tuple[int, int] | None = None
+                ) -> list[tuple[DefinitionKey, Node]]:
+    """Every definition in ``tree`` (imports left out; with ``byte_range``, those whose
+    match meets it), with its (scope, name) key, in the order of the file."""
+    found = [(key, b.node) for _, key, b in _keyed(_bindings(profile, tree, byte_range))
              if not b.is_import]
     return sorted(found, key=lambda item: item[1].start_byte)
 

@@ -67,7 +67,7 @@ class _Child(NamedTuple):
     indent: bytes  # the blanks on its own line before it: they go with its place
     trail: bytes  # a comment after it on its line (after its separator): it goes with it
     body: bytes  # the child itself
-    eol: bytes  # the line end after it (compared, not written: it is the next gap's)
+    eol: bytes  # the blanks and line end after it, if it ends its line (compared only)
     first: bool  # first of its parent in its own side (its lead is the parent's)
     commutes: bool  # it may change places with its neighbours
     node: Node
@@ -84,14 +84,43 @@ class _Parent(NamedTuple):
     node: Node
 
 
-class _View(NamedTuple):
-    data: bytes
-    tree: Tree
-    parents: dict[int, tuple[Node, str]]  # order-free parents by node id: "parent" or "set"
-    items: dict[tuple[int, int], list[Node]]  # their children, where listed
-    keys: dict[tuple[int, int], str]  # signatures by node span
-    skip: frozenset[tuple[int, int]]  # key nodes: never children themselves (a table's name)
-    profile: LanguageProfile
+class _View:
+    """One side's file, parsed, with what the queries say about it. The queries run only
+    over the byte ranges asked for (the hunk, then the parent it lies in), not over the
+    whole file: a hunk deep in a large JSON file costs its object, not the file."""
+
+    def __init__(self, profile: LanguageProfile, data: bytes, tree: Tree) -> None:
+        self.profile, self.data, self.tree = profile, data, tree
+        self.parents: dict[int, tuple[Node, str]] = {}  # by node id: "parent" or "set"
+        self.items: dict[tuple[int, int], list[Node]] = {}  # a parent's children, if listed
+        self.keys: dict[tuple[int, int], str] = {}  # signatures by node span
+        self.skip: set[tuple[int, int]] = set()  # key nodes: never children (a table's name)
+        self._scanned: list[tuple[int, int]] = []
+
+    def scan(self, start: int, end: int) -> None:
+        """Run the queries over [start, end), unless a scanned range holds it."""
+        if any(a <= start and end <= b for a, b in self._scanned):
+            return
+        self._scanned.append((start, end))
+        query = treesitter.query(self.profile, "orderfree")
+        assert query is not None
+        for match in treesitter.matches(query, self.tree.root_node, (start, end)):
+            self._add(match)
+        self.keys.update(_definition_keys(self.profile, self.tree, (start, end)))
+
+    def _add(self, match: dict[str, list[Node]]) -> None:
+        for kind in ("parent", "set"):
+            for node in match.get(kind, []):
+                self.parents[node.id] = (node, kind)
+        for node in match.get("item", []):
+            if node.parent is not None:
+                listed = self.items.setdefault(_span(node.parent), [])
+                if node not in listed:
+                    listed.append(node)
+        for node in match.get("item", []) + match.get("keyed", []):
+            for key in match.get("key", []):
+                self.keys[_span(node)] = "key:" + treesitter.node_text(key)
+                self.skip.add(_span(key))
 
 
 # -- entry -------------------------------------------------------------------------------
@@ -110,10 +139,9 @@ def tree_merge(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
 
 def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
                 ) -> TreeMerge:
-    texts = {side: parsed.splice({hunk.index: getattr(hunk, side)}) for side in SIDES}
     start = len(parsed.splice({hunk.index: ""})[:parsed.offset(hunk)].encode("utf-8"))
-    views = {side: _view(profile, text) for side, text in texts.items()}
     ends = {side: start + len(getattr(hunk, side).encode("utf-8")) for side in SIDES}
+    views = _views(parsed, hunk, profile, start, ends)
     nodes = _common_parent(views, start, ends)
     notes: list[str] = []
     merged = _merge_parents(views, nodes, notes, 0)
@@ -128,6 +156,23 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
                      UNORDERED not in notes)
 
 
+def _views(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile, start: int,
+           ends: dict[str, int]) -> dict[str, _View]:
+    """The file with this hunk as base, ours and theirs (every other hunk as ours). The
+    ours view is the same for every hunk of the file (parsed once); the others differ
+    from it in this hunk only, and are parsed incrementally from it."""
+    texts = {side: parsed.splice({hunk.index: getattr(hunk, side)}) for side in SIDES}
+    ours = treesitter.parse(profile, texts["ours"])
+    ours_data = texts["ours"].encode("utf-8")
+    views = {}
+    for side in SIDES:
+        data = texts[side].encode("utf-8")
+        tree = ours if side == "ours" else treesitter.reparse(
+            profile, ours, ours_data, data, [(start, ends["ours"], ends[side] - start)])
+        views[side] = _view(profile, data, tree, start, ends[side])
+    return views
+
+
 def _keeps_needed_imports(views: dict[str, _View], start: int, ends: dict[str, int],
                           middle: bytes) -> None:
     """Refuse a merge that drops an import whose names the merged file still uses."""
@@ -140,29 +185,12 @@ def _keeps_needed_imports(views: dict[str, _View], start: int, ends: dict[str, i
         raise Refused(f"drops the import of {', '.join(lost)}, which the merge still uses")
 
 
-def _view(profile: LanguageProfile, text: str) -> _View:
-    tree = treesitter.parse(profile, text)
+def _view(profile: LanguageProfile, data: bytes, tree: Tree, start: int, end: int) -> _View:
     if tree.root_node.has_error:
         raise Refused("a side does not parse")
-    query = treesitter.query(profile, "orderfree")
-    assert query is not None
-    parents: dict[int, tuple[Node, str]] = {}
-    items: dict[tuple[int, int], list[Node]] = {}
-    keys: dict[tuple[int, int], str] = {}
-    skip: set[tuple[int, int]] = set()
-    for match in treesitter.matches(query, tree.root_node):
-        for kind in ("parent", "set"):
-            for node in match.get(kind, []):
-                parents[node.id] = (node, kind)
-        for node in match.get("item", []):
-            if node.parent is not None:
-                items.setdefault(_span(node.parent), []).append(node)
-        for node in match.get("item", []) + match.get("keyed", []):
-            for key in match.get("key", []):
-                keys[_span(node)] = "key:" + treesitter.node_text(key)
-                skip.add(_span(key))
-    keys.update(_definition_keys(profile, tree))
-    return _View(text.encode("utf-8"), tree, parents, items, keys, frozenset(skip), profile)
+    view = _View(profile, data, tree)
+    view.scan(max(start - 1, 0), end + 1)  # an empty hunk: the nodes around its place
+    return view
 
 
 def keyed_children(profile: LanguageProfile, tree: Tree, text: str,
@@ -186,14 +214,19 @@ def keyed_children(profile: LanguageProfile, tree: Tree, text: str,
     return found
 
 
-def _definition_keys(profile: LanguageProfile, tree: Tree) -> dict[tuple[int, int], str]:
-    """Signatures of definitions (by name) and imports (by text), by node span."""
+def _definition_keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int]
+                     ) -> dict[tuple[int, int], str]:
+    """Signatures of definitions (by name) and imports (by text) that meet
+    ``byte_range``, by node span."""
     from santamerge.merge.gates import definitions
 
-    found = {_span(node): f"def:{key[1]}" for key, node in definitions(profile, tree)}
+    found: dict[tuple[int, int], str] = {}
+    if profile.kind == "code":  # a configuration file's keys are orderfree.scm's @key
+        found = {_span(node): f"def:{key[1]}"
+                 for key, node in definitions(profile, tree, byte_range)}
     query = treesitter.query(profile, "imports")
     if query is not None:
-        for node in treesitter.captures(query, tree.root_node).get("import", []):
+        for node in treesitter.captures(query, tree.root_node, byte_range).get("import", []):
             found.setdefault(_span(node), "import:" + normalise(treesitter.node_text(node)))
     return found
 
@@ -262,7 +295,7 @@ def _split(view: _View, node: Node, side: str) -> _Parent:
         sig = key or "text:" + normalise(body.decode("utf-8"))
         lead, attached, indent = _split_gap(data[gap_start:item.start_byte])
         children.append(_Child(sig, lead, attached, indent, data[after:trail_end], body,
-                               _eol(data, item.end_byte), i == 0,
+                               _eol(data, trail_end), i == 0,
                                commutes_all or key is not None, item, side))
         gap_start = trail_end
     return _Parent(data[node.start_byte:first_gap_start], data[gap_start:node.end_byte],
@@ -289,8 +322,10 @@ def _trail_end(comments: list[Node], item: Node, after: int, limit: int) -> int:
 
 
 def _eol(data: bytes, at: int) -> bytes:
+    """The blanks and line end after ``at`` when nothing else follows on its line."""
     end = data.find(b"\n", at)
-    return b"" if end < 0 else data[end - 1:end + 1] if data[end - 1:end] == b"\r" else b"\n"
+    rest = data[at:] if end < 0 else data[at:end + 1]
+    return rest if not rest.strip() else b""
 
 
 def _split_gap(gap: bytes) -> tuple[bytes, bytes, bytes]:
@@ -376,6 +411,8 @@ def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[
                    depth: int) -> bytes:
     if depth > MAX_DEPTH:
         raise Refused("nested too deep")
+    for side in SIDES:
+        views[side].scan(nodes[side].start_byte, nodes[side].end_byte)
     parts = {side: _split(views[side], nodes[side], side) for side in SIDES}
     base = parts["base"]
     for side in ("ours", "theirs"):
@@ -385,6 +422,7 @@ def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[
     _statements_change_on_one_side(parts)
     opening = _pick(base.opening, parts["ours"].opening, parts["theirs"].opening, "opening")
     closing = _pick(base.closing, parts["ours"].closing, parts["theirs"].closing, "closing")
+    _ends_agree(parts)
     merged = _merge_children(views, parts, notes, depth)
     if not merged:
         raise Refused("no child left")
@@ -394,6 +432,16 @@ def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[
     sep = seps.pop() if seps else parts["ours"].sep
     end = (sep or b"") * _trailing(parts) + merged[-1].trail + closing
     return opening + _render(merged, parts, sep) + end
+
+
+def _ends_agree(parts: dict[str, _Parent]) -> None:
+    """Where both sides changed which child comes last (or first), the text after it
+    (before it) must be the same on both: whose blank lines, whose trailing blanks?"""
+    base, ours, theirs = (parts[s] for s in SIDES)
+    for end, text in ((-1, lambda p: p.closing), (0, lambda p: p.place0)):
+        changed = [p.children[end].sig != base.children[end].sig for p in (ours, theirs)]
+        if all(changed) and text(ours) != text(theirs):
+            raise Refused("both sides changed an end of the parent, differently")
 
 
 def _trailing(parts: dict[str, _Parent]) -> bool:

@@ -1,5 +1,0 @@
-import json
-
-
-def dump(value: object) -> str:
-    return json.dumps(value)

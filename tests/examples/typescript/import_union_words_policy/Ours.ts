@@ -1,9 +1,0 @@
-import { Router } from "express";
-import type { Request, Response } from "express";
-import { z } from "zod";
-
-export const router = Router();
-
-router.get("/items", (req: Request, res: Response) => {
-  res.json([]);
-});

@@ -1,0 +1,133 @@
+"""The tree merge of order-free parents (santamerge.merge.tree): through a real `git
+merge` with the driver, through `resolve`, in `propose`'s candidates, and its refusals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import Repo
+
+from santamerge.languages.profiles import language_for_path
+from santamerge.merge.locate import parse_conflicts
+from santamerge.merge.pipeline import run_pipeline
+from santamerge.merge.policy import POLICIES
+from santamerge.merge.tree import tree_merge
+
+CONFIG_BASE = 'SETTINGS = {\n    "host": "localhost",\n    "port": 8080,\n    "debug": False,\n}\n'
+CONFIG_OURS = CONFIG_BASE.replace('"localhost"', '"example.org"')
+CONFIG_THEIRS = CONFIG_BASE.replace("8080", "9090")
+CONFIG_MERGED = CONFIG_OURS.replace("8080", "9090")
+
+
+def marked(path: str, base: str, ours: str, theirs: str, tmp: object) -> str:
+    """git's diff3 merge of the three texts, with santamerge's labels."""
+    from pathlib import Path
+
+    folder = Path(str(tmp))
+    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (folder / name).write_bytes(text.encode("utf-8"))
+    return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
+                           "-L", "theirs", "ours", "base", "theirs"], cwd=folder,
+                          capture_output=True, check=False).stdout.decode("utf-8")
+
+
+def test_the_driver_merges_two_entries_edited_side_by_side(repo: Repo) -> None:
+    result = repo.merge_branches({"settings.py": CONFIG_BASE}, {"settings.py": CONFIG_OURS},
+                                 {"settings.py": CONFIG_THEIRS})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert repo.read("settings.py").decode() == CONFIG_MERGED
+
+
+def test_the_driver_merges_json_keys_and_keeps_the_commas(repo: Repo) -> None:
+    repo.install_driver(["*.json"])
+    base = '{\n  "name": "demo",\n  "version": "1.0.0",\n  "license": "MIT"\n}\n'
+    ours = base.replace('"MIT"\n', '"MIT",\n  "private": true\n')
+    theirs = base.replace('"MIT"', '"Apache-2.0"')
+    result = repo.merge_branches({"package.json": base}, {"package.json": ours},
+                                 {"package.json": theirs})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert repo.read("package.json").decode() == ours.replace('"MIT"', '"Apache-2.0"')
+
+
+def test_propose_names_the_tree_merge_and_what_it_merged(tmp_path: object) -> None:
+    text = marked("settings.py", CONFIG_BASE, CONFIG_OURS, CONFIG_THEIRS, tmp_path)
+    (hunk,) = run_pipeline(text, "settings.py").proposal.hunks
+    tree = next(c for c in hunk.candidates if c.method == "structured:tree")
+    assert "ours changed `\"host\"`" in tree.note and "theirs changed `\"port\"`" in tree.note
+    assert hunk.chosen is not None and hunk.chosen.method == "structured:tree"
+
+
+def test_additions_in_no_order_the_file_shows_are_offered_not_written(tmp_path: object) -> None:
+    base = "class Config:\n    def load(self):\n        return 1\n"
+    ours = base + "\n    def save(self):\n        return 2\n"
+    theirs = base + "\n    def reset(self):\n        return 3\n"
+    text = marked("config.py", base, ours, theirs, tmp_path)
+    (hunk,) = run_pipeline(text, "config.py").proposal.hunks
+    assert "structured:union-unordered" in {c.method for c in hunk.candidates}
+    assert hunk.chosen is None  # the default leaves the order to a person
+    (hunk,) = run_pipeline(text, "config.py", policy=POLICIES["words"]).proposal.hunks
+    assert hunk.chosen is not None and hunk.chosen.text.index("save") < hunk.chosen.text.index(
+        "reset")
+
+
+def test_resolve_writes_the_tree_merge_under_the_conservative_policy(repo: Repo) -> None:
+    repo.git("config", "--unset", "merge.santamerge.driver")
+    repo.git("config", "merge.conflictStyle", "diff3")
+    result = repo.merge_branches({"settings.py": CONFIG_BASE}, {"settings.py": CONFIG_OURS},
+                                 {"settings.py": CONFIG_THEIRS})
+    assert result.returncode != 0 and b"<<<<<<<" in repo.read("settings.py")
+    done = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--accept",
+                           "--no-model", "--policy", "conservative"], cwd=repo.root,
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert repo.read("settings.py").decode() == CONFIG_MERGED
+
+
+REFUSED = {
+    "delete-vs-change": ("app.py", "class A:\n    def a(self):\n        return 1\n\n"
+                         "    def b(self):\n        return 2\n",
+                         "class A:\n    def b(self):\n        return 2\n",
+                         "class A:\n    def a(self):\n        return 10\n\n"
+                         "    def b(self):\n        return 2\n"),
+    "same-key-twice": ("a.json", '{\n  "a": 1,\n  "b": 2\n}\n', '{\n  "a": 3,\n  "b": 2\n}\n',
+                       '{\n  "a": 4,\n  "b": 2\n}\n'),
+    "statements-both-sides": ("app.py", "import os\n\nx = 1\n", "import os\n\nx = 1\ny = 2\n",
+                              "import os\n\nx = 1\nz = 3\n"),
+    "same-name-two-bodies": ("a.go", "package a\n\nfunc A() {}\n",
+                             "package a\n\nfunc A() {}\n\nfunc B() int { return 1 }\n",
+                             "package a\n\nfunc A() {}\n\nfunc B() int { return 2 }\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_the_tree_merge_refuses(case: str, tmp_path: object) -> None:
+    path, base, ours, theirs = REFUSED[case]
+    parsed = parse_conflicts(marked(path, base, ours, theirs, tmp_path))
+    profile = language_for_path(path)
+    assert profile is not None and parsed.hunks
+    assert all(tree_merge(parsed, hunk, profile) is None for hunk in parsed.hunks)
+
+
+def test_a_comment_after_a_member_stays_with_it(tmp_path: object) -> None:
+    base = "interface Options {\n    a?: number; // the first\n}\n"
+    ours = "interface Options {\n    a?: number; // the first\n    b?: string;\n}\n"
+    theirs = "interface Options {\n    a?: boolean; // the first\n}\n"
+    parsed = parse_conflicts(marked("o.ts", base, ours, theirs, tmp_path))
+    profile = language_for_path("o.ts")
+    assert profile is not None
+    (hunk,) = parsed.hunks
+    found = tree_merge(parsed, hunk, profile)
+    assert found is not None
+    assert found.text == "    a?: boolean; // the first\n    b?: string;\n"
+
+
+def test_a_dropped_import_that_the_merge_still_uses_is_refused(tmp_path: object) -> None:
+    base = "import json\nimport os\n\nPATH = os.sep\n"
+    ours = "import os\n\nPATH = os.sep\n"  # ours dropped json
+    theirs = "import json\nimport os\nimport re\n\nPATH = os.sep\nDUMP = json.dumps\n"
+    parsed = parse_conflicts(marked("a.py", base, ours, theirs, tmp_path))
+    profile = language_for_path("a.py")
+    assert profile is not None
+    assert all(tree_merge(parsed, hunk, profile) is None for hunk in parsed.hunks)
