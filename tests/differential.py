@@ -422,12 +422,14 @@ def union_problem(ours: str, base: str | None, theirs: str, written: str) -> str
 def merge_problem(ours: str, base: str | None, theirs: str, written: str) -> str | None:
     """What is wrong with ``written`` as a three-way merge of a hunk (the tree merge's
     promise), or None: every line either side added or changed is there, and no line
-    (or more copies of one) than the two sides give. (Which blank line a deletion
-    took is not decidable line by line: a blank line kept on one side is allowed.) Lines are
-    compared without a trailing ``,``: a merged list moves its separators."""
+    (or more copies of one) than the two sides give. Lines are compared without a
+    trailing ``,`` (a merged list moves its separators), and blank lines are left out:
+    a blank line belongs to no child, and where a side removed the child it separated
+    (or both sides added at one place), which blank lines stay is not a line's matter."""
     def lines(text: str | None) -> Counter[str]:
-        return Counter(line.rstrip("\r\n").rstrip().rstrip(",")
-                       for line in (text or "").splitlines())
+        stripped = (line.rstrip("\r\n").rstrip().rstrip(",")
+                    for line in (text or "").splitlines())
+        return Counter(line for line in stripped if line.strip())
 
     have, o, t, b = lines(written), lines(ours), lines(theirs), lines(base)
     lost = ((o - b) - have) + ((t - b) - have)
@@ -477,7 +479,8 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
         return problems
     if status == 0:
         return problems + check_clean(baseline, result, got, stats)
-    return problems + check_written(merge, baseline, result, got, _union_rule, stats)
+    rule = _words_rule if policy == "words" else _union_rule
+    return problems + check_written(merge, baseline, result, got, rule, stats)
 
 
 CLASH_MARKERS = ("<<<<<<< ", "||||||| ", "=======", ">>>>>>> ")
@@ -509,6 +512,16 @@ def _union_rule(hunk: object, written: str) -> str | None:
     sides = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
     problem = union_problem(*sides, written)
     return problem if problem is None else merge_problem(*sides, written)
+
+
+def _words_rule(hunk: object, written: str) -> str | None:
+    """Under the ``words`` policy a written hunk may also be the word-level merge."""
+    from santamerge.merge.words import merge_words
+
+    ours, base, theirs = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
+    if base and written == merge_words(base, ours, theirs):
+        return None
+    return _union_rule(hunk, written)
 
 
 def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | None,

@@ -4,6 +4,7 @@ on real tree-sitter grammars."""
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from santamerge.merge.candidates import build_candidates
 from santamerge.merge.gates import check_candidate, prepare_gates
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import CONSERVATIVE, NEVER, POLICIES, WORDS
+from santamerge.merge.policy import CONSERVATIVE, NEVER, POLICIES, UNION, WORDS
 from santamerge.merge.rank import change_kept
 from santamerge.merge.types import Candidate
 from santamerge.merge.words import merge3, merge_words
+
+UNIONS = {"structured:union", "structured:union-unordered"}
 
 
 def hunk_text(ours: str, base: str, theirs: str, before: str = "", after: str = "") -> str:
@@ -48,14 +51,38 @@ def test_merge3_takes_both_disjoint_edits_and_refuses_overlaps() -> None:
 ])
 def test_union_of_added_imports(path: str, before: str, ours: str, theirs: str,
                                 union: str) -> None:
-    found = candidates(hunk_text(ours, "", theirs, before=before), path)
-    assert found["structured:union"] == union
+    """Both sides added a different import at one place, and nothing shows their order:
+    the union is offered as unordered; the default leaves the hunk, ``union`` writes it."""
+    text = hunk_text(ours, "", theirs, before=before)
+    found = candidates(text, path)
+    assert found["structured:union-unordered"] == union
+    assert "structured:union" not in found
+    (hunk,) = run_pipeline(text, path).proposal.hunks
+    assert hunk.chosen is None
+    assert {c.method: c.text for c in hunk.candidates}["structured:union-unordered"] == union
+    (hunk,) = run_pipeline(text, path, policy=UNION).proposal.hunks
+    assert hunk.chosen is not None
+    assert (hunk.chosen.method, hunk.chosen.text) == ("structured:union-unordered", union)
+
+
+def test_union_in_the_order_the_file_shows_is_ordered() -> None:
+    """Sorted insertion, or one side's additions holding the other's: ``structured:union``."""
+    sorted_group = hunk_text("import b\n", "", "import d\n", before="import a\n",
+                             after="import e\n")
+    found = candidates(sorted_group, "a.py")
+    assert found["structured:union"] == "import b\nimport d\n"
+    assert "structured:union-unordered" not in found
+    held = hunk_text("import re\n", "", "import re\nimport csv\n", before="import os\n")
+    found = candidates(held, "a.py")
+    assert found["structured:union"] == "import re\nimport csv\n"
+    assert "structured:union-unordered" not in found
 
 
 def test_union_keeps_one_copy_of_what_both_added() -> None:
     text = hunk_text("import json\nimport re\n", "", "import re\nimport csv\n",
                      before="import os\n")
-    assert candidates(text, "a.py")["structured:union"] == "import json\nimport re\nimport csv\n"
+    assert candidates(text, "a.py")["structured:union-unordered"] == (
+        "import json\nimport re\nimport csv\n")
 
 
 def test_union_of_methods_inside_a_class() -> None:
@@ -63,27 +90,28 @@ def test_union_of_methods_inside_a_class() -> None:
     ours = "\n    def b(self):\n        return 2\n"
     theirs = "\n    def c(self):\n        return 3\n"
     found = candidates(hunk_text(ours, "", theirs, before=before), "a.py")
-    assert found["structured:union"] == ours + theirs
+    assert found["structured:union-unordered"] == ours + theirs
 
 
 def test_union_refuses_statements_that_are_not_order_free() -> None:
     text = hunk_text("x = 1\n", "", "x = 2\n", before="import os\n")
-    assert "structured:union" not in candidates(text, "a.py")
+    assert not UNIONS & candidates(text, "a.py").keys()
 
 
 def test_union_refuses_edits_to_the_base() -> None:
     text = hunk_text("import json\n", "import os\n", "import re\n")
-    assert "structured:union" not in candidates(text, "a.py")
+    assert not UNIONS & candidates(text, "a.py").keys()
 
 
 def test_union_takes_whole_lines_only() -> None:
     text = hunk_text("import json\n", "\n", "import re\n")  # each side replaced a blank line
-    assert "structured:union" not in candidates(text, "a.py")
+    assert not UNIONS & candidates(text, "a.py").keys()
 
 
 def test_union_after_common_base_lines() -> None:
     text = hunk_text("import os\nimport json\n", "import os\n", "import os\nimport re\n")
-    assert candidates(text, "a.py")["structured:union"] == "import os\nimport json\nimport re\n"
+    assert candidates(text, "a.py")["structured:union-unordered"] == (
+        "import os\nimport json\nimport re\n")
 
 
 def test_trivial_candidates_and_dedupe() -> None:
@@ -109,7 +137,7 @@ def test_gate_rejects_new_syntax_errors() -> None:
 def test_gate_rejects_duplicate_definitions() -> None:
     text = hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n",
                      before="import os\n")
-    reasons = gate(text, "a.py", "structured:union")
+    reasons = gate(text, "a.py", "structured:union-unordered")
     assert reasons == ("defines f twice, which neither side does",)
 
 
@@ -161,7 +189,7 @@ def test_ranking_puts_the_word_merge_first_and_reasons_every_candidate() -> None
 def test_rejected_candidates_rank_last_with_their_reasons() -> None:
     text = hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n",
                      before="import os\n")
-    (hunk,) = run_pipeline(text, "a.py").proposal.hunks
+    (hunk,) = run_pipeline(text, "a.py", policy=UNION).proposal.hunks  # would write a union
     rejected = [s for s in hunk.ranked if s.rejected]
     assert rejected and hunk.ranked[-len(rejected):] == tuple(rejected)
     assert all(s.score == 0.0 for s in rejected)
@@ -171,18 +199,28 @@ def test_rejected_candidates_rank_last_with_their_reasons() -> None:
 def test_policies() -> None:
     words = hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n")
     imports = hunk_text("import json\n", "", "import re\n", before="import os\n")
+    sorted_imports = hunk_text("import b\n", "", "import d\n", before="import a\n",
+                               after="import e\n")
     assert run_pipeline(words, "a.py", policy=CONSERVATIVE).proposal.hunks[0].chosen is None
+    assert run_pipeline(words, "a.py", policy=UNION).proposal.hunks[0].chosen is None
     chosen = run_pipeline(words, "a.py", policy=WORDS).proposal.hunks[0].chosen
     assert chosen is not None and chosen.method == "merged:words"
-    chosen = run_pipeline(imports, "a.py", policy=CONSERVATIVE).proposal.hunks[0].chosen
-    assert chosen is not None and chosen.method == "structured:union"
+    for policy in (CONSERVATIVE, WORDS, UNION):
+        chosen = run_pipeline(sorted_imports, "a.py", policy=policy).proposal.hunks[0].chosen
+        assert chosen is not None and chosen.method == "structured:union"
+    # both sides added at one place in no order the file shows: offered, not written
+    assert run_pipeline(imports, "a.py", policy=CONSERVATIVE).proposal.hunks[0].chosen is None
+    for policy in (WORDS, UNION):
+        chosen = run_pipeline(imports, "a.py", policy=policy).proposal.hunks[0].chosen
+        assert chosen is not None and chosen.method == "structured:union-unordered"
     assert run_pipeline(imports, "a.py", policy=NEVER).proposal.hunks[0].chosen is None
+    assert run_pipeline(sorted_imports, "a.py", policy=NEVER).proposal.hunks[0].chosen is None
 
 
 def test_unknown_language_gets_no_structured_candidate() -> None:
     imports = hunk_text("import json\n", "", "import re\n", before="import os\n")
     (hunk,) = run_pipeline(imports, "notes.txt").proposal.hunks
-    assert "structured:union" not in {s.candidate.method for s in hunk.ranked}
+    assert not UNIONS & {s.candidate.method for s in hunk.ranked}
     assert hunk.chosen is None
 
 
@@ -239,7 +277,7 @@ def test_duplicate_gate_knows_imports_overloads_and_receivers(
         path: str, before: str, ours: str, theirs: str, verdict: str | None) -> None:
     after = "}\n" if path.endswith(".java") else ""
     reasons = gate(hunk_text(ours, "", theirs, before=before, after=after), path,
-                   "structured:union")
+                   "structured:union-unordered")
     assert reasons == ((f"{verdict}, which neither side does",) if verdict else ())
 
 
@@ -303,15 +341,23 @@ def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
 def test_the_method_table_orders_and_names_every_method_once() -> None:
     from santamerge.merge import methods
 
-    assert methods.DETERMINISTIC == ("structured:union", "structured:tree", "merged:words",
-                                     "ours", "theirs", "ours+theirs", "theirs+ours", "base")
+    assert methods.DETERMINISTIC == (
+        "structured:union", "structured:union-unordered", "structured:tree",
+        "structured:tree-unordered", "merged:words", "ours", "theirs", "ours+theirs",
+        "theirs+ours", "base")
     orders = [m.order for m in methods.TABLE]
     assert orders == sorted(orders) and len(methods.METHODS) == len(methods.TABLE)
+    # each deterministic method has an order of its own; the model's middles share the last
+    assert orders[:len(methods.DETERMINISTIC)] == list(range(len(methods.DETERMINISTIC)))
     assert CONSERVATIVE.methods == {"structured:union", "structured:tree"}
-    assert WORDS.methods == {"structured:union", "structured:tree", "merged:words"}
-    assert not NEVER.methods and POLICIES["union"].methods == {"structured:union"}
+    assert WORDS.methods == {"structured:union", "structured:union-unordered",
+                             "structured:tree", "structured:tree-unordered", "merged:words"}
+    assert POLICIES["union"].methods == {"structured:union", "structured:union-unordered"}
+    assert not NEVER.methods
     assert all(m.sees for m in methods.TABLE if m.name.startswith("model:"))
-    assert methods.feature("model:anything") == "m_model" and methods.order("new") == 8
+    assert methods.feature("model:anything") == "m_model"
+    assert methods.order("new") == methods.LAST == 10
+    assert {m.order for m in methods.TABLE if m.name.startswith("model:")} == {methods.LAST}
 
 
 def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:
@@ -327,3 +373,15 @@ def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:
     assert _in_sorted_order(["import z\n", "import b\n"], [["import c", "import a"]] * 2) is None
     assert _in_sorted_order(["# why\nimport z\n", "import b\n"], both) is None
     assert _in_sorted_order(["import z\n", "import b\n"], None) is None
+
+
+def test_no_word_merge_of_a_huge_side() -> None:
+    """A hunk in a minified bundle (one line of tens of thousands of tokens) gets no word
+    merge: the matcher's time grows with the square of the tokens (77 s for one hunk)."""
+    from santamerge.merge.words import MAX_TOKENS
+
+    line = ",".join(f"a{i}" for i in range(MAX_TOKENS))
+    started = time.perf_counter()
+    assert merge_words(line, line.replace("a1,", "b1,", 1), line + ",z") is None
+    assert time.perf_counter() - started < 5
+    assert merge_words("a, b, c", "x, b, c", "a, b, y") == "x, b, y"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,7 +112,15 @@ def test_propose_table(tmp_path: Path) -> None:
                         "import os\nimport json\n")
     code, out = invoke("propose", *paths)
     assert code == 0
-    assert "structured:union" in out and "would write" in out
+    # both sides added an import at one place in no order the file shows: offered only
+    assert "structured:union" in out and "-unordered" in out  # the method column wraps
+    assert "would keep the conflict markers" in out and "would write" not in out
+    code, out = invoke("propose", "--policy", "union", *paths)
+    assert code == 0 and "would write structured:union-unordered" in out
+    paths = write_sides(tmp_path, "import a\nimport e\n", "import a\nimport b\nimport e\n",
+                        "import a\nimport d\nimport e\n")
+    code, out = invoke("propose", *paths)  # sorted insertion: the order the file shows
+    assert code == 0 and re.search(r"would write structured:union +│", out), out
 
 
 def test_propose_non_utf8_is_one_clear_line(tmp_path: Path) -> None:
@@ -154,15 +163,26 @@ def test_clean_driver_run_imports_nothing_heavy(tmp_path: Path) -> None:
     assert Path(paths[1]).read_text() == "A\nb\nc\nD\n"
 
 
-def test_conflicted_driver_run_loads_no_model_stack(tmp_path: Path) -> None:
+@pytest.mark.parametrize("policy", ["conservative", "union"])
+def test_conflicted_driver_run_loads_no_model_stack(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str) -> None:
+    """The default leaves two imports added at one place to a person; the ``union``
+    policy writes them. Neither run loads the model stack."""
+    monkeypatch.setenv("SANTAMERGE_POLICY", policy)
     paths = write_sides(tmp_path, "import os\n", "import os\nimport re\n",
                         "import os\nimport json\n")
+    status = 1 if policy == "conservative" else 0
     code = ("import sys\nfrom santamerge.entry import main\n"
             f"sys.argv = ['santamerge', 'merge-driver', *{paths!r}, '7', 'x.py']\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n")
+            f"try:\n    main()\nexcept SystemExit as e:\n    assert e.code == {status}, e.code\n")
     loaded = loaded_modules(code, cwd=tmp_path)
     assert not {"torch", "transformers", "git", "click", "rich"} & loaded
-    assert Path(paths[1]).read_text() == "import os\nimport re\nimport json\n"
+    merged = Path(paths[1]).read_text()
+    if policy == "union":
+        assert merged == "import os\nimport re\nimport json\n"
+    else:
+        assert merged.startswith("import os\n<<<<<<< ") and "import re\n" in merged
+        assert "import json\n" in merged and ">>>>>>> " in merged
 
 
 def test_piped_output_is_not_wrapped_at_80_columns() -> None:

@@ -212,7 +212,7 @@ def test_without_the_model_stack_the_driver_and_fill_check_work(
     done = repo.merge_branches({"app.py": "import os\n\nX = 1\n"},
                                {"app.py": "import os\nimport re\n\nX = 1\n"},
                                {"app.py": "import os\nimport sys\n\nX = 1\n"},
-                               env=no_model_stack)
+                               env={**no_model_stack, "SANTAMERGE_POLICY": "union"})
     assert done.returncode == 0, done.stdout + done.stderr  # the driver resolved it
     assert repo.read("app.py") == b"import os\nimport re\nimport sys\n\nX = 1\n"
     repo.write("geometry.py", GEOMETRY)

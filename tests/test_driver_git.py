@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 
 from conftest import Repo
 
 from santamerge.merge.attempts import list_attempts
 
 BASE = "import os\n\n\ndef load(path):\n    return open(path).read()\n"
+# The policy that writes the union of two sides' additions at one place (the default
+# offers it only): the tests of what stops a merge the driver would write run under it.
+UNION = {"SANTAMERGE_POLICY": "union"}
 
 
 def conflict_markers(text: bytes) -> list[bytes]:
@@ -17,19 +21,48 @@ def conflict_markers(text: bytes) -> list[bytes]:
             if line[:8] in (b"<<<<<<< ", b"||||||| ", b"=======", b">>>>>>> ")]
 
 
-def test_both_sides_add_different_imports_is_resolved(repo: Repo) -> None:
+def offered_not_written(repo: Repo, result: subprocess.CompletedProcess[str]) -> str:
+    """The default left git's conflict and stored the union as a candidate: its text."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert len(conflict_markers(repo.read("app.py"))) == 4
+    assert "santamerge: app.py: 1 conflict left marked" in result.stderr
+    (attempt,) = list_attempts(repo.root / ".git")
+    (hunk,) = json.loads((attempt / "attempt.json").read_text())["hunks"]
+    assert hunk["auto_apply"] is None
+    return {c["method"]: c["text"] for c in hunk["candidates"]}["structured:union-unordered"]
+
+
+def test_both_sides_add_different_imports_is_offered_and_the_union_policy_writes_it(
+        make_repo: Callable[[str], Repo]) -> None:
     ours = BASE.replace("import os\n", "import os\nimport json\n")
     theirs = BASE.replace("import os\n", "import os\nimport logging\n")
+    repo = make_repo("default")
+    repo.install_driver()
+    result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs})
+    assert offered_not_written(repo, result) == "import json\nimport logging\n"
+    repo = make_repo("union")
+    repo.install_driver()
+    repo.git("config", "santamerge.policy", "union")
     result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs})
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py").decode() == BASE.replace(
         "import os\n", "import os\nimport json\nimport logging\n")
 
 
-def test_both_sides_add_functions_at_the_end_is_resolved(repo: Repo) -> None:
+def test_both_sides_add_functions_at_the_end_is_offered_and_the_union_policy_writes_it(
+        make_repo: Callable[[str], Repo]) -> None:
     ours = BASE + "\n\ndef save(path, text):\n    open(path, 'w').write(text)\n"
     theirs = BASE + "\n\ndef size(path):\n    return os.path.getsize(path)\n"
+    repo = make_repo("default")
+    repo.install_driver()
     result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs})
+    assert offered_not_written(repo, result) == (
+        "\n\ndef save(path, text):\n    open(path, 'w').write(text)\n"
+        "\n\ndef size(path):\n    return os.path.getsize(path)\n")
+    repo = make_repo("union")
+    repo.install_driver()
+    result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs},
+                                 env={"SANTAMERGE_POLICY": "union"})
     assert result.returncode == 0, result.stdout + result.stderr
     merged = repo.read("app.py").decode()
     assert merged == ours + "\n\ndef size(path):\n    return os.path.getsize(path)\n"
@@ -71,6 +104,7 @@ def test_word_policy_writes_word_merges(repo: Repo) -> None:
 
 
 def test_crlf_files_keep_crlf(repo: Repo) -> None:
+    repo.git("config", "santamerge.policy", "union")  # the default would not write this union
     base = BASE.replace("\n", "\r\n")
     ours = base.replace("import os\r\n", "import os\r\nimport json\r\n")
     theirs = base.replace("import os\r\n", "import os\r\nimport logging\r\n")
@@ -105,7 +139,8 @@ def test_non_utf8_file_gets_gits_own_result(repo: Repo) -> None:
     base = "# caf\xe9\nimport os\n".encode("latin-1")
     ours = base.replace(b"import os\n", b"import os\nimport json\n")
     theirs = base.replace(b"import os\n", b"import os\nimport re\n")
-    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs})
+    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs},
+                                 env=UNION)
     assert result.returncode != 0  # santamerge would have merged these imports if it could
     assert repo.read("app.py") == git_own_result(repo, "app.py")
     assert b"caf\xe9" in repo.read("app.py")
@@ -114,7 +149,8 @@ def test_non_utf8_file_gets_gits_own_result(repo: Repo) -> None:
 def imports_conflict(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     ours = BASE.replace("import os\n", "import os\nimport json\n")
     theirs = BASE.replace("import os\n", "import os\nimport logging\n")
-    return repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs}, env=env)
+    return repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs},
+                               env={**UNION, **env})
 
 
 def test_kill_switch_gives_gits_own_result(repo: Repo) -> None:
@@ -141,7 +177,8 @@ def test_input_with_markers_already_gets_gits_own_result(repo: Repo) -> None:
     base = BASE + "SEPARATOR = '''\n=======\n'''\n"
     ours = base.replace("import os\n", "import os\nimport json\n")
     theirs = base.replace("import os\n", "import os\nimport logging\n")
-    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs})
+    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs},
+                                 env=UNION)
     assert result.returncode != 0
     assert repo.read("app.py") == git_own_result(repo, "app.py")
 
@@ -163,6 +200,7 @@ def test_unrouted_files_are_untouched_by_santamerge(repo: Repo) -> None:
 
 def test_attempts_are_stored_and_pruned(repo: Repo) -> None:
     repo.git("config", "santamerge.keepAttempts", "2")
+    repo.git("config", "santamerge.policy", "union")  # the default would not write these
     files = {f"m{i}.py": BASE for i in range(3)}
     ours = {n: BASE.replace("import os\n", "import os\nimport json\n") for n in files}
     theirs = {n: BASE.replace("import os\n", "import os\nimport re\n") for n in files}

@@ -24,7 +24,9 @@ FIXED = settings(derandomize=True, deadline=None, database=None, print_blob=True
                  suppress_health_check=[HealthCheck.function_scoped_fixture,
                                         HealthCheck.too_slow])
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
+# What the driver runs below wrote, under the default policy and under ``words``.
 TALLY: Counter[str] = Counter()
+WORDS_TALLY: Counter[str] = Counter()
 RUNS = itertools.count()
 
 
@@ -49,12 +51,30 @@ def test_the_driver_never_loses_a_line(workdir: Path, seed: int) -> None:
     assert problems == [], (merge, problems)
 
 
-def test_the_driver_run_wrote_hunks() -> None:
-    """The run above is only worth something if the driver wrote many hunks in it."""
-    if not TALLY:
-        pytest.skip("the driver property did not run in this session")
-    assert TALLY["hunks written"] >= 80, TALLY
-    assert TALLY["hunks left marked"] >= 400, TALLY
+@settings(FIXED, max_examples=600)
+@given(seed=SEEDS)
+def test_the_driver_never_loses_a_line_under_the_words_policy(workdir: Path, seed: int) -> None:
+    """The policy that also writes the unordered unions and tree merges, and word merges."""
+    merge = d.generate(random.Random(seed))
+    problems = d.check_driver(merge, workdir / "case", "words", stats=WORDS_TALLY)
+    shutil.rmtree(workdir / "case", ignore_errors=True)
+    assert problems == [], (merge, problems)
+
+
+# Hunks written and left marked, at least, by policy: the runs above are only worth
+# something if the driver wrote many hunks in them (they write 71 and 119, and leave 770
+# and 286 marked).
+WRITTEN = {"conservative": (60, 400), "words": (90, 200)}
+
+
+@pytest.mark.parametrize("policy", sorted(WRITTEN))
+def test_the_driver_run_wrote_hunks(policy: str) -> None:
+    tally = TALLY if policy == "conservative" else WORDS_TALLY
+    if not tally:
+        pytest.skip(f"the driver property ({policy}) did not run in this session")
+    written, left = WRITTEN[policy]
+    assert tally["hunks written"] >= written, tally
+    assert tally["hunks left marked"] >= left, tally
 
 
 @settings(FIXED, max_examples=600)
@@ -202,4 +222,6 @@ def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> Non
         if found:
             problems[m.path] = found
     assert problems == {}
-    assert written >= 10, written
+    # 9 at dbcf109 (13 before it: four of those moved a side's trailing blanks onto
+    # another line, and the tree merge now refuses them)
+    assert written >= 8, written

@@ -322,7 +322,11 @@ def test_policy_and_device_like_the_sibling_commands(make_repo: Callable[[str], 
         refused = run_resolve(repo, "--accept", "--no-model", *bad)
         assert refused.returncode == 2 and refused.stderr.startswith("santamerge: "), bad
         assert len(refused.stderr.splitlines()) == 1 and repo.read("two.py") == marked, bad
+    # Two imports added at one place in no order the file shows: conservative leaves
+    # them (as the driver does), the union policy writes them.
     done = run_resolve(repo, "--accept", "--policy", "conservative", "--no-model")
+    assert done.returncode == 1 and repo.read("two.py") == marked, done.stdout + done.stderr
+    done = run_resolve(repo, "--accept", "--policy", "union", "--no-model")
     assert done.returncode == 1, done.stdout + done.stderr  # the function is left marked
     left = parse_conflicts(repo.read("two.py").decode())
     assert len(left.hunks) == 1 and "return 2" in left.hunks[0].ours

@@ -21,6 +21,11 @@ from santamerge.languages.profiles import language_for_path
 from santamerge.merge.gates import check_candidate, check_together, misplaced, prepare_gates
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
+from santamerge.merge.policy import UNION
+
+# The union of two sides' additions at one place is written only by the ``union`` and
+# ``words`` policies (the default offers it): the tests of the union writer run under it.
+UNION_ENV = {"SANTAMERGE_POLICY": "union"}
 
 # -- the union keeps what differs (defects 1-4) --------------------------------------------
 
@@ -43,7 +48,7 @@ UNIONS_THAT_LOSE = {
 @pytest.mark.parametrize("case", sorted(UNIONS_THAT_LOSE))
 def test_a_union_that_would_lose_text_leaves_gits_conflict(repo: Repo, case: str) -> None:
     path, base, ours, theirs = UNIONS_THAT_LOSE[case]
-    result = repo.merge_branches({path: base}, {path: ours}, {path: theirs})
+    result = repo.merge_branches({path: base}, {path: ours}, {path: theirs}, env=UNION_ENV)
     assert result.returncode != 0, result.stdout + result.stderr
     assert repo.read(path) == git_own_result(repo, path)
     assert f"CONFLICT (content): Merge conflict in {path}" in result.stdout
@@ -53,8 +58,9 @@ def test_a_union_that_would_lose_text_leaves_gits_conflict(repo: Repo, case: str
 def test_propose_offers_no_union_where_it_would_lose_text(case: str) -> None:
     path, base, ours, theirs = UNIONS_THAT_LOSE[case]
     text = f"<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}>>>>>>> theirs\n"
-    (hunk,) = run_pipeline(text, path).proposal.hunks
-    assert "structured:union" not in {c.method for c in hunk.candidates}
+    (hunk,) = run_pipeline(text, path, policy=UNION).proposal.hunks
+    assert not {"structured:union", "structured:union-unordered"} & {
+        c.method for c in hunk.candidates}
     assert hunk.chosen is None
 
 
@@ -62,7 +68,7 @@ def test_identical_additions_are_still_kept_once(repo: Repo) -> None:
     same = "import os\n# needed by both\nimport re\n"
     ours, theirs = same + "import json\n", same + "import sys\n"
     result = repo.merge_branches({"app.py": "import os\n"}, {"app.py": ours},
-                                 {"app.py": theirs})
+                                 {"app.py": theirs}, env=UNION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py") == (same + "import json\nimport sys\n").encode()
 
@@ -172,13 +178,13 @@ def test_whole_file_gates_catch_two_choices_that_are_fine_alone() -> None:
             + conflict("", "def g():\n    return 1\n", "", "def h():\n    return 2\n",
                        "\n\n")
             + conflict("", "def k():\n    return 3\n", "", "def g():\n    return 4\n", ""))
-    proposal = run_pipeline(text, "app.py", rank_all=False).proposal
+    proposal = run_pipeline(text, "app.py", rank_all=False, policy=UNION).proposal
     chosen = [h.chosen.method if h.chosen else None for h in proposal.hunks]
-    assert chosen[0] == "structured:union"
+    assert chosen[0] == "structured:union-unordered"
     assert chosen.count(None) >= 1
     assert any("defines g twice" in " ".join(r) for h in proposal.hunks
                for r in h.withdrawn.values())
-    assert [h.chosen for h in run_pipeline(text, "app.py").proposal.hunks] == [
+    assert [h.chosen for h in run_pipeline(text, "app.py", policy=UNION).proposal.hunks] == [
         h.chosen for h in proposal.hunks]
 
 
@@ -216,7 +222,7 @@ def test_the_driver_parses_a_file_a_bounded_number_of_times(
                                 f"def theirs{i}():\n    return {i}\n\n\n", f"X{i} = {i}\n\n\n")
                        for i in range(hunks))
         calls.update(parse=0, reparse=0)
-        proposal = run_pipeline(text, "app.py", rank_all=False).proposal
+        proposal = run_pipeline(text, "app.py", rank_all=False, policy=UNION).proposal
         assert all(h.chosen is not None for h in proposal.hunks)
         counts.append(calls["parse"] + calls["reparse"])
     assert counts[0] == counts[1] <= 6, counts
@@ -311,7 +317,7 @@ def test_preview_refuses_an_edit_that_leaves_markers(tmp_path: Path) -> None:
 def imports_merge(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = "import os\n"
     return repo.merge_branches({"app.py": base}, {"app.py": base + "import json\n"},
-                               {"app.py": base + "import re\n"}, env=env)
+                               {"app.py": base + "import re\n"}, env={**UNION_ENV, **env})
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf"])
@@ -340,7 +346,7 @@ def driver_process(repo: Repo, fault: str) -> tuple[subprocess.Popen[bytes], Pat
         [sys.executable, "-m", "santamerge", "merge-driver", ".merge_file_base",
          ".merge_file_ours", ".merge_file_theirs", "7", "app.py"], cwd=repo.root,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, "SANTAMERGE_FAULT": fault, "SANTAMERGE_TIMEOUT": "60"})
+        env={**os.environ, **UNION_ENV, "SANTAMERGE_FAULT": fault, "SANTAMERGE_TIMEOUT": "60"})
     return proc, repo.root / ".merge_file_ours"
 
 
@@ -428,7 +434,7 @@ def test_kill_9_leaves_no_file_in_sight_and_the_next_write_cleans_up(repo: Repo)
     repo.commit({"app.py": base + "import json\n"}, "ours")
     merge = subprocess.Popen(["git", "merge", "--no-edit", "feature"], cwd=repo.root,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env={**os.environ, "SANTAMERGE_FAULT": "hang-write"})
+                             env={**os.environ, **UNION_ENV, "SANTAMERGE_FAULT": "hang-write"})
     wait_for(lambda: bool(scratch_copies(repo)))
     (copy,) = scratch_copies(repo)
     os.kill(int(copy.name.split(".", 1)[0]), signal.SIGKILL)

@@ -238,7 +238,7 @@ def test_propose_shows_the_union_withdrawn_with_its_reason() -> None:
     merged = run_pipeline(two_hunks("    return repr(x), y\n"), "app.py", policy=WORDS)
     first, second = merged.proposal.hunks
     assert first.chosen is None
-    assert first.withdrawn == {"structured:union": (unused("json"),)}
+    assert first.withdrawn == {"structured:union-unordered": (unused("json"),)}
     assert second.chosen is not None and second.chosen.method == "merged:words"
 
 

@@ -23,9 +23,17 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+MAX_TOKENS = 20_000  # a side with more (a minified bundle's one line): no word merge
+
+
 def merge_words(base: str, ours: str, theirs: str) -> str | None:
-    """The token-level 3-way merge of a hunk, or None when the edits overlap."""
-    merged = merge3(tokenize(base), tokenize(ours), tokenize(theirs))
+    """The token-level 3-way merge of a hunk, or None when the edits overlap, or when a
+    side has more than MAX_TOKENS tokens (the matcher's time grows with their square: a
+    hunk in a minified bundle took 77 s)."""
+    tokens = [tokenize(text) for text in (base, ours, theirs)]
+    if max(len(t) for t in tokens) > MAX_TOKENS:
+        return None
+    merged = merge3(*tokens)
     return None if merged is None else "".join(merged)
 
 

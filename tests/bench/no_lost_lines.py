@@ -4,7 +4,9 @@ writer of a person's files against git's own merge, on generated merges.
     .venv/bin/python tests/bench/no_lost_lines.py [--cases 100000] [--resolve-files 10000]
         [--preview-files 10000] [--seed 1] [--jobs 2] [--json FILE]
 
-- driver: the merge driver (default policy) in-process, one generated merge per case;
+- driver: the merge driver in-process, one generated merge per case, under the default
+  policy and again under ``words`` (which also writes the unordered unions and tree
+  merges, and word merges: its figures and failures are marked ``words``);
 - union: the structured union alone, on every hunk of the same merges;
 - resolve: `santamerge resolve --accept --threshold 0 --no-model` on real conflicted
   `git merge`s of 200 generated files each (diff3 and plain markers, one file in ten
@@ -40,6 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import differential as d
 
 CASE_SEED = 1_000_003
+# The policies each driver case runs under: the default, and the one that writes most.
+DRIVER_POLICIES = ("conservative", "words")
 
 
 def _isolate() -> list[str]:
@@ -82,13 +86,18 @@ def _driver_chunk(seed: int, start: int, count: int) -> dict[str, object]:
         case = seed * CASE_SEED + k
         merge = d.generate(random.Random(case))
         folder = scratch / "case"
-        problems = d.check_driver(merge, folder, stats=stats)
+        for policy in DRIVER_POLICIES:
+            tally: Counter[str] = Counter()
+            problems = d.check_driver(merge, folder, policy, stats=tally)
+            shutil.rmtree(folder, ignore_errors=True)
+            default = policy == DRIVER_POLICIES[0]
+            stats.update({k if default else f"{k} ({policy})": n for k, n in tally.items()})
+            if problems:
+                failures.append({"writer": "driver" if default else f"driver ({policy})",
+                                 "case": case, "path": merge.path, "problems": problems})
         unions, union_problems = d.check_union(merge, folder)
         stats["unions offered"] += unions
         shutil.rmtree(folder, ignore_errors=True)
-        if problems:
-            failures.append({"writer": "driver", "case": case, "path": merge.path,
-                             "problems": problems})
         if union_problems:
             failures.append({"writer": "union", "case": case, "path": merge.path,
                              "problems": union_problems})
@@ -209,7 +218,8 @@ def main() -> None:
         _isolate()
         merge = d.generate(random.Random(args.replay))
         print(merge)
-        print(d.check_driver(merge, Path(os.getcwd()) / "case"))
+        for policy in DRIVER_POLICIES:
+            print(policy, d.check_driver(merge, Path(os.getcwd()) / policy, policy))
         print(d.check_union(merge, Path(os.getcwd()) / "case"))
         return
     started = time.time()
