@@ -26,13 +26,14 @@ timeout_option = click.option(
 
 def policy_choice(default: str = "conservative") -> Callable[[F], F]:
     """``--policy``; ``default`` only names the command's own default in its help."""
-    ours = ("conservative, only order-free unions of added imports and definitions"
-            if default == "conservative" else default)
+    ours = ("conservative: structured merges of order-free parts (imports, members, keys) "
+            "whose order the file shows" if default == "conservative" else default)
     return click.option(
         "--policy", type=click.Choice(POLICY_NAMES), default=None,
         help=f"Which candidates may be written without asking (default: {ours}; "
-             "calibrated: the learned ranker's top candidate above its 99 %-precision "
-             "threshold).")
+             "words: also unions in either order and word-level merges; union: the "
+             "default before structured merge; calibrated: the learned ranker's top "
+             "candidate above its 99 %-precision threshold).")
 
 
 policy_option = policy_choice()
