@@ -531,8 +531,10 @@ def _statements_change_on_one_side(parts: dict[str, _Parent]) -> None:
 
 
 def _same(a: _Child, b: _Child) -> bool:
+    """Alike, with the blanks before it where both are first, or both are not (a first
+    child's blanks are its parent's: a Python block starts at its first statement)."""
     return (a.body, a.attached, a.trail, a.eol) == (b.body, b.attached, b.trail, b.eol) and (
-        (a.lead, a.indent) == (b.lead, b.indent) or a.first or b.first)
+        (a.lead, a.indent) == (b.lead, b.indent) or a.first != b.first)
 
 
 def _merge_children(views: dict[str, _View], parts: dict[str, _Parent], notes: list[str],
@@ -691,9 +693,10 @@ def _name(sig: str) -> str:
 
 def _render(children: list[_Child], parts: dict[str, _Parent], sep: bytes | None) -> bytes:
     out = []
+    place0 = _pick_place0(parts)
     for i, child in enumerate(children):
         if i == 0:
-            lead, indent = parts["ours"].place0
+            lead, indent = place0
         elif child.first:
             lead, indent = _place_elsewhere(child, parts)
         else:
@@ -701,6 +704,16 @@ def _render(children: list[_Child], parts: dict[str, _Parent], sep: bytes | None
         between = (sep or b"") + children[i - 1].trail if i else b""
         out.append(between + lead + child.attached + indent + child.body)
     return b"".join(out)
+
+
+def _pick_place0(parts: dict[str, _Parent]) -> tuple[bytes, bytes]:
+    """The blanks before the first child: the parent's, merged three-way."""
+    base, ours, theirs = (parts[s].place0 for s in SIDES)
+    if ours in (base, theirs):
+        return theirs
+    if theirs == base:
+        return ours
+    raise Refused("both sides changed the blanks before the first child")
 
 
 def _place_elsewhere(child: _Child, parts: dict[str, _Parent]) -> tuple[bytes, bytes]:
