@@ -95,6 +95,17 @@ REFUSED = {
                        '{\n  "a": 4,\n  "b": 2\n}\n'),
     "statements-both-sides": ("app.py", "import os\n\nx = 1\n", "import os\n\nx = 1\ny = 2\n",
                               "import os\n\nx = 1\nz = 3\n"),
+    # Both add `import b`, one indented: not one addition (found by the long run).
+    "one-import-two-indents": ("a.js", "import a from 'a';\n",
+                               "import b from 'b';\nimport a from 'a';\n",
+                               "import c from 'c';\n  import b from 'b';\nimport a from 'a';\n"),
+    # Both insert under a comment that stood above `import z`: each new import would
+    # carry the comment, and it would stand twice (found by the long run).
+    "one-comment-twice": ("a.js", "import a from 'a';\n// shared\nimport z from 'z';\n",
+                          "import a from 'a';\n// shared\n// note\nimport r from 'r';\n"
+                          "  import z from 'z';\n",
+                          "import a from 'a';\n// shared\nimport j from 'j';\n"
+                          "import z from 'z';\n"),
     "same-name-two-bodies": ("a.go", "package a\n\nfunc A() {}\n",
                              "package a\n\nfunc A() {}\n\nfunc B() int { return 1 }\n",
                              "package a\n\nfunc A() {}\n\nfunc B() int { return 2 }\n"),
@@ -131,3 +142,19 @@ def test_a_dropped_import_that_the_merge_still_uses_is_refused(tmp_path: object)
     profile = language_for_path("a.py")
     assert profile is not None
     assert all(tree_merge(parsed, hunk, profile) is None for hunk in parsed.hunks)
+
+
+def test_the_demo_merges_what_the_default_policy_writes(tmp_path: object) -> None:
+    """`santamerge demo`, the README's first command: a real `git merge` through the
+    driver, where the sorted imports and the dict entries merge and the constant stays."""
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "demo"
+    done = subprocess.run([sys.executable, "-m", "santamerge", "demo", "--dir", str(folder)],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = (folder / "app.py").read_text()
+    assert "import os\nimport pathlib\nimport shutil\n" in text
+    assert '"retries": 5,\n    "timeout": 30,' in text
+    assert text.count("<<<<<<< ") == 1 and 'VERSION = "2.0"' in text
+    assert "stays a conflict" in done.stdout

@@ -12,30 +12,32 @@ from santamerge import git
 from santamerge.commands.install import add_attribute_lines, driver_command
 from santamerge.errors import report_errors
 
-BASE = '''import os
+BASE = '''import json
+import os
 
-RETRIES = 3
+VERSION = "1.0"
+
+SETTINGS = {
+    "retries": 3,
+    "timeout": 10,
+}
 
 
 def load(path):
-    """Read a file."""
+    """Read a JSON file."""
     with open(path) as fh:
-        return fh.read()
+        return json.load(fh)
 '''
 
-MAIN = BASE.replace("import os\n", "import os\nimport json\n").replace(
-    "RETRIES = 3", "RETRIES = 5") + '''
+MAIN = BASE.replace("import os\n", "import os\nimport pathlib\n").replace(
+    '"1.0"', '"1.1"').replace('"retries": 3', '"retries": 5').replace(
+    "with open(path) as fh:", "with open(pathlib.Path(path)) as fh:")
 
-def dump(path, data):
-    with open(path, "w") as fh:
-        json.dump(data, fh)
-'''
+FEATURE = BASE.replace("import os\n", "import os\nimport shutil\n").replace(
+    '"1.0"', '"2.0"').replace('"timeout": 10', '"timeout": 30') + '''
 
-FEATURE = BASE.replace("import os\n", "import os\nimport logging\n").replace(
-    "RETRIES = 3", "RETRIES = 4") + '''
-
-def log_size(path):
-    logging.info("%s: %d bytes", path, os.path.getsize(path))
+def backup(path):
+    shutil.copy(path, path + ".bak")
 '''
 
 
@@ -46,8 +48,9 @@ def log_size(path):
 def demo(folder: str | None) -> None:
     """Create a scratch repository, merge two branches through santamerge, show the result.
 
-    Both branches add an import and a function (santamerge keeps both) and both change
-    the same constant (a true conflict, left in diff3 form for a person).
+    Both branches add an import to a sorted group (santamerge keeps both, sorted), change
+    different entries of one dict (santamerge merges the entries) and change the same
+    constant (a true conflict, left in diff3 form for a person).
     """
     root = Path(folder or tempfile.mkdtemp(prefix="santamerge-demo-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -69,9 +72,10 @@ def demo(folder: str | None) -> None:
     click.echo(merge.stdout + merge.stderr)
     click.secho("app.py after the merge:", bold=True)
     click.echo((root / "app.py").read_text(encoding="utf-8"))
-    click.echo("The imports and functions both branches added were merged by santamerge; "
-               "the constant both changed stays a conflict for you to decide. "
-               "Attempts are stored in .git/santamerge/attempts.")
+    click.echo("santamerge merged the imports both branches added (in the group's sorted "
+               "order) and the dict entries each branch changed; the constant both changed "
+               "stays a conflict for you to decide. Attempts are stored in "
+               ".git/santamerge/attempts.")
 
 
 def _runner(root: Path) -> Callable[..., str]:

@@ -151,6 +151,8 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
             and len(merged) >= len(pre) + len(post)):
         raise Refused("the merge would change text outside the hunk")
     middle = merged[len(pre):len(merged) - len(post)]
+    _no_line_more_often(merged, {side: views[side].data[n.start_byte:n.end_byte]
+                                 for side, n in nodes.items()})
     _keeps_needed_imports(views, start, ends, middle)
     return TreeMerge(middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)),
                      UNORDERED not in notes)
@@ -171,6 +173,22 @@ def _views(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile, st
             profile, ours, ours_data, data, [(start, ends["ours"], ends[side] - start)])
         views[side] = _view(profile, data, tree, start, ends[side])
     return views
+
+
+def _no_line_more_often(merged: bytes, parents: dict[str, bytes]) -> None:
+    """No line (blank lines aside; a trailing ``,`` moves with the list) more often than
+    the base has it plus what each side added of it: a comment both sides moved onto
+    their own new child is not doubled. Lines no side has (a one-line list merged) are
+    not counted."""
+    from collections import Counter
+
+    def lines(data: bytes) -> Counter[bytes]:
+        return Counter(line.rstrip().rstrip(b",") for line in data.splitlines() if line.strip())
+
+    base, ours, theirs = (lines(parents[s]) for s in SIDES)
+    bound = base + (ours - base) + (theirs - base)
+    if any(n > bound[line] for line, n in lines(merged).items() if line in bound):
+        raise Refused("the merge would hold a line more often than the sides give")
 
 
 def _keeps_needed_imports(views: dict[str, _View], start: int, ends: dict[str, int],
@@ -649,7 +667,7 @@ def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
     extra = [c for c in theirs if c.sig not in mine]
     for child in theirs:
         twin = mine.get(child.sig)
-        if twin is not None and not _same(twin, child):
+        if twin is not None and not (_same(twin, child) and twin.indent == child.indent):
             raise Refused(f"both sides added {_name(child.sig)}, differently")
     if not all(c.commutes for c in ours + extra):
         raise Refused("both sides added statements at one place")

@@ -87,8 +87,9 @@ def main() -> None:
     report = {"repo": args.repo, "machine": os.uname().machine, "cpus": os.cpu_count(),
               "all": percentiles([t for v in times.values() for t in v]),
               "by_language": {k: percentiles(v) for k, v in sorted(times.items())},
-              "fell_back_to_git": fell_back}
-    print(json.dumps(report, indent=2))
+              "fell_back_to_git": fell_back,
+              "times_ms": {k: [round(t * 1000, 1) for t in v] for k, v in sorted(times.items())}}
+    print(json.dumps({k: v for k, v in report.items() if k != "times_ms"}, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
 
