@@ -479,7 +479,7 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
         return problems
     if status == 0:
         return problems + check_clean(baseline, result, got, stats)
-    rule = _words_rule if policy == "words" else _union_rule
+    rule = file_aware(_words_rule if policy == "words" else _union_rule, merge, result)
     return problems + check_written(merge, baseline, result, got, rule, stats)
 
 
@@ -505,6 +505,25 @@ def check_clean(baseline: bytes, result: bytes, status: int,
     if stats is not None:
         stats["clean merges marked as clashes"] += 1
     return []
+
+
+def file_aware(rule: Callable[[object, str], str | None], merge: Merge, result: bytes
+               ) -> Callable[[object, str], str | None]:
+    """``rule``, or, where a hunk breaks it, the three-way rule over the whole file: git
+    draws a hunk's edges where lines happen to repeat (a ``}`` of a new function aligned
+    with the ``}`` of a deleted one), so a tree merge that is right for the file can look
+    as if it lost the line the hunk's edge took. Lines are still counted, file-wide."""
+    def whole_file(hunk: object, written: str) -> str | None:
+        problem = rule(hunk, written)
+        if problem is None:
+            return None
+        try:
+            texts = [d.decode("utf-8") for d in (merge.ours, merge.base, merge.theirs, result)]
+        except UnicodeDecodeError:
+            return problem
+        return None if merge_problem(*texts) is None else problem
+
+    return whole_file
 
 
 def _union_rule(hunk: object, written: str) -> str | None:

@@ -215,7 +215,8 @@ def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> Non
             problems.update({m.path: found} if found else {})
             continue
         still = b"<<<<<<< ours" in result
-        found = d.check_written(m, baseline, result, 1 if still else 0, d._union_rule)
+        found = d.check_written(m, baseline, result, 1 if still else 0,
+                                d.file_aware(d._union_rule, m, result))
         if still != (m.path in conflicted):
             found.append("git's conflicted status disagrees with the markers left")
         written += not still

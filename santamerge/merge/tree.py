@@ -714,7 +714,9 @@ def _render(children: list[_Child], parts: dict[str, _Parent], sep: bytes | None
     place0 = _pick_place0(parts)
     for i, child in enumerate(children):
         if i == 0:
-            lead, indent = place0
+            # the blank lines are the parent's; the indentation is the child's own where
+            # its side has it first (a new first field keeps its side's indentation)
+            lead, indent = place0[0], child.indent if child.first else place0[1]
         elif child.first:
             lead, indent = _place_elsewhere(child, parts)
         else:
