@@ -621,6 +621,35 @@ def _has_marker_line(text: str | None) -> bool:
     return any(marker.match(line) for line in text.splitlines())
 
 
+CONTEXT_LINES = 3
+
+
+def tree_problem(parsed: object, hunk: object, written: str) -> str | None:
+    """``merge_problem`` for a tree merge of one hunk; where it fails, again with the
+    lines around the hunk (the same in every side and in the result) added to each: git
+    draws a hunk's edges where lines repeat (a new function's ``}`` aligned with a deleted
+    one's), and a line it left outside the hunk is not lost."""
+    sides = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
+    problem = merge_problem(*sides, written)
+    if problem is None:
+        return None
+    chunks = parsed.chunks  # type: ignore[attr-defined]
+    at = chunks.index(hunk)
+    before = _edge(chunks[:at], last=True)
+    after = _edge(chunks[at + 1:], last=False)
+    wide = [before + (text or "") + after for text in (*sides, written)]
+    return None if merge_problem(*wide) is None else problem
+
+
+def _edge(chunks: object, last: bool) -> str:
+    """The CONTEXT_LINES lines of resolved text next to a hunk (before or after it)."""
+    texts = [c for c in chunks if isinstance(c, str)]  # type: ignore[attr-defined]
+    if not texts:
+        return ""
+    lines = (texts[-1] if last else texts[0]).splitlines(keepends=True)
+    return "".join(lines[-CONTEXT_LINES:] if last else lines[:CONTEXT_LINES])
+
+
 def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
     """The structured candidates alone (the union, the tree merge), on every hunk of
     git's merge: (offered, problems)."""
@@ -646,9 +675,10 @@ def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
             if not candidate.method.startswith("structured:"):
                 continue
             offered += 1
-            rule = (union_problem if candidate.method.startswith("structured:union")
-                    else merge_problem)
-            problem = rule(hunk.ours, hunk.base, hunk.theirs, candidate.text)
+            if candidate.method.startswith("structured:union"):
+                problem = union_problem(hunk.ours, hunk.base, hunk.theirs, candidate.text)
+            else:
+                problem = tree_problem(parsed, hunk, candidate.text)
             if problem:
                 problems.append(f"hunk {hunk.index + 1}: {problem}")
     return offered, problems

@@ -158,3 +158,19 @@ def test_the_demo_merges_what_the_default_policy_writes(tmp_path: object) -> Non
     assert '"retries": 5,\n    "timeout": 30,' in text
     assert text.count("<<<<<<< ") == 1 and 'VERSION = "2.0"' in text
     assert "stays a conflict" in done.stdout
+
+
+def test_a_side_that_indents_the_first_child_keeps_it_when_the_other_adds_before_it(
+        tmp_path: object) -> None:
+    """Found by the long run: theirs' untouched copy of the first import looked "the
+    same" as ours' indented one (a first child's blanks were not compared), and ours'
+    change was lost."""
+    base = "// head\nimport j from 'j';\nconst x = 1;\n"
+    ours = "// head\n    import j from 'j';\nconst x = 1;\n"
+    theirs = "// head\nimport s from 's';\n// head\nimport j from 'j';\nconst x = 1;\n"
+    parsed = parse_conflicts(marked("a.js", base, ours, theirs, tmp_path))
+    profile = language_for_path("a.js")
+    assert profile is not None
+    for hunk in parsed.hunks:
+        found = tree_merge(parsed, hunk, profile)
+        assert found is None or "    import j from 'j';" in found.text

@@ -606,13 +606,16 @@ def _merge_child(views: dict[str, _View], base: _Child, ours: _Child | None,
                 notes.append(f"{'ours' if ours is None else 'theirs'} removed {name}")
             return None
         raise Refused(f"one side removed {name}, the other changed it")
-    if _same(ours, base) or _same(ours, theirs):
-        if not _same(theirs, base):
+    ours_changed, theirs_changed = not _same(ours, base), not _same(theirs, base)
+    if not ours_changed:
+        if theirs_changed:
             notes.append(f"theirs changed {name}")
         return theirs
-    if _same(theirs, base):
+    if not theirs_changed:
         notes.append(f"ours changed {name}")
         return ours
+    if _same(ours, theirs) and (ours.lead, ours.indent) == (theirs.lead, theirs.indent):
+        return ours  # both made the same change
     return _merge_nested(views, base, ours, theirs, notes, depth)
 
 
