@@ -479,7 +479,8 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
         return problems
     if status == 0:
         return problems + check_clean(baseline, result, got, stats)
-    rule = file_aware(_words_rule if policy == "words" else _union_rule, merge, result)
+    rule = file_aware(_words_rule if policy == "words" else _union_rule, merge, result,
+                      baseline)
     return problems + check_written(merge, baseline, result, got, rule, stats)
 
 
@@ -507,8 +508,8 @@ def check_clean(baseline: bytes, result: bytes, status: int,
     return []
 
 
-def file_aware(rule: Callable[[object, str], str | None], merge: Merge, result: bytes
-               ) -> Callable[[object, str], str | None]:
+def file_aware(rule: Callable[[object, str], str | None], merge: Merge, result: bytes,
+               baseline: bytes | None = None) -> Callable[[object, str], str | None]:
     """``rule``, or, where a hunk breaks it, the three-way rule over the whole file: git
     draws a hunk's edges where lines happen to repeat (a ``}`` of a new function aligned
     with the ``}`` of a deleted one), so a tree merge that is right for the file can look
@@ -516,6 +517,8 @@ def file_aware(rule: Callable[[object, str], str | None], merge: Merge, result: 
     def whole_file(hunk: object, written: str) -> str | None:
         problem = rule(hunk, written)
         if problem is None:
+            return None
+        if baseline is not None and _with_context(baseline, hunk, written) is None:
             return None
         try:
             texts = [d.decode("utf-8") for d in (merge.ours, merge.base, merge.theirs, result)]
@@ -622,6 +625,18 @@ def _has_marker_line(text: str | None) -> bool:
 
 
 CONTEXT_LINES = 3
+
+
+def _with_context(baseline: bytes, hunk: object, written: str) -> str | None:
+    """``tree_problem`` of a written hunk of git's merge ``baseline``."""
+    from santamerge.errors import MarkerError
+    from santamerge.merge.locate import parse_conflicts
+
+    try:
+        parsed = parse_conflicts(baseline.decode("utf-8"))
+        return tree_problem(parsed, hunk, written)
+    except (UnicodeDecodeError, MarkerError, ValueError):
+        return "cannot judge"
 
 
 def tree_problem(parsed: object, hunk: object, written: str) -> str | None:

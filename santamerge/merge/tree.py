@@ -143,6 +143,7 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
     ends = {side: start + len(getattr(hunk, side).encode("utf-8")) for side in SIDES}
     views = _views(parsed, hunk, profile, start, ends)
     nodes = _common_parent(views, start, ends)
+    _alone_in_parent(parsed, hunk, nodes["ours"])
     notes: list[str] = []
     merged = _merge_parents(views, nodes, notes, 0)
     ours = views["ours"].data
@@ -156,6 +157,21 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
     _keeps_needed_imports(views, start, ends, middle)
     return TreeMerge(middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)),
                      UNORDERED not in notes)
+
+
+def _alone_in_parent(parsed: ParsedMerge, hunk: ConflictHunk, parent: Node) -> None:
+    """Refuse a parent that holds another conflict hunk: each hunk is merged with the
+    others as ours, and two merges of one parent need not agree (found by the long run:
+    a child one hunk's merge kept, the other's removed)."""
+    text = parsed.side("ours")
+    for other in parsed.hunks:
+        if other.index == hunk.index:
+            continue
+        at = parsed.offset(other, "ours")
+        start = len(text[:at].encode("utf-8"))
+        end = start + len(other.ours.encode("utf-8"))
+        if start < parent.end_byte and parent.start_byte < max(end, start + 1):
+            raise Refused("another conflict lies in the same parent")
 
 
 def _views(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile, start: int,

@@ -1,4 +1,10 @@
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+<<<<<<< ours
+use std::collections::{BTreeSet, HashMap, HashSet};
+||||||| base
+use std::collections::{HashMap, HashSet};
+=======
+use std::collections::{HashMap, HashSet, VecDeque};
+>>>>>>> theirs
 
 pub struct Graph {
     edges: HashMap<u32, HashSet<u32>>,
