@@ -11,6 +11,7 @@ from santamerge.commands.demo import demo
 from santamerge.commands.fill import fill
 from santamerge.commands.install import install, uninstall
 from santamerge.commands.languages import languages
+from santamerge.commands.learn import learn
 from santamerge.commands.merge_driver import merge_driver
 from santamerge.commands.model import model
 from santamerge.commands.preview import preview
@@ -31,6 +32,7 @@ def cli() -> None:
       santamerge propose B O T    show the ranked candidates for each conflict hunk
       santamerge preview          review each conflict hunk; accept a candidate with one key
       santamerge resolve          after a conflicted merge/rebase: write the confident hunks
+      santamerge learn            learn how this repository resolves, from its past merges
       santamerge fill FILES       fill stub function bodies (a pre-commit hook)
       santamerge model info       which code model is in effect, and why
       santamerge serve            keep the model loaded for every git process
@@ -39,5 +41,5 @@ def cli() -> None:
 
 
 for command in (merge_driver, propose, preview, resolve, fill, install, uninstall, languages,
-                demo, complete, model, serve, bench):
+                demo, complete, model, serve, bench, learn):
     cli.add_command(command)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from santamerge.errors import GitError, SantamergeError
 
 if TYPE_CHECKING:  # pathlib costs ~4 ms to import; the driver's path avoids it
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
 MERGE_FILE_ERROR = -1
@@ -330,3 +330,58 @@ def global_attributes_file() -> Path:
 def version() -> tuple[int, ...]:
     out = run_git("--version").stdout.split()[-1]
     return tuple(int(p) for p in out.split(".")[:3] if p.isdigit())
+
+
+def history_reader(repo: Repository) -> Callable[[str], dict[str, Any] | None]:
+    """During a merge (``MERGE_HEAD``), the learned ranker's history facts of a path
+    (:func:`history_facts`: how far each side moved, and when and how often each touched
+    the path), with HEAD as ours; outside a merge, None."""
+    try:
+        with open(os.path.join(repo.git_dir, "MERGE_HEAD"), encoding="utf-8") as fh:
+            heads = fh.read().split()
+    except OSError:
+        heads = []
+    if len(heads) != 1:  # no merge, or an octopus
+        return lambda path: None
+    def run(*args: str) -> str | None:
+        proc = run_git(*args, cwd=repo.root, check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    def facts(path: str) -> dict[str, Any] | None:
+        return history_facts(run, "HEAD", heads[0], [path]).get(path)
+
+    return facts
+
+
+HISTORY_MAX_COUNT = 5000  # commits counted per side; beyond this a side is "far ahead"
+
+
+def history_facts(run: Callable[..., str | None], ours: str, theirs: str,
+                  paths: list[str]) -> dict[str, dict[str, Any]]:
+    """For each path: how many commits each side made since the merge base (at most
+    :data:`HISTORY_MAX_COUNT`), the sides' commit times, when each side last touched the
+    path since the base (0 if it did not) and how many of its commits did. Empty where git
+    cannot say. ``run(*git_args)`` is git's output, or None when it failed."""
+    base = run("merge-base", ours, theirs)
+    if not base:
+        return {}
+    base = base.split()[0]
+
+    def number(text: str | None) -> int:
+        return int(text) if text and text.isdigit() else 0
+
+    cap = f"--max-count={HISTORY_MAX_COUNT}"
+    facts: dict[str, Any] = {}
+    for side, rev in (("ours", ours), ("theirs", theirs)):
+        facts[f"ahead_{side}"] = number(run("rev-list", "--count", cap, f"{base}..{rev}"))
+        facts[f"time_{side}"] = number(run("log", "-1", "--format=%ct", rev))
+    out = {}
+    for path in paths:
+        one = dict(facts)
+        for side, rev in (("ours", ours), ("theirs", theirs)):
+            one[f"touched_{side}"] = number(run("log", "-1", "--format=%ct", f"{base}..{rev}",
+                                                "--", path))
+            one[f"commits_{side}"] = number(run("rev-list", "--count", cap, f"{base}..{rev}",
+                                                "--", path))
+        out[path] = one
+    return out

@@ -195,12 +195,13 @@ def test_without_the_model_stack_a_model_is_one_line_saying_what_to_install(
         done = santamerge(no_model_stack, files, *args)
         assert (done.returncode, done.stdout, done.stderr) == (2, "", NEEDS_IT), args
     assert (files / "geometry.py").read_text() == GEOMETRY
-    for args, who in ((["model", "train", "--steps", "1", "--work-dir", "w"],
-                       "santamerge model train"),
-                      (["bench", "ranker", "--repo", ".", "--repo", ".", "--out", "r.json"],
-                       "santamerge bench ranker")):
+    for args, who, what in (
+            (["model", "train", "--steps", "1", "--work-dir", "w"], "santamerge model train",
+             "the model stack: pip install 'santamerge[model]'"),
+            (["bench", "ranker", "--repo", ".", "--repo", ".", "--out", "r.json"],
+             "santamerge bench ranker", "the train extra: pip install 'santamerge[train]'")):
         done = santamerge(no_model_stack, files, *args)
-        expected = f"santamerge: {who} needs the model stack: pip install 'santamerge[model]'\n"
+        expected = f"santamerge: {who} needs {what}\n"
         assert (done.returncode, done.stdout, done.stderr) == (2, "", expected), args
     assert not (files / "w").exists() and not (files / "r.json").exists()
 

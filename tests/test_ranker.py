@@ -62,17 +62,33 @@ def test_bench_ranker_fits_calibrates_and_evaluates_by_repository(
     _merge_history(first)
     _merge_history(second)
     out = tmp_path / "ranker.json"
+    manifest = tmp_path / "data.json"
     done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "ranker", "--repo",
-                           str(first.root), "--repo", str(second.root), "--out", str(out)],
+                           str(first.root), "--repo", str(second.root), "--out", str(out),
+                           "--data", str(manifest)],
                           capture_output=True, text=True,
                           env={**os.environ, "COLUMNS": "200"})
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
     assert result["facts"]["hunks"] == {"one": 4, "two": 4}
+    assert result["learner"] == "trees" and result["variants"]["deterministic"]["kind"] == "trees"
     held = result["facts"]["leave_one_repository_out"]["deterministic"]
-    assert set(held) == {"one", "two"} and held["one"]["oracle"] == 0.75
+    assert set(held["by_repository"]) == {"one", "two"}
+    assert held["by_repository"]["one"]["oracle"] == 0.75
+    assert held["all"]["hunks"] == 8 and held["by_committed"]["ours"]["hunks"] == 2
+    assert sum(sum(cell.values()) for cell in held["misses"].values()) == 8
+    assert held["curve"][-1]["coverage"] == 1.0
     assert set(result["variants"]) == {"deterministic"}  # no model asked
-    assert "learned top-1" in done.stdout
+    assert "learned top-1" in done.stdout and "picked" in done.stdout
+    data = json.loads(manifest.read_text())
+    assert [r["hunks"] for r in data["repositories"]] == [4, 4]
+    assert data["repositories"][0]["merges"] == 4 and data["hunks"] == 8
+    # a second run reads the hunk store, not the merges again
+    again = subprocess.run([sys.executable, "-m", "santamerge", "bench", "ranker", "--repo",
+                            str(first.root), "--repo", str(second.root), "--out", str(out),
+                            "--learner", "logistic"], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "coef" in json.loads(out.read_text())["variants"]["deterministic"]
 
 
 @pytest.fixture(scope="module")

@@ -26,19 +26,41 @@ def print_ranker(result: dict[str, Any], target: Path) -> None:
     out = console()
     facts = result["facts"]
     out.print(f"{facts['candidates']} candidates of {sum(facts['hunks'].values())} hunks "
-              f"from {', '.join(facts['repositories'])}; written to {target}",
+              f"from {len(facts['repositories'])} repositories; written to {target}",
               highlight=False)
-    for name, figures in facts["leave_one_repository_out"].items():
-        table = Table(title=f"{name} ranker, each repository left out "
-                            f"(shipped threshold {result['threshold'][name]:.3f})")
-        for column in ("held out", "hunks", "hand top-1", "learned top-1", "oracle",
-                       "threshold", "written", "precision", "coverage", "silent-wrong"):
+    columns = ("held out", "hunks", "hand top-1", "learned top-1", "top-3", "oracle",
+               "threshold", "written", "precision", "coverage", "silent-wrong")
+    for name, evaluation in facts["leave_one_repository_out"].items():
+        table = Table(title=f"{name} ranker ({result.get('learner', 'logistic')}), each "
+                            f"repository left out (shipped threshold "
+                            f"{result['threshold'][name]:.3f})")
+        for column in columns:
             table.add_column(column, justify="left" if column == "held out" else "right")
-        for repo, f in figures.items():
-            table.add_row(repo, str(f["hunks"]), pct(f["hand_top1"]), pct(f["top1"]),
-                          pct(f["oracle"]), f"{f['threshold']:.3f}", str(f["written"]),
+
+        def row(label: str, f: dict[str, Any], table: Table = table) -> None:
+            if not f.get("hunks"):
+                return
+            threshold = "-" if f.get("threshold") is None else f"{f['threshold']:.3f}"
+            table.add_row(label, str(f["hunks"]), pct(f["hand_top1"]), pct(f["top1"]),
+                          pct(f["top3"]), pct(f["oracle"]), threshold, str(f["written"]),
                           pct(f["precision"]), pct(f["coverage"]), pct(f["silent_wrong"]))
+
+        for repo, f in evaluation["by_repository"].items():
+            row(repo, f)
+        row("all", evaluation["all"])
+        if "all_without_history" in evaluation:
+            row("  all, scored without history", evaluation["all_without_history"])
+        for committed, f in evaluation["by_committed"].items():
+            row(f"  committed {committed}", f)
         out.print(table)
+        misses = Table(title="top-1 by what people committed, and what it picked instead")
+        misses.add_column("committed")
+        misses.add_column("picked", justify="left")
+        for committed, cell in evaluation["misses"].items():
+            total = sum(cell.values())
+            misses.add_row(committed, ", ".join(
+                f"{k} {v / total:.0%}" for k, v in sorted(cell.items(), key=lambda kv: -kv[1])))
+        out.print(misses)
 
 
 def print_merges(report: dict[str, Any]) -> None:

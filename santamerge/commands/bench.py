@@ -158,36 +158,60 @@ def _emit(report: dict[str, Any], as_json: bool, output: str | None) -> None:
                    "evaluation leaves one repository out at a time).")
 @click.option("--limit", type=click.IntRange(min=1), default=300, show_default=True,
               help="Merge commits per repository, newest first.")
+@click.option("--budget", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
+              help="Stop replaying a repository's new merges after this long (what is "
+                   "mined stays in the store; a later run goes on).")
+@click.option("--learner", type=click.Choice(["trees", "logistic"]), default="trees",
+              show_default=True,
+              help="Gradient-boosted trees (LightGBM; pip install 'santamerge[train]') or "
+                   "logistic regression.")
 @click.option("--model", "model_name", default=None, metavar="MODEL",
               help="Also mine the model's middles and likelihoods, and fit the 'model' "
                    "variant (slow: the model runs on every hunk).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Where to write the ranker (default: santamerge/data/ranker.json in the "
                    "package).")
+@click.option("--data", "data_out", type=click.Path(dir_okay=False), default=None,
+              help="Also write what the data was built from (repository, commits, hunks) "
+                   "as JSON, e.g. docs/ranking-data.json.")
+@click.option("--plot", "plot_path", default=None, metavar="FILE.png",
+              help="Draw precision against coverage of the held-out top-1 over a threshold "
+                   "on its probability (needs matplotlib: pip install 'santamerge[bench]').")
 @report_errors
-def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
-           out: str | None) -> None:
-    """Replay the merges of each repository, mine every matched hunk's candidates with
-    their signals and whether they equal the commit, fit the logistic-regression
-    ranker, choose the write threshold for 99 % precision on out-of-sample
-    probabilities, and report leave-one-repository-out figures.
+def ranker(repos: tuple[str, ...], limit: int, budget: float | None, learner: str,
+           model_name: str | None, out: str | None, data_out: str | None,
+           plot_path: str | None) -> None:
+    """Replay the merges of each repository into the hunk store
+    (~/.cache/santamerge/hunks/<repository>/, one file per merge: a second run reads
+    only new merges), see which candidate of each matched hunk people committed, fit
+    the ranker, choose the write threshold for 99 % precision on out-of-sample
+    probabilities, and report leave-one-repository-out figures: top-1 and top-3 by what
+    people committed, the misses by the candidate picked instead, and precision against
+    coverage.
 
     \b
     Example (the command behind the shipped ranker; see docs/ranking.md):
-      santamerge bench ranker --repo jinja --repo junit4 --repo express --repo flask
+      santamerge bench ranker --repo jinja --repo junit4 --repo express --limit 3000
     """
     from rich.console import Console
     from rich.progress import Progress
 
     from santamerge.bench.report import print_ranker
     from santamerge.model.backends.base import require_model_stack
-    from santamerge.training.ranker import mine_repositories, train_ranker
+    from santamerge.training.ranker import load_samples, train_ranker
 
     if len(repos) < 2:
         raise SantamergeError("give at least two --repo: the evaluation leaves one out")
-    require_model_stack("santamerge bench ranker", ("numpy",))
+    require_model_stack("santamerge bench ranker", ("numpy",) + (
+        ("lightgbm",) if learner == "trees" else ()), extra="train")
     target = Path(out) if out else _package_ranker_path()
     check_writable(str(target), "--out" if out else "the default --out", make_parents=True)
+    if data_out:
+        check_writable(data_out, "--data", make_parents=True)
+    if plot_path:
+        from santamerge.bench.plot import check_plot
+
+        check_plot(plot_path)
     backend = None
     if model_name:
         from santamerge.model.backends.registry import load_backend
@@ -196,24 +220,38 @@ def ranker(repos: tuple[str, ...], limit: int, model_name: str | None,
     console = Console(stderr=True)
     with Progress(console=console, transient=True) as bar:
 
-        def progress(label: str, total: int) -> Callable[[], None]:
-            job = bar.add_task(label, total=total)
-            return lambda: bar.advance(job)
+        def progress(label: str) -> Callable[[int], Callable[[], None]]:
+            def start(total: int) -> Callable[[], None]:
+                job = bar.add_task(label, total=total)
+                return lambda: bar.advance(job)
+            return start
 
-        samples = mine_repositories(repos, limit, backend, progress)
-        result = train_ranker(samples, backend is not None,
+        samples, manifest = load_samples(repos, limit, budget, backend, progress)
+        result = train_ranker(samples, backend is not None, learner,
                               progress=lambda text: console.print(text, highlight=False))
     if backend is not None:
         result["facts"]["model"] = backend.name
+    from santamerge.training.hunkstore import repo_name
+
     result["facts"]["command"] = ("santamerge bench ranker " + " ".join(
-        f"--repo {Path(r).resolve().name}" for r in repos) + f" --limit {limit}"
-        + (f" --model {model_name}" if model_name else ""))
+        f"--repo {repo_name(r)}" for r in repos) + f" --limit {limit}"
+        + f" --learner {learner}" + (f" --model {model_name}" if model_name else ""))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SantamergeError(f"could not create the folder of --out {target}: "
                               f"{exc.strerror or exc}") from None
-    write_output(str(target), "--out", json.dumps(result, indent=1) + "\n")
+    write_output(str(target), "--out", json.dumps(result, separators=(",", ":")) + "\n")
+    if data_out:
+        write_output(data_out, "--data", json.dumps(manifest, indent=1) + "\n")
+    if plot_path:
+        from santamerge.bench.plot import plot_curve
+
+        held = result["facts"]["leave_one_repository_out"]["deterministic"]["all"]
+        plot_curve({"curve": result["facts"]["leave_one_repository_out"]["deterministic"]
+                    ["curve"], "policy": "calibrated", "auto_apply": held,
+                    "name": f"learned ranker, {len(repos)} repositories each left out",
+                    "hunks": {"matched": held["hunks"]}}, plot_path)
     print_ranker(result, target)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +13,8 @@ from santamerge.commands.options import json_option, policy_option
 from santamerge.errors import SantamergeError, report_errors
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from santamerge.merge.sources import PreviewSource
     from santamerge.ui.review import PreviewFile
 
@@ -65,7 +68,9 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
 
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
     sources = _sources(paths, attempt_id)
-    files = [f for f in (load_preview(s, chosen, _note) for s in sources) if f is not None]
+    git_dir, history = _ranker_facts(attempt_id is None)
+    files = [f for f in (load_preview(s, chosen, _note, git_dir, history) for s in sources)
+             if f is not None]
     if as_json:
         document = {"schema": PREVIEW_SCHEMA, "files": [f.record for f in files]}
         click.echo(json.dumps(document, indent=2))
@@ -77,6 +82,18 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
         _interactive(files)
     else:
         _report(files, sources)
+
+
+def _ranker_facts(live: bool) -> tuple[str | None, Callable[[str], Any] | None]:
+    """The repository's git directory (for its `santamerge learn` adjustment) and, for a
+    merge in progress (``live``), its history facts per path."""
+    from santamerge import git
+
+    try:
+        repo = git.find_repository(os.getcwd())
+    except SantamergeError:
+        return None, None
+    return repo.git_dir, git.history_reader(repo) if live else None
 
 
 def _sources(paths: tuple[str, ...], attempt_id: str | None) -> list[PreviewSource]:

@@ -41,7 +41,8 @@ def propose(base: str, ours: str, theirs: str, repo_path: str | None, marker_siz
     """
     merged = _baseline(base, ours, theirs, marker_size)
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
-    proposal, outcome, _ = run_pipeline(merged, repo_path or ours, marker_size, policy=chosen)
+    proposal, outcome, _ = run_pipeline(merged, repo_path or ours, marker_size, policy=chosen,
+                                        git_dir=git.find_git_dir())
     if as_json:
         record = proposal_record(proposal, outcome, ("ours", "base", "theirs"))
         click.echo(json.dumps(record, indent=2))

@@ -149,7 +149,7 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
     sources = [s for s in (load_source(repo, p, cwd, settings.max_bytes, _note, force)
                            for p in chosen) if s is not None]
     backend = _open_model(settings, as_json) if use_model and sources else None
-    results = _propose_all(sources, policy, backend, git.merge_message(repo), as_json)
+    results = _propose_all(sources, policy, backend, git.merge_message(repo), as_json, repo)
     if as_json:
         _print_json(results, policy)
     if not accept:
@@ -198,7 +198,7 @@ def _policy(name: str, threshold: float | None) -> AutoApplyPolicy:
 
 
 def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backend | None,
-                 message: str | None, as_json: bool) -> list[Proposed]:
+                 message: str | None, as_json: bool, repo: Repository) -> list[Proposed]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from santamerge.merge.sources import propose_sources
@@ -214,7 +214,10 @@ def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backen
         def step(shown: str) -> None:
             progress.update(task, description=shown, advance=1)
 
-        return propose_sources(sources, policy, backend, message, _note, step)
+        from santamerge import git
+
+        return propose_sources(sources, policy, backend, message, _note, step,
+                               repo.git_dir, git.history_reader(repo))
 
 
 def _write(repo: Repository, results: list[Proposed], policy: AutoApplyPolicy, add: bool,

@@ -303,8 +303,10 @@ def _improve(
     if policy is None:
         raise _Unsupported(f"unknown policy {settings.policy!r}")
     model = _ModelOpener(settings, started) if settings.driver_model else None
+    # only a policy that decides by rank reads the repository's `santamerge learn` file
+    git_dir = git.find_git_dir() if policy.needs_ranking else None
     merged = run_pipeline(texts[3], args.path or args.ours, args.marker_size, policy=policy,
-                          rank_all=False, ask_unresolved=model)
+                          rank_all=False, ask_unresolved=model, git_dir=git_dir)
     record = proposal_record(merged.proposal, merged.outcome, args.labels)
     if model is not None and merged.stored is not None:
         record["model"] = model.record(merged.stored)

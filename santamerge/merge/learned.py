@@ -1,27 +1,41 @@
 """The learned ranker: one probability per candidate that it is what a person commits.
 
-A logistic regression over signals of each candidate (how much of each side's change it
-keeps, the model's likelihood of it as the middle, its agreement with the other
-candidates, its method) and cheap signals of the hunk (which side changed more, the
-language, whether the merge brings a maintenance branch forward, sizes). Its weights are
-fitted on conflicts replayed from public merge histories (``santamerge bench ranker``,
-split by repository) and ship in ``santamerge/data/ranker.json`` with the threshold
-that the calibration chose. Inference is plain Python: a dot product per candidate.
+Gradient-boosted trees (santamerge.merge.trees) rank a hunk's candidates by signals of
+each candidate (how much of each side's change it keeps, the model's likelihood of it as
+the middle, its agreement with the other candidates, its method) and of the hunk (which
+side changed more and which one extends the other, whether both only added, the file's
+order, version numbers, the merge's history where a repository is at hand: see
+santamerge.merge.signals). A calibration turns the scores of a hunk's candidates into
+probabilities (a softmax beside "none of them"). Both are fitted on conflicts replayed
+from public merge histories (``santamerge bench ranker``, split by repository) and ship
+in ``santamerge/data/ranker.json`` with the write threshold that the calibration chose.
+A logistic regression (``Weights``) is the other learner the benchmark compares.
+Inference is plain Python.
 
-Two weight sets ship: ``deterministic`` (no model signals), used when no model is
-asked, and ``model``, used when every candidate has a likelihood.
+Two variants can ship: ``deterministic`` (no model signals), used when no model is
+asked, and ``model``, used when every candidate has a likelihood. ``santamerge learn``
+adds a repository's own adjustment (``LocalAdjustment``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
 
 from santamerge.merge import methods
+from santamerge.merge.signals import (
+    CANDIDATE_SIGNALS,
+    HUNK_SIGNALS,
+    HunkView,
+    candidate_signals,
+    facts_of,
+)
 from santamerge.merge.types import ConflictHunk, Scored
 
 DETERMINISTIC = (
@@ -31,6 +45,12 @@ DETERMINISTIC = (
     "lang_javascript", "lang_other", "hunk_size", "identical_sides_lines",
 )
 MODEL = (*DETERMINISTIC, "lp_mean", "lp_best")
+# The signals of issue 14 (santamerge.merge.signals) and every language on its own.
+LANGUAGES = ("python", "java", "javascript", "typescript", "go", "rust", "json", "yaml",
+             "toml")
+RICH = (*DETERMINISTIC, *HUNK_SIGNALS, *CANDIDATE_SIGNALS, "m_tree",
+        *(f"language_{name}" for name in LANGUAGES))
+RICH_MODEL = (*RICH, "lp_mean", "lp_best")
 MAINTENANCE = re.compile(r"(release|maint|stable|hotfix|backport|\d+\.\d+(\.x|\.\d+)?)",
                          re.IGNORECASE)
 
@@ -52,9 +72,11 @@ def maintenance_merge(message: str | None) -> bool:
 
 
 def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: HunkFacts,
-                       logprobs: dict[str, float] | None = None) -> list[dict[str, float]]:
+                       logprobs: dict[str, float] | None = None,
+                       view: HunkView | None = None) -> list[dict[str, float]]:
     """The signals of every candidate of one hunk (``logprobs``: mean log-probability per
-    token of each candidate text as the middle, when the model was asked)."""
+    token of each candidate text as the middle, when the model was asked). ``view``, the
+    hunk with the lines around it and its history, adds the signals of issue 14."""
     from rapidfuzz.distance import Levenshtein
 
     texts = [s.candidate.text for s in scored]
@@ -70,6 +92,9 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: Hunk
     longest = max(len(hunk.ours), len(hunk.theirs), 1)
     shared = len(set(hunk.ours.splitlines()) & set(hunk.theirs.splitlines()))
     best_lp = max(logprobs.values()) if logprobs else 0.0
+    if view is None:
+        view = HunkView(hunk.base, hunk.ours, hunk.theirs)
+    hunk_facts = facts_of(view)
     rows = []
     for s in scored:
         text = s.candidate.text
@@ -77,7 +102,7 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: Hunk
         agreement = (sum(Levenshtein.normalized_similarity(text, t) for t in others)
                      / len(others)) if others else 1.0
         method = s.candidate.method
-        row = dict.fromkeys(MODEL, 0.0)
+        row = dict.fromkeys(RICH_MODEL, 0.0)
         row.update({
             "keeps_ours": s.keeps_ours, "keeps_theirs": s.keeps_theirs,
             "keeps_both": min(s.keeps_ours, s.keeps_theirs), "hand_score": s.score,
@@ -93,6 +118,11 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: Hunk
         signal = methods.feature(method)
         if signal is not None:
             row[signal] = 1.0
+        row.update(hunk_facts.hunk)
+        row.update(candidate_signals(view, hunk_facts, method, text))
+        row["m_tree"] = float(method.startswith("structured:tree"))
+        if facts.language in LANGUAGES:
+            row[f"language_{facts.language}"] = 1.0
         if logprobs is not None and text in logprobs:
             row["lp_mean"] = logprobs[text]
             row["lp_best"] = float(logprobs[text] >= best_lp - 1e-9)
@@ -101,19 +131,20 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: Hunk
 
 
 def learned_order(hunk: ConflictHunk, ranked: tuple[Scored, ...], ranker: Ranker,
-                  facts: HunkFacts, logprobs: dict[str, float] | None
-                  ) -> tuple[Scored, ...]:
+                  facts: HunkFacts, logprobs: dict[str, float] | None,
+                  view: HunkView | None = None) -> tuple[Scored, ...]:
     """``ranked`` re-scored by the learned ranker: the score becomes the probability that
     the candidate is what a person commits, and the reasons say so."""
-    name, weights = ranker.weights(with_model=bool(logprobs))
-    rows = candidate_features(hunk, ranked, facts, logprobs)
+    name, _ = ranker.weights(with_model=bool(logprobs))
+    rows = candidate_features(hunk, ranked, facts, logprobs, view)
+    probabilities = ranker.probabilities(name, rows)
     rescored = []
-    for s, row in zip(ranked, rows, strict=True):
-        p = 0.0 if s.rejected else weights.probability(row)
+    for s, p in zip(ranked, probabilities, strict=True):
         reasons = list(s.reasons)
         if logprobs and s.candidate.text in logprobs:
             reasons.insert(2, f"model: mean log-prob {logprobs[s.candidate.text]:.2f} per token")
-        reasons.insert(2, f"learned ranker ({name}): {p:.0%} likely what a person commits")
+        label = f"{name}, {ranker.local.describe()}" if ranker.local else name
+        reasons.insert(2, f"learned ranker ({label}): {p:.0%} likely what a person commits")
         rescored.append(s._replace(score=round(p, 4), reasons=tuple(reasons)))
     return tuple(sorted(rescored, key=lambda s: (bool(s.rejected), -s.score)))
 
@@ -132,11 +163,13 @@ class Weights(NamedTuple):
     coef: tuple[float, ...]
     intercept: float
 
-    def probability(self, row: dict[str, float]) -> float:
-        z = self.intercept + sum(
+    def raw(self, row: dict[str, float]) -> float:
+        return self.intercept + sum(
             c * (row.get(f, 0.0) - m) / s
             for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def probability(self, row: dict[str, float]) -> float:
+        return sigmoid(self.raw(row))
 
     def to_json(self) -> dict[str, Any]:
         return {"features": list(self.features), "mean": list(self.mean),
@@ -149,14 +182,123 @@ class Weights(NamedTuple):
                    tuple(data["coef"]), float(data["intercept"]))
 
 
+class Scorer(Protocol):
+    """A fitted ranker's form at run time: logistic weights, or trees."""
+
+    @property
+    def features(self) -> tuple[str, ...]: ...
+
+    def raw(self, row: dict[str, float]) -> float: ...
+
+    def probability(self, row: dict[str, float]) -> float: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def scorer_from_json(data: dict[str, Any]) -> Scorer:
+    from santamerge.merge.trees import Trees
+
+    return Trees.from_json(data) if data.get("kind") == "trees" else Weights.from_json(data)
+
+
+class LocalAdjustment(NamedTuple):
+    """A repository's own correction of the shipped ranker (``santamerge learn``): a
+    logistic regression on a few signals whose offset is the shipped ranker's log-odds,
+    fitted on the hunks of the repository's past merges."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    facts: dict[str, Any]  # hunks, merges, the held-out top-1 before and after
+
+    def shift(self, row: dict[str, float]) -> float:
+        return self.intercept + sum(c * row.get(f, 0.0)
+                                    for f, c in zip(self.features, self.coef, strict=True))
+
+    def describe(self) -> str:
+        return f"adjusted to this repository by `santamerge learn`, " \
+               f"{self.facts.get('hunks', 0)} hunks"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": LOCAL_SCHEMA, "features": list(self.features),
+                "coef": list(self.coef), "intercept": self.intercept, "facts": self.facts}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LocalAdjustment:
+        return cls(tuple(data["features"]), tuple(float(c) for c in data["coef"]),
+                   float(data["intercept"]), dict(data.get("facts", {})))
+
+
+LOCAL_SCHEMA = 1
+
+
+def local_path(git_dir: str | os.PathLike[str]) -> Path:
+    return Path(git_dir) / "santamerge" / "ranker.json"
+
+
+def local_adjustment(git_dir: str | os.PathLike[str] | None) -> LocalAdjustment | None:
+    """The adjustment ``santamerge learn`` stored in this repository, if any (one that
+    cannot be read counts as none)."""
+    if git_dir is None:
+        return None
+    try:
+        data = json.loads(local_path(git_dir).read_text(encoding="utf-8"))
+        if data.get("schema") != LOCAL_SCHEMA:
+            return None
+        return LocalAdjustment.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class Calibration(NamedTuple):
+    """How a ranking score becomes a probability: the candidates of a hunk compete in a
+    softmax of their scores over ``temperature``, with ``none`` the log-odds of "no
+    candidate is what people commit". Fitted on out-of-sample scores."""
+
+    temperature: float
+    none: float
+
+    def probabilities(self, logits: Sequence[float | None]) -> list[float]:
+        """``logits`` (None: a rejected candidate, which gets 0) as probabilities."""
+        live = [z for z in logits if z is not None]
+        top = max([*live, self.none])
+        denominator = math.exp(self.none - top) + sum(math.exp(z - top) for z in live)
+        return [0.0 if z is None else math.exp(z - top) / denominator for z in logits]
+
+
+def hunk_probabilities(scorer: Scorer, calibration: Calibration | None,
+                       rows: Sequence[dict[str, float]],
+                       local: LocalAdjustment | None = None) -> list[float]:
+    """Each candidate's probability of being what people commit; 0 for a rejected one.
+    With a calibration the candidates compete (a softmax); without one (the logistic
+    ranker) each is scored alone."""
+    shift = [local.shift(row) if local else 0.0 for row in rows]
+    if calibration is None and local is None:
+        return [0.0 if row.get("rejected") else scorer.probability(row) for row in rows]
+    temperature, none = calibration if calibration else (1.0, 0.0)
+    logits = [None if row.get("rejected") else scorer.raw(row) / temperature + s
+              for row, s in zip(rows, shift, strict=True)]
+    return Calibration(temperature, none).probabilities(logits)
+
+
 class Ranker(NamedTuple):
-    variants: dict[str, Weights]  # "deterministic", "model"
+    variants: dict[str, Scorer]  # "deterministic", "model"
     threshold: dict[str, float]  # the calibrated write threshold of each variant
     facts: dict[str, Any]  # what it was trained and calibrated on, and its figures
+    local: LocalAdjustment | None = None  # this repository's own, from `santamerge learn`
+    calibration: dict[str, Calibration] = {}  # noqa: RUF012  # per variant (trees)
 
-    def weights(self, with_model: bool) -> tuple[str, Weights]:
+    def weights(self, with_model: bool) -> tuple[str, Scorer]:
         name = "model" if with_model and "model" in self.variants else "deterministic"
         return name, self.variants[name]
+
+    def probabilities(self, name: str, rows: Sequence[dict[str, float]]) -> list[float]:
+        return hunk_probabilities(self.variants[name], self.calibration.get(name), rows,
+                                  self.local)
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 @lru_cache(maxsize=1)
@@ -169,5 +311,7 @@ def shipped_ranker() -> Ranker | None:
             encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return Ranker({k: Weights.from_json(v) for k, v in data["variants"].items()},
-                  {k: float(v) for k, v in data["threshold"].items()}, data.get("facts", {}))
+    return Ranker({k: scorer_from_json(v) for k, v in data["variants"].items()},
+                  {k: float(v) for k, v in data["threshold"].items()}, data.get("facts", {}),
+                  calibration={k: Calibration(float(v[0]), float(v[1]))
+                               for k, v in data.get("calibration", {}).items()})

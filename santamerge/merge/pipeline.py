@@ -38,10 +38,12 @@ from santamerge.merge.types import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
     from santamerge.merge.gates import GateBaseline
     from santamerge.merge.learned import HunkFacts, Ranker
+    from santamerge.merge.signals import HunkView
     from santamerge.model.backends.base import Backend
 
 Candidates = dict[int, tuple[Candidate, ...]]
@@ -51,7 +53,8 @@ def run_pipeline(
     text: str, path: str, marker_size: int | None = None, *,
     policy: AutoApplyPolicy = DEFAULT_POLICY, rank_all: bool = True, learned: bool = True,
     backend: Backend | None = None, ask_unresolved: Callable[[], Backend] | None = None,
-    merge_message: str | None = None,
+    merge_message: str | None = None, history: Mapping[str, Any] | None = None,
+    git_dir: str | None = None,
 ) -> Merged:
     """Parse ``text`` (git's merge with diff3 markers), propose, decide and apply.
 
@@ -59,7 +62,10 @@ def run_pipeline(
     ``learned`` (and a ranker shipped), the learned ranker orders the candidates and its
     probability is their score. ``backend``: the model adds its middles under the three
     strategies and scores every candidate. ``ask_unresolved`` opens a backend for the
-    hunks left open, if any; what it gives, or why not, is ``Merged.stored``."""
+    hunks left open, if any; what it gives, or why not, is ``Merged.stored``. ``history``:
+    the merge's history facts for the ranker's signals (santamerge.git.merge_history),
+    where a repository is at hand. ``git_dir``: the repository's, whose own ranker
+    adjustment (``santamerge learn``) the learned ranker then applies."""
     parsed = parse_conflicts(text, marker_size)
     profile = language_for_path(path)
     candidates = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
@@ -67,10 +73,12 @@ def run_pipeline(
     if backend is not None:
         candidates, likelihoods = _ask_model(backend, parsed, path, candidates)
     rank = rank_all or policy.needs_ranking
-    rerank = _learned(profile, merge_message) if rank and learned else None
+    rerank = _learned(profile, merge_message, git_dir) if rank and learned else None
     gates = _LazyGates(parsed, profile, path)
+    views = _views(parsed, history) if rerank is not None else {}
     hunks = [_propose_hunk(h, candidates[h.index], gates, policy, rank,
-                           likelihoods.get(h.index, {}), rerank) for h in parsed.hunks]
+                           likelihoods.get(h.index, {}), rerank, views.get(h.index))
+             for h in parsed.hunks]
     proposal = MergeProposal(path, profile.name if profile else None, parsed,
                              _decide(hunks, gates, policy))
     outcome = apply_choices(parsed, {h.hunk.index: h.chosen for h in proposal.hunks
@@ -81,15 +89,33 @@ def run_pipeline(
     return Merged(proposal, outcome, stored)
 
 
-def _learned(profile: LanguageProfile | None, merge_message: str | None
-             ) -> tuple[Ranker, HunkFacts] | None:
-    """The shipped ranker and what it knows of the file's hunks; None without one."""
-    from santamerge.merge.learned import HunkFacts, shipped_ranker
+def _learned(profile: LanguageProfile | None, merge_message: str | None,
+             git_dir: str | None) -> tuple[Ranker, HunkFacts] | None:
+    """The shipped ranker, with the repository's own adjustment if ``santamerge learn``
+    stored one, and what it knows of the file's hunks; None without a ranker."""
+    from santamerge.merge.learned import HunkFacts, local_adjustment, shipped_ranker
 
     ranker = shipped_ranker()
     if ranker is None:
         return None
+    ranker = ranker._replace(local=local_adjustment(git_dir))
     return ranker, HunkFacts(profile.name if profile else None, merge_message)
+
+
+def _views(parsed: ParsedMerge, history: Mapping[str, Any] | None
+           ) -> dict[int, HunkView]:
+    """What the learned ranker's signals read of each hunk: its sides, the file's lines
+    around it, and the merge's history where a repository is at hand."""
+    from santamerge.merge.signals import HunkView, context_of
+
+    count = len(parsed.hunks)
+    views = {}
+    for position, chunk in enumerate(parsed.chunks):
+        if isinstance(chunk, ConflictHunk):
+            before, after = context_of(parsed.chunks, position)
+            views[chunk.index] = HunkView(chunk.base, chunk.ours, chunk.theirs, before,
+                                          after, count, history)
+    return views
 
 
 def _decide(hunks: list[HunkProposal], gates: _LazyGates, policy: AutoApplyPolicy
@@ -186,7 +212,8 @@ def settle(gates: _LazyGates, offers: Candidates
 
 def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: _LazyGates,
                   policy: AutoApplyPolicy, rank: bool, likelihoods: dict[str, float],
-                  rerank: tuple[Ranker, HunkFacts] | None = None) -> HunkProposal:
+                  rerank: tuple[Ranker, HunkFacts] | None = None,
+                  view: HunkView | None = None) -> HunkProposal:
     ranked: tuple[Scored, ...] = ()
     gated: dict[str, tuple[str, ...]] = {}
     if rank:
@@ -197,6 +224,6 @@ def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: 
     if rerank is not None:
         from santamerge.merge.learned import learned_order
 
-        ranked = learned_order(hunk, ranked, rerank[0], rerank[1], likelihoods)
+        ranked = learned_order(hunk, ranked, rerank[0], rerank[1], likelihoods, view)
     return HunkProposal(hunk, candidates, gated, ranked, None, policy.name,
                         likelihoods=likelihoods)

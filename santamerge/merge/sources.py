@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge import git
 from santamerge.errors import SantamergeError
@@ -260,10 +260,13 @@ class Proposed(NamedTuple):
 
 def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
                     backend: Backend | None, message: str | None, note: Note,
-                    step: Callable[[str], None]) -> list[Proposed]:
+                    step: Callable[[str], None], git_dir: str | None = None,
+                    history: Callable[[str], Mapping[str, Any] | None] | None = None,
+                    ) -> list[Proposed]:
     """Propose on each source with one backend; a model that fails is dropped for the
     rest (with a note), a file whose markers do not parse is skipped. ``step`` is told
-    each file's shown path before it is proposed on."""
+    each file's shown path before it is proposed on. ``git_dir`` and ``history`` (a
+    path's history facts) feed the learned ranker (santamerge.merge.pipeline)."""
     from santamerge.errors import MarkerError
     from santamerge.merge.pipeline import run_pipeline
     from santamerge.model.backends.base import BackendError
@@ -271,16 +274,19 @@ def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
     results = []
     for source in sources:
         step(source.shown)
+        facts = history(source.path) if history else None
         try:
             try:
                 merged = run_pipeline(source.text, source.path, source.marker_size,
-                                      policy=policy, backend=backend, merge_message=message)
+                                      policy=policy, backend=backend, merge_message=message,
+                                      history=facts, git_dir=git_dir)
             except BackendError as exc:
                 note(f"{source.shown}: the model failed ({exc}); proposing without it "
                      "from here on")
                 backend = None
                 merged = run_pipeline(source.text, source.path, source.marker_size,
-                                      policy=policy, merge_message=message)
+                                      policy=policy, merge_message=message, history=facts,
+                                      git_dir=git_dir)
         except MarkerError as exc:
             note(f"{source.shown}: {exc}; skipped")
             continue

@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge.errors import SantamergeError
@@ -65,8 +65,10 @@ class EditorError(SantamergeError):
     """The editor could not be run, failed, or left text that is not UTF-8."""
 
 
-def load_preview(source: PreviewSource, policy: AutoApplyPolicy,
-                 note: Note) -> PreviewFile | None:
+def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
+                 git_dir: str | None = None,
+                 history: Callable[[str], Mapping[str, Any] | None] | None = None,
+                 ) -> PreviewFile | None:
     """The file's proposal, or None (with a note) when it has nothing to review."""
     from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.record import proposal_record
@@ -76,7 +78,9 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy,
     if text is None:
         return None
     try:
-        proposal, outcome, _ = run_pipeline(text, source.repo_path, None, policy=policy)
+        proposal, outcome, _ = run_pipeline(
+            text, source.repo_path, None, policy=policy, git_dir=git_dir,
+            history=history(source.repo_path) if history else None)
     except SantamergeError as exc:
         raise SantamergeError(f"{source.shown}: {exc}") from None
     labels = source.labels

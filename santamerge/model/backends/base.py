@@ -16,7 +16,8 @@ from santamerge.errors import SantamergeError
 if TYPE_CHECKING:
     from santamerge.model.fim import FimTemplate
 
-MODEL_STACK = frozenset({"torch", "transformers", "tokenizers", "safetensors", "numpy"})
+MODEL_STACK = frozenset({"torch", "transformers", "tokenizers", "safetensors", "numpy",
+                         "lightgbm"})
 
 
 class Completion(NamedTuple):
@@ -82,12 +83,13 @@ class TokenizerUnavailable(BackendError):
 class ModelStackMissing(BackendError):
     """A model (or training) was asked for, but the model stack is not installed."""
 
-    def __init__(self, subject: str) -> None:
-        super().__init__(f"{subject} needs the model stack: pip install 'santamerge[model]'")
+    def __init__(self, subject: str, extra: str = "model") -> None:
+        what = "the model stack" if extra == "model" else f"the {extra} extra"
+        super().__init__(f"{subject} needs {what}: pip install 'santamerge[{extra}]'")
 
 
-def require_model_stack(subject: str, modules: Sequence[str] = ("torch", "transformers")
-                        ) -> None:
+def require_model_stack(subject: str, modules: Sequence[str] = ("torch", "transformers"),
+                        extra: str = "model") -> None:
     """Import ``modules``, or say in one line how to install them. Only a missing package
     of the stack gets that line: a broken install is not fixed by ``pip install``."""
     import importlib
@@ -98,4 +100,4 @@ def require_model_stack(subject: str, modules: Sequence[str] = ("torch", "transf
         except ModuleNotFoundError as exc:
             if (exc.name or "").partition(".")[0] not in MODEL_STACK:
                 raise
-            raise ModelStackMissing(subject) from None
+            raise ModelStackMissing(subject, extra) from None
