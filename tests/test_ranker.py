@@ -65,7 +65,7 @@ def test_bench_ranker_fits_calibrates_and_evaluates_by_repository(
     manifest = tmp_path / "data.json"
     done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "ranker", "--repo",
                            str(first.root), "--repo", str(second.root), "--out", str(out),
-                           "--data", str(manifest)],
+                           "--data", str(manifest), "--plot", str(tmp_path / "curve.png")],
                           capture_output=True, text=True,
                           env={**os.environ, "COLUMNS": "200"})
     assert done.returncode == 0, done.stderr
@@ -80,6 +80,7 @@ def test_bench_ranker_fits_calibrates_and_evaluates_by_repository(
     assert held["curve"][-1]["coverage"] == 1.0
     assert set(result["variants"]) == {"deterministic"}  # no model asked
     assert "learned top-1" in done.stdout and "picked" in done.stdout
+    assert (tmp_path / "curve.png").read_bytes()[:4] == b"\x89PNG"
     data = json.loads(manifest.read_text())
     assert [r["hunks"] for r in data["repositories"]] == [4, 4]
     assert data["repositories"][0]["merges"] == 4 and data["hunks"] == 8
