@@ -63,7 +63,7 @@ def run_pipeline(
     probability is their score. ``backend``: the model adds its middles under the three
     strategies and scores every candidate. ``ask_unresolved`` opens a backend for the
     hunks left open, if any; what it gives, or why not, is ``Merged.stored``. ``history``:
-    the merge's history facts for the ranker's signals (santamerge.git.merge_history),
+    the merge's history facts for the ranker's signals (santamerge.git.history_facts),
     where a repository is at hand. ``git_dir``: the repository's, whose own ranker
     adjustment (``santamerge learn``) the learned ranker then applies."""
     parsed = parse_conflicts(text, marker_size)
