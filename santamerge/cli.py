@@ -13,6 +13,7 @@ from santamerge.commands.install import install, uninstall
 from santamerge.commands.languages import languages
 from santamerge.commands.learn import learn
 from santamerge.commands.merge_driver import merge_driver
+from santamerge.commands.merge_tree import merge_tree
 from santamerge.commands.model import model
 from santamerge.commands.preview import preview
 from santamerge.commands.propose import propose
@@ -33,6 +34,7 @@ def cli() -> None:
       santamerge preview          review each conflict hunk; accept a candidate with one key
       santamerge resolve          after a conflicted merge/rebase: write the confident hunks
       santamerge learn            learn how this repository resolves, from its past merges
+      santamerge merge-tree A B   merge two commits in memory (CI, bots); write nothing
       santamerge fill FILES       fill stub function bodies (a pre-commit hook)
       santamerge model info       which code model is in effect, and why
       santamerge serve            keep the model loaded for every git process
@@ -41,5 +43,5 @@ def cli() -> None:
 
 
 for command in (merge_driver, propose, preview, resolve, fill, install, uninstall, languages,
-                demo, complete, model, serve, bench, learn):
+                demo, complete, model, serve, bench, learn, merge_tree):
     cli.add_command(command)

@@ -241,6 +241,11 @@ class Replayer:
             return "no conflict markers (mode or rename conflict)", None
         return "", ConflictedFile(merge.oid, path, marked_text, truth_text, merge.subject)
 
+    def blob(self, spec: str) -> bytes | None:
+        """The blob ``spec`` names in the scratch repository (the repository's objects and
+        what was merged there), or None."""
+        return self._blob(spec)
+
     def _blob(self, spec: str) -> bytes | None:
         if self._cat is None:
             self._cat = git.BlobReader("--git-dir", str(self.scratch), cwd=self.scratch,
