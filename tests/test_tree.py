@@ -13,7 +13,7 @@ from santamerge.languages.profiles import language_for_path
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
 from santamerge.merge.policy import POLICIES
-from santamerge.merge.tree import tree_merge
+from santamerge.merge.tree import TreeMerge, tree_merge
 
 CONFIG_BASE = 'SETTINGS = {\n    "host": "localhost",\n    "port": 8080,\n    "debug": False,\n}\n'
 CONFIG_OURS = CONFIG_BASE.replace('"localhost"', '"example.org"')
@@ -31,6 +31,15 @@ def marked(path: str, base: str, ours: str, theirs: str, tmp: object) -> str:
     return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
                            "-L", "theirs", "ours", "base", "theirs"], cwd=folder,
                           capture_output=True, check=False).stdout.decode("utf-8")
+
+
+def tree_merges(path: str, base: str, ours: str, theirs: str, tmp: object
+                ) -> list[TreeMerge | None]:
+    """The tree merge of each hunk of git's merge of the three texts (at least one)."""
+    parsed = parse_conflicts(marked(path, base, ours, theirs, tmp))
+    profile = language_for_path(path)
+    assert profile is not None and parsed.hunks
+    return [tree_merge(parsed, hunk, profile) for hunk in parsed.hunks]
 
 
 def test_the_driver_merges_two_entries_edited_side_by_side(repo: Repo) -> None:
@@ -114,34 +123,27 @@ REFUSED = {
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_the_tree_merge_refuses(case: str, tmp_path: object) -> None:
-    path, base, ours, theirs = REFUSED[case]
-    parsed = parse_conflicts(marked(path, base, ours, theirs, tmp_path))
-    profile = language_for_path(path)
-    assert profile is not None and parsed.hunks
-    assert all(tree_merge(parsed, hunk, profile) is None for hunk in parsed.hunks)
+    assert all(found is None for found in tree_merges(*REFUSED[case], tmp_path))
 
 
 def test_a_comment_after_a_member_stays_with_it(tmp_path: object) -> None:
     base = "interface Options {\n    a?: number; // the first\n}\n"
     ours = "interface Options {\n    a?: number; // the first\n    b?: string;\n}\n"
     theirs = "interface Options {\n    a?: boolean; // the first\n}\n"
-    parsed = parse_conflicts(marked("o.ts", base, ours, theirs, tmp_path))
-    profile = language_for_path("o.ts")
-    assert profile is not None
-    (hunk,) = parsed.hunks
-    found = tree_merge(parsed, hunk, profile)
+    (found,) = tree_merges("o.ts", base, ours, theirs, tmp_path)
     assert found is not None
     assert found.text == "    a?: boolean; // the first\n    b?: string;\n"
 
 
 def test_a_dropped_import_that_the_merge_still_uses_is_refused(tmp_path: object) -> None:
-    base = "import json\nimport os\n\nPATH = os.sep\n"
-    ours = "import os\n\nPATH = os.sep\n"  # ours dropped json
-    theirs = "import json\nimport os\nimport re\n\nPATH = os.sep\nDUMP = json.dumps\n"
-    parsed = parse_conflicts(marked("a.py", base, ours, theirs, tmp_path))
-    profile = language_for_path("a.py")
-    assert profile is not None
-    assert all(tree_merge(parsed, hunk, profile) is None for hunk in parsed.hunks)
+    base = "import os\nimport json\n\nPATH = os.sep\n"
+    ours = "import os\nimport sys\n\nPATH = os.sep\n"  # ours replaced json by sys
+    theirs = "import os\nimport json\nimport re\n\nPATH = os.sep\nDUMP = json.dumps\n"
+    assert all(found is None for found in tree_merges("a.py", base, ours, theirs, tmp_path))
+    # the same merge where nothing uses json any more: the tree merge drops it
+    unused = theirs.replace("DUMP = json.dumps\n", "")
+    (found,) = tree_merges("a.py", base, ours, unused, tmp_path)
+    assert found is not None and found.text == "import sys\nimport re\n"
 
 
 def test_the_demo_merges_what_the_default_policy_writes(tmp_path: object) -> None:
@@ -168,9 +170,5 @@ def test_a_side_that_indents_the_first_child_keeps_it_when_the_other_adds_before
     base = "// head\nimport j from 'j';\nconst x = 1;\n"
     ours = "// head\n    import j from 'j';\nconst x = 1;\n"
     theirs = "// head\nimport s from 's';\n// head\nimport j from 'j';\nconst x = 1;\n"
-    parsed = parse_conflicts(marked("a.js", base, ours, theirs, tmp_path))
-    profile = language_for_path("a.js")
-    assert profile is not None
-    for hunk in parsed.hunks:
-        found = tree_merge(parsed, hunk, profile)
+    for found in tree_merges("a.js", base, ours, theirs, tmp_path):
         assert found is None or "    import j from 'j';" in found.text
