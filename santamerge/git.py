@@ -334,8 +334,7 @@ def version() -> tuple[int, ...]:
 
 def history_reader(repo: Repository) -> Callable[[str], dict[str, Any] | None]:
     """During a merge (``MERGE_HEAD``), the learned ranker's history facts of a path
-    (:func:`history_facts`: how far each side moved, and when and how often each touched
-    the path), with HEAD as ours; outside a merge, None."""
+    (:func:`history_facts`), with HEAD as ours; outside a merge, None for every path."""
     try:
         with open(os.path.join(repo.git_dir, "MERGE_HEAD"), encoding="utf-8") as fh:
             heads = fh.read().split()
@@ -343,45 +342,45 @@ def history_reader(repo: Repository) -> Callable[[str], dict[str, Any] | None]:
         heads = []
     if len(heads) != 1:  # no merge, or an octopus
         return lambda path: None
+
     def run(*args: str) -> str | None:
         proc = run_git(*args, cwd=repo.root, check=False)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
-    def facts(path: str) -> dict[str, Any] | None:
-        return history_facts(run, "HEAD", heads[0], [path]).get(path)
-
-    return facts
+    return history_facts(run, "HEAD", heads[0])
 
 
 HISTORY_MAX_COUNT = 5000  # commits counted per side; beyond this a side is "far ahead"
 
 
-def history_facts(run: Callable[..., str | None], ours: str, theirs: str,
-                  paths: list[str]) -> dict[str, dict[str, Any]]:
-    """For each path: how many commits each side made since the merge base (at most
-    :data:`HISTORY_MAX_COUNT`), the sides' commit times, when each side last touched the
-    path since the base (0 if it did not) and how many of its commits did. Empty where git
+def history_facts(run: Callable[..., str | None], ours: str, theirs: str
+                  ) -> Callable[[str], dict[str, Any] | None]:
+    """The history facts of a path in the merge of ``ours`` and ``theirs``: how many
+    commits each side made since the merge base (at most :data:`HISTORY_MAX_COUNT`), the
+    sides' commit times (these two read once per merge), when each side last touched the
+    path since the base (0 if it did not) and how many of its commits did; None where git
     cannot say. ``run(*git_args)`` is git's output, or None when it failed."""
-    base = run("merge-base", ours, theirs)
-    if not base:
-        return {}
-    base = base.split()[0]
+    found = run("merge-base", ours, theirs)
+    if not found:
+        return lambda path: None
+    base = found.split()[0]
 
     def number(text: str | None) -> int:
         return int(text) if text and text.isdigit() else 0
 
     cap = f"--max-count={HISTORY_MAX_COUNT}"
-    facts: dict[str, Any] = {}
+    merge: dict[str, Any] = {}
     for side, rev in (("ours", ours), ("theirs", theirs)):
-        facts[f"ahead_{side}"] = number(run("rev-list", "--count", cap, f"{base}..{rev}"))
-        facts[f"time_{side}"] = number(run("log", "-1", "--format=%ct", rev))
-    out = {}
-    for path in paths:
-        one = dict(facts)
+        merge[f"ahead_{side}"] = number(run("rev-list", "--count", cap, f"{base}..{rev}"))
+        merge[f"time_{side}"] = number(run("log", "-1", "--format=%ct", rev))
+
+    def of_path(path: str) -> dict[str, Any]:
+        one = dict(merge)
         for side, rev in (("ours", ours), ("theirs", theirs)):
             one[f"touched_{side}"] = number(run("log", "-1", "--format=%ct", f"{base}..{rev}",
                                                 "--", path))
             one[f"commits_{side}"] = number(run("rev-list", "--count", cap, f"{base}..{rev}",
                                                 "--", path))
-        out[path] = one
-    return out
+        return one
+
+    return of_path

@@ -73,3 +73,11 @@ def test_clean_merges_and_bad_names(branches: Repo) -> None:
     bad = _run(branches, "main", "no-such-branch")
     assert bad.returncode == 2 and bad.stderr.startswith("santamerge: ")
     assert "'no-such-branch' names no commit" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_outside_a_repository_it_says_where_to_run_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    done = subprocess.run([sys.executable, "-m", "santamerge", "merge-tree", "a", "b"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("santamerge: ") and len(done.stderr.splitlines()) == 1
+    assert "run santamerge merge-tree in the repository that holds both commits" in done.stderr

@@ -6,11 +6,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from santamerge.commands.options import json_option, policy_option
-from santamerge.errors import EXIT_CONFLICTS, report_errors
+from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
+
+if TYPE_CHECKING:
+    from santamerge.bench.memory import MemoryMerge
 
 WHERE = "is not inside a git repository; run santamerge merge-tree in the repository " \
         "that holds both commits"
@@ -48,8 +52,6 @@ def merge_tree(ours: str, theirs: str, policy: str | None, as_json: bool) -> Non
 
     git_dir = find_git_dir(os.getcwd())
     if git_dir is None:
-        from santamerge.errors import SantamergeError
-
         raise SantamergeError(f"{os.getcwd()} {WHERE}")
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
     result = merge_in_memory(Path(git_dir), ours, theirs, chosen)
@@ -61,10 +63,7 @@ def merge_tree(ours: str, theirs: str, policy: str | None, as_json: bool) -> Non
         sys.exit(EXIT_CONFLICTS)
 
 
-def _print(result: object, ours: str, theirs: str, policy: str) -> None:
-    from santamerge.bench.memory import MemoryMerge
-
-    assert isinstance(result, MemoryMerge)
+def _print(result: MemoryMerge, ours: str, theirs: str, policy: str) -> None:
     if result.clean:
         click.echo(f"{ours} and {theirs} merge cleanly (git's own merge)")
         return

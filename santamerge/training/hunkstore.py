@@ -114,7 +114,9 @@ def merge_history(replayer: Replayer, merge: MergeCommit, paths: list[str]
                            cwd=replayer.scratch, env=replayer.env)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
-    return git.history_facts(run, merge.parents[0], merge.parents[1], paths)
+    facts = git.history_facts(run, merge.parents[0], merge.parents[1])
+    found = {path: facts(path) for path in paths}
+    return {path: one for path, one in found.items() if one is not None}
 
 
 def write_merge(store: Path, merge: str, records: list[dict[str, Any]]) -> None:

@@ -221,14 +221,14 @@ def fit_trees(samples: Sequence[HunkSample], features: Sequence[str],
 
 
 Fitter = Callable[[Sequence[HunkSample], Sequence[str]], "Scorer"]
-Scored = list[tuple[HunkSample, list[float]]]  # each hunk with its candidates' raw scores
+HunkScores = list[tuple[HunkSample, list[float]]]  # hunks with their candidates' raw scores
 
 
-def raw_scores(scorer: Scorer, samples: Sequence[HunkSample]) -> Scored:
+def raw_scores(scorer: Scorer, samples: Sequence[HunkSample]) -> HunkScores:
     return [(s, [scorer.raw(row) for row in s.rows]) for s in samples]
 
 
-def calibrate(scored: Scored) -> Calibration:
+def calibrate(scored: HunkScores) -> Calibration:
     """The softmax temperature and "none" log-odds that make out-of-sample scores the
     likeliest probabilities of what people committed (a grid, then a finer one)."""
     import numpy as np
@@ -276,16 +276,6 @@ def probabilities(scorer: Scorer, calibration: Calibration | None, sample: HunkS
     return hunk_probabilities(scorer, calibration, sample.rows)
 
 
-def top1(scorer: Scorer, sample: HunkSample, calibration: Calibration | None = None
-         ) -> tuple[float, bool]:
-    """The learned top-1's probability and whether it is right (rejected ones never
-    come first)."""
-    order = ranked_indices(scorer, sample)
-    if not order:
-        return 0.0, False
-    return probabilities(scorer, calibration, sample)[order[0]], sample.labels[order[0]]
-
-
 def threshold_for(pairs: Sequence[tuple[float, bool]], target: float = TARGET_PRECISION
                   ) -> float:
     """The lowest threshold at which the hunks whose top-1 reaches it are right at least
@@ -310,10 +300,10 @@ def folds_of(repos: Sequence[str], k: int) -> list[list[str]]:
 
 
 def out_of_fold(samples: Sequence[HunkSample], features: Sequence[str], fitter: Fitter,
-                k: int = FOLDS) -> Scored:
+                k: int = FOLDS) -> HunkScores:
     """Every hunk's candidates scored by a ranker fitted on other repositories (``k``
     folds of them)."""
-    scored: Scored = []
+    scored: HunkScores = []
     for group in folds_of(list({s.repo for s in samples}), k):
         rest = [s for s in samples if s.repo not in group]
         if rest:
@@ -322,7 +312,7 @@ def out_of_fold(samples: Sequence[HunkSample], features: Sequence[str], fitter: 
     return scored
 
 
-def calibrated(scored: Scored, learner: str) -> tuple[Calibration | None, float]:
+def calibrated(scored: HunkScores, learner: str) -> tuple[Calibration | None, float]:
     """The calibration (trees only) and the 99 % write threshold chosen on out-of-fold
     scores."""
     from santamerge.merge.learned import Calibration, sigmoid
