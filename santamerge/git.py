@@ -217,6 +217,51 @@ def staged_files() -> list[str]:
             for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
 
 
+def head_from_files(git_dir: str) -> str | None:
+    """HEAD's commit, read from the git directory's files without running git (the merge
+    driver stores it with each attempt, to tell one merge's attempts from another's);
+    None when it cannot be read that way."""
+    def read(path: str) -> str | None:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                return fh.read().strip()
+        except OSError:
+            return None
+
+    head = read(os.path.join(git_dir, "HEAD"))
+    if not head or not head.startswith("ref:"):
+        return head or None
+    ref = head[4:].strip()
+    common = read(os.path.join(git_dir, "commondir"))
+    folders = [git_dir] + ([os.path.normpath(os.path.join(git_dir, common))] if common else [])
+    for folder in folders:
+        if (oid := read(os.path.join(folder, ref))) is not None:
+            return oid or None
+    for folder in folders:
+        for line in (read(os.path.join(folder, "packed-refs")) or "").splitlines():
+            oid, _, name = line.partition(" ")
+            if name == ref:
+                return oid
+    return None
+
+
+def operation_in_progress(repo: Repository) -> bool:
+    """A merge, cherry-pick, revert or rebase has stopped and waits for the person."""
+    names = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
+    return any(os.path.exists(os.path.join(repo.git_dir, n)) for n in names)
+
+
+def index_entries(repo: Repository, path: str) -> list[IndexEntry]:
+    """Every index entry of ``path`` (stage 0, or its unmerged stages)."""
+    return _entries(git_bytes(repo.root, "ls-files", "-s", "-z", "--", path), path)
+
+
+def write_blob(repo: Repository, data: bytes) -> str:
+    """Store ``data`` as a blob, as it is (no filters); its id."""
+    return git_bytes(repo.root, "hash-object", "-w", "--no-filters", "--stdin",
+                     data=data).decode().strip()
+
+
 def head_commit(repo: Repository) -> str | None:
     return run_git("rev-parse", "-q", "--verify", "HEAD", cwd=repo.root,
                    check=False).stdout.strip() or None
@@ -232,7 +277,11 @@ def conflicted_paths(repo: Repository) -> list[str]:
 
 
 def unmerged_entries(repo: Repository, path: str) -> list[IndexEntry]:
-    out = git_bytes(repo.root, "ls-files", "-u", "-z", "--", path)
+    return _entries(git_bytes(repo.root, "ls-files", "-u", "-z", "--", path), path)
+
+
+def _entries(out: bytes, path: str) -> list[IndexEntry]:
+    """``git ls-files -s -z`` (or ``-u``) output: the entries of ``path``."""
     entries = []
     for record in filter(None, out.split(b"\0")):
         head, _, name = record.decode("utf-8", "surrogateescape").partition("\t")

@@ -38,7 +38,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 LABELS = ("ours", "base", "theirs")
 MARKER_LIKE = ("=======", "<<<<<<< HEAD", ">>>>>>> feature", "||||||| merged common ancestors")
@@ -747,17 +747,14 @@ def run_cases(count: int, seed: int,
 
 def check_preview(merge: Merge, folder: Path, rng: random.Random,
                   stats: Counter[str] | None = None) -> list[str] | None:
-    """The interactive review, in this process, on git's conflicted merge of ``merge``:
-    each hunk accepted (a random candidate), skipped, edited, or edited with its markers
-    left in (which must be refused); the file written must be git's merge with exactly
-    those choices. None when there is nothing to review."""
-    import io
-
-    from rich.console import Console
-
+    """The review, in this process and key by key, on git's conflicted merge of
+    ``merge``: each hunk accepted (a random candidate), skipped, edited, edited with its
+    markers left in (which must be refused), accepted then kept as a conflict, or
+    accepted, undone and accepted again; then ``w``. The file written must be git's
+    merge with exactly those choices. None when there is nothing to review."""
     from santamerge.merge.policy import DEFAULT_POLICY
     from santamerge.merge.sources import PreviewSource
-    from santamerge.ui.review import load_preview, review
+    from santamerge.ui.review import Review, load_preview
 
     baseline, status = git_merge(merge, folder)
     if status <= 0 or b"\0" in baseline:
@@ -775,45 +772,85 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
                         DEFAULT_POLICY, lambda message: None)
     if file is None:
         return ["a conflicted file was not offered for review"]
-    keys, edits, expected = script_review(rng, file.record)
+    written: dict[int, str] = {}
+    if rng.random() < 0.3:  # a merge-driver attempt: some hunks already written
+        file, written = _as_attempt(file, rng)
+    keys, edits, expected = script_review(rng, file.record, written)
+    review = Review([file], _editor(edits))
     with _quiet():
-        results = review([file], Console(file=io.StringIO(), width=120),
-                         iter([*keys, "q"]).__next__, _editor(edits))
+        for key in keys:
+            review.press(key)
+        review.press("w")
+        error = review.message if review.error and expected != written else None
+        review.press("q")
+        if not review.done:  # asked: the file was not written
+            review.press("q")
     want = "".join(c if isinstance(c, str) else expected.get(c.index, c.render())
                    for c in file.proposal.parsed.chunks)
     if stats is not None:
         stats["files"] += 1
         stats["hunks written"] += len(expected)
         stats["hunks left marked"] += len(file.proposal.parsed.hunks) - len(expected)
-    if results[0].error:
-        return [results[0].error]
-    if target.read_bytes() != (want.encode("utf-8") if expected else baseline):
+    if error:
+        return [error]
+    unchanged = file.expected if file.expected is not None else baseline
+    if target.read_bytes() != (want.encode("utf-8") if expected != written else unchanged):
         return ["the file written is not git's merge with exactly the choices made"]
     return []
 
 
-def script_review(rng: random.Random, record: dict[str, object]
+def _as_attempt(file: Any, rng: random.Random) -> tuple[Any, dict[int, str]]:
+    """``file`` as the review of a merge-driver attempt: a random half of its hunks
+    written with a candidate (in the target too), which the review must keep unless
+    taken back."""
+    from santamerge.ui.review import Decision
+
+    written = {h.hunk.index: h.ranked[0].candidate.text for h in file.proposal.hunks
+               if h.ranked and rng.random() < 0.5}
+    data = file.proposal.parsed.splice(written, default="markers").encode("utf-8")
+    with open(file.target, "wb") as fh:
+        fh.write(data)
+    decisions = {i: Decision(t, "the merge driver (test)") for i, t in written.items()}
+    return file._replace(written=decisions, expected=data), written
+
+
+def script_review(rng: random.Random, record: dict[str, object],
+                  written: dict[int, str] | None = None,
                   ) -> tuple[list[str], list[str], dict[int, str]]:
     """Keys for every hunk of a file, the texts the editor will return, and the text
-    each decided hunk must be written with."""
+    each decided hunk must be written with. Now and then a hunk is decided, then taken
+    back to its conflict (k), or decided, undone (u) and decided again."""
     keys: list[str] = []
     edits: list[str] = []
-    expected: dict[int, str] = {}
+    expected: dict[int, str] = dict(written or {})
     for hunk in record["hunks"]:  # type: ignore[attr-defined]
         candidates = hunk["candidates"]
-        what = rng.choice(["accept", "accept", "skip", "edit", "edit with markers"])
-        if what == "accept":
+        if hunk["index"] in expected and rng.random() < 0.5:  # the driver's: taken back
+            keys += ["k", "n"]
+            del expected[hunk["index"]]
+            continue
+        what = rng.choice(["accept", "accept", "skip", "edit", "edit with markers",
+                           "accept then keep", "accept, undo, accept"])
+        last_hunk = hunk is record["hunks"][-1]  # type: ignore[index]
+        if what == "accept then keep":  # accepted, back to it, its conflict kept
+            keys += ["1", "k"] if last_hunk else ["1", "p", "k", "n"]
+            expected.pop(hunk["index"], None)
+        elif what == "accept, undo, accept":
+            last = min(9, len(candidates))
+            keys += [str(last), "u", "1"]  # undo goes back to the hunk; then candidate 1
+            expected[hunk["index"]] = candidates[0]["text"]
+        elif what == "accept":
             number = rng.randint(1, min(9, len(candidates)))
             keys.append(str(number))
             expected[hunk["index"]] = candidates[number - 1]["text"]
         elif what == "skip":
-            keys.append("s")
+            keys.append("n")  # an attempt's written hunk stays written
         elif what == "edit":
             keys.append("e")
             edits.append("resolved = 'by hand'\n")
             expected[hunk["index"]] = "resolved = 'by hand'\n"
         else:
-            keys += ["e", "s"]  # refused (markers left): the hunk stays; then skipped
+            keys += ["e", "n"]  # refused (markers left): the hunk stays as it was
             edits.append("<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n")
     return keys, edits, expected
 

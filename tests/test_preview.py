@@ -4,7 +4,6 @@ pseudo-terminal (pexpect), off a terminal, and as JSON checked against its JSON 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -12,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pexpect
 import pytest
 from conftest import Repo
+from terminal import Terminal
 
 from santamerge.merge.attempts import list_attempts
 from santamerge.merge.locate import parse_conflicts
@@ -26,7 +25,6 @@ MIDDLE = "\n\ndef load(path):\n    return open(path).read()\n\n\n"
 BASE = f"RETRIES = 3\n{MIDDLE}TIMEOUT = 10\n"
 OURS = f"RETRIES = 5\n{MIDDLE}TIMEOUT = 20\n"
 THEIRS = f"RETRIES = 4\n{MIDDLE}TIMEOUT = 30\n"
-PROMPT = r"\? help > "
 
 
 def preview_command() -> list[str]:
@@ -54,23 +52,8 @@ def run_preview(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, stdin=subprocess.DEVNULL, check=False, timeout=60)
 
 
-def spawn_preview(repo: Repo, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-    command = preview_command()
-    environ = {**os.environ, "TERM": "xterm", **(env or {})}
-    return pexpect.spawn(command[0], [*command[1:], *args], cwd=str(repo.root), env=environ,
-                         dimensions=(40, 120), encoding="utf-8", timeout=30)
-
-
-def finish(child: pexpect.spawn) -> str:
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.before
-    return str(child.before)
-
-
-def plain(screen: str) -> str:
-    """Terminal output without its escape sequences (colours, clearing)."""
-    return re.sub(r"\x1b\[[0-9;?>]*[A-Za-z]", "", screen)
+def open_preview(repo: Repo, *args: str, env: dict[str, str] | None = None) -> Terminal:
+    return Terminal([*preview_command(), *args], repo.root, env)
 
 
 def with_first_hunk(text: str, replacement: str) -> str:
@@ -84,59 +67,57 @@ def test_accepting_candidate_1_writes_it_and_keeps_the_other_hunk(conflicted: Re
     before = conflicted.read("app.py").decode()
     record = json.loads(run_preview(conflicted, "app.py", "--json").stdout)["files"][0]
     best = record["hunks"][0]["candidates"][0]
-    child = spawn_preview(conflicted, "app.py")
-    child.expect("app.py hunk 1 of 2")
-    child.expect(PROMPT)
-    child.send("1")
-    child.expect("app.py hunk 2 of 2")
-    child.expect(PROMPT)
-    assert conflicted.read("app.py").decode() == before  # written only on leaving the file
-    child.send("s")
-    out = finish(child)
-    assert "app.py: wrote 1 of 2 hunk(s)" in out
+    term = open_preview(conflicted, "app.py")
+    screen = term.wait_for("app.py hunk 1 of 2, line 1", "ours", "base", "theirs")
+    assert "RETRIES = 5" in screen and "RETRIES = 3" in screen and "RETRIES = 4" in screen
+    assert f"1. {best['method']}" in screen
+    term.press("1", then="app.py hunk 2 of 2")
+    assert "not written (w writes)" in term.text
+    assert conflicted.read("app.py").decode() == before  # written only by w
+    term.press("w", then="wrote app.py: 1 of 2 hunk(s) resolved, 1 keep their markers")
+    term.press("q")
+    status, printed = term.finish()
+    assert status == 0, printed
+    assert "app.py: wrote 1 of 2 hunk(s) (hunk 1: candidate 1" in printed
     after = conflicted.read("app.py").decode()
     assert after == with_first_hunk(before, best["text"])
-    assert after.startswith(best["text"])
-    assert len(parse_conflicts(after).hunks) == 1  # the skipped hunk keeps its markers
+    assert len(parse_conflicts(after).hunks) == 1  # the other hunk keeps its markers
     assert parse_conflicts(after).hunks[0].render() == parse_conflicts(before).hunks[1].render()
 
 
-def test_quit_leaves_the_file_byte_for_byte(conflicted: Repo) -> None:
+def test_quit_asks_first_and_leaves_the_file_byte_for_byte(conflicted: Repo) -> None:
     before = conflicted.read("app.py")
-    child = spawn_preview(conflicted, "app.py")
-    child.expect(PROMPT)
-    child.send("1")  # accepted, but the file is not left: `q` drops it
-    child.expect("app.py hunk 2 of 2")
-    child.expect(PROMPT)
-    child.send("?")
-    child.expect("quit: this file's choices are dropped")
-    child.expect(PROMPT)
-    child.send("q")
-    out = finish(child)
-    assert "app.py: unchanged (quit; 1 choice(s) dropped)" in out
+    term = open_preview(conflicted, "app.py")
+    term.wait_for("app.py hunk 1 of 2")
+    term.press("1", then="app.py hunk 2 of 2")
+    term.press("?", then="quit (asks first when decisions are not written)")
+    term.press("q", then="not written: app.py")
+    term.press("x", then="not quitting")  # any other key goes back
+    term.press("q", then="not written: app.py")
+    term.press("q")  # quit without writing
+    status, printed = term.finish()
+    assert status == 0, printed
+    assert "app.py: unchanged; 1 decision(s) not written" in printed
     assert conflicted.read("app.py") == before
 
 
-def test_edit_takes_the_editors_text(conflicted: Repo, tmp_path: Path) -> None:
+def test_edit_and_undo(conflicted: Repo, tmp_path: Path) -> None:
     editor = tmp_path / "fake-editor"
     editor.write_text("#!/bin/sh\nprintf 'RETRIES = 7\\n' > \"$1\"\n")
     editor.chmod(0o755)
     before = conflicted.read("app.py").decode()
-    child = spawn_preview(conflicted, "app.py", env={"EDITOR": str(editor), "VISUAL": ""})
-    child.expect(PROMPT)
-    child.send("e")
-    child.expect("app.py hunk 2 of 2")
-    child.expect(PROMPT)
-    child.send("p")  # back to the edited hunk: it shows the decision
-    child.expect("decided: edited")
-    child.expect(PROMPT)
-    assert "RETRIES = 7" in plain(str(child.before))
-    child.send("n")
-    child.expect("app.py hunk 2 of 2")
-    child.expect(PROMPT)
-    child.send("n")  # past the last hunk: the file is written
-    out = finish(child)
-    assert "hunk 1: edited" in out
+    term = open_preview(conflicted, "app.py", env={"EDITOR": str(editor), "VISUAL": ""})
+    term.wait_for("app.py hunk 1 of 2")
+    term.press("e", then="app.py hunk 2 of 2")
+    term.press("p", then="result: edited")  # back to the edited hunk: the result shows it
+    assert "RETRIES = 7" in term.text
+    term.press("k", then="hunk 1: back to git's conflict")
+    term.press("u", then="hunk 1: undone; now edited")
+    term.press("w", then="wrote app.py: 1 of 2")
+    term.press("q")
+    status, printed = term.finish()
+    assert status == 0, printed
+    assert "hunk 1: edited" in printed
     assert conflicted.read("app.py").decode() == with_first_hunk(before, "RETRIES = 7\n")
 
 
@@ -150,7 +131,8 @@ def test_off_a_terminal_it_reports_and_writes_nothing(conflicted: Repo) -> None:
         assert shown in out, shown
     record = json.loads(run_preview(conflicted, "--json").stdout)["files"][0]
     for c in record["hunks"][0]["candidates"]:
-        assert f"{c['rank']}. {c['method']}  score {c['score']:.3f}" in out
+        score = f"{c['score']:.0%}" if c["score"] >= 0.01 else "<1%"
+        assert f"{c['rank']}. {c['method']}  {score}" in out
     assert conflicted.read("app.py") == before
     skipped = run_preview(conflicted, ".gitattributes", "app.py")
     assert skipped.returncode == 0
@@ -185,14 +167,12 @@ def test_attempt_is_previewed_and_guards_the_working_file(conflicted: Repo) -> N
     assert len(missing.stderr.splitlines()) == 1
 
     conflicted.write("app.py", OURS)  # resolved by hand since: accepting must be refused
-    child = spawn_preview(conflicted, "--attempt", attempt.name)
-    child.expect("accepting is refused")
-    child.expect(PROMPT)
-    child.send("1")
-    child.expect("accepting is refused")
-    child.expect(PROMPT)
-    child.send("q")
-    finish(child)
+    term = open_preview(conflicted, "--attempt", attempt.name)
+    term.wait_for("app.py changed since it was read here: you can look, but not write")
+    term.press("1", then="accepting is refused")
+    term.press("q")
+    status, printed = term.finish()
+    assert status == 0, printed
     assert conflicted.read("app.py") == OURS.encode()
 
 
@@ -256,24 +236,23 @@ def test_preview_imports_no_model_stack(conflicted: Repo) -> None:
     assert out.splitlines()[-1] == "[]"
 
 
-def review_files(paths: list[Path], read_key: Callable[[], str],
-                 edit: Callable[[str, str], str] | None = None) -> list[tuple[str, str | None]]:
-    """The interactive review in-process, its output discarded: (summary, error) per file."""
-    import io
-
-    from rich.console import Console
-
+def review_files(paths: list[Path], keys: str | list[str] | Callable[[], str],
+                 edit: Callable[[str, str], str] | None = None) -> list[str]:
+    """The review in this process, driven key by key: one summary line per file."""
     from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.record import proposal_record
-    from santamerge.ui.review import PreviewFile, review
+    from santamerge.ui.review import PreviewFile, Review
 
     files = []
     for path in paths:
         proposal, outcome, _ = run_pipeline(path.read_bytes().decode(), str(path))
         record = proposal_record(proposal, outcome)
-        files.append(PreviewFile(path.name, str(path), proposal, record))
-    results = review(files, Console(file=io.StringIO(), width=100), read_key, edit)
-    return [(r.summary, r.error) for r in results]
+        files.append(PreviewFile(path.name, str(path), proposal, record, outcome))
+    review = Review(files, edit)
+    read = keys if callable(keys) else iter(keys).__next__
+    while not review.done:
+        review.press(read())
+    return [r.summary for r in review.results()]
 
 
 def test_crlf_and_several_files(tmp_path: Path) -> None:
@@ -288,28 +267,65 @@ def test_crlf_and_several_files(tmp_path: Path) -> None:
         assert suffix == ".py" and text.startswith("<<<<<<< ours\r\n")
         return "x = 9"  # no line end: the file's own is added
 
-    summaries = review_files([first, second, third], iter("eq").__next__, edit)
+    # edit one.py's hunk (the review moves on to two.py), back, write; then two.py:
+    # accept, then quit without writing it
+    summaries = review_files([first, second, third], ["e", "p", "w", "n", "1", "q", "q"],
+                             edit)
     assert first.read_bytes() == b"a = 1\r\nx = 9\r\nb = 2\r\n"
-    assert second.read_bytes() == lf  # `q`: nothing written
+    assert second.read_bytes() == lf  # quit without writing
     assert third.read_bytes() == lf
     assert summaries == [
-        ("one.py: wrote 1 of 1 hunk(s) (hunk 1: edited); 0 keep their markers", None),
-        ("two.py: unchanged (quit)", None), ("three.py: unchanged (not reviewed)", None)]
+        "one.py: wrote 1 of 1 hunk(s) (hunk 1: edited); 0 keep their markers",
+        "two.py: unchanged; 1 decision(s) not written", "three.py: unchanged"]
 
 
 def test_a_file_changed_meanwhile_is_not_written(tmp_path: Path) -> None:
     hunk = b"<<<<<<< ours\nx = 5\n||||||| base\nx = 3\n=======\nx = 4\n>>>>>>> theirs\n"
     path = tmp_path / "app.py"
     path.write_bytes(hunk + b"\n" + hunk.replace(b"x =", b"y ="))
-    script = iter([("1", None), ("s", b"x = 5\n\n" + hunk.replace(b"x =", b"y ="))])
+    changed = b"x = 5\n\n" + hunk.replace(b"x =", b"y =")
+    script = iter([("1", None), ("w", changed), ("q", None), ("q", None)])
 
-    def keys() -> str:  # before `s`, hunk 1 is resolved by hand, in another window
+    def keys() -> str:  # before `w`, hunk 1 is resolved by hand, in another window
         key, change = next(script)
         if change is not None:
             path.write_bytes(change)
         return key
 
-    ((summary, error),) = review_files([path], keys)
-    assert summary == "app.py: unchanged (nothing written)"
-    assert error == "app.py no longer holds the conflict markers shown; nothing was written to it"
-    assert path.read_bytes() == b"x = 5\n\n" + hunk.replace(b"x =", b"y =")
+    assert review_files([path], keys) == ["app.py: unchanged; 1 decision(s) not written"]
+    assert path.read_bytes() == changed
+
+
+def test_the_review_refuses_what_it_must(tmp_path: Path) -> None:
+    """Every refusal of the review, key by key, with what it says."""
+    from santamerge.merge.pipeline import run_pipeline
+    from santamerge.merge.record import proposal_record
+    from santamerge.ui.review import PreviewFile, Review
+
+    hunk = "<<<<<<< ours\nx = 5\n||||||| base\nx = 3\n=======\nx = 4\n>>>>>>> theirs\n"
+    path = tmp_path / "app.py"
+    path.write_text(hunk)
+    proposal, outcome, _ = run_pipeline(hunk, "app.py")
+    texts = iter([hunk.replace("x = 5", "x = 6"), "x = 7\n"])
+    review = Review([PreviewFile("app.py", str(path), proposal,
+                                 proposal_record(proposal, outcome), outcome)],
+                    lambda text, suffix: next(texts))
+    said = []
+    for key in ["9", "z", "p", "u", "w", "e", "n", "e", "w", "w"]:
+        review.press(key)
+        said.append((key, review.message, review.error))
+    count = len(proposal.hunks[0].ranked)
+    assert said[0] == ("9", f"there is no candidate 9; this hunk has {count}", True)
+    assert said[1] == ("z", "no command for 'z'; press ? for help", True)
+    assert said[2] == ("p", "this is the first hunk", False)
+    assert said[3] == ("u", "nothing to undo in this file", True)
+    assert said[4] == ("w", "app.py: no decision to write (accept a candidate first)", False)
+    assert said[5][1].startswith("the edited text still holds conflict markers") and said[5][2]
+    assert said[6] == ("n", "this is the last hunk; q quits", False)
+    assert said[7] == ("e", "hunk 1: edited; w writes the file", False)
+    assert said[8] == ("w", "wrote app.py: 1 of 1 hunk(s) resolved, 0 keep their markers",
+                       False)
+    assert said[9] == ("w", "app.py: nothing new to write", False)
+    assert path.read_text() == "x = 7\n"
+    review.press("q")
+    assert review.done

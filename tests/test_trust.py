@@ -3,7 +3,6 @@ the installed driver, real `santamerge resolve` and `preview` runs, real signals
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import subprocess
@@ -289,10 +288,8 @@ def test_resolve_force_writes_over_a_hand_resolution_with_a_backup(plain_conflic
 
 
 def test_preview_refuses_an_edit_that_leaves_markers(tmp_path: Path) -> None:
-    from rich.console import Console
-
     from santamerge.merge.record import proposal_record
-    from santamerge.ui.review import PreviewFile, review
+    from santamerge.ui.review import PreviewFile, Review
 
     target = tmp_path / "app.py"
     text = conflict("a = 1\n", "X = 2\n", "X = 1\n", "X = 3\n", "b = 2\n")
@@ -300,15 +297,18 @@ def test_preview_refuses_an_edit_that_leaves_markers(tmp_path: Path) -> None:
     proposal, outcome, _ = run_pipeline(text, "app.py")
     files = [PreviewFile("app.py", str(target), proposal,
                          proposal_record(proposal, outcome))]
-    out = io.StringIO()
 
     def half_done(current: str, suffix: str) -> str:
         return current.replace("X = 2\n", "X = 23\n")  # edited, the markers still there
 
-    results = review(files, Console(file=out, width=100), iter("en").__next__, half_done)
+    review = Review(files, half_done)
+    review.press("e")
+    assert review.message.startswith("the edited text still holds conflict markers")
+    review.press("w")
+    review.press("q")
+    assert review.done
     assert target.read_text() == text
-    assert "still holds conflict markers" in out.getvalue()
-    assert results[0].summary == "app.py: unchanged (no hunk accepted)"
+    assert [r.summary for r in review.results()] == ["app.py: unchanged"]
 
 
 # -- the driver's limits and signals (defects 13 and 14) -------------------------------------

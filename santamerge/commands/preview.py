@@ -16,16 +16,18 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from santamerge.merge.sources import PreviewSource
-    from santamerge.ui.review import PreviewFile
+    from santamerge.ui.review import FileResult, PreviewFile
 
 PREVIEW_SCHEMA = 1  # the wrapper {"schema", "files"}; docs/preview-schema.json
 
 
-@click.command(short_help="Review each conflict hunk and its candidates; accept with a key.")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.command(short_help="Review each conflict hunk and its candidates, full-screen; accept "
+                          "with a key.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--attempt", "attempt_id", default=None, metavar="ID",
-              help="Review a merge-driver attempt stored under .git/santamerge/attempts/: "
-                   "its folder name, or a unique prefix of it.")
+              help="Review what the merge driver did: `last` for every file of the last "
+                   "merge, or one attempt by its folder name under .git/santamerge/attempts/ "
+                   "(or a unique prefix; `santamerge attempts` lists them).")
 @json_option
 @policy_option
 @report_errors
@@ -33,35 +35,40 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
             policy: str | None) -> None:
     """Review each conflict hunk and its ranked candidates; accept one with a key.
 
-    For each hunk it shows ours, base and theirs (highlighted), then the ranked
-    candidates (method, score, how much of each side they keep, why), each with a short
-    diff against ours and against theirs. PATHS are files holding diff3 conflict
-    markers (`git merge` through santamerge leaves them so); without PATHS, every
-    conflicted file of this repository. `--attempt ID` reviews a stored merge-driver
-    attempt instead; accepting then writes the working-tree file only while it still
-    holds that attempt's conflict markers.
+    PATHS are conflicted files or folders of this repository (all of its conflicted
+    files without PATHS), or files holding conflict markers. Every file is read as
+    `resolve` reads it, so hunks are numbered alike: git's diff3 merge, rebuilt from
+    the index when the markers have no base section.
+
+    In a terminal it opens a full-screen review: ours, base and theirs side by side
+    (base left out when the terminal is narrow), each scrolled to the hunk; the ranked
+    candidates, each with its score, why, and its diff to the hunk's current result;
+    and the file as it would be written, updated as hunks are decided.
 
     \b
-    In a terminal it asks one key per hunk, without Enter:
-      1-9   accept that candidate for this hunk, and go on
-      e     edit the hunk in $VISUAL / $EDITOR (default vi)
-      s     skip: this hunk keeps its conflict markers
-      n, →  next hunk          p, ←  previous hunk
-      q     quit               ?     help
+      1-9   accept that candidate         e   edit the hunk in $VISUAL / $EDITOR
+      k     keep git's conflict           u   undo this file's last decision
+      n, →  next hunk (then next file)    p, ←  previous hunk
+      w     write this file               q   quit (asks when decisions are unwritten)
+      ?     help; ↑ ↓ PgUp PgDn and Tab scroll the panes
 
-    A file is written, atomically, when you move past its last hunk, if you accepted or
-    edited any of its hunks: those take their new text, the others keep their markers
-    exactly. `q` writes nothing more: the current file's choices are dropped.
+    `w` writes the file atomically: decided hunks take their text, the others keep
+    git's markers. It refuses when the file no longer holds what was shown.
 
-    Off a terminal (piped) it prints the same report and writes nothing. `--json`
-    prints {"schema": 1, "files": [...]}, one record of docs/propose-json.md per file;
-    its JSON Schema is docs/preview-schema.json.
+    `--attempt last` reviews what the merge driver did in the last merge: each file's
+    hunks, those it wrote already decided ("the merge driver (method)"). `k` puts a
+    written hunk back to git's conflict and `w` writes it; while the merge is still
+    open, git then lists the file as conflicted again.
+
+    Off a terminal (piped) it prints every hunk and its candidates and writes nothing.
+    `--json` prints {"schema": 1, "files": [...]}, one record of docs/propose-json.md
+    per file; its JSON Schema is docs/preview-schema.json.
 
     \b
     Examples:
-      santamerge preview                     every conflicted file, hunk by hunk
-      santamerge preview src/app.py --json   the candidates as JSON
-      santamerge preview --attempt 20250614  a stored merge-driver attempt
+      santamerge preview                     every conflicted file, full-screen
+      santamerge preview src/ --json         the candidates of src/'s files, as JSON
+      santamerge preview --attempt last      what the merge driver did, to undo a hunk
     """
     from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
     from santamerge.ui.review import load_preview
@@ -70,7 +77,7 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
     sources = _sources(paths, attempt_id)
     git_dir, history = _ranker_facts(attempt_id is None)
     files = [f for f in (load_preview(s, chosen, _note, git_dir, history) for s in sources)
-             if f is not None]
+             if f is not None and f.proposal.hunks]
     if as_json:
         document = {"schema": PREVIEW_SCHEMA, "files": [f.record for f in files]}
         click.echo(json.dumps(document, indent=2))
@@ -79,9 +86,9 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
         click.echo("nothing to preview: no file holds conflict markers")
         return
     if sys.stdin.isatty() and sys.stdout.isatty():
-        _interactive(files)
+        finish_review(files)
     else:
-        _report(files, sources)
+        _report(files)
 
 
 def _ranker_facts(live: bool) -> tuple[str | None, Callable[[str], Any] | None]:
@@ -97,46 +104,47 @@ def _ranker_facts(live: bool) -> tuple[str | None, Callable[[str], Any] | None]:
 
 
 def _sources(paths: tuple[str, ...], attempt_id: str | None) -> list[PreviewSource]:
-    from santamerge.merge.sources import attempt_source, preview_sources
+    from santamerge.merge.sources import attempt_source, find_attempts, preview_sources
 
     if attempt_id is None:
         return preview_sources(paths, _note)
     if paths:
         raise SantamergeError("give PATHS or --attempt, not both")
-    return [attempt_source(attempt_id)]
+    repo, attempts = find_attempts(attempt_id)
+    return [attempt_source(repo, a, os.getcwd()) for a in attempts]
 
 
-def _report(files: list[PreviewFile], sources: list[PreviewSource]) -> None:
+def _report(files: list[PreviewFile]) -> None:
     from rich.console import Console
     from rich.text import Text
 
     from santamerge.ui.render import render_report
 
-    console = Console(highlight=False)
-    headers = {s.target: s.header for s in sources}
+    out = Console(highlight=False)
     for file in files:
-        if header := headers.get(file.target):
-            console.print(Text(header, style="bold"))
+        if file.header:
+            out.print(Text(file.header, style="bold"))
         assert file.outcome is not None
-        render_report(file.proposal, file.outcome, file.record.get("labels"), console)
-    console.print(Text("Nothing was written: run `santamerge preview` in a terminal to "
-                       "accept candidates.", style="dim"))
+        written = {i: (d.text, d.how) for i, d in file.written.items()} if file.header \
+            else None
+        render_report(file.shown, file.proposal, file.outcome, file.record.get("labels"),
+                      out, written)
+    out.print(Text("Nothing was written: run `santamerge preview` in a terminal to "
+                   "accept candidates.", style="dim"))
 
 
-def _interactive(files: list[PreviewFile]) -> None:
-    from rich.console import Console
+def finish_review(files: list[PreviewFile]) -> list[FileResult]:
+    """The full-screen review, then one line per file on what it wrote."""
+    from santamerge.ui.tui import run_review
 
-    from santamerge.ui.review import review, terminal_key_reader
-
-    console = Console(highlight=False)
-    results = review(files, console, terminal_key_reader(sys.stdin.fileno()))
-    console.print()
+    results = run_review(files)
     for result in results:
         click.echo(result.summary)
     errors = [r.error for r in results if r.error]
     if errors:
         raise SantamergeError(errors[0] if len(errors) == 1
                               else f"{errors[0]} (and {len(errors) - 1} more)")
+    return results
 
 
 def _note(message: str) -> None:

@@ -51,16 +51,10 @@ def select_paths(repo: Repository, conflicted: Sequence[str], given: Sequence[st
     a given path that is not conflicted gets a note and is skipped."""
     if not given:
         return list(conflicted)
-    root = os.path.realpath(repo.root)
     chosen: set[str] = set()
     for raw in dict.fromkeys(given):
-        absolute = os.path.abspath(os.path.join(cwd, raw))
-        real = os.path.join(os.path.realpath(os.path.dirname(absolute)),
-                            os.path.basename(absolute))
-        rel = os.path.relpath(real, root).replace(os.sep, "/")
-        if rel == ".":
-            rel = ""
-        if rel.startswith("../") or rel == "..":
+        rel = repo_relative(repo, raw, cwd)
+        if rel is None:
             note(f"{raw}: outside this repository; skipped")
             continue
         inside = [p for p in conflicted if p == rel or not rel or p.startswith(rel + "/")]
@@ -298,7 +292,7 @@ def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
 
 
 class PreviewSource(NamedTuple):
-    """A file with conflict markers for ``preview``, and where accepting writes."""
+    """A conflicted file for ``preview``, and where accepting writes."""
 
     shown: str  # the path as shown
     read_from: str  # the text with markers
@@ -306,63 +300,223 @@ class PreviewSource(NamedTuple):
     repo_path: str  # the path in the repository (its extension picks the language)
     labels: tuple[str, str, str] | None = None
     header: str | None = None
+    text: str | None = None  # the diff3 text to review, when already read (else read_from)
+    marker_size: int | None = None  # None: taken from the markers
+    expected: bytes | None = None  # the target must hold exactly these bytes to be written
+    written: Mapping[int, tuple[str, str]] | None = None  # hunk -> (text, method) that the
+    # target already holds (a merge-driver attempt)
+    reconflict: Callable[[], str | None] | None = None
 
 
 def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
-    """The files given, else every conflicted file of the repository around here."""
-    if paths:
+    """What ``preview`` reviews: in a repository, the conflicted files among ``paths``
+    (files or folders; all of them without ``paths``), read as ``resolve`` reads them
+    (plain markers: git's diff3 merge rebuilt from the index), and any other file named
+    that holds conflict markers; outside a repository, the files named."""
+    try:
+        repo = git.find_repository(outside="is not inside a git repository; name the files "
+                                           "to preview")
+    except SantamergeError:
+        if not paths:
+            raise
+        folders = [p for p in paths if os.path.isdir(p)]
+        if folders:
+            raise SantamergeError(f"{folders[0]}: a folder outside a git repository; name "
+                                  "the files with conflict markers") from None
         return [PreviewSource(p, p, p, p) for p in dict.fromkeys(paths)]
-    repo = git.find_repository(outside="is not inside a git repository; name the files "
-                                       "to preview")
-    sources = []
-    for name in git.conflicted_paths(repo):
-        full = os.path.join(repo.root, name)
-        sources.append(PreviewSource(os.path.relpath(full), full, full, name))
-    if not sources:
+    from santamerge.config import load_settings
+
+    cwd = os.getcwd()
+    conflicted = git.conflicted_paths(repo)
+    listed = set(conflicted)
+    plain = [p for p in dict.fromkeys(paths) if os.path.isfile(p)
+             and repo_relative(repo, p, cwd) not in listed]
+    given = [p for p in paths if p not in plain]
+    chosen = select_paths(repo, conflicted, given, cwd, note) if given or not paths else []
+    if not conflicted and not plain:
         note("no conflicted files in this repository (git diff --diff-filter=U lists none)")
-    return sources
+    max_bytes = load_settings(repo.root).max_bytes
+    sources = []
+    for path in chosen:
+        s = load_source(repo, path, cwd, max_bytes, note)
+        if s is not None:
+            sources.append(PreviewSource(
+                s.shown, s.full, s.full, s.path, s.labels, None, s.text, s.marker_size,
+                s.original if s.rebuilt else None))
+    return sources + [PreviewSource(p, p, p, repo_relative(repo, p, cwd) or p) for p in plain]
 
 
-def attempt_source(ident: str) -> PreviewSource:
-    """The stored merge-driver attempt named ``ident`` (or by a unique prefix)."""
+def repo_relative(repo: Repository, raw: str, cwd: str) -> str | None:
+    """``raw`` (relative to ``cwd``) as a path in the repository, with '/'; None outside."""
+    absolute = os.path.abspath(os.path.join(cwd, raw))
+    real = os.path.join(os.path.realpath(os.path.dirname(absolute)),
+                        os.path.basename(absolute))
+    rel = os.path.relpath(real, os.path.realpath(repo.root)).replace(os.sep, "/")
+    if rel == "..":
+        return None
+    return None if rel.startswith("../") else ("" if rel == "." else rel)
+
+
+# -- merge-driver attempts ---------------------------------------------------------------
+
+
+class Attempt(NamedTuple):
+    folder: str
+    body: dict[str, Any]  # attempt.json
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.folder)
+
+    @property
+    def path(self) -> str:
+        return str(self.body["path"])
+
+    @property
+    def merge_key(self) -> tuple[object, object]:
+        """What the attempts of one merge share: HEAD, and the label of their side."""
+        labels = self.body.get("labels")
+        theirs = labels.get("theirs") if isinstance(labels, dict) else None
+        return self.body.get("head"), theirs
+
+
+def read_attempts(git_dir: str) -> list[Attempt]:
+    """The stored attempts that can be read, oldest first."""
     from santamerge.merge.attempts import list_attempts
 
-    git_dir = git.find_git_dir()
-    if git_dir is None:
-        raise SantamergeError("not inside a git repository; --attempt reads the attempts "
-                              "stored under .git/santamerge/attempts/")
-    attempts = list_attempts(git_dir)
+    attempts = []
+    for folder in list_attempts(git_dir):
+        try:
+            attempts.append(Attempt(str(folder), _attempt_body(str(folder))))
+        except SantamergeError:
+            continue
+    return attempts
+
+
+def last_merge(attempts: Sequence[Attempt]) -> list[Attempt]:
+    """The attempts of the newest merge (the newest attempt's HEAD and side), the newest
+    one per path, in the order they were made."""
+    if not attempts:
+        return []
+    key = attempts[-1].merge_key
+    newest: dict[str, Attempt] = {}
+    for a in attempts:
+        if a.merge_key == key:
+            newest[a.path] = a
+    return sorted(newest.values(), key=lambda a: a.name)
+
+
+def find_attempts(ident: str) -> tuple[Repository, list[Attempt]]:
+    """The attempt named ``ident`` (or by a unique prefix), or every attempt of the last
+    merge when ``ident`` is ``last``."""
+    repo = git.find_repository(outside="is not inside a git repository; --attempt reads "
+                                       "the attempts stored under .git/santamerge/attempts/")
+    attempts = read_attempts(repo.git_dir)
+    where = os.path.join(repo.git_dir, "santamerge", "attempts")
+    if ident == "last":
+        if not attempts:
+            raise SantamergeError(f"no stored attempts under {where}: the merge driver "
+                                  "stores one for each file it merges with conflicts")
+        return repo, last_merge(attempts)
     matches = ([a for a in attempts if a.name == ident]
                or [a for a in attempts if a.name.startswith(ident)])
     if not matches:
         raise SantamergeError(f"no stored attempt named {ident!r} (there are {len(attempts)} "
-                              f"under {os.path.join(git_dir, 'santamerge', 'attempts')})")
+                              f"under {where}; `santamerge attempts` lists them)")
     if len(matches) > 1:
         raise SantamergeError(f"{ident!r} starts {len(matches)} attempt names "
                               f"({matches[0].name}, {matches[1].name}, ...); give more of it")
-    folder = str(matches[0])
-    path, labels = _attempt_body(folder)
-    target = os.path.join(git.find_repository().root, path)
-    return PreviewSource(os.path.relpath(target), os.path.join(folder, "result"), target,
-                         path, labels, f"attempt {os.path.basename(folder)}: {path}")
+    return repo, matches
 
 
-def _attempt_body(folder: str) -> tuple[str, tuple[str, str, str] | None]:
-    """An attempt's path in the repository, and its labels when it stored them."""
+def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSource:
+    """An attempt to review: git's diff3 merge (its ``baseline``) with the hunks the driver
+    wrote already decided. The working-tree file is written only while it holds exactly
+    what the driver wrote (or what this review last wrote)."""
+    folder, path = attempt.folder, attempt.path
+    target = os.path.join(repo.root, path)
+    shown = shown_path(repo, path, cwd)
+    header = f"attempt {attempt.name}: {path}"
+    labels = _attempt_labels(attempt.body)
+    try:
+        with open(os.path.join(folder, "baseline"), "rb") as fh:
+            baseline = fh.read()
+        with open(os.path.join(folder, "result"), "rb") as fh:
+            result = fh.read()
+    except OSError as exc:
+        raise SantamergeError(f"attempt {attempt.name}: cannot read it ({exc.strerror})") \
+            from None
+    text = _text(baseline)
+    if text is None:
+        raise SantamergeError(f"attempt {attempt.name}: its baseline is not UTF-8 text")
+    written = _driver_choices(attempt.body, text, result)
+    if written is None:  # the record does not rebuild the result: review what is left
+        return PreviewSource(shown, os.path.join(folder, "result"), target, path, labels,
+                             header + " (only the hunks it left)")
+    return PreviewSource(shown, os.path.join(folder, "baseline"), target, path, labels,
+                         header, text, None, result, written,
+                         lambda: _reconflict(repo, path, folder))
+
+
+def _driver_choices(body: Mapping[str, Any], baseline: str, result: bytes
+                    ) -> dict[int, tuple[str, str]] | None:
+    """Hunk -> (text, method) the driver wrote, from its record; None unless they turn
+    the baseline into exactly the result it wrote."""
+    from santamerge.errors import MarkerError
+    from santamerge.merge.locate import parse_conflicts
+
+    try:
+        outcome = body["outcome"]
+        chosen = {}
+        for index in outcome["resolved"]:
+            method = outcome["methods"][str(index)]
+            text = next(c["text"] for c in body["hunks"][index]["candidates"]
+                        if c["method"] == method)
+            chosen[int(index)] = (str(text), str(method))
+        parsed = parse_conflicts(baseline)
+    except (KeyError, TypeError, IndexError, ValueError, StopIteration, MarkerError):
+        return None
+    rebuilt = parsed.splice({i: t for i, (t, _) in chosen.items()}, default="markers")
+    return chosen if rebuilt.encode("utf-8") == result else None
+
+
+def _reconflict(repo: Repository, path: str, folder: str) -> str | None:
+    """Markers written back into a file the driver resolved: while the merge waits, make
+    git list it as conflicted again (index stages 1-3 from the attempt's inputs)."""
+    entries = git.index_entries(repo, path)
+    if [e.stage for e in entries] != [0]:
+        return None  # already unmerged (or not in the index): git lists it as it is
+    if not git.operation_in_progress(repo):
+        return ("the merge is committed: the conflict is back as an uncommitted change "
+                "(commit its resolution, or `git checkout -- FILE` to take the merge back)")
+    stages = []
+    for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+        with open(os.path.join(folder, name), "rb") as fh:
+            stages.append(git.IndexEntry(entries[0].mode, git.write_blob(repo, fh.read()),
+                                         stage, path))
+    git.restore_unmerged(repo, path, stages)
+    return "git lists it as conflicted again"
+
+
+def _attempt_body(folder: str) -> dict[str, Any]:
+    """An attempt's attempt.json, with at least its path."""
     import json
 
     try:
         with open(os.path.join(folder, "attempt.json"), encoding="utf-8") as fh:
             body = json.load(fh)
-        path = str(body["path"])
+        str(body["path"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SantamergeError(f"attempt {os.path.basename(folder)}: cannot read its "
                               f"attempt.json ({exc})") from None
+    return dict(body)
+
+
+def _attempt_labels(body: Mapping[str, Any]) -> tuple[str, str, str] | None:
     stored = body.get("labels")
-    labels = ((str(stored["ours"]), str(stored["base"]), str(stored["theirs"]))
-              if isinstance(stored, dict) and {"ours", "base", "theirs"} <= stored.keys()
-              else None)
-    return path, labels
+    return ((str(stored["ours"]), str(stored["base"]), str(stored["theirs"]))
+            if isinstance(stored, dict) and {"ours", "base", "theirs"} <= stored.keys()
+            else None)
 
 
 def read_marked(source: PreviewSource, note: Note) -> str | None:

@@ -1,15 +1,17 @@
 """Show proposals in the terminal with rich: each hunk, its candidates, their scores.
 
-One renderer for ``propose`` (a table per hunk), ``preview`` (each hunk in full, with
-short diffs) and ``resolve`` (the top candidates and what ``--accept`` would do). It
-renders from the typed proposal (santamerge.merge.types), never from its JSON record.
+One card for a hunk and its candidates (``hunk_card``), the same in ``propose``,
+``preview`` off a terminal and in its full-screen review (santamerge.ui.tui), the review
+of merge-driver attempts and ``resolve``, with one numbering of hunks: git's diff3 merge,
+which every command reads (plain markers are rebuilt from the index). It renders from the
+typed proposal (santamerge.merge.types), never from its JSON record.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -18,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from santamerge.merge.types import ConflictHunk, HunkProposal, MergeProposal, Outcome
+from santamerge.ui.review import Row, rows
 
 if TYPE_CHECKING:
     from santamerge.merge.sources import Proposed
@@ -26,6 +29,7 @@ DIFF_LINES = 8  # lines of each short diff; the rest is counted, not shown
 TOP = 3  # candidates shown per hunk by resolve
 PIPED_WIDTH = 10_000  # piped output is not wrapped: no line is this long
 SIDES = (("ours", "cyan"), ("base", "magenta"), ("theirs", "yellow"))
+SIDE_BY_SIDE = (100, 400)  # terminal widths where the three sides stand side by side
 Labels = Mapping[str, str]
 
 
@@ -39,116 +43,58 @@ def console(stderr: bool = False, **options: Any) -> Console:
     return made
 
 
-class Row(NamedTuple):
-    """One candidate as shown: ranked (a Scored), or unranked (a bare Candidate)."""
-
-    rank: int | None
-    method: str
-    text: str
-    score: float | None
-    keeps_ours: float | None
-    keeps_theirs: float | None
-    reasons: tuple[str, ...]
-    rejected: tuple[str, ...]
-
-
-def rows(h: HunkProposal) -> list[Row]:
-    """The hunk's candidates, best first (the order of the keys that accept them)."""
-    if h.ranked:
-        return [Row(rank, s.candidate.method, s.candidate.text, s.score, s.keeps_ours,
-                    s.keeps_theirs, s.reasons, s.rejected)
-                for rank, s in enumerate(h.ranked, 1)]
-    return [Row(None, c.method, c.text, None, None, None, (c.note,) if c.note else (),
-                h.gated.get(c.key, ())) for c in h.candidates]
-
-
 def _chosen(h: HunkProposal) -> str | None:
     return h.chosen.method if h.chosen else None
 
 
-# -- propose ---------------------------------------------------------------------------
+# -- one hunk and its candidates: every command's view ---------------------------------
 
 
-def render_proposal(proposal: MergeProposal, outcome: Outcome,
-                    out: Console | None = None) -> None:
-    """``propose``: a panel per hunk, its candidates in a table."""
-    out = out or Console()
-    if not proposal.hunks:
-        out.print(f"[green]{proposal.path}: git merges it cleanly; nothing to propose.")
-        return
-    for h in proposal.hunks:
-        out.print(_hunk_panel(proposal, h))
-    out.print(f"{len(outcome.resolved)} of {len(proposal.hunks)} hunks would be written; "
-              f"{len(outcome.unresolved)} would keep their markers.")
+def hunk_heading(shown: str, proposal: MergeProposal, h: HunkProposal) -> str:
+    """The one numbering of hunks: ``app.py hunk 2 of 3, line 14`` (the line of the
+    opening marker in git's diff3 merge, which every command reads)."""
+    return f"{shown} hunk {h.hunk.index + 1} of {len(proposal.hunks)}, line {h.hunk.line}"
 
 
-def _hunk_panel(proposal: MergeProposal, h: HunkProposal) -> Panel:
-    sides = Table.grid(padding=(0, 2))
-    for name, _ in SIDES:
-        text = getattr(h.hunk, name)
-        if text is not None:
-            sides.add_row(Text(name, style="bold"), Text(text.rstrip("\r\n")))
-    table = candidate_table(h, rows(h), keeps=True)
-    verdict = (f"[green]would write {_chosen(h)}" if h.chosen
-               else "[yellow]would keep the conflict markers")
-    title = f"{proposal.path} hunk {h.hunk.index + 1}, line {h.hunk.line}"
-    return Panel(Group(sides, table, Text.from_markup(verdict)), title=title)
-
-
-def candidate_table(h: HunkProposal, shown: Sequence[Row], keeps: bool = False,
-                    more: int = 0, failures: bool = False) -> Table:
-    """The candidates in a table: rank, method, score, (what each keeps,) why; ``more``
-    counts those left out, ``failures`` adds the gates each failed to its why."""
-    table = Table(show_edge=False, expand=True)
-    columns = ("#", "method", "score", "keeps ours", "keeps theirs", "why") if keeps \
-        else ("#", "method", "score", "why")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for c in shown:
-        why = "; ".join(c.reasons)
-        if failures and c.rejected:
-            why += ("; " if why else "") + "failed: " + "; ".join(c.rejected)
-        style = "dim strike" if c.rejected else ("bold green" if c.method == _chosen(h) else "")
-        kept = (f"{c.keeps_ours:.0%}", f"{c.keeps_theirs:.0%}") if keeps else ()
-        table.add_row(str(c.rank), c.method, f"{c.score:.3f}", *kept, why, style=style)
+def hunk_card(proposal: MergeProposal, h: HunkProposal, heading: str, *,
+              labels: Labels | None = None, top: int | None = None,
+              verdict: RenderableType | None = None, diffs: bool = False,
+              decision: tuple[str, str] | None = None, width: int | None = None) -> Panel:
+    """One hunk as every command shows it: ours, base and theirs (side by side when
+    ``width`` allows), then its candidates best first, one line each (rank, method, one
+    score, would the policy write it, why in a few words), ``diffs`` against ours and
+    theirs under each; ``top`` shows that many and counts the rest; last the ``verdict``
+    and, if given, the ``(how, text)`` decided for it."""
+    parts: list[RenderableType] = [sides_view(h.hunk, proposal.language, labels, width)]
+    shown = rows(h)
+    more = len(shown) - top if top is not None and len(shown) > top else 0
+    parts.append(Text("candidates, best first" + (" (the key accepts it):" if diffs else ":"),
+                      style="bold"))
+    for c in shown[:top] if top is not None else shown:
+        parts.append(candidate_view(c, h, diffs))
     if more:
-        table.add_row("", f"(and {more} more)", "", "", style="dim")
-    return table
-
-
-# -- preview ---------------------------------------------------------------------------
-
-
-def render_report(proposal: MergeProposal, outcome: Outcome, labels: Labels | None,
-                  out: Console) -> None:
-    """``preview`` piped: every hunk of one file in full, then one line on what the
-    policy would write."""
-    for h in proposal.hunks:
-        out.print(hunk_view(proposal, h, labels, heading=hunk_heading(proposal, h)))
-    policy = proposal.hunks[0].policy if proposal.hunks else "auto-apply"
-    out.print(Text(f"{proposal.path}: {len(proposal.hunks)} conflict hunk(s); the {policy} policy "
-                   f"would write {len(outcome.resolved)}, {len(outcome.unresolved)} would "
-                   "keep their markers.", style="bold"))
-
-
-def hunk_heading(proposal: MergeProposal, h: HunkProposal) -> str:
-    return f"{proposal.path} hunk {h.hunk.index + 1} of {len(proposal.hunks)}, line {h.hunk.line}"
-
-
-def hunk_view(proposal: MergeProposal, h: HunkProposal, labels: Labels | None, heading: str,
-              decision: tuple[str, str] | None = None) -> Panel:
-    """One hunk: ours, base and theirs stacked, then the ranked candidates; last, if
-    given, the ``(how, text)`` decided for it."""
-    parts = side_panels(h.hunk, proposal.language, labels)
-    parts.append(Text("candidates, best first (the key accepts it):", style="bold"))
-    for c in rows(h):
-        parts.append(candidate_view(c, h))
+        parts.append(Text(f"   (and {more} more: --json lists them all)", style="dim"))
+    if verdict is not None:
+        parts.append(verdict)
     if decision:
         how, text = decision
         parts.append(Panel(side_text(text, proposal.language),
                            title=Text(f"decided: {how}", style="bold green"),
                            title_align="left", border_style="green", padding=(0, 1)))
     return Panel(Group(*parts), title=Text(heading, style="bold"), title_align="left")
+
+
+def sides_view(hunk: ConflictHunk, language: str | None, labels: Labels | None = None,
+               width: int | None = None) -> RenderableType:
+    """Ours, base and theirs: side by side in a wide terminal, else one above another."""
+    panels = side_panels(hunk, language, labels)
+    if width is None or not SIDE_BY_SIDE[0] <= width <= SIDE_BY_SIDE[1]:
+        return Group(*panels)
+    grid = Table.grid(padding=(0, 1), expand=True)
+    for _ in panels:
+        grid.add_column(ratio=1)
+    grid.add_row(*panels)
+    return grid
 
 
 def side_panels(hunk: ConflictHunk, language: str | None,
@@ -159,11 +105,15 @@ def side_panels(hunk: ConflictHunk, language: str | None,
         text = getattr(hunk, name)
         if text is None:
             continue
-        label = (labels or {}).get(name)
-        title = Text(name if not label or label == name else f"{name} ({label})", style=style)
-        parts.append(Panel(side_text(text, language), title=title, title_align="left",
-                           border_style=style, padding=(0, 1)))
+        parts.append(Panel(side_text(text, language), title=side_title(name, labels),
+                           title_align="left", border_style=style, padding=(0, 1)))
     return parts
+
+
+def side_title(name: str, labels: Labels | None) -> Text:
+    label = (labels or {}).get(name)
+    style = dict(SIDES)[name]
+    return Text(name if not label or label == name else f"{name} ({label})", style=style)
 
 
 def side_text(text: str, language: str | None) -> RenderableType:
@@ -179,30 +129,92 @@ def side_text(text: str, language: str | None) -> RenderableType:
                   word_wrap=True)
 
 
-def candidate_view(c: Row, h: HunkProposal) -> RenderableType:
-    """One candidate: rank, method, score, how much of each side it keeps, why; then its
-    short diffs against ours and against theirs."""
+def why(c: Row) -> str:
+    """Why a candidate, in a few words: its method's description and what sets it apart.
+    The score says how likely it is once; the reasons that repeat it in prose (the
+    ranker's percentage, what share of each side's change it keeps) are left out."""
+    kept = [r for r in c.reasons if not r.startswith(("keeps ", "learned ranker"))]
+    return "; ".join(kept)
+
+
+def candidate_line(c: Row, h: HunkProposal) -> Text:
+    """``1  structured:union  48%  would write  why``: one line per candidate."""
     line = Text()
     line.append(f"{c.rank or '-'}. ", style="bold")
     line.append(c.method, style="bold")
-    line.append(f"  score {_number(c.score, '{:.3f}')}"
-                f"  keeps ours {_number(c.keeps_ours, '{:.0%}')}"
-                f"  keeps theirs {_number(c.keeps_theirs, '{:.0%}')}")
+    score = "" if c.score is None else f"{c.score:.0%}" if c.score >= 0.01 or not c.score \
+        else "<1%"
+    if score:
+        line.append(f"  {score}", style="cyan")
     if c.method == _chosen(h):
-        line.append("  (the policy would write this)", style="green")
-    why = Text("; ".join(c.reasons), style="dim")
+        line.append("  would write", style="green")
+    if text := why(c):
+        line.append(f"  {text}", style="dim")
     if c.rejected:
-        why.append(("; " if c.reasons else "") + "failed: " + "; ".join(c.rejected),
-                   style="red")
-    diffs = Table.grid(padding=(0, 2), expand=True)
-    diffs.add_column(ratio=1)
-    diffs.add_column(ratio=1)
-    diffs.add_row(_diff_block("vs ours", h.hunk.ours, c.text),
-                  _diff_block("vs theirs", h.hunk.theirs, c.text))
-    if c.rejected:
+        line.append("  failed: " + "; ".join(c.rejected), style="red")
         line.stylize("dim")
-    body = Group(why, diffs) if c.reasons or c.rejected else diffs
-    return Group(line, Padding(body, (0, 0, 0, 3)))
+    return line
+
+
+def candidate_view(c: Row, h: HunkProposal, diffs: bool = True,
+                   against: tuple[str, str] | None = None) -> RenderableType:
+    """One candidate's line; with ``diffs``, its short diffs against ours and theirs (or
+    only against ``against``: a (title, text), the hunk's current result)."""
+    line = candidate_line(c, h)
+    if not diffs:
+        return line
+    if against is not None:
+        title, old = against
+        return Group(line, Padding(_diff_block(title, old, c.text), (0, 0, 0, 3)))
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(ratio=1)
+    table.add_column(ratio=1)
+    table.add_row(_diff_block("vs ours", h.hunk.ours, c.text),
+                  _diff_block("vs theirs", h.hunk.theirs, c.text))
+    return Group(line, Padding(table, (0, 0, 0, 3)))
+
+
+# -- propose ---------------------------------------------------------------------------
+
+
+def render_proposal(proposal: MergeProposal, outcome: Outcome,
+                    out: Console | None = None) -> None:
+    """``propose``: each hunk's card, then what the driver would write."""
+    out = out or Console()
+    if not proposal.hunks:
+        out.print(f"[green]{proposal.path}: git merges it cleanly; nothing to propose.")
+        return
+    for h in proposal.hunks:
+        verdict = (Text(f"would write {_chosen(h)}", style="green") if h.chosen
+                   else Text("would keep the conflict markers", style="yellow"))
+        out.print(hunk_card(proposal, h, hunk_heading(proposal.path, proposal, h),
+                            verdict=verdict, width=out.width))
+    out.print(f"{len(outcome.resolved)} of {len(proposal.hunks)} hunks would be written; "
+              f"{len(outcome.unresolved)} would keep their markers.")
+
+
+# -- preview ---------------------------------------------------------------------------
+
+
+def render_report(shown: str, proposal: MergeProposal, outcome: Outcome,
+                  labels: Labels | None, out: Console,
+                  written: Mapping[int, tuple[str, str]] | None = None) -> None:
+    """``preview`` off a terminal: every hunk of one file with its candidates and their
+    diffs (and, for an attempt, what the driver wrote), then what the policy would
+    write."""
+    for h in proposal.hunks:
+        done = (written or {}).get(h.hunk.index)
+        out.print(hunk_card(proposal, h, hunk_heading(shown, proposal, h), labels=labels,
+                            diffs=True, width=out.width,
+                            decision=(done[1], done[0]) if done else None))
+    policy = proposal.hunks[0].policy if proposal.hunks else "auto-apply"
+    line = (f"{shown}: {len(proposal.hunks)} conflict hunk(s); the {policy} policy would "
+            f"write {len(outcome.resolved)}, {len(outcome.unresolved)} would keep their "
+            "markers.")
+    if written is not None:
+        line = f"{shown}: the merge driver wrote {len(written)} of {len(proposal.hunks)} " \
+               "hunk(s); the others keep git's markers."
+    out.print(Text(line, style="bold"))
 
 
 def short_diff(old: str, new: str, limit: int = DIFF_LINES) -> Text:
@@ -233,10 +245,6 @@ def _display(text: str) -> str:
     return text.replace("\r\n", "\n").rstrip("\n")
 
 
-def _number(value: float | None, fmt: str) -> str:
-    return "-" if value is None else fmt.format(value)
-
-
 # -- resolve ---------------------------------------------------------------------------
 
 
@@ -249,7 +257,13 @@ def render_resolve(files: Sequence[Proposed], policy: str, threshold: float | No
             else "the working tree"
         out.print(Text(f"{r.source.shown} ({where})", style="bold"))
         for h in r.proposal.hunks:
-            out.print(_resolve_hunk(r, h, policy, threshold))
+            verdict = _verdict(h, threshold) if threshold is not None \
+                else _plain_verdict(h, policy)
+            out.print(hunk_card(r.proposal, h, hunk_heading(r.source.shown, r.proposal, h),
+                                labels=dict(zip(("ours", "base", "theirs"), r.source.labels,
+                                                strict=True)),
+                                top=TOP if h.ranked else 0, verdict=verdict,
+                                width=out.width))
         total = len(r.proposal.hunks)
         n = len(r.outcome.resolved)
         out.print(Text(f"{r.source.shown}: --accept would write {n} of {total} hunks; "
@@ -259,18 +273,6 @@ def render_resolve(files: Sequence[Proposed], policy: str, threshold: float | No
                 "above it." if threshold is not None else f"`santamerge resolve --accept "
                 f"--policy {policy}` writes the hunks the {policy} policy would write.")
         out.print(Text(f"Nothing was written. {rule}", style="dim"))
-
-
-def _resolve_hunk(r: Proposed, h: HunkProposal, policy: str, threshold: float | None
-                  ) -> Panel:
-    parts = side_panels(h.hunk, r.proposal.language)
-    shown = rows(h)[:TOP] if h.ranked else []
-    parts.append(candidate_table(h, shown, more=max(0, len(h.ranked) - TOP), failures=True))
-    parts.append(_verdict(h, threshold) if threshold is not None else _plain_verdict(h, policy))
-    title = f"{r.source.shown} hunk {h.hunk.index + 1} of {len(r.proposal.hunks)}"
-    if not r.source.rebuilt:
-        title += f", line {h.hunk.line}"
-    return Panel(Group(*parts), title=Text(title, style="bold"), title_align="left")
 
 
 def _verdict(h: HunkProposal, threshold: float) -> RenderableType:

@@ -1,10 +1,15 @@
-"""The interactive review of ``santamerge preview``: one hunk at a time, one key each.
+"""The review behind ``santamerge preview``, ``santamerge mergetool`` and the review of
+merge-driver attempts: which hunks are decided, how, and what is on disk.
 
-Choices are kept in memory while a file is reviewed, and the file is written, once and
-atomically, when the review moves past its last hunk: accepted and edited hunks take
-their text, every other hunk keeps its markers exactly as read. ``q`` leaves at once and
-writes nothing more, so the current file's choices are dropped. A file is written only
-if it still holds the conflict markers that were shown (it may have changed elsewhere).
+It is the whole review without a screen. Each key a person presses is one call of
+``Review.press``; the full-screen view (santamerge.ui.tui) draws this state and sends it
+the keys, and tests send them directly. Nothing here imports rich or Textual.
+
+Decisions are kept in memory until ``w`` writes the current file, once and atomically:
+decided hunks take their text, every other hunk keeps git's conflict markers. A file is
+written only while it holds what was shown: the same conflict hunks (a diff3 file, the
+rest of it may have changed), or exactly the bytes read or last written (a file whose
+conflict was rebuilt from the index, a merge-driver attempt, git mergetool's file).
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -21,23 +25,29 @@ from santamerge.errors import SantamergeError
 from santamerge.merge.locate import has_markers
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from santamerge.merge.policy import AutoApplyPolicy
     from santamerge.merge.sources import Note, PreviewSource
-    from santamerge.merge.types import MergeProposal, Outcome, ParsedMerge
-    from santamerge.ui.render import Row
+    from santamerge.merge.types import HunkProposal, MergeProposal, Outcome, ParsedMerge
 
 KEYS = (
-    ("1-9", "accept that candidate for this hunk, and go on"),
-    ("e", "edit the hunk in $VISUAL / $EDITOR (default vi): the chosen candidate, or the "
-          "hunk with its markers; an edit that leaves markers is refused"),
-    ("s", "skip: this hunk keeps its conflict markers"),
-    ("n, →", "next hunk (past the last one: write this file's choices)"),
+    ("1-9", "accept that candidate for this hunk, and go on to the next"),
+    ("e", "edit the hunk in $VISUAL / $EDITOR (default vi): the decided text, or the hunk "
+          "with its markers; an edit that leaves markers is refused"),
+    ("k", "keep the conflict: this hunk keeps git's markers (a hunk the merge driver wrote "
+          "goes back to git's conflict)"),
+    ("u", "undo this file's last decision"),
+    ("n, →", "next hunk (past the last: the next file)"),
     ("p, ←", "previous hunk"),
-    ("q", "quit: this file's choices are dropped; files already left stay written"),
+    ("w", "write this file: decided hunks take their text, the others keep their markers"),
+    ("q", "quit (asks first when decisions are not written)"),
     ("?", "this help"),
 )
+DIGITS = "123456789"
+
+
+class Decision(NamedTuple):
+    text: str
+    how: str  # "candidate 1 (ours)", "edited", "the merge driver (structured:union)"
 
 
 class PreviewFile(NamedTuple):
@@ -48,17 +58,19 @@ class PreviewFile(NamedTuple):
     proposal: MergeProposal
     record: dict[str, Any]  # santamerge.merge.record.proposal_record of the proposal
     outcome: Outcome | None = None  # what the policy would write
-
-
-class Decision(NamedTuple):
-    text: str
-    how: str  # "candidate 1 (ours)", "edited"
+    written: Mapping[int, Decision] = {}  # hunks the target already holds resolved (an attempt)
+    expected: bytes | None = None  # the target must hold exactly these bytes to be written;
+    # None: it must hold the conflict hunks shown
+    reconflict: Callable[[], str | None] | None = None  # after writing markers back into a
+    # file git has staged as merged: make git list it as conflicted again; says what it did
+    header: str | None = None  # a line shown above the file (an attempt's name)
 
 
 class FileResult(NamedTuple):
     file: PreviewFile
     summary: str
     error: str | None = None
+    clean: bool = False  # the file on disk holds no conflict markers
 
 
 class EditorError(SantamergeError):
@@ -74,12 +86,12 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
     from santamerge.merge.record import proposal_record
     from santamerge.merge.sources import read_marked
 
-    text = read_marked(source, note)
+    text = source.text if source.text is not None else read_marked(source, note)
     if text is None:
         return None
     try:
         proposal, outcome, _ = run_pipeline(
-            text, source.repo_path, None, policy=policy, git_dir=git_dir,
+            text, source.repo_path, source.marker_size, policy=policy, git_dir=git_dir,
             history=history(source.repo_path) if history else None)
     except SantamergeError as exc:
         raise SantamergeError(f"{source.shown}: {exc}") from None
@@ -88,164 +100,328 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
         first = proposal.parsed.hunks[0]
         labels = (first.ours_label, first.base_label, first.theirs_label)
     record = proposal_record(proposal, outcome, labels)
-    return PreviewFile(source.shown, source.target, proposal, record, outcome)
+    written = {}
+    if source.written:
+        written = {i: Decision(text, f"the merge driver ({how})")
+                   for i, (text, how) in source.written.items()}
+    return PreviewFile(source.shown, source.target, proposal, record, outcome, written,
+                       source.expected, source.reconflict, source.header)
 
 
-def review(files: list[PreviewFile], console: Console, read_key: Callable[[], str],
-           edit: Callable[[str, str], str] | None = None) -> list[FileResult]:
-    """Review ``files`` in order; return one result per file, reviewed or not."""
-    session = _Session(console, read_key, edit or run_editor)
-    results: list[FileResult] = []
-    for number, file in enumerate(files, 1):
-        if session.quit:
-            results.append(FileResult(file, f"{file.shown}: unchanged (not reviewed)"))
-            continue
-        results.append(session.review_file(file, number, len(files)))
-    return results
+class Row(NamedTuple):
+    """One candidate as shown: ranked (a Scored), or unranked (a bare Candidate)."""
+
+    rank: int | None
+    method: str
+    text: str
+    score: float | None
+    keeps_ours: float | None
+    keeps_theirs: float | None
+    reasons: tuple[str, ...]
+    rejected: tuple[str, ...]
 
 
-class _Session:
-    def __init__(self, console: Console, read_key: Callable[[], str],
-                 edit: Callable[[str, str], str]) -> None:
-        self.console, self.read_key, self.edit = console, read_key, edit
-        self.quit = False
+def rows(h: HunkProposal) -> list[Row]:
+    """The hunk's candidates, best first (the order of the keys that accept them)."""
+    if h.ranked:
+        return [Row(rank, s.candidate.method, s.candidate.text, s.score, s.keeps_ours,
+                    s.keeps_theirs, s.reasons, s.rejected)
+                for rank, s in enumerate(h.ranked, 1)]
+    return [Row(None, c.method, c.text, None, None, None, (c.note,) if c.note else (),
+                h.gated.get(c.key, ())) for c in h.candidates]
 
-    def say(self, message: str, style: str = "yellow") -> None:
-        from rich.text import Text
 
-        self.console.print(Text(message, style=style))
+# -- the state of one file --------------------------------------------------------------
 
-    def review_file(self, file: PreviewFile, number: int, total: int) -> FileResult:
-        hunks = file.proposal.parsed.hunks
-        decisions: dict[int, Decision] = {}
-        position, show = 0, True
-        while position < len(hunks):
-            hunk = hunks[position]
-            if show:
-                self.show(file, number, total, position, decisions)
-                show = False
-            self.prompt(file, position)
-            key = self.read_key()
-            self.console.print(key if key.isprintable() else repr(key), markup=False)
-            if key.isdigit() and key != "0":
-                decision = self.accept(file, position, int(key))
-                if decision is not None:
-                    decisions[hunk.index] = decision
-                    position, show = position + 1, True
-            elif key == "e":
-                decision = self.edit_hunk(file, position, decisions.get(hunk.index))
-                if decision is not None:
-                    decisions[hunk.index] = decision
-                    position, show = position + 1, True
-            elif key == "s":
-                decisions.pop(hunk.index, None)
-                position, show = position + 1, True
-            elif key == "n":
-                position, show = position + 1, True
-            elif key == "p":
-                if position == 0:
-                    self.say("this is the first hunk of this file")
-                else:
-                    position, show = position - 1, True
-            elif key == "q":
-                self.quit = True
-                dropped = f"; {len(decisions)} choice(s) dropped" if decisions else ""
-                return FileResult(file, f"{file.shown}: unchanged (quit{dropped})")
-            elif key == "?":
-                self.help()
-            else:
-                self.say(f"no command for {key!r}; press ? for help")
-        return self.finish(file, decisions)
 
-    def show(self, file: PreviewFile, number: int, total: int, position: int,
-             decisions: dict[int, Decision]) -> None:
-        from santamerge.ui.render import hunk_heading, hunk_view
+class FileState:
+    """One file under review: its decisions, what its target holds, and an undo list."""
 
-        proposal = file.proposal
-        h = proposal.hunks[position]
-        decided = decisions.get(h.hunk.index)
-        self.console.clear()
-        self.say(f"file {number} of {total}: {file.shown}; {len(decisions)} of "
-                 f"{len(proposal.hunks)} hunk(s) decided, written when you leave the last "
-                 "hunk", style="bold")
-        if reason := stale(file):
-            self.say(f"{reason}: you can look, but accepting is refused", style="red")
-        heading = hunk_heading(proposal, h)
-        self.console.print(hunk_view(proposal, h, file.record.get("labels"), heading,
-                                     decision=(decided.how, decided.text) if decided else None))
+    def __init__(self, file: PreviewFile) -> None:
+        self.file = file
+        self.on_disk: dict[int, Decision] = dict(file.written)
+        self.decisions: dict[int, Decision] = dict(file.written)
+        self.undo_list: list[tuple[int, Decision | None]] = []
+        self.position = 0
+        self.expected = file.expected
+        self.wrote = 0  # times written
 
-    def prompt(self, file: PreviewFile, position: int) -> None:
-        from rich.text import Text
+    @property
+    def hunks(self) -> tuple[HunkProposal, ...]:
+        return self.file.proposal.hunks
 
-        count = len(_rows(file, position))
-        keys = "1" if count == 1 else f"1-{min(count, 9)}"
-        self.console.print(Text(f"[{keys}] accept  e edit  s skip  n next  p previous  "
-                                "q quit  ? help > ", style="bold"), end="")
+    @property
+    def pending(self) -> bool:
+        """Decisions not yet written."""
+        return self.decisions != self.on_disk
 
-    def help(self) -> None:
-        for key, what in KEYS:
-            self.say(f"  {key:<5} {what}", style="")
+    def decide(self, index: int, decision: Decision | None) -> None:
+        before = self.decisions.get(index)
+        if before == decision:
+            return
+        self.undo_list.append((index, before))
+        if decision is None:
+            self.decisions.pop(index)
+        else:
+            self.decisions[index] = decision
 
-    def accept(self, file: PreviewFile, position: int, number: int) -> Decision | None:
-        candidates = _rows(file, position)
+    def undo(self) -> int | None:
+        """Take back the last decision; the hunk it was about, or None."""
+        if not self.undo_list:
+            return None
+        index, before = self.undo_list.pop()
+        if before is None:
+            self.decisions.pop(index, None)
+        else:
+            self.decisions[index] = before
+        return index
+
+    def result(self) -> str:
+        """The file as ``w`` would write it (decided hunks with their text)."""
+        return self.file.proposal.parsed.splice(
+            {i: d.text for i, d in self.decisions.items()}, default="markers")
+
+    def stale(self) -> str | None:
+        """Why the target may not be written now, or None."""
+        if self.expected is not None:
+            try:
+                with open(self.file.target, "rb") as fh:
+                    now = fh.read()
+            except OSError as exc:
+                return f"{self.file.shown} cannot be read ({exc.strerror})"
+            if now != self.expected:
+                what = "was written" if self.wrote else "was read"
+                return f"{self.file.shown} changed since it {what} here"
+            return None
+        if current_merge(self.file) is None:
+            return f"{self.file.shown} no longer holds the conflict markers shown here"
+        return None
+
+    def write(self) -> str:
+        """Write the decisions; what was done, in words. A SantamergeError when nothing
+        could be written."""
+        from santamerge.files import write_atomically
+
+        if reason := self.stale():
+            raise SantamergeError(f"{reason}; nothing was written to it")
+        marked = [i + 1 for i, d in sorted(self.decisions.items()) if has_markers(d.text)]
+        if marked:  # never write markers as a resolution (edits are refused before this)
+            raise SantamergeError(f"{self.file.shown}: hunk(s) {marked} would be written "
+                                  "with conflict markers; nothing was written to it")
+        parsed = self.file.proposal.parsed if self.expected is not None \
+            else current_merge(self.file)
+        assert parsed is not None  # not stale
+        text = parsed.splice({i: d.text for i, d in self.decisions.items()},
+                             default="markers")
+        data = text.encode("utf-8")
+        try:
+            write_atomically(self.file.target, data)
+        except OSError as exc:
+            raise SantamergeError(f"could not write {self.file.shown} ({exc.strerror}); it "
+                                  "is unchanged") from None
+        self.expected, self.on_disk = data, dict(self.decisions)
+        self.wrote += 1
+        left = len(self.hunks) - len(self.decisions)
+        said = f"wrote {self.file.shown}: {len(self.decisions)} of {len(self.hunks)} " \
+               f"hunk(s) resolved, {left} keep their markers"
+        if left and self.file.reconflict is not None and (done := self.file.reconflict()):
+            said += f"; {done}"
+        return said
+
+    def summary(self) -> FileResult:
+        shown = self.file.shown
+        total = len(self.hunks)
+        left = total - len(self.on_disk)
+        if not self.wrote:
+            dropped = f"; {len(self.decisions)} decision(s) not written" if self.pending \
+                else ""
+            return FileResult(self.file, f"{shown}: unchanged{dropped}", clean=left == 0)
+        how = ", ".join(f"hunk {i + 1}: {d.how}" for i, d in sorted(self.on_disk.items()))
+        dropped = "; later decisions not written" if self.pending else ""
+        return FileResult(self.file, f"{shown}: wrote {len(self.on_disk)} of {total} "
+                                     f"hunk(s) ({how or 'none'}); {left} keep their "
+                                     f"markers{dropped}", clean=left == 0)
+
+
+# -- the review -------------------------------------------------------------------------
+
+
+class Review:
+    """Every file under review, the one shown, and what the last key did."""
+
+    def __init__(self, files: list[PreviewFile],
+                 edit: Callable[[str, str], str] | None = None) -> None:
+        if not files or not all(f.proposal.hunks for f in files):
+            raise ValueError("every file under review needs a conflict hunk")
+        self.files = [FileState(f) for f in files]
+        self.current = 0
+        self.edit = edit or run_editor
+        self.message = ""  # what the last key did, in words
+        self.error = False  # the message reports a refusal
+        self.asking_quit = False
+        self.done = False
+        self.help_shown = False
+
+    @property
+    def file(self) -> FileState:
+        return self.files[self.current]
+
+    @property
+    def hunk(self) -> HunkProposal:
+        return self.file.hunks[self.file.position]
+
+    def unwritten(self) -> list[FileState]:
+        return [f for f in self.files if f.pending]
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.message, self.error = message, error
+
+    def press(self, key: str) -> None:
+        """Do what ``key`` means (see KEYS); ``self.message`` says what happened."""
+        self.say("")
+        if self.asking_quit:
+            self._answer_quit(key)
+            return
+        self.help_shown = key == "?"
+        action = {"e": self._edit, "k": self._keep, "s": self._keep, "u": self._undo,
+                  "n": self._next, "right": self._next, "p": self._previous,
+                  "left": self._previous, "w": self._write, "q": self._quit,
+                  "?": lambda: None}.get(key)
+        if key in DIGITS:
+            self._accept(int(key))
+        elif action is not None:
+            action()
+        else:
+            self.say(f"no command for {key!r}; press ? for help", error=True)
+
+    # -- the keys -------------------------------------------------------------------
+
+    def _accept(self, number: int) -> None:
+        candidates = rows(self.hunk)
         if number > len(candidates):
-            self.say(f"there is no candidate {number}; this hunk has {len(candidates)}")
-            return None
-        if reason := stale(file):
-            self.say(f"santamerge: {reason}; accepting is refused", style="red")
-            return None
+            self.say(f"there is no candidate {number}; this hunk has {len(candidates)}",
+                     error=True)
+            return
+        if reason := self.file.stale():
+            self.say(f"{reason}; accepting is refused", error=True)
+            return
         c = candidates[number - 1]
-        return Decision(c.text, f"candidate {number} ({c.method})")
+        self.file.decide(self.hunk.hunk.index, Decision(c.text, f"candidate {number} "
+                                                                 f"({c.method})"))
+        self.say(f"hunk {self.file.position + 1}: candidate {number} ({c.method}) accepted; "
+                 "w writes the file")
+        self._next(quiet=True)
 
-    def edit_hunk(self, file: PreviewFile, position: int,
-                  decided: Decision | None) -> Decision | None:
-        if reason := stale(file):
-            self.say(f"santamerge: {reason}; editing is refused", style="red")
-            return None
-        hunk = file.proposal.parsed.hunks[position]
+    def _edit(self) -> None:
+        if reason := self.file.stale():
+            self.say(f"{reason}; editing is refused", error=True)
+            return
+        hunk = self.hunk.hunk
+        decided = self.file.decisions.get(hunk.index)
         current = decided.text if decided else hunk.render()
         try:
-            text = self.edit(current, os.path.splitext(file.target)[1])
+            text = self.edit(current, os.path.splitext(self.file.file.target)[1])
         except EditorError as exc:
-            self.say(f"santamerge: {exc}", style="red")
-            return None
-        if text == hunk.render():
-            self.say("the hunk is unchanged and keeps its markers")
-            return None
+            self.say(str(exc), error=True)
+            return
+        if text == current:
+            self.say("the hunk is unchanged")
+            return
         if has_markers(text):
             self.say("the edited text still holds conflict markers, so the hunk is not "
-                     "resolved: it keeps its markers (press e to edit it again)")
-            return None
+                     "resolved: nothing changed (press e to edit it again)", error=True)
+            return
+        newline = self.file.file.proposal.parsed.newline
         if text and not text.endswith("\n") and hunk.close_marker.endswith("\n"):
-            text += file.proposal.parsed.newline  # the next line must not join this one
-        return Decision(text, "edited")
+            text += newline  # the next line must not join this one
+        self.file.decide(hunk.index, Decision(text, "edited"))
+        self.say(f"hunk {self.file.position + 1}: edited; w writes the file")
+        self._next(quiet=True)
 
-    def finish(self, file: PreviewFile, decisions: dict[int, Decision]) -> FileResult:
-        total = len(file.proposal.parsed.hunks)
-        if not decisions:
-            return FileResult(file, f"{file.shown}: unchanged (no hunk accepted)")
+    def _keep(self) -> None:
+        index = self.hunk.hunk.index
+        if index not in self.file.decisions:
+            self.say(f"hunk {self.file.position + 1} keeps its conflict")
+        else:
+            self.file.decide(index, None)
+            self.say(f"hunk {self.file.position + 1}: back to git's conflict; w writes "
+                     "the file")
+
+    def _undo(self) -> None:
+        index = self.file.undo()
+        if index is None:
+            self.say("nothing to undo in this file", error=True)
+            return
+        self.file.position = next(p for p, h in enumerate(self.file.hunks)
+                                  if h.hunk.index == index)
+        decided = self.file.decisions.get(index)
+        self.say(f"hunk {self.file.position + 1}: undone; now "
+                 + (decided.how if decided else "the conflict"))
+
+    def _next(self, quiet: bool = False) -> None:
+        if self.file.position + 1 < len(self.file.hunks):
+            self.file.position += 1
+        elif self.current + 1 < len(self.files):
+            self.current += 1
+            self.file.position = 0
+        elif not quiet:
+            left = f"; {len(self.unwritten())} file(s) not written (w)" if self.unwritten() \
+                else ""
+            self.say(f"this is the last hunk{left}; q quits")
+
+    def _previous(self) -> None:
+        if self.file.position > 0:
+            self.file.position -= 1
+        elif self.current > 0:
+            self.current -= 1
+            self.file.position = len(self.file.hunks) - 1
+        else:
+            self.say("this is the first hunk")
+
+    def _write(self) -> None:
+        if not self.file.pending and self.file.wrote:
+            self.say(f"{self.file.file.shown}: nothing new to write")
+            return
+        if not self.file.pending:
+            self.say(f"{self.file.file.shown}: no decision to write (accept a candidate "
+                     "first)")
+            return
         try:
-            write_decisions(file, decisions)
+            self.say(self.file.write())
         except SantamergeError as exc:
-            return FileResult(file, f"{file.shown}: unchanged (nothing written)", str(exc))
-        left = total - len(decisions)
-        how = ", ".join(f"hunk {i + 1}: {d.how}" for i, d in sorted(decisions.items()))
-        return FileResult(file, f"{file.shown}: wrote {len(decisions)} of {total} hunk(s) "
-                                f"({how}); {left} keep their markers")
+            self.say(str(exc), error=True)
 
+    def _quit(self) -> None:
+        unwritten = self.unwritten()
+        if not unwritten:
+            self.done = True
+            return
+        self.asking_quit = True
+        names = ", ".join(f.file.shown for f in unwritten[:3])
+        self.say(f"not written: {names}{' ...' if len(unwritten) > 3 else ''}. "
+                 "w writes them and quits, q quits without writing, any other key goes back",
+                 error=True)
 
-def _rows(file: PreviewFile, position: int) -> list[Row]:
-    from santamerge.ui.render import rows
+    def _answer_quit(self, key: str) -> None:
+        self.asking_quit = False
+        if key == "q":
+            self.done = True
+        elif key == "w":
+            errors = []
+            for state in self.unwritten():
+                try:
+                    state.write()
+                except SantamergeError as exc:
+                    errors.append(str(exc))
+            if errors:
+                self.say(errors[0], error=True)
+            else:
+                self.done = True
+        else:
+            self.say("not quitting")
 
-    return rows(file.proposal.hunks[position])
-
-
-def stale(file: PreviewFile) -> str | None:
-    """Why ``file.target`` may not be written now, or None when it still holds the shown
-    conflict markers (the rest of the file may have changed)."""
-    if current_merge(file) is None:
-        return f"{file.shown} no longer holds the conflict markers shown here"
-    return None
+    def results(self) -> list[FileResult]:
+        return [f.summary() for f in self.files]
 
 
 def current_merge(file: PreviewFile) -> ParsedMerge | None:
@@ -261,28 +437,6 @@ def current_merge(file: PreviewFile) -> ParsedMerge | None:
     if [h.render() for h in now.hunks] != [h.render() for h in shown.hunks]:
         return None
     return now
-
-
-def write_decisions(file: PreviewFile, decisions: dict[int, Decision]) -> None:
-    """Write the decided hunks into the target, atomically; the others keep their markers."""
-    from santamerge.files import write_atomically
-    from santamerge.merge.apply import apply_choices
-    from santamerge.merge.types import Candidate
-
-    now = current_merge(file)
-    if now is None:
-        raise SantamergeError(f"{file.shown} no longer holds the conflict markers shown; "
-                              "nothing was written to it")
-    marked = [i + 1 for i, d in sorted(decisions.items()) if has_markers(d.text)]
-    if marked:  # never write markers as a resolution (edits are refused before this)
-        raise SantamergeError(f"{file.shown}: hunk(s) {marked} would be written with "
-                              "conflict markers; nothing was written to it")
-    choices = {i: Candidate(i, d.text, d.how) for i, d in decisions.items()}
-    try:
-        write_atomically(file.target, apply_choices(now, choices).text.encode("utf-8"))
-    except OSError as exc:
-        raise SantamergeError(f"could not write {file.shown} ({exc.strerror}); it is "
-                              "unchanged") from None
 
 
 def run_editor(text: str, suffix: str = "") -> str:
@@ -312,45 +466,3 @@ def run_editor(text: str, suffix: str = "") -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise EditorError("the edited text is not UTF-8; the hunk is unchanged") from None
-
-
-_ESCAPES = {"\x1b[C": "n", "\x1b[D": "p", "\x1bOC": "n", "\x1bOD": "p"}
-_QUIT = {"", "\x03", "\x04"}  # end of input, Ctrl-C and Ctrl-D (raw mode sends no signal)
-
-
-def terminal_key_reader(fd: int) -> Callable[[], str]:
-    """Read one key press from the terminal ``fd``, without Enter (raw mode while it
-    waits, restored in any case). Arrow keys read as n and p; Ctrl-C, Ctrl-D and the
-    end of input as q."""
-    try:
-        import termios
-        import tty
-    except ImportError:  # no termios (Windows): one line at a time
-        return _line_reader
-
-    def read() -> str:
-        import select
-
-        saved = termios.tcgetattr(fd)
-        try:
-            tty.setraw(fd, termios.TCSANOW)  # keep keys typed ahead
-            data = os.read(fd, 1)
-            if data == b"\x1b":
-                while select.select([fd], [], [], 0.05)[0]:
-                    data += os.read(fd, 8)
-        finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        return _key(data.decode("utf-8", errors="replace"))
-
-    return read
-
-
-def _line_reader() -> str:
-    line = sys.stdin.readline()
-    return _key(line.strip()[:1] if line else "")
-
-
-def _key(key: str) -> str:
-    if key in _QUIT:
-        return "q"
-    return _ESCAPES.get(key, key[:1] if not key.startswith("\x1b") else key)
