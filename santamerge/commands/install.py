@@ -11,33 +11,48 @@ import click
 
 from santamerge import git
 from santamerge.commands.options import global_option, json_option
-from santamerge.errors import report_errors
+from santamerge.errors import SantamergeError, report_errors
 from santamerge.languages.profiles import gitattributes_patterns, language_for_path
 
 DRIVER = "santamerge"
 ATTRIBUTE = f"merge={DRIVER}"
 
 
+def executable() -> str:
+    """This installation's santamerge, as a shell word."""
+    script = Path(sys.executable).with_name("santamerge")
+    return shlex.quote(str(script)) if script.is_file() else (
+        f"{shlex.quote(sys.executable)} -m santamerge")
+
+
 def driver_command(git_version: tuple[int, ...]) -> str:
     """The command git runs; the %S/%X/%Y labels exist from git 2.44 on."""
-    script = Path(sys.executable).with_name("santamerge")
-    exe = shlex.quote(str(script)) if script.is_file() else (
-        f"{shlex.quote(sys.executable)} -m santamerge")
     labels = " -s %S -x %X -y %Y" if git_version >= (2, 44) else ""
-    return f"{exe} merge-driver %O %A %B %L %P{labels}"
+    return f"{executable()} merge-driver %O %A %B %L %P{labels}"
+
+
+def mergetool_command() -> str:
+    """The command ``git mergetool --tool=santamerge`` runs (git sets the variables)."""
+    return f'{executable()} mergetool "$BASE" "$LOCAL" "$REMOTE" "$MERGED"'
 
 
 @click.command(short_help="Route files to the merge driver (git config, .gitattributes).")
 @global_option
 @click.argument("patterns", nargs=-1)
+@click.option("--mergetool", is_flag=True,
+              help="Set up `git mergetool --tool=santamerge` instead of the merge driver.")
 @json_option
 @report_errors
-def install(global_: bool, patterns: tuple[str, ...], as_json: bool) -> None:
+def install(global_: bool, patterns: tuple[str, ...], mergetool: bool, as_json: bool) -> None:
     """Make git merge PATTERNS with santamerge (default: every supported language).
 
     Writes merge.santamerge.* to git config and `PATTERN merge=santamerge` lines to
     .gitattributes (or, with --global, to the global config and attributes file).
     Running it again changes nothing. `santamerge uninstall` removes both.
+
+    With --mergetool it sets mergetool.santamerge.cmd and .trustExitCode instead, so that
+    `git mergetool --tool=santamerge` (or `git config merge.tool santamerge`, then
+    `git mergetool`) opens santamerge's full-screen review on each conflicted file.
 
     A pattern whose files santamerge has no grammar for (`santamerge languages` lists
     the ones it has) is routed all the same, with a warning: those files get no
@@ -45,6 +60,12 @@ def install(global_: bool, patterns: tuple[str, ...], as_json: bool) -> None:
     as git marks them.
     """
     root = None if global_ else git.repo_root()
+    if mergetool:
+        if patterns:
+            raise SantamergeError("--mergetool takes no PATTERNS: git mergetool offers "
+                                  "every conflicted file")
+        _install_mergetool(global_, root, as_json)
+        return
     command = driver_command(git.version())
     git.config_set(f"merge.{DRIVER}.name", "santamerge (falls back to git's diff3 merge)",
                    global_=global_, cwd=str(root) if root else None)
@@ -64,15 +85,29 @@ def install(global_: bool, patterns: tuple[str, ...], as_json: bool) -> None:
             f"config; {len(added)} pattern(s) added to {attributes}")
 
 
+def _install_mergetool(global_: bool, root: Path | None, as_json: bool) -> None:
+    command = mergetool_command()
+    where = str(root) if root else None
+    git.config_set(f"mergetool.{DRIVER}.cmd", command, global_=global_, cwd=where)
+    git.config_set(f"mergetool.{DRIVER}.trustExitCode", "true", global_=global_, cwd=where)
+    _report(as_json, {"mergetool": command, "trust_exit_code": True},
+            f"santamerge: mergetool set in {'global' if global_ else 'repository'} git "
+            "config; run `git mergetool --tool=santamerge` (or set merge.tool to "
+            "santamerge)")
+
+
 @click.command(short_help="Remove the merge driver and its .gitattributes lines.")
 @global_option
 @json_option
 @report_errors
 def uninstall(global_: bool, as_json: bool) -> None:
-    """Remove the merge driver from git config and its lines from .gitattributes."""
+    """Remove the merge driver from git config and its lines from .gitattributes (and
+    the mergetool, if `install --mergetool` set it)."""
     root = None if global_ else git.repo_root()
     had_config = git.config_unset_section(f"merge.{DRIVER}", global_=global_,
                                           cwd=str(root) if root else None)
+    git.config_unset_section(f"mergetool.{DRIVER}", global_=global_,
+                             cwd=str(root) if root else None)
     attributes = _attributes_file(root)
     removed = remove_attribute_lines(attributes)
     _report(as_json, {"config_removed": had_config, "attributes": str(attributes),

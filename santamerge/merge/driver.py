@@ -395,6 +395,7 @@ def _store(args: DriverArgs, files: dict[str, bytes], record: dict[str, Any], ke
 
         git_dir = git.find_git_dir()
         if git_dir is not None:
+            record = {**record, "head": git.head_from_files(git_dir)}  # tells merges apart
             store_attempt(git_dir, args.path or os.path.basename(args.ours), files, record, keep)
     except Exception:
         pass

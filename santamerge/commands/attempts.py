@@ -1,0 +1,72 @@
+"""``santamerge attempts``: what the merge driver did to each file of the last merge."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+
+from santamerge.commands.options import json_option
+from santamerge.errors import report_errors
+
+ATTEMPTS_SCHEMA = 1
+
+
+@click.command(short_help="List what the merge driver did to each file of the last merge.")
+@click.option("--all", "every", is_flag=True,
+              help="Every stored attempt (newest last), not only the last merge's.")
+@json_option
+@report_errors
+def attempts(every: bool, as_json: bool) -> None:
+    """List the merge driver's attempts: for each file of the last merge, the hunks it
+    wrote (and by which method) and those it left to you.
+
+    The merge driver stores one attempt per file it merges with conflicts, under
+    .git/santamerge/attempts/. `santamerge preview --attempt last` reviews them
+    full-screen, where `k` puts a hunk the driver wrote back to git's conflict.
+
+    `--json` prints {"schema": 1, "attempts": [{"name", "path", "time", "head",
+    "written": {"HUNK": "METHOD"}, "left": [HUNK, ...]}]}, hunks numbered from 1.
+
+    \b
+    Examples:
+      santamerge attempts                    the last merge's files
+      santamerge preview --attempt last      review them; undo a written hunk
+    """
+    from santamerge import git
+    from santamerge.merge.sources import last_merge, read_attempts
+
+    repo = git.find_repository(outside="is not inside a git repository; the attempts are "
+                                       "stored under its .git/santamerge/attempts/")
+    stored = read_attempts(repo.git_dir)
+    chosen = stored if every else last_merge(stored)
+    rows = [_row(a.name, a.body) for a in chosen]
+    if as_json:
+        click.echo(json.dumps({"schema": ATTEMPTS_SCHEMA, "attempts": rows}, indent=2))
+        return
+    if not rows:
+        click.echo("no stored attempts: the merge driver stores one for each file it merges "
+                   "with conflicts (`santamerge install` routes files to it)")
+        return
+    cwd = os.getcwd()
+    for row in rows:
+        written = ", ".join(f"hunk {i}: {m}" for i, m in row["written"].items()) or "none"
+        left = ", ".join(map(str, row["left"])) or "none"
+        shown = os.path.relpath(os.path.join(repo.root, row["path"]), cwd)
+        click.echo(f"{row['name']}  {shown}: wrote {len(row['written'])} hunk(s) ({written}); "
+                   f"left {len(row['left'])} ({'hunks ' + left if row['left'] else left})")
+    click.echo("`santamerge preview --attempt last` reviews them; `k` puts a written hunk "
+               "back to git's conflict.")
+
+
+def _row(name: str, body: dict[str, Any]) -> dict[str, Any]:
+    outcome = body.get("outcome")
+    outcome = outcome if isinstance(outcome, dict) else {}
+    methods = outcome.get("methods") or {}
+    written = {str(int(i) + 1): str(m) for i, m in sorted(
+        methods.items(), key=lambda item: int(item[0]))} if isinstance(methods, dict) else {}
+    left = [int(i) + 1 for i in outcome.get("unresolved") or []]
+    return {"name": name, "path": body.get("path"), "time": body.get("time"),
+            "head": body.get("head"), "written": written, "left": left}

@@ -1,0 +1,101 @@
+"""``santamerge mergetool``: what ``git mergetool --tool=santamerge`` runs for each
+conflicted file (``santamerge install --mergetool`` configures it)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from santamerge.commands.options import policy_option
+from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
+
+SIDES = ("ours", "base", "theirs")
+
+
+@click.command(short_help="The full-screen review of one file, for `git mergetool` "
+                          "(santamerge install --mergetool sets it up).")
+@click.argument("base", type=click.Path(exists=True, dir_okay=False))
+@click.argument("local", type=click.Path(exists=True, dir_okay=False))
+@click.argument("remote", type=click.Path(exists=True, dir_okay=False))
+@click.argument("merged", type=click.Path(exists=True, dir_okay=False))
+@policy_option
+@report_errors
+def mergetool(base: str, local: str, remote: str, merged: str, policy: str | None) -> None:
+    """Review MERGED's conflict hunks full-screen, as `santamerge preview` does.
+
+    git mergetool runs it with $BASE $LOCAL $REMOTE $MERGED once
+    `santamerge install --mergetool` has set mergetool.santamerge.cmd (and
+    trustExitCode). The hunks are git's diff3 merge of BASE, LOCAL and REMOTE, numbered
+    as `preview` and `resolve` number them. `w` writes MERGED (decided hunks take their
+    text, the others keep their markers); it refuses when MERGED no longer holds the
+    conflict git left in it, so a file already worked on by hand is never written over.
+
+    Exit status, which git trusts: 0 when MERGED was written with no conflict left
+    (git then stages it), 1 otherwise (git puts MERGED back as it was and reports the
+    merge of that file as failed), 2 on an error.
+
+    \b
+    Example:
+      santamerge install --mergetool && git mergetool --tool=santamerge
+    """
+    from santamerge import git
+    from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.merge.sources import PreviewSource, same_conflict
+    from santamerge.ui.review import load_preview
+
+    try:
+        repo: git.Repository | None = git.find_repository(os.path.dirname(
+            os.path.abspath(merged)))
+    except SantamergeError:
+        repo = None
+    repo_path = os.path.relpath(os.path.realpath(merged), os.path.realpath(repo.root)) \
+        if repo else merged
+    size = git.marker_size_attribute(repo, repo_path) if repo else 7
+    diff3, status = git.merge_file(local, base, remote, SIDES, size)
+    plain, _ = git.merge_file(local, base, remote, SIDES, size, style="merge")
+    if status == git.MERGE_FILE_ERROR:
+        raise SantamergeError(f"{merged}: git merge-file refused it (binary?); resolve it "
+                              "with another tool")
+    if status == 0:
+        _stop(f"{merged}: git merge-file merges its sides cleanly (git's merge differed: "
+              "a rename, or merge options); nothing to review, so it is left to you")
+    with open(merged, "rb") as fh:
+        current = fh.read()
+    try:
+        text, now = diff3.decode("utf-8"), current.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SantamergeError(f"{merged}: not UTF-8 text; resolve it with another "
+                              "tool") from None
+    zealous, _ = git.merge_file(local, base, remote, SIDES, size, style="zdiff3")
+    styles = (plain, diff3, zealous)  # merge.conflictStyle: merge, diff3 or zdiff3
+    if not any(same_conflict(now, s.decode("utf-8", "replace"), size) for s in styles):
+        _stop(f"{merged} no longer holds the conflict git left in it (edited by hand?); "
+              "santamerge does not write over it (`git checkout -m -- FILE` starts it "
+              "again)")
+    chosen = POLICIES[policy] if policy else DEFAULT_POLICY
+    source = PreviewSource(merged, merged, merged, repo_path.replace(os.sep, "/"), SIDES,
+                           None, text, size, current)
+    file = load_preview(source, chosen, _note, repo.git_dir if repo else None)
+    if file is None or not file.proposal.hunks:
+        _stop(f"{merged}: nothing to review")
+    assert file is not None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _stop("git mergetool runs santamerge in a terminal; here there is none (use "
+              "`santamerge preview --json` from scripts)")
+    from santamerge.commands.preview import finish_review
+
+    (result,) = finish_review([file])
+    if not result.clean:
+        sys.exit(EXIT_CONFLICTS)
+
+
+def _stop(message: str) -> None:
+    """Leave the file to git: it is not resolved (exit 1)."""
+    _note(message)
+    sys.exit(EXIT_CONFLICTS)
+
+
+def _note(message: str) -> None:
+    click.echo(f"santamerge: {message}", err=True)
