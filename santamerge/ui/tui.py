@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 WIDE = 120  # columns from which base is shown beside ours and theirs
 CONTEXT = 3  # lines shown above a hunk when a pane scrolls to it
-WINDOW = 1500  # lines of a side drawn at most (around the hunk)
+WINDOW = 300  # lines of a side drawn at most (around the hunk)
 NAMES = {"right": "right", "left": "left", "question_mark": "?", "ctrl+c": "q",
          "escape": "escape"}
 
