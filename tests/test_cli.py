@@ -134,7 +134,9 @@ def test_propose_non_utf8_is_one_clear_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["merge-driver", "--help"], ["propose", "--help"],
-                                  ["install", "--help"], ["demo", "--help"]])
+                                  ["install", "--help"], ["demo", "--help"],
+                                  ["preview", "--help"], ["mergetool", "--help"],
+                                  ["attempts", "--help"]])
 def test_help_teaches(args: list[str]) -> None:
     code, out = invoke(*args)
     assert code == 0 and "Usage:" in out

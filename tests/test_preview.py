@@ -226,16 +226,6 @@ def validate(value: Any, schema: dict[str, Any], root: dict[str, Any],
     return errors
 
 
-def test_preview_imports_no_model_stack(conflicted: Repo) -> None:
-    code = ("import sys\nfrom santamerge.commands.preview import preview\n"
-            "preview(['app.py'], standalone_mode=False)\n"
-            "print(sorted({'torch', 'transformers', 'santamerge.model.backends.base'}"
-            " & set(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=conflicted.root, capture_output=True,
-                         text=True, stdin=subprocess.DEVNULL, check=True, timeout=60).stdout
-    assert out.splitlines()[-1] == "[]"
-
-
 def review_files(paths: list[Path], keys: str | list[str] | Callable[[], str],
                  edit: Callable[[str, str], str] | None = None) -> list[str]:
     """The review in this process, driven key by key: one summary line per file."""

@@ -226,14 +226,21 @@ def test_preview_takes_folders_and_speaks_plainly_outside_a_repository(
     assert folder.stderr.startswith("santamerge: .: a folder outside a git repository")
 
 
-def test_only_the_full_screen_review_imports_textual(plain: Repo, tmp_path: Path) -> None:
+def test_only_the_full_screen_review_imports_textual(plain: Repo) -> None:
+    """Off the full-screen review, no command imports Textual, and preview loads no
+    model stack at all."""
     code = (
         "import sys\nfrom santamerge.cli import cli\n"
-        "for args in (['preview', '--json'], ['preview'], ['resolve', '--no-model'], "
-        "['attempts'], ['languages']):\n"
+        "for args in (['preview', '--json'], ['preview'], ['preview', 'app.py'], "
+        "['attempts'], ['languages'], ['resolve', '--no-model']):\n"
         "    try:\n        cli(args, standalone_mode=False)\n"
         "    except SystemExit:\n        pass\n"
+        "    if args[0] == 'preview':\n"
+        "        print(sorted({'torch', 'transformers', 'santamerge.model.backends.base'}"
+        " & set(sys.modules)))\n"
         "print('textual' in sys.modules, 'santamerge.ui.tui' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=plain.root, capture_output=True,
                          text=True, stdin=subprocess.DEVNULL, check=True, timeout=120).stdout
-    assert out.splitlines()[-1] == "False False"
+    lines = out.splitlines()
+    assert [line for line in lines if line.startswith("[")] == ["[]"] * 3
+    assert lines[-1] == "False False"

@@ -24,7 +24,7 @@ from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from santamerge.ui.render import SIDES, candidate_view, hunk_heading, side_title
@@ -55,6 +55,7 @@ class ReviewApp(App[list["FileResult"]]):
     #lower { height: 1fr; }
     .pane { border: round $panel-lighten-2; padding: 0 1; height: 1fr; }
     .pane:focus { border: round $accent; }
+    .code { width: auto; }
     #ours { border-title-color: cyan; }
     #base { border-title-color: magenta; }
     #theirs { border-title-color: yellow; }
@@ -75,10 +76,12 @@ class ReviewApp(App[list["FileResult"]]):
         yield Static(id="heading")
         with Horizontal(id="sides"):
             for name, _ in SIDES:
-                yield VerticalScroll(Static(id=f"{name}-text"), id=name, classes="pane")
+                yield ScrollableContainer(Static(id=f"{name}-text", classes="code"), id=name,
+                                          classes="pane")
         with Horizontal(id="lower"):
             yield VerticalScroll(Static(id="candidates-text"), id="candidates", classes="pane")
-            yield VerticalScroll(Static(id="result-text"), id="result", classes="pane")
+            yield ScrollableContainer(Static(id="result-text", classes="code"), id="result",
+                                      classes="pane")
         with Vertical(id="status"):
             yield Static(id="message")
         yield Static(id="keys")
@@ -135,7 +138,7 @@ class ReviewApp(App[list["FileResult"]]):
         wide = self.size.width >= WIDE and h.hunk.base is not None
         labels = state.file.record.get("labels")
         for name, _ in SIDES:
-            pane = self.query_one(f"#{name}", VerticalScroll)
+            pane = self.query_one(f"#{name}", ScrollableContainer)
             shown = name != "base" or wide
             pane.display = shown
             if shown:
@@ -150,7 +153,7 @@ class ReviewApp(App[list["FileResult"]]):
             message = Text.assemble((f"{reason}: you can look, but not write\n", "red"), message)
         self.query_one("#message", Static).update(message)
 
-    def _show_side(self, pane: VerticalScroll, name: str, state: FileState) -> None:
+    def _show_side(self, pane: ScrollableContainer, name: str, state: FileState) -> None:
         parsed = state.file.proposal.parsed
         hunk = self.review.hunk.hunk
         text = parsed.side(name)
@@ -172,12 +175,12 @@ class ReviewApp(App[list["FileResult"]]):
                                else choices.get(chunk.index, chunk.render()))
         start = before.count("\n", 0, start_chars) + 1
         length = max(1, choices.get(hunk.index, hunk.render()).count("\n"))
-        pane = self.query_one("#result", VerticalScroll)
+        pane = self.query_one("#result", ScrollableContainer)
         decision = state.decisions.get(hunk.index)
         pane.border_title = f"result: {decision.how}" if decision else "result: conflict kept"
         self._fill(pane, "#result-text", before, start, length, state.file.proposal.language)
 
-    def _fill(self, pane: VerticalScroll, widget: str, text: str, start: int, length: int,
+    def _fill(self, pane: ScrollableContainer, widget: str, text: str, start: int, length: int,
               language: str | None) -> None:
         lines = (text.replace("\r\n", "\n").rstrip("\n") or " ").split("\n")
         first = 1  # a long file is shown around the hunk, so that each key stays quick
@@ -186,9 +189,10 @@ class ReviewApp(App[list["FileResult"]]):
             lines = lines[first - 1:first - 1 + WINDOW]
         syntax = Syntax("\n".join(lines), language or "text", theme="ansi_dark",
                         line_numbers=True, start_line=first, background_color="default",
+                        code_width=max(map(len, lines)) + 1,
                         highlight_lines=set(range(start, start + length)), word_wrap=False)
         self.query_one(widget, Static).update(syntax)
-        pane.scroll_to(y=max(0, start - first - CONTEXT), animate=False)
+        pane.scroll_to(x=0, y=max(0, start - first - CONTEXT), animate=False)
 
     def _show_candidates(self, state: FileState) -> None:
         review = self.review
