@@ -268,3 +268,54 @@ def test_a_server_without_scoring_says_so(tmp_path: Path) -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_server_that_answers_one_prompt_and_one_sample_is_asked_singly() -> None:
+    """llama-cpp-python's server refuses a list of prompts (500) and ignores `n`: the
+    HTTP backend then asks one prompt, one sample per request, and remembers it.
+    (tests/test_engine.py meets the real server, where it is installed.)"""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    asked: list[object] = []
+
+    class Single(BaseHTTPRequestHandler):
+        def answer(self, status: int, body: object) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            self.answer(200, {"object": "list", "data": [{"id": "one-at-a-time"}]})
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            prompt = body["prompt"]
+            asked.append(prompt)
+            if isinstance(prompt, list) and len(prompt) > 1:
+                self.answer(500, {"error": {"message": "Internal Server Error"}})
+                return
+            text = prompt[0] if isinstance(prompt, list) else prompt
+            self.answer(200, {"choices": [{"index": 0, "text": f"<{text}>",
+                                           "finish_reason": "length"}]})
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Single)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        backend = HttpBackend(f"http://127.0.0.1:{httpd.server_address[1]}",
+                              fim_family="santacoder")
+        got = backend.generate(["a", "b"], n=2)
+        assert [[c.text for c in row] for row in got] == [["<a>", "<a>"], ["<b>", "<b>"]]
+        assert asked == [["a", "b"], "a", "a", "b", "b"]
+        asked.clear()
+        backend.generate(["c"], n=2)  # remembered: no list asked again
+        assert asked == ["c", "c"]
+        (only,) = backend.generate(["d"])  # one prompt, one sample: as before
+        assert [c.text for c in only] == ["<d>"] and asked[-1] == ["d"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from santamerge.commands.model_corpus import corpus
 from santamerge.commands.model_train import train
 from santamerge.commands.options import (
     check_device,
@@ -161,3 +163,34 @@ def _eval_files(paths: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 model.add_command(train)
+model.add_command(corpus)
+
+
+@model.command(short_help="Write the embedded model (or a local GPT-BigCode folder) as GGUF.")
+@click.option("--gguf", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The GGUF file to write.")
+@click.option("--from", "source", type=click.Path(file_okay=False, exists=True,
+                                                   path_type=Path), default=None,
+              help="A local GPT-BigCode checkpoint folder (default: the embedded model).")
+@json_option
+@report_errors
+def export(out: Path, source: Path | None, as_json: bool) -> None:
+    """Write a GPT-BigCode checkpoint as a GGUF file, so that llama.cpp's server (or
+    Ollama) can serve it; then point santamerge at that server with
+    `--server URL` and `fim_family = "santacoder"` (docs/serving.md).
+
+    \b
+    Example:
+      santamerge model export --gguf embedded.gguf
+      python -m llama_cpp.server --model embedded.gguf --logits_all true --port 8080
+      santamerge complete --server http://127.0.0.1:8080 --prefix-file a.py --suffix-file b.py
+    """
+    from santamerge.model.backends.embedded import embedded_path
+    from santamerge.model.gguf_export import export_gguf
+
+    facts = export_gguf(source or embedded_path(), out)
+    if as_json:
+        click.echo(json.dumps(facts, indent=2))
+    else:
+        click.echo(f"wrote {out}: {facts['architecture']}, context {facts['context']}, "
+                   f"{facts['vocabulary']} tokens, {facts['bytes'] / 1e6:.1f} MB")

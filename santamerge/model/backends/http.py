@@ -101,6 +101,7 @@ class HttpBackend:
         self._info: dict[str, Any] | None = None
         self._template: FimTemplate | None = None
         self._tokens: dict[str, tuple[int, ...]] = {}
+        self._one_by_one = False  # the server gives one choice per request (llama.cpp)
 
     # -- the Backend protocol ----------------------------------------------------------
 
@@ -125,8 +126,20 @@ class HttpBackend:
                                 "stop": list(stops), "logprobs": 1}
         if self.model_id:
             body["model"] = self.model_id
-        answer = self.request("POST", "/v1/completions", body)
-        choices = answer.get("choices")
+        several = len(prompts) > 1 or n > 1
+        if several and self._one_by_one:
+            return self._one_at_a_time(prompts, n, body, stops)
+        try:
+            answer = self.request("POST", "/v1/completions", body)
+        except AnswerError as exc:
+            if not several or exc.status not in (400, 422, 500):
+                raise
+            answer = {}  # refused a list of prompts or n > 1 (llama-cpp-python): ask singly
+        choices = answer.get("choices") if answer else [None]
+        if several and isinstance(choices, list) and 0 < len(choices) < len(prompts) * n:
+            # llama.cpp's servers answer one prompt, one sample: ask that way from now on
+            self._one_by_one = True
+            return self._one_at_a_time(prompts, n, body, stops)
         if not isinstance(choices, list) or len(choices) != len(prompts) * n:
             raise BackendError(f"the model server at {self.url} gave "
                                f"{len(choices) if isinstance(choices, list) else 'no'} "
@@ -134,6 +147,22 @@ class HttpBackend:
         out: list[list[Completion]] = [[] for _ in prompts]
         for position, choice in enumerate(sorted(choices, key=_index)):
             out[_index(choice, position) // n].append(_completion(choice, stops))
+        return out
+
+    def _one_at_a_time(self, prompts: Sequence[str], n: int, body: dict[str, Any],
+                       stops: Sequence[str]) -> list[list[Completion]]:
+        """One request per prompt and sample, for servers that give one choice each."""
+        out: list[list[Completion]] = []
+        for prompt in prompts:
+            samples = []
+            for _ in range(n):
+                answer = self.request("POST", "/v1/completions",
+                                      {**body, "prompt": prompt, "n": 1})
+                choices = answer.get("choices")
+                if not isinstance(choices, list) or len(choices) != 1:
+                    raise BackendError(f"the model server at {self.url} gave no choice")
+                samples.append(_completion(choices[0], stops))
+            out.append(samples)
         return out
 
     def score(self, prompt: str, middles: Sequence[str]) -> list[float]:
@@ -268,7 +297,8 @@ class HttpBackend:
         if status in (404, 405) and path.endswith(SCORE_PATH):
             raise ScoringUnavailable(f"the model server at {self.url} offers no scoring "
                                      "endpoint; santamerge ranks without likelihoods")
-        raise BackendError(f"the model server at {self.url} answered {status}: {message}")
+        raise AnswerError(f"the model server at {self.url} answered {status}: {message}",
+                          status)
 
     def _served(self) -> dict[str, Any]:
         """The served model's entry in ``/v1/models`` (the one asked for, or the only one)."""
@@ -307,6 +337,14 @@ class HttpBackend:
         raise BackendError(f"the model server at {self.url} does not say which FIM template "
                            "its model uses; set it with --fim-family or santamerge.fim-family "
                            f"({', '.join(t.family for t in FAMILIES)})")
+
+
+class AnswerError(BackendError):
+    """The server answered, with an error status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _index(choice: dict[str, Any], default: int = 0) -> int:
