@@ -17,10 +17,10 @@ def _default_work_dir() -> Path:
 
 
 @click.command(short_help="Train the embedded model and export it.")
-@click.option("--config", "recipe", type=click.Choice(["tiny", "small"]), default="tiny",
-              show_default=True,
-              help="tiny: ~4 M parameters, context 512, for a CPU; small: ~30 M, context "
-                   "1024, for a GPU.")
+@click.option("--config", "recipe", type=click.Choice(["tiny", "small", "micro"]),
+              default="tiny", show_default=True,
+              help="tiny: ~4 M parameters, for a CPU; small: ~30 M, context 1024, for a "
+                   "GPU; micro: a few seconds, to try a command end to end.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
               show_default=True, help="Where to train.")
 @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default="auto",
@@ -40,15 +40,22 @@ def _default_work_dir() -> Path:
 @click.option("--npm-cache", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Add the pinned MIT-licensed npm packages to the corpus, fetched with "
                    "`npm pack` into this folder.")
+@click.option("--corpus", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None,
+              help="Train on the shards `santamerge model corpus` built in this folder "
+                   "(checked against its manifest) instead of the local corpus.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @report_errors
 def train(recipe: str, device: str, precision: str, minutes: float | None,
           steps: int | None, work_dir: Path | None, out: Path | None, resume: bool,
-          threads: int | None, npm_cache: Path | None, seed: int) -> None:
+          threads: int | None, npm_cache: Path | None, corpus: Path | None,
+          seed: int) -> None:
     """Train the embedded GPT-BigCode model on the local corpus, then export it.
 
     The corpus is this interpreter's standard library (PSF licence), plus, with
-    --npm-cache, a few MIT-licensed npm packages. A checkpoint is written every five
+    --npm-cache, a few MIT-licensed npm packages; or, with --corpus, the shards of
+    permissively licensed PyPI and npm packages that `santamerge model corpus` packs
+    (docs/model-card.md has the one-command GPU run). A checkpoint is written every five
     minutes; after an interruption run the same command with --resume. The export holds
     model.safetensors, config.json, the tokenizer, corpus.json, training.json and
     SHA256SUMS.
@@ -63,7 +70,12 @@ def train(recipe: str, device: str, precision: str, minutes: float | None,
     options = training.TrainOptions(
         recipe=recipe, device=device, precision=precision, minutes=minutes, steps=steps,
         work_dir=work_dir or _default_work_dir(), out=out, resume=resume, threads=threads,
-        seed=seed, npm_cache=npm_cache)
+        seed=seed, npm_cache=npm_cache, corpus=corpus)
+    if corpus is not None and npm_cache is not None:
+        from santamerge.errors import SantamergeError
+
+        raise SantamergeError("give --corpus or --npm-cache, not both (the shards hold "
+                              "their npm packages)")
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),

@@ -186,8 +186,9 @@ def collect(npm_cache: Path | None = None,
     return Corpus(tuple(sources), tuple(documents))
 
 
-def manifest(corpus: Corpus, count_tokens: Callable[[str], int]) -> dict[str, object]:
-    """The ``corpus.json`` content: sources, licences, counts and the held-out paths."""
+def manifest(corpus: Corpus, count_tokens: Callable[[list[str]], int]) -> dict[str, object]:
+    """The ``corpus.json`` content: sources, licences, counts and the held-out paths
+    (``count_tokens`` counts the tokens of a batch of texts)."""
     rows = []
     for source in corpus.sources:
         docs = [d for d in corpus.documents if d.source == source.name]
@@ -199,8 +200,8 @@ def manifest(corpus: Corpus, count_tokens: Callable[[str], int]) -> dict[str, ob
             "files": {"train": len(train), "held_out": len(held)},
             "bytes": {"train": sum(len(d.text.encode()) for d in train),
                       "held_out": sum(len(d.text.encode()) for d in held)},
-            "tokens": {"train": sum(count_tokens(d.text) for d in train),
-                       "held_out": sum(count_tokens(d.text) for d in held)},
+            "tokens": {"train": _count(count_tokens, train),
+                       "held_out": _count(count_tokens, held)},
         })
     return {
         "held_out_rule": (f"sha256('<source>/<path>')[:4] as a big-endian integer, mod "
@@ -208,6 +209,11 @@ def manifest(corpus: Corpus, count_tokens: Callable[[str], int]) -> dict[str, ob
         "sources": rows,
         "held_out": [{"source": d.source, "path": d.path} for d in corpus.held_out()],
     }
+
+
+def _count(count_tokens: Callable[[list[str]], int], docs: list[Document]) -> int:
+    return sum(count_tokens([d.text for d in docs[i:i + 512]])
+               for i in range(0, len(docs), 512))
 
 
 def write_manifest(path: Path, data: dict[str, object]) -> None:

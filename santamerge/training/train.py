@@ -79,6 +79,7 @@ class TrainOptions(NamedTuple):
     threads: int | None = None
     seed: int = 0
     npm_cache: Path | None = None  # add the npm packages to the corpus
+    corpus: Path | None = None  # shards built by `santamerge model corpus` (instead)
     log_every: int = 20
     eval_minutes: float = 5.0
     checkpoint_minutes: float = 5.0
@@ -202,7 +203,11 @@ def _prepare(run: _Run, recipe: Recipe,
     from santamerge.training import corpus as corpora
     from santamerge.training.tokenizer import load_tokenizer, train_tokenizer
 
-    if documents is None:
+    if documents is None and run.options.corpus is not None:
+        from santamerge.training.shards import read_shards
+
+        corpus = read_shards(run.options.corpus)
+    elif documents is None:
         corpus = corpora.collect(run.options.npm_cache)
     else:
         docs = tuple(corpora.Document(*d) for d in documents)
@@ -215,17 +220,30 @@ def _prepare(run: _Run, recipe: Recipe,
     else:
         run.emit({"event": "tokenizer", "vocab_size": recipe.vocab_size,
                   "files": len(corpus.documents)})
-        tokenizer = train_tokenizer((d.text for d in corpus.train()), recipe.vocab_size,
+        tokenizer = train_tokenizer(tokenizer_sample(corpus.train()), recipe.vocab_size,
                                     max_length=recipe.n_positions)
         save_tokenizer(tokenizer, tok_dir)
         tokenizer = load_tokenizer(tok_dir)
     backend = tokenizer.backend_tokenizer
 
-    def count(text: str) -> int:
-        return len(backend.encode(text, add_special_tokens=False).ids)
+    def count(texts: list[str]) -> int:
+        encoded = backend.encode_batch(texts, add_special_tokens=False)
+        return sum(len(e.ids) for e in encoded)
 
     corpora.write_manifest(run.work / "corpus.json", corpora.manifest(corpus, count))
     return corpus, tokenizer
+
+
+TOKENIZER_SAMPLE_BYTES = 64 * 2**20  # a larger corpus trains its tokenizer on a sample
+
+
+def tokenizer_sample(documents: Sequence[Any], limit: int = TOKENIZER_SAMPLE_BYTES
+                     ) -> Iterator[str]:
+    """Every ``k``-th document's text, so that about ``limit`` bytes from all sources
+    train the tokenizer (all of them when the corpus is smaller)."""
+    total = sum(len(d.text) for d in documents)
+    step = max(1, round(total / limit))
+    return (d.text for i, d in enumerate(documents) if i % step == 0)
 
 
 def save_tokenizer(tokenizer: PreTrainedTokenizerFast, folder: Path) -> None:
