@@ -130,6 +130,17 @@ def test_model_info_json(tiny_model: Path) -> None:
     facts = json.loads(out)
     assert facts["family"] == "santacoder" and facts["chosen_by"] == "the command line"
     assert facts["parameters"] > 0 and facts["architecture"] == "gpt_bigcode"
+    assert "good_for" not in facts  # said of the embedded model only
+
+
+def test_model_info_says_what_the_embedded_model_is_good_for() -> None:
+    import json
+
+    code, out = run_cli("model", "info", "--json")
+    assert code == 0, out
+    said = json.loads(out)["good_for"]
+    assert said.startswith("exercising the model path offline, not proposals")
+    assert "--model embedded" in said
 
 
 def test_complete_reads_stdin_and_prints_candidates(tiny_model: Path, tmp_path: Path) -> None:
@@ -191,3 +202,24 @@ def test_fim_order_comes_from_the_option_or_the_model_folder(tmp_path: Path) -> 
     assert load_backend(str(folder), fim_order="psm").template.order == "psm"
     with pytest.raises(BackendError, match="unknown FIM order"):
         load_backend(str(folder), fim_order="mps")
+
+
+def test_complete_keeps_the_lines_nearest_the_gap_that_fit_the_context(
+        tiny_model: Path, tmp_path: Path) -> None:
+    """A raw prompt over the context is refused (above); `complete` builds its prompt,
+    so it keeps the whole lines nearest the gap that fit, as merges and fill do."""
+    import json
+    import subprocess
+    import sys
+
+    prefix = "".join(f"value_{i} = {i}\n" for i in range(400)) + "total = "
+    (tmp_path / "before.py").write_text(prefix)
+    (tmp_path / "after.py").write_text("\nprint(total)\n")
+    proc = subprocess.run([sys.executable, "-m", "santamerge", "complete", "--prefix-file",
+                           str(tmp_path / "before.py"), "--suffix-file",
+                           str(tmp_path / "after.py"), "--model", str(tiny_model),
+                           "--max-new-tokens", "4", "--json"],
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "and the model's context 256: kept the" in proc.stderr
+    assert len(json.loads(proc.stdout)["candidates"]) == 1

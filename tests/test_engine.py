@@ -90,11 +90,14 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("no llama.cpp engine here: pip install 'santamerge[engine]' (builds "
                     "llama.cpp, about 4 minutes) or set SANTAMERGE_ENGINE_PYTHON; the "
                     "measured run is in docs/serving.md")
+    from santamerge.model.backends.embedded import embedded_path
+
     model = export(tmp_path_factory.mktemp("engine"))
+    context = json.loads((embedded_path() / "config.json").read_text())["n_positions"]
     port = free_port()
     log = (model.parent / "server.log").open("w")
     proc = subprocess.Popen([python, "-m", "llama_cpp.server", "--model", str(model),
-                             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "512",
+                             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(context),
                              "--logits_all", "true", "--model_alias", "embedded"],
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

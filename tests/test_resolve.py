@@ -97,7 +97,10 @@ def test_proposes_with_the_model_and_changes_nothing(merged: Repo) -> None:
     assert "app.py hunk 1 of 1" in shown.stdout and "util.py hunk 1 of 1" in shown.stdout
     assert "--accept would write" in shown.stdout and "Nothing was written" in shown.stdout
 
-    as_json = run_resolve(merged, "--json")  # the real embedded model, loaded once
+    unasked = run_resolve(merged)  # the embedded model is asked only when asked for
+    assert "santamerge: not asking the embedded model" in unasked.stderr
+    assert "model: mean log-prob" not in unasked.stdout
+    as_json = run_resolve(merged, "--json", "--model", "embedded")  # loaded once
     assert as_json.returncode == 0, as_json.stderr
     document = json.loads(as_json.stdout)
     assert document["schema"] == 1 and 0 < document["threshold"] < 1

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from santamerge.commands.options import check_device, json_option, model_options
 from santamerge.errors import SantamergeError, report_errors
+
+if TYPE_CHECKING:
+    from santamerge.model.backends.base import Backend
+    from santamerge.model.generate import Gap
 
 SCHEMA = 1
 
@@ -56,6 +60,7 @@ def complete(prefix_file: TextIO, suffix_file: TextIO,
     settings = load_settings(model=model_name, device=device, server=server)
     check_device(settings.device)
     backend = open_backend(settings)
+    gap = _fit(backend, gap, max_new_tokens)
     temp = temperature if temperature is not None else (0.8 if samples > 1 else 0.0)
     (found,) = fill_gaps(backend, [gap], n=samples, max_new_tokens=max_new_tokens,
                          temperature=temp, top_p=top_p)
@@ -70,6 +75,32 @@ def complete(prefix_file: TextIO, suffix_file: TextIO,
                         "tokens": len(c.token_logprobs), "finish": c.finish}
                        for c in ranked],
     }, indent=2))
+
+
+SENTINELS = 8  # tokens the FIM template adds around the prefix and suffix, at most
+
+
+def _fit(backend: Backend, gap: Gap, max_new_tokens: int) -> Gap:
+    """The gap with as many whole lines around it as the model's context holds, nearest
+    the gap first, as merges and fill do (santamerge.model.budget); a note when lines
+    were left out."""
+    from santamerge.model.budget import context_window, fit_around_gap, token_counter
+    from santamerge.model.generate import Gap
+
+    count = token_counter(backend)
+    budget = context_window(backend) - max_new_tokens - SENTINELS
+    if budget <= 0:
+        raise SantamergeError(f"--max-new-tokens {max_new_tokens} leaves no room for the "
+                              f"code around the gap in the model's context of "
+                              f"{context_window(backend)} tokens; ask for fewer")
+    used = count(gap.prefix) + count(gap.suffix)
+    if used <= budget:
+        return gap
+    prefix, suffix = fit_around_gap(gap.prefix, gap.suffix, count, budget)
+    click.echo(f"santamerge: the code around the gap has {used} tokens and the model's "
+               f"context {context_window(backend)}: kept the {prefix.count(chr(10))} lines "
+               f"before it and {suffix.count(chr(10))} after it nearest the gap", err=True)
+    return Gap(prefix, suffix)
 
 
 def _read_text(source: TextIO, option: str) -> str:

@@ -18,6 +18,16 @@ from santamerge.commands.options import (
 )
 from santamerge.errors import SantamergeError, report_errors
 
+# What the embedded model is good for, measured (docs/model-card.md, `model eval`).
+EMBEDDED_GOOD_FOR = (
+    "exercising the model path offline, not proposals: on held-out Python it fills no "
+    "line and no function body exactly (edit similarity 0.149 on lines, below the "
+    "previous line's 0.242; 0.205 on bodies). santamerge never writes its middles "
+    "unasked: resolve and the merge driver do not ask it unless told to (--model "
+    "embedded, driver_model), and fill --write refuses it without evidence. For useful "
+    "middles use a real checkpoint (--model bigcode/gpt_bigcode-santacoder) or a server "
+    "(docs/serving.md).")
+
 
 @click.group(short_help="Inspect, train and evaluate the code model.")
 def model() -> None:
@@ -56,6 +66,8 @@ def info(model_name: str | None, device: str | None, server: str | None,
              "settings_from": {name: setting_origin(name, flag=flag) for name, flag in (
                  ("model", model_name), ("device", device), ("server", server),
                  ("autostart", None), ("idle_timeout", None), ("fim_family", None))}}
+    if settings.model == "embedded" and not settings.server:
+        facts["good_for"] = EMBEDDED_GOOD_FOR
     if as_json:
         click.echo(json.dumps(facts, indent=2))
         return

@@ -25,8 +25,8 @@ def _default_cache() -> Path:
               help="Where the downloaded archives are kept (default "
                    "~/.cache/santamerge/corpus-archives).")
 @click.option("--budget", "budget_mib", type=float, default=None, metavar="MIB",
-              help="Stop adding packages once the shards reach this size (default 56 MiB: "
-                   "the last shard ends under the 60 MiB a GPU run may carry).")
+              help="Stop adding packages once the shards reach this size (default 40 MiB: "
+                   "with the tracked tree they must travel to a GPU machine in 64 MiB).")
 @json_option
 @report_errors
 def corpus(out: Path, cache: Path | None, budget_mib: float | None, as_json: bool) -> None:

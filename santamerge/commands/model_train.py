@@ -17,9 +17,10 @@ def _default_work_dir() -> Path:
 
 
 @click.command(short_help="Train the embedded model and export it.")
-@click.option("--config", "recipe", type=click.Choice(["tiny", "small", "micro"]),
+@click.option("--config", "recipe", type=click.Choice(["tiny", "tiny-1k", "small", "micro"]),
               default="tiny", show_default=True,
-              help="tiny: ~4 M parameters, for a CPU; small: ~30 M, context 1024, for a "
+              help="tiny: ~4 M parameters, for a CPU; tiny-1k: tiny with a 1,024-token "
+                   "context (with --init-from embedded); small: ~30 M, context 1024, for a "
                    "GPU; micro: a few seconds, to try a command end to end.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto",
               show_default=True, help="Where to train.")
@@ -44,12 +45,15 @@ def _default_work_dir() -> Path:
               default=None,
               help="Train on the shards `santamerge model corpus` built in this folder "
                    "(checked against its manifest) instead of the local corpus.")
+@click.option("--init-from", "init_from", default=None, metavar="FOLDER",
+              help="Start from this checkpoint's weights and tokenizer (`embedded`: the "
+                   "shipped model); a longer context keeps its learned positions.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @report_errors
 def train(recipe: str, device: str, precision: str, minutes: float | None,
           steps: int | None, work_dir: Path | None, out: Path | None, resume: bool,
           threads: int | None, npm_cache: Path | None, corpus: Path | None,
-          seed: int) -> None:
+          init_from: str | None, seed: int) -> None:
     """Train the embedded GPT-BigCode model on the local corpus, then export it.
 
     The corpus is this interpreter's standard library (PSF licence), plus, with
@@ -70,7 +74,7 @@ def train(recipe: str, device: str, precision: str, minutes: float | None,
     options = training.TrainOptions(
         recipe=recipe, device=device, precision=precision, minutes=minutes, steps=steps,
         work_dir=work_dir or _default_work_dir(), out=out, resume=resume, threads=threads,
-        seed=seed, npm_cache=npm_cache, corpus=corpus)
+        seed=seed, npm_cache=npm_cache, corpus=corpus, init_from=_init_from(init_from))
     if corpus is not None and npm_cache is not None:
         from santamerge.errors import SantamergeError
 
@@ -95,6 +99,22 @@ def train(recipe: str, device: str, precision: str, minutes: float | None,
 
         result = training.train(options, on_event)
     click.echo(str(result.out))
+
+
+def _init_from(name: str | None) -> Path | None:
+    if name is None:
+        return None
+    if name == "embedded":
+        from santamerge.model.backends.embedded import embedded_path
+
+        return embedded_path()
+    path = Path(name)
+    if not (path / "config.json").is_file():
+        from santamerge.errors import SantamergeError
+
+        raise SantamergeError(f"--init-from {name}: no config.json there; give a checkpoint "
+                              "folder or `embedded`")
+    return path
 
 
 def _describe(event: dict[str, Any]) -> str:

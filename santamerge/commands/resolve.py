@@ -65,9 +65,11 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
     stages 1, 2 and 3. Files that are not conflicted are never written, nor are
     conflicted files that a person has worked on: no markers left (resolved by hand,
     not yet added), or markers that are not git's own; --force proposes on those too,
-    from the index, and --accept backs them up before it writes. The model is loaded
-    once for all files (a configured server, else the local `santamerge serve` if one
-    runs, else in this process); --no-model ranks without it.
+    from the index, and --accept backs them up before it writes. A model chosen with
+    --model or --server (or in config) is loaded once for all files (a configured
+    server, else the local `santamerge serve` if one runs, else in this process);
+    --no-model ranks without it. The embedded model is asked only with --model
+    embedded: its middles are rarely right yet (docs/model-card.md).
 
     Without --accept it prints each hunk with its best candidates (method; score, the
     probability that a person commits it; why) and what --accept would write. It
@@ -114,9 +116,27 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
 
     settings = load_settings(repo.root, model=model_name, device=device, server=server)
     chosen = _policy(policy or DEFAULT_POLICY, threshold)
-    left = _resolve(repo, paths, accept, add, settings, not no_model, chosen, as_json, force)
+    left = _resolve(repo, paths, accept, add, settings,
+                    _asks_model(settings, no_model, model_name, as_json), chosen, as_json,
+                    force)
     if accept and left:
         sys.exit(EXIT_CONFLICTS)
+
+
+def _asks_model(settings: Settings, no_model: bool, model_name: str | None,
+                as_json: bool) -> bool:
+    """Whether to ask the model. The embedded model is asked only when the person asks
+    for it (--model embedded): its middles are rarely right (docs/model-card.md), and
+    loading it costs seconds. Any other model, or a server, is asked unless --no-model."""
+    if no_model:
+        return False
+    if settings.model == "embedded" and not settings.server and model_name is None:
+        if not as_json:
+            _note("not asking the embedded model: its middles are rarely right "
+                  "(docs/model-card.md); --model embedded asks it, --model/--server "
+                  "choose a real one")
+        return False
+    return True
 
 
 def _check_flags(accept: bool, threshold: float | None, add: bool, no_model: bool,

@@ -10,8 +10,9 @@ classifiers; package.json's ``license``) and must be one of ``ALLOWED``; a packa
 licence says otherwise is refused, whatever the list expects.
 
 The shards are xz-compressed JSON lines (``{"source", "path", "text"}``, in the order
-the manifest lists the packages), cut at ``SHARD_BYTES`` of text, and the build stops
-adding packages once the compressed shards reach the budget (60 MiB by default).
+the manifest lists the packages), cut at ``SHARD_BYTES`` of text. A package that would
+take the shards past the budget (40 MiB by default, estimated at the compression ratio
+so far) is left out, and the list goes on with the next.
 ``manifest.json`` names every source (registry, version, licence and its evidence,
 archive checksum, files, bytes) and every shard (its sha256). ``read_shards`` checks each
 shard against the manifest before training reads it.
@@ -43,7 +44,7 @@ from santamerge.training.corpus import (
 MANIFEST = "manifest.json"
 SCHEMA = 1
 SHARD_BYTES = 48 * 2**20  # text per shard, before compression
-BUDGET_MIB = 56.0  # the build stops adding packages here; the last shard ends below 60
+BUDGET_MIB = 40.0  # with the tracked tree (18 MiB) the shards must travel in 64 MiB
 EXTENSIONS = (".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".mts", ".tsx", ".jsx", ".go",
               ".rs", ".java")
 SKIP_PARTS = ("node_modules", "__pycache__", "dist", "build", "vendor", "vendored",
@@ -93,6 +94,7 @@ PACKAGES = (
     Package("pypi", "requests", "2.32.3", "Apache-2.0"),
     Package("pypi", "click", "8.1.7", "BSD-3-Clause"),
     Package("pypi", "rich", "13.9.4", "MIT"),
+    Package("pypi", "ruff", "0.9.9", "MIT"),  # Rust
     Package("npm", "three", "0.170.0", "MIT"),
     Package("npm", "eslint", "9.15.0", "MIT"),
     Package("npm", "webpack", "5.96.1", "MIT"),
@@ -103,6 +105,11 @@ PACKAGES = (
     Package("npm", "lodash", "4.17.21", "MIT"),
     Package("npm", "commander", "12.1.0", "MIT"),
     Package("npm", "zod", "3.23.8", "MIT"),
+    Package("pypi", "homeassistant", "2026.9.4", "Apache-2.0"),
+    Package("pypi", "salt", "3008.5", "Apache-2.0"),
+    Package("pypi", "Cython", "3.3.1", "Apache-2.0"),
+    Package("pypi", "nltk", "3.9", "Apache-2.0"),
+    Package("pypi", "matplotlib", "3.9.4", "PSF-2.0"),
 )
 
 Fetch = Callable[[Package, Path], Path]
@@ -254,8 +261,9 @@ def build(out: Path, cache: Path, packages: tuple[Package, ...] = PACKAGES,
     writer = _ShardWriter(out, shard_bytes)
     sources: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
+    budget = budget_mib * 2**20
     for package in packages:
-        if writer.compressed_bytes() >= budget_mib * 2**20:
+        if writer.compressed_bytes() >= budget:
             skipped.append({"name": package.name, "why": "the budget was reached"})
             continue
         archive = fetcher(package, cache)
@@ -266,12 +274,16 @@ def build(out: Path, cache: Path, packages: tuple[Package, ...] = PACKAGES,
                                   f"metadata says {licence!r} ({evidence}), not "
                                   f"{package.licence}; remove it from the list")
         docs = documents_of(package, files)
+        size = sum(len(d.text.encode()) for d in docs)
+        if writer.compressed_bytes() + size * writer.ratio() > budget:
+            skipped.append({"name": package.name, "why": "it would not fit the budget"})
+            continue
         for d in docs:
             writer.add(d)
         row = {"registry": package.registry, "name": package.name,
                "version": package.version, "licence": licence, "evidence": evidence,
                "archive": archive.name, "archive_sha256": _sha256(archive.read_bytes()),
-               "files": len(docs), "bytes": sum(len(d.text.encode()) for d in docs)}
+               "files": len(docs), "bytes": size}
         sources.append(row)
         if on_package is not None:
             on_package(package, row)
@@ -321,6 +333,12 @@ class _ShardWriter:
         self.done.append({"file": self.path.name, "sha256": _sha256(data), "bytes": len(data),
                           "documents": self.count, "text_bytes": self.raw})
 
+    def ratio(self) -> float:
+        """Compressed bytes per text byte so far (0.3 before a shard is done: code
+        compresses to about 0.14)."""
+        raw = sum(s["text_bytes"] for s in self.done)
+        return sum(s["bytes"] for s in self.done) / raw if raw else 0.3
+
     def compressed_bytes(self) -> int:
         """The shards' size so far. The open shard's is estimated: xz holds back up to
         its dictionary (8 MiB) before it writes, so its bytes are counted at the ratio
@@ -328,9 +346,7 @@ class _ShardWriter:
         done = sum(s["bytes"] for s in self.done)
         if self.current is None:
             return done
-        raw = sum(s["text_bytes"] for s in self.done)
-        ratio = done / raw if raw else 0.3
-        return done + max(self.path.stat().st_size, int(self.raw * ratio))
+        return done + max(self.path.stat().st_size, int(self.raw * self.ratio()))
 
     def close(self) -> list[dict[str, Any]]:
         self._finish()

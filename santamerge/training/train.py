@@ -60,6 +60,11 @@ RECIPES = {
     "small": Recipe("small", vocab_size=8192, n_layer=8, n_embd=512, n_head=8,
                     n_positions=1024, batch_size=32, lr=1e-3, warmup_steps=300,
                     piece_chars=3500, eval_sequences=96),
+    # The tiny model with a 1,024-token context, continued from the shipped one
+    # (--init-from embedded): positions 0-511 kept, 512-1023 started from 256-511.
+    "tiny-1k": Recipe("tiny-1k", vocab_size=4096, n_layer=4, n_embd=256, n_head=8,
+                      n_positions=1024, batch_size=2, lr=1e-3, warmup_steps=50,
+                      piece_chars=3400),
     # Tests only: a few seconds on a CPU.
     "micro": Recipe("micro", vocab_size=300, n_layer=2, n_embd=32, n_head=4,
                     n_positions=64, batch_size=2, lr=1e-3, warmup_steps=1,
@@ -80,6 +85,7 @@ class TrainOptions(NamedTuple):
     seed: int = 0
     npm_cache: Path | None = None  # add the npm packages to the corpus
     corpus: Path | None = None  # shards built by `santamerge model corpus` (instead)
+    init_from: Path | None = None  # start from this checkpoint (its tokenizer and weights)
     log_every: int = 20
     eval_minutes: float = 5.0
     checkpoint_minutes: float = 5.0
@@ -154,6 +160,36 @@ def build_model(recipe: Recipe, tokenizer: PreTrainedTokenizerFast) -> GPTBigCod
     return GPTBigCodeForCausalLM(config)
 
 
+def start_from(model: Any, folder: Path) -> None:
+    """Load ``folder``'s weights into ``model``. A longer context keeps the learned
+    positions and starts each new one from an earlier position, stretched: position
+    ``n + k`` from ``n/2 + k/2``, where ``n`` is the old context."""
+    import torch
+    from transformers import GPTBigCodeForCausalLM
+
+    source = GPTBigCodeForCausalLM.from_pretrained(str(folder))
+    state = source.state_dict()
+    old = state["transformer.wpe.weight"]
+    size = model.config.n_positions
+    if old.shape[0] > size:
+        raise SantamergeError(f"{folder} has a {old.shape[0]}-token context; config "
+                              f"has {size}")
+    n = old.shape[0]
+    extra = torch.arange(size - n)
+    state["transformer.wpe.weight"] = torch.cat([old, old[(n // 2 + extra // 2).clamp(
+        max=n - 1)]])
+    own = model.state_dict()
+    wrong = [k for k, v in state.items() if k in own and own[k].shape != v.shape]
+    if wrong:
+        raise SantamergeError(f"{folder}: {wrong[0]} has another shape than the config's "
+                              "model; choose the config it was trained with")
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if [k for k in missing if k != "lm_head.weight"] or unexpected:
+        raise SantamergeError(f"{folder}: its weights do not fit the config's model "
+                              f"(missing {missing[:2]}, unexpected {unexpected[:2]})")
+    model.tie_weights()
+
+
 def count_parameters(model: torch.nn.Module) -> int:
     """Parameters counted once each (the tied output layer is the input embedding)."""
     return sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
@@ -216,6 +252,13 @@ def _prepare(run: _Run, recipe: Recipe,
         corpus = corpora.Corpus(sources, docs)
     tok_dir = run.work / "tokenizer"
     if run.options.resume and (tok_dir / "tokenizer.json").is_file():
+        tokenizer = load_tokenizer(tok_dir)
+    elif run.options.init_from is not None:
+        tokenizer = load_tokenizer(run.options.init_from)
+        if len(tokenizer) != recipe.vocab_size:
+            raise SantamergeError(f"{run.options.init_from} has a {len(tokenizer)}-token "
+                                  f"vocabulary; config {recipe.name} has {recipe.vocab_size}")
+        save_tokenizer(tokenizer, tok_dir)
         tokenizer = load_tokenizer(tok_dir)
     else:
         run.emit({"event": "tokenizer", "vocab_size": recipe.vocab_size,
@@ -346,6 +389,8 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
     model.to(device)
     optimizer = make_optimizer(model, recipe, device)
     step, tokens, elapsed_before = 0, 0, 0.0
+    if checkpoint is None and options.init_from is not None:
+        start_from(model, options.init_from)
     if checkpoint is not None:
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
