@@ -7,6 +7,7 @@ own greedy ``generate``, and ``score`` against a plain full forward pass.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,15 @@ def test_complete_keeps_the_lines_nearest_the_gap_that_fit_the_context(
     assert proc.returncode == 0, proc.stderr
     assert "and the model's context 256: kept the" in proc.stderr
     assert len(json.loads(proc.stdout)["candidates"]) == 1
+
+
+def test_model_eval_fills_the_fixed_held_out_files() -> None:
+    """Every model is measured on the same standard-library files (santamerge/data/
+    eval-files.json), whatever corpus it was trained on; some are gone in newer Pythons."""
+    from santamerge.commands.model import _eval_files
+
+    files = _eval_files(())
+    names = [name for name, _ in files]
+    assert 0 < len(files) <= 14 and all(n.endswith(".py") for n in names)
+    if sys.version_info[:2] == (3, 11):
+        assert len(files) == 14 and "urllib/request.py" in names

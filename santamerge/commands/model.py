@@ -163,11 +163,14 @@ def _eval_files(paths: tuple[str, ...]) -> list[tuple[str, str]]:
 
     if paths:
         return [(p, Path(p).read_text(encoding="utf-8")) for p in paths]
-    from santamerge.model.backends.embedded import embedded_path
-    from santamerge.training.corpus import held_out_documents, load_manifest
+    from importlib import resources
 
-    docs = held_out_documents(load_manifest(embedded_path() / "corpus.json"))
-    python = [(d.path, d.text) for d in docs if d.path.endswith(".py")]
+    from santamerge.training.corpus import read_text, stdlib_root
+
+    listed = json.loads((resources.files("santamerge") / "data" / "eval-files.json")
+                        .read_text(encoding="utf-8"))["files"]
+    found = [(rel, read_text(stdlib_root() / rel)) for rel in listed]
+    python = [(rel, text) for rel, text in found if text is not None]
     if not python:
         raise SantamergeError("no held-out Python files were found for this interpreter; "
                               "pass some with --files")
