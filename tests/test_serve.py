@@ -18,6 +18,7 @@ import pytest
 from servers import free_port
 
 from santamerge.model.backends.base import BackendError
+from santamerge.model.backends.embedded import embedded_path
 from santamerge.model.backends.http import HttpBackend, ScoringUnavailable
 
 KEY = "correct horse battery staple"
@@ -168,7 +169,8 @@ def test_the_http_backend_generates_and_scores_like_the_model(server: Server) ->
     assert len(found) == 2 and all(c.token_logprobs for c in found)
     good, bad = backend.score(prompt, ["return a + b", "b return + a"])
     assert good > bad
-    assert backend.describe()["parameters"] == 3878656
+    embedded = json.loads((embedded_path() / "training.json").read_text())
+    assert backend.describe()["parameters"] == embedded["parameters"]  # 4,009,728
 
 
 def test_complete_and_model_info_use_a_server(server: Server) -> None:

@@ -72,7 +72,7 @@ def test_fill_through_the_server_samples_and_chooses_the_in_process_bodies(
     sources = {name: (ROOT / "santamerge" / "model" / source).read_text()
                for name, source in (("generate.py", "generate.py"), ("context.py", "budget.py"),
                                     ("fim.py", "fim.py"))}
-    text = sources["generate.py"] + STUBS
+    text = sources["generate.py"] + sources["fim.py"] + STUBS
     repo.commit({**sources, "text_tools.py": text}, "files")
     path = str(repo.root / "text_tools.py")
     context, count = context_window(local), token_counter(local)
