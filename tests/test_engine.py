@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -165,4 +164,3 @@ def test_the_engine_is_not_santamerge_s_own_server(engine: str) -> None:
     assert info.returncode == 0, info.stderr
     facts = json.loads(info.stdout)
     assert facts.get("scoring") is False
-    assert shutil.which("git")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -80,7 +81,6 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
     file = load_preview(source, chosen, _note, repo.git_dir if repo else None)
     if file is None or not file.proposal.hunks:
         _stop(f"{merged}: nothing to review")
-    assert file is not None
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         _stop("git mergetool runs santamerge in a terminal; here there is none (use "
               "`santamerge preview --json` from scripts)")
@@ -91,7 +91,7 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
         sys.exit(EXIT_CONFLICTS)
 
 
-def _stop(message: str) -> None:
+def _stop(message: str) -> NoReturn:
     """Leave the file to git: it is not resolved (exit 1)."""
     _note(message)
     sys.exit(EXIT_CONFLICTS)

@@ -140,10 +140,6 @@ def finish_review(files: list[PreviewFile]) -> list[FileResult]:
     results = run_review(files)
     for result in results:
         click.echo(result.summary)
-    errors = [r.error for r in results if r.error]
-    if errors:
-        raise SantamergeError(errors[0] if len(errors) == 1
-                              else f"{errors[0]} (and {len(errors) - 1} more)")
     return results
 
 

@@ -69,7 +69,6 @@ class PreviewFile(NamedTuple):
 class FileResult(NamedTuple):
     file: PreviewFile
     summary: str
-    error: str | None = None
     clean: bool = False  # the file on disk holds no conflict markers
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.widgets import Static
 
@@ -110,9 +110,7 @@ class ReviewApp(App[list["FileResult"]]):
             try:
                 with self.suspend():
                     self.review.press(key)
-            except Exception as exc:  # SuspendNotSupported (headless): edit without it
-                if type(exc).__name__ != "SuspendNotSupported":
-                    raise
+            except SuspendNotSupported:  # headless (the pilot): edit without it
                 self.review.press(key)
         else:
             self.review.press(key)

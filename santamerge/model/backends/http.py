@@ -134,9 +134,10 @@ class HttpBackend:
         except AnswerError as exc:
             if not several or exc.status not in (400, 422, 500):
                 raise
-            answer = {}  # refused a list of prompts or n > 1 (llama-cpp-python): ask singly
-        choices = answer.get("choices") if answer else [None]
-        if several and isinstance(choices, list) and 0 < len(choices) < len(prompts) * n:
+            answer = {}  # it refused a list of prompts (llama-cpp-python)
+        choices = answer.get("choices")
+        fewer = isinstance(choices, list) and 0 < len(choices) < len(prompts) * n
+        if several and (not answer or fewer):
             # llama.cpp's servers answer one prompt, one sample: ask that way from now on
             self._one_by_one = True
             return self._one_at_a_time(prompts, n, body, stops)
