@@ -8,9 +8,12 @@ config (``santamerge.*``), then ``[tool.santamerge]`` in the repository's
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Settings(NamedTuple):
@@ -154,3 +157,12 @@ def _find_upwards(start: str, name: str) -> str | None:
         if os.path.exists(os.path.join(folder, ".git")) or parent == folder:
             return None
         folder = parent
+
+
+def cache_folder(name: str) -> Path:
+    """``$XDG_CACHE_HOME/santamerge/NAME`` (``~/.cache`` without it): where santamerge
+    keeps what it can build again (replayed merges, training files, corpus archives)."""
+    from pathlib import Path
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "santamerge" / name

@@ -287,8 +287,9 @@ class Replayer:
 
 
 def default_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "santamerge" / "bench"
+    from santamerge.config import cache_folder
+
+    return cache_folder("bench")
 
 
 def match_hunks(parsed: ParsedMerge, truth: str) -> list[str | None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,6 @@ from santamerge.commands.options import json_option
 from santamerge.errors import report_errors
 
 
-def _default_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "santamerge" / "corpus-archives"
-
-
 @click.command(short_help="Build the training corpus as compressed shards with a manifest.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The folder for the shards and manifest.json (keep it out of git).")
@@ -25,8 +19,9 @@ def _default_cache() -> Path:
               help="Where the downloaded archives are kept (default "
                    "~/.cache/santamerge/corpus-archives).")
 @click.option("--budget", "budget_mib", type=float, default=None, metavar="MIB",
-              help="Stop adding packages once the shards reach this size (default 40 MiB: "
-                   "with the tracked tree they must travel to a GPU machine in 64 MiB).")
+              help="Leave out the packages that would take the shards past this size "
+                   "(default 40 MiB: with the tracked tree they must travel to a GPU "
+                   "machine in 64 MiB).")
 @json_option
 @report_errors
 def corpus(out: Path, cache: Path | None, budget_mib: float | None, as_json: bool) -> None:
@@ -39,6 +34,7 @@ def corpus(out: Path, cache: Path | None, budget_mib: float | None, as_json: boo
     `santamerge model train --corpus OUT` trains on them; docs/model-card.md has the
     list, the sizes, and the one-command GPU run.
     """
+    from santamerge.config import cache_folder
     from santamerge.training import shards
 
     def on_package(package: shards.Package, row: dict[str, Any]) -> None:
@@ -47,7 +43,7 @@ def corpus(out: Path, cache: Path | None, budget_mib: float | None, as_json: boo
                        f"{row['licence']}, {row['files']} files, {row['bytes'] / 1e6:.1f} MB",
                        err=True)
 
-    built = shards.build(out, cache or _default_cache(),
+    built = shards.build(out, cache or cache_folder("corpus-archives"),
                          budget_mib=budget_mib or shards.BUDGET_MIB, on_package=on_package)
     totals = built.manifest["totals"]
     if as_json:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,9 @@ from santamerge.errors import report_errors
 
 
 def _default_work_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "santamerge" / "train"
+    from santamerge.config import cache_folder
+
+    return cache_folder("train")
 
 
 @click.command(short_help="Train the embedded model and export it.")

@@ -12,8 +12,9 @@ It draws santamerge.ui.review's state and sends it every key; the review decides
     └─────────────────────────────┘└──────────────┘
      status: what the last key did          keys
 
-Only ``preview`` and ``mergetool`` import this module (tests/test_layout.py holds every
-other command to that), so no other command pays for Textual.
+Only ``preview`` and ``mergetool`` import this module (a test in
+tests/test_review_screen.py holds the other commands to that), so no other command pays
+for Textual.
 """
 
 from __future__ import annotations
