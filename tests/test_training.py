@@ -14,6 +14,7 @@ from santamerge.training import corpus
 from santamerge.training.fim_data import (
     FimSample,
     Packer,
+    Prefetcher,
     encode_sample,
     fim_split,
     plain_sequences,
@@ -103,6 +104,34 @@ def test_packer_resumes_the_same_stream() -> None:
     second.restore(state)
     assert second.batch(80) == expected
     assert all(len(seq) == 33 for seq in expected)
+
+
+def test_prefetcher_gives_the_packers_stream_and_the_consumed_state() -> None:
+    plain = Packer(TEXTS, _chars, IDS, length=33, seed=3)
+    expected = [plain.batch(4) for _ in range(12)]
+    stream = Prefetcher(Packer(TEXTS, _chars, IDS, length=33, seed=3), 4, depth=2)
+    try:
+        got = [stream.next() for _ in range(5)]
+        state = stream.state()  # after the 5th batch, though the thread is further on
+        got += [stream.next() for _ in range(7)]
+    finally:
+        stream.close()
+    assert got == expected
+    resumed = Packer(TEXTS, _chars, IDS, length=33, seed=3)
+    resumed.restore(state)
+    assert [resumed.batch(4) for _ in range(7)] == expected[5:]
+
+
+def test_prefetcher_raises_the_packers_error_in_the_consumer() -> None:
+    def broken(texts: list[str]) -> list[list[int]]:
+        raise ValueError("tokenizer broke")
+
+    stream = Prefetcher(Packer(TEXTS, broken, IDS, length=33, seed=3), 4)
+    try:
+        with pytest.raises(ValueError, match="tokenizer broke"):
+            stream.next()
+    finally:
+        stream.close()
 
 
 def test_plain_sequences_pack_documents_with_eos() -> None:

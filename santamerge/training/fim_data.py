@@ -188,6 +188,60 @@ class Packer:
         return [self.next_sequence() for _ in range(size)]
 
 
+class Prefetcher:
+    """Batches of a :class:`Packer` made ahead in a background thread, each with the
+    packer's state after it, so that a checkpoint records where the *consumed* stream
+    is and a resumed run sees exactly the batches it would have seen.
+
+    Tokenizing runs in Rust without the GIL and the training step waits on the device
+    without it, so on a GPU the next batch is packed while the current one trains.
+    """
+
+    def __init__(self, packer: Packer, size: int, depth: int = 3) -> None:
+        import queue
+        import threading
+
+        self.packer = packer
+        self.size = size
+        self._queue: queue.Queue[tuple[list[list[int]], PackState] | BaseException] = (
+            queue.Queue(maxsize=depth))
+        self._stop = threading.Event()
+        self._state = packer.state()
+        self._thread = threading.Thread(target=self._fill, name="santamerge-packer",
+                                        daemon=True)
+        self._thread.start()
+
+    def _fill(self) -> None:
+        import queue
+
+        try:
+            while not self._stop.is_set():
+                item = (self.packer.batch(self.size), self.packer.state())
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._queue.put(exc)
+
+    def next(self) -> list[list[int]]:
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        batch, self._state = item
+        return batch
+
+    def state(self) -> PackState:
+        """The packer's state after the last batch :meth:`next` returned."""
+        return self._state
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def plain_sequences(documents: Sequence[str], encode: Encode, eos: int, length: int,
                     limit: int) -> list[list[int]]:
     """Up to ``limit`` sequences of plain text (each document + EOS), for held-out loss."""

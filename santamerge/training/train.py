@@ -335,6 +335,7 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
     from santamerge.training.fim_data import (
         Packer,
         PackState,
+        Prefetcher,
         plain_sequences,
         raw_encoder,
         split_pieces,
@@ -411,7 +412,7 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
     def save_checkpoint() -> None:
         state = {"recipe": recipe.name, "corpus": corpus_digest, "model": model.state_dict(),
                  "optimizer": optimizer.state_dict(), "step": step, "tokens": tokens,
-                 "elapsed": elapsed(), "data": tuple(packer.state()),
+                 "elapsed": elapsed(), "data": tuple(stream.state()),
                  "torch_rng": torch.get_rng_state(), "python_rng": random.getstate(),
                  "cuda_rng": torch.cuda.get_rng_state() if device == "cuda" else None}
         tmp = ckpt_path.with_suffix(".tmp")
@@ -443,16 +444,19 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
               "tokens": tokens, "elapsed": round(elapsed_before, 1),
               "train_pieces": len(pieces), "heldout_tokens": len(eval_seqs) * seq,
               "resumed": checkpoint is not None})
-    with _stop_on_signals() as stop:
+    stream = Prefetcher(packer, recipe.batch_size)
+    with _stop_on_signals() as stop, contextlib.closing(stream):
         last_ckpt = last_eval = time.monotonic()
-        window_loss, window_steps, window_tokens, window_start = 0.0, 0, 0, time.monotonic()
+        # the window's loss stays on the device until it is logged: no sync per step
+        window_loss: Any = 0.0
+        window_steps, window_tokens, window_start = 0, 0, time.monotonic()
         train_loss = heldout = bpb = None
         model.train()
         while not done() and not stop():
             lr = learning_rate(recipe, step, progress())
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            batch = torch.tensor(packer.batch(recipe.batch_size)).to(device)
+            batch = torch.tensor(stream.next()).to(device, non_blocking=True)
             with autocast():
                 logits = model(batch[:, :-1]).logits
             loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
@@ -463,12 +467,12 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
             optimizer.step()
             step += 1
             tokens += batch[:, 1:].numel()
-            window_loss += loss.detach().item()
+            window_loss = window_loss + loss.detach()
             window_steps += 1
             window_tokens += batch[:, 1:].numel()
             now = time.monotonic()
             if step % options.log_every == 0 or done():
-                train_loss = window_loss / window_steps
+                train_loss = float(window_loss) / window_steps
                 run.emit({"event": "train", "step": step, "tokens": tokens,
                           "loss": round(train_loss, 4), "lr": lr,
                           "tokens_per_s": round(window_tokens / max(now - window_start, 1e-9), 1),
@@ -484,7 +488,7 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
                 save_checkpoint()
                 last_ckpt = time.monotonic()
         if window_steps:
-            train_loss = window_loss / window_steps
+            train_loss = float(window_loss) / window_steps
         save_checkpoint()
         stopped = stop()
     if stopped:
