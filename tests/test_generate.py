@@ -15,7 +15,30 @@ def test_trim_suffix_overlap() -> None:
     assert trim_suffix_overlap("a\n    \n", "\n    \nb") == "a\n    \n"  # blanks only
 
 
-def test_heal_takes_blanks_after_code_only() -> None:
+def test_heal_cuts_where_the_tokenizer_cuts() -> None:
     assert _heal("x = ") == "x ="
-    assert _heal("def f():\n    ") == "def f():\n    "  # indentation stays
-    assert _heal("   ") == "   "
+    assert _heal("def f():\n    ") == "def f():\n   "  # the last blank joins the code
+    assert _heal("def f():\n\t\t") == "def f():\n\t\t"  # tabs are tokens of their own
+    assert _heal("def f():\n") == "def f():\n"
+    assert _heal("   ") == "  "
+
+
+def test_healed_prefix_tokens_are_the_whole_texts_first_tokens() -> None:
+    """The point of healing: the prompt's tokens are those the text would have with its
+    middle in place, so the model continues a sequence it saw in training."""
+    from transformers import AutoTokenizer
+
+    from santamerge.model.backends.embedded import embedded_path
+
+    tok = AutoTokenizer.from_pretrained(str(embedded_path()))
+    cases = [("class A:\n    def f(self):\n        ", "self.flush()\n"),
+             ("if x:\n\t\t", "return y\n"), ("limit = ", "10\n"), ("x = 1\n", "y = 2\n"),
+             ("def g():\n    return 1\n\n\n", "def h():\n")]
+    for prefix, middle in cases:
+        healed = tok.encode(_heal(prefix), add_special_tokens=False)
+        whole = tok.encode(prefix + middle, add_special_tokens=False)
+        assert whole[:len(healed)] == healed, (prefix, middle)
+    for prefix, middle in cases[:1]:  # what healing fixes: indentation ends off the path
+        unhealed = tok.encode(prefix, add_special_tokens=False)
+        whole = tok.encode(prefix + middle, add_special_tokens=False)
+        assert whole[:len(unhealed)] != unhealed

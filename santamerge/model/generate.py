@@ -39,10 +39,17 @@ def fill_gaps(backend: Backend, gaps: Sequence[Gap], n: int = 1, max_new_tokens:
 
 
 def _heal(prefix: str) -> str:
-    """The prefix without the blanks that end it after code on the same line (blanks that
-    indent an empty line stay: a newline and its indentation are tokens of their own)."""
+    """The prefix cut where a byte-level BPE tokenizer would cut it if the middle's code
+    followed (token healing, for GPT-2-style pre-tokenizers: SantaCoder's and the embedded
+    model's). Blanks after code on the same line go (``x = `` ends ``x =``, the middle's
+    first token is `` 1``). Indentation after a newline keeps all but its last space:
+    ``"\n" + 8 spaces`` before ``self`` is tokenized ``"\n" + 7 spaces`` and `` self``, so a
+    prompt that ends in the whole run ends in a token that training never saw before code.
+    The cut blanks are taken off the front of the middle again (``_clean``)."""
     kept = prefix.rstrip(" \t")
-    return kept if kept and not kept.endswith("\n") else prefix
+    if kept and not kept.endswith("\n"):
+        return kept
+    return prefix[:-1] if prefix.endswith(" ") else prefix  # a tab joins no word
 
 
 def _clean(c: Completion, gap: Gap, blanks: str) -> Completion:
