@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.keys import key_node, key_value
 from santamerge.merge.locate import has_markers
 from santamerge.merge.types import Candidate, ParsedMerge
 from santamerge.merge.unused import unused_imports
@@ -429,8 +430,9 @@ def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] 
         for match in treesitter.matches(query, tree.root_node, byte_range):
             if not match.get("name") or not match.get(node_capture):
                 continue
-            node, name_node = match[node_capture][0], match["name"][0]
-            new = _Binding(node, _signed(treesitter.node_text(name_node), match),
+            node, name_node = match[node_capture][0], key_node(match["name"][0])
+            # by value: "beta" and "bet\u0061" are one JSON key (santamerge.merge.keys)
+            new = _Binding(node, _signed(key_value(profile, name_node), match),
                            tuple(treesitter.node_text(n) for n in match.get("scope", [])),
                            is_import=node_capture == "import")
             key = (name_node.start_byte, name_node.end_byte)
