@@ -178,11 +178,16 @@ DICT_THEIRS = 'D = {\n    "a": 10,\n    "b": 2,\n    "c": 3,\n    "d": 4,\n    "
 ENUM = "enum E {\n    A,\n    B,\n    C,\n    D,\n}\n"
 ENUM_OURS = "enum E {\n    A,\n    X,\n    B,\n    C,\n    DD,\n}\n"
 ENUM_THEIRS = "enum E {\n    AA,\n    B,\n    C,\n    D,\n    X,\n}\n"
+# a mapping in a sequence (a CI step): no loader here, the tree sees the key twice
+STEP = "steps:\n  - name: a\n    run: x\n    with: 1\n    env: 2\n"
+STEP_OURS = "steps:\n  - name: a\n    shell: bash\n    run: x\n    with: 1\n    env: 3\n"
+STEP_THEIRS = 'steps:\n  - name: b\n    run: x\n    with: 1\n    env: 2\n    "shell": sh\n'
 
 
 @pytest.mark.parametrize(("name", "base", "ours", "theirs"), [
     pytest.param("d.py", DICT, DICT_OURS, DICT_THEIRS, id="python-dict"),  # the issue's
     pytest.param("E.java", ENUM, ENUM_OURS, ENUM_THEIRS, id="java-enum"),  # javac refuses
+    pytest.param("ci.yml", STEP, STEP_OURS, STEP_THEIRS, id="yaml-step"),
 ])
 def test_two_hunks_that_each_add_one_key_under_words_stay_gits_conflicts(
         name: str, base: str, ours: str, theirs: str, make_repo: Callable[[str], Repo],
