@@ -112,13 +112,13 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
                        f"at most {baseline.allowed_errors}")
     elif (error := _compile_error(baseline, data)) is not None:
         reasons.append(_not_compiled(error))
+    elif (failure := _load_error(baseline, data)) is not None:
+        reasons.append(failure[0])
     new = [key for _, key in _new_duplicates(baseline, tree, regions)]
     if new:
         reasons.append(_twice(new))
     reasons += list(dict.fromkeys(why for _, why in _new_key_duplicates(baseline, data, tree,
                                                                         regions)))
-    if (failure := _load_error(baseline, data)) is not None:
-        reasons.append(failure[0])
     reasons += [why for _, why in unused_imports(baseline, data, tree, _spans(regions))]
     return tuple(reasons)
 
@@ -198,7 +198,9 @@ def check_together(baseline: GateBaseline, chosen: Mapping[int, Candidate]
         blamed.setdefault(i, []).append(_twice([key]))
     for i, why in _new_key_duplicates(baseline, data, tree, regions):
         blamed.setdefault(i, []).append(why)
-    if (failure := _load_error(baseline, data)) is not None:
+    # the loader last, and only when nothing else failed: a file that does not parse
+    # does not load either, and the parse error says better where
+    if not blamed and (failure := _load_error(baseline, data)) is not None:
         why, line = failure
         if line is None:  # nothing says where: every choice is a suspect
             hunks = [r.hunk for r in regions]
