@@ -5,8 +5,11 @@ A candidate is rejected when the file with it spliced in has more tree-sitter ER
 MISSING nodes than the sides had, when Python's own compiler rejects it (tree-sitter's
 error recovery forgives indentation that Python does not; checked where both sides
 compile), when it contains conflict markers, when it defines the same name twice in
-one scope where neither side did, or when it imports a name that nothing in the merged
-file uses where a side used it (santamerge.merge.unused). The sides are parsed once per
+one scope where neither side did, when one dict, object, mapping, table or enum holds a
+key twice where neither side's does (keys by value: santamerge.merge.keys), when a
+strict loader refuses a JSON or TOML file that loads on both sides, or when it imports
+a name that nothing in the merged file uses where a side used it
+(santamerge.merge.unused). The sides are parsed once per
 file (:func:`prepare_gates`); each candidate costs one incremental re-parse of the file
 (:func:`check_candidate`, for ranking).
 
@@ -35,6 +38,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.keys import key_node, key_value
 from santamerge.merge.locate import has_markers
 from santamerge.merge.types import Candidate, ParsedMerge
 from santamerge.merge.unused import unused_imports
@@ -108,9 +112,13 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
                        f"at most {baseline.allowed_errors}")
     elif (error := _compile_error(baseline, data)) is not None:
         reasons.append(_not_compiled(error))
+    elif (failure := _load_error(baseline, data)) is not None:
+        reasons.append(failure[0])
     new = [key for _, key in _new_duplicates(baseline, tree, regions)]
     if new:
         reasons.append(_twice(new))
+    reasons += list(dict.fromkeys(why for _, why in _new_key_duplicates(baseline, data, tree,
+                                                                        regions)))
     reasons += [why for _, why in unused_imports(baseline, data, tree, _spans(regions))]
     return tuple(reasons)
 
@@ -188,6 +196,18 @@ def check_together(baseline: GateBaseline, chosen: Mapping[int, Candidate]
             blamed.setdefault(i, []).append(_not_compiled(error))
     for i, key in _new_duplicates(baseline, tree, regions):
         blamed.setdefault(i, []).append(_twice([key]))
+    for i, why in _new_key_duplicates(baseline, data, tree, regions):
+        blamed.setdefault(i, []).append(why)
+    # the loader last, and only when nothing else failed: a file that does not parse
+    # does not load either, and the parse error says better where
+    if not blamed and (failure := _load_error(baseline, data)) is not None:
+        why, line = failure
+        if line is None:  # nothing says where: every choice is a suspect
+            hunks = [r.hunk for r in regions]
+        else:
+            hunks = _blame(_line_offset(data, line - 1), _line_offset(data, line), regions)
+        for i in hunks:
+            blamed.setdefault(i, []).append(why)
     for i, why in unused_imports(baseline, data, tree, _spans(regions)):
         blamed.setdefault(i, []).append(why)
     return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
@@ -215,6 +235,186 @@ def _new_duplicates(baseline: GateBaseline, tree: Tree, regions: list[_Region]
                   if not any(lo <= a < hi for lo, hi in replaced))
     return sorted({(i, key) for i, key in inside
                    if counts[key] > 1 and key not in baseline.allowed_duplicates})
+
+
+def _new_key_duplicates(baseline: GateBaseline, data: bytes, tree: Tree,
+                        regions: list[_Region]) -> list[tuple[int, str]]:
+    """(hunk, reason) for each key that one order-free parent (a dict, an object, a
+    mapping, an enum: the ``@key`` captures of ``orderfree.scm``) holds twice, by value
+    (santamerge.merge.keys), in the file with the choices, where no side's parent that
+    opens alike holds it twice. Each hunk is checked with the others, so that two hunks
+    that each add one copy are caught (issue 22: ``words`` wrote ``"x"`` twice across
+    two hunks). Only the parents of keys inside a choice are looked at; each is blamed
+    on the choices that hold a copy, else on the nearest choice before it."""
+    assert baseline.profile is not None
+    profile = baseline.profile
+    query = treesitter.query(profile, "orderfree")
+    if query is None:
+        return []
+    parents: dict[tuple[int, int], Node] = {}
+    for r in regions:
+        if r.start == r.end:
+            continue
+        for node, _ in _keyed_nodes(profile, query, tree.root_node, (r.start, r.end)):
+            if node.parent is not None and r.start <= node.start_byte < r.end:
+                parents.setdefault((node.parent.start_byte, node.parent.end_byte),
+                                   node.parent)
+    found: list[tuple[int, str]] = []
+    for parent in parents.values():
+        for value, copies in _repeated_keys(profile, query, parent).items():
+            where = _opening(data, parent)
+            if (where, value) in _side_key_duplicates(baseline):
+                continue
+            why = f"writes the key {value} twice in `{where}`, which neither side does"
+            inside = [r.hunk for r in regions for a, _ in copies if r.start <= a < r.end]
+            hunks = inside or _blame(*copies[0], regions)
+            found += [(i, why) for i in dict.fromkeys(hunks)]
+    return found
+
+
+# Keyed children a parent may hold twice on purpose: TypeScript's overloaded methods.
+_REPEATABLE_KEYED = frozenset({"method_signature"})
+
+
+def _keyed_nodes(profile: LanguageProfile, query: Any, root: Node,
+                 byte_range: tuple[int, int], max_depth: int | None = None
+                 ) -> list[tuple[Node, str]]:
+    """The keyed children (with their keys, by value) of matches that meet
+    ``byte_range``; with ``max_depth``, only matches that start that deep or less."""
+    from tree_sitter import QueryCursor
+
+    cursor = QueryCursor(query)
+    cursor.set_byte_range(*byte_range)
+    if max_depth is not None:
+        cursor.set_max_start_depth(max_depth)
+    found = []
+    for _, match in cursor.matches(root):
+        keys = match.get("key", [])
+        for node in match.get("item", []) + match.get("keyed", []):
+            if keys and node.type not in _REPEATABLE_KEYED:
+                found += [(node, key_value(profile, key)) for key in keys]
+    return found
+
+
+def _repeated_keys(profile: LanguageProfile, query: Any, parent: Node
+                   ) -> dict[str, list[tuple[int, int]]]:
+    """The keys that ``parent``'s own children hold more than once, with the spans of
+    their copies. The query starts no deeper than the parent's children (a parent's
+    rule may start at its own parent: a class's body), so a large parent costs its
+    children, not everything inside them."""
+    depth, up = 0, parent.parent
+    while up is not None:
+        depth, up = depth + 1, up.parent
+    root = parent
+    while root.parent is not None:
+        root = root.parent
+    spans: dict[str, set[tuple[int, int]]] = {}
+    for node, value in _keyed_nodes(profile, query, root, (parent.start_byte, parent.end_byte),
+                                    depth + 1):
+        if node.parent is not None and node.parent.id == parent.id:
+            spans.setdefault(value, set()).add((node.start_byte, node.end_byte))
+    return {value: sorted(s) for value, s in spans.items() if len(s) > 1}
+
+
+def _opening(data: bytes, parent: Node) -> str:
+    """Where a parent is, as a person reads it: the line it opens on (``D = {``)."""
+    start = data.rfind(b"\n", 0, parent.start_byte) + 1
+    end = data.find(b"\n", parent.start_byte)
+    line = data[start:end if end >= 0 else len(data)].decode("utf-8", errors="replace")
+    return " ".join(line.split())[:60]
+
+
+def _side_key_duplicates(baseline: GateBaseline) -> frozenset[tuple[str, str]]:
+    """(opening, key) for each key that a parent holds twice in a side: allowed. Asked
+    only when the merged file holds a key twice (a full query of both sides)."""
+    assert baseline.profile is not None and baseline.memo is not None
+    if "key duplicates" not in baseline.memo:
+        query = treesitter.query(baseline.profile, "orderfree")
+        found: set[tuple[str, str]] = set()
+        for side in ("ours", "theirs"):
+            text = baseline.parsed.splice({}, default=side)
+            tree = baseline.ours_tree if side == "ours" else treesitter.parse(
+                baseline.profile, text)
+            assert tree is not None
+            data = text.encode("utf-8")
+            parents: dict[tuple[int, int], Node] = {}
+            for node, _ in _keyed_nodes(baseline.profile, query, tree.root_node,
+                                        (0, tree.root_node.end_byte)):
+                if node.parent is not None:
+                    parents.setdefault((node.parent.start_byte, node.parent.end_byte),
+                                       node.parent)
+            for parent in parents.values():
+                found |= {(_opening(data, parent), value)
+                          for value in _repeated_keys(baseline.profile, query, parent)}
+        baseline.memo["key duplicates"] = frozenset(found)
+    known: frozenset[tuple[str, str]] = baseline.memo["key duplicates"]
+    return known
+
+
+def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] | None:
+    """Why a strict loader refuses the file with the choices (JSON with a key twice in
+    one object, TOML that declares a table twice), and on which line if it says; None
+    when it loads, or when a side does not (then it cannot tell whose fault it is).
+    YAML has no loader here (PyYAML is no dependency, and keeps the last of two keys
+    silently); its keys are checked on the tree (:func:`_new_key_duplicates`)."""
+    if baseline.profile is None or baseline.profile.name not in _LOADERS:
+        return None
+    load = _LOADERS[baseline.profile.name]
+    failure = load(data.decode("utf-8", errors="replace"))
+    if failure is None:
+        return None
+    assert baseline.memo is not None
+    if "loads" not in baseline.memo:
+        baseline.memo["loads"] = all(load(baseline.parsed.splice({}, default=side)) is None
+                                     for side in ("ours", "theirs"))
+    if not baseline.memo["loads"]:
+        return None
+    why, line = failure
+    return f"{baseline.profile.name.upper()} does not load it: {why}", line
+
+
+def _load_json(text: str) -> tuple[str, int | None] | None:
+    import json
+
+    def refuse_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:
+                raise _Twice(key)
+            found[key] = value
+        return found
+
+    try:
+        json.loads(text, object_pairs_hook=refuse_twice)
+    except _Twice as twice:
+        return f"the key {json.dumps(twice.args[0], ensure_ascii=False)} twice in one object", None
+    except json.JSONDecodeError as exc:
+        return exc.msg, exc.lineno
+    except (ValueError, RecursionError) as exc:
+        return str(exc) or type(exc).__name__, None
+    return None
+
+
+def _load_toml(text: str) -> tuple[str, int | None] | None:
+    import re
+    import tomllib
+
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        at = re.search(r"\(at line (\d+), column \d+\)$", message)
+        return (message[:at.start()].strip(), int(at.group(1))) if at else (message, None)
+    except (ValueError, RecursionError) as exc:
+        return str(exc) or type(exc).__name__, None
+    return None
+
+
+class _Twice(ValueError):
+    """A JSON object with one key twice."""
+
+
+_LOADERS = {"json": _load_json, "toml": _load_toml}
 
 
 def spliced_tree(baseline: GateBaseline, chosen: Mapping[int, Candidate]
@@ -429,8 +629,9 @@ def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] 
         for match in treesitter.matches(query, tree.root_node, byte_range):
             if not match.get("name") or not match.get(node_capture):
                 continue
-            node, name_node = match[node_capture][0], match["name"][0]
-            new = _Binding(node, _signed(treesitter.node_text(name_node), match),
+            node, name_node = match[node_capture][0], key_node(match["name"][0])
+            # by value: "beta" and "bet\u0061" are one JSON key (santamerge.merge.keys)
+            new = _Binding(node, _signed(key_value(profile, name_node), match),
                            tuple(treesitter.node_text(n) for n in match.get("scope", [])),
                            is_import=node_capture == "import")
             key = (name_node.start_byte, name_node.end_byte)

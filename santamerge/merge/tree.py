@@ -10,8 +10,9 @@ mapping, two imports. Here such a hunk is merged again as a tree (``structured:t
    ``grammars/<lang>/orderfree.scm``) that holds the hunk in all three is found.
 2. Its children (``@item`` captures; by default its named children that are not
    comments) are matched across the three by a signature: the name of a definition
-   (``definitions.scm``), a ``@key`` capture of ``orderfree.scm``, or an import's
-   text, else the child's own text. A child whose text changed (no name) is matched to
+   (``definitions.scm``), a ``@key`` capture of ``orderfree.scm`` (by its value:
+   ``"a"`` and ``'a'`` are one key, santamerge.merge.keys), or an import's text, else
+   the child's own text. A child whose text changed (no name) is matched to
    the one it replaced when it sits in the same place and most of it is alike.
 3. Each matched child is merged: taken from the side that changed it; deleted where one
    side deleted it and the other left it alone; merged again, one level down, where both
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.keys import key_value
 from santamerge.merge.types import ConflictHunk, ParsedMerge
 from santamerge.merge.words import normalise
 
@@ -119,7 +121,8 @@ class _View:
                     listed.append(node)
         for node in match.get("item", []) + match.get("keyed", []):
             for key in match.get("key", []):
-                self.keys[_span(node)] = "key:" + treesitter.node_text(key)
+                # by value: "timeout" and 'timeout' are one key (santamerge.merge.keys)
+                self.keys[_span(node)] = "key:" + key_value(self.profile, key)
                 self.skip.add(_span(key))
 
 
@@ -244,7 +247,7 @@ def keyed_children(profile: LanguageProfile, tree: Tree, text: str,
             if not keys or parent is None or _span(node) in known:
                 continue
             where = " ".join(lines[parent.start_point[0]].split())
-            found.append(((("@" + where,), treesitter.node_text(keys[0])), node))
+            found.append(((("@" + where,), key_value(profile, keys[0])), node))
     return found
 
 

@@ -1,0 +1,218 @@
+"""One key is one key, however it is spelled, and a written JSON, YAML or TOML file
+loads (issue 22, items 3 to 5): through real `git merge` runs with the installed
+driver, and the gates and key readers directly."""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Repo
+
+from santamerge import treesitter
+from santamerge.languages.profiles import language_for_path
+from santamerge.merge.keys import key_value
+from santamerge.merge.locate import parse_conflicts
+from santamerge.merge.pipeline import run_pipeline
+
+
+def git_conflict(folder: Path, base: str, ours: str, theirs: str) -> str:
+    """git's own diff3 merge of the three texts, with the labels the driver gets."""
+    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (folder / name).write_bytes(text.encode("utf-8"))
+    return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
+                           "-L", "theirs", "ours", "base", "theirs"], cwd=folder,
+                          capture_output=True, check=False).stdout.decode("utf-8")
+
+
+def merge(make_repo: Callable[[str], Repo], name: str, base: str, ours: str, theirs: str,
+          policy: str | None = None) -> tuple[Repo, subprocess.CompletedProcess[str]]:
+    """A real `git merge` of ours and theirs through the driver, under ``policy``."""
+    repo = make_repo("repo")
+    repo.install_driver([f"*{Path(name).suffix}"])
+    env = {"SANTAMERGE_POLICY": policy} if policy else None
+    return repo, repo.merge_branches({name: base}, {name: ours}, {name: theirs}, env=env)
+
+
+# -- item 3: keys by value ---------------------------------------------------------------
+
+# (file, a text whose order-free keys are all one key in other spellings, another key)
+SPELLINGS = {
+    "python": ("a.py", "C = {\"timeout\": 1, 'timeout': 2, r'timeout': 3, 'time' 'out': 4, "
+                       "'\\x74imeout': 5, 'other': 6}\n"),
+    "json": ("a.json", '{"beta": 1, "bet\\u0061": 2, "\\u0062eta": 3, "other": 4}\n'),
+    "javascript": ("a.js", "o = {beta: 1, 'beta': 2, \"beta\": 3, 'bet\\u0061': 4, "
+                           "'\\u{62}eta': 5, other: 6};\n"),
+    "typescript": ("a.ts", "interface I {\n  beta: number;\n  'beta': string;\n"
+                           "  \"beta\"?: number;\n  other: number;\n}\n"),
+    "yaml": ("a.yaml", "beta: 1\n\"beta\": 2\n'beta': 3\n\"bet\\x61\": 4\nother: 5\n"),
+    "toml": ("a.toml", "beta = 1\n\"beta\" = 2\n'beta' = 3\n\"bet\\u0061\" = 4\nother = 5\n"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(SPELLINGS))
+def test_one_key_in_every_spelling_reads_as_one_value(language: str) -> None:
+    path, text = SPELLINGS[language]
+    profile = language_for_path(path)
+    assert profile is not None
+    tree = treesitter.parse(profile, text)
+    query = treesitter.query(profile, "orderfree")
+    assert query is not None
+    values = [key_value(profile, key) for match in treesitter.matches(query, tree.root_node)
+              for key in match.get("key", [])]
+    assert len(values) >= 4
+    assert len(set(values[:-1])) == 1 and values[-1] != values[0], values
+
+
+def test_keys_that_differ_in_value_stay_apart() -> None:
+    """Python's 1 and "1", YAML's 1 and "1", TOML's "a.b" and a.b are different keys."""
+    for path, text in (("a.py", "C = {1: 1, '1': 2}\n"), ("a.yaml", "1: 1\n\"1\": 2\n"),
+                       ("a.toml", "\"a.b\" = 1\na.b = 2\n"), ("a.js", "o = {[a]: 1, a: 2};\n")):
+        profile = language_for_path(path)
+        assert profile is not None
+        tree = treesitter.parse(profile, text)
+        query = treesitter.query(profile, "orderfree")
+        assert query is not None
+        values = [key_value(profile, key) for m in treesitter.matches(query, tree.root_node)
+                  for key in m.get("key", [])]
+        assert len(values) == len(set(values)) == 2, (path, values)
+
+
+# (file, base, ours, theirs, policy): each side adds one key, in its own spelling
+TWO_SPELLINGS = {
+    # the issue's Python case: the tree merge wrote both under the default policy
+    "python": ("settings.py", 'C = {\n    "a": 1,\n    "b": 2,\n}\n',
+               'C = {\n    "a": 10,\n    "b": 2,\n    "timeout": 5,\n}\n',
+               "C = {\n    \"a\": 1,\n    \"b\": 20,\n    'timeout': 30,\n}\n", None),
+    "json": ("c.json", '{\n  "a": 1\n}\n', '{\n  "a": 1,\n  "beta": 1\n}\n',
+             '{\n  "a": 1,\n  "bet\\u0061": 2\n}\n', "words"),
+    "yaml": ("c.yaml", "a: 1\n", 'a: 1\n"beta": 1\n', "a: 1\nbeta: 2\n", "words"),
+    "toml": ("c.toml", "[t]\na = 1\n", '[t]\na = 1\n"beta" = 1\n', "[t]\na = 1\nbeta = 2\n",
+             "words"),
+    "javascript": ("c.js", "const C = {\n  a: 1,\n};\n", "const C = {\n  a: 1,\n  beta: 1,\n};\n",
+                   "const C = {\n  a: 1,\n  'beta': 2,\n};\n", "words"),
+    "typescript": ("c.ts", "interface C {\n  a: number;\n}\n",
+                   "interface C {\n  a: number;\n  beta: number;\n}\n",
+                   "interface C {\n  a: number;\n  'beta': string;\n}\n", "words"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(TWO_SPELLINGS))
+def test_one_key_added_in_two_spellings_stays_gits_conflict(
+        language: str, make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    name, base, ours, theirs, policy = TWO_SPELLINGS[language]
+    repo, done = merge(make_repo, name, base, ours, theirs, policy)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert repo.read(name).decode() == git_conflict(tmp_path, base, ours, theirs)
+
+
+def test_a_clean_merge_of_one_key_in_two_spellings_is_marked(
+        make_repo: Callable[[str], Repo]) -> None:
+    """git merges the two additions cleanly (at two places): the clash check must see
+    that "timeout" and 'timeout' are one key."""
+    base = 'C = {\n    "a": 1,\n    "b": 2,\n    "c": 3,\n}\n'
+    ours = base.replace('"a": 1,\n', '"a": 1,\n    "timeout": 5,\n')
+    theirs = base.replace('"c": 3,\n', "\"c\": 3,\n    'timeout': 30,\n")
+    repo, done = merge(make_repo, "settings.py", base, ours, theirs)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "both sides added" in done.stderr and "timeout" in done.stderr
+    hunks = parse_conflicts(repo.read("settings.py").decode()).hunks
+    assert [(h.ours, h.theirs) for h in hunks] == [('    "timeout": 5,\n', ""),
+                                                   ("", "    'timeout': 30,\n")]
+
+
+# -- item 4: a written file loads --------------------------------------------------------
+
+RUFF = "[tool.ruff]\nline-length = 100\n"
+
+
+@pytest.mark.parametrize("theirs", [
+    pytest.param("\n[tool.ruff.lint]\nignore = [\"E501\"]\n", id="table-ignore"),  # the issue's
+    pytest.param("\n[tool.ruff.lint]\nselect = [\"E\"]\n", id="table-select"),
+])
+@pytest.mark.parametrize("ours", [
+    pytest.param('lint.select = ["E", "F"]\n', id="dotted-key"),
+    pytest.param("lint = true\n", id="scalar"),
+])
+@pytest.mark.parametrize("policy", [None, "words"])
+def test_a_toml_merge_that_declares_a_table_twice_stays_gits_conflict(
+        ours: str, theirs: str, policy: str | None, make_repo: Callable[[str], Repo],
+        tmp_path: Path) -> None:
+    for side in (RUFF + ours, RUFF + theirs):
+        tomllib.loads(side)  # each side loads
+    repo, done = merge(make_repo, "pyproject.toml", RUFF, RUFF + ours, RUFF + theirs, policy)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert repo.read("pyproject.toml").decode() == git_conflict(
+        tmp_path, RUFF, RUFF + ours, RUFF + theirs)
+
+
+def test_a_toml_merge_that_loads_is_still_written(make_repo: Callable[[str], Repo]) -> None:
+    base = "[tool.ruff]\nindent-width = 4\nline-length = 100\n"
+    repo, done = merge(make_repo, "pyproject.toml", base, base + 'lint.select = ["E", "F"]\n',
+                       base + 'target-version = "py311"\n')
+    assert done.returncode == 0, done.stdout + done.stderr
+    loaded = tomllib.loads(repo.read("pyproject.toml").decode())["tool"]["ruff"]
+    assert loaded["lint"] == {"select": ["E", "F"]} and loaded["target-version"] == "py311"
+
+
+def test_the_gates_say_why_a_json_merge_does_not_load(tmp_path: Path) -> None:
+    base = '{\n  "a": 1,\n  "z": 0\n}\n'
+    ours = base.replace('"a": 1,\n', '"a": 1,\n  "beta": 1,\n')
+    theirs = base.replace('"a": 1,\n', '"a": 1,\n  "bet\\u0061": 2,\n')
+    text = git_conflict(tmp_path, base, ours, theirs)
+    (hunk,) = run_pipeline(text, "c.json").proposal.hunks
+    reasons = hunk.gated["ours+theirs"]
+    assert 'JSON does not load it: the key "beta" twice in one object' in reasons
+    assert 'writes the key "beta" twice in `{`, which neither side does' in reasons
+    assert hunk.gated["ours"] == hunk.gated["theirs"] == ()
+
+
+# -- item 5: the whole file, after every hunk is decided ----------------------------------
+
+DICT = 'D = {\n    "a": 1,\n    "b": 2,\n    "c": 3,\n    "d": 4,\n}\n'
+DICT_OURS = 'D = {\n    "a": 1,\n    "x": 9,\n    "b": 2,\n    "c": 3,\n    "d": 40,\n}\n'
+DICT_THEIRS = 'D = {\n    "a": 10,\n    "b": 2,\n    "c": 3,\n    "d": 4,\n    "x": 8,\n}\n'
+ENUM = "enum E {\n    A,\n    B,\n    C,\n    D,\n}\n"
+ENUM_OURS = "enum E {\n    A,\n    X,\n    B,\n    C,\n    DD,\n}\n"
+ENUM_THEIRS = "enum E {\n    AA,\n    B,\n    C,\n    D,\n    X,\n}\n"
+# a mapping in a sequence (a CI step): no loader here, the tree sees the key twice
+STEP = "steps:\n  - name: a\n    run: x\n    with: 1\n    env: 2\n"
+STEP_OURS = "steps:\n  - name: a\n    shell: bash\n    run: x\n    with: 1\n    env: 3\n"
+STEP_THEIRS = 'steps:\n  - name: b\n    run: x\n    with: 1\n    env: 2\n    "shell": sh\n'
+
+
+@pytest.mark.parametrize(("name", "base", "ours", "theirs"), [
+    pytest.param("d.py", DICT, DICT_OURS, DICT_THEIRS, id="python-dict"),  # the issue's
+    pytest.param("E.java", ENUM, ENUM_OURS, ENUM_THEIRS, id="java-enum"),  # javac refuses
+    pytest.param("ci.yml", STEP, STEP_OURS, STEP_THEIRS, id="yaml-step"),
+])
+def test_two_hunks_that_each_add_one_key_under_words_stay_gits_conflicts(
+        name: str, base: str, ours: str, theirs: str, make_repo: Callable[[str], Repo],
+        tmp_path: Path) -> None:
+    repo, done = merge(make_repo, name, base, ours, theirs, "words")
+    assert done.returncode == 1, done.stdout + done.stderr
+    written = repo.read(name).decode()
+    assert written == git_conflict(tmp_path, base, ours, theirs)
+    assert len(parse_conflicts(written).hunks) == 2
+
+
+def test_two_hunks_that_add_different_keys_under_words_are_written(
+        make_repo: Callable[[str], Repo]) -> None:
+    repo, done = merge(make_repo, "d.py", DICT, DICT_OURS,
+                       DICT_THEIRS.replace('"x": 8', '"y": 8'), "words")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert repo.read("d.py").decode() == DICT_OURS.replace('"a": 1', '"a": 10').replace(
+        '"d": 40,\n', '"d": 40,\n    "y": 8,\n')
+
+
+def test_a_key_the_sides_already_hold_twice_does_not_stop_the_merge(
+        make_repo: Callable[[str], Repo]) -> None:
+    base = DICT.replace('"c": 3', '"a": 3')
+    ours, theirs = (side.replace('"c": 3', '"a": 3').replace('"x": 8', '"y": 8')
+                    for side in (DICT_OURS, DICT_THEIRS))
+    repo, done = merge(make_repo, "d.py", base, ours, theirs, "words")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert repo.read("d.py").decode().count('"a":') == 2
