@@ -36,6 +36,11 @@ class Settings(NamedTuple):
 # Settings that must be a finite number above zero: 0, a negative number, inf or nan
 # would switch a limit off (a hung merge driver never returns) instead of setting it.
 _POSITIVE = frozenset({"timeout", "server_timeout", "idle_timeout", "max_bytes"})
+# The most seconds a time limit may be: a larger one (``1e9``, ``1e308``) is not a limit a
+# person waits out, and some overflow the system's timers. It is lowered to this, with
+# one warning line.
+MAXIMUM = {"timeout": 600.0, "server_timeout": 3600.0, "idle_timeout": 86400.0}
+_warned: set[tuple[str, float]] = set()
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -84,6 +89,8 @@ def _overlay(settings: Settings, values: dict[str, Any]) -> Settings:
         converted[key] = _convert(key, raw, kinds[key])
         if key in _POSITIVE:
             _check_positive(key, raw, converted[key])
+        if key in MAXIMUM:
+            converted[key] = _at_most(key, raw, converted[key])
     return settings._replace(**converted)
 
 
@@ -115,6 +122,20 @@ def _check_positive(key: str, raw: Any, value: float) -> None:
                           f"0 (a limit cannot be switched off); fix it in "
                           f"SANTAMERGE_{key.upper()}, git config santamerge.{key} or "
                           "[tool.santamerge]")
+
+
+def _at_most(key: str, raw: Any, value: float) -> float:
+    """``value``, or the setting's maximum with one warning line (once per process)."""
+    import sys
+
+    top = MAXIMUM[key]
+    if value <= top:
+        return value
+    if (key, value) not in _warned:
+        _warned.add((key, value))
+        print(f"santamerge: warning: setting '{key}' has the value {raw!r}, above the "
+              f"maximum of {top:g} seconds; using {top:g}", file=sys.stderr)
+    return top
 
 
 def _given(flags: dict[str, Any]) -> dict[str, Any]:

@@ -7,23 +7,35 @@ ever sees a partial file. The temporary copy lives in the repository's git direc
 it, and when a process is killed before it can remove its copy (``kill -9``), the next
 write removes copies whose process is gone. Where the git directory is on another file
 system than the file (a rename cannot cross it), or there is no git directory, the copy
-is written next to the file as ``.<name>.santamerge-<pid>``, as before.
+is written next to the file as ``.<name>.santamerge-<pid>``, as before; so is it when the
+git directory's ``santamerge/tmp`` cannot be used at all (a regular file in its place).
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 TMP_DIR = ("santamerge", "tmp")
 STALE_AFTER = 3600.0  # seconds: a copy this old is stale even if its pid was reused
 
 
-def write_atomically(path: str, data: bytes, git_dir: str | None = None) -> None:
+class WriteAbandoned(Exception):
+    """``still_wanted`` said no at the last moment: nothing was written."""
+
+
+def write_atomically(path: str, data: bytes, git_dir: str | None = None,
+                     still_wanted: Callable[[], bool] | None = None) -> None:
     """Replace ``path`` with ``data``, keeping its permission bits; ``git_dir`` is found
-    from the file's folder when not given."""
+    from the file's folder when not given. ``still_wanted`` is asked right before the
+    rename: a rename re-creates a file that was removed meanwhile (the merge driver's
+    ``%A``, once git gave up on it), so a writer that must not do that says no there
+    and gets WriteAbandoned."""
     from santamerge.git import find_git_dir
 
     target = os.path.abspath(path)
@@ -38,17 +50,17 @@ def write_atomically(path: str, data: bytes, git_dir: str | None = None) -> None
             os.makedirs(scratch, exist_ok=True)
             remove_stale(scratch)
             tmp = os.path.join(scratch, f"{os.getpid()}.{os.path.basename(target)}")
-            _replace(tmp, target, data, mode)
+            _replace(tmp, target, data, mode, still_wanted)
             return
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EACCES, errno.EPERM, errno.EROFS):
-                raise
+        except OSError:
+            pass  # another file system, no permission, a file in the folder's place: below
     local = os.path.join(os.path.dirname(target),
                          f".{os.path.basename(target)}.santamerge-{os.getpid()}")
-    _replace(local, target, data, mode)
+    _replace(local, target, data, mode, still_wanted)
 
 
-def _replace(tmp: str, target: str, data: bytes, mode: int) -> None:
+def _replace(tmp: str, target: str, data: bytes, mode: int,
+             still_wanted: Callable[[], bool] | None) -> None:
     hang = _hang_here()
     try:
         with open(tmp, "wb") as fh:
@@ -56,6 +68,8 @@ def _replace(tmp: str, target: str, data: bytes, mode: int) -> None:
         os.chmod(tmp, mode)
         if hang:
             time.sleep(3600)
+        if still_wanted is not None and not still_wanted():
+            raise WriteAbandoned(target)
         os.replace(tmp, target)
     except BaseException:  # a signal's exception too: never leave the copy behind
         with contextlib.suppress(OSError):

@@ -218,13 +218,14 @@ def test_attempts_are_stored_and_pruned(repo: Repo) -> None:
 def test_a_write_that_fails_reports_a_conflict_in_one_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     from santamerge.merge.driver import _write
 
-    target = tmp_path / "gone" / "ours"  # its folder does not exist: the write fails
+    target = tmp_path / "folder"  # a folder in the file's place: the write fails
+    target.mkdir()
     assert _write(str(target), b"merged\n") is False
     err = capsys.readouterr().err
     assert err.startswith("santamerge: could not write the merge to ") and err.count("\n") == 1
-    assert not target.parent.exists()
+    assert list(target.iterdir()) == []
     ours = tmp_path / "ours"
     ours.write_bytes(b"ours\n")
     assert _write(str(ours), b"merged\n") is True
     assert ours.read_bytes() == b"merged\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["ours"]  # no temporary file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "ours"]  # no copy left

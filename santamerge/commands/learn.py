@@ -64,13 +64,17 @@ def learn(limit: int, budget: float, held: float, forget: bool, as_json: bool) -
     from santamerge.merge.learned import local_path
 
     repo = find_repository(os.getcwd(), WHERE)
-    store = Path(repo.git_dir) / "santamerge" / "learn"
+    state = Path(repo.git_dir) / "santamerge"
+    if os.path.lexists(state) and not state.is_dir():
+        raise SantamergeError(f"{state} is not a folder; learn keeps its hunks and ranker "
+                              "there: move it away and run learn again")
+    store = state / "learn"
     target = local_path(repo.git_dir)
     if forget:
         import shutil
 
         shutil.rmtree(store, ignore_errors=True)
-        target.unlink(missing_ok=True)
+        _remove(target)
         click.echo("santamerge: forgot what learn stored; the shipped ranker is in effect")
         return
     mined, stored = _mine(repo.root, store, limit, budget, quiet=as_json)
@@ -115,7 +119,7 @@ def _fit(store: Path, target: Path, held: float) -> dict[str, Any]:
     hunks = _hunks(store)
     out: dict[str, Any] = {"hunks": len(hunks), "merges": len({h.merge for h in hunks})}
     if len(hunks) < MIN_HUNKS:
-        target.unlink(missing_ok=True)
+        _remove(target)
         out.update(stored=False, why=f"{len(hunks)} conflict hunks matched to their commits; "
                    f"learn needs {MIN_HUNKS} (raise --limit, or run again later)")
         return out
@@ -127,7 +131,7 @@ def _fit(store: Path, target: Path, held: float) -> dict[str, Any]:
                          "since": min((h.date for h in newest), default=""),
                          "top1_shipped": before, "top1_adjusted": after})
     if after <= before:
-        target.unlink(missing_ok=True)
+        _remove(target)
         out.update(stored=False, why="the adjustment ranked the newest merges no better "
                    "than the shipped ranker; nothing stored, the shipped ranker stays")
         return out
@@ -137,12 +141,29 @@ def _fit(store: Path, target: Path, held: float) -> dict[str, Any]:
     adjustment = fit_adjustment(hunks, ranker, facts=facts)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(adjustment.to_json(), indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        tmp.write_text(json.dumps(adjustment.to_json(), indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:  # a folder in its place, say: the shipped ranker stays
+        tmp.unlink(missing_ok=True)
+        out.update(stored=False, why=f"could not store the adjustment in {target} "
+                   f"({exc.strerror}); move that away and run learn again")
+        return out
     out.update(stored=True, weights=dict(zip(adjustment.features,
                                              (round(c, 3) for c in adjustment.coef),
                                              strict=True)))
     return out
+
+
+def _remove(target: Path) -> None:
+    """Remove the stored adjustment; anything else in its place (a folder) is left as it
+    is, with one warning line."""
+    from santamerge.merge.learned import warn_unusable
+
+    try:
+        target.unlink(missing_ok=True)
+    except OSError as exc:
+        warn_unusable(target, exc)
 
 
 def _hunks(store: Path) -> list[Hunk]:

@@ -101,13 +101,22 @@ class _Stopped(BaseException):
         self.signum = signum
 
 
+class _Orphaned(BaseException):
+    """git no longer waits for this driver (_orphaned): write nothing, and go."""
+
+
 _STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+_PARENT: list[int] = []  # the parent that started this driver
+_TOLD: list[str] = []  # a write that failed, said already
 
 
 def run_merge_driver(args: DriverArgs) -> int:
     """Merge, write ``%A``, return the exit status for git. SIGTERM, SIGINT and SIGHUP
     stop it quietly: ``%A`` then holds our side, untouched, or git's own result, and
-    the status is 128 + the signal's number, which git reads as a conflict."""
+    the status is 128 + the signal's number, which git reads as a conflict. A driver
+    whose caller is gone (git's ``sh -c`` killed) writes nothing: _Orphaned."""
+    _PARENT[:] = [os.getppid()]
+    _TOLD.clear()
     state: dict[str, bytes] = {}
     saved = _catch_stop_signals()
     try:
@@ -115,105 +124,123 @@ def run_merge_driver(args: DriverArgs) -> int:
     except _Stopped as stop:
         _ignore_stop_signals()
         if "baseline" in state:
-            _write(args.ours, state["baseline"])
+            with contextlib.suppress(_Orphaned):
+                _write(args.ours, state["baseline"])
         return 128 + stop.signum
+    except _Orphaned:
+        return EXIT_CONFLICTS  # nobody reads it: git has moved on, and removed %A
     finally:
         _restore_signals(saved)
 
 
 def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
+    """git's merge first; then the kill switch and the settings, before any work of
+    santamerge's; then that work, clean merge or not, inside one time limit."""
     import time
 
     started = time.monotonic()
-    config = git.start_config_read("santamerge")  # runs while git merges
+    disabled = _disabled_by_environment()
+    config = None if disabled else git.start_config_read("santamerge")  # runs while git merges
     baseline, conflicts = git.merge_file(
         args.ours, args.base, args.theirs, args.labels, args.marker_size
     )
-    git_values = git.finish_config_read(config)
+    git_values = {} if config is None else git.finish_config_read(config)
     if conflicts == git.MERGE_FILE_ERROR:
         return EXIT_CONFLICTS  # git refused (binary): %A keeps ours, as git's driver does
     state["baseline"] = baseline
-    if conflicts == 0:
-        return _clean(args, baseline, git_values)
+    gits = EXIT_OK if conflicts == 0 else EXIT_CONFLICTS
+    if disabled:
+        return _give_gits(args, baseline, gits)
     try:
         from santamerge.config import load_settings
 
         settings = load_settings(git_values=git_values, timeout=args.timeout)
-        if settings.disable:
-            raise _Unsupported("disabled by SANTAMERGE_DISABLE / santamerge.disable")
-        with _deadline(settings.timeout):
-            inputs, result, outcome, record = _improve(args, baseline, settings, started)
     except ConfigError as exc:
         print(f"santamerge: {exc}; gave git's own merge of {args.path or args.ours}",
               file=sys.stderr)
-        _write(args.ours, baseline)
-        return EXIT_CONFLICTS
+        return _give_gits(args, baseline, gits)
+    if settings.disable:
+        return _give_gits(args, baseline, gits)
+    left = max(0.05, settings.timeout - (time.monotonic() - started))
+    if conflicts == 0:
+        return _clean(args, baseline, settings, left)
+    try:
+        with _deadline(left):
+            inputs, result, outcome, record = _improve(args, baseline, settings, started)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
-        _write(args.ours, baseline)
-        return EXIT_CONFLICTS
+        return _give_gits(args, baseline, EXIT_CONFLICTS)
     if not _write(args.ours, result):
-        _write(args.ours, baseline)
-        return EXIT_CONFLICTS
+        return _give_gits(args, baseline, EXIT_CONFLICTS)
     files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
     _store(args, {**files, "baseline": baseline, "result": result}, record,
            settings.keep_attempts)
-    left = len(outcome.unresolved)
-    if left:
+    unresolved = len(outcome.unresolved)
+    if unresolved:
         shown = args.path or args.ours
-        print(f"santamerge: {shown}: {left} conflict{'s' if left > 1 else ''} left marked; "
-              f"`santamerge preview {shown}` shows the ranked proposals", file=sys.stderr)
-    return EXIT_OK if left == 0 else EXIT_CONFLICTS
+        print(f"santamerge: {shown}: {unresolved} conflict{'s' if unresolved > 1 else ''} "
+              f"left marked; `santamerge preview {shown}` shows the ranked proposals",
+              file=sys.stderr)
+    return EXIT_OK if unresolved == 0 else EXIT_CONFLICTS
 
 
-def _clean(args: DriverArgs, baseline: bytes, git_values: dict[str, str]) -> int:
+def _disabled_by_environment() -> bool:
+    """``SANTAMERGE_DISABLE`` set true: read before anything else, since it overrides
+    every other source of the setting (santamerge.config)."""
+    from santamerge.config import _TRUE
+
+    return os.environ.get("SANTAMERGE_DISABLE", "").strip().lower() in _TRUE
+
+
+def _give_gits(args: DriverArgs, baseline: bytes, status: int) -> int:
+    """Write git's own merge to ``%A`` and return ``status``: git's, or a conflict when
+    even that write failed (then %A still holds ours and git keeps all three)."""
+    return status if _write(args.ours, baseline) else EXIT_CONFLICTS
+
+
+def _clean(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float) -> int:
     """git merged the file cleanly: write its merge, unless both sides added a definition
     of one name (santamerge.merge.clashes); then each copy is marked, and it is a conflict."""
-    found = _clash_check(args, baseline, git_values)
+    found = _clash_check(args, baseline, settings, seconds)
     if found is None:
-        return EXIT_OK if _write(args.ours, baseline) else EXIT_CONFLICTS
+        return _give_gits(args, baseline, EXIT_OK)
     marked, names = found
     if not _write(args.ours, marked):
-        _write(args.ours, baseline)
-        return EXIT_CONFLICTS
+        return _give_gits(args, baseline, EXIT_CONFLICTS)
     print(f"santamerge: {args.path or args.ours}: both sides added {names}; git's line merge "
           "kept both copies, left marked as a conflict: keep one", file=sys.stderr)
     return EXIT_CONFLICTS
 
 
-def _clash_check(args: DriverArgs, baseline: bytes, git_values: dict[str, str]
+def _clash_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
                  ) -> tuple[bytes, str] | None:
-    """The marked file and the clashing names, or None: no clash, or anything failed
-    (then git's clean merge stands, as without santamerge). The settings are read, and
-    tree-sitter loaded, only when both sides added a line defining one name."""
+    """The marked file and the clashing names, or None: no clash, or anything failed or
+    ran out of time (then git's clean merge stands, as without santamerge). tree-sitter
+    is loaded only when both sides added a line defining one name."""
     from santamerge.languages.profiles import language_for_path
 
     profile = language_for_path(args.path or args.ours)
     if profile is None:
         return None
     try:
-        texts = _maybe_clashing(args, baseline)
-        if texts is None:
-            return None
-        from santamerge.config import load_settings
-
-        settings = load_settings(git_values=git_values, timeout=args.timeout)
-        if settings.disable or max(len(t.encode("utf-8")) for t in texts) > settings.max_bytes:
-            return None
-        with _deadline(settings.timeout):
+        with _deadline(seconds):
+            texts = _maybe_clashing(args, baseline, settings.max_bytes)
+            if texts is None:
+                return None
             return _clashes(args, texts, profile)
-    except (Exception, _Timeout):
+    except (Exception, _Timeout) as exc:
+        _note_fallback(exc)
         return None
 
 
-def _maybe_clashing(args: DriverArgs, baseline: bytes) -> tuple[str, ...] | None:
+def _maybe_clashing(args: DriverArgs, baseline: bytes, limit: int) -> tuple[str, ...] | None:
     """Base, ours, theirs and git's merge, when both sides added a line that may define
     one name; else None."""
     from collections import Counter
 
-    from santamerge.config import Settings
-
-    inputs = [_read(p, Settings().max_bytes) for p in (args.base, args.ours, args.theirs)]
+    if len(baseline) > limit:
+        return None
+    inputs = [_read(p, limit) for p in (args.base, args.ours, args.theirs)]
     texts = tuple(_decode(data) for data in [*inputs, baseline])
     lines = Counter(texts[0].splitlines())
     added = [Counter(text.splitlines()) - lines for text in texts[1:3]]
@@ -235,15 +262,22 @@ def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
     return mark(merged, found, args.labels, args.marker_size).encode("utf-8"), names
 
 
+# A name (or a quoted key) before ``(``, ``<``, ``{``, ``:``, ``=``, ``;`` or ``,``. It
+# starts only where a run of name characters starts (the lookbehind), and its quantifiers
+# never give back, so a line is read once: a 40,000-character word used to be tried from
+# each of its characters, each try to its end (quadratic, a minute). A name is the run
+# from its first letter, ``_`` or ``$`` on, as a backtracking match found it.
+_HEAD = r"(?<![\w$.-])(?:[^\WA-Za-z_]|[.-])*+([A-Za-z_$][\w$.-]*+)[\"']?\s*+[(<{:=;,]"
+
+
 def _heads(lines: Counter[str]) -> set[str]:
-    """Names that added lines may define, loosely: a name (or a quoted key) before
-    ``(``, ``<``, ``{``, ``:``, ``=``, ``;`` or ``,`` (a field). A clash needs both sides
-    to add a line that defines the name, so where the two sets do not meet, nothing is
+    """Names that added lines may define, loosely (_HEAD). A clash needs both sides to
+    add a line that defines the name, so where the two sets do not meet, nothing is
     parsed (most clean merges)."""
     import re
 
-    return {m.group(1) for line in lines
-            for m in re.finditer(r"([A-Za-z_$][\w$.-]*)[\"']?\s*[(<{:=;,]", line)}
+    head = re.compile(_HEAD)
+    return {m.group(1) for line in lines for m in head.finditer(line)}
 
 
 def _catch_stop_signals() -> dict[int, Any]:
@@ -276,14 +310,31 @@ def _restore_signals(saved: dict[int, Any]) -> None:
 def _write(path: str, data: bytes) -> bool:
     """Write ``%A``; if it cannot be written, say so in one line and return False: ``%A``
     then still holds our side, git keeps all three in the index, and the exit status
-    must report a conflict."""
+    must report a conflict. Raises _Orphaned, having written nothing, when git no longer
+    waits for it."""
+    from santamerge.files import WriteAbandoned
+
+    if _orphaned(path):
+        raise _Orphaned()
     try:
-        write_atomically(path, data)
+        write_atomically(path, data, still_wanted=lambda: not _orphaned(path))
+    except WriteAbandoned:
+        raise _Orphaned() from None
     except OSError as exc:
-        print(f"santamerge: could not write the merge to {path} ({exc.strerror}); it still "
-              "holds our side, and git keeps all three versions in the index", file=sys.stderr)
+        if not _TOLD:  # the write of git's own result that follows fails alike: one line
+            _TOLD.append(path)
+            print(f"santamerge: could not write the merge to {path} ({exc.strerror}); it "
+                  "still holds our side, and git keeps all three versions in the index",
+                  file=sys.stderr)
         return False
     return True
+
+
+def _orphaned(path: str) -> bool:
+    """Whether git has given up on this driver: the process that started it (git's
+    ``sh -c`` wrapper, or git) is gone, or ``%A`` was removed. git then reads ``%A`` as it
+    is and removes it; a write after that would leave a stray ``.merge_file_*`` behind."""
+    return (bool(_PARENT) and os.getppid() != _PARENT[0]) or not os.path.lexists(path)
 
 
 def _improve(

@@ -225,8 +225,13 @@ class LocalAdjustment(NamedTuple):
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LocalAdjustment:
-        return cls(tuple(data["features"]), tuple(float(c) for c in data["coef"]),
-                   float(data["intercept"]), dict(data.get("facts", {})))
+        made = cls(tuple(str(f) for f in data["features"]),
+                   tuple(float(c) for c in data["coef"]), float(data["intercept"]),
+                   dict(data.get("facts", {})))
+        if len(made.features) != len(made.coef) or not all(
+                math.isfinite(c) for c in (*made.coef, made.intercept)):
+            raise ValueError("features and weights do not match")
+        return made
 
 
 LOCAL_SCHEMA = 1
@@ -237,17 +242,43 @@ def local_path(git_dir: str | os.PathLike[str]) -> Path:
 
 
 def local_adjustment(git_dir: str | os.PathLike[str] | None) -> LocalAdjustment | None:
-    """The adjustment ``santamerge learn`` stored in this repository, if any (one that
-    cannot be read counts as none)."""
+    """The adjustment ``santamerge learn`` stored in this repository, if any. One that
+    cannot be read (a folder in its place, JSON nested too deep, the wrong shape) counts
+    as none, with one warning line: the shipped ranker alone is in effect."""
     if git_dir is None:
         return None
+    path = local_path(git_dir)
     try:
-        data = json.loads(local_path(git_dir).read_text(encoding="utf-8"))
-        if data.get("schema") != LOCAL_SCHEMA:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("schema") != LOCAL_SCHEMA:
             return None
         return LocalAdjustment.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError):
+    except FileNotFoundError:
         return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        warn_unusable(path, exc)
+        return None
+
+
+_warned: set[str] = set()
+
+
+def warn_unusable(path: Path, exc: BaseException) -> None:
+    """One ``santamerge: warning:`` line, once per process and file, for a ranker.json
+    that is ignored."""
+    import sys
+
+    if str(path) in _warned:
+        return
+    _warned.add(str(path))
+    if os.path.isdir(path):
+        why, hint = "a folder", "move it away"
+    else:
+        why = "nested too deep" if isinstance(exc, RecursionError) else \
+            getattr(exc, "strerror", None) or "not what `santamerge learn` writes"
+        hint = "`santamerge learn --forget` removes it"
+    print(f"santamerge: warning: ignored {path} ({why}); the shipped ranker is in effect "
+          f"({hint})", file=sys.stderr)
 
 
 class Calibration(NamedTuple):
