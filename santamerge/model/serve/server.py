@@ -22,7 +22,8 @@ instead (generation requests that share their sampling parameters go through one
 ``generate`` call): more throughput under concurrent clients, but a request's
 log-probabilities then depend on what it was batched with (left padding changes their
 last bits), and so, rarely, does a sampled token. Limits: request size, ``max_tokens``,
-``n`` and prompts per request. An API key, when set, is compared in constant time and is
+``n`` and prompts per request, and a deadline for the request line and headers. An API
+key, when set, is required as ``Authorization: Bearer KEY``, compared in constant time and
 never logged. ``--idle-timeout`` ends the process after that many idle seconds; SIGTERM
 and SIGINT end it cleanly (in-flight requests are answered first).
 
