@@ -628,8 +628,8 @@ class Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         """Send the answer; where the request was left unread, stop writing, then read
         and drop what the client still sends, for at most :data:`LINGER` seconds. Closed
-        at once, a socket with unread bytes is reset, and the reset can discard the
-        answer before the client reads it (a 408 or a 413 came back without its body)."""
+        at once, a socket with unread bytes is reset: a client still sending an 8 MB
+        body got a broken pipe instead of its 413."""
         try:
             super().finish()
         finally:
