@@ -123,6 +123,31 @@ def test_the_api_key_is_enforced_except_for_health(server: Server) -> None:
     assert KEY not in server.log.read_text()
 
 
+def test_a_bare_api_key_without_bearer_is_refused(server: Server) -> None:
+    """Only `Authorization: Bearer KEY` opens the server (the scheme in any case, as
+    RFC 7235 reads it); the key alone, or under another scheme, gets 401."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    def models(authorization: str) -> tuple[int, dict[str, Any]]:
+        parts = urlsplit(server.url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        try:
+            conn.request("GET", "/v1/models", headers={"Authorization": authorization})
+            response = conn.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            conn.close()
+
+    for refused in (KEY, f" {KEY}", f"Basic {KEY}", f"Bearer{KEY}", "Bearer"):
+        status, answer = models(refused)
+        assert status == 401, refused
+        assert answer["error"]["type"] == "authentication_error"
+    assert models(f"Bearer {KEY}")[0] == 200
+    assert models(f"bearer {KEY}")[0] == 200
+    assert KEY not in server.log.read_text()
+
+
 def test_oversize_requests_are_refused(server: Server) -> None:
     status, answer = call(server, "POST", "/v1/completions",
                           {"prompt": "x" * 30000, "max_tokens": 2})

@@ -286,3 +286,142 @@ def test_a_socket_another_server_listens_on_is_not_taken_over(tmp_path: Path) ->
     assert len(lines) == 1 and lines[0].startswith("santamerge: "), done.stderr
     assert str(path) in lines[0]
     assert path.exists()  # the live server's socket is left alone
+
+
+# -- Content-Length, and a head that never ends ---------------------------------------
+
+
+def post(path: bytes, lengths: list[bytes], body: bytes = b"{}") -> bytes:
+    head = b"POST " + path + b" HTTP/1.0\r\nContent-Type: application/json\r\n"
+    head += b"".join(b"Content-Length: " + length + b"\r\n" for length in lengths)
+    return head + b"\r\n" + body
+
+
+def assert_no_traceback(server: Server) -> None:
+    log = server.log.read_text()
+    assert "Traceback" not in log and "Exception occurred" not in log, log[-3000:]
+
+
+# '²' (0xB2 in ISO-8859-1, how http.server reads a header) and '٣' are digits to
+# str.isdigit and int(); 5,000 digits are more than int() converts.
+BAD_LENGTHS = [b"\xb2", "\u0663".encode(), b"9" * 5000, b"-2", b"+2", b"2.0", b"0x2", b""]
+
+
+@pytest.mark.parametrize("length", BAD_LENGTHS, ids=range(len(BAD_LENGTHS)))
+@pytest.mark.parametrize("path", [b"/v1/completions", b"/santamerge/v1/tokenize"])
+def test_a_content_length_that_is_not_ascii_digits_gets_400(server: Server, path: bytes,
+                                                             length: bytes) -> None:
+    reply = raw_exchange(server, post(path, [length]))
+    assert status_of(reply) == 400, reply[:300]
+    error = json_body(reply)["error"]
+    assert isinstance(error, dict) and error["type"] == "invalid_request_error"
+    assert "Content-Length" in error["message"]
+    assert "int()" not in error["message"] and "Error" not in error["message"]
+    assert_no_traceback(server)
+    assert call(server, "GET", "/health")[0] == 200
+
+
+@pytest.mark.parametrize("lengths", [[b"\xb2"], [b"9" * 5000], [b"2", b"3"]],
+                         ids=["superscript", "5000-digits", "two"])
+def test_an_unknown_post_path_gets_404_whatever_its_content_length(server: Server,
+                                                                   lengths: list[bytes]) -> None:
+    reply = raw_exchange(server, post(b"/v1/chat/nowhere", lengths))
+    assert status_of(reply) == 404, reply[:300]
+    error = json_body(reply)["error"]
+    assert isinstance(error, dict) and error["type"] == "not_found_error"
+    assert_no_traceback(server)
+
+
+def test_two_content_lengths_that_disagree_are_refused(server: Server) -> None:
+    body = json.dumps({"texts": ["def f(): pass"]}).encode()
+    size = str(len(body)).encode()
+    for lengths in ([size, size + b"0"], [b"2", size], [size, b"0" + size, size + b"1"]):
+        reply = raw_exchange(server, post(b"/santamerge/v1/tokenize", lengths, body))
+        assert status_of(reply) == 400, (lengths, reply[:300])
+        error = json_body(reply)["error"]
+        assert isinstance(error, dict) and "disagree" in error["message"]
+    # the same size twice (RFC 9112 allows it), or with leading zeros, is one size
+    for lengths in ([size, size], [b"000" + size]):
+        reply = raw_exchange(server, post(b"/santamerge/v1/tokenize", lengths, body))
+        assert status_of(reply) == 200, (lengths, reply[:300])
+    assert_no_traceback(server)
+
+
+def test_a_body_over_the_limit_gets_a_413_its_client_can_read(server: Server) -> None:
+    """The body is left unread; closed at once, the socket was reset while the client
+    still sent it, and the client saw a broken pipe instead of the 413."""
+    status, answer = call(server, "POST", "/v1/completions",
+                          raw=b"{" + b" " * 8_000_000 + b"}")
+    assert status == 413, answer
+    assert "limit of 200000" in answer["error"]["message"]
+    assert call(server, "GET", "/health")[0] == 200
+
+
+@pytest.fixture(scope="module")
+def impatient(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that gives a client 1 s for its request line and headers."""
+    found = start_server(tmp_path_factory.mktemp("impatient"), "--head-timeout", "1")
+    yield found
+    assert stop(found) == 0
+
+
+@pytest.mark.parametrize("sent", [b"POS", b"POST /v1/completions HTTP/1.0\r\nX-Slow: "],
+                         ids=["request-line", "headers"])
+def test_a_client_that_trickles_its_head_is_cut_off(impatient: Server, sent: bytes) -> None:
+    """One byte at a time, each well within the per-read timeout: only a deadline for the
+    whole head ends it. The loop's bound (30 times the deadline) is a guard, not a
+    measurement: without the deadline the server waits as long as bytes come."""
+    import select
+
+    port = int(impatient.url.rsplit(":", 1)[1])
+    reply = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(sent)
+        guard = time.monotonic() + 30
+        while not select.select([conn], [], [], 0.2)[0]:
+            if time.monotonic() > guard:
+                pytest.fail("the server was still reading the head after 30 s")
+            try:
+                conn.sendall(b"a")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        try:
+            while chunk := conn.recv(65536):
+                reply += chunk
+        except ConnectionResetError:
+            pass
+    assert status_of(reply) == 408, reply[:300]
+    error = json_body(reply)["error"]
+    assert isinstance(error, dict) and "headers took more than 1 s" in error["message"]
+    assert_no_traceback(impatient)
+    assert call(impatient, "GET", "/health")[0] == 200
+
+
+# -- listening beyond loopback --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("host", "key", "warned"), [
+    ("0.0.0.0", None, True), ("0.0.0.0", KEY, False), ("127.0.0.1", None, False),
+    ("localhost", None, False)])
+def test_listening_beyond_loopback_without_an_api_key_is_warned_about(
+        host: str, key: str | None, warned: bool) -> None:
+    """The warning comes at start, before the address is taken: a port held here makes
+    the server stop right after it (no model is loaded)."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1" if host == "localhost" else host, 0))
+    taken.listen()
+    env = {"SANTAMERGE_API_KEY": key or ""}
+    try:
+        done = run_serve("-m", "santamerge", "serve", "--host", host,
+                         "--port", str(taken.getsockname()[1]), env=env)
+    finally:
+        taken.close()
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    warnings = [line for line in lines if "warning" in line]
+    if warned:
+        assert len(warnings) == 1 and len(lines) == 2, done.stderr
+        assert warnings[0].startswith(f"santamerge: warning: --host {host} ")
+        assert "SANTAMERGE_API_KEY" in warnings[0] and "--api-key-file" in warnings[0]
+    else:
+        assert not warnings and len(lines) == 1, done.stderr

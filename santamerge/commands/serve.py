@@ -46,11 +46,15 @@ API_KEY_WARNING = ("santamerge: warning: --api-key shows the key to every user o
                    "clients, but answers no longer repeat the in-process model's bit for bit.")
 @click.option("--ready-file", default=None, metavar="PATH", hidden=True,
               help="Write {url, pid, model} as JSON here once listening.")
+@click.option("--head-timeout", default=20.0, hidden=True, metavar="SECONDS",
+              type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a client has for its request line and headers (tests).")
 @report_errors
 def serve(model_name: str | None, device: str | None, host: str, port: int,
           socket_path: str | None, api_key_file: str | None, api_key: str | None,
           idle_timeout: float, max_request_bytes: int, max_tokens: int,
-          old_max_tokens: int | None, batch: bool, ready_file: str | None) -> None:
+          old_max_tokens: int | None, batch: bool, ready_file: str | None,
+          head_timeout: float) -> None:
     """Serve the model in effect (the embedded one unless --model says otherwise).
 
     \b
@@ -73,10 +77,14 @@ def serve(model_name: str | None, device: str | None, host: str, port: int,
     from santamerge.model.serve import server
 
     key = _api_key(click.get_current_context(), api_key, api_key_file)
+    if key is None and socket_path is None and not _loopback(host):
+        print(f"santamerge: warning: --host {host} lets other machines use the model with "
+              "no API key; set SANTAMERGE_API_KEY or --api-key-file PATH, or listen on "
+              "127.0.0.1", file=sys.stderr, flush=True)
     options = server.ServeOptions(
         host=host, port=port, socket_path=socket_path, api_key=key, idle_timeout=idle_timeout,
         max_request_bytes=max_request_bytes, max_tokens=old_max_tokens or max_tokens,
-        ready_file=ready_file, batch=batch)
+        ready_file=ready_file, batch=batch, head_timeout=head_timeout)
     settings = load_settings(model=model_name, device=device)
     check_device(settings.device)
     # The address first: a port in use is an error now, not after the model's load.
@@ -89,6 +97,19 @@ def serve(model_name: str | None, device: str | None, host: str, port: int,
     finally:
         if listening is not None:
             listening[0].server_close()
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only: ``localhost`` or a loopback
+    address. Any other name may resolve to an address other machines reach."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _api_key(ctx: click.Context, given: str | None, path: str | None) -> str | None:

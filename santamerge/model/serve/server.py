@@ -22,7 +22,8 @@ instead (generation requests that share their sampling parameters go through one
 ``generate`` call): more throughput under concurrent clients, but a request's
 log-probabilities then depend on what it was batched with (left padding changes their
 last bits), and so, rarely, does a sampled token. Limits: request size, ``max_tokens``,
-``n`` and prompts per request. An API key, when set, is compared in constant time and is
+``n`` and prompts per request, and a deadline for the request line and headers. An API
+key, when set, is required as ``Authorization: Bearer KEY``, compared in constant time and
 never logged. ``--idle-timeout`` ends the process after that many idle seconds; SIGTERM
 and SIGINT end it cleanly (in-flight requests are answered first).
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import errno
 import hmac
+import io
 import json
 import os
 import queue
@@ -62,6 +64,10 @@ TOKENIZE_PATH = "/santamerge/v1/tokenize"
 # the kernel's retry (p99 16.6 s, docs/serving.md). The kernel caps it at somaxconn.
 LISTEN_BACKLOG = socket.SOMAXCONN
 LOGGED_PATH = 200  # characters of a request's path shown in the log
+# The most digits a Content-Length may have (leading zeros aside): far above any
+# --max-request-bytes, and far below what int() refuses (4,300 digits raise ValueError).
+LENGTH_DIGITS = 18
+LINGER = 2.0  # seconds a request answered unread may still send before its socket closes
 
 
 class ServeOptions(NamedTuple):
@@ -76,6 +82,7 @@ class ServeOptions(NamedTuple):
     max_prompts: int = 64
     max_middles: int = 64
     request_timeout: float = 300.0  # how long a request may wait for the model
+    head_timeout: float = 20.0  # seconds a client has for its request line and headers
     ready_file: str | None = None  # JSON {"url", "pid"} written once listening
     batch: bool = False  # batch concurrent requests together (throughput, not bit-exact)
 
@@ -248,11 +255,16 @@ class Service:
             return 0.0 if self.inflight else time.monotonic() - self.last_active
 
     def authorized(self, header: str | None) -> bool:
+        """Whether ``header`` is ``Bearer KEY`` (the scheme in any case, RFC 7235). A bare
+        key is refused: accepting it would make two spellings of one credential, and
+        every OpenAI client sends the scheme."""
         key = self.options.api_key
         if not key:
             return True
-        given = (header or "").removeprefix("Bearer ").strip()
-        return hmac.compare_digest(given.encode("utf-8"), key.encode("utf-8"))
+        scheme, _, given = (header or "").strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(given.strip().encode("utf-8"), key.encode("utf-8"))
 
     # -- endpoints ---------------------------------------------------------------------
 
@@ -397,6 +409,80 @@ def _stops(value: object) -> tuple[str, ...]:
                        param="stop")
 
 
+def _content_length(values: list[str]) -> int | None:
+    """The body's size in bytes from a request's Content-Length headers; None without
+    one. A 400 for a value that is not plain ASCII digits (``str.isdigit`` and ``int``
+    take '²' and other Unicode digits), for one too long to be any body's size (``int``
+    refuses 4,300 digits), and for two that disagree: where the body ends is then
+    unknown (RFC 9112, 6.3)."""
+    sizes = set()
+    for value in values:
+        text = value.strip(" \t")
+        if not (text.isascii() and text.isdigit()):
+            raise RequestError(400, "the Content-Length header must be the body's size in "
+                               "bytes, in the digits 0-9")
+        digits = text.lstrip("0") or "0"
+        if len(digits) > LENGTH_DIGITS:
+            raise RequestError(400, f"the Content-Length header has {len(digits)} digits, "
+                               "more than any body's size; send the body's size in bytes")
+        sizes.add(int(digits))
+    if len(sizes) > 1:
+        raise RequestError(400, "the request has Content-Length headers that disagree; "
+                           "send one")
+    return sizes.pop() if sizes else None
+
+
+class _HeadDeadline(Exception):
+    """The client did not send its request line and headers within the head timeout."""
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A connection's reads, each given at most what is left until ``deadline``: a
+    client that sends one byte every few seconds never trips the per-read timeout, and
+    would otherwise hold a handler thread for as long as it likes."""
+
+    def __init__(self, sock: socket.socket, timeout: float, deadline: float) -> None:
+        super().__init__()
+        self.sock, self.timeout = sock, timeout
+        self.deadline: float | None = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.deadline is None:
+            return self.sock.recv_into(buffer)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise _HeadDeadline
+        self.sock.settimeout(min(left, self.timeout))
+        try:
+            return self.sock.recv_into(buffer)
+        except TimeoutError:
+            if time.monotonic() >= self.deadline:
+                raise _HeadDeadline from None
+            raise
+
+    def lift(self) -> None:
+        """The head is in (or answered): from now on, the per-read timeout only."""
+        self.deadline = None
+        self.sock.settimeout(self.timeout)
+
+
+def _linger(conn: socket.socket) -> None:
+    """Half-close ``conn`` and drop what the client still sends, until it closes its side
+    or :data:`LINGER` seconds pass (a lingering close, as Apache's)."""
+    end = time.monotonic() + LINGER
+    try:
+        conn.shutdown(socket.SHUT_WR)
+        while (left := end - time.monotonic()) > 0:
+            conn.settimeout(left)
+            if not conn.recv(65536):
+                return
+    except OSError:  # TimeoutError, a reset: nothing more to wait for
+        return
+
+
 def _jsonable(value: object) -> Any:
     return json.loads(json.dumps(value, default=str))
 
@@ -424,9 +510,36 @@ class Handler(BaseHTTPRequestHandler):
     # One request per connection: an idle keep-alive client then cannot hold a handler
     # thread, and shutdown can wait for every handler to finish its answer.
     protocol_version = "HTTP/1.0"
-    timeout = 60  # seconds a client may take to send its request
+    timeout = 60  # seconds a client may take for each read of its request
     service: Service  # set on the subclass made per server (attach)
     _status: int | str | None = None  # the answer's status, logged once it is written
+    _reader: _DeadlineReader
+    _unread = False  # the request was answered before it was read whole
+
+    def setup(self) -> None:
+        """The connection's reads, under the head timeout until the headers are in."""
+        super().setup()
+        self.rfile.close()  # the socket's own reader, replaced (closing it frees the socket)
+        deadline = time.monotonic() + self.service.options.head_timeout
+        self._reader = _DeadlineReader(self.connection, self.timeout, deadline)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self._reader.lift()
+        return parsed
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except _HeadDeadline:
+            self._reader.lift()  # the answer is written under the per-read timeout
+            if getattr(self, "command", None) is None:  # the request line never came whole
+                self.requestline = "(request line not finished)"
+                self.request_version = self.command = ""
+            limit = self.service.options.head_timeout
+            self.send_error(408, f"the request line and headers took more than {limit:g} s; "
+                            "send them at once")
 
     def do_GET(self) -> None:
         if self.path == "/health":
@@ -469,13 +582,16 @@ class Handler(BaseHTTPRequestHandler):
             service.end()
 
     def _read_json(self) -> dict[str, Any]:
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self.close_connection = True
+        try:
+            size = _content_length(self.headers.get_all("Content-Length") or [])
+        except RequestError:
+            self._leave_unread()  # where the body ends is unknown
+            raise
+        if size is None:
+            self._leave_unread()
             raise RequestError(411, "a Content-Length header is required")
-        size = int(length)
         if size > self.service.options.max_request_bytes:
-            self.close_connection = True
+            self._leave_unread()
             raise RequestError(413, f"the request has {size} bytes, more than the limit of "
                                f"{self.service.options.max_request_bytes}")
         data = self.rfile.read(size)
@@ -490,12 +606,35 @@ class Handler(BaseHTTPRequestHandler):
         return body
 
     def _discard_body(self) -> None:
-        length = self.headers.get("Content-Length", "0")
-        size = int(length) if length.isdigit() else 0
+        """Read the body of a request answered without it (its client then reads the
+        answer rather than a reset); a body of unknown size, or over the limit, is left
+        unread, and the connection closed."""
+        try:
+            size = _content_length(self.headers.get_all("Content-Length") or []) or 0
+        except RequestError:
+            self._leave_unread()
+            return
         if size <= self.service.options.max_request_bytes:
             self.rfile.read(size)
         else:
-            self.close_connection = True
+            self._leave_unread()
+
+    def _leave_unread(self) -> None:
+        """Answer without reading the rest of the request; the connection is closed after
+        a lingering read (:meth:`finish`)."""
+        self.close_connection = True
+        self._unread = True
+
+    def finish(self) -> None:
+        """Send the answer; where the request was left unread, stop writing, then read
+        and drop what the client still sends, for at most :data:`LINGER` seconds. Closed
+        at once, a socket with unread bytes is reset: a client still sending an 8 MB
+        body got a broken pipe instead of its 413."""
+        try:
+            super().finish()
+        finally:
+            if self._unread:
+                _linger(self.connection)
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload).encode("utf-8")
@@ -522,7 +661,7 @@ class Handler(BaseHTTPRequestHandler):
             # A status line even for a request that had none: a garbage request line
             # deserves an answer a client can read, and HTTP/0.9 has no errors.
             self.request_version = "HTTP/1.0"
-        self.close_connection = True
+        self._leave_unread()
         kind = ("not_found_error" if code == 404 else
                 "server_error" if code >= 500 else "invalid_request_error")
         text = message or (f"{short}: {long}" if long else short)
