@@ -31,6 +31,7 @@ def keeps_whitespace(merged: str, base: str | None, ours: str, theirs: str) -> b
     """Whether ``merged`` (a hunk's merge of ``base``, ``ours`` and ``theirs``) keeps
     each line's indentation and line ending as the module docstring says."""
     sides = [_by_text(text) for text in (base or "", ours, theirs)]
+    whole = set().union(*(lines(text) for text in (base or "", ours, theirs)))
     mine = _by_text(merged)
     rule: tuple[set[str], set[str]] | None = None
     for line in lines(merged):
@@ -52,7 +53,7 @@ def keeps_whitespace(merged: str, base: str | None, ours: str, theirs: str) -> b
                     return False
             elif line != want:
                 return False
-        elif not any(line in f for f in found):
+        elif line not in whole:  # (its text is on several lines: one of them)
             return False
     return True
 
