@@ -10,7 +10,8 @@ whitespace-only lines, very long lines, lines that look like conflict markers), 
 edits it twice, once per side, often at the same place: added items, the same item
 added by both sides alike or with a difference in a comment, a line ending, indentation
 or trailing whitespace, duplicated and deleted items, changed lines, changed line
-endings, a missing final newline, one side deleting everything.
+endings, whitespace alone (CRLF on one side or on one item, tabs for spaces), a missing
+final newline, one side deleting everything.
 
 The properties, checked against ``git merge-file --diff3`` of the same three files:
 
@@ -21,6 +22,8 @@ The properties, checked against ``git merge-file --diff3`` of the same three fil
   and as often as each side has it, and no line (or extra copy of a line) that the two
   sides' additions do not give; one written by the tree merge holds every line that a
   side added or changed, and no line the sides do not give (``merge_problem``);
+- a merged hunk keeps each line's whitespace: a line taken from a side is that side's
+  line, byte for byte, line ending and indentation included (``whitespace_problem``);
 - where santamerge steps aside (markers already in an input, not UTF-8, binary), the
   file is git's own result.
 
@@ -268,6 +271,26 @@ def _edit(rng: random.Random, doc: _Doc, kit: Kit, eol: str, spots: list[tuple[s
         elif op < 0.95:  # delete everything
             doc.imports.clear()
             doc.definitions.clear()
+        elif op < 0.98:  # whitespace alone: every line ending CRLF, or tabs for spaces
+            _whitespace(rng, doc)
+
+
+def _whitespace(rng: random.Random, doc: _Doc) -> None:
+    """A side's whitespace edit (issue 22): all its items' line endings made CRLF, one
+    item's made CRLF, or one item re-indented with tabs for four spaces (or back)."""
+    places = [(zone, k) for zone in (doc.imports, doc.definitions) for k in range(len(zone))]
+    if not places:
+        return
+    kind = rng.choice(["crlf everywhere", "crlf", "tabs"])
+    if kind != "crlf everywhere":
+        places = [rng.choice(places)]
+    swap = ("    ", "\t") if rng.random() < 0.7 else ("\t", "    ")
+    for zone, k in places:
+        if kind == "tabs":
+            zone[k] = [(swap[1] + t[len(swap[0]):] if t.startswith(swap[0]) else t, e)
+                       for t, e in zone[k]]
+        else:
+            zone[k] = [(t, "\r\n" if e else e) for t, e in zone[k]]
 
 
 def _render(doc: _Doc | None, kit: Kit, eol: str, final_newline: bool) -> str:
@@ -441,6 +464,55 @@ def merge_problem(ours: str, base: str | None, theirs: str, written: str) -> str
     return None
 
 
+def whitespace_problem(ours: str, base: str | None, theirs: str, written: str) -> str | None:
+    """What is wrong with the whitespace of a merged hunk, or None (issue 22: a taken
+    line is byte-equal to its side's line, line ending included). Lines are matched by
+    their text without the blanks around it:
+
+    - a text on one line of each side that has it, and once in ``written``: the line is
+      the three-way merge of those lines, byte for byte (the side that changed it); both
+      sides changing it differently (one its ending, one its indentation) is a conflict;
+    - a text on several lines of a side: the line is one of those lines;
+    - a text no side has (two edits merged into one line): every line of the sides ends
+      with the same blanks and line end, and is indented with the same character, and
+      the line follows them. Never a CR, nor a tab, that no side has there."""
+    def split(text: str | None) -> list[str]:
+        out = (text or "").split("\n")
+        return [x + "\n" for x in out[:-1]] + [x for x in out[-1:] if x]
+
+    def key(line: str) -> str:
+        return line.strip(" \t\r\n\f\v")
+
+    sides = [split(text) for text in (base, ours, theirs)]
+    mine = Counter(key(line) for line in split(written))
+    for line in split(written):
+        same = [[x for x in side if key(x) == key(line)] for side in sides]
+        if not any(same):
+            ended = [x for side in sides for x in side if x.endswith("\n") and key(x)]
+            ends = {x[len(x.rstrip(" \t\r\n\f\v")):] for x in ended}
+            starts = {x[0] for x in ended if x[0] in " \t"}
+            end = line[len(line.rstrip(" \t\r\n\f\v")):]
+            if line.endswith("\n") and ends != {end}:
+                return f"{line!r}, merged from two edits, ends unlike the sides' lines"
+            if not line.endswith("\n") and end:
+                return f"{line!r} ends the file with blanks no side has there"
+            if key(line) and line[0] in " \t" and not starts <= {line[0]}:
+                return f"{line!r}, merged from two edits, is indented unlike the sides"
+            continue
+        if key(line) and mine[key(line)] == 1 and all(len(x) <= 1 for x in same):
+            b, o, t = (x[0] if x else None for x in same)
+            if o != b and t != b and o != t and None not in (o, t):
+                return f"{key(line)!r}: the sides changed its whitespace differently"
+            want = t if o == b else o if t in (b, o) else (o or t)
+            if want is not None and line != want:
+                return f"{line!r} should be {want!r}, as the side that changed it has it"
+            if want is not None or line in (b, o, t):
+                continue
+        if not any(line in x for x in same):
+            return f"{line!r} is no side's line with that text"
+    return None
+
+
 def _lines(counts: Counter[str]) -> str:
     shown = [line if len(line) < 60 else line[:57] + "..." for line in sorted(counts)[:3]]
     more = f" and {len(counts) - 3} more" if len(counts) > 3 else ""
@@ -479,9 +551,20 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
         return problems
     if status == 0:
         return problems + check_clean(baseline, result, got, stats)
-    rule = file_aware(_words_rule if policy == "words" else _union_rule, merge, result,
-                      baseline)
+    rule = with_whitespace(file_aware(_words_rule if policy == "words" else _union_rule,
+                                      merge, result, baseline))
     return problems + check_written(merge, baseline, result, got, rule, stats)
+
+
+def with_whitespace(rule: Callable[[object, str], str | None]
+                    ) -> Callable[[object, str], str | None]:
+    """``rule``, then ``whitespace_problem`` on the hunk (never excused file-wide: a
+    line's ending is the line's matter, wherever git drew the hunk's edges)."""
+    def both(hunk: object, written: str) -> str | None:
+        sides = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
+        return rule(hunk, written) or whitespace_problem(*sides, written)
+
+    return both
 
 
 CLASH_MARKERS = ("<<<<<<< ", "||||||| ", "=======", ">>>>>>> ")
@@ -694,6 +777,8 @@ def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
                 problem = union_problem(hunk.ours, hunk.base, hunk.theirs, candidate.text)
             else:
                 problem = tree_problem(parsed, hunk, candidate.text)
+            problem = problem or whitespace_problem(hunk.ours, hunk.base, hunk.theirs,
+                                                    candidate.text)
             if problem:
                 problems.append(f"hunk {hunk.index + 1}: {problem}")
     return offered, problems
@@ -708,15 +793,13 @@ def candidate_rule(hunk: object, written: str) -> str | None:
     ours, base, theirs = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
     if _has_marker_line(written):
         return "wrote conflict markers as a resolution"
-    allowed = {ours, theirs, *_concats(ours, theirs), *_concats(theirs, ours)}
-    if base is not None:
-        allowed.add(base)
-        words = merge_words(base, ours, theirs)
-        if words is not None:
-            allowed.add(words)
-    if written in allowed or union_problem(ours, base, theirs, written) is None or (
-            merge_problem(ours, base, theirs, written) is None):
+    allowed = {ours, theirs, *_concats(ours, theirs), *_concats(theirs, ours), base}
+    if written in allowed:
         return None
+    if (base is not None and written == merge_words(base, ours, theirs)) or union_problem(
+            ours, base, theirs, written) is None or (
+            merge_problem(ours, base, theirs, written) is None):
+        return whitespace_problem(ours, base, theirs, written)  # a merge: lines kept whole
     return "wrote a text that is none of the candidates shown"
 
 

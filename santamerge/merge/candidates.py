@@ -2,9 +2,10 @@
 
 ``ours``, ``theirs``, ``base``, both concatenations, the word-level 3-way merge of the
 hunk, the structured union of order-free additions and the tree merge of an order-free
-parent's children. Candidates with the same text
-are kept once, under the most specific method (the order of santamerge.merge.methods),
-with the others named in its note.
+parent's children. A merged candidate that would put one side's indentation or line
+ending on another side's line is not offered (santamerge.merge.whitespace). Candidates
+with the same text are kept once, under the most specific method (the order of
+santamerge.merge.methods), with the others named in its note.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ from typing import TYPE_CHECKING
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.methods import DETERMINISTIC
 from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
+from santamerge.merge.whitespace import keeps_whitespace
 from santamerge.merge.words import merge_words
 
 if TYPE_CHECKING:
     from santamerge.merge.tree import TreeMerge
     from santamerge.merge.union import Union
+
+# The candidates built from pieces of the sides: each must keep every line's own
+# indentation and line ending (santamerge.merge.whitespace), or it is not offered.
+MERGED = ("structured:union", "structured:union-unordered", "structured:tree",
+          "structured:tree-unordered", "merged:words")
 
 
 def build_candidates(
@@ -38,6 +45,10 @@ def build_candidates(
         "merged:words": merge_words(hunk.base, hunk.ours, hunk.theirs) if hunk.base else None,
         **side_texts(hunk, parsed.newline),
     }
+    for method in MERGED:
+        if texts[method] is not None and not keeps_whitespace(
+                texts[method] or "", hunk.base, hunk.ours, hunk.theirs):
+            texts[method] = None  # a line with another side's ending or indentation
     note = tree.note if tree else ""
     return _dedupe(hunk.index, texts, {"structured:tree": note,
                                        "structured:tree-unordered": note})

@@ -26,7 +26,10 @@ mapping, two imports. Here such a hunk is merged again as a tree (``structured:t
 
 The result is rendered from the sides' own text: each child with the blank lines,
 comments and indentation before it, the separators (``,``) and the parent's delimiters
-as the file has them. Nothing is pretty-printed. Only the hunk's part of the merged
+as the file has them. Nothing is pretty-printed. The end of a child's last line (blanks
+and line end) is its own side's, whatever follows it; a line that would be one side's
+text with the other's line end, or a child given tabs where its side has spaces (or the
+reverse), is refused (issue 22). Only the hunk's part of the merged
 parent is returned; the text around the hunk must come out unchanged, or nothing is.
 """
 
@@ -460,6 +463,7 @@ def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[
     opening = _pick(base.opening, parts["ours"].opening, parts["theirs"].opening, "opening")
     closing = _pick(base.closing, parts["ours"].closing, parts["theirs"].closing, "closing")
     _ends_agree(parts)
+    _opening_line_end(parts, opening)
     merged = _merge_children(views, parts, notes, depth)
     if not merged:
         raise Refused("no child left")
@@ -467,7 +471,7 @@ def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[
     if len(seps) > 1:
         raise Refused("separators disagree")
     sep = seps.pop() if seps else parts["ours"].sep
-    end = (sep or b"") * _trailing(parts) + merged[-1].trail + closing
+    end = (sep or b"") * _trailing(parts) + merged[-1].trail + _own_line_end(merged[-1], closing)
     return opening + _render(merged, parts, sep) + end
 
 
@@ -479,6 +483,19 @@ def _ends_agree(parts: dict[str, _Parent]) -> None:
         changed = [p.children[end].sig != base.children[end].sig for p in (ours, theirs)]
         if all(changed) and text(ours) != text(theirs):
             raise Refused("both sides changed an end of the parent, differently")
+
+
+def _opening_line_end(parts: dict[str, _Parent], opening: bytes) -> None:
+    """The opening's line ends where the first child's blank lines start: refuse where
+    the merged opening and that line end are not one side's (ours' CRLF after theirs'
+    changed ``{`` line)."""
+    def first_line(lead: bytes) -> bytes:
+        return lead[:lead.find(b"\n") + 1]
+
+    end = first_line(_pick_place0(parts)[0])
+    if end and not any(p.opening == opening and first_line(p.place0[0]) == end
+                       for p in parts.values()):
+        raise Refused("the opening's line and its line end come from different sides")
 
 
 def _trailing(parts: dict[str, _Parent]) -> bool:
@@ -654,13 +671,20 @@ def _merge_nested(views: dict[str, _View], base: _Child, ours: _Child, theirs: _
     tail = _pick(tails[0], tails[1], tails[2], "text after the parent")
     attached = _pick(base.attached, ours.attached, theirs.attached, "comments before it")
     trail = _pick(base.trail, ours.trail, theirs.trail, "comment after it")
+    eol = _pick(base.eol, ours.eol, theirs.eol, "end of its line")
     lead, indent = ours.lead, ours.indent
     if not (base.first or ours.first or theirs.first):
         lead = _pick(base.lead, ours.lead, theirs.lead, "blank lines before it")
         indent = _pick(base.indent, ours.indent, theirs.indent, "indentation")
     body = head + _merge_parents(views, found, notes, depth + 1) + tail
+    last = body[body.rfind(b"\n") + 1:] + trail + eol
+    if ours.eol != theirs.eol and not any(
+            c.body[c.body.rfind(b"\n") + 1:] + c.trail + c.eol == last for c in children.values()):
+        raise Refused(f"one side changed the end of {_name(base.sig)}'s last line, the "
+                      "other its text")
     notes.append(f"both sides changed {_name(base.sig)}, merged inside it")
-    return ours._replace(body=body, lead=lead, attached=attached, indent=indent, trail=trail)
+    return ours._replace(body=body, lead=lead, attached=attached, indent=indent, trail=trail,
+                         eol=eol)
 
 
 def _inner_parent(view: _View, node: Node) -> Node | None:
@@ -743,9 +767,30 @@ def _render(children: list[_Child], parts: dict[str, _Parent], sep: bytes | None
             lead, indent = _place_elsewhere(child, parts)
         else:
             lead, indent = child.lead, child.indent
+        if i:
+            lead = _own_line_end(children[i - 1], lead)
         between = (sep or b"") + children[i - 1].trail if i else b""
-        out.append(between + lead + child.attached + indent + child.body)
+        out.append(between + lead + child.attached + _own_indent(child, indent) + child.body)
     return b"".join(out)
+
+
+def _own_line_end(child: _Child, after: bytes) -> bytes:
+    """``after`` (the blank lines before the next child, or the parent's closing) with the
+    end of ``child``'s line as ``child``'s side has it: a line's ending, and the blanks
+    before it, go with the line, not with the side of what follows it (issue 22: ours'
+    CRLF was lost, and theirs' LF line got a CR)."""
+    cut = after.find(b"\n") + 1
+    if not child.eol.endswith(b"\n") or not cut or after[:cut].strip():
+        return after
+    return child.eol + after[cut:]
+
+
+def _own_indent(child: _Child, indent: bytes) -> bytes:
+    """The indentation chosen for a child's place, refused where it is tabs and the
+    child's own is spaces (or the reverse): which one the file wants, nothing says."""
+    if indent[:1] != child.indent[:1] and indent and child.indent:
+        raise Refused("the sides indent with tabs and with spaces")
+    return indent
 
 
 def _pick_place0(parts: dict[str, _Parent]) -> tuple[bytes, bytes]:
