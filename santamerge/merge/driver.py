@@ -199,22 +199,23 @@ def _give_gits(args: DriverArgs, baseline: bytes, status: int) -> int:
 
 
 def _clean(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float) -> int:
-    """git merged the file cleanly: write its merge, unless both sides added a definition
-    of one name (santamerge.merge.clashes); then each copy is marked, and it is a conflict."""
-    found = _clash_check(args, baseline, settings, seconds)
+    """git merged the file cleanly: write its merge, unless it is wrong in a way that
+    hides itself: both sides added a definition of one name (santamerge.merge.clashes),
+    or it does not load where both sides do (santamerge.merge.loads). Then it is left
+    marked, and it is a conflict."""
+    found = _clean_check(args, baseline, settings, seconds)
     if found is None:
         return _give_gits(args, baseline, EXIT_OK)
-    marked, names = found
+    marked, said = found
     if not _write(args.ours, marked):
         return _give_gits(args, baseline, EXIT_CONFLICTS)
-    print(f"santamerge: {args.path or args.ours}: both sides added {names}; git's line merge "
-          "kept both copies, left marked as a conflict: keep one", file=sys.stderr)
+    print(f"santamerge: {args.path or args.ours}: {said}", file=sys.stderr)
     return EXIT_CONFLICTS
 
 
-def _clash_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
+def _clean_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
                  ) -> tuple[bytes, str] | None:
-    """The marked file and the clashing names, or None: no clash, or anything failed or
+    """The marked file and what to tell, or None: nothing wrong, or anything failed or
     ran out of time (then git's clean merge stands, as without santamerge). tree-sitter
     is loaded only when both sides added a line defining one name."""
     from santamerge.languages.profiles import language_for_path
@@ -224,27 +225,31 @@ def _clash_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds:
         return None
     try:
         with _deadline(seconds):
-            texts = _maybe_clashing(args, baseline, settings.max_bytes)
+            texts = _clean_texts(args, baseline, settings.max_bytes)
             if texts is None:
                 return None
-            return _clashes(args, texts, profile)
+            found = _clashes(args, texts, profile) if _maybe_clashing(texts) else None
+            return found or _unloadable(args, texts, profile)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
         return None
 
 
-def _maybe_clashing(args: DriverArgs, baseline: bytes, limit: int) -> tuple[str, ...] | None:
-    """Base, ours, theirs and git's merge, when both sides added a line that may define
-    one name; else None."""
-    from collections import Counter
-
+def _clean_texts(args: DriverArgs, baseline: bytes, limit: int) -> tuple[str, ...] | None:
+    """Base, ours, theirs and git's merge; None when the merge is over the size limit."""
     if len(baseline) > limit:
         return None
     inputs = [_read(p, limit) for p in (args.base, args.ours, args.theirs)]
-    texts = tuple(_decode(data) for data in [*inputs, baseline])
+    return tuple(_decode(data) for data in [*inputs, baseline])
+
+
+def _maybe_clashing(texts: tuple[str, ...]) -> bool:
+    """Whether both sides added a line that may define one name."""
+    from collections import Counter
+
     lines = Counter(texts[0].splitlines())
     added = [Counter(text.splitlines()) - lines for text in texts[1:3]]
-    return texts if _heads(added[0]) & _heads(added[1]) else None
+    return bool(_heads(added[0]) & _heads(added[1]))
 
 
 def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
@@ -259,7 +264,28 @@ def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
     if not found:
         return None
     names = ", ".join(f"`{n}`" for n in dict.fromkeys(c.name for c in found))
-    return mark(merged, found, args.labels, args.marker_size).encode("utf-8"), names
+    return (mark(merged, found, args.labels, args.marker_size).encode("utf-8"),
+            f"both sides added {names}; git's line merge kept both copies, left marked as "
+            "a conflict: keep one")
+
+
+def _unloadable(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
+                ) -> tuple[bytes, str] | None:
+    """A JSON or TOML merge that its strict loader refuses where both sides load: each
+    side's changes marked (santamerge.merge.loads)."""
+    if profile.name not in ("json", "toml"):
+        return None
+    from santamerge.merge.loads import load_failure, mark_changes
+    from santamerge.merge.locate import has_markers
+
+    base, ours, theirs, merged = texts
+    why = load_failure(profile.name, ours, theirs, merged)
+    if why is None or any(has_markers(t) for t in (base, ours, theirs)):
+        return None
+    marked = mark_changes(base, ours, theirs, merged, args.labels, args.marker_size)
+    return (marked.encode("utf-8"),
+            f"git's line merge does not load as {profile.name.upper()} ({why}) where both "
+            "sides do; each side's changes are left marked as conflicts: choose what to keep")
 
 
 # A name (or a quoted key) before ``(``, ``<``, ``{``, ``:``, ``=``, ``;`` or ``,``. It
