@@ -1,6 +1,6 @@
-"""What the driver checks after git's clean line merge (issue 22): a JSON or TOML merge
-that no longer loads where both sides do. Through real `git merge` runs with the
-installed driver."""
+"""What the driver checks after git's clean line merge (issue 22): one key added by both
+sides in two spellings, and a JSON or TOML merge that no longer loads where both sides
+do. Through real `git merge` runs with the installed driver."""
 
 from __future__ import annotations
 
@@ -34,7 +34,71 @@ def added_after(base: str, line: str, new: str) -> str:
     return base.replace(line, line + new)
 
 
+# -- the clash check sees a key by its value, not by its spelling ------------------------
+
+DICT = 'C = {\n    "a": 1,\n    "b": 2,\n    "c": 3,\n}\n'
 OBJECT = '{\n  "a": 1,\n  "b": 2,\n  "c": 3\n}\n'
+GO = 'package m\n\nvar M = map[string]int{\n\t"a": 1,\n\t"b": 2,\n\t"c": 3,\n}\n'
+JS = "const C = {\n  a: 1,\n  b: 2,\n  c: 3,\n};\n"
+
+# (file, base, (after which line, ours' line), (after which line, theirs' line)): each
+# side adds one key at its own place, so git merges cleanly; the two are one key
+SPELLED_APART = {
+    "json-escape": ("c.json", OBJECT, ('"a": 1,\n', '  "beta": 1,\n'),
+                    ('"b": 2,\n', '  "bet\\u0061": 2,\n')),  # the issue's
+    "python-concatenated": ("c.py", DICT, ('"a": 1,\n', '    "timeout": 1,\n'),
+                            ('"c": 3,\n', '    "time" "out": 2,\n')),
+    "python-escape": ("c.py", DICT, ('"a": 1,\n', '    "timeout": 1,\n'),
+                      ('"c": 3,\n', "    '\\x74imeout': 2,\n")),
+    "python-number": ("c.py", DICT, ('"a": 1,\n', "    1: 1,\n"), ('"c": 3,\n', "    1.0: 2,\n")),
+    "json-number-key": ("c.json", OBJECT, ('"a": 1,\n', '  "404": 1,\n'),
+                        ('"b": 2,\n', '  "404": 2,\n')),
+    "javascript-escape": ("c.js", JS, ("a: 1,\n", "  beta: 1,\n"),
+                          ("c: 3,\n", "  '\\u{62}eta': 2,\n")),
+    "go-raw-string": ("m.go", GO, ('"a": 1,\n', '\t"beta": 1,\n'),
+                      ('"c": 3,\n', "\t`beta`: 2,\n")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPELLED_APART))
+def test_one_key_added_in_two_spellings_by_a_clean_merge_is_marked(
+        case: str, make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    name, base, (at_ours, line_ours), (at_theirs, line_theirs) = SPELLED_APART[case]
+    ours, theirs = added_after(base, at_ours, line_ours), added_after(base, at_theirs, line_theirs)
+    gits = git_clean_merge(tmp_path, base, ours, theirs)
+    repo, done = merge(make_repo, name, base, ours, theirs)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "both sides added" in done.stderr
+    written = repo.read(name).decode()
+    hunks = parse_conflicts(written).hunks
+    assert [(h.ours, h.base, h.theirs) for h in hunks] == [(line_ours, "", ""),
+                                                           ("", "", line_theirs)]
+    assert parse_conflicts(written).splice({i: h.ours or h.theirs for i, h in
+                                            enumerate(hunks)}) == gits
+
+
+def test_two_keys_whose_values_differ_still_merge_cleanly(
+        make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    """Read by value, ``"bet\\u0062"`` is ``betb``: no clash, git's merge stands."""
+    ours = added_after(OBJECT, '"a": 1,\n', '  "beta": 1,\n')
+    theirs = added_after(OBJECT, '"b": 2,\n', '  "bet\\u0062": 2,\n')
+    repo, done = merge(make_repo, "c.json", OBJECT, ours, theirs)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert repo.read("c.json").decode() == git_clean_merge(tmp_path, OBJECT, ours, theirs)
+
+
+@pytest.mark.timeout(20)
+def test_a_long_line_of_escapes_and_adjacent_strings_does_not_hang(
+        make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    """The key's value is read from every added line with an escape or a quote: one
+    pass, like the names (a line of 100,000 characters)."""
+    base = "x = 1\n"
+    ours = base + "s = " + '"\\x61" ' * 15_000 + "'\\\\' \"" + "\\" * 10_000 + '"\n'
+    theirs = "y = 2\n" + base
+    repo, done = merge(make_repo, "app.py", base, ours, theirs)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert repo.read("app.py").decode() == git_clean_merge(tmp_path, base, ours, theirs)
+
 
 # -- a clean JSON or TOML merge that does not load stays a conflict ----------------------
 

@@ -20,6 +20,7 @@ from santamerge.errors import EXIT_CONFLICTS, EXIT_OK, ConfigError
 from santamerge.files import write_atomically
 
 if TYPE_CHECKING:
+    import re
     from collections import Counter
 
     from santamerge.config import Settings
@@ -293,17 +294,73 @@ def _unloadable(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfi
 # never give back, so a line is read once: a 40,000-character word used to be tried from
 # each of its characters, each try to its end (quadratic, a minute). A name is the run
 # from its first letter, ``_`` or ``$`` on, as a backtracking match found it.
-_HEAD = r"(?<![\w$.-])(?:[^\WA-Za-z_]|[.-])*+([A-Za-z_$][\w$.-]*+)[\"']?\s*+[(<{:=;,]"
+_HEAD = r"(?<![\w$.-])(?:[^\WA-Za-z_]|[.-])*+([A-Za-z_$][\w$.-]*+)[\"'`]?\s*+[(<{:=;,]"
+# A key that starts with a digit (``1:``, ``"404":``, ``1.0 =``), read the same way.
+_NUMBER_HEAD = r"(?<![\w$.-])(\d[\w.]*+)[\"'`]?\s*+[:=]"
+# What a key's value may hide in a line: escapes (``"bet\u0061"``, ``'\x74imeout'``, an
+# escaped backslash left as it is) and adjacent string literals (``"time" "out"``).
+_ESCAPED = (r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})"
+            r"|x([0-9A-Fa-f]{2})|([0-7]{1,3})|N\{([A-Za-z0-9 -]{1,88})\}|\\)")
+_ADJACENT = r"[\"']\s*+[rRbBuUfF]{0,2}[\"']"
 
 
 def _heads(lines: Counter[str]) -> set[str]:
-    """Names that added lines may define, loosely (_HEAD). A clash needs both sides to
-    add a line that defines the name, so where the two sets do not meet, nothing is
-    parsed (most clean merges)."""
+    """Names that added lines may define, loosely (_HEAD), each also as its value where
+    that is cheap to read: a line with an escape or adjacent string literals is read
+    again with those read (``"bet\\u0061"`` and ``"time" "out"`` are ``beta`` and
+    ``timeout``), and numbers as numbers (``1``, ``1.0`` and ``True`` are one key). A
+    clash needs both sides to add a line that defines the name, so where the two sets
+    do not meet, nothing is parsed (most clean merges). Every pattern reads a line in
+    one pass."""
     import re
 
-    head = re.compile(_HEAD)
-    return {m.group(1) for line in lines for m in head.finditer(line)}
+    head, number = re.compile(_HEAD), re.compile(_NUMBER_HEAD)
+    found: set[str] = set()
+    for line in lines:
+        for text in {line, _by_value(line)}:
+            found.update(m.group(1) for m in head.finditer(text))
+            found.update(_number(m.group(1)) for m in number.finditer(text))
+    return found | {str(int(name == "True")) for name in found & {"True", "False"}}
+
+
+def _by_value(line: str) -> str:
+    """``line`` with its escapes read and its adjacent string literals joined, loosely:
+    only names are read from it, and only to find more of them."""
+    import re
+
+    if "\\" in line:
+        line = re.sub(_ESCAPED, _unescaped, line)
+    if "'" in line or '"' in line:
+        line = re.sub(_ADJACENT, "", line)
+    return line
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    import unicodedata
+
+    code = next((group for group in match.groups() if group is not None), None)
+    try:
+        if code is None:
+            return match.group(0)  # an escaped backslash
+        if match.group(6) is not None:
+            return unicodedata.lookup(code)
+        return chr(int(code, 8 if match.group(5) is not None else 16))
+    except (KeyError, ValueError, OverflowError):
+        return match.group(0)
+
+
+def _number(text: str) -> str:
+    """A number key as its value (``1.0`` and ``0x1`` are ``1``); else its text."""
+    digits = text.replace("_", "")
+    try:
+        return str(int(digits, 0))
+    except ValueError:
+        pass
+    try:
+        value = float(digits)
+    except ValueError:
+        return text
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _catch_stop_signals() -> dict[int, Any]:
