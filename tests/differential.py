@@ -573,18 +573,31 @@ CLASH_MARKERS = ("<<<<<<< ", "||||||| ", "=======", ">>>>>>> ")
 def check_clean(baseline: bytes, result: bytes, status: int,
                 stats: Counter[str] | None = None) -> list[str]:
     """git merged cleanly: the driver writes git's merge (0), or marks a clash (1): git's
-    merge, line for line, with conflicts added whose one side is empty."""
+    merge, line for line, with conflicts added whose one side is empty; or marks a JSON
+    or TOML merge that does not load (1): conflicts in each of which one side is the
+    base, and taking the other in each gives git's merge."""
     if (status, result) == (0, baseline):
         return []
     if status != 1:
         return ["git merges it cleanly; the driver wrote something else and said so (0)"]
+    from santamerge.merge.locate import parse_conflicts
+
+    parsed = parse_conflicts(result.decode("utf-8"))
+    hunks = parsed.hunks
+    if hunks and any(h.base for h in hunks):  # santamerge.merge.loads
+        if any(h.ours != h.base and h.theirs != h.base for h in hunks):
+            return ["a clean merge was marked with a conflict where both sides changed"]
+        taken = parsed.splice({i: h.theirs if h.ours == h.base else h.ours
+                               for i, h in enumerate(hunks)})
+        if taken not in (baseline.decode(), baseline.decode() + "\n"):
+            return ["a clean merge was marked, and its changes do not give git's merge"]
+        if stats is not None:
+            stats["clean merges marked as not loading"] += 1
+        return []
     lines = result.decode("utf-8").splitlines(keepends=True)
     if "".join(x for x in lines if not x.startswith(CLASH_MARKERS)) != baseline.decode():
         return ["a clean merge was marked as a clash, with a line of git's merge lost or moved"]
-    from santamerge.merge.locate import parse_conflicts
-
-    hunks = parse_conflicts(result.decode("utf-8")).hunks
-    if not hunks or any(h.base or (h.ours and h.theirs) for h in hunks):
+    if not hunks or any(h.ours and h.theirs for h in hunks):
         return ["a clash was marked with a base, or with code on both sides"]
     if stats is not None:
         stats["clean merges marked as clashes"] += 1

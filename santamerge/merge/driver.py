@@ -20,6 +20,7 @@ from santamerge.errors import EXIT_CONFLICTS, EXIT_OK, ConfigError
 from santamerge.files import write_atomically
 
 if TYPE_CHECKING:
+    import re
     from collections import Counter
 
     from santamerge.config import Settings
@@ -199,22 +200,23 @@ def _give_gits(args: DriverArgs, baseline: bytes, status: int) -> int:
 
 
 def _clean(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float) -> int:
-    """git merged the file cleanly: write its merge, unless both sides added a definition
-    of one name (santamerge.merge.clashes); then each copy is marked, and it is a conflict."""
-    found = _clash_check(args, baseline, settings, seconds)
+    """git merged the file cleanly: write its merge, unless it is wrong in a way that
+    hides itself: both sides added a definition of one name (santamerge.merge.clashes),
+    or it does not load where both sides do (santamerge.merge.loads). Then it is left
+    marked, and it is a conflict."""
+    found = _clean_check(args, baseline, settings, seconds)
     if found is None:
         return _give_gits(args, baseline, EXIT_OK)
-    marked, names = found
+    marked, said = found
     if not _write(args.ours, marked):
         return _give_gits(args, baseline, EXIT_CONFLICTS)
-    print(f"santamerge: {args.path or args.ours}: both sides added {names}; git's line merge "
-          "kept both copies, left marked as a conflict: keep one", file=sys.stderr)
+    print(f"santamerge: {args.path or args.ours}: {said}", file=sys.stderr)
     return EXIT_CONFLICTS
 
 
-def _clash_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
+def _clean_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
                  ) -> tuple[bytes, str] | None:
-    """The marked file and the clashing names, or None: no clash, or anything failed or
+    """The marked file and what to tell, or None: nothing wrong, or anything failed or
     ran out of time (then git's clean merge stands, as without santamerge). tree-sitter
     is loaded only when both sides added a line defining one name."""
     from santamerge.languages.profiles import language_for_path
@@ -224,27 +226,31 @@ def _clash_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds:
         return None
     try:
         with _deadline(seconds):
-            texts = _maybe_clashing(args, baseline, settings.max_bytes)
+            texts = _clean_texts(args, baseline, settings.max_bytes)
             if texts is None:
                 return None
-            return _clashes(args, texts, profile)
+            found = _clashes(args, texts, profile) if _maybe_clashing(texts) else None
+            return found or _unloadable(args, texts, profile)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
         return None
 
 
-def _maybe_clashing(args: DriverArgs, baseline: bytes, limit: int) -> tuple[str, ...] | None:
-    """Base, ours, theirs and git's merge, when both sides added a line that may define
-    one name; else None."""
-    from collections import Counter
-
+def _clean_texts(args: DriverArgs, baseline: bytes, limit: int) -> tuple[str, ...] | None:
+    """Base, ours, theirs and git's merge; None when the merge is over the size limit."""
     if len(baseline) > limit:
         return None
     inputs = [_read(p, limit) for p in (args.base, args.ours, args.theirs)]
-    texts = tuple(_decode(data) for data in [*inputs, baseline])
+    return tuple(_decode(data) for data in [*inputs, baseline])
+
+
+def _maybe_clashing(texts: tuple[str, ...]) -> bool:
+    """Whether both sides added a line that may define one name."""
+    from collections import Counter
+
     lines = Counter(texts[0].splitlines())
     added = [Counter(text.splitlines()) - lines for text in texts[1:3]]
-    return texts if _heads(added[0]) & _heads(added[1]) else None
+    return bool(_heads(added[0]) & _heads(added[1]))
 
 
 def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
@@ -259,7 +265,28 @@ def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
     if not found:
         return None
     names = ", ".join(f"`{n}`" for n in dict.fromkeys(c.name for c in found))
-    return mark(merged, found, args.labels, args.marker_size).encode("utf-8"), names
+    return (mark(merged, found, args.labels, args.marker_size).encode("utf-8"),
+            f"both sides added {names}; git's line merge kept both copies, left marked as "
+            "a conflict: keep one")
+
+
+def _unloadable(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
+                ) -> tuple[bytes, str] | None:
+    """A JSON or TOML merge that its strict loader refuses where both sides load: each
+    side's changes marked (santamerge.merge.loads)."""
+    if profile.name not in ("json", "toml"):
+        return None
+    from santamerge.merge.loads import load_failure, mark_changes
+    from santamerge.merge.locate import has_markers
+
+    base, ours, theirs, merged = texts
+    why = load_failure(profile.name, ours, theirs, merged)
+    if why is None or any(has_markers(t) for t in (base, ours, theirs)):
+        return None
+    marked = mark_changes(base, ours, theirs, merged, args.labels, args.marker_size)
+    return (marked.encode("utf-8"),
+            f"git's line merge does not load as {profile.name.upper()} ({why}) where both "
+            "sides do; each side's changes are left marked as conflicts: choose what to keep")
 
 
 # A name (or a quoted key) before ``(``, ``<``, ``{``, ``:``, ``=``, ``;`` or ``,``. It
@@ -267,17 +294,73 @@ def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
 # never give back, so a line is read once: a 40,000-character word used to be tried from
 # each of its characters, each try to its end (quadratic, a minute). A name is the run
 # from its first letter, ``_`` or ``$`` on, as a backtracking match found it.
-_HEAD = r"(?<![\w$.-])(?:[^\WA-Za-z_]|[.-])*+([A-Za-z_$][\w$.-]*+)[\"']?\s*+[(<{:=;,]"
+_HEAD = r"(?<![\w$.-])(?:[^\WA-Za-z_]|[.-])*+([A-Za-z_$][\w$.-]*+)[\"'`]?\s*+[(<{:=;,]"
+# A key that starts with a digit (``1:``, ``"404":``, ``1.0 =``), read the same way.
+_NUMBER_HEAD = r"(?<![\w$.-])(\d[\w.]*+)[\"'`]?\s*+[:=]"
+# What a key's value may hide in a line: escapes (``"bet\u0061"``, ``'\x74imeout'``, an
+# escaped backslash left as it is) and adjacent string literals (``"time" "out"``).
+_ESCAPED = (r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})"
+            r"|x([0-9A-Fa-f]{2})|([0-7]{1,3})|N\{([A-Za-z0-9 -]{1,88})\}|\\)")
+_ADJACENT = r"[\"']\s*+[rRbBuUfF]{0,2}[\"']"
 
 
 def _heads(lines: Counter[str]) -> set[str]:
-    """Names that added lines may define, loosely (_HEAD). A clash needs both sides to
-    add a line that defines the name, so where the two sets do not meet, nothing is
-    parsed (most clean merges)."""
+    """Names that added lines may define, loosely (_HEAD), each also as its value where
+    that is cheap to read: a line with an escape or adjacent string literals is read
+    again with those read (``"bet\\u0061"`` and ``"time" "out"`` are ``beta`` and
+    ``timeout``), and numbers as numbers (``1``, ``1.0`` and ``True`` are one key). A
+    clash needs both sides to add a line that defines the name, so where the two sets
+    do not meet, nothing is parsed (most clean merges). Every pattern reads a line in
+    one pass."""
     import re
 
-    head = re.compile(_HEAD)
-    return {m.group(1) for line in lines for m in head.finditer(line)}
+    head, number = re.compile(_HEAD), re.compile(_NUMBER_HEAD)
+    found: set[str] = set()
+    for line in lines:
+        for text in {line, _by_value(line)}:
+            found.update(m.group(1) for m in head.finditer(text))
+            found.update(_number(m.group(1)) for m in number.finditer(text))
+    return found | {str(int(name == "True")) for name in found & {"True", "False"}}
+
+
+def _by_value(line: str) -> str:
+    """``line`` with its escapes read and its adjacent string literals joined, loosely:
+    only names are read from it, and only to find more of them."""
+    import re
+
+    if "\\" in line:
+        line = re.sub(_ESCAPED, _unescaped, line)
+    if "'" in line or '"' in line:
+        line = re.sub(_ADJACENT, "", line)
+    return line
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    import unicodedata
+
+    code = next((group for group in match.groups() if group is not None), None)
+    try:
+        if code is None:
+            return match.group(0)  # an escaped backslash
+        if match.group(6) is not None:
+            return unicodedata.lookup(code)
+        return chr(int(code, 8 if match.group(5) is not None else 16))
+    except (KeyError, ValueError, OverflowError):
+        return match.group(0)
+
+
+def _number(text: str) -> str:
+    """A number key as its value (``1.0`` and ``0x1`` are ``1``); else its text."""
+    digits = text.replace("_", "")
+    try:
+        return str(int(digits, 0))
+    except ValueError:
+        pass
+    try:
+        value = float(digits)
+    except ValueError:
+        return text
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _catch_stop_signals() -> dict[int, Any]:

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.keys import key_node, key_value
+from santamerge.merge.loads import LOADERS
 from santamerge.merge.locate import has_markers
 from santamerge.merge.types import Candidate, ParsedMerge
 from santamerge.merge.unused import unused_imports
@@ -357,9 +358,9 @@ def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] |
     when it loads, or when a side does not (then it cannot tell whose fault it is).
     YAML has no loader here (PyYAML is no dependency, and keeps the last of two keys
     silently); its keys are checked on the tree (:func:`_new_key_duplicates`)."""
-    if baseline.profile is None or baseline.profile.name not in _LOADERS:
+    if baseline.profile is None or baseline.profile.name not in LOADERS:
         return None
-    load = _LOADERS[baseline.profile.name]
+    load = LOADERS[baseline.profile.name]
     failure = load(data.decode("utf-8", errors="replace"))
     if failure is None:
         return None
@@ -371,50 +372,6 @@ def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] |
         return None
     why, line = failure
     return f"{baseline.profile.name.upper()} does not load it: {why}", line
-
-
-def _load_json(text: str) -> tuple[str, int | None] | None:
-    import json
-
-    def refuse_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in found:
-                raise _Twice(key)
-            found[key] = value
-        return found
-
-    try:
-        json.loads(text, object_pairs_hook=refuse_twice)
-    except _Twice as twice:
-        return f"the key {json.dumps(twice.args[0], ensure_ascii=False)} twice in one object", None
-    except json.JSONDecodeError as exc:
-        return exc.msg, exc.lineno
-    except (ValueError, RecursionError) as exc:
-        return str(exc) or type(exc).__name__, None
-    return None
-
-
-def _load_toml(text: str) -> tuple[str, int | None] | None:
-    import re
-    import tomllib
-
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        at = re.search(r"\(at line (\d+), column \d+\)$", message)
-        return (message[:at.start()].strip(), int(at.group(1))) if at else (message, None)
-    except (ValueError, RecursionError) as exc:
-        return str(exc) or type(exc).__name__, None
-    return None
-
-
-class _Twice(ValueError):
-    """A JSON object with one key twice."""
-
-
-_LOADERS = {"json": _load_json, "toml": _load_toml}
 
 
 def spliced_tree(baseline: GateBaseline, chosen: Mapping[int, Candidate]
