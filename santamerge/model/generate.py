@@ -29,7 +29,8 @@ class Gap(NamedTuple):
 def fill_gaps(backend: Backend, gaps: Sequence[Gap], n: int = 1, max_new_tokens: int = 64,
               temperature: float = 0.0, top_p: float = 1.0) -> list[list[Completion]]:
     """``n`` middles for each gap, cleaned up; the samples of a gap share one prefill."""
-    healed = [_heal(gap.prefix) for gap in gaps]
+    runs_on = backend.template.order == "spm"
+    healed = [_heal(gap.prefix, runs_on) for gap in gaps]
     prompts = [backend.template.render(p, gap.suffix, gap.files, path=gap.path)
                for p, gap in zip(healed, gaps, strict=True)]
     found = backend.generate(prompts, n=n, max_new_tokens=max_new_tokens,
@@ -38,18 +39,22 @@ def fill_gaps(backend: Backend, gaps: Sequence[Gap], n: int = 1, max_new_tokens:
             for cs, gap, p in zip(found, gaps, healed, strict=True)]
 
 
-def _heal(prefix: str) -> str:
+def _heal(prefix: str, runs_on: bool = False) -> str:
     """The prefix cut where a byte-level BPE tokenizer would cut it if the middle's code
     followed (token healing, for GPT-2-style pre-tokenizers: SantaCoder's and the embedded
     model's). Blanks after code on the same line go (``x = `` ends ``x =``, the middle's
-    first token is `` 1``). Indentation after a newline keeps all but its last space:
-    ``"\n" + 8 spaces`` before ``self`` is tokenized ``"\n" + 7 spaces`` and `` self``, so a
-    prompt that ends in the whole run ends in a token that training never saw before code.
+    first token is `` 1``).
+
+    ``runs_on``: the middle follows the prefix in the prompt (SPM order). Then
+    indentation after a newline also keeps all but its last space: a newline and 8 spaces
+    before ``self`` are tokenized as a newline with 7 spaces and `` self``, so a prompt
+    ending in all 8 ends in a token that training never saw before code. In PSM order the
+    prefix is followed by ``<fim-suffix>``, in training as here, and the indentation stays.
     The cut blanks are taken off the front of the middle again (``_clean``)."""
     kept = prefix.rstrip(" \t")
     if kept and not kept.endswith("\n"):
         return kept
-    return prefix[:-1] if prefix.endswith(" ") else prefix  # a tab joins no word
+    return prefix[:-1] if runs_on and prefix.endswith(" ") else prefix  # a tab joins no word
 
 
 def _clean(c: Completion, gap: Gap, blanks: str) -> Completion:
