@@ -120,7 +120,7 @@ _TOP: list[tuple[Tree, list[Node], list[int], list[int]]] = []
 def _top_level(tree: Tree) -> tuple[list[Node], list[int], list[int]]:
     """The root's children of ``tree``, with their starts and ends, listed once per tree
     (the last tree asked for is kept). ``Node.first_child_for_byte`` would save the list,
-    but it crashes the bindings (0.25) where it finds no child."""
+    but it crashes the bindings (0.26.1) where it finds no child."""
     entry = _TOP[0] if _TOP else None
     if entry is None or entry[0] is not tree:
         top = tree.root_node.children

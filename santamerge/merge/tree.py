@@ -236,7 +236,8 @@ def _views(shared: _Shared, hunk: ConflictHunk, profile: LanguageProfile, start:
         edit = (start, ends["ours"], len(text))
         part = treesitter.parse_window(profile, shared.tree, shared.data, data, edit) \
             if window else None
-        tree = part or treesitter.reparse(profile, shared.tree, shared.data, data, [edit])
+        tree = part if part is not None else treesitter.reparse(
+            profile, shared.tree, shared.data, data, [edit])
         views[side] = _view(profile, data, tree, start, ends[side])
         views[side].window = part is not None
     return {side: views[side] for side in SIDES}
