@@ -84,17 +84,19 @@ def last_line(stderr: str) -> str:
 
 def merge_file(
     ours: str, base: str, theirs: str, labels: tuple[str, str, str], marker_size: int = 7,
-    style: str = "diff3",
+    style: str = "diff3", algorithm: str | None = None,
 ) -> tuple[bytes, int]:
     """git's own 3-way merge of three files: (the merged bytes, git's exit status).
 
     The status is the number of conflicts, or MERGE_FILE_ERROR when git refused (a binary
-    file, say). ``style`` is ``diff3``, ``zdiff3`` or ``merge``. Nothing is written to
-    disk.
+    file, say, or an ``algorithm`` it does not know: ``--diff-algorithm`` needs git 2.44).
+    ``style`` is ``diff3``, ``zdiff3`` or ``merge``. Nothing is written to disk.
     """
     args = ["git", "merge-file", "-p", f"--marker-size={marker_size}"]
     if style != "merge":  # "merge", git's default style, has no flag
         args.append(f"--{style}")
+    if algorithm is not None:
+        args.append(f"--diff-algorithm={algorithm}")
     for label in labels:
         args += ["-L", label]
     proc = subprocess.run([*args, ours, base, theirs], capture_output=True, check=False)

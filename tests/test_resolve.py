@@ -334,3 +334,89 @@ def test_policy_and_device_like_the_sibling_commands(make_repo: Callable[[str], 
     left = parse_conflicts(repo.read("two.py").decode())
     assert len(left.hunks) == 1 and "return 2" in left.hunks[0].ours
     assert repo.read("two.py").startswith(b"import os\nimport re\nimport json\n")
+
+
+# -- edits inside the markers are a person's work (issue 22) ------------------------------
+
+GO_BASE = ('package app\n\nimport "fmt"\n\nfunc Greet(name string) string {\n'
+           '\treturn fmt.Sprintf("hello %s", name)\n}\n\nfunc Add(a, b int) int {\n'
+           "\treturn a + b\n}\n")
+GO_OURS = GO_BASE.replace('"hello %s"', '"hello, %s"')
+
+
+def test_accept_never_writes_over_an_edit_inside_the_markers(
+        make_repo: Callable[[str], Repo]) -> None:
+    """A person edited a line inside ours of one hunk, markers still there: no threshold
+    writes the file (at 0, its top candidate used to be written over the edit)."""
+    repo = diff3_repo(make_repo)
+    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS},
+                                 {"two.py": TWO_THEIRS})
+    assert result.returncode != 0
+    written = repo.read("two.py")
+    assert written.count(b"import re\n") == 1
+    edited = written.replace(b"import re\n", b"import re  # needed by the parser\n")
+    repo.write("two.py", edited)
+    for threshold in ("0", "0.5"):
+        done = run_resolve(repo, "--accept", "--threshold", threshold, "--no-model")
+        assert repo.read("two.py") == edited, done.stdout + done.stderr
+        assert done.returncode == 1  # still conflicted
+        assert "two.py: its conflict markers are not the ones git wrote" in done.stderr
+    assert run_resolve(repo, "--json", "--no-model").stdout.count('"path"') == 0
+    assert not (repo.root / ".git" / "santamerge" / "resolve-backup").exists()
+
+
+def test_an_edited_hunk_is_not_emptied_and_force_backs_it_up(
+        make_repo: Callable[[str], Repo]) -> None:
+    """Theirs deleted everything, ours changed a line, a person edited ours inside the
+    markers: the file is not written (it used to become 0 bytes, theirs). --force writes
+    from git's merge rebuilt from the index, after a backup that --undo restores."""
+    repo = diff3_repo(make_repo)
+    result = repo.merge_branches({"app.go": GO_BASE}, {"app.go": GO_OURS}, {"app.go": ""})
+    assert result.returncode != 0 and unmerged(repo) == ["app.go"]
+    written = repo.read("app.go")
+    (hunk,) = parse_conflicts(written.decode()).hunks
+    assert hunk.theirs == "" and hunk.ours == GO_OURS
+    edited = written.replace(b"\treturn a + b\n", b"\treturn a + b // checked\n", 1)
+    assert edited != written
+    repo.write("app.go", edited)
+    done = run_resolve(repo, "--accept", "--threshold", "0", "--no-model")
+    assert repo.read("app.go") == edited, done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "app.go: its conflict markers are not the ones git wrote" in done.stderr
+
+    forced = run_resolve(repo, "--accept", "--threshold", "0", "--no-model", "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "its conflict hunks are not the ones git wrote (--force)" in forced.stderr
+    assert repo.read("app.go") != edited
+    undone = run_resolve(repo, "--undo")
+    assert undone.returncode == 0, undone.stderr
+    assert repo.read("app.go") == edited
+
+
+def test_what_the_merge_driver_left_is_still_proposed_on(
+        make_repo: Callable[[str], Repo]) -> None:
+    """Hunks the driver resolved are gone from the file, and a definition both sides added
+    is wrapped in hunks of the driver's own: neither is a person's edit."""
+    repo = make_repo("repo")
+    repo.install_driver()
+    base = TWO_BASE + '\n\nSETTINGS = {\n    "host": "a",\n    "port": 1,\n}\n'
+    ours = TWO_OURS + '\n\nSETTINGS = {\n    "host": "b",\n    "port": 1,\n}\n'
+    theirs = TWO_THEIRS + '\n\nSETTINGS = {\n    "host": "a",\n    "port": 2,\n}\n'
+    store = "class Store:\n    def get(self):\n        return 1\n"
+    store_ours = store.replace("class Store:\n", "class Store:\n    def save(self):\n"
+                               "        return 2\n\n")
+    store_theirs = store + "\n    def save(self):\n        return 3\n"
+    result = repo.merge_branches({"two.py": base, "store.py": store},
+                                 {"two.py": ours, "store.py": store_ours},
+                                 {"two.py": theirs, "store.py": store_theirs})
+    assert result.returncode != 0 and sorted(unmerged(repo)) == ["store.py", "two.py"]
+    two = repo.read("two.py").decode()
+    assert '"host": "b",\n    "port": 2,' in two  # the driver merged the dict
+    assert len(parse_conflicts(two).hunks) == 2
+    assert len(parse_conflicts(repo.read("store.py").decode()).hunks) == 2  # the clash
+    shown = run_resolve(repo, "--json", "--no-model")
+    assert shown.returncode == 0, shown.stderr
+    assert "not the ones git wrote" not in shown.stderr
+    files = {f["path"]: f for f in json.loads(shown.stdout)["files"]}
+    assert sorted(files) == ["store.py", "two.py"]
+    assert [len(f["hunks"]) for f in files.values()] == [2, 2]

@@ -172,3 +172,43 @@ def test_a_side_that_indents_the_first_child_keeps_it_when_the_other_adds_before
     theirs = "// head\nimport s from 's';\n// head\nimport j from 'j';\nconst x = 1;\n"
     for found in tree_merges("a.js", base, ours, theirs, tmp_path):
         assert found is None or "    import j from 'j';" in found.text
+
+
+def test_the_tree_merge_parses_the_whole_file_a_bounded_number_of_times(
+        tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Time linear in hunks, checked without a clock (issue 22): the tree merge of each
+    hunk parsed the whole file twice (with the hunk as base, as theirs), so 1,600 hunks
+    took 28.6 s; now it parses a few top-level nodes around the hunk. Whole-file parses
+    are counted, for 30 and 120 hunks, on the driver's path (tests/bench/many_hunks.py
+    measures the time, docs/benchmarks.md records it)."""
+    from santamerge import treesitter
+
+    calls = {"parse": 0}
+    real_parse, real_reparse = treesitter._parser, treesitter.reparse
+
+    class Counting:
+        def __init__(self, parser: object) -> None:
+            self.parser = parser
+
+        def parse(self, *args: object) -> object:
+            calls["parse"] += 1
+            return self.parser.parse(*args)  # type: ignore[attr-defined]
+
+    def reparse(*args: object) -> object:
+        calls["parse"] += 1
+        return real_reparse(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(treesitter, "_parser", lambda p: Counting(real_parse(p)))
+    monkeypatch.setattr(treesitter, "reparse", reparse)
+    treesitter.parse.cache_clear()
+    counts = []
+    for hunks in (30, 120):
+        sides = ["".join(f'D{i} = {{\n    "a": {a},\n    "b": {b},\n}}\nKEEP{i} = {i}\n\n'
+                         for i in range(hunks)) for a, b in ((0, 0), (1, 0), (0, 2), (1, 2))]
+        text = marked("app.py", sides[0], sides[1], sides[2], tmp_path)
+        calls.update(parse=0)
+        merged = run_pipeline(text, "app.py", rank_all=False)
+        assert set(merged.outcome.methods.values()) == {"structured:tree"}
+        assert merged.outcome.text == sides[3]
+        counts.append(calls["parse"])
+    assert counts[0] == counts[1] <= 6, counts

@@ -4,8 +4,10 @@
 ``resolve`` only ever reads for writing, and writes, paths that git lists as conflicted
 (``git diff --name-only --diff-filter=U``). For each one the text proposed on is the
 working-tree file when it holds diff3 markers, else git's diff3 merge rebuilt from the
-index stages 1, 2 and 3. ``preview`` reads the files named, every conflicted file, or a
-stored merge-driver attempt. See docs/resolve.md.
+index stages 1, 2 and 3. A file whose markers are not git's own (edited inside them,
+or resolved by hand) is a person's work: it is not proposed on unless ``--force``.
+``preview`` reads the files named, every conflicted file, or a stored merge-driver
+attempt. See docs/resolve.md.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ if TYPE_CHECKING:
     from santamerge.model.backends.base import Backend
 
 LABELS = ("ours", "base", "theirs")
+EDITED = ("its conflict markers are not the ones git wrote (edited by hand?); not touched "
+          "(--force proposes on git's merge rebuilt from the index, and --accept then backs "
+          "the file up first)")
 
 Note = Callable[[str], None]
 
@@ -108,9 +113,15 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
              "markers, which cannot be told from git's; not touched (resolve it by hand)")
         return None
     marked = has_markers(text)
+    edited = False
     if marked and _diff3(text):
-        first = _first_hunk_labels(text)
-        return Source(path, full, shown, original, text, None, False, first)
+        if gits_own_hunks(repo, path, entries, text):
+            first = _first_hunk_labels(text)
+            return Source(path, full, shown, original, text, None, False, first)
+        if not force:
+            note(f"{shown}: {EDITED}")
+            return None
+        edited = True
     if not marked and not force:
         if _complete_stages(entries, shown, note):
             note(f"{shown}: no conflict markers in the working tree: resolved by hand? Not "
@@ -122,11 +133,10 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
         return None
     merged, size, plain = rebuilt
     if marked and not force and not same_conflict(text, plain, size):
-        note(f"{shown}: its conflict markers are not the ones git wrote (edited by hand?); "
-             "not touched (--force proposes on git's merge rebuilt from the index, and "
-             "--accept then backs the file up first)")
+        note(f"{shown}: {EDITED}")
         return None
-    why = ("its markers have no base section (merge.conflictStyle is not diff3)"
+    why = ("its conflict hunks are not the ones git wrote (--force)" if edited
+           else "its markers have no base section (merge.conflictStyle is not diff3)"
            if marked else "no conflict markers in the working tree (--force)")
     note(f"{shown}: {why}; proposing on git's diff3 merge rebuilt from the index "
          "(stages 1-3)")
@@ -145,6 +155,55 @@ def sides_hold_markers(repo: Repository, entries: Sequence[IndexEntry]) -> bool:
         return False
     texts = [_text(blob) for blob in git.cat_blobs(repo.root, oids) if blob is not None]
     return any(text is not None and has_markers(text) for text in texts)
+
+
+def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], text: str
+                   ) -> bool:
+    """True when every hunk of ``text`` (diff3 markers) is, section for section, a hunk of
+    git's diff3 merge of the index ``entries`` (stage 1 missing: an empty base, as git
+    merges an add/add), in file order: hunks the merge driver resolved are gone from the
+    file, the others are as git wrote them. A person's edit inside the markers is not,
+    so nothing proposes on it or writes over it. The merge is rebuilt as ``diff3`` and as
+    ``zdiff3``, with git's default diff and with the histogram diff that ``git merge``
+    uses (where ``git merge-file`` can: git 2.44). Where git merges the stages cleanly,
+    the hunks must be the merge driver's clash hunks (``merge.clashes``): each wraps
+    lines of git's merge, with an empty base and an empty other side."""
+    from santamerge.errors import MarkerError
+    from santamerge.merge.locate import parse_conflicts
+
+    stages = {e.stage: e for e in entries}
+    if not {2, 3} <= stages.keys() or any(not e.mode.startswith("100") for e in entries):
+        return False
+    parsed = parse_conflicts(text)
+    hunks = [(h.ours, h.base, h.theirs) for h in parsed.hunks]
+    size = git.marker_size_attribute(repo, path)
+    with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
+        files = []
+        for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+            files.append(os.path.join(folder, name))
+            with open(files[-1], "wb") as fh:
+                fh.write(git.stage_bytes(repo, path, stage) if stage in stages else b"")
+        for style, algorithm in (("diff3", None), ("zdiff3", None),
+                                 ("diff3", "histogram"), ("zdiff3", "histogram")):
+            merged, status = git.merge_file(files[1], files[0], files[2], LABELS, size, style,
+                                            algorithm)
+            rebuilt = _text(merged)
+            if status == git.MERGE_FILE_ERROR or rebuilt is None:
+                continue
+            if status == 0:
+                if all(base == "" and "" in (ours, theirs) for ours, base, theirs in hunks) \
+                        and parsed.splice({h.index: h.ours + h.theirs
+                                           for h in parsed.hunks}) == rebuilt:
+                    return True
+                continue
+            try:
+                gits = iter((h.ours, h.base, h.theirs)
+                            for h in parse_conflicts(rebuilt, size).hunks)
+            except MarkerError:
+                continue
+            if all(any(h == g for g in gits) for h in hunks):
+                return True
+    return False
 
 
 def same_conflict(worktree: str, plain: str, marker_size: int) -> bool:

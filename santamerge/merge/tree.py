@@ -35,6 +35,7 @@ parent is returned; the text around the hunk must come out unchanged, or nothing
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.keys import key_value
-from santamerge.merge.types import ConflictHunk, ParsedMerge
+from santamerge.merge.types import ConflictHunk, ParsedMerge, merge_memo
 from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ class _View:
         self.keys: dict[tuple[int, int], str] = {}  # signatures by node span
         self.skip: set[tuple[int, int]] = set()  # key nodes: never children (a table's name)
         self._scanned: list[tuple[int, int]] = []
+        self.window = False  # parsed around the hunk only: its root is not the file's
 
     def scan(self, start: int, end: int) -> None:
         """Run the queries over [start, end), unless a scanned range holds it."""
@@ -145,15 +147,28 @@ def tree_merge(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
 
 def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
                 ) -> TreeMerge:
-    start = len(parsed.splice({hunk.index: ""})[:parsed.offset(hunk)].encode("utf-8"))
+    shared = _shared(parsed, profile)
+    start = shared.starts[hunk.index]
     ends = {side: start + len(getattr(hunk, side).encode("utf-8")) for side in SIDES}
-    views = _views(parsed, hunk, profile, start, ends)
-    nodes = _common_parent(views, start, ends)
-    _alone_in_parent(parsed, hunk, nodes["ours"])
+    ours = _view(profile, shared.data, shared.tree, start, ends["ours"])
+    smallest = _enclosing(ours, start, ends["ours"])
+    if not smallest:
+        raise Refused("no order-free parent holds the hunk in all three sides")
+    # Any parent the three sides share holds the smallest one of ours: if that holds
+    # another hunk, so does every one, and the other sides need not be parsed at all.
+    _alone_in_parent(shared, hunk, smallest[0])
+    try:
+        views = _views(shared, hunk, profile, start, ends, ours, window=True)
+        nodes = _common_parent(views, start, ends)
+    except _Wider:  # the root: refused at once where it holds another hunk
+        _alone_in_parent(shared, hunk, shared.tree.root_node)
+        views = _views(shared, hunk, profile, start, ends, ours, window=False)
+        nodes = _common_parent(views, start, ends)
+    _alone_in_parent(shared, hunk, nodes["ours"])
     notes: list[str] = []
     merged = _merge_parents(views, nodes, notes, 0)
-    ours = views["ours"].data
-    pre, post = ours[nodes["ours"].start_byte:start], ours[ends["ours"]:nodes["ours"].end_byte]
+    data = views["ours"].data
+    pre, post = data[nodes["ours"].start_byte:start], data[ends["ours"]:nodes["ours"].end_byte]
     if not (merged.startswith(pre) and merged.endswith(post)
             and len(merged) >= len(pre) + len(post)):
         raise Refused("the merge would change text outside the hunk")
@@ -165,36 +180,73 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
                      UNORDERED not in notes)
 
 
-def _alone_in_parent(parsed: ParsedMerge, hunk: ConflictHunk, parent: Node) -> None:
+class _Shared(NamedTuple):
+    """What the tree merges of one file's hunks share, built once per merge: the file
+    with every hunk as ours, its parse, and where each hunk starts and ends in it."""
+
+    data: bytes
+    tree: Tree
+    starts: tuple[int, ...]  # by hunk index, in bytes
+    ends: tuple[int, ...]
+
+
+def _shared(parsed: ParsedMerge, profile: LanguageProfile) -> _Shared:
+    memo = merge_memo(parsed)
+    key = ("tree", profile)
+    if key not in memo:
+        text = parsed.side("ours")
+        starts, ends, at = [], [], 0
+        for chunk in parsed.chunks:
+            size = len((chunk if isinstance(chunk, str) else chunk.ours).encode("utf-8"))
+            if not isinstance(chunk, str):
+                starts.append(at)
+                ends.append(at + size)
+            at += size
+        memo[key] = _Shared(text.encode("utf-8"), treesitter.parse(profile, text),
+                            tuple(starts), tuple(ends))
+    shared: _Shared = memo[key]
+    return shared
+
+
+class _Wider(Exception):
+    """The parent to merge may be the whole file: the other sides must be parsed whole."""
+
+
+def _alone_in_parent(shared: _Shared, hunk: ConflictHunk, parent: Node) -> None:
     """Refuse a parent that holds another conflict hunk: each hunk is merged with the
     others as ours, and two merges of one parent need not agree (found by the long run:
-    a child one hunk's merge kept, the other's removed)."""
-    text = parsed.side("ours")
-    for other in parsed.hunks:
-        if other.index == hunk.index:
-            continue
-        at = parsed.offset(other, "ours")
-        start = len(text[:at].encode("utf-8"))
-        end = start + len(other.ours.encode("utf-8"))
-        if start < parent.end_byte and parent.start_byte < max(end, start + 1):
+    a child one hunk's merge kept, the other's removed). The hunks lie in file order,
+    so only those that start before the parent's end are looked at, last first, until
+    one ends before the parent starts."""
+    other = bisect.bisect_left(shared.starts, parent.end_byte)
+    while other > 0:
+        other -= 1
+        start, end = shared.starts[other], shared.ends[other]
+        if other != hunk.index and parent.start_byte < max(end, start + 1):
             raise Refused("another conflict lies in the same parent")
+        if end <= parent.start_byte and start < parent.start_byte:
+            return
 
 
-def _views(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile, start: int,
-           ends: dict[str, int]) -> dict[str, _View]:
+def _views(shared: _Shared, hunk: ConflictHunk, profile: LanguageProfile, start: int,
+           ends: dict[str, int], ours: _View, window: bool) -> dict[str, _View]:
     """The file with this hunk as base, ours and theirs (every other hunk as ours). The
     ours view is the same for every hunk of the file (parsed once); the others differ
-    from it in this hunk only, and are parsed incrementally from it."""
-    texts = {side: parsed.splice({hunk.index: getattr(hunk, side)}) for side in SIDES}
-    ours = treesitter.parse(profile, texts["ours"])
-    ours_data = texts["ours"].encode("utf-8")
-    views = {}
-    for side in SIDES:
-        data = texts[side].encode("utf-8")
-        tree = ours if side == "ours" else treesitter.reparse(
-            profile, ours, ours_data, data, [(start, ends["ours"], ends[side] - start)])
+    from it in this hunk only. With ``window``, only the top-level nodes around the hunk
+    are parsed (``treesitter.parse_window``; ``_common_parent`` asks for the whole file
+    when it reaches the root), else the whole file, incrementally from ours."""
+    views = {"ours": ours}
+    for side in ("base", "theirs"):
+        text = getattr(hunk, side).encode("utf-8")
+        data = shared.data[:start] + text + shared.data[ends["ours"]:]
+        edit = (start, ends["ours"], len(text))
+        part = treesitter.parse_window(profile, shared.tree, shared.data, data, edit) \
+            if window else None
+        tree = part if part is not None else treesitter.reparse(
+            profile, shared.tree, shared.data, data, [edit])
         views[side] = _view(profile, data, tree, start, ends[side])
-    return views
+        views[side].window = part is not None
+    return {side: views[side] for side in SIDES}
 
 
 def _no_line_more_often(merged: bytes, parents: dict[str, bytes]) -> None:
@@ -281,6 +333,8 @@ def _common_parent(views: dict[str, _View], start: int, ends: dict[str, int]
     same place: the same start, the same type and the same text after it."""
     ours = views["ours"]
     for node in _enclosing(ours, start, ends["ours"]):
+        if node.parent is None and any(v.window for v in views.values()):
+            raise _Wider
         tail = len(ours.data) - node.end_byte
         found = {"ours": node}
         for side in ("base", "theirs"):

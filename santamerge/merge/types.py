@@ -144,6 +144,12 @@ def _memo(parsed: ParsedMerge) -> dict[Any, Any]:
     return entry[1]
 
 
+def merge_memo(parsed: ParsedMerge) -> dict[Any, Any]:
+    """The memo of ``parsed``, for what another stage computes once per merge (a key of
+    its own: a tuple that starts with the stage's name)."""
+    return _memo(parsed)
+
+
 class Candidate(NamedTuple):
     """A proposed text for one hunk, and the method that produced it.
 
