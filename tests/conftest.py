@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -47,6 +47,26 @@ def no_server_left_behind() -> object:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+MERGE_FILE_NAMES = ("base", "ours", "theirs")
+
+
+def git_merge_file(folder: Path, texts: Sequence[str | bytes] | None = None,
+                   options: Sequence[str] = ("--diff3",),
+                   names: Sequence[str] = MERGE_FILE_NAMES) -> subprocess.CompletedProcess[bytes]:
+    """git's own merge of three files in ``folder``, with the labels the driver gets:
+    ``git merge-file -p OPTIONS -L ours -L base -L theirs OURS BASE THEIRS``. ``names``
+    are the base, ours and theirs files; ``texts`` (base, ours, theirs), when given, are
+    written to them first (str as UTF-8). The output is bytes and the status git's
+    (the number of conflicts), never checked here."""
+    base, ours, theirs = names
+    if texts is not None:
+        for name, text in zip(names, texts, strict=True):
+            (folder / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return subprocess.run(["git", "merge-file", "-p", *options, "-L", "ours", "-L", "base",
+                           "-L", "theirs", ours, base, theirs], cwd=folder,
+                          capture_output=True, check=False)
 
 
 class Repo:

@@ -3,11 +3,11 @@ on real tree-sitter grammars."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from conftest import git_merge_file
 
 from santamerge.languages.profiles import language_for_path
 from santamerge.merge.candidates import build_candidates
@@ -293,9 +293,7 @@ def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
 
     ext = base.suffix
     sides = [base.with_name(f"{n}{ext}") for n in ("Base", "Ours", "Theirs")]
-    merged = subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
-                             "-L", "theirs", str(sides[1]), str(sides[0]), str(sides[2])],
-                            capture_output=True, check=False).stdout.decode()
+    merged = git_merge_file(base.parent, names=[s.name for s in sides]).stdout.decode()
     parsed = parse_conflicts(merged)
     profile = language_for_path(f"x{ext}")
     assert profile is not None

@@ -3,11 +3,10 @@ places) is left as a conflict, through a real `git merge` and the installed driv
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Repo
+from conftest import Repo, git_merge_file
 
 from santamerge.merge.locate import parse_conflicts
 
@@ -55,11 +54,8 @@ def test_both_sides_adding_one_method_is_a_conflict_not_a_clean_merge(
     # Every line git merged is there, in git's order: only marker lines were added.
     unmarked = [line for line in written.splitlines(keepends=True)
                 if not line.startswith(("<<<<<<< ", "||||||| ", "=======", ">>>>>>> "))]
-    for name, text in (("o", OURS), ("b", STORE), ("t", THEIRS)):
-        (tmp_path / name).write_text(text)
-    plain = subprocess.run(["git", "merge-file", "-p", "o", "b", "t"], cwd=tmp_path,
-                           capture_output=True, text=True, check=False)
-    assert plain.returncode == 0 and "".join(unmarked) == plain.stdout  # git's, line for line
+    plain = git_merge_file(tmp_path, (STORE, OURS, THEIRS), options=())
+    assert plain.returncode == 0 and "".join(unmarked) == plain.stdout.decode()  # git's
     assert repo.git("diff", "--name-only", "--diff-filter=U").stdout.split() == ["store.py"]
 
 

@@ -5,14 +5,13 @@ do. Through real `git merge` runs with the installed driver."""
 from __future__ import annotations
 
 import json
-import subprocess
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import differential as d
 import pytest
-from conftest import Repo
+from conftest import Repo, git_merge_file
 from test_keys import merge
 
 from santamerge.merge.loads import mark_changes
@@ -21,10 +20,7 @@ from santamerge.merge.locate import parse_conflicts
 
 def git_clean_merge(folder: Path, base: str, ours: str, theirs: str) -> str:
     """git's own merge of the three texts, which must be clean."""
-    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
-        (folder / name).write_bytes(text.encode("utf-8"))
-    done = subprocess.run(["git", "merge-file", "-p", "ours", "base", "theirs"], cwd=folder,
-                          capture_output=True, check=False)
+    done = git_merge_file(folder, (base, ours, theirs), options=())
     assert done.returncode == 0, done
     return done.stdout.decode("utf-8")
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 from collections.abc import Callable
 
-from conftest import Repo
+from conftest import Repo, git_merge_file
 
 from santamerge.merge.attempts import list_attempts
 
@@ -126,13 +126,9 @@ def test_crlf_true_conflict_keeps_crlf_markers(repo: Repo) -> None:
 
 def git_own_result(repo: Repo, name: str) -> bytes:
     """What `git merge-file --diff3` gives for the three stages of a conflicted path."""
-    for stage, side in ((1, "base"), (2, "ours"), (3, "theirs")):
-        (repo.root / f"{side}.tmp").write_bytes(
-            subprocess.run(["git", "show", f":{stage}:{name}"], cwd=repo.root,
-                           capture_output=True, check=True).stdout)
-    return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
-                           "-L", "theirs", "ours.tmp", "base.tmp", "theirs.tmp"],
-                          cwd=repo.root, capture_output=True, check=False).stdout
+    stages = [subprocess.run(["git", "show", f":{stage}:{name}"], cwd=repo.root,
+                             capture_output=True, check=True).stdout for stage in (1, 2, 3)]
+    return git_merge_file(repo.root, stages, names=("base.tmp", "ours.tmp", "theirs.tmp")).stdout
 
 
 def test_non_utf8_file_gets_gits_own_result(repo: Repo) -> None:

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git_merge_file
 from differential import check_clean, merge_problem
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -82,11 +83,8 @@ def test_driver_never_loses_a_side(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     base, ours, theirs = texts
     if not (tmp_path / ".git").exists():
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
-        (tmp_path / name).write_text(text)
-    baseline = subprocess.run(
-        ["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs",
-         "ours", "base", "theirs"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    baseline = git_merge_file(tmp_path, (base, ours, theirs))
+    gits = baseline.stdout.decode()
     stored = len(list_attempts(tmp_path / ".git"))
     here = os.getcwd()
     os.chdir(tmp_path)  # git runs the driver at the top of the work tree
@@ -96,13 +94,13 @@ def test_driver_never_loses_a_side(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         os.chdir(here)
     result = (tmp_path / "ours").read_text()
     if baseline.returncode == 0:  # git's merge, or a clash git's merge makes marked
-        assert check_clean(baseline.stdout.encode(), result.encode(), status) == []
+        assert check_clean(baseline.stdout, result.encode(), status) == []
         return
     record = json.loads((list_attempts(tmp_path / ".git")[-1] / "attempt.json").read_text())
     assert len(list_attempts(tmp_path / ".git")) == min(stored + 1, 100)
     written = {int(i): m for i, m in record["outcome"]["methods"].items()}
     expected = []
-    for chunk in parse_conflicts(baseline.stdout).chunks:
+    for chunk in parse_conflicts(gits).chunks:
         if isinstance(chunk, str):
             expected.append(chunk)
         elif chunk.index in written:

@@ -10,22 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Repo
+from conftest import Repo, git_merge_file
 
 from santamerge import treesitter
 from santamerge.languages.profiles import language_for_path
 from santamerge.merge.keys import key_value
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-
-
-def git_conflict(folder: Path, base: str, ours: str, theirs: str) -> str:
-    """git's own diff3 merge of the three texts, with the labels the driver gets."""
-    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
-        (folder / name).write_bytes(text.encode("utf-8"))
-    return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
-                           "-L", "theirs", "ours", "base", "theirs"], cwd=folder,
-                          capture_output=True, check=False).stdout.decode("utf-8")
 
 
 def merge(make_repo: Callable[[str], Repo], name: str, base: str, ours: str, theirs: str,
@@ -106,7 +97,8 @@ def test_one_key_added_in_two_spellings_stays_gits_conflict(
     name, base, ours, theirs, policy = TWO_SPELLINGS[language]
     repo, done = merge(make_repo, name, base, ours, theirs, policy)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert repo.read(name).decode() == git_conflict(tmp_path, base, ours, theirs)
+    gits = git_merge_file(tmp_path, (base, ours, theirs)).stdout.decode()
+    assert repo.read(name).decode() == gits
 
 
 def test_a_clean_merge_of_one_key_in_two_spellings_is_marked(
@@ -145,8 +137,8 @@ def test_a_toml_merge_that_declares_a_table_twice_stays_gits_conflict(
         tomllib.loads(side)  # each side loads
     repo, done = merge(make_repo, "pyproject.toml", RUFF, RUFF + ours, RUFF + theirs, policy)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert repo.read("pyproject.toml").decode() == git_conflict(
-        tmp_path, RUFF, RUFF + ours, RUFF + theirs)
+    assert repo.read("pyproject.toml").decode() == git_merge_file(
+        tmp_path, (RUFF, RUFF + ours, RUFF + theirs)).stdout.decode()
 
 
 def test_a_toml_merge_that_loads_is_still_written(make_repo: Callable[[str], Repo]) -> None:
@@ -162,7 +154,7 @@ def test_the_gates_say_why_a_json_merge_does_not_load(tmp_path: Path) -> None:
     base = '{\n  "a": 1,\n  "z": 0\n}\n'
     ours = base.replace('"a": 1,\n', '"a": 1,\n  "beta": 1,\n')
     theirs = base.replace('"a": 1,\n', '"a": 1,\n  "bet\\u0061": 2,\n')
-    text = git_conflict(tmp_path, base, ours, theirs)
+    text = git_merge_file(tmp_path, (base, ours, theirs)).stdout.decode()
     (hunk,) = run_pipeline(text, "c.json").proposal.hunks
     reasons = hunk.gated["ours+theirs"]
     assert 'JSON does not load it: the key "beta" twice in one object' in reasons
@@ -195,7 +187,7 @@ def test_two_hunks_that_each_add_one_key_under_words_stay_gits_conflicts(
     repo, done = merge(make_repo, name, base, ours, theirs, "words")
     assert done.returncode == 1, done.stdout + done.stderr
     written = repo.read(name).decode()
-    assert written == git_conflict(tmp_path, base, ours, theirs)
+    assert written == git_merge_file(tmp_path, (base, ours, theirs)).stdout.decode()
     assert len(parse_conflicts(written).hunks) == 2
 
 

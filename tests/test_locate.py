@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git_merge_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,12 +88,6 @@ LINES = st.sampled_from(["a", "b", "c", "d", "x = 1", "def f():", "    pass", ""
 SIDE = st.lists(LINES, max_size=10)
 
 
-def merge_file(folder: Path, *options: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        ["git", "merge-file", "-p", *options, "-L", "ours", "-L", "base", "-L", "theirs",
-         "ours", "base", "theirs"], cwd=folder, capture_output=True, check=False)
-
-
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(base=SIDE, ours=SIDE, theirs=SIDE, crlf=st.booleans(),
@@ -107,13 +101,14 @@ def test_git_merge_file_output_parses_back(tmp_path: Path, base: list[str], ours
     for name, lines in (("base", base), ("ours", ours), ("theirs", theirs)):
         (tmp_path / name).write_bytes("".join(f"{line}{nl}" for line in lines).encode())
     styled = [style] if style else []
-    out = merge_file(tmp_path, *styled, f"--marker-size={size}")
+    out = git_merge_file(tmp_path, options=(*styled, f"--marker-size={size}"))
     assert 0 <= out.returncode < 128
     parsed = parse_conflicts(out.stdout.decode(), marker_size=size)
     assert len(parsed.hunks) == out.returncode
-    assert parsed.side("ours").encode() == merge_file(tmp_path, *styled, "--ours").stdout
-    assert parsed.side("theirs").encode() == merge_file(tmp_path, *styled, "--theirs").stdout
+    for favour, side in (("--ours", "ours"), ("--theirs", "theirs")):
+        favoured = git_merge_file(tmp_path, options=(*styled, favour)).stdout
+        assert parsed.side(side).encode() == favoured
     union = parsed.splice({h.index: h.ours + h.theirs for h in parsed.hunks})
-    assert union.encode() == merge_file(tmp_path, *styled, "--union").stdout
+    assert union.encode() == git_merge_file(tmp_path, options=(*styled, "--union")).stdout
     if style == "--diff3" and parsed.hunks:
         assert all(h.base is not None for h in parsed.hunks)

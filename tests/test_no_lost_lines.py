@@ -16,7 +16,7 @@ from pathlib import Path
 
 import differential as d
 import pytest
-from conftest import Repo
+from conftest import Repo, git_merge_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -109,11 +109,8 @@ def conflicted_repository(repo: Repo, merges: list[d.Merge]) -> list[str]:
 
 def stage_merge(repo: Repo, path: str) -> bytes:
     """git's diff3 merge of the index stages, with santamerge's labels."""
-    for stage, side in ((1, "base"), (2, "ours"), (3, "theirs")):
-        (repo.root.parent / side).write_bytes(repo.git_bytes("show", f":{stage}:{path}"))
-    return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
-                           "-L", "theirs", "ours", "base", "theirs"], cwd=repo.root.parent,
-                          capture_output=True, check=False).stdout
+    stages = [repo.git_bytes("show", f":{stage}:{path}") for stage in (1, 2, 3)]
+    return git_merge_file(repo.root.parent, stages).stdout
 
 
 @pytest.mark.parametrize("style", ["diff3", "merge"])

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import Repo
+from conftest import Repo, git_merge_file
 
 from santamerge.languages.profiles import language_for_path
 from santamerge.merge.locate import parse_conflicts
@@ -25,12 +25,7 @@ def marked(path: str, base: str, ours: str, theirs: str, tmp: object) -> str:
     """git's diff3 merge of the three texts, with santamerge's labels."""
     from pathlib import Path
 
-    folder = Path(str(tmp))
-    for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
-        (folder / name).write_bytes(text.encode("utf-8"))
-    return subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
-                           "-L", "theirs", "ours", "base", "theirs"], cwd=folder,
-                          capture_output=True, check=False).stdout.decode("utf-8")
+    return git_merge_file(Path(str(tmp)), (base, ours, theirs)).stdout.decode("utf-8")
 
 
 def tree_merges(path: str, base: str, ours: str, theirs: str, tmp: object

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Repo
+from conftest import Repo, git_merge_file
 from test_driver_git import git_own_result
 
 from santamerge import treesitter
@@ -370,9 +370,8 @@ def stray_files(repo: Repo) -> list[str]:
 def test_sigterm_in_the_middle_of_a_write_leaves_gits_result_and_no_copy(repo: Repo) -> None:
     repo.commit({"app.py": "import os\n"}, "base")
     proc, ours = driver_process(repo, "hang-write")
-    gits = subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
-                           "-L", "theirs", ".merge_file_ours", ".merge_file_base",
-                           ".merge_file_theirs"], cwd=repo.root, capture_output=True).stdout
+    gits = git_merge_file(repo.root, names=(".merge_file_base", ".merge_file_ours",
+                                            ".merge_file_theirs")).stdout
     wait_for(lambda: bool(scratch_copies(repo)))
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
