@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import santamerge
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,6 +24,9 @@ def test_wheel_ships_queries_and_loads_them(tmp_path: Path) -> None:
     assert shipped == expected
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
     (metadata,) = (tmp_path / "site").glob("santamerge-*.dist-info/METADATA")
+    # the version has one source, santamerge/__init__.py, which the build reads
+    assert f"\nVersion: {santamerge.__version__}\n" in metadata.read_text()
+    assert wheel.name.startswith(f"santamerge-{santamerge.__version__}-")
     requires = [line.removeprefix("Requires-Dist: ")
                 for line in metadata.read_text().splitlines() if line.startswith("Requires-Dist:")]
     for name in ("torch", "transformers", "tokenizers", "safetensors"):  # santamerge[model]
