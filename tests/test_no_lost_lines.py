@@ -42,6 +42,7 @@ def workdir(tmp_path: Path) -> Path:
     os.chdir(here)
 
 
+@pytest.mark.slow
 @settings(FIXED, max_examples=1200)
 @given(seed=SEEDS)
 def test_the_driver_never_loses_a_line(workdir: Path, seed: int) -> None:
@@ -51,6 +52,7 @@ def test_the_driver_never_loses_a_line(workdir: Path, seed: int) -> None:
     assert problems == [], (merge, problems)
 
 
+@pytest.mark.slow
 @settings(FIXED, max_examples=600)
 @given(seed=SEEDS)
 def test_the_driver_never_loses_a_line_under_the_words_policy(workdir: Path, seed: int) -> None:
@@ -113,6 +115,7 @@ def stage_merge(repo: Repo, path: str) -> bytes:
     return git_merge_file(repo.root.parent, stages).stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("style", ["diff3", "merge"])
 @settings(FIXED, max_examples=2)
 @given(seed=SEEDS)
@@ -186,6 +189,7 @@ def test_preview_accept_never_loses_a_line(tmp_path: Path) -> None:
     assert tally["files"] >= 100 and tally["hunks written"] >= 50, tally
 
 
+@pytest.mark.slow
 def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> None:
     """One `git merge` of 400 generated files in six languages through the installed
     driver: every file is git's own result, or a written result that keeps the

@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 import santamerge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +58,7 @@ def test_ruff_is_clean() -> None:
     assert proc.returncode == 0, proc.stdout
 
 
+@pytest.mark.slow  # a minute; .ci/check runs mypy before the tests as well
 def test_mypy_is_clean() -> None:
     proc = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True,
                           text=True, check=False)
