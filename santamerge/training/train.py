@@ -1,12 +1,12 @@
 """Train the embedded GPT-BigCode model, resumably, and export it.
 
-``train`` prepares a work folder (tokenizer, corpus manifest), then runs AdamW with a
-linear warm-up and a cosine decay until a wall-clock budget or a step count is reached.
-Every few minutes it writes a checkpoint (model, optimizer, step, RNG states, data
-position); with ``resume=True`` a later run continues from it, the budget counting the
-time already spent. The log is JSON lines in ``<work>/train-log.jsonl``. At the end the
-model, its tokenizer, the corpus manifest and a training summary are exported with a
-``SHA256SUMS`` file.
+``train`` prepares a work folder (tokenizer, corpus manifest), then a :class:`Trainer`
+runs AdamW with a linear warm-up and a cosine decay until a wall-clock budget or a step
+count is reached. Every few minutes it writes a :class:`Checkpoint` (model, optimizer,
+step, RNG states, data position); with ``resume=True`` a later run continues from it, the
+budget counting the time already spent. The log is JSON lines in
+``<work>/train-log.jsonl``. At the end the model, its tokenizer, the corpus manifest and
+a training summary are exported with a ``SHA256SUMS`` file.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,6 +28,9 @@ from santamerge.model.checksums import sha256sums
 if TYPE_CHECKING:
     import torch
     from transformers import GPTBigCodeForCausalLM, PreTrainedTokenizerFast
+
+    from santamerge.training.corpus import Corpus
+    from santamerge.training.fim_data import Prefetcher
 
 
 class Recipe(NamedTuple):
@@ -326,21 +330,257 @@ def _evaluate(model: Any, batches: list[Any], token_bytes: Any, device: str,
     return nats / max(count, 1), nats / math.log(2) / max(nbytes, 1)
 
 
+@dataclass
+class Checkpoint:
+    """What ``checkpoint.pt`` holds: enough to continue a run exactly where it was. The
+    file is a plain dict of these fields (``torch.save``); ``corpus`` and ``cuda_rng``
+    may be missing from an older one."""
+
+    recipe: str
+    model: dict[str, Any]
+    optimizer: dict[str, Any]
+    step: int
+    tokens: int
+    elapsed: float  # seconds trained so far, over every run
+    data: tuple[Any, ...]  # the consumed stream's PackState
+    torch_rng: Any
+    python_rng: Any
+    corpus: str | None = None  # the corpus' fingerprint
+    cuda_rng: Any = None
+
+    @classmethod
+    def read(cls, path: Path) -> Checkpoint:
+        import torch
+
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        return cls(**{f.name: state[f.name] for f in fields(cls) if f.name in state})
+
+    def write(self, path: Path) -> None:
+        """Replace ``path`` at once (a temporary file, renamed): an interrupted write
+        leaves the previous checkpoint."""
+        import torch
+
+        state = {"recipe": self.recipe, "corpus": self.corpus, "model": self.model,
+                 "optimizer": self.optimizer, "step": self.step, "tokens": self.tokens,
+                 "elapsed": self.elapsed, "data": self.data, "torch_rng": self.torch_rng,
+                 "python_rng": self.python_rng, "cuda_rng": self.cuda_rng}
+        tmp = path.with_suffix(".tmp")
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+
+
+def _checkpoint_to_resume(options: TrainOptions, recipe: Recipe) -> Checkpoint | None:
+    """The work folder's checkpoint, when there is one and ``--resume`` asks for it."""
+    path = options.work_dir / CHECKPOINT
+    if not path.is_file():
+        return None
+    if not options.resume:
+        raise SantamergeError(f"{options.work_dir} already holds a checkpoint; pass --resume "
+                              "to continue it, or choose another --work-dir")
+    checkpoint = Checkpoint.read(path)
+    if checkpoint.recipe != recipe.name:
+        raise SantamergeError(f"the checkpoint in {options.work_dir} is for config "
+                              f"{checkpoint.recipe!r}, not {recipe.name!r}")
+    return checkpoint
+
+
+class Trainer:
+    """One training run on a prepared corpus and tokenizer: the model, its optimizer, the
+    data and the counters. :meth:`step` takes one optimizer step, :meth:`evaluate`
+    measures the held-out loss, :meth:`save` writes a checkpoint, and :meth:`fit` runs
+    them until the budget is spent."""
+
+    def __init__(self, run: _Run, recipe: Recipe, corpus: Corpus,
+                 tokenizer: PreTrainedTokenizerFast, device: str, precision: str,
+                 checkpoint: Checkpoint | None) -> None:
+        import torch
+
+        from santamerge.training.fim_data import (
+            Packer,
+            PackState,
+            plain_sequences,
+            raw_encoder,
+            split_pieces,
+        )
+        from santamerge.training.tokenizer import special_ids
+
+        options = run.options
+        self.run, self.options, self.recipe = run, options, recipe
+        self.device, self.precision = device, precision
+        self.corpus_digest = corpus.fingerprint()
+        if checkpoint is not None and checkpoint.corpus not in (None, self.corpus_digest):
+            raise SantamergeError(f"the corpus differs from the one the checkpoint in "
+                                  f"{options.work_dir} was trained on (another Python, other "
+                                  "--npm-cache?); resume with the same corpus, or start "
+                                  "afresh in another --work-dir")
+        ids = special_ids(tokenizer)
+        encode = raw_encoder(tokenizer)
+
+        self.seq = recipe.n_positions + 1
+        self.pieces = [p for d in corpus.train() for p in split_pieces(d.text, recipe.piece_chars)]
+        self.packer = Packer(self.pieces, encode, ids, self.seq, seed=options.seed,
+                             short_rate=recipe.short_rate)
+        held = [d.text for d in corpus.held_out()] or [d.text for d in corpus.train()[:1]]
+        self.eval_seqs = plain_sequences(held, encode, ids.eos, self.seq, recipe.eval_sequences)
+        self.eval_batches = [torch.tensor(self.eval_seqs[i:i + recipe.batch_size])
+                             for i in range(0, len(self.eval_seqs), recipe.batch_size)]
+        vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+        specials = set(tokenizer.all_special_tokens)
+        self.token_bytes = torch.tensor([0 if t in specials else len(t) for t in vocab])
+
+        torch.manual_seed(options.seed)
+        model: Any = build_model(recipe, tokenizer)
+        model.to(device)
+        self.model = model
+        self.optimizer = make_optimizer(model, recipe, device)
+        self.step_count, self.tokens, self.elapsed_before = 0, 0, 0.0
+        self.resumed = checkpoint is not None
+        if checkpoint is None and options.init_from is not None:
+            start_from(self.model, options.init_from)
+        if checkpoint is not None:
+            self.model.load_state_dict(checkpoint.model)
+            self.optimizer.load_state_dict(checkpoint.optimizer)
+            self.step_count, self.tokens = checkpoint.step, checkpoint.tokens
+            self.elapsed_before = checkpoint.elapsed
+            self.packer.restore(PackState(*checkpoint.data))
+            torch.set_rng_state(checkpoint.torch_rng)
+            random.setstate(checkpoint.python_rng)
+            if device == "cuda" and checkpoint.cuda_rng is not None:
+                torch.cuda.set_rng_state(checkpoint.cuda_rng)
+        self.parameters = count_parameters(self.model)
+        self.budget = options.minutes * 60 if options.minutes is not None else None
+        self.started = time.monotonic()
+        # the window's loss stays on the device until it is logged: no sync per step
+        self.window_loss: Any = 0.0
+        self.window_steps, self.window_tokens, self.window_start = 0, 0, time.monotonic()
+        self.train_loss: float | None = None
+
+    # -- the clock and the budget ------------------------------------------------------
+
+    def elapsed(self) -> float:
+        return self.elapsed_before + time.monotonic() - self.started
+
+    def progress(self) -> float:
+        parts = []
+        if self.options.steps:
+            parts.append(self.step_count / self.options.steps)
+        if self.budget:
+            parts.append(self.elapsed() / self.budget)
+        return max(parts)
+
+    def done(self) -> bool:
+        return ((self.options.steps is not None and self.step_count >= self.options.steps)
+                or (self.budget is not None and self.elapsed() >= self.budget))
+
+    def autocast(self) -> Any:
+        import torch
+
+        if self.precision == "bf16":
+            return torch.autocast(self.device, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    # -- the three things a run does ---------------------------------------------------
+
+    def announce(self) -> None:
+        """The ``start`` event."""
+        import torch
+
+        self.run.emit({"event": "start", "recipe": self.recipe._asdict(),
+                       "device": self.device, "precision": self.precision,
+                       "threads": torch.get_num_threads(), "parameters": self.parameters,
+                       "step": self.step_count, "tokens": self.tokens,
+                       "elapsed": round(self.elapsed_before, 1),
+                       "train_pieces": len(self.pieces),
+                       "heldout_tokens": len(self.eval_seqs) * self.seq,
+                       "resumed": self.resumed})
+
+    def step(self, batch: Sequence[Sequence[int]]) -> None:
+        """One optimizer step on ``batch``; a ``train`` event every ``log_every`` steps
+        (and at the last), with the mean loss since the previous one."""
+        import torch
+        import torch.nn.functional as F
+
+        model, optimizer = self.model, self.optimizer
+        lr = learning_rate(self.recipe, self.step_count, self.progress())
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        tensor = torch.tensor(batch).to(self.device, non_blocking=True)
+        with self.autocast():
+            logits = model(tensor[:, :-1]).logits
+        loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
+                               tensor[:, 1:].reshape(-1))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        self.step_count += 1
+        self.tokens += tensor[:, 1:].numel()
+        self.window_loss = self.window_loss + loss.detach()
+        self.window_steps += 1
+        self.window_tokens += tensor[:, 1:].numel()
+        now = time.monotonic()
+        if self.step_count % self.options.log_every == 0 or self.done():
+            self.train_loss = float(self.window_loss) / self.window_steps
+            rate = self.window_tokens / max(now - self.window_start, 1e-9)
+            self.run.emit({"event": "train", "step": self.step_count, "tokens": self.tokens,
+                           "loss": round(self.train_loss, 4), "lr": lr,
+                           "tokens_per_s": round(rate, 1), "elapsed": round(self.elapsed(), 1)})
+            self.window_loss, self.window_steps, self.window_tokens = 0.0, 0, 0
+            self.window_start = now
+
+    def evaluate(self, final: bool = False) -> tuple[float, float]:
+        """The held-out loss (nats/token) and bits per byte, as an ``eval`` event."""
+        heldout, bpb = _evaluate(self.model, self.eval_batches, self.token_bytes, self.device,
+                                 self.autocast)
+        event = {"event": "eval", "step": self.step_count, "tokens": self.tokens,
+                 "heldout_loss": round(heldout, 4), "heldout_bpb": round(bpb, 4),
+                 "elapsed": round(self.elapsed(), 1)}
+        self.run.emit({**event, "final": True} if final else event)
+        return heldout, bpb
+
+    def save(self, data: Sequence[Any]) -> Checkpoint:
+        """Write the checkpoint, with ``data``, the consumed stream's position."""
+        import torch
+
+        checkpoint = Checkpoint(
+            recipe=self.recipe.name, corpus=self.corpus_digest, model=self.model.state_dict(),
+            optimizer=self.optimizer.state_dict(), step=self.step_count, tokens=self.tokens,
+            elapsed=self.elapsed(), data=tuple(data), torch_rng=torch.get_rng_state(),
+            python_rng=random.getstate(),
+            cuda_rng=torch.cuda.get_rng_state() if self.device == "cuda" else None)
+        path = self.options.work_dir / CHECKPOINT
+        checkpoint.write(path)
+        self.run.emit({"event": "checkpoint", "step": self.step_count, "path": str(path)})
+        return checkpoint
+
+    def fit(self, stream: Prefetcher, stop: Callable[[], bool]) -> bool:
+        """Steps on ``stream``'s batches until the budget is spent
+        or ``stop`` says so, with an eval and a checkpoint every few minutes, and a
+        checkpoint at the end. Whether ``stop`` ended it."""
+        options = self.options
+        last_ckpt = last_eval = time.monotonic()
+        self.model.train()
+        while not self.done() and not stop():
+            self.step(stream.next())
+            now = time.monotonic()
+            if now - last_eval >= options.eval_minutes * 60:
+                self.evaluate()
+                last_eval = time.monotonic()
+            if now - last_ckpt >= options.checkpoint_minutes * 60:
+                self.save(stream.state())
+                last_ckpt = time.monotonic()
+        if self.window_steps:
+            self.train_loss = float(self.window_loss) / self.window_steps
+        self.save(stream.state())
+        return stop()
+
+
 def train(options: TrainOptions, on_event: OnEvent | None = None,
           documents: Sequence[tuple[str, str, str]] | None = None) -> TrainResult:
     """Train (or continue training) and export; ``documents`` replaces the corpus."""
     import torch
-    import torch.nn.functional as F
 
-    from santamerge.training.fim_data import (
-        Packer,
-        PackState,
-        Prefetcher,
-        plain_sequences,
-        raw_encoder,
-        split_pieces,
-    )
-    from santamerge.training.tokenizer import special_ids
+    from santamerge.training.fim_data import Prefetcher
 
     if options.recipe not in RECIPES:
         raise SantamergeError(f"unknown model config {options.recipe!r}; "
@@ -354,153 +594,22 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
         torch.set_num_threads(options.threads)
     work = options.work_dir
     work.mkdir(parents=True, exist_ok=True)
-    ckpt_path = work / CHECKPOINT
-    checkpoint = None
-    if ckpt_path.is_file():
-        if not options.resume:
-            raise SantamergeError(f"{work} already holds a checkpoint; pass --resume to "
-                                  "continue it, or choose another --work-dir")
-        checkpoint = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-        if checkpoint["recipe"] != recipe.name:
-            raise SantamergeError(f"the checkpoint in {work} is for config "
-                                  f"{checkpoint['recipe']!r}, not {recipe.name!r}")
+    checkpoint = _checkpoint_to_resume(options, recipe)
     run = _Run(options, on_event or (lambda event: None))
     corpus, tokenizer = _prepare(run, recipe, documents)
-    corpus_digest = corpus.fingerprint()
-    if checkpoint is not None and checkpoint.get("corpus", corpus_digest) != corpus_digest:
-        raise SantamergeError(f"the corpus differs from the one the checkpoint in {work} was "
-                              "trained on (another Python, other --npm-cache?); resume with "
-                              "the same corpus, or start afresh in another --work-dir")
-    ids = special_ids(tokenizer)
-    encode = raw_encoder(tokenizer)
-
-    seq = recipe.n_positions + 1
-    pieces = [p for d in corpus.train() for p in split_pieces(d.text, recipe.piece_chars)]
-    packer = Packer(pieces, encode, ids, seq, seed=options.seed, short_rate=recipe.short_rate)
-    held = [d.text for d in corpus.held_out()] or [d.text for d in corpus.train()[:1]]
-    eval_seqs = plain_sequences(held, encode, ids.eos, seq, recipe.eval_sequences)
-    eval_batches = [torch.tensor(eval_seqs[i:i + recipe.batch_size])
-                    for i in range(0, len(eval_seqs), recipe.batch_size)]
-    vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
-    specials = set(tokenizer.all_special_tokens)
-    token_bytes = torch.tensor([0 if t in specials else len(t) for t in vocab])
-
-    torch.manual_seed(options.seed)
-    model: Any = build_model(recipe, tokenizer)
-    model.to(device)
-    optimizer = make_optimizer(model, recipe, device)
-    step, tokens, elapsed_before = 0, 0, 0.0
-    if checkpoint is None and options.init_from is not None:
-        start_from(model, options.init_from)
-    if checkpoint is not None:
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        step, tokens = checkpoint["step"], checkpoint["tokens"]
-        elapsed_before = checkpoint["elapsed"]
-        packer.restore(PackState(*checkpoint["data"]))
-        torch.set_rng_state(checkpoint["torch_rng"])
-        random.setstate(checkpoint["python_rng"])
-        if device == "cuda" and checkpoint.get("cuda_rng") is not None:
-            torch.cuda.set_rng_state(checkpoint["cuda_rng"])
-    params = count_parameters(model)
-
-    def autocast() -> Any:
-        if precision == "bf16":
-            return torch.autocast(device, dtype=torch.bfloat16)
-        return contextlib.nullcontext()
-
-    def save_checkpoint() -> None:
-        state = {"recipe": recipe.name, "corpus": corpus_digest, "model": model.state_dict(),
-                 "optimizer": optimizer.state_dict(), "step": step, "tokens": tokens,
-                 "elapsed": elapsed(), "data": tuple(stream.state()),
-                 "torch_rng": torch.get_rng_state(), "python_rng": random.getstate(),
-                 "cuda_rng": torch.cuda.get_rng_state() if device == "cuda" else None}
-        tmp = ckpt_path.with_suffix(".tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, ckpt_path)
-        run.emit({"event": "checkpoint", "step": step, "path": str(ckpt_path)})
-
-    budget = options.minutes * 60 if options.minutes is not None else None
-    started = time.monotonic()
-
-    def elapsed() -> float:
-        return elapsed_before + time.monotonic() - started
-
-    def progress() -> float:
-        parts = []
-        if options.steps:
-            parts.append(step / options.steps)
-        if budget:
-            parts.append(elapsed() / budget)
-        return max(parts)
-
-    def done() -> bool:
-        return ((options.steps is not None and step >= options.steps)
-                or (budget is not None and elapsed() >= budget))
-
-    run.emit({"event": "start", "recipe": recipe._asdict(), "device": device,
-              "precision": precision, "threads": torch.get_num_threads(),
-              "parameters": params, "step": step,
-              "tokens": tokens, "elapsed": round(elapsed_before, 1),
-              "train_pieces": len(pieces), "heldout_tokens": len(eval_seqs) * seq,
-              "resumed": checkpoint is not None})
-    stream = Prefetcher(packer, recipe.batch_size)
+    trainer = Trainer(run, recipe, corpus, tokenizer, device, precision, checkpoint)
+    trainer.announce()
+    stream = Prefetcher(trainer.packer, recipe.batch_size)
     with _stop_on_signals() as stop, contextlib.closing(stream):
-        last_ckpt = last_eval = time.monotonic()
-        # the window's loss stays on the device until it is logged: no sync per step
-        window_loss: Any = 0.0
-        window_steps, window_tokens, window_start = 0, 0, time.monotonic()
-        train_loss = heldout = bpb = None
-        model.train()
-        while not done() and not stop():
-            lr = learning_rate(recipe, step, progress())
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            batch = torch.tensor(stream.next()).to(device, non_blocking=True)
-            with autocast():
-                logits = model(batch[:, :-1]).logits
-            loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
-                                   batch[:, 1:].reshape(-1))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            step += 1
-            tokens += batch[:, 1:].numel()
-            window_loss = window_loss + loss.detach()
-            window_steps += 1
-            window_tokens += batch[:, 1:].numel()
-            now = time.monotonic()
-            if step % options.log_every == 0 or done():
-                train_loss = float(window_loss) / window_steps
-                run.emit({"event": "train", "step": step, "tokens": tokens,
-                          "loss": round(train_loss, 4), "lr": lr,
-                          "tokens_per_s": round(window_tokens / max(now - window_start, 1e-9), 1),
-                          "elapsed": round(elapsed(), 1)})
-                window_loss, window_steps, window_tokens, window_start = 0.0, 0, 0, now
-            if now - last_eval >= options.eval_minutes * 60:
-                heldout, bpb = _evaluate(model, eval_batches, token_bytes, device, autocast)
-                run.emit({"event": "eval", "step": step, "tokens": tokens,
-                          "heldout_loss": round(heldout, 4), "heldout_bpb": round(bpb, 4),
-                          "elapsed": round(elapsed(), 1)})
-                last_eval = time.monotonic()
-            if now - last_ckpt >= options.checkpoint_minutes * 60:
-                save_checkpoint()
-                last_ckpt = time.monotonic()
-        if window_steps:
-            train_loss = float(window_loss) / window_steps
-        save_checkpoint()
-        stopped = stop()
+        stopped = trainer.fit(stream, stop)
     if stopped:
-        raise SantamergeError(f"stopped at step {step}; the checkpoint is in {work}, "
-                              "continue with --resume")
-    heldout, bpb = _evaluate(model, eval_batches, token_bytes, device, autocast)
-    run.emit({"event": "eval", "step": step, "tokens": tokens,
-              "heldout_loss": round(heldout, 4), "heldout_bpb": round(bpb, 4),
-              "elapsed": round(elapsed(), 1), "final": True})
+        raise SantamergeError(f"stopped at step {trainer.step_count}; the checkpoint is in "
+                              f"{work}, continue with --resume")
+    heldout, bpb = trainer.evaluate(final=True)
     out = options.out or default_out()
-    result = TrainResult(out, params, step, tokens, train_loss, heldout, bpb, elapsed())
-    export(model, tokenizer, run, recipe, result, device)
+    result = TrainResult(out, trainer.parameters, trainer.step_count, trainer.tokens,
+                         trainer.train_loss, heldout, bpb, trainer.elapsed())
+    export(trainer.model, tokenizer, run, recipe, result, device)
     return result
 
 
