@@ -64,6 +64,7 @@ def texts_and_logprobs(found: list[list[Completion]]) -> list[list[tuple[str, tu
     return [[(c.text, c.token_logprobs) for c in cs] for cs in found]
 
 
+@pytest.mark.slow
 def test_fill_through_the_server_samples_and_chooses_the_in_process_bodies(
         server: Server, local: TransformersBackend, make_repo: Callable[[str], Repo]) -> None:
     """The file is far larger than the model's context: the prompt is cut to fit it, and
