@@ -103,6 +103,7 @@ def test_the_hook_manifest_advertises_fill() -> None:
     assert "types_or: [python, java, javascript, ts, tsx, go, rust]" in manifest
 
 
+@pytest.mark.slow  # pre-commit builds its own virtualenv and installs santamerge there
 def test_pre_commit_try_repo_proposes_the_body_and_blocks_the_commit(stubbed: Repo,
                                                                      tmp_path: Path) -> None:
     """pre-commit (from PyPI) installs santamerge from this repository through the
