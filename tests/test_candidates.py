@@ -14,10 +14,10 @@ from santamerge.merge.candidates import build_candidates
 from santamerge.merge.gates import check_candidate, prepare_gates
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import CONSERVATIVE, NEVER, POLICIES, UNION, WORDS
-from santamerge.merge.rank import change_kept
+from santamerge.merge.ranking.policy import CONSERVATIVE, NEVER, POLICIES, UNION, WORDS
+from santamerge.merge.ranking.rank import change_kept
+from santamerge.merge.structured.words import merge3, merge_words
 from santamerge.merge.types import Candidate
-from santamerge.merge.words import merge3, merge_words
 
 UNIONS = {"structured:union", "structured:union-unordered"}
 
@@ -316,7 +316,7 @@ def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
     from types import SimpleNamespace
 
     from santamerge.merge.pipeline import settle
-    from santamerge.merge.rank import rank_candidates
+    from santamerge.merge.ranking.rank import rank_candidates
     from santamerge.merge.record import hunk_record
     from santamerge.merge.types import HunkProposal
 
@@ -339,7 +339,7 @@ def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
 
 
 def test_the_method_table_orders_and_names_every_method_once() -> None:
-    from santamerge.merge import methods
+    from santamerge.merge.ranking import methods
 
     assert methods.DETERMINISTIC == (
         "structured:union", "structured:union-unordered", "structured:tree",
@@ -361,7 +361,7 @@ def test_the_method_table_orders_and_names_every_method_once() -> None:
 
 
 def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:
-    from santamerge.merge.union import _in_sorted_order
+    from santamerge.merge.structured.union import _in_sorted_order
 
     exact_only = [["import B", "import a"], ["import B", "import a"]]
     assert _in_sorted_order(["import a2\n", "import B2\n"], exact_only) == [
@@ -378,7 +378,7 @@ def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:
 def test_no_word_merge_of_a_huge_side() -> None:
     """A hunk in a minified bundle (one line of tens of thousands of tokens) gets no word
     merge: the matcher's time grows with the square of the tokens (77 s for one hunk)."""
-    from santamerge.merge.words import MAX_TOKENS
+    from santamerge.merge.structured.words import MAX_TOKENS
 
     line = ",".join(f"a{i}" for i in range(MAX_TOKENS))
     started = time.perf_counter()

@@ -20,7 +20,7 @@ from santamerge.languages.profiles import language_for_path
 from santamerge.merge.gates import check_candidate, check_together, misplaced, prepare_gates
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import UNION
+from santamerge.merge.ranking.policy import UNION
 
 # The union of two sides' additions at one place is written only by the ``union`` and
 # ``words`` policies (the default offers it): the tests of the union writer run under it.

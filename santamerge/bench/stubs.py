@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.merge.words import normalise
+from santamerge.merge.structured.words import normalise
 
 if TYPE_CHECKING:
     from tree_sitter import Node

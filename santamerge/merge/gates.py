@@ -9,7 +9,7 @@ one scope where neither side did, when one dict, object, mapping, table or enum 
 key twice where neither side's does (keys by value: santamerge.merge.keys), when a
 strict loader refuses a JSON or TOML file that loads on both sides, or when it imports
 a name that nothing in the merged file uses where a side used it
-(santamerge.merge.unused). The sides are parsed once per
+(santamerge.merge.structured.unused). The sides are parsed once per
 file (:func:`prepare_gates`); each candidate costs one incremental re-parse of the file
 (:func:`check_candidate`, for ranking).
 
@@ -41,8 +41,8 @@ from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.keys import key_node, key_value
 from santamerge.merge.loads import LOADERS
 from santamerge.merge.locate import has_markers
+from santamerge.merge.structured.unused import unused_imports
 from santamerge.merge.types import Candidate, ParsedMerge
-from santamerge.merge.unused import unused_imports
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
@@ -63,7 +63,7 @@ class GateBaseline(NamedTuple):
     path: str = "<merge>"
     # Python: whether both sides compile (then a candidate must too); asked only when a
     # candidate does not compile, since compiling a large file costs as much as parsing.
-    # Also each side's uses of imported names (santamerge.merge.unused), when asked.
+    # Also each side's uses of imported names (santamerge.merge.structured.unused), when asked.
     memo: dict[str, Any] | None = None
 
     @property

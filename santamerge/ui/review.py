@@ -25,9 +25,9 @@ from santamerge.errors import SantamergeError
 from santamerge.merge.locate import has_markers
 
 if TYPE_CHECKING:
-    from santamerge.merge.policy import AutoApplyPolicy
-    from santamerge.merge.sources import Note, PreviewSource
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
     from santamerge.merge.types import HunkProposal, MergeProposal, Outcome, ParsedMerge
+    from santamerge.merge.workspace.sources import Note, PreviewSource
 
 KEYS = (
     ("1-9", "accept that candidate for this hunk, and go on to the next"),
@@ -83,7 +83,7 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
     """The file's proposal, or None (with a note) when it has nothing to review."""
     from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.record import proposal_record
-    from santamerge.merge.sources import read_marked
+    from santamerge.merge.workspace.sources import read_marked
 
     text = source.text if source.text is not None else read_marked(source, note)
     if text is None:

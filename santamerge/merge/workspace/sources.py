@@ -22,7 +22,7 @@ from santamerge.errors import SantamergeError
 from santamerge.git import IndexEntry, Repository
 
 if TYPE_CHECKING:
-    from santamerge.merge.policy import AutoApplyPolicy
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
     from santamerge.merge.types import MergeProposal, Outcome
     from santamerge.model.backends.base import Backend
 
@@ -166,7 +166,7 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
     so nothing proposes on it or writes over it. The merge is rebuilt as ``diff3`` and as
     ``zdiff3``, with git's default diff and with the histogram diff that ``git merge``
     uses (where ``git merge-file`` can: git 2.44). Where git merges the stages cleanly,
-    the hunks must be the merge driver's clash hunks (``merge.clashes``): each wraps
+    the hunks must be the merge driver's clash hunks (``merge.structured.clashes``): each wraps
     lines of git's merge, with an empty base and an empty other side."""
     from santamerge.errors import MarkerError
     from santamerge.merge.locate import parse_conflicts
@@ -441,7 +441,7 @@ class Attempt(NamedTuple):
 
 def read_attempts(git_dir: str) -> list[Attempt]:
     """The stored attempts that can be read, oldest first."""
-    from santamerge.merge.attempts import list_attempts
+    from santamerge.merge.workspace.attempts import list_attempts
 
     attempts = []
     for folder in list_attempts(git_dir):

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
+from santamerge.merge.structured.words import normalise
 from santamerge.merge.types import ConflictHunk, ParsedMerge
-from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
     from tree_sitter import Node

@@ -64,10 +64,10 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
 
 def _bound(profile: LanguageProfile, text: str) -> list[tuple[DefinitionKey, Node]]:
     """The definitions of ``text``, and the keyed children of its order-free parents (a
-    dict's keys, a class's fields: santamerge.merge.tree)."""
+    dict's keys, a class's fields: santamerge.merge.structured.tree)."""
     from santamerge import treesitter
     from santamerge.merge.gates import definitions
-    from santamerge.merge.tree import keyed_children
+    from santamerge.merge.structured.tree import keyed_children
 
     tree = treesitter.parse(profile, text)
     found = definitions(profile, tree)

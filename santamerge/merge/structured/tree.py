@@ -43,8 +43,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.keys import key_value
+from santamerge.merge.structured.words import normalise
 from santamerge.merge.types import ConflictHunk, ParsedMerge, merge_memo
-from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
@@ -268,7 +268,7 @@ def _no_line_more_often(merged: bytes, parents: dict[str, bytes]) -> None:
 def _keeps_needed_imports(views: dict[str, _View], start: int, ends: dict[str, int],
                           middle: bytes) -> None:
     """Refuse a merge that drops an import whose names the merged file still uses."""
-    from santamerge.merge.unused import lost_imports
+    from santamerge.merge.structured.unused import lost_imports
 
     ours = views["ours"].data
     merged = (ours[:start] + middle + ours[ends["ours"]:]).decode("utf-8")
