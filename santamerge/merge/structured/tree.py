@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.keys import key_value
+from santamerge.merge.structured.order import sort_key, sorted_by
 from santamerge.merge.structured.words import normalise
 from santamerge.merge.types import ConflictHunk, ParsedMerge, merge_memo
 
@@ -776,7 +777,8 @@ def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
     rule = _sorted_rule(parts)
     if rule is not None:
         notes.append("sorted insertion")
-        return sorted(out, key=lambda c: rule(normalise(c.body.decode("utf-8"))))
+        key = sort_key(rule)
+        return sorted(out, key=lambda c: key(c.body.decode("utf-8")))
     theirs_sigs = {c.sig for c in theirs}
     if extra and any(c.sig not in theirs_sigs for c in ours):
         notes.append(UNORDERED)
@@ -784,23 +786,16 @@ def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
 
 
 def _sorted_rule(parts: dict[str, _Parent]) -> Callable[[str], str] | None:
-    """The one rule (exact or case-blind) by which every side keeps the parent's
-    one-line children sorted, where the base has at least two (the evidence that the
-    file keeps them sorted); else None."""
+    """The first rule (exact, then case-blind: santamerge.merge.structured.order) by
+    which every side keeps the parent's one-line children sorted, where the base has at
+    least two (the evidence that the file keeps them sorted); else None."""
     if len(parts["base"].children) < 2:
         return None
-    rules = []
-    for rule in (_exact, str.casefold):
-        keys = [[rule(normalise(c.body.decode("utf-8"))) for c in part.children]
-                for part in parts.values()]
-        one_line = all(b"\n" not in c.body for part in parts.values() for c in part.children)
-        if one_line and all(k == sorted(k) for k in keys):
-            rules.append(rule)
+    if any(b"\n" in c.body for part in parts.values() for c in part.children):
+        return None
+    rules = sorted_by([c.body.decode("utf-8") for c in part.children]
+                      for part in parts.values())
     return rules[0] if rules else None
-
-
-def _exact(text: str) -> str:
-    return text
 
 
 def _name(sig: str) -> str:
