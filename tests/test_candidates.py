@@ -289,7 +289,8 @@ def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
     """The gate queries only the candidates' regions; it must find what a whole-file
     query finds, for each candidate alone and for the first of each hunk together."""
     from santamerge import treesitter
-    from santamerge.merge.gates import _keys, _new_duplicates, _repeated, spliced_tree
+    from santamerge.merge.gates import _new_duplicates, _repeated, spliced_tree
+    from santamerge.syntax.bindings import bound_names
 
     ext = base.suffix
     sides = [base.with_name(f"{n}{ext}") for n in ("Base", "Ours", "Theirs")]
@@ -306,7 +307,7 @@ def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
     for chosen in choices:
         data, tree, regions = spliced_tree(baseline, chosen)
         fresh = treesitter.parse(profile, data.decode())
-        whole = _repeated(_keys(profile, fresh).values()) - baseline.allowed_duplicates
+        whole = _repeated(bound_names(profile, fresh).values()) - baseline.allowed_duplicates
         assert {key for _, key in _new_duplicates(baseline, tree, regions)} == whole, chosen
 
 

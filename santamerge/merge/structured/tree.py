@@ -11,7 +11,7 @@ mapping, two imports. Here such a hunk is merged again as a tree (``structured:t
 2. Its children (``@item`` captures; by default its named children that are not
    comments) are matched across the three by a signature: the name of a definition
    (``definitions.scm``), a ``@key`` capture of ``orderfree.scm`` (by its value:
-   ``"a"`` and ``'a'`` are one key, santamerge.merge.keys), or an import's text, else
+   ``"a"`` and ``'a'`` are one key, santamerge.syntax.keys), or an import's text, else
    the child's own text. A child whose text changed (no name) is matched to
    the one it replaced when it sits in the same place and most of it is alike.
 3. Each matched child is merged: taken from the side that changed it; deleted where one
@@ -42,10 +42,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
-from santamerge.merge.keys import key_value
 from santamerge.merge.structured.order import sort_key, sorted_by
 from santamerge.merge.structured.words import normalise
 from santamerge.merge.types import ConflictHunk, ParsedMerge, merge_memo
+from santamerge.syntax.bindings import definitions
+from santamerge.syntax.keys import key_value
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
@@ -127,7 +128,7 @@ class _View:
                     listed.append(node)
         for node in match.get("item", []) + match.get("keyed", []):
             for key in match.get("key", []):
-                # by value: "timeout" and 'timeout' are one key (santamerge.merge.keys)
+                # by value: "timeout" and 'timeout' are one key (santamerge.syntax.keys)
                 self.keys[_span(node)] = "key:" + key_value(self.profile, key)
                 self.skip.add(_span(key))
 
@@ -311,8 +312,6 @@ def _definition_keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int
                      ) -> dict[tuple[int, int], str]:
     """Signatures of definitions (by name) and imports (by text) that meet
     ``byte_range``, by node span."""
-    from santamerge.merge.gates import definitions
-
     found: dict[tuple[int, int], str] = {}
     if profile.kind == "code":  # a configuration file's keys are orderfree.scm's @key
         found = {_span(node): f"def:{key[1]}"
@@ -378,8 +377,8 @@ def _split(view: _View, node: Node, side: str) -> _Parent:
         raise Refused("an order-free parent without children")
     data, commutes_all = view.data, view.parents[node.id][1] == "set"
     sep = _separator(data, node, items)
-    comments = [c for c in node.children if "comment" in c.type]
-    gap_start = first_gap_start = _gap_start(node, items[0])
+    comments = [c for c in node.children if c.type in view.profile.comments]
+    gap_start = first_gap_start = _gap_start(view.profile, node, items[0])
     children, trailing = [], False
     for i, item in enumerate(items):
         limit = items[i + 1].start_byte if i + 1 < len(items) else node.end_byte
@@ -443,17 +442,17 @@ def _items(view: _View, node: Node) -> list[Node]:
     if listed is not None:
         return sorted({_span(n): n for n in listed}.values(), key=lambda n: n.start_byte)
     return [c for c in node.named_children
-            if "comment" not in c.type and _span(c) not in view.skip]
+            if c.type not in view.profile.comments and _span(c) not in view.skip]
 
 
-def _gap_start(node: Node, first: Node) -> int:
+def _gap_start(profile: LanguageProfile, node: Node, first: Node) -> int:
     """Where the gap before the first child starts: after the last token before it that
     is not a comment (an opening ``{``), else at the parent's start."""
     start = node.start_byte
     for child in node.children:
         if child.start_byte >= first.start_byte:
             break
-        if "comment" not in child.type:
+        if child.type not in profile.comments:
             start = child.end_byte
     return start
 

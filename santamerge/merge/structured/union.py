@@ -34,6 +34,7 @@ from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.structured.order import sort_key, sorted_by
 from santamerge.merge.structured.words import normalise
 from santamerge.merge.types import ConflictHunk, ParsedMerge
+from santamerge.syntax.offsets import byte_offset
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -234,7 +235,7 @@ def _items(
     if addition.at_end:
         start += len(getattr(hunk, side)) - len(addition.text)
     data = text.encode("utf-8")
-    lo = len(text[:start].encode("utf-8"))
+    lo = byte_offset(text, start)
     hi = lo + len(addition.text.encode("utf-8"))
     nodes = _item_nodes(profile, text, lo, hi)
     if not nodes:
