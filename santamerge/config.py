@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 class Settings(NamedTuple):
     timeout: float = 10.0  # seconds the merge driver may spend before it gives git's result
-    policy: str = "conservative"  # the auto-apply policy (santamerge.merge.policy.POLICIES)
+    policy: str = "conservative"  # the auto-apply policy (santamerge.merge.ranking.policy.POLICIES)
     disable: bool = False  # the kill switch: git's own merge, untouched
     max_bytes: int = 1_000_000  # larger inputs get git's own merge
     keep_attempts: int = 100  # stored merge-driver attempts kept per repository

@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["merge-driver"]:
         try:
-            from santamerge.merge.driver import parse_driver_args, run_merge_driver
+            from santamerge.merge.workspace.driver import parse_driver_args, run_merge_driver
 
             parsed = parse_driver_args(args[1:])
             status = None if parsed is None else run_merge_driver(parsed)

@@ -526,7 +526,7 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
                  stats: Counter[str] | None = None) -> list[str]:
     """Run the merge driver in this process on ``merge``; the broken properties.
     ``stats`` counts cases, conflicted ones, and hunks written and left marked."""
-    from santamerge.merge.driver import DriverArgs, run_merge_driver
+    from santamerge.merge.workspace.driver import DriverArgs, run_merge_driver
 
     baseline, status = git_merge(merge, folder)
     base, ours, theirs = write_inputs(merge, folder / "driver")
@@ -634,7 +634,7 @@ def _union_rule(hunk: object, written: str) -> str | None:
 
 def _words_rule(hunk: object, written: str) -> str | None:
     """Under the ``words`` policy a written hunk may also be the word-level merge."""
-    from santamerge.merge.words import merge_words
+    from santamerge.merge.structured.words import merge_words
 
     ours, base, theirs = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
     if base and written == merge_words(base, ours, theirs):
@@ -801,7 +801,7 @@ def candidate_rule(hunk: object, written: str) -> str | None:
     """What ``resolve --accept`` and ``preview`` may write for a hunk: one of the
     candidates a person is shown (each side, the base, both concatenations, the word
     merge), or a union that keeps every line; never conflict markers."""
-    from santamerge.merge.words import merge_words
+    from santamerge.merge.structured.words import merge_words
 
     ours, base, theirs = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
     if _has_marker_line(written):
@@ -848,8 +848,8 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     markers left in (which must be refused), accepted then kept as a conflict, or
     accepted, undone and accepted again; then ``w``. The file written must be git's
     merge with exactly those choices. None when there is nothing to review."""
-    from santamerge.merge.policy import DEFAULT_POLICY
-    from santamerge.merge.sources import PreviewSource
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY
+    from santamerge.merge.workspace.sources import PreviewSource
     from santamerge.ui.review import Review, load_preview
 
     baseline, status = git_merge(merge, folder)

@@ -14,9 +14,9 @@ from conftest import Repo, git_merge_file
 
 from santamerge import treesitter
 from santamerge.languages.profiles import language_for_path
-from santamerge.merge.keys import key_value
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
+from santamerge.syntax.keys import key_value
 
 
 def merge(make_repo: Callable[[str], Repo], name: str, base: str, ours: str, theirs: str,

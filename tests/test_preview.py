@@ -15,8 +15,8 @@ import pytest
 from conftest import Repo
 from terminal import Terminal
 
-from santamerge.merge.attempts import list_attempts
 from santamerge.merge.locate import parse_conflicts
+from santamerge.merge.workspace.attempts import list_attempts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "preview-schema.json"

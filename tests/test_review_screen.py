@@ -52,8 +52,8 @@ def plain(make_repo: Callable[[str], Repo]) -> Repo:
 
 
 def review_app(repo: Repo, monkeypatch: pytest.MonkeyPatch, *paths: str) -> object:
-    from santamerge.merge.policy import DEFAULT_POLICY
-    from santamerge.merge.sources import preview_sources
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY
+    from santamerge.merge.workspace.sources import preview_sources
     from santamerge.ui.review import load_preview
     from santamerge.ui.tui import ReviewApp
 

@@ -1,4 +1,4 @@
-"""The tree merge of order-free parents (santamerge.merge.tree): through a real `git
+"""The tree merge of order-free parents (santamerge.merge.structured.tree): through a real `git
 merge` with the driver, through `resolve`, in `propose`'s candidates, and its refusals."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from conftest import Repo, git_merge_file
 from santamerge.languages.profiles import language_for_path
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import POLICIES
-from santamerge.merge.tree import TreeMerge, tree_merge
+from santamerge.merge.ranking.policy import POLICIES
+from santamerge.merge.structured.tree import TreeMerge, tree_merge
 
 CONFIG_BASE = 'SETTINGS = {\n    "host": "localhost",\n    "port": 8080,\n    "debug": False,\n}\n'
 CONFIG_OURS = CONFIG_BASE.replace('"localhost"', '"example.org"')

@@ -20,7 +20,7 @@ from santamerge.errors import GitError, SantamergeError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from santamerge.merge.policy import AutoApplyPolicy
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
 
 MERGE_TREE_SCHEMA = 1
 

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from santamerge.bench.replay import ConflictedFile, match_hunks
 from santamerge.languages.profiles import language_named
 from santamerge.merge.candidates import side_texts
+from santamerge.merge.structured.words import normalise
 from santamerge.merge.types import ConflictHunk, HunkProposal
-from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
     from santamerge.model.backends.base import Backend
@@ -115,7 +115,7 @@ def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
     """The file's hunks, proposed for and compared; None when its markers do not parse."""
     from santamerge.errors import MarkerError
     from santamerge.merge.pipeline import run_pipeline
-    from santamerge.merge.policy import POLICIES
+    from santamerge.merge.ranking.policy import POLICIES
 
     started = time.perf_counter()
     try:

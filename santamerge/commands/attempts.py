@@ -36,7 +36,7 @@ def attempts(every: bool, as_json: bool) -> None:
       santamerge preview --attempt last      review them; undo a written hunk
     """
     from santamerge import git
-    from santamerge.merge.sources import last_merge, read_attempts
+    from santamerge.merge.workspace.sources import last_merge, read_attempts
 
     repo = git.find_repository(outside="is not inside a git repository; the attempts are "
                                        "stored under its .git/santamerge/attempts/")

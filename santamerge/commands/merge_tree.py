@@ -48,7 +48,7 @@ def merge_tree(ours: str, theirs: str, policy: str | None, as_json: bool) -> Non
     """
     from santamerge.bench.memory import merge_in_memory
     from santamerge.git import find_git_dir
-    from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY, POLICIES
 
     git_dir = find_git_dir(os.getcwd())
     if git_dir is None:

@@ -42,8 +42,8 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
       santamerge install --mergetool && git mergetool --tool=santamerge
     """
     from santamerge import git
-    from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
-    from santamerge.merge.sources import PreviewSource, same_conflict
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.merge.workspace.sources import PreviewSource, same_conflict
     from santamerge.ui.review import load_preview
 
     try:

@@ -15,7 +15,7 @@ from santamerge.errors import SantamergeError, report_errors
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from santamerge.merge.sources import PreviewSource
+    from santamerge.merge.workspace.sources import PreviewSource
     from santamerge.ui.review import FileResult, PreviewFile
 
 PREVIEW_SCHEMA = 1  # the wrapper {"schema", "files"}; docs/preview-schema.json
@@ -70,7 +70,7 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
       santamerge preview src/ --json         the candidates of src/'s files, as JSON
       santamerge preview --attempt last      what the merge driver did, to undo a hunk
     """
-    from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY, POLICIES
     from santamerge.ui.review import load_preview
 
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
@@ -104,7 +104,7 @@ def _ranker_facts(live: bool) -> tuple[str | None, Callable[[str], Any] | None]:
 
 
 def _sources(paths: tuple[str, ...], attempt_id: str | None) -> list[PreviewSource]:
-    from santamerge.merge.sources import attempt_source, find_attempts, preview_sources
+    from santamerge.merge.workspace.sources import attempt_source, find_attempts, preview_sources
 
     if attempt_id is None:
         return preview_sources(paths, _note)

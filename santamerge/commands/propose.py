@@ -11,7 +11,7 @@ from santamerge import git
 from santamerge.commands.options import json_option, policy_option
 from santamerge.errors import SantamergeError, report_errors
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
+from santamerge.merge.ranking.policy import DEFAULT_POLICY, POLICIES
 from santamerge.merge.record import proposal_record
 
 

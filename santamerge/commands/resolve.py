@@ -17,8 +17,8 @@ from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
 if TYPE_CHECKING:
     from santamerge.config import Settings
     from santamerge.git import Repository
-    from santamerge.merge.policy import AutoApplyPolicy
-    from santamerge.merge.sources import Proposed, Source
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.workspace.sources import Proposed, Source
     from santamerge.model.backends.base import Backend
 
 RESOLVE_SCHEMA = 1  # {"schema", "files", "threshold"}; each file as in docs/propose-json.md
@@ -159,7 +159,7 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
              force: bool) -> bool:
     """Propose (and write); True when a processed file is left conflicted."""
     from santamerge import git
-    from santamerge.merge.sources import load_source, select_paths
+    from santamerge.merge.workspace.sources import load_source, select_paths
 
     cwd = os.getcwd()
     conflicted = git.conflicted_paths(repo)
@@ -207,7 +207,7 @@ def _open_model(settings: Settings, as_json: bool) -> Backend | None:
 
 
 def _policy(name: str, threshold: float | None) -> AutoApplyPolicy:
-    from santamerge.merge.policy import POLICIES
+    from santamerge.merge.ranking.policy import POLICIES
 
     try:
         chosen = POLICIES[name]
@@ -221,7 +221,7 @@ def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backen
                  message: str | None, as_json: bool, repo: Repository) -> list[Proposed]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from santamerge.merge.sources import propose_sources
+    from santamerge.merge.workspace.sources import propose_sources
     from santamerge.ui.render import console
 
     out = console(stderr=True)
@@ -244,7 +244,7 @@ def _write(repo: Repository, results: list[Proposed], policy: AutoApplyPolicy, a
            as_json: bool) -> bool:
     """Back up, then write each file with a hunk to write; print a line per file. True
     when something was written."""
-    from santamerge.merge.backup import write_resolved
+    from santamerge.merge.workspace.backup import write_resolved
     from santamerge.ui.render import written_lines
 
     say = _note if as_json else click.echo
@@ -260,8 +260,8 @@ def _write(repo: Repository, results: list[Proposed], policy: AutoApplyPolicy, a
 
 
 def _undo(repo: Repository, force: bool) -> None:
-    from santamerge.merge.backup import undo
-    from santamerge.merge.sources import shown_path
+    from santamerge.merge.workspace.backup import undo
+    from santamerge.merge.workspace.sources import shown_path
 
     result = undo(repo, force)
     cwd = os.getcwd()

@@ -20,7 +20,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from santamerge.merge.methods import METHODS
+from santamerge.merge.ranking.methods import METHODS
 from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
 from santamerge.model.budget import (
     CHARS_PER_TOKEN,

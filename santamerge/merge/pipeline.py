@@ -24,7 +24,7 @@ from santamerge.languages.profiles import LanguageProfile, language_for_path
 from santamerge.merge.apply import apply_choices
 from santamerge.merge.candidates import build_candidates
 from santamerge.merge.locate import parse_conflicts
-from santamerge.merge.policy import DEFAULT_POLICY, AutoApplyPolicy
+from santamerge.merge.ranking.policy import DEFAULT_POLICY, AutoApplyPolicy
 from santamerge.merge.types import (
     Candidate,
     ConflictHunk,
@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from santamerge.merge.gates import GateBaseline
-    from santamerge.merge.learned import HunkFacts, Ranker
-    from santamerge.merge.signals import HunkView
+    from santamerge.merge.ranking.learned import HunkFacts, Ranker
+    from santamerge.merge.ranking.signals import HunkView
     from santamerge.model.backends.base import Backend
 
 Candidates = dict[int, tuple[Candidate, ...]]
@@ -93,7 +93,7 @@ def _learned(profile: LanguageProfile | None, merge_message: str | None,
              git_dir: str | None) -> tuple[Ranker, HunkFacts] | None:
     """The shipped ranker, with the repository's own adjustment if ``santamerge learn``
     stored one, and what it knows of the file's hunks; None without a ranker."""
-    from santamerge.merge.learned import HunkFacts, local_adjustment, shipped_ranker
+    from santamerge.merge.ranking.learned import HunkFacts, local_adjustment, shipped_ranker
 
     ranker = shipped_ranker()
     if ranker is None:
@@ -106,7 +106,7 @@ def _views(parsed: ParsedMerge, history: Mapping[str, Any] | None
            ) -> dict[int, HunkView]:
     """What the learned ranker's signals read of each hunk: its sides, the file's lines
     around it, and the merge's history where a repository is at hand."""
-    from santamerge.merge.signals import HunkView, context_of
+    from santamerge.merge.ranking.signals import HunkView, context_of
 
     count = len(parsed.hunks)
     views = {}
@@ -217,12 +217,12 @@ def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: 
     ranked: tuple[Scored, ...] = ()
     gated: dict[str, tuple[str, ...]] = {}
     if rank:
-        from santamerge.merge.rank import rank_candidates
+        from santamerge.merge.ranking.rank import rank_candidates
 
         gated = {c.key: gates.check(c) for c in candidates}
         ranked = rank_candidates(hunk, candidates, gated)
     if rerank is not None:
-        from santamerge.merge.learned import learned_order
+        from santamerge.merge.ranking.learned import learned_order
 
         ranked = learned_order(hunk, ranked, rerank[0], rerank[1], likelihoods, view)
     return HunkProposal(hunk, candidates, gated, ranked, None, policy.name,

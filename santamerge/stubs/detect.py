@@ -72,6 +72,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile, language_for_path
+from santamerge.syntax.nodes import scope_names
+from santamerge.syntax.offsets import CharOffsets
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -92,12 +94,10 @@ class Stub(NamedTuple):
 
 _TODO = re.compile(r"\b(?:todo|fixme)\b", re.IGNORECASE)
 _NOT_IMPLEMENTED = re.compile(r"\bnot\s+(?:yet\s+)?implemented\b", re.IGNORECASE)
-_COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
 _PY_NOT_STUB_DECORATORS = frozenset({
     "abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod",
     "overload",
 })
-_PY_SKIPPED = frozenset({"comment"})
 _BRACE_SKIPPED = frozenset({"empty_statement", ";"})
 # Sibling nodes before a definition that belong to it (decorators, attributes).
 _PREFIXES = frozenset({"decorator", "attribute_item"})
@@ -107,22 +107,6 @@ _WRAPPERS = frozenset({
     ("variable_declarator", "variable_declaration"),
     ("assignment_expression", "expression_statement"),
 })
-_CLASSES: dict[str, frozenset[str]] = {
-    "python": frozenset({"class_definition", "function_definition"}),
-    "java": frozenset({
-        "class_declaration", "interface_declaration", "enum_declaration",
-        "record_declaration",
-    }),
-    "javascript": frozenset({
-        "class_declaration", "class", "function_declaration",
-        "generator_function_declaration", "method_definition",
-    }),
-    "typescript": frozenset({
-        "class_declaration", "class", "abstract_class_declaration", "function_declaration",
-        "generator_function_declaration", "method_definition",
-    }),
-    "rust": frozenset({"function_item", "trait_item"}),
-}
 
 
 def find_stubs(path: str, text: str) -> list[Stub]:
@@ -156,25 +140,14 @@ def named_by(stub: Stub, only: str | None) -> bool:
 class _Finder:
     def __init__(self, profile: LanguageProfile, path: str, text: str) -> None:
         self.profile = profile
-        self.language = "typescript" if profile.queries == "typescript" else profile.name
         self.path = path
         self.text = text
         self.data = text.encode("utf-8")
-        self._ascii = len(self.data) == len(text)
-        self._last = (0, 0)  # the last (byte, character) offsets converted
+        self.char = CharOffsets(text, self.data)  # stubs come in source order: each
+        # conversion decodes only the bytes since the previous one
         self._unit: str | None = None
 
     # -- offsets and lines ---------------------------------------------------------
-
-    def char(self, byte: int) -> int:
-        """The character offset of a byte offset (stubs come in source order, so each
-        conversion decodes only the bytes since the previous one)."""
-        if self._ascii:
-            return byte
-        last_byte, last_char = self._last if byte >= self._last[0] else (0, 0)
-        char = last_char + len(self.data[last_byte:byte].decode("utf-8"))
-        self._last = (byte, char)
-        return char
 
     def line_start(self, byte: int) -> int:
         return self.data.rfind(b"\n", 0, byte) + 1
@@ -220,7 +193,8 @@ class _Finder:
             docstring = self._doc_comment(first)
         return Stub(
             path=self.path, language=self.profile.name,
-            name=".".join([*self._scopes(definition), treesitter.node_text(name)]),
+            name=".".join([*scope_names(self.profile, definition),
+                           treesitter.node_text(name)]),
             line=name.start_point[0] + 1,
             start=self.char(start), end=self.char(end), indent=indent,
             signature=signature, docstring=docstring, kind=kind,
@@ -236,10 +210,10 @@ class _Finder:
         header_row = colon.start_point[0]
         # Comments before the first statement are children of the definition.
         outside = [c for c in definition.children
-                   if c.type == "comment" and c.start_byte >= colon.end_byte
+                   if c.type in self.profile.comments and c.start_byte >= colon.end_byte
                    and c.end_byte <= body.start_byte]
         inside = [c for c in body.named_children]
-        statements = [c for c in inside if c.type not in _PY_SKIPPED]
+        statements = [c for c in inside if c.type not in self.profile.comments]
         if not statements:
             return None
         docstring: Node | None = None
@@ -251,10 +225,11 @@ class _Finder:
         if docstring is not None:
             doc_row = docstring.end_point[0]
             region = [c for c in inside if c.start_byte > docstring.start_byte
-                      and not (c.type == "comment" and c.start_point[0] == doc_row)]
+                      and not (c.type in self.profile.comments
+                               and c.start_point[0] == doc_row)]
             if region[0].start_point[0] == doc_row:
                 return None  # `"doc"; pass` on one line: not a region of whole lines
-        comments = [c for c in [*outside, *inside] if c.type == "comment"]
+        comments = [c for c in [*outside, *inside] if c.type in self.profile.comments]
         kind = self._python_kind(statements[0])
         kind = self._with_comments(kind, comments, header_row)
         if kind is None:
@@ -308,8 +283,8 @@ class _Finder:
         if not (text.startswith(b"{") and text.endswith(b"}")):
             return None
         items = _flatten(body)
-        comments = [c for c in items if c.type in _COMMENTS]
-        statements = [c for c in items if c.type not in _COMMENTS]
+        comments = [c for c in items if c.type in self.profile.comments]
+        statements = [c for c in items if c.type not in self.profile.comments]
         if len(statements) > 1:
             return None
         kind: str | None
@@ -343,7 +318,7 @@ class _Finder:
         comments: list[Node] = []
         below = first
         node = first.prev_sibling
-        while node is not None and node.type in _COMMENTS and self.own_line(node):
+        while node is not None and node.type in self.profile.comments and self.own_line(node):
             # A Rust line comment ends after its newline, at column 0 of the next row.
             last_row = node.end_point[0] - (node.end_point[1] == 0)
             if below.start_point[0] - last_row > 1:
@@ -355,28 +330,6 @@ class _Finder:
             return None
         start, end = comments[-1].start_byte, comments[0].end_byte
         return self.data[start:end].decode("utf-8").rstrip("\r\n")
-
-    def _scopes(self, definition: Node) -> list[str]:
-        language = self.profile.name
-        names: list[str] = []
-        if language == "go":
-            receiver = definition.child_by_field_name("receiver")
-            type_name = _first_of_type(receiver, "type_identifier") if receiver else None
-            return [treesitter.node_text(type_name)] if type_name is not None else []
-        kinds = _CLASSES.get(self.language, frozenset())
-        node = definition.parent
-        while node is not None:
-            if language == "rust" and node.type == "impl_item":
-                type_node = node.child_by_field_name("type")
-                type_name = _first_of_type(type_node, "type_identifier") if type_node else None
-                if type_name is not None:
-                    names.append(treesitter.node_text(type_name))
-            elif node.type in kinds:
-                named = node.child_by_field_name("name")
-                if named is not None:
-                    names.append(treesitter.node_text(named))
-            node = node.parent
-        return names[::-1]
 
 
 # -- per-language placeholder statements ----------------------------------------------
@@ -518,16 +471,6 @@ def _strings(node: Node) -> list[Node]:
         else:
             stack.extend(current.named_children)
     return found
-
-
-def _first_of_type(node: Node, kind: str) -> Node | None:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == kind:
-            return current
-        stack.extend(reversed(current.named_children))
-    return None
 
 
 def _last_segment(node: Node) -> str:

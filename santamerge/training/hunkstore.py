@@ -13,7 +13,7 @@ hunk of every conflicted file of that merge:
 - the merge's history facts: how far each side moved from the merge base, and when each
   side last touched the file.
 
-The ranker's signals are computed from the store (:mod:`santamerge.merge.learned`), so a
+The ranker's signals are computed from the store (:mod:`santamerge.merge.ranking.learned`), so a
 new signal needs no new replay, and a second run reads only merges it has not stored.
 The store holds the repositories' code, so it lives outside this repository and is never
 committed; docs/ranking-data.json names what it was built from.
@@ -67,8 +67,8 @@ def mine_file(conflicted: ConflictedFile, merge: MergeCommit, history: dict[str,
     from santamerge.errors import MarkerError
     from santamerge.languages.profiles import language_for_path
     from santamerge.merge.pipeline import run_pipeline
-    from santamerge.merge.policy import NEVER
-    from santamerge.merge.signals import context_of
+    from santamerge.merge.ranking.policy import NEVER
+    from santamerge.merge.ranking.signals import context_of
     from santamerge.merge.types import ConflictHunk
 
     profile = language_for_path(conflicted.path)

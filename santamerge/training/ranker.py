@@ -3,7 +3,7 @@
 Mining: every content-conflicted source file of every replayed merge
 (:mod:`santamerge.bench.replay`), every hunk matched to its commit, every candidate (the
 deterministic ones, and the model's middles when a model is given) with its signals
-(:func:`santamerge.merge.learned.candidate_features`) and its label: equal to the committed
+(:func:`santamerge.merge.ranking.learned.candidate_features`) and its label: equal to the committed
 text after whitespace normalisation.
 
 Fitting: L2-regularised logistic regression by Newton's method on standardised signals
@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.merge.learned import HunkFacts, Weights, candidate_features
-from santamerge.merge.words import normalise
+from santamerge.merge.ranking.learned import HunkFacts, Weights, candidate_features
+from santamerge.merge.structured.words import normalise
 
 if TYPE_CHECKING:
-    from santamerge.merge.learned import Calibration, Scorer
-    from santamerge.merge.trees import Trees
+    from santamerge.merge.ranking.learned import Calibration, Scorer
+    from santamerge.merge.ranking.trees import Trees
     from santamerge.model.backends.base import Backend
 
 TARGET_PRECISION = 0.99
@@ -65,7 +65,7 @@ def sample_of(repo: str, record: dict[str, Any], drop_history: bool = False) -> 
     """A hunk record of the store (santamerge.training.hunkstore) as a training sample,
     its signals computed now. ``drop_history`` computes them as the merge driver would,
     with no repository at hand."""
-    from santamerge.merge.signals import HunkView
+    from santamerge.merge.ranking.signals import HunkView
     from santamerge.merge.types import Candidate, ConflictHunk, Scored
 
     hunk = ConflictHunk(record["index"], 0, record["ours"], record["base"], record["theirs"],
@@ -184,7 +184,7 @@ TREE_ROUNDS = 200
 def without_history(sample: HunkSample) -> HunkSample:
     """``sample`` as the merge driver and ``propose`` see it: no repository at hand, so
     every history signal 0."""
-    from santamerge.merge.signals import HISTORY_SIGNALS
+    from santamerge.merge.ranking.signals import HISTORY_SIGNALS
 
     cleared = dict.fromkeys(HISTORY_SIGNALS, 0.0)
     return sample._replace(rows=tuple({**row, **cleared} for row in sample.rows))
@@ -194,13 +194,13 @@ def fit_trees(samples: Sequence[HunkSample], features: Sequence[str],
               params: dict[str, Any] | None = None, rounds: int = TREE_ROUNDS) -> Trees:
     """Gradient-boosted trees ranking each hunk's candidates (LightGBM, LambdaRank: the
     candidates of one hunk form a group), exported to the plain-Python form that ships
-    (santamerge.merge.trees) and checked against LightGBM's own scores. Every hunk with
+    (santamerge.merge.ranking.trees) and checked against LightGBM's own scores. Every hunk with
     history is also learnt without it, so that the trees rank well where no repository
     is at hand (52.8 % top-1 there without this, 69.2 % with it; docs/ranking.md)."""
     import lightgbm as lgb
     import numpy as np
 
-    from santamerge.merge.trees import from_lightgbm
+    from santamerge.merge.ranking.trees import from_lightgbm
 
     samples = [*samples, *(without_history(s) for s in samples
                            if any(row.get("has_history") for row in s.rows))]
@@ -233,7 +233,7 @@ def calibrate(scored: HunkScores) -> Calibration:
     likeliest probabilities of what people committed (a grid, then a finer one)."""
     import numpy as np
 
-    from santamerge.merge.learned import Calibration
+    from santamerge.merge.ranking.learned import Calibration
 
     width = max((len(scores) for _, scores in scored), default=1)
     z = np.full((len(scored), width), -np.inf)
@@ -271,7 +271,7 @@ def calibrate(scored: HunkScores) -> Calibration:
 
 def probabilities(scorer: Scorer, calibration: Calibration | None, sample: HunkSample
                   ) -> list[float]:
-    from santamerge.merge.learned import hunk_probabilities
+    from santamerge.merge.ranking.learned import hunk_probabilities
 
     return hunk_probabilities(scorer, calibration, sample.rows)
 
@@ -315,7 +315,7 @@ def out_of_fold(samples: Sequence[HunkSample], features: Sequence[str], fitter: 
 def calibrated(scored: HunkScores, learner: str) -> tuple[Calibration | None, float]:
     """The calibration (trees only) and the 99 % write threshold chosen on out-of-fold
     scores."""
-    from santamerge.merge.learned import Calibration, sigmoid
+    from santamerge.merge.ranking.learned import Calibration, sigmoid
 
     calibration = calibrate(scored) if learner == "trees" else None
     pairs = []
@@ -439,7 +439,7 @@ def train_ranker(samples: Sequence[HunkSample], with_model: bool, learner: str =
     """Both variants (the model one only if the samples carry likelihoods), their
     calibration and thresholds, and the leave-one-repository-out figures, as the JSON
     that ships."""
-    from santamerge.merge.learned import RICH, RICH_MODEL
+    from santamerge.merge.ranking.learned import RICH, RICH_MODEL
 
     fitter: Fitter = fit_trees if learner == "trees" else fit
     variants: dict[str, Any] = {}

@@ -23,7 +23,7 @@ from santamerge.merge.types import ConflictHunk, HunkProposal, MergeProposal, Ou
 from santamerge.ui.review import Row, rows
 
 if TYPE_CHECKING:
-    from santamerge.merge.sources import Proposed
+    from santamerge.merge.workspace.sources import Proposed
 
 DIFF_LINES = 8  # lines of each short diff; the rest is counted, not shown
 TOP = 3  # candidates shown per hunk by resolve

@@ -25,9 +25,9 @@ from santamerge.errors import SantamergeError
 from santamerge.merge.locate import has_markers
 
 if TYPE_CHECKING:
-    from santamerge.merge.policy import AutoApplyPolicy
-    from santamerge.merge.sources import Note, PreviewSource
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
     from santamerge.merge.types import HunkProposal, MergeProposal, Outcome, ParsedMerge
+    from santamerge.merge.workspace.sources import Note, PreviewSource
 
 KEYS = (
     ("1-9", "accept that candidate for this hunk, and go on to the next"),
@@ -81,17 +81,16 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
                  history: Callable[[str], Mapping[str, Any] | None] | None = None,
                  ) -> PreviewFile | None:
     """The file's proposal, or None (with a note) when it has nothing to review."""
-    from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.record import proposal_record
-    from santamerge.merge.sources import read_marked
+    from santamerge.merge.workspace.sources import propose_text, read_marked
 
     text = source.text if source.text is not None else read_marked(source, note)
     if text is None:
         return None
     try:
-        proposal, outcome, _ = run_pipeline(
-            text, source.repo_path, source.marker_size, policy=policy, git_dir=git_dir,
-            history=history(source.repo_path) if history else None)
+        proposal, outcome, _ = propose_text(
+            text, source.repo_path, source.marker_size, policy, git_dir=git_dir,
+            facts=history(source.repo_path) if history else None)
     except SantamergeError as exc:
         raise SantamergeError(f"{source.shown}: {exc}") from None
     labels = source.labels

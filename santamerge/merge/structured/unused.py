@@ -224,7 +224,8 @@ class _Uses:
             return True
         if name in _JSX_NAMES and self.profile.queries != "python" and _JSX.search(self.data):
             return True
-        return any(not self._in_import(start, end) and _counts(self.tree, start, end, name)
+        return any(not self._in_import(start, end)
+                   and _counts(self.profile, self.tree, start, end, name)
                    for start, end in _occurrences(name, self.data))
 
     def _in_import(self, start: int, end: int) -> bool:
@@ -251,14 +252,14 @@ def _occurrences(name: str, data: bytes) -> Iterator[tuple[int, int]]:
             yield m.start(), m.end()
 
 
-def _counts(tree: Tree, start: int, end: int, name: str) -> bool:
+def _counts(profile: LanguageProfile, tree: Tree, start: int, end: int, name: str) -> bool:
     """Whether the name's text at [start, end) is a use: any token, but in a comment
     only a doc type or link, and in a string only a string that reads as names."""
     node: Node | None = tree.root_node.descendant_for_byte_range(start, end)
     if node is None:
         return True
     text = node.text or b""
-    if "comment" in node.type:
+    if node.type in profile.comments:
         return any(next(_occurrences(name, part or b""), None) is not None
                    for m in _DOC_PARTS.finditer(text) for part in m.groups())
     if "string" in node.type or node.type == "jsx_text":

@@ -22,8 +22,8 @@ from santamerge.errors import SantamergeError
 from santamerge.git import IndexEntry, Repository
 
 if TYPE_CHECKING:
-    from santamerge.merge.policy import AutoApplyPolicy
-    from santamerge.merge.types import MergeProposal, Outcome
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.types import Merged, MergeProposal, Outcome
     from santamerge.model.backends.base import Backend
 
 LABELS = ("ours", "base", "theirs")
@@ -166,7 +166,7 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
     so nothing proposes on it or writes over it. The merge is rebuilt as ``diff3`` and as
     ``zdiff3``, with git's default diff and with the histogram diff that ``git merge``
     uses (where ``git merge-file`` can: git 2.44). Where git merges the stages cleanly,
-    the hunks must be the merge driver's clash hunks (``merge.clashes``): each wraps
+    the hunks must be the merge driver's clash hunks (``merge.structured.clashes``): each wraps
     lines of git's merge, with an empty base and an empty other side."""
     from santamerge.errors import MarkerError
     from santamerge.merge.locate import parse_conflicts
@@ -311,6 +311,20 @@ class Proposed(NamedTuple):
     outcome: Outcome
 
 
+def propose_text(text: str, path: str, marker_size: int | None, policy: AutoApplyPolicy,
+                 backend: Backend | None = None, message: str | None = None,
+                 git_dir: str | None = None, facts: Mapping[str, Any] | None = None
+                 ) -> Merged:
+    """A file's proposal: the pipeline on ``text`` (git's merge with diff3 markers;
+    ``path``, in the repository, picks the language), with the merge's ``message``, the
+    repository's ranker adjustment (``git_dir``) and the path's history ``facts``. The
+    one call through which ``resolve`` and ``preview`` propose on a file."""
+    from santamerge.merge.pipeline import run_pipeline
+
+    return run_pipeline(text, path, marker_size, policy=policy, backend=backend,
+                        merge_message=message, history=facts, git_dir=git_dir)
+
+
 def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
                     backend: Backend | None, message: str | None, note: Note,
                     step: Callable[[str], None], git_dir: str | None = None,
@@ -321,7 +335,6 @@ def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
     each file's shown path before it is proposed on. ``git_dir`` and ``history`` (a
     path's history facts) feed the learned ranker (santamerge.merge.pipeline)."""
     from santamerge.errors import MarkerError
-    from santamerge.merge.pipeline import run_pipeline
     from santamerge.model.backends.base import BackendError
 
     results = []
@@ -330,16 +343,14 @@ def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
         facts = history(source.path) if history else None
         try:
             try:
-                merged = run_pipeline(source.text, source.path, source.marker_size,
-                                      policy=policy, backend=backend, merge_message=message,
-                                      history=facts, git_dir=git_dir)
+                merged = propose_text(source.text, source.path, source.marker_size, policy,
+                                      backend, message, git_dir, facts)
             except BackendError as exc:
                 note(f"{source.shown}: the model failed ({exc}); proposing without it "
                      "from here on")
                 backend = None
-                merged = run_pipeline(source.text, source.path, source.marker_size,
-                                      policy=policy, merge_message=message, history=facts,
-                                      git_dir=git_dir)
+                merged = propose_text(source.text, source.path, source.marker_size, policy,
+                                      None, message, git_dir, facts)
         except MarkerError as exc:
             note(f"{source.shown}: {exc}; skipped")
             continue
@@ -441,7 +452,7 @@ class Attempt(NamedTuple):
 
 def read_attempts(git_dir: str) -> list[Attempt]:
     """The stored attempts that can be read, oldest first."""
-    from santamerge.merge.attempts import list_attempts
+    from santamerge.merge.workspace.attempts import list_attempts
 
     attempts = []
     for folder in list_attempts(git_dir):

@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, NamedTuple
 
+from santamerge.syntax.bindings import DefinitionKey, definitions, dotted
+from santamerge.syntax.offsets import CharOffsets
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from santamerge.languages.profiles import LanguageProfile
-    from santamerge.merge.gates import DefinitionKey
 
 
 class Clash(NamedTuple):
@@ -42,7 +44,7 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
     sides = [_bound(profile, text) for text in (ours, theirs)]
     counts = [Counter(key for key, _ in defs) for defs in sides]
     texts = [_texts(defs) for defs in sides]
-    data = merged.encode("utf-8")
+    chars = CharOffsets(merged)
     by_key: dict[DefinitionKey, list[Node]] = {}
     for key, node in _bound(profile, merged):
         by_key.setdefault(key, []).append(node)
@@ -54,7 +56,7 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
         if any(_may_repeat(text, profile) for text in copies):
             continue
         origins = [_origin(text, key, texts) for text in copies]
-        spans = [_whole_lines(merged, data, n) for n in nodes]
+        spans = [_whole_lines(merged, chars, n) for n in nodes]
         if "ours" in origins and "theirs" in origins and all(spans):
             name = _readable(key)
             found += [Clash(span[0], span[1], side, name)
@@ -64,10 +66,9 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
 
 def _bound(profile: LanguageProfile, text: str) -> list[tuple[DefinitionKey, Node]]:
     """The definitions of ``text``, and the keyed children of its order-free parents (a
-    dict's keys, a class's fields: santamerge.merge.tree)."""
+    dict's keys, a class's fields: santamerge.merge.structured.tree)."""
     from santamerge import treesitter
-    from santamerge.merge.gates import definitions
-    from santamerge.merge.tree import keyed_children
+    from santamerge.merge.structured.tree import keyed_children
 
     tree = treesitter.parse(profile, text)
     found = definitions(profile, tree)
@@ -96,7 +97,7 @@ def _readable(key: DefinitionKey) -> str:
     scope, name = key
     if scope and scope[-1].startswith("@"):
         return f"{name} in {scope[-1][1:]}"
-    return ".".join((*scope, name))
+    return dotted(key)
 
 
 def _texts(defs: list[tuple[DefinitionKey, Node]]) -> dict[DefinitionKey, set[str]]:
@@ -134,12 +135,12 @@ def _may_repeat(text: str, profile: LanguageProfile) -> bool:
                                              and first.endswith(_REPEATABLE_DECORATORS))
 
 
-def _whole_lines(text: str, data: bytes, node: Node) -> tuple[int, int] | None:
+def _whole_lines(text: str, chars: CharOffsets, node: Node) -> tuple[int, int] | None:
     """The character span of the lines ``node`` covers, their line ends included; None
     when it shares a line with other code (then markers around it would cut that code
     off from its side), or ends the file without a line end. A separator after it (a
     JSON pair's comma) goes with it."""
-    start, end = _char(text, data, node.start_byte), _char(text, data, node.end_byte)
+    start, end = chars(node.start_byte), chars(node.end_byte)
     line_start = text.rfind("\n", 0, start) + 1
     if end > start and text[end - 1] == "\n":
         end -= 1  # a node that ends with its line end (a TOML table)
@@ -150,13 +151,6 @@ def _whole_lines(text: str, data: bytes, node: Node) -> tuple[int, int] | None:
     if text[line_start:start].strip() or text[end:line_end].strip() not in ("", ",", ";"):
         return None
     return line_start, line_end
-
-
-def _char(text: str, data: bytes, offset: int) -> int:
-    """The character offset of byte ``offset`` of ``data`` (``text`` in UTF-8)."""
-    if len(data) == len(text):  # ASCII: bytes are characters
-        return offset
-    return len(data[:offset].decode("utf-8", errors="replace"))
 
 
 def _outermost(found: list[Clash]) -> list[Clash]:

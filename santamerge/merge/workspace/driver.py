@@ -201,7 +201,7 @@ def _give_gits(args: DriverArgs, baseline: bytes, status: int) -> int:
 
 def _clean(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float) -> int:
     """git merged the file cleanly: write its merge, unless it is wrong in a way that
-    hides itself: both sides added a definition of one name (santamerge.merge.clashes),
+    hides itself: both sides added a definition of one name (santamerge.merge.structured.clashes),
     or it does not load where both sides do (santamerge.merge.loads). Then it is left
     marked, and it is a conflict."""
     found = _clean_check(args, baseline, settings, seconds)
@@ -255,8 +255,8 @@ def _maybe_clashing(texts: tuple[str, ...]) -> bool:
 
 def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
              ) -> tuple[bytes, str] | None:
-    from santamerge.merge.clashes import clashes, mark
     from santamerge.merge.locate import has_markers
+    from santamerge.merge.structured.clashes import clashes, mark
 
     base, ours, theirs, merged = texts
     if any(has_markers(t) for t in (base, ours, theirs)):
@@ -425,7 +425,7 @@ def _improve(
 ) -> tuple[list[bytes], bytes, Outcome, dict[str, Any]]:
     from santamerge.merge.locate import has_markers
     from santamerge.merge.pipeline import run_pipeline
-    from santamerge.merge.policy import POLICIES
+    from santamerge.merge.ranking.policy import POLICIES
     from santamerge.merge.record import proposal_record
 
     _inject_fault()
@@ -525,7 +525,7 @@ class _deadline:
 
 def _store(args: DriverArgs, files: dict[str, bytes], record: dict[str, Any], keep: int) -> None:
     try:
-        from santamerge.merge.attempts import store_attempt
+        from santamerge.merge.workspace.attempts import store_attempt
 
         git_dir = git.find_git_dir()
         if git_dir is not None:

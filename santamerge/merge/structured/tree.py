@@ -11,7 +11,7 @@ mapping, two imports. Here such a hunk is merged again as a tree (``structured:t
 2. Its children (``@item`` captures; by default its named children that are not
    comments) are matched across the three by a signature: the name of a definition
    (``definitions.scm``), a ``@key`` capture of ``orderfree.scm`` (by its value:
-   ``"a"`` and ``'a'`` are one key, santamerge.merge.keys), or an import's text, else
+   ``"a"`` and ``'a'`` are one key, santamerge.syntax.keys), or an import's text, else
    the child's own text. A child whose text changed (no name) is matched to
    the one it replaced when it sits in the same place and most of it is alike.
 3. Each matched child is merged: taken from the side that changed it; deleted where one
@@ -42,9 +42,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
-from santamerge.merge.keys import key_value
+from santamerge.merge.structured.order import sort_key, sorted_by
+from santamerge.merge.structured.words import normalise
 from santamerge.merge.types import ConflictHunk, ParsedMerge, merge_memo
-from santamerge.merge.words import normalise
+from santamerge.syntax.bindings import definitions
+from santamerge.syntax.keys import key_value
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
@@ -126,7 +128,7 @@ class _View:
                     listed.append(node)
         for node in match.get("item", []) + match.get("keyed", []):
             for key in match.get("key", []):
-                # by value: "timeout" and 'timeout' are one key (santamerge.merge.keys)
+                # by value: "timeout" and 'timeout' are one key (santamerge.syntax.keys)
                 self.keys[_span(node)] = "key:" + key_value(self.profile, key)
                 self.skip.add(_span(key))
 
@@ -268,7 +270,7 @@ def _no_line_more_often(merged: bytes, parents: dict[str, bytes]) -> None:
 def _keeps_needed_imports(views: dict[str, _View], start: int, ends: dict[str, int],
                           middle: bytes) -> None:
     """Refuse a merge that drops an import whose names the merged file still uses."""
-    from santamerge.merge.unused import lost_imports
+    from santamerge.merge.structured.unused import lost_imports
 
     ours = views["ours"].data
     merged = (ours[:start] + middle + ours[ends["ours"]:]).decode("utf-8")
@@ -310,8 +312,6 @@ def _definition_keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int
                      ) -> dict[tuple[int, int], str]:
     """Signatures of definitions (by name) and imports (by text) that meet
     ``byte_range``, by node span."""
-    from santamerge.merge.gates import definitions
-
     found: dict[tuple[int, int], str] = {}
     if profile.kind == "code":  # a configuration file's keys are orderfree.scm's @key
         found = {_span(node): f"def:{key[1]}"
@@ -377,8 +377,8 @@ def _split(view: _View, node: Node, side: str) -> _Parent:
         raise Refused("an order-free parent without children")
     data, commutes_all = view.data, view.parents[node.id][1] == "set"
     sep = _separator(data, node, items)
-    comments = [c for c in node.children if "comment" in c.type]
-    gap_start = first_gap_start = _gap_start(node, items[0])
+    comments = [c for c in node.children if c.type in view.profile.comments]
+    gap_start = first_gap_start = _gap_start(view.profile, node, items[0])
     children, trailing = [], False
     for i, item in enumerate(items):
         limit = items[i + 1].start_byte if i + 1 < len(items) else node.end_byte
@@ -442,17 +442,17 @@ def _items(view: _View, node: Node) -> list[Node]:
     if listed is not None:
         return sorted({_span(n): n for n in listed}.values(), key=lambda n: n.start_byte)
     return [c for c in node.named_children
-            if "comment" not in c.type and _span(c) not in view.skip]
+            if c.type not in view.profile.comments and _span(c) not in view.skip]
 
 
-def _gap_start(node: Node, first: Node) -> int:
+def _gap_start(profile: LanguageProfile, node: Node, first: Node) -> int:
     """Where the gap before the first child starts: after the last token before it that
     is not a comment (an opening ``{``), else at the parent's start."""
     start = node.start_byte
     for child in node.children:
         if child.start_byte >= first.start_byte:
             break
-        if "comment" not in child.type:
+        if child.type not in profile.comments:
             start = child.end_byte
     return start
 
@@ -776,7 +776,8 @@ def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
     rule = _sorted_rule(parts)
     if rule is not None:
         notes.append("sorted insertion")
-        return sorted(out, key=lambda c: rule(normalise(c.body.decode("utf-8"))))
+        key = sort_key(rule)
+        return sorted(out, key=lambda c: key(c.body.decode("utf-8")))
     theirs_sigs = {c.sig for c in theirs}
     if extra and any(c.sig not in theirs_sigs for c in ours):
         notes.append(UNORDERED)
@@ -784,23 +785,16 @@ def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
 
 
 def _sorted_rule(parts: dict[str, _Parent]) -> Callable[[str], str] | None:
-    """The one rule (exact or case-blind) by which every side keeps the parent's
-    one-line children sorted, where the base has at least two (the evidence that the
-    file keeps them sorted); else None."""
+    """The first rule (exact, then case-blind: santamerge.merge.structured.order) by
+    which every side keeps the parent's one-line children sorted, where the base has at
+    least two (the evidence that the file keeps them sorted); else None."""
     if len(parts["base"].children) < 2:
         return None
-    rules = []
-    for rule in (_exact, str.casefold):
-        keys = [[rule(normalise(c.body.decode("utf-8"))) for c in part.children]
-                for part in parts.values()]
-        one_line = all(b"\n" not in c.body for part in parts.values() for c in part.children)
-        if one_line and all(k == sorted(k) for k in keys):
-            rules.append(rule)
+    if any(b"\n" in c.body for part in parts.values() for c in part.children):
+        return None
+    rules = sorted_by([c.body.decode("utf-8") for c in part.children]
+                      for part in parts.values())
     return rules[0] if rules else None
-
-
-def _exact(text: str) -> str:
-    return text
 
 
 def _name(sig: str) -> str:
