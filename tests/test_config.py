@@ -35,7 +35,8 @@ def test_precedence(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:  # type
 
 def test_bad_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SANTAMERGE_TIMEOUT", "soon")
-    with pytest.raises(ConfigError, match="'timeout' has the value 'soon', which is not a float"):
+    with pytest.raises(ConfigError, match=r"'timeout' has the value 'soon' \(from "
+                                          r"SANTAMERGE_TIMEOUT\), which is not a number"):
         load_settings(str(tmp_path))
 
 

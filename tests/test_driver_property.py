@@ -82,6 +82,7 @@ def test_driver_never_loses_a_side(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     base, ours, theirs = texts
     if not (tmp_path / ".git").exists():
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        (tmp_path / ".git" / "index.lock").touch()  # as git holds it while it merges
     for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
         (tmp_path / name).write_text(text)
     baseline = subprocess.run(
