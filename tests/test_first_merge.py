@@ -367,3 +367,36 @@ def test_bench_merges_totals_agree_with_its_files_table(make_repo: Callable[[str
     at = max(i for i, line in enumerate(lines) if line.startswith("│ all "))  # files table
     total = lines[at + 1]
     assert "conservative" in total and total.split("│")[column].strip() == "1", done.stdout
+
+
+# -- a server santamerge starts by itself ------------------------------------------------------
+
+
+def test_a_server_started_by_fill_says_so_once_and_stops_when_idle(tmp_path: Path) -> None:
+    import json
+    import time
+
+    from santamerge.model.serve.autostart import _read_pid, local_server
+
+    (tmp_path / "shapes.py").write_text("def area(r):\n    pass\n")
+    env = {"SANTAMERGE_IDLE_TIMEOUT": "4"}
+    first = santamerge(tmp_path, "fill", "shapes.py", env=env)
+    assert first.returncode in (0, 1), first.stderr
+    started = [line for line in first.stderr.splitlines() if "started a local model" in line]
+    assert len(started) == 1, first.stderr
+    assert "it stops after 4 s idle (santamerge.idle_timeout)" in started[0]
+    server = local_server("embedded", "auto")
+    pid = _read_pid(server)
+    assert pid is not None and f"pid {pid}" in started[0]
+    again = santamerge(tmp_path, "fill", "shapes.py", env=env)
+    assert "started a local model" not in again.stderr  # the same server, reused
+    deadline = time.monotonic() + 60
+    while _read_pid(server) is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _read_pid(server) is None, "the idle server is still running"
+    assert "idle for 4 s" in server.log.read_text()
+
+    info = santamerge(tmp_path, "model", "info", "--json")
+    assert info.returncode == 0, info.stderr
+    assert "it stops after 600 s idle (idle_timeout, from the default)" in json.loads(
+        info.stdout)["local_server"]
