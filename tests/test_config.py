@@ -60,3 +60,15 @@ def test_backend_settings_and_the_choice_they_make(make_repo,  # type: ignore[no
     assert settings.fim_family == "starcoder"
     assert choose_backend(settings, per_file=True) == choose_backend(settings)
     assert choose_backend(settings).where == "http://10.0.0.7:8000/v1"
+
+
+def test_the_checked_names_are_the_ones_santamerge_knows() -> None:
+    """config.py checks policy and fim_family against names it keeps without importing
+    the modules that define them (the merge driver's start-up); they must agree."""
+    from santamerge import config
+    from santamerge.commands.options import POLICY_NAMES
+    from santamerge.merge.policy import POLICIES
+    from santamerge.model.fim import FAMILIES
+
+    assert set(config.POLICIES) == set(POLICY_NAMES) == set(POLICIES.NAMES)
+    assert set(config.FIM_FAMILIES) == {t.family for t in FAMILIES}
