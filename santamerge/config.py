@@ -157,8 +157,8 @@ def _check_value(key: str, raw: Any, value: Any, origin: str) -> None:
         raise _bad(key, raw, origin, f"which is not a policy: give {_either(POLICIES)}")
     if key == "device" and not re.fullmatch(r"auto|cpu|mps|(?:cuda|xpu)(?::\d+)?",
                                             value.strip()):
-        raise _bad(key, raw, origin, "which is not a device: give auto, cpu, cuda, cuda:N "
-                                     "(the N-th GPU), mps or xpu")
+        raise _bad(key, raw, origin, f"but there is no device {value!r}; give auto, cpu, "
+                                     "cuda, cuda:N (the N-th GPU), mps or xpu")
     if key == "server" and value and not re.match(r"(?:https?://[^/]|unix:///?[^/]*)", value):
         raise _bad(key, raw, origin, "which is not a server address: give "
                                      "http://host:port, https://host/v1 or unix:///path")
