@@ -83,6 +83,7 @@ def test_driver_never_loses_a_side(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     base, ours, theirs = texts
     if not (tmp_path / ".git").exists():
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        (tmp_path / ".git" / "index.lock").touch()  # as git holds it while it merges
     baseline = git_merge_file(tmp_path, (base, ours, theirs))
     gits = baseline.stdout.decode()
     stored = len(list_attempts(tmp_path / ".git"))

@@ -14,8 +14,9 @@ are one space, leading and trailing blanks go). The report:
   over config languages: coverage (files the driver writes: the policy resolved every
   hunk), precision (written files whose every region holds the commit's text; a written
   file with a region not found in the commit is "unjudged", never right), whole-file
-  equality beside it, silent-wrong (written with a wrong region, of all conflicted
-  files) and the time per file;
+  equality beside it, the hunks written (in files written whole or in part: they add up
+  to the auto-apply figures), silent-wrong (a wrong region written, whole or in part,
+  of all conflicted files) and the time per file;
 - time per file and per hunk (p50, p95) of the pipeline;
 - baselines: git merge-file (resolves nothing), always ours, always theirs, and the best
   of the trivial candidates (ours, theirs, both orders, base) as an oracle bound;
@@ -175,26 +176,39 @@ def _ms(seconds: list[float]) -> dict[str, float | None]:
     return {k: v * 1000 if v is not None else None for k, v in _percentiles(seconds).items()}
 
 
-def _writer(files: int, verdicts: Counter[str | None], whole: int) -> dict[str, Any]:
+def _writer(files: int, verdicts: Counter[str | None], whole: int,
+            hunks: tuple[int, int] = (0, 0), silently_wrong: int = 0) -> dict[str, Any]:
     """What one writer (git's line merge, or the policy) did with ``files`` conflicted
-    files, from the verdicts of the files it wrote (FileResult.verdict)."""
+    files, from the verdicts of the files it wrote whole (FileResult.verdict), the
+    ``hunks`` it wrote (and of those, wrong) in any of them, whole or in part, and the
+    files with a wrong hunk written (``silently_wrong``: nothing marks it)."""
     right, wrong, unjudged = verdicts["right"], verdicts["wrong"], verdicts["unjudged"]
     written = right + wrong + unjudged
     return {"written": written, "right": right, "wrong": wrong, "unjudged": unjudged,
             "whole_file_equal": whole, "coverage": _share(written, files),
             "precision": _share(right, written),
             "precision_judged": _share(right, right + wrong),
-            "whole_file": _share(whole, written), "silent_wrong": _share(wrong, files)}
+            "whole_file": _share(whole, written), "hunks_written": hunks[0],
+            "hunks_wrong": hunks[1], "silent_wrong": _share(max(wrong, silently_wrong),
+                                                            files)}
 
 
 def file_figures(files: list[FileResult]) -> dict[str, Any]:
     """File-level figures of a group of conflicted files: git's line merge, which
-    writes none of them, beside the policy, which writes the files it resolves whole.
+    writes none of them, beside the policy, which writes the files it resolves whole,
+    and the hunks it resolves in the others (the driver writes those too, and leaves
+    the rest marked). Its hunks written add up to the report's ``auto_apply``; a file
+    with a wrong hunk written is silent-wrong whether or not it is written whole.
     Their times are in the report's ``time_ms``, with every other time."""
     n = len(files)
+    hunks = [h for f in files for h in f.results if h.written]
+    wrong = sum(not h.written_right for h in hunks)
+    silently = sum(f.verdict == "wrong" or any(h.written and not h.written_right
+                                               for h in f.results) for f in files)
     return {"files": n, "git": _writer(n, Counter(), 0),
             "policy": _writer(n, Counter(f.verdict for f in files),
-                              sum(f.resolved_right for f in files))}
+                              sum(f.resolved_right for f in files), (len(hunks), wrong),
+                              silently)}
 
 
 def kind_of(language: str) -> str | None:

@@ -81,9 +81,12 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
     file = load_preview(source, chosen, _note, repo.git_dir if repo else None)
     if file is None or not file.proposal.hunks:
         _stop(f"{merged}: nothing to review")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        _stop("git mergetool runs santamerge in a terminal; here there is none (use "
-              "`santamerge preview --json` from scripts)")
+    from santamerge.ui.render import full_screen
+
+    if not full_screen():
+        _stop("git mergetool runs santamerge's full-screen review, and here is no terminal "
+              "that can show it (none, TERM=dumb, or no colours): `santamerge preview` "
+              "prints the hunks, `santamerge preview --json` for scripts")
     from santamerge.commands.preview import finish_review
 
     (result,) = finish_review([file])

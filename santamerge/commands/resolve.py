@@ -117,25 +117,20 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
     settings = load_settings(repo.root, model=model_name, device=device, server=server)
     chosen = _policy(policy or DEFAULT_POLICY, threshold)
     left = _resolve(repo, paths, accept, add, settings,
-                    _asks_model(settings, no_model, model_name, as_json), chosen, as_json,
-                    force)
+                    _asks_model(settings, no_model, model_name), chosen, as_json, force)
     if accept and left:
         sys.exit(EXIT_CONFLICTS)
 
 
-def _asks_model(settings: Settings, no_model: bool, model_name: str | None,
-                as_json: bool) -> bool:
-    """Whether to ask the model. The embedded model is asked only when the person asks
-    for it (--model embedded): its middles are rarely right (docs/model-card.md), and
-    loading it costs seconds. Any other model, or a server, is asked unless --no-model."""
+def _asks_model(settings: Settings, no_model: bool, model_name: str | None) -> bool | None:
+    """Whether to ask the model; None for the embedded model, left out unasked. It is
+    asked only when the person asks for it (--model embedded): its middles are rarely
+    right (docs/model-card.md), and loading it costs seconds. Any other model, or a
+    server, is asked unless --no-model."""
     if no_model:
         return False
     if settings.model == "embedded" and not settings.server and model_name is None:
-        if not as_json:
-            _note("not asking the embedded model: its middles are rarely right "
-                  "(docs/model-card.md); --model embedded asks it, --model/--server "
-                  "choose a real one")
-        return False
+        return None
     return True
 
 
@@ -155,8 +150,8 @@ def _check_flags(accept: bool, threshold: float | None, add: bool, no_model: boo
 
 
 def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
-             settings: Settings, use_model: bool, policy: AutoApplyPolicy, as_json: bool,
-             force: bool) -> bool:
+             settings: Settings, use_model: bool | None, policy: AutoApplyPolicy,
+             as_json: bool, force: bool) -> bool:
     """Propose (and write); True when a processed file is left conflicted."""
     from santamerge import git
     from santamerge.merge.workspace.sources import load_source, select_paths
@@ -168,6 +163,10 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
         _note("no conflicted files (git diff --diff-filter=U lists none); nothing to do")
     sources = [s for s in (load_source(repo, p, cwd, settings.max_bytes, _note, force)
                            for p in chosen) if s is not None]
+    if use_model is None and sources and not as_json:  # said once, where it matters
+        _note("not asking the embedded model: its middles are rarely right "
+              "(docs/model-card.md); --model embedded asks it, --model/--server choose a "
+              "real one")
     backend = _open_model(settings, as_json) if use_model and sources else None
     results = _propose_all(sources, policy, backend, git.merge_message(repo), as_json, repo)
     if as_json:
@@ -271,11 +270,10 @@ def _undo(repo: Repository, force: bool) -> None:
 
 
 def _report(results: list[Proposed], policy: AutoApplyPolicy) -> None:
-    from rich.console import Console
+    from santamerge.ui.render import card_texts, render_resolve, report_console
 
-    from santamerge.ui.render import render_resolve
-
-    render_resolve(results, policy.name, policy.threshold, Console(highlight=False))
+    out = report_console(t for r in results for t in card_texts(r.proposal))
+    render_resolve(results, policy.name, policy.threshold, out)
 
 
 def _note(message: str) -> None:

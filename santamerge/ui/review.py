@@ -233,12 +233,23 @@ class FileState:
         if not self.wrote:
             dropped = f"; {len(self.decisions)} decision(s) not written" if self.pending \
                 else ""
-            return FileResult(self.file, f"{shown}: unchanged{dropped}", clean=left == 0)
+            return FileResult(self.file, f"{shown}: unchanged{dropped}",
+                              clean=left == 0 or not self._marked_on_disk())
         how = ", ".join(f"hunk {i + 1}: {d.how}" for i, d in sorted(self.on_disk.items()))
         dropped = "; later decisions not written" if self.pending else ""
         return FileResult(self.file, f"{shown}: wrote {len(self.on_disk)} of {total} "
                                      f"hunk(s) ({how or 'none'}); {left} keep their "
                                      f"markers{dropped}", clean=left == 0)
+
+
+    def _marked_on_disk(self) -> bool:
+        """Whether the target holds conflict markers now (a file resolved by hand since
+        it was read holds none); True when it cannot be read."""
+        try:
+            with open(self.file.target, "rb") as fh:
+                return has_markers(fh.read().decode("utf-8", "replace"))
+        except OSError:
+            return True
 
 
 # -- the review -------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from santamerge.ui.render import SIDES, candidate_view, hunk_heading, side_title
+from santamerge.ui.render import SIDES, candidate_view, hunk_heading, shorten, side_title
 from santamerge.ui.review import KEYS, Review, rows
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ class ReviewApp(App[list["FileResult"]]):
         heading = (f"file {review.current + 1} of {len(review.files)} · "
                    f"{hunk_heading(state.file.shown, proposal, h)} · {decided} of "
                    f"{len(state.hunks)} decided{written}")
-        self.query_one("#heading", Static).update(heading)
+        # one line: shortened at a word, never cut in the middle of a token
+        self.query_one("#heading", Static).update(shorten(heading, max(20, self.size.width - 2)))
         wide = self.size.width >= WIDE and h.hunk.base is not None
         labels = state.file.record.get("labels")
         for name, _ in SIDES:
@@ -216,7 +217,12 @@ class ReviewApp(App[list["FileResult"]]):
 
 
 def run_review(files: list[PreviewFile], **options: Any) -> list[FileResult]:
-    """Run the full-screen review in this terminal; one result per file."""
+    """Run the full-screen review in this terminal; one result per file. NO_COLOR set
+    (and not empty, as no-color.org has it, and rich reads it) makes it monochrome."""
+    import os
+
+    if os.environ.get("NO_COLOR") == "":  # Textual would read an empty one as set
+        del os.environ["NO_COLOR"]
     app = ReviewApp(files)
     results = app.run(**options)
     return results if results is not None else app.review.results()

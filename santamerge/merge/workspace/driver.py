@@ -173,10 +173,12 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
         return _give_gits(args, baseline, EXIT_CONFLICTS)
     if not _write(args.ours, result):
         return _give_gits(args, baseline, EXIT_CONFLICTS)
+    unresolved = len(outcome.unresolved)
+    if not _into_working_tree():  # git merge-tree and the like: no attempt, no advice
+        return EXIT_OK if unresolved == 0 else EXIT_CONFLICTS
     files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
     _store(args, {**files, "baseline": baseline, "result": result}, record,
            settings.keep_attempts)
-    unresolved = len(outcome.unresolved)
     if unresolved:
         shown = args.path or args.ours
         print(f"santamerge: {shown}: {unresolved} conflict{'s' if unresolved > 1 else ''} "
@@ -210,8 +212,15 @@ def _clean(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
     marked, said = found
     if not _write(args.ours, marked):
         return _give_gits(args, baseline, EXIT_CONFLICTS)
-    print(f"santamerge: {args.path or args.ours}: {said}", file=sys.stderr)
+    if _into_working_tree():
+        print(f"santamerge: {args.path or args.ours}: {said}", file=sys.stderr)
     return EXIT_CONFLICTS
+
+
+def _into_working_tree() -> bool:
+    """Whether git merges into the working tree (santamerge.git.writes_working_tree):
+    only then is an attempt stored, and advice about the working tree printed."""
+    return git.writes_working_tree(git.find_git_dir())
 
 
 def _clean_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
