@@ -91,7 +91,7 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
     try:
         proposal, outcome, _ = run_pipeline(
             text, source.repo_path, source.marker_size, policy=policy, git_dir=git_dir,
-            history=history(source.repo_path) if history else None)
+            history=history(source.repo_path) if history else None, sides=source.sides)
     except SantamergeError as exc:
         raise SantamergeError(f"{source.shown}: {exc}") from None
     labels = source.labels
