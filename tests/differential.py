@@ -480,6 +480,20 @@ def _edit_config(rng: random.Random, doc: _Config, ext: str, eol: str,
             entries[k] = [(t, "\r\n" if e == "\n" else "\n") for t, e in entries[k]]
 
 
+def _table_against_key(rng: random.Random, keyed: _Config, tabled: _Config, eol: str
+                       ) -> None:
+    """``keyed`` binds ``tool.ruff.lint`` with a dotted key or a scalar (in its
+    ``[tool.ruff]`` table, else at the top), and ``tabled`` adds the ``[tool.ruff.lint]``
+    table: each side loads, and a merge that keeps both does not."""
+    ruff = [s for s in keyed.sections if s.name == "tool.ruff"]
+    entries = ruff[0].entries if ruff else keyed.top
+    key = rng.choice(["lint.select", "lint"]) if ruff else "tool.ruff.lint.select"
+    entries.insert(rng.randint(0, len(entries)), _config_entry(rng, "toml", key, eol))
+    tabled.sections.append(_Section("tool.ruff.lint", _spell_dotted(rng, "toml",
+                                                                    "tool.ruff.lint"),
+                                    [_config_entry(rng, "toml", "ignore", eol)]))
+
+
 def _render_config(doc: _Config | None, ext: str, eol: str, final_newline: bool) -> str:
     if doc is None:
         return ""
@@ -548,6 +562,8 @@ def generate_config(rng: random.Random) -> Merge:
                        for s in base.sections])
         _edit_config(rng, doc, ext, eol, spots, shared)
         sides.append(doc)
+    if ext == "toml" and rng.random() < 0.2:  # one side's dotted key (or scalar), the
+        _table_against_key(rng, *rng.sample(sides, 2), eol)  # other side's table
     empty_base = rng.random() < 0.05
     texts = [_render_config(None if empty_base else base, ext, eol, rng.random() > 0.05),
              *(_render_config(d, ext, eol, rng.random() > 0.05) for d in sides)]
