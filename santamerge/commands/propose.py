@@ -42,7 +42,7 @@ def propose(base: str, ours: str, theirs: str, repo_path: str | None, marker_siz
     merged = _baseline(base, ours, theirs, marker_size)
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
     proposal, outcome, _ = run_pipeline(merged, repo_path or ours, marker_size, policy=chosen,
-                                        git_dir=git.find_git_dir())
+                                        git_dir=git.find_git_dir(), sides=_sides(ours, theirs))
     if as_json:
         record = proposal_record(proposal, outcome, ("ours", "base", "theirs"))
         click.echo(json.dumps(record, indent=2))
@@ -50,6 +50,14 @@ def propose(base: str, ours: str, theirs: str, repo_path: str | None, marker_siz
         from santamerge.ui.render import render_proposal
 
         render_proposal(proposal, outcome)
+
+
+def _sides(ours: str, theirs: str) -> tuple[str, str] | None:
+    """OURS and THEIRS as text, as the merge driver reads them (for its gates)."""
+    try:
+        return Path(ours).read_bytes().decode("utf-8"), Path(theirs).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _baseline(base: str, ours: str, theirs: str, marker_size: int) -> str:

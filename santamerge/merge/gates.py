@@ -65,6 +65,10 @@ class GateBaseline(NamedTuple):
     # candidate does not compile, since compiling a large file costs as much as parsing.
     # Also each side's uses of imported names (santamerge.merge.structured.unused), when asked.
     memo: dict[str, Any] | None = None
+    # ours and theirs as whole files, where the caller has them (the merge driver's %A
+    # and %B, the index stages): what "a side loads" and "a side holds a key twice"
+    # are judged on. Without them, on each side spliced into git's merge.
+    sides: tuple[str, str] | None = None
 
     @property
     def compiles(self) -> bool:
@@ -79,10 +83,12 @@ class GateBaseline(NamedTuple):
 
 
 def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
-                  path: str = "<merge>") -> GateBaseline:
-    """Measure the sides: their parse errors and duplicated definitions are allowed."""
+                  path: str = "<merge>", sides: tuple[str, str] | None = None
+                  ) -> GateBaseline:
+    """Measure the sides: their parse errors and duplicated definitions are allowed.
+    ``sides``: ours and theirs as whole files, where known (see GateBaseline)."""
     if profile is None:
-        return GateBaseline(parsed, None, 0, frozenset(), path=path)
+        return GateBaseline(parsed, None, 0, frozenset(), path=path, sides=sides)
     texts = [parsed.splice({}, default=side) for side in ("ours", "theirs")]
     trees = [treesitter.parse(profile, text) for text in texts]
     keys = [bound_names(profile, tree) for tree in trees]
@@ -96,6 +102,7 @@ def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
         ours_keys=keys[0],
         path=path,
         memo={},
+        sides=sides,
     )
 
 
@@ -177,7 +184,11 @@ def check_together(baseline: GateBaseline, chosen: Mapping[int, Candidate]
             blamed.setdefault(i, []).append(_not_compiled(error))
     for i, key in _new_duplicates(baseline, tree, regions):
         blamed.setdefault(i, []).append(_twice([key]))
-    for i, why in _new_key_duplicates(baseline, data, tree, regions):
+    # every hunk decided: a key twice anywhere, git's clean lines included, since the
+    # file is then written as merged (a key that each side added once, in lines git
+    # merged cleanly, would otherwise be written twice, silently)
+    whole = len(chosen) == len(baseline.parsed.hunks)
+    for i, why in _new_key_duplicates(baseline, data, tree, regions, whole):
         blamed.setdefault(i, []).append(why)
     # the loader last, and only when nothing else failed: a file that does not parse
     # does not load either, and the parse error says better where
@@ -219,25 +230,27 @@ def _new_duplicates(baseline: GateBaseline, tree: Tree, regions: list[_Region]
 
 
 def _new_key_duplicates(baseline: GateBaseline, data: bytes, tree: Tree,
-                        regions: list[_Region]) -> list[tuple[int, str]]:
+                        regions: list[_Region], whole: bool = False
+                        ) -> list[tuple[int, str]]:
     """(hunk, reason) for each key that one order-free parent (a dict, an object, a
     mapping, an enum: the ``@key`` captures of ``orderfree.scm``) holds twice, by value
     (santamerge.syntax.keys), in the file with the choices, where no side's parent that
     opens alike holds it twice. Each hunk is checked with the others, so that two hunks
     that each add one copy are caught (issue 22: ``words`` wrote ``"x"`` twice across
-    two hunks). Only the parents of keys inside a choice are looked at; each is blamed
-    on the choices that hold a copy, else on the nearest choice before it."""
+    two hunks). Only the parents of keys inside a choice are looked at, or, with
+    ``whole``, every parent in the file; each is blamed on the choices that hold a
+    copy, else on the nearest choice before it."""
     assert baseline.profile is not None
     profile = baseline.profile
     query = treesitter.query(profile, "orderfree")
     if query is None:
         return []
     parents: dict[tuple[int, int], Node] = {}
-    for r in regions:
-        if r.start == r.end:
-            continue
-        for node, _ in _keyed_nodes(profile, query, tree.root_node, (r.start, r.end)):
-            if node.parent is not None and r.start <= node.start_byte < r.end:
+    spans = [(0, tree.root_node.end_byte)] if whole else [
+        (r.start, r.end) for r in regions if r.start < r.end]
+    for start, end in spans:
+        for node, _ in _keyed_nodes(profile, query, tree.root_node, (start, end)):
+            if node.parent is not None and start <= node.start_byte < end:
                 parents.setdefault((node.parent.start_byte, node.parent.end_byte),
                                    node.parent)
     found: list[tuple[int, str]] = []
@@ -307,15 +320,22 @@ def _opening(data: bytes, parent: Node) -> str:
 
 def _side_key_duplicates(baseline: GateBaseline) -> frozenset[tuple[str, str]]:
     """(opening, key) for each key that a parent holds twice in a side: allowed. Asked
-    only when the merged file holds a key twice (a full query of both sides)."""
+    only when the merged file holds a key twice (a full query of both sides).
+
+    The sides are the whole files where known: a key twice in either is allowed. Else
+    each side spliced into git's merge stands in for it, and only a key twice in both
+    is allowed: one spliced side may hold a key twice that neither side does (ours' key
+    in a hunk, theirs' one in a line git merged cleanly), and a choice that repeats it
+    would write it twice (issue 22)."""
     assert baseline.profile is not None and baseline.memo is not None
     if "key duplicates" not in baseline.memo:
         query = treesitter.query(baseline.profile, "orderfree")
-        found: set[tuple[str, str]] = set()
-        for side in ("ours", "theirs"):
-            text = baseline.parsed.splice({}, default=side)
-            tree = baseline.ours_tree if side == "ours" else treesitter.parse(
-                baseline.profile, text)
+        each: list[set[tuple[str, str]]] = []
+        for k, side in enumerate(("ours", "theirs")):
+            text = (baseline.sides[k] if baseline.sides is not None
+                    else baseline.parsed.splice({}, default=side))
+            tree = baseline.ours_tree if side == "ours" and baseline.sides is None \
+                else treesitter.parse(baseline.profile, text)
             assert tree is not None
             data = text.encode("utf-8")
             parents: dict[tuple[int, int], Node] = {}
@@ -324,9 +344,9 @@ def _side_key_duplicates(baseline: GateBaseline) -> frozenset[tuple[str, str]]:
                 if node.parent is not None:
                     parents.setdefault((node.parent.start_byte, node.parent.end_byte),
                                        node.parent)
-            for parent in parents.values():
-                found |= {(_opening(data, parent), value)
-                          for value in _repeated_keys(baseline.profile, query, parent)}
+            each.append({(_opening(data, parent), value) for parent in parents.values()
+                         for value in _repeated_keys(baseline.profile, query, parent)})
+        found = each[0] | each[1] if baseline.sides is not None else each[0] & each[1]
         baseline.memo["key duplicates"] = frozenset(found)
     known: frozenset[tuple[str, str]] = baseline.memo["key duplicates"]
     return known
@@ -336,8 +356,12 @@ def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] |
     """Why a strict loader refuses the file with the choices (JSON with a key twice in
     one object, TOML that declares a table twice), and on which line if it says; None
     when it loads, or when a side does not (then it cannot tell whose fault it is).
-    YAML has no loader here (PyYAML is no dependency, and keeps the last of two keys
-    silently); its keys are checked on the tree (:func:`_new_key_duplicates`)."""
+    The sides are the whole files where known: where both load, the written file must
+    (issue 22: git's merge with theirs spliced in may not load, its clean lines holding
+    ours' dotted key and theirs' table, while both sides do). Else each side spliced
+    into git's merge stands in, and one that loads is enough to refuse: the merge could
+    load. YAML has no loader here (PyYAML is no dependency, and keeps the last of two
+    keys silently); its keys are checked on the tree (:func:`_new_key_duplicates`)."""
     if baseline.profile is None or baseline.profile.name not in LOADERS:
         return None
     load = LOADERS[baseline.profile.name]
@@ -346,8 +370,11 @@ def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] |
         return None
     assert baseline.memo is not None
     if "loads" not in baseline.memo:
-        baseline.memo["loads"] = all(load(baseline.parsed.splice({}, default=side)) is None
-                                     for side in ("ours", "theirs"))
+        if baseline.sides is not None:
+            baseline.memo["loads"] = all(load(side) is None for side in baseline.sides)
+        else:
+            baseline.memo["loads"] = any(load(baseline.parsed.splice({}, default=side))
+                                         is None for side in ("ours", "theirs"))
     if not baseline.memo["loads"]:
         return None
     why, line = failure

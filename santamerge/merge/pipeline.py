@@ -54,7 +54,7 @@ def run_pipeline(
     policy: AutoApplyPolicy = DEFAULT_POLICY, rank_all: bool = True, learned: bool = True,
     backend: Backend | None = None, ask_unresolved: Callable[[], Backend] | None = None,
     merge_message: str | None = None, history: Mapping[str, Any] | None = None,
-    git_dir: str | None = None,
+    git_dir: str | None = None, sides: tuple[str, str] | None = None,
 ) -> Merged:
     """Parse ``text`` (git's merge with diff3 markers), propose, decide and apply.
 
@@ -65,7 +65,9 @@ def run_pipeline(
     hunks left open, if any; what it gives, or why not, is ``Merged.stored``. ``history``:
     the merge's history facts for the ranker's signals (santamerge.git.history_facts),
     where a repository is at hand. ``git_dir``: the repository's, whose own ranker
-    adjustment (``santamerge learn``) the learned ranker then applies."""
+    adjustment (``santamerge learn``) the learned ranker then applies. ``sides``: ours
+    and theirs as whole files, where the caller has them, for the gates that ask
+    whether a side loads or holds a key twice (santamerge.merge.gates.GateBaseline)."""
     parsed = parse_conflicts(text, marker_size)
     profile = language_for_path(path)
     candidates = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
@@ -74,7 +76,7 @@ def run_pipeline(
         candidates, likelihoods = _ask_model(backend, parsed, path, candidates)
     rank = rank_all or policy.needs_ranking
     rerank = _learned(profile, merge_message, git_dir) if rank and learned else None
-    gates = _LazyGates(parsed, profile, path)
+    gates = _LazyGates(parsed, profile, path, sides)
     views = _views(parsed, history) if rerank is not None else {}
     hunks = [_propose_hunk(h, candidates[h.index], gates, policy, rank,
                            likelihoods.get(h.index, {}), rerank, views.get(h.index))
@@ -169,8 +171,8 @@ class _LazyGates:
     """Parses the sides (for the gates' baselines) on the first candidate gated, if any."""
 
     def __init__(self, parsed: ParsedMerge, profile: LanguageProfile | None,
-                 path: str) -> None:
-        self.parsed, self.profile, self.path = parsed, profile, path
+                 path: str, sides: tuple[str, str] | None = None) -> None:
+        self.parsed, self.profile, self.path, self.sides = parsed, profile, path, sides
         self._baseline: GateBaseline | None = None
 
     @property
@@ -178,7 +180,7 @@ class _LazyGates:
         from santamerge.merge.gates import prepare_gates
 
         if self._baseline is None:
-            self._baseline = prepare_gates(self.parsed, self.profile, self.path)
+            self._baseline = prepare_gates(self.parsed, self.profile, self.path, self.sides)
         return self._baseline
 
     def check(self, candidate: Candidate) -> tuple[str, ...]:

@@ -90,7 +90,7 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
     try:
         proposal, outcome, _ = propose_text(
             text, source.repo_path, source.marker_size, policy, git_dir=git_dir,
-            facts=history(source.repo_path) if history else None)
+            facts=history(source.repo_path) if history else None, sides=source.sides)
     except SantamergeError as exc:
         raise SantamergeError(f"{source.shown}: {exc}") from None
     labels = source.labels

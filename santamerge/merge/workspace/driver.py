@@ -449,7 +449,8 @@ def _improve(
     # only a policy that decides by rank reads the repository's `santamerge learn` file
     git_dir = git.find_git_dir() if policy.needs_ranking else None
     merged = run_pipeline(texts[3], args.path or args.ours, args.marker_size, policy=policy,
-                          rank_all=False, ask_unresolved=model, git_dir=git_dir)
+                          rank_all=False, ask_unresolved=model, git_dir=git_dir,
+                          sides=(texts[1], texts[2]))
     record = proposal_record(merged.proposal, merged.outcome, args.labels)
     if model is not None and merged.stored is not None:
         record["model"] = model.record(merged.stored)

@@ -45,6 +45,7 @@ class Source(NamedTuple):
     marker_size: int | None  # None: taken from the markers
     rebuilt: bool  # True: the text was rebuilt from the index stages
     labels: tuple[str, str, str]
+    sides: tuple[str, str] | None = None  # ours and theirs, whole (index stages 2 and 3)
 
 
 # -- which files -----------------------------------------------------------------------
@@ -108,16 +109,19 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
         note(f"{shown}: binary or not UTF-8 text; skipped")
         return None
     entries = git.unmerged_entries(repo, path)
-    if sides_hold_markers(repo, entries):
+    stages = stage_texts(repo, entries)
+    if sides_hold_markers(repo, entries, stages):
         note(f"{shown}: a side of the conflict already holds lines that look like conflict "
              "markers, which cannot be told from git's; not touched (resolve it by hand)")
         return None
+    ours, theirs = stages.get(2), stages.get(3)
+    sides = (ours, theirs) if ours is not None and theirs is not None else None
     marked = has_markers(text)
     edited = False
     if marked and _diff3(text):
         if gits_own_hunks(repo, path, entries, text):
             first = _first_hunk_labels(text)
-            return Source(path, full, shown, original, text, None, False, first)
+            return Source(path, full, shown, original, text, None, False, first, sides)
         if not force:
             note(f"{shown}: {EDITED}")
             return None
@@ -140,21 +144,31 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
            if marked else "no conflict markers in the working tree (--force)")
     note(f"{shown}: {why}; proposing on git's diff3 merge rebuilt from the index "
          "(stages 1-3)")
-    return Source(path, full, shown, original, merged, size, True, LABELS)
+    return Source(path, full, shown, original, merged, size, True, LABELS, sides)
 
 
-def sides_hold_markers(repo: Repository, entries: Sequence[IndexEntry]) -> bool:
+def sides_hold_markers(repo: Repository, entries: Sequence[IndexEntry],
+                       texts: Mapping[int, str | None] | None = None) -> bool:
     """True when a side of a conflict (its unmerged index ``entries``) already holds
     lines that look like conflict markers: git's markers in the working tree cannot then
     be told from the file's own, and a hunk read from them may be cut in the wrong place
-    (the merge driver steps aside for the same reason). One ``git cat-file`` for all."""
+    (the merge driver steps aside for the same reason). ``texts``: the stages' texts,
+    when already read (:func:`stage_texts`)."""
     from santamerge.merge.locate import has_markers
 
-    oids = [e.oid for e in entries if e.mode.startswith("100")]
-    if not oids:
-        return False
-    texts = [_text(blob) for blob in git.cat_blobs(repo.root, oids) if blob is not None]
-    return any(text is not None and has_markers(text) for text in texts)
+    texts = stage_texts(repo, entries) if texts is None else texts
+    return any(text is not None and has_markers(text) for text in texts.values())
+
+
+def stage_texts(repo: Repository, entries: Sequence[IndexEntry]) -> dict[int, str | None]:
+    """Each regular file's stage -> its text as stored (None: binary, not UTF-8, or
+    missing), in one ``git cat-file`` for all."""
+    files = [e for e in entries if e.mode.startswith("100")]
+    if not files:
+        return {}
+    blobs = git.cat_blobs(repo.root, [e.oid for e in files])
+    return {e.stage: None if blob is None else _text(blob)
+            for e, blob in zip(files, blobs, strict=True)}
 
 
 def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], text: str
@@ -313,16 +327,17 @@ class Proposed(NamedTuple):
 
 def propose_text(text: str, path: str, marker_size: int | None, policy: AutoApplyPolicy,
                  backend: Backend | None = None, message: str | None = None,
-                 git_dir: str | None = None, facts: Mapping[str, Any] | None = None
-                 ) -> Merged:
+                 git_dir: str | None = None, facts: Mapping[str, Any] | None = None,
+                 sides: tuple[str, str] | None = None) -> Merged:
     """A file's proposal: the pipeline on ``text`` (git's merge with diff3 markers;
     ``path``, in the repository, picks the language), with the merge's ``message``, the
-    repository's ranker adjustment (``git_dir``) and the path's history ``facts``. The
-    one call through which ``resolve`` and ``preview`` propose on a file."""
+    repository's ranker adjustment (``git_dir``), the path's history ``facts`` and the
+    whole ``sides`` (ours, theirs) where known. The one call through which ``resolve``
+    and ``preview`` propose on a file."""
     from santamerge.merge.pipeline import run_pipeline
 
     return run_pipeline(text, path, marker_size, policy=policy, backend=backend,
-                        merge_message=message, history=facts, git_dir=git_dir)
+                        merge_message=message, history=facts, git_dir=git_dir, sides=sides)
 
 
 def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
@@ -344,13 +359,13 @@ def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
         try:
             try:
                 merged = propose_text(source.text, source.path, source.marker_size, policy,
-                                      backend, message, git_dir, facts)
+                                      backend, message, git_dir, facts, source.sides)
             except BackendError as exc:
                 note(f"{source.shown}: the model failed ({exc}); proposing without it "
                      "from here on")
                 backend = None
                 merged = propose_text(source.text, source.path, source.marker_size, policy,
-                                      None, message, git_dir, facts)
+                                      None, message, git_dir, facts, source.sides)
         except MarkerError as exc:
             note(f"{source.shown}: {exc}; skipped")
             continue
@@ -376,6 +391,7 @@ class PreviewSource(NamedTuple):
     written: Mapping[int, tuple[str, str]] | None = None  # hunk -> (text, method) that the
     # target already holds (a merge-driver attempt)
     reconflict: Callable[[], str | None] | None = None
+    sides: tuple[str, str] | None = None  # ours and theirs, whole, where known
 
 
 def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
@@ -412,7 +428,7 @@ def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
         if s is not None:
             sources.append(PreviewSource(
                 s.shown, s.full, s.full, s.path, s.labels, None, s.text, s.marker_size,
-                s.original if s.rebuilt else None))
+                s.original if s.rebuilt else None, sides=s.sides))
     return sources + [PreviewSource(p, p, p, repo_relative(repo, p, cwd) or p) for p in plain]
 
 
@@ -519,13 +535,27 @@ def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSourc
     text = _text(baseline)
     if text is None:
         raise SantamergeError(f"attempt {attempt.name}: its baseline is not UTF-8 text")
+    sides = _attempt_sides(folder)
     written = _driver_choices(attempt.body, text, result)
     if written is None:  # the record does not rebuild the result: review what is left
         return PreviewSource(shown, os.path.join(folder, "result"), target, path, labels,
-                             header + " (only the hunks it left)")
+                             header + " (only the hunks it left)", sides=sides)
     return PreviewSource(shown, os.path.join(folder, "baseline"), target, path, labels,
                          header, text, None, result, written,
-                         lambda: _reconflict(repo, path, folder))
+                         lambda: _reconflict(repo, path, folder), sides)
+
+
+def _attempt_sides(folder: str) -> tuple[str, str] | None:
+    """The ours and theirs an attempt stored beside its result; None if unreadable."""
+    texts = []
+    for name in ("ours", "theirs"):
+        try:
+            with open(os.path.join(folder, name), "rb") as fh:
+                texts.append(_text(fh.read()))
+        except OSError:
+            return None
+    ours, theirs = texts
+    return (ours, theirs) if ours is not None and theirs is not None else None
 
 
 def _driver_choices(body: Mapping[str, Any], baseline: str, result: bytes
