@@ -110,6 +110,13 @@ REFUSED = {
                           "  import z from 'z';\n",
                           "import a from 'a';\n// shared\nimport j from 'j';\n"
                           "import z from 'z';\n"),
+    # Ours re-indents the first field with a tab and puts a field before it; theirs
+    # deletes it: a delete against a change (found by test_line_endings after issue 22).
+    "reindented-first-deleted": ("src/conf.rs",
+                                 "pub struct S {\n    k0: u16,\n    k1: u16,\n    k2: u24,\n}\n",
+                                 "pub struct S {\n    o9: u8,\n\tk0: u16,\n    k1: u24,\n"
+                                 "    k2: u24,\n}\n",
+                                 "pub struct S {\n    k1: u16,\n}\n"),
     "same-name-two-bodies": ("a.go", "package a\n\nfunc A() {}\n",
                              "package a\n\nfunc A() {}\n\nfunc B() int { return 1 }\n",
                              "package a\n\nfunc A() {}\n\nfunc B() int { return 2 }\n"),

@@ -640,9 +640,14 @@ def _statements_change_on_one_side(parts: dict[str, _Parent]) -> None:
 
 def _same(a: _Child, b: _Child) -> bool:
     """Alike, with the blanks before it where both are first, or both are not (a first
-    child's blanks are its parent's: a Python block starts at its first statement)."""
-    return (a.body, a.attached, a.trail, a.eol) == (b.body, b.attached, b.trail, b.eol) and (
-        (a.lead, a.indent) == (b.lead, b.indent) or a.first != b.first)
+    child's blanks are its parent's: a Python block starts at its first statement). Where
+    one is first and the other not, an indentation both have still counts: a side that
+    re-indented the first child and put another before it changed it."""
+    if (a.body, a.attached, a.trail, a.eol) != (b.body, b.attached, b.trail, b.eol):
+        return False
+    if (a.lead, a.indent) == (b.lead, b.indent):
+        return True
+    return a.first != b.first and (not a.indent or not b.indent or a.indent == b.indent)
 
 
 def _merge_children(views: dict[str, _View], parts: dict[str, _Parent], notes: list[str],
