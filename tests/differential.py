@@ -1054,16 +1054,23 @@ def check_clean(baseline: bytes, result: bytes, status: int,
 
     parsed = parse_conflicts(result.decode("utf-8"))
     hunks = parsed.hunks
-    if hunks and any(h.base for h in hunks):  # santamerge.merge.loads
-        if any(h.ours != h.base and h.theirs != h.base for h in hunks):
-            return ["a clean merge was marked with a conflict where both sides changed"]
+    # santamerge.merge.loads's form (each side's changes marked; a region both sides
+    # only added to has an empty base, as a clash's hunk has): taking the changed side
+    # of each hunk gives git's merge.
+    if hunks and all(h.ours == h.base or h.theirs == h.base for h in hunks):
         taken = parsed.splice({i: h.theirs if h.ours == h.base else h.ours
                                for i, h in enumerate(hunks)})
-        if taken not in (baseline.decode(), baseline.decode() + "\n"):
-            return ["a clean merge was marked, and its changes do not give git's merge"]
-        if stats is not None:
-            stats["clean merges marked as not loading"] += 1
-        return []
+        if taken in (baseline.decode(), baseline.decode() + "\n") and (
+                any(h.base for h in hunks) or any(h.ours and h.theirs for h in hunks)
+                or "".join(x for x in result.decode("utf-8").splitlines(keepends=True)
+                           if not x.startswith(CLASH_MARKERS)) != baseline.decode()):
+            if stats is not None:
+                stats["clean merges marked as not loading"] += 1
+            return []
+    if hunks and any(h.base for h in hunks):
+        if any(h.ours != h.base and h.theirs != h.base for h in hunks):
+            return ["a clean merge was marked with a conflict where both sides changed"]
+        return ["a clean merge was marked, and its changes do not give git's merge"]
     lines = result.decode("utf-8").splitlines(keepends=True)
     if "".join(x for x in lines if not x.startswith(CLASH_MARKERS)) != baseline.decode():
         return ["a clean merge was marked as a clash, with a line of git's merge lost or moved"]

@@ -39,6 +39,15 @@ class Clash(NamedTuple):
 
 def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> list[Clash]:
     """The copies to mark in ``merged``, in file order; empty when there is no clash."""
+    return clash_report(profile, ours, theirs, merged)[0]
+
+
+def clash_report(profile: LanguageProfile, ours: str, theirs: str, merged: str
+                 ) -> tuple[list[Clash], list[str]]:
+    """The copies to mark in ``merged``, in file order, and the names of the clashes
+    whose copies cannot be marked on lines of their own (a copy that shares a line with
+    other code, or ends the file without a line end): those need each side's changes
+    marked instead (santamerge.merge.loads.mark_changes)."""
     from santamerge import treesitter
 
     sides = [_bound(profile, text) for text in (ours, theirs)]
@@ -49,6 +58,7 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
     for key, node in _bound(profile, merged):
         by_key.setdefault(key, []).append(node)
     found: list[Clash] = []
+    unmarkable: list[str] = []
     for key, nodes in by_key.items():
         if len(nodes) < 2 or max(counts[0][key], counts[1][key]) > 1:
             continue  # a side that binds the name twice already: the language allows it
@@ -57,11 +67,13 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
             continue
         origins = [_origin(text, key, texts) for text in copies]
         spans = [_whole_lines(merged, chars, n) for n in nodes]
-        if "ours" in origins and "theirs" in origins and all(spans):
+        if "ours" in origins and "theirs" in origins and not all(spans):
+            unmarkable.append(_readable(key))
+        elif "ours" in origins and "theirs" in origins:
             name = _readable(key)
             found += [Clash(span[0], span[1], side, name)
                       for span, side in zip(spans, origins, strict=True) if side and span]
-    return _outermost(found)
+    return _outermost(found), unmarkable
 
 
 def _bound(profile: LanguageProfile, text: str) -> list[tuple[DefinitionKey, Node]]:

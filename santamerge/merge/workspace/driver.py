@@ -265,12 +265,23 @@ def _maybe_clashing(texts: tuple[str, ...]) -> bool:
 def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
              ) -> tuple[bytes, str] | None:
     from santamerge.merge.locate import has_markers
-    from santamerge.merge.structured.clashes import clashes, mark
+    from santamerge.merge.structured.clashes import clash_report, mark
 
     base, ours, theirs, merged = texts
     if any(has_markers(t) for t in (base, ours, theirs)):
         return None
-    found = clashes(profile, ours, theirs, merged)
+    found, unmarkable = clash_report(profile, ours, theirs, merged)
+    if unmarkable and profile.name in ("json", "toml"):
+        return None  # their strict loaders judge the merge (_unloadable)
+    if unmarkable:  # a copy that cannot stand between markers alone: mark each change
+        from santamerge.merge.loads import mark_changes
+
+        names = ", ".join(f"`{n}`" for n in dict.fromkeys(unmarkable))
+        marked = mark_changes(base, ours, theirs, merged, args.labels, args.marker_size)
+        return (marked.encode("utf-8"),
+                f"both sides added {names}; git's line merge kept both copies, one on a "
+                "line a marker cannot stand beside: each side's changes are left marked "
+                "as conflicts: keep one")
     if not found:
         return None
     names = ", ".join(f"`{n}`" for n in dict.fromkeys(c.name for c in found))
