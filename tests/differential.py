@@ -1019,7 +1019,8 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
             problems.append("git refused the merge, and %A is not our side")
         return problems
     if status == 0:
-        return problems + (check_clean(baseline, result, got, stats)
+        return problems + (check_clean(baseline, result, got, stats,
+                                       (merge.base, merge.ours, merge.theirs))
                            or file_problems(merge, baseline, result))
     rule = with_whitespace(file_aware(_words_rule if policy == "words" else _union_rule,
                                       merge, result, baseline))
@@ -1041,11 +1042,14 @@ CLASH_MARKERS = ("<<<<<<< ", "||||||| ", "=======", ">>>>>>> ")
 
 
 def check_clean(baseline: bytes, result: bytes, status: int,
-                stats: Counter[str] | None = None) -> list[str]:
+                stats: Counter[str] | None = None,
+                sides: tuple[bytes, bytes, bytes] | None = None) -> list[str]:
     """git merged cleanly: the driver writes git's merge (0), or marks a clash (1): git's
     merge, line for line, with conflicts added whose one side is empty; or marks a JSON
     or TOML merge that does not load (1): conflicts in each of which one side is the
-    base, and taking the other in each gives git's merge."""
+    base, and taking the other in each gives git's merge; or, where those regions would
+    not give git's merge, one conflict over every change, each of whose sections gives
+    back that side's whole file (``sides``: base, ours, theirs)."""
     if (status, result) == (0, baseline):
         return []
     if status != 1:
@@ -1054,6 +1058,14 @@ def check_clean(baseline: bytes, result: bytes, status: int,
 
     parsed = parse_conflicts(result.decode("utf-8"))
     hunks = parsed.hunks
+    if sides is not None and len(hunks) == 1 and hunks[0].base is not None:
+        whole = [parsed.splice({0: text}) for text in (hunks[0].base, hunks[0].ours,
+                                                       hunks[0].theirs)]
+        if all(w in (s.decode("utf-8"), s.decode("utf-8") + "\n")
+               for w, s in zip(whole, sides, strict=True)):
+            if stats is not None:
+                stats["clean merges marked as not loading"] += 1
+            return []
     # santamerge.merge.loads's form (each side's changes marked; a region both sides
     # only added to has an empty base, as a clash's hunk has): taking the changed side
     # of each hunk gives git's merge.
