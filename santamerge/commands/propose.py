@@ -45,7 +45,7 @@ def propose(base: str, ours: str, theirs: str, repo_path: str | None, marker_siz
                                         git_dir=git.find_git_dir(), sides=_sides(ours, theirs))
     if as_json:
         record = proposal_record(proposal, outcome, ("ours", "base", "theirs"))
-        click.echo(json.dumps(record, indent=2))
+        click.echo(json.dumps(record.to_json(), indent=2))
     else:
         from santamerge.ui.render import render_proposal
 

@@ -11,7 +11,12 @@ and generating thirteen frozen classes costs ~15 ms of a ~60 ms run; NamedTuples
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
+
+Side = Literal["base", "ours", "theirs"]  # the three versions of a file that a merge reads
+SIDES: tuple[Side, Side, Side] = ("base", "ours", "theirs")  # as git's index stages 1, 2, 3
+# as git's diff3 markers show them, and as a conflict's three labels are given
+MARKER_ORDER: tuple[Side, Side, Side] = ("ours", "base", "theirs")
 
 
 class ConflictHunk(NamedTuple):

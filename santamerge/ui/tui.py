@@ -136,7 +136,7 @@ class ReviewApp(App[list["FileResult"]]):
         # one line: shortened at a word, never cut in the middle of a token
         self.query_one("#heading", Static).update(shorten(heading, max(20, self.size.width - 2)))
         wide = self.size.width >= WIDE and h.hunk.base is not None
-        labels = state.file.record.get("labels")
+        labels = state.file.record.labels
         for name, _ in SIDES:
             pane = self.query_one(f"#{name}", ScrollableContainer)
             shown = name != "base" or wide
