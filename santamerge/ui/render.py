@@ -25,6 +25,7 @@ from santamerge.merge.types import (
     HunkProposal,
     MergeProposal,
     Outcome,
+    Side,
 )
 from santamerge.ui.review import Row, rows
 
@@ -36,7 +37,7 @@ DIFF_LINES = 8  # lines of each short diff; the rest is counted, not shown
 TOP = 3  # candidates shown per hunk by resolve
 PIPED_WIDTH = 10_000  # piped output is not wrapped: no line is this long
 CARD_MARGIN = 12  # columns a hunk card adds around a line of code: two boxes, an indent
-SIDES = (("ours", "cyan"), ("base", "magenta"), ("theirs", "yellow"))
+SIDE_STYLES: dict[Side, str] = {"ours": "cyan", "base": "magenta", "theirs": "yellow"}
 SIDE_BY_SIDE = (100, 400)  # terminal widths where the three sides stand side by side
 
 
@@ -185,7 +186,8 @@ def side_panels(hunk: ConflictHunk, language: str | None,
                 labels: Labels | None = None) -> list[RenderableType]:
     """Ours, base and theirs, each in a panel titled with its name (and its label)."""
     parts: list[RenderableType] = []
-    for name, style in SIDES:
+    for name in MARKER_ORDER:
+        style = SIDE_STYLES[name]
         text = getattr(hunk, name)
         if text is None:
             continue
@@ -194,9 +196,9 @@ def side_panels(hunk: ConflictHunk, language: str | None,
     return parts
 
 
-def side_title(name: str, labels: Labels | None) -> Text:
+def side_title(name: Side, labels: Labels | None) -> Text:
     label = labels[MARKER_ORDER.index(name)] if labels else None
-    style = dict(SIDES)[name]
+    style = SIDE_STYLES[name]
     return Text(name if not label or label == name else f"{name} ({label})", style=style)
 
 

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from santamerge.merge.types import Outcome, StoredMiddles
     from santamerge.model.backends.base import Backend
 
-DEFAULT_LABELS = ("ours", "base", "theirs")
 _GIT_PLACEHOLDERS = {"%S", "%X", "%Y", ""}
 
 
@@ -46,10 +45,13 @@ class DriverArgs(NamedTuple):
 
     @property
     def labels(self) -> tuple[str, str, str]:
+        """The conflict's labels; a side's name where git gave none."""
+        from santamerge.merge.types import MARKER_ORDER
+
         given = (self.ours_label, self.base_label, self.theirs_label)
         return tuple(  # type: ignore[return-value]
             default if label is None or label in _GIT_PLACEHOLDERS else label
-            for label, default in zip(given, DEFAULT_LABELS, strict=True)
+            for label, default in zip(given, MARKER_ORDER, strict=True)
         )
 
 
@@ -178,7 +180,9 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
     unresolved = len(outcome.unresolved)
     if not _into_working_tree():  # git merge-tree and the like: no attempt, no advice
         return EXIT_OK if unresolved == 0 else EXIT_CONFLICTS
-    files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
+    from santamerge.merge.types import SIDES
+
+    files: dict[str, bytes] = dict(zip(SIDES, inputs, strict=True))
     _store(args, {**files, "baseline": baseline, "result": result}, record, model,
            settings.keep_attempts)
     if unresolved:

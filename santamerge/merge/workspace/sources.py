@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from santamerge import git
 from santamerge.errors import SantamergeError
 from santamerge.git import IndexEntry, Repository
+from santamerge.merge.types import BOTH_SIDES, MARKER_ORDER, SIDES
 
 if TYPE_CHECKING:
     from santamerge.merge.ranking.policy import AutoApplyPolicy
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from santamerge.merge.types import Merged, MergeProposal, Outcome
     from santamerge.model.backends.base import Backend
 
-LABELS = ("ours", "base", "theirs")
+LABELS = MARKER_ORDER  # git's labels where santamerge merges the index stages: the sides' names
 EDITED = ("its conflict markers are not the ones git wrote (edited by hand?); not touched "
           "(--force proposes on git's merge rebuilt from the index, and --accept then backs "
           "the file up first)")
@@ -194,7 +195,7 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
     size = git.marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
         files = []
-        for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+        for stage, name in enumerate(SIDES, 1):
             files.append(os.path.join(folder, name))
             with open(files[-1], "wb") as fh:
                 fh.write(git.stage_bytes(repo, path, stage) if stage in stages else b"")
@@ -294,7 +295,7 @@ def _rebuild(repo: Repository, path: str, entries: Sequence[IndexEntry], shown: 
     size = git.marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
         files = {}
-        for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+        for stage, name in enumerate(SIDES, 1):
             data = git.stage_bytes(repo, path, stage)
             if _text(data) is None:
                 note(f"{shown}: binary or not UTF-8 text; skipped")
@@ -548,7 +549,7 @@ def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSourc
 def _attempt_sides(folder: str) -> tuple[str, str] | None:
     """The ours and theirs an attempt stored beside its result; None if unreadable."""
     texts = []
-    for name in ("ours", "theirs"):
+    for name in BOTH_SIDES:
         try:
             with open(os.path.join(folder, name), "rb") as fh:
                 texts.append(_text(fh.read()))
@@ -588,7 +589,7 @@ def _reconflict(repo: Repository, path: str, folder: str) -> str | None:
         return ("the merge is committed: the conflict is back as an uncommitted change "
                 "(commit its resolution, or `git checkout -- FILE` to take the merge back)")
     stages = []
-    for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+    for stage, name in enumerate(SIDES, 1):
         with open(os.path.join(folder, name), "rb") as fh:
             stages.append(git.IndexEntry(entries[0].mode, git.write_blob(repo, fh.read()),
                                          stage, path))
@@ -643,7 +644,7 @@ def _preview_sides_hold_markers(source: PreviewSource) -> bool:
 
     if source.header is not None:  # an attempt: its inputs lie beside its result
         folder = os.path.dirname(os.path.abspath(source.read_from))
-        for name in ("base", "ours", "theirs"):
+        for name in SIDES:
             try:
                 with open(os.path.join(folder, name), "rb") as fh:
                     if has_markers(fh.read().decode("utf-8", "replace")):
