@@ -128,9 +128,10 @@ class BlobReader:
         return header[1], data
 
     def close(self) -> None:
-        assert self._proc.stdin is not None
+        assert self._proc.stdin is not None and self._proc.stdout is not None
         self._proc.stdin.close()
         self._proc.wait()
+        self._proc.stdout.close()
 
 
 def cat_blobs(root: str | os.PathLike[str], oids: Sequence[str]) -> list[bytes | None]:

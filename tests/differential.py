@@ -1416,7 +1416,7 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     written: dict[int, str] = {}
     if rng.random() < 0.3:  # a merge-driver attempt: some hunks already written
         file, written = _as_attempt(file, rng)
-    keys, edits, expected = script_review(rng, file.record, written)
+    keys, edits, expected = script_review(rng, file.record.to_json(), written)
     review = Review([file], _editor(edits))
     edited = None
     with _quiet():
@@ -1444,7 +1444,7 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     unchanged = file.expected if file.expected is not None else baseline
     if target.read_bytes() != (want.encode("utf-8") if expected != written else unchanged):
         return ["the file written is not git's merge with exactly the choices made"]
-    if not written and len(expected) == 1 and _gated(file.record, expected):
+    if not written and len(expected) == 1 and _gated(file.record.to_json(), expected):
         return file_problems(merge, baseline, target.read_bytes())
     return []
 

@@ -334,7 +334,7 @@ def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
     assert chosen == {0: fine} and set(withdrawn[0]) == {"model:fim"}
     h = HunkProposal(parsed.hunks[0], (broken, fine), {**withdrawn[0], fine.key: ()}, (),
                      fine, "test", withdrawn[0])
-    assert [c["accepted"] for c in hunk_record(h)["candidates"]] == [False, True]
+    assert [c.accepted for c in hunk_record(h).candidates] == [False, True]
 
 
 def test_the_method_table_orders_and_names_every_method_once() -> None:

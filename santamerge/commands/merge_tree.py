@@ -70,17 +70,16 @@ def _print(result: MemoryMerge, ours: str, theirs: str, policy: str) -> None:
         click.echo(f"{ours} and {theirs} merge cleanly (git's own merge)")
         return
     for f in result.files:
-        outcome = f.record["outcome"]
-        written = {int(k): m for k, m in outcome.get("methods", {}).items()}
-        click.echo(f"{f.path}: {len(f.record['hunks'])} conflict hunk(s); santamerge "
-                   f"({policy}) writes {len(written)}, leaves {len(outcome['unresolved'])}")
+        outcome = f.record.outcome
+        written = outcome.methods
+        click.echo(f"{f.path}: {len(f.record.hunks)} conflict hunk(s); santamerge "
+                   f"({policy}) writes {len(written)}, leaves {len(outcome.unresolved)}")
         for i, method in sorted(written.items()):
             click.echo(f"  hunk {i + 1}: written, {method}")
-        for hunk in f.record["hunks"]:
-            if hunk["index"] in outcome["unresolved"]:
-                best = ", ".join(f"{c['method']} {c['score']:.2f}"
-                                 for c in hunk["candidates"][:3])
-                click.echo(f"  hunk {hunk['index'] + 1} (line {hunk['line']}): left; best "
+        for hunk in f.record.hunks:
+            if hunk.index in outcome.unresolved:
+                best = ", ".join(f"{c.method} {c.score:.2f}" for c in hunk.candidates[:3])
+                click.echo(f"  hunk {hunk.index + 1} (line {hunk.line}): left; best "
                            f"candidates: {best or 'none'}")
     for path in result.other:
         click.echo(f"{path}: conflicted in a way santamerge does not merge (add/delete, "

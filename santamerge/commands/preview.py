@@ -88,7 +88,7 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
     for path in unshown:
         _note(f"{path}: still conflicted, and not shown here; resolve it with another tool")
     if as_json:
-        document = {"schema": PREVIEW_SCHEMA, "files": [f.record for f in files]}
+        document = {"schema": PREVIEW_SCHEMA, "files": [f.record.to_json() for f in files]}
         click.echo(json.dumps(document, indent=2))
         left = any(_conflicts_left(f) for f in files)
     elif not files:
@@ -169,7 +169,7 @@ def _report(files: list[PreviewFile]) -> None:
         assert file.outcome is not None
         written = {i: (d.text, d.how) for i, d in file.written.items()} if file.header \
             else None
-        render_report(file.shown, file.proposal, file.outcome, file.record.get("labels"),
+        render_report(file.shown, file.proposal, file.outcome, file.record.labels,
                       out, written)
     out.print(Text("Nothing was written: run `santamerge preview` in a terminal to "
                    "accept candidates.", style="dim"))

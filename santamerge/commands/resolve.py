@@ -187,7 +187,7 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
 def _print_json(results: list[Proposed], policy: AutoApplyPolicy) -> None:
     from santamerge.merge.record import proposal_record
 
-    files = [proposal_record(r.proposal, r.outcome, r.source.labels) for r in results]
+    files = [proposal_record(r.proposal, r.outcome, r.source.labels).to_json() for r in results]
     document = {"schema": RESOLVE_SCHEMA, "files": files, "threshold": policy.threshold}
     click.echo(json.dumps(document, indent=2))
 

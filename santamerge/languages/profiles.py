@@ -7,7 +7,10 @@ fixture in ``tests/fixtures/languages/``; no new code.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from typing import Literal, NamedTuple
+
+# "code", or "config": keys only (no imports, stubs or compiler): JSON, YAML, TOML
+ProfileKind = Literal["code", "config"]
 
 
 class LanguageProfile(NamedTuple):
@@ -16,7 +19,7 @@ class LanguageProfile(NamedTuple):
     grammar: str  # the Python module of the tree-sitter grammar
     entry: str  # the function in that module that returns the language pointer
     queries: str  # the folder under grammars/ holding this language's .scm files
-    kind: str = "code"  # "code", or "config": keys only (no imports, stubs or compiler)
+    kind: ProfileKind = "code"
     # The grammar's node types, where santamerge's code needs them by name
     # (santamerge.syntax reads them):
     comments: frozenset[str] = frozenset({"comment"})  # every comment node type

@@ -41,7 +41,7 @@ from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.loads import LOADERS
 from santamerge.merge.locate import has_markers
 from santamerge.merge.structured.unused import unused_imports
-from santamerge.merge.types import Candidate, ParsedMerge
+from santamerge.merge.types import BOTH_SIDES, Candidate, ParsedMerge
 from santamerge.syntax.bindings import DefinitionKey, bound_names, dotted
 from santamerge.syntax.keys import key_value
 from santamerge.syntax.nodes import count_errors, enclosing_function, error_nodes
@@ -77,7 +77,7 @@ class GateBaseline(NamedTuple):
         if "compiles" not in self.memo:
             self.memo["compiles"] = all(
                 python_syntax_error(self.parsed.side(side), self.path) is None
-                for side in ("ours", "theirs"))
+                for side in BOTH_SIDES)
         compiles: bool = self.memo["compiles"]
         return compiles
 
@@ -89,7 +89,7 @@ def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
     ``sides``: ours and theirs as whole files, where known (see GateBaseline)."""
     if profile is None:
         return GateBaseline(parsed, None, 0, frozenset(), path=path, sides=sides)
-    texts = [parsed.splice({}, default=side) for side in ("ours", "theirs")]
+    texts = [parsed.splice({}, default=side) for side in BOTH_SIDES]
     trees = [treesitter.parse(profile, text) for text in texts]
     keys = [bound_names(profile, tree) for tree in trees]
     return GateBaseline(
@@ -331,7 +331,7 @@ def _side_key_duplicates(baseline: GateBaseline) -> frozenset[tuple[str, str]]:
     if "key duplicates" not in baseline.memo:
         query = treesitter.query(baseline.profile, "orderfree")
         each: list[set[tuple[str, str]]] = []
-        for k, side in enumerate(("ours", "theirs")):
+        for k, side in enumerate(BOTH_SIDES):
             text = (baseline.sides[k] if baseline.sides is not None
                     else baseline.parsed.splice({}, default=side))
             tree = baseline.ours_tree if side == "ours" and baseline.sides is None \
@@ -374,7 +374,7 @@ def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] |
             baseline.memo["loads"] = all(load(side) is None for side in baseline.sides)
         else:
             baseline.memo["loads"] = any(load(baseline.parsed.splice({}, default=side))
-                                         is None for side in ("ours", "theirs"))
+                                         is None for side in BOTH_SIDES)
     if not baseline.memo["loads"]:
         return None
     why, line = failure

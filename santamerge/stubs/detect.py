@@ -68,7 +68,7 @@ decorators skipped), or None.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile, language_for_path
@@ -77,6 +77,10 @@ from santamerge.syntax.offsets import CharOffsets
 
 if TYPE_CHECKING:
     from tree_sitter import Node
+
+
+# What makes a body a stub: `pass`, `...`, a "not implemented" error, a TODO, nothing.
+StubKind = Literal["pass", "ellipsis", "not-implemented", "todo", "empty"]
 
 
 class Stub(NamedTuple):
@@ -89,7 +93,7 @@ class Stub(NamedTuple):
     indent: str  # the indentation the body's lines use
     signature: str  # definition start (decorators included) to body start, rstripped
     docstring: str | None  # Python: the docstring literal (kept); others: doc comment
-    kind: str  # "pass", "ellipsis", "not-implemented", "todo", "empty"
+    kind: StubKind
 
 
 _TODO = re.compile(r"\b(?:todo|fixme)\b", re.IGNORECASE)
@@ -201,7 +205,7 @@ class _Finder:
         )
 
     def _python(self, definition: Node, body: Node,
-                ) -> tuple[str, int, int, str, str | None] | None:
+                ) -> tuple[StubKind, int, int, str, str | None] | None:
         if _python_excluded(definition):
             return None
         colon = _colon(definition)
@@ -244,7 +248,7 @@ class _Finder:
         doc = treesitter.node_text(docstring.named_children[0]) if docstring else None
         return kind, start, end, indent, doc
 
-    def _python_kind(self, statement: Node) -> str | None:
+    def _python_kind(self, statement: Node) -> StubKind | None:
         if statement.type == "pass_statement":
             return "pass"
         if statement.type == "expression_statement":
@@ -260,8 +264,8 @@ class _Finder:
                 return "not-implemented"
         return None
 
-    def _with_comments(self, kind: str | None, comments: list[Node],
-                       header_row: int = -1) -> str | None:
+    def _with_comments(self, kind: StubKind | None, comments: list[Node],
+                       header_row: int = -1) -> StubKind | None:
         """Apply the comment rules: TODO makes a no-op body "todo"; another comment in a
         no-op body makes it a deliberate no-op (not a stub). Comments on the header line
         (Python's ``def ...:  # noqa``) count for TODO only."""
@@ -275,7 +279,7 @@ class _Finder:
         return kind
 
     def _braces(self, definition: Node, name: Node, body: Node,
-                ) -> tuple[str, int, int, str, str | None] | None:
+                ) -> tuple[StubKind, int, int, str, str | None] | None:
         language = self.profile.name
         if treesitter.node_text(name) == "constructor" and definition.type == "method_definition":
             return None
@@ -287,7 +291,7 @@ class _Finder:
         statements = [c for c in items if c.type not in self.profile.comments]
         if len(statements) > 1:
             return None
-        kind: str | None
+        kind: StubKind | None
         if not statements:
             kind = "empty"
             if language == "rust" and not comments:
@@ -335,7 +339,7 @@ class _Finder:
 # -- per-language placeholder statements ----------------------------------------------
 
 
-def _message_kind(arguments: Node | None) -> str | None:
+def _message_kind(arguments: Node | None) -> StubKind | None:
     """"todo" or "not-implemented" by the string literals among ``arguments``."""
     if arguments is None:
         return None
@@ -347,7 +351,7 @@ def _message_kind(arguments: Node | None) -> str | None:
     return None
 
 
-def _js_kind(statement: Node) -> str | None:
+def _js_kind(statement: Node) -> StubKind | None:
     if statement.type != "throw_statement" or not statement.named_children:
         return None
     thrown = statement.named_children[0]
@@ -362,7 +366,7 @@ def _js_kind(statement: Node) -> str | None:
     return _message_kind(thrown.child_by_field_name("arguments"))
 
 
-def _java_kind(statement: Node) -> str | None:
+def _java_kind(statement: Node) -> StubKind | None:
     if statement.type != "throw_statement" or not statement.named_children:
         return None
     thrown = statement.named_children[0]
@@ -374,7 +378,7 @@ def _java_kind(statement: Node) -> str | None:
     return _message_kind(thrown.child_by_field_name("arguments")) or "not-implemented"
 
 
-def _go_kind(statement: Node) -> str | None:
+def _go_kind(statement: Node) -> StubKind | None:
     if statement.type != "expression_statement" or not statement.named_children:
         return None
     call = statement.named_children[0]
@@ -386,14 +390,15 @@ def _go_kind(statement: Node) -> str | None:
     return _message_kind(call.child_by_field_name("arguments"))
 
 
-def _rust_kind(statement: Node) -> str | None:
+def _rust_kind(statement: Node) -> StubKind | None:
     if statement.type == "expression_statement" and statement.named_children:
         statement = statement.named_children[0]
     if statement.type != "macro_invocation":
         return None
     macro = statement.child_by_field_name("macro")
     name = _last_segment(macro) if macro is not None else ""
-    return {"todo": "todo", "unimplemented": "not-implemented"}.get(name)
+    kinds: dict[str, StubKind] = {"todo": "todo", "unimplemented": "not-implemented"}
+    return kinds.get(name)
 
 
 # -- helpers -------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from santamerge.merge.structured.words import normalise
 if TYPE_CHECKING:
     from santamerge.merge.ranking.learned import Calibration, Scorer
     from santamerge.merge.ranking.trees import Trees
+    from santamerge.merge.record import MinedHunk
     from santamerge.model.backends.base import Backend
 
 TARGET_PRECISION = 0.99
@@ -61,30 +62,28 @@ def committed_class(base: str | None, ours: str, theirs: str, truth: str) -> str
     return "new"
 
 
-def sample_of(repo: str, record: dict[str, Any], drop_history: bool = False) -> HunkSample:
+def sample_of(repo: str, record: MinedHunk, drop_history: bool = False) -> HunkSample:
     """A hunk record of the store (santamerge.training.hunkstore) as a training sample,
     its signals computed now. ``drop_history`` computes them as the merge driver would,
     with no repository at hand."""
     from santamerge.merge.ranking.signals import HunkView
-    from santamerge.merge.types import Candidate, ConflictHunk, Scored
+    from santamerge.merge.types import ConflictHunk
 
-    hunk = ConflictHunk(record["index"], 0, record["ours"], record["base"], record["theirs"],
+    hunk = ConflictHunk(record.index, 0, record.ours, record.base, record.theirs,
                         "", None, "", "", 7)
-    scored = tuple(Scored(Candidate(record["index"], c["text"], c["method"], c["note"]),
-                          c["score"], c["keeps_ours"], c["keeps_theirs"], (),
-                          tuple(c["rejected"])) for c in record["candidates"])
-    view = HunkView(record["base"], record["ours"], record["theirs"], record["before"],
-                    record["after"], record["hunks_in_file"],
-                    None if drop_history else record.get("history"))
-    facts = HunkFacts(record["language"], record["subject"])
-    rows = candidate_features(hunk, scored, facts, record.get("likelihoods"), view)
-    want = normalise(record["truth"])
+    scored = record.candidates
+    view = HunkView(record.base, record.ours, record.theirs, record.before,
+                    record.after, record.hunks_in_file,
+                    None if drop_history else record.history)
+    facts = HunkFacts(record.language, record.subject)
+    rows = candidate_features(hunk, scored, facts, record.likelihoods, view)
+    want = normalise(record.truth)
     labels = tuple(normalise(s.candidate.text) == want for s in scored)
     top = next((i for i, s in enumerate(scored) if not s.rejected), 0)
-    return HunkSample(repo, record["language"], tuple(rows), labels, top,
+    return HunkSample(repo, record.language, tuple(rows), labels, top,
                       tuple(s.candidate.method for s in scored),
-                      committed_class(record["base"], record["ours"], record["theirs"],
-                                      record["truth"]), record["date"], record["merge"])
+                      committed_class(record.base, record.ours, record.theirs,
+                                      record.truth), record.date, record.merge)
 
 
 def load_samples(repos: Sequence[str], limit: int, budget: float | None,
@@ -118,7 +117,7 @@ def load_samples(repos: Sequence[str], limit: int, budget: float | None,
         mine_repository(repo, store, limit, budget, backend, progress(f"mining {name}"))
         merges = list_merges(git_dir_of(repo), limit=limit)
         wanted = {m.oid for m in merges}
-        records = [r for r in usable(read_store(store, wanted)) if r["merge"] in wanted]
+        records = [r for r in usable(read_store(store, wanted)) if r.merge in wanted]
         advance = progress(f"signals of {name}")(len(records))
         for record in records:
             sample = sample_of(name, record)

@@ -19,19 +19,26 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from santamerge.merge.types import ConflictHunk, HunkProposal, MergeProposal, Outcome
+from santamerge.merge.types import (
+    MARKER_ORDER,
+    ConflictHunk,
+    HunkProposal,
+    MergeProposal,
+    Outcome,
+    Side,
+)
 from santamerge.ui.review import Row, rows
 
 if TYPE_CHECKING:
+    from santamerge.merge.record import Labels
     from santamerge.merge.workspace.sources import Proposed
 
 DIFF_LINES = 8  # lines of each short diff; the rest is counted, not shown
 TOP = 3  # candidates shown per hunk by resolve
 PIPED_WIDTH = 10_000  # piped output is not wrapped: no line is this long
 CARD_MARGIN = 12  # columns a hunk card adds around a line of code: two boxes, an indent
-SIDES = (("ours", "cyan"), ("base", "magenta"), ("theirs", "yellow"))
+SIDE_STYLES: dict[Side, str] = {"ours": "cyan", "base": "magenta", "theirs": "yellow"}
 SIDE_BY_SIDE = (100, 400)  # terminal widths where the three sides stand side by side
-Labels = Mapping[str, str]
 
 
 class _Console(Console):
@@ -179,7 +186,8 @@ def side_panels(hunk: ConflictHunk, language: str | None,
                 labels: Labels | None = None) -> list[RenderableType]:
     """Ours, base and theirs, each in a panel titled with its name (and its label)."""
     parts: list[RenderableType] = []
-    for name, style in SIDES:
+    for name in MARKER_ORDER:
+        style = SIDE_STYLES[name]
         text = getattr(hunk, name)
         if text is None:
             continue
@@ -188,9 +196,9 @@ def side_panels(hunk: ConflictHunk, language: str | None,
     return parts
 
 
-def side_title(name: str, labels: Labels | None) -> Text:
-    label = (labels or {}).get(name)
-    style = dict(SIDES)[name]
+def side_title(name: Side, labels: Labels | None) -> Text:
+    label = labels[MARKER_ORDER.index(name)] if labels else None
+    style = SIDE_STYLES[name]
     return Text(name if not label or label == name else f"{name} ({label})", style=style)
 
 
@@ -352,8 +360,7 @@ def render_resolve(files: Sequence[Proposed], policy: str, threshold: float | No
             verdict = _verdict(h, threshold) if threshold is not None \
                 else _plain_verdict(h, policy)
             out.print(hunk_card(r.proposal, h, hunk_heading(r.source.shown, r.proposal, h),
-                                labels=dict(zip(("ours", "base", "theirs"), r.source.labels,
-                                                strict=True)),
+                                labels=r.source.labels,
                                 top=TOP if h.ranked else 0, verdict=verdict,
                                 width=_width(out)))
         total = len(r.proposal.hunks)

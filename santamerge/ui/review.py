@@ -26,6 +26,7 @@ from santamerge.merge.locate import has_markers
 
 if TYPE_CHECKING:
     from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.record import ProposalRecord
     from santamerge.merge.types import HunkProposal, MergeProposal, Outcome, ParsedMerge
     from santamerge.merge.workspace.sources import Note, PreviewSource
 
@@ -56,7 +57,7 @@ class PreviewFile(NamedTuple):
     shown: str  # the path as shown to the person
     target: str  # the file written when a choice is accepted
     proposal: MergeProposal
-    record: dict[str, Any]  # santamerge.merge.record.proposal_record of the proposal
+    record: ProposalRecord  # the proposal's record (santamerge.merge.record)
     outcome: Outcome | None = None  # what the policy would write
     written: Mapping[int, Decision] = {}  # hunks the target already holds resolved (an attempt)
     expected: bytes | None = None  # the target must hold exactly these bytes to be written;

@@ -19,7 +19,7 @@ property setters, JS accessors, TypeScript's merged interfaces) are never clashe
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from santamerge.syntax.bindings import DefinitionKey, definitions, dotted
 from santamerge.syntax.offsets import CharOffsets
@@ -28,12 +28,13 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
     from santamerge.languages.profiles import LanguageProfile
+    from santamerge.merge.types import Side
 
 
 class Clash(NamedTuple):
     start: int  # the copy's whole lines in the merged text, as character offsets
     end: int
-    side: str  # "ours" or "theirs": the side that alone holds this copy
+    side: Side  # ours or theirs: the side that alone holds this copy
     name: str  # the name as a person reads it: "Config.load"
 
 
@@ -122,7 +123,7 @@ def _texts(defs: list[tuple[DefinitionKey, Node]]) -> dict[DefinitionKey, set[st
 
 
 def _origin(text: str, key: DefinitionKey, texts: list[dict[DefinitionKey, set[str]]]
-            ) -> str:
+            ) -> Side | Literal[""]:
     """"ours" or "theirs" when only that side defines ``key`` with this exact text."""
     in_ours, in_theirs = (text in t.get(key, set()) for t in texts)
     return "ours" if in_ours and not in_theirs else "theirs" if in_theirs and not in_ours \

@@ -33,7 +33,7 @@ from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
 from santamerge.merge.structured.order import sort_key, sorted_by
 from santamerge.merge.structured.words import normalise
-from santamerge.merge.types import ConflictHunk, ParsedMerge
+from santamerge.merge.types import BOTH_SIDES, ConflictHunk, ParsedMerge, Side
 from santamerge.syntax.offsets import byte_offset
 
 if TYPE_CHECKING:
@@ -143,11 +143,11 @@ def _groups(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile,
     """Each side's group around its additions, or None when either has fewer than
     NEIGHBOURS lines it did not add (too little to show a convention)."""
     found = [_group(parsed, hunk, side, addition, profile)
-             for side, addition in (("ours", ours), ("theirs", theirs))]
+             for side, addition in zip(BOTH_SIDES, (ours, theirs), strict=True)]
     return None if None in found else found  # type: ignore[return-value]
 
 
-def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Addition,
+def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: Side, addition: _Addition,
            profile: LanguageProfile) -> list[str] | None:
     text = parsed.splice({}, default=side)
     start = parsed.offset(hunk, side)
@@ -226,7 +226,7 @@ def _addition(base: str, side: str) -> _Addition | None:
 
 
 def _items(
-    parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Addition,
+    parsed: ParsedMerge, hunk: ConflictHunk, side: Side, addition: _Addition,
     profile: LanguageProfile,
 ) -> list[_Item] | None:
     """Split the added text into items, each with the comments and blank lines before it."""

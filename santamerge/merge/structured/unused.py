@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
-from santamerge.merge.types import ParsedMerge
+from santamerge.merge.types import BOTH_SIDES, ParsedMerge, Side
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
@@ -89,8 +89,7 @@ def unused_imports(baseline: Baseline, data: bytes, tree: Tree,
             if any(merged(name) for name in names):
                 continue
             for name in names:
-                users = [side for side in ("ours", "theirs")
-                         if _side_uses(baseline, side)(name)]
+                users = [side for side in BOTH_SIDES if _side_uses(baseline, side)(name)]
                 if users:
                     found.append((hunk, _reason(name, users)))
                     break
@@ -173,7 +172,7 @@ def _other_sides(parsed: ParsedMerge, chosen: set[int]) -> bytes:
                    if h.index not in chosen).encode("utf-8")
 
 
-def _side_uses(baseline: Baseline, side: str) -> _Uses:
+def _side_uses(baseline: Baseline, side: Side) -> _Uses:
     """The uses in one side's whole file, found once per file and name."""
     memo = baseline.memo if baseline.memo is not None else {}
     key = f"unused:{side}"
@@ -188,7 +187,7 @@ def _side_uses(baseline: Baseline, side: str) -> _Uses:
     return uses
 
 
-def _reason(name: str, users: list[str]) -> str:
+def _reason(name: str, users: list[Side]) -> str:
     if len(users) == 2:
         why = "both sides use it; the merge drops every use"
     elif users == ["ours"]:

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
     from santamerge.config import Settings
     from santamerge.languages.profiles import LanguageProfile
+    from santamerge.merge.record import ProposalRecord
     from santamerge.merge.types import Outcome, StoredMiddles
     from santamerge.model.backends.base import Backend
 
-DEFAULT_LABELS = ("ours", "base", "theirs")
 _GIT_PLACEHOLDERS = {"%S", "%X", "%Y", ""}
 
 
@@ -45,10 +45,13 @@ class DriverArgs(NamedTuple):
 
     @property
     def labels(self) -> tuple[str, str, str]:
+        """The conflict's labels; a side's name where git gave none."""
+        from santamerge.merge.types import MARKER_ORDER
+
         given = (self.ours_label, self.base_label, self.theirs_label)
         return tuple(  # type: ignore[return-value]
             default if label is None or label in _GIT_PLACEHOLDERS else label
-            for label, default in zip(given, DEFAULT_LABELS, strict=True)
+            for label, default in zip(given, MARKER_ORDER, strict=True)
         )
 
 
@@ -167,7 +170,8 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
         return _clean(args, baseline, settings, left)
     try:
         with _deadline(left):
-            inputs, result, outcome, record = _improve(args, baseline, settings, started)
+            inputs, result, outcome, record, model = _improve(args, baseline, settings,
+                                                              started)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
         return _give_gits(args, baseline, EXIT_CONFLICTS)
@@ -176,8 +180,10 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
     unresolved = len(outcome.unresolved)
     if not _into_working_tree():  # git merge-tree and the like: no attempt, no advice
         return EXIT_OK if unresolved == 0 else EXIT_CONFLICTS
-    files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
-    _store(args, {**files, "baseline": baseline, "result": result}, record,
+    from santamerge.merge.types import SIDES
+
+    files: dict[str, bytes] = dict(zip(SIDES, inputs, strict=True))
+    _store(args, {**files, "baseline": baseline, "result": result}, record, model,
            settings.keep_attempts)
     if unresolved:
         shown = args.path or args.ours
@@ -442,7 +448,9 @@ def _orphaned(path: str) -> bool:
 
 def _improve(
     args: DriverArgs, baseline: bytes, settings: Settings, started: float
-) -> tuple[list[bytes], bytes, Outcome, dict[str, Any]]:
+) -> tuple[list[bytes], bytes, Outcome, ProposalRecord, dict[str, Any] | None]:
+    """The inputs, the result to write, its outcome, its record, and the model's facts
+    and middles (None: the model was not asked)."""
     from santamerge.merge.locate import has_markers
     from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.ranking.policy import POLICIES
@@ -463,9 +471,9 @@ def _improve(
                           rank_all=False, ask_unresolved=model, git_dir=git_dir,
                           sides=(texts[1], texts[2]))
     record = proposal_record(merged.proposal, merged.outcome, args.labels)
-    if model is not None and merged.stored is not None:
-        record["model"] = model.record(merged.stored)
-    return inputs, merged.outcome.text.encode("utf-8"), merged.outcome, record
+    asked = model.record(merged.stored) if model is not None and merged.stored is not None \
+        else None
+    return inputs, merged.outcome.text.encode("utf-8"), merged.outcome, record, asked
 
 
 class _ModelOpener:
@@ -544,14 +552,16 @@ class _deadline:
         raise _Timeout()
 
 
-def _store(args: DriverArgs, files: dict[str, bytes], record: dict[str, Any], keep: int) -> None:
+def _store(args: DriverArgs, files: dict[str, bytes], record: ProposalRecord,
+           model: dict[str, Any] | None, keep: int) -> None:
     try:
         from santamerge.merge.workspace.attempts import store_attempt
 
         git_dir = git.find_git_dir()
         if git_dir is not None:
-            record = {**record, "head": git.head_from_files(git_dir)}  # tells merges apart
-            store_attempt(git_dir, args.path or os.path.basename(args.ours), files, record, keep)
+            head = git.head_from_files(git_dir)  # tells merges apart
+            store_attempt(git_dir, args.path or os.path.basename(args.ours), files, record, keep,
+                          head, model)
     except Exception:
         pass
 

@@ -20,13 +20,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from santamerge import git
 from santamerge.errors import SantamergeError
 from santamerge.git import IndexEntry, Repository
+from santamerge.merge.types import BOTH_SIDES, MARKER_ORDER, SIDES
 
 if TYPE_CHECKING:
     from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.record import AttemptRecord, ProposalRecord
     from santamerge.merge.types import Merged, MergeProposal, Outcome
     from santamerge.model.backends.base import Backend
 
-LABELS = ("ours", "base", "theirs")
+LABELS = MARKER_ORDER  # git's labels where santamerge merges the index stages: the sides' names
 EDITED = ("its conflict markers are not the ones git wrote (edited by hand?); not touched "
           "(--force proposes on git's merge rebuilt from the index, and --accept then backs "
           "the file up first)")
@@ -193,7 +195,7 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
     size = git.marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
         files = []
-        for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+        for stage, name in enumerate(SIDES, 1):
             files.append(os.path.join(folder, name))
             with open(files[-1], "wb") as fh:
                 fh.write(git.stage_bytes(repo, path, stage) if stage in stages else b"")
@@ -293,7 +295,7 @@ def _rebuild(repo: Repository, path: str, entries: Sequence[IndexEntry], shown: 
     size = git.marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
         files = {}
-        for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+        for stage, name in enumerate(SIDES, 1):
             data = git.stage_bytes(repo, path, stage)
             if _text(data) is None:
                 note(f"{shown}: binary or not UTF-8 text; skipped")
@@ -448,7 +450,7 @@ def repo_relative(repo: Repository, raw: str, cwd: str) -> str | None:
 
 class Attempt(NamedTuple):
     folder: str
-    body: dict[str, Any]  # attempt.json
+    record: AttemptRecord  # attempt.json
 
     @property
     def name(self) -> str:
@@ -456,14 +458,13 @@ class Attempt(NamedTuple):
 
     @property
     def path(self) -> str:
-        return str(self.body["path"])
+        return self.record.proposal.path
 
     @property
-    def merge_key(self) -> tuple[object, object]:
+    def merge_key(self) -> tuple[str | None, str | None]:
         """What the attempts of one merge share: HEAD, and the label of their side."""
-        labels = self.body.get("labels")
-        theirs = labels.get("theirs") if isinstance(labels, dict) else None
-        return self.body.get("head"), theirs
+        labels = self.record.proposal.labels
+        return self.record.head, labels[2] if labels else None
 
 
 def read_attempts(git_dir: str) -> list[Attempt]:
@@ -473,7 +474,7 @@ def read_attempts(git_dir: str) -> list[Attempt]:
     attempts = []
     for folder in list_attempts(git_dir):
         try:
-            attempts.append(Attempt(str(folder), _attempt_body(str(folder))))
+            attempts.append(Attempt(str(folder), _attempt_record(str(folder))))
         except SantamergeError:
             continue
     return attempts
@@ -523,7 +524,7 @@ def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSourc
     target = os.path.join(repo.root, path)
     shown = shown_path(repo, path, cwd)
     header = f"attempt {attempt.name}: {path}"
-    labels = _attempt_labels(attempt.body)
+    labels = attempt.record.proposal.labels
     try:
         with open(os.path.join(folder, "baseline"), "rb") as fh:
             baseline = fh.read()
@@ -536,7 +537,7 @@ def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSourc
     if text is None:
         raise SantamergeError(f"attempt {attempt.name}: its baseline is not UTF-8 text")
     sides = _attempt_sides(folder)
-    written = _driver_choices(attempt.body, text, result)
+    written = _driver_choices(attempt.record.proposal, text, result)
     if written is None:  # the record does not rebuild the result: review what is left
         return PreviewSource(shown, os.path.join(folder, "result"), target, path, labels,
                              header + " (only the hunks it left)", sides=sides)
@@ -548,7 +549,7 @@ def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSourc
 def _attempt_sides(folder: str) -> tuple[str, str] | None:
     """The ours and theirs an attempt stored beside its result; None if unreadable."""
     texts = []
-    for name in ("ours", "theirs"):
+    for name in BOTH_SIDES:
         try:
             with open(os.path.join(folder, name), "rb") as fh:
                 texts.append(_text(fh.read()))
@@ -558,7 +559,7 @@ def _attempt_sides(folder: str) -> tuple[str, str] | None:
     return (ours, theirs) if ours is not None and theirs is not None else None
 
 
-def _driver_choices(body: Mapping[str, Any], baseline: str, result: bytes
+def _driver_choices(record: ProposalRecord, baseline: str, result: bytes
                     ) -> dict[int, tuple[str, str]] | None:
     """Hunk -> (text, method) the driver wrote, from its record; None unless they turn
     the baseline into exactly the result it wrote."""
@@ -566,15 +567,13 @@ def _driver_choices(body: Mapping[str, Any], baseline: str, result: bytes
     from santamerge.merge.locate import parse_conflicts
 
     try:
-        outcome = body["outcome"]
         chosen = {}
-        for index in outcome["resolved"]:
-            method = outcome["methods"][str(index)]
-            text = next(c["text"] for c in body["hunks"][index]["candidates"]
-                        if c["method"] == method)
-            chosen[int(index)] = (str(text), str(method))
+        for index in record.outcome.resolved:
+            method = record.outcome.methods[index]
+            text = next(c.text for c in record.hunks[index].candidates if c.method == method)
+            chosen[index] = (text, method)
         parsed = parse_conflicts(baseline)
-    except (KeyError, TypeError, IndexError, ValueError, StopIteration, MarkerError):
+    except (KeyError, IndexError, StopIteration, MarkerError):
         return None
     rebuilt = parsed.splice({i: t for i, (t, _) in chosen.items()}, default="markers")
     return chosen if rebuilt.encode("utf-8") == result else None
@@ -590,7 +589,7 @@ def _reconflict(repo: Repository, path: str, folder: str) -> str | None:
         return ("the merge is committed: the conflict is back as an uncommitted change "
                 "(commit its resolution, or `git checkout -- FILE` to take the merge back)")
     stages = []
-    for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+    for stage, name in enumerate(SIDES, 1):
         with open(os.path.join(folder, name), "rb") as fh:
             stages.append(git.IndexEntry(entries[0].mode, git.write_blob(repo, fh.read()),
                                          stage, path))
@@ -598,25 +597,18 @@ def _reconflict(repo: Repository, path: str, folder: str) -> str | None:
     return "git lists it as conflicted again"
 
 
-def _attempt_body(folder: str) -> dict[str, Any]:
-    """An attempt's attempt.json, with at least its path."""
+def _attempt_record(folder: str) -> AttemptRecord:
+    """An attempt's attempt.json."""
     import json
+
+    from santamerge.merge.record import read_attempt
 
     try:
         with open(os.path.join(folder, "attempt.json"), encoding="utf-8") as fh:
-            body = json.load(fh)
-        str(body["path"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+            return read_attempt(json.load(fh))
+    except (OSError, ValueError) as exc:  # RecordError is a ValueError
         raise SantamergeError(f"attempt {os.path.basename(folder)}: cannot read its "
                               f"attempt.json ({exc})") from None
-    return dict(body)
-
-
-def _attempt_labels(body: Mapping[str, Any]) -> tuple[str, str, str] | None:
-    stored = body.get("labels")
-    return ((str(stored["ours"]), str(stored["base"]), str(stored["theirs"]))
-            if isinstance(stored, dict) and {"ours", "base", "theirs"} <= stored.keys()
-            else None)
 
 
 def read_marked(source: PreviewSource, note: Note) -> str | None:
@@ -652,7 +644,7 @@ def _preview_sides_hold_markers(source: PreviewSource) -> bool:
 
     if source.header is not None:  # an attempt: its inputs lie beside its result
         folder = os.path.dirname(os.path.abspath(source.read_from))
-        for name in ("base", "ours", "theirs"):
+        for name in SIDES:
             try:
                 with open(os.path.join(folder, name), "rb") as fh:
                     if has_markers(fh.read().decode("utf-8", "replace")):
