@@ -1409,7 +1409,10 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
         return None  # outside a repository there are no index stages to tell them apart
     target = folder / f"file{os.path.splitext(merge.path)[1]}"
     target.write_bytes(baseline)
-    file = load_preview(PreviewSource(target.name, str(target), str(target), merge.path),
+    # the whole sides, as preview reads them from the index stages in a repository
+    sides = (merge.ours.decode("utf-8", "replace"), merge.theirs.decode("utf-8", "replace"))
+    file = load_preview(PreviewSource(target.name, str(target), str(target), merge.path,
+                                      sides=sides),
                         DEFAULT_POLICY, lambda message: None)
     if file is None:
         return ["a conflicted file was not offered for review"]
