@@ -23,13 +23,13 @@ import os
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from santamerge.merge.ranking.methods import DETERMINISTIC
 
 if TYPE_CHECKING:
     from santamerge.merge.ranking.policy import AutoApplyPolicy
-    from santamerge.merge.record import MinedHunk
+    from santamerge.merge.types import Scored
 
 PROOF_SCHEMA = 1
 PRECISION = 0.97  # a method is proven at or above it, contradicted below it,
@@ -144,11 +144,33 @@ def in_repository(policy: AutoApplyPolicy, proof: Proof | None, language: str | 
 # -- measuring (santamerge learn) --------------------------------------------------------------
 
 
+class Judged(Protocol):
+    """A replayed hunk as ``learn`` mines it (santamerge.merge.record.MinedHunk)."""
+
+    @property
+    def merge(self) -> str: ...
+
+    @property
+    def date(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def truth(self) -> str: ...
+
+    @property
+    def candidates(self) -> tuple[Scored, ...]: ...
+
+
+def normalise(text: str) -> str:
+    """Every run of whitespace as one space, none at either end (as ``bench merges``)."""
+    return " ".join(text.split())
+
+
 def judge(text: str, truth: str) -> str | None:
     """"right" when ``text`` holds what was committed (whitespace runs as one space),
     "order" when it holds the same lines in another order, else None."""
-    from santamerge.merge.structured.words import normalise
-
     if normalise(text) == normalise(truth):
         return "right"
     lines = sorted(normalise(line) for line in text.splitlines() if line.strip())
@@ -156,7 +178,7 @@ def judge(text: str, truth: str) -> str | None:
     return "order" if lines and lines == wanted else None
 
 
-def measure(records: Iterable[MinedHunk], measured: str) -> Proof:
+def measure(records: Iterable[Judged], measured: str) -> Proof:
     """The figures of every method, per language, on ``records`` (learn's newest
     merges): each hunk counts once for each method whose candidate passed the gates."""
     counts: dict[str, dict[str, list[int]]] = {}
