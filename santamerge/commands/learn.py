@@ -33,7 +33,8 @@ WHERE = "is not inside a git working tree; run santamerge learn in the repositor
                    "this one stopped.")
 @click.option("--hold-out", "held", type=click.FloatRange(0.05, 0.5), default=0.2,
               show_default=True,
-              help="The share of the newest merges held back to measure the adjustment.")
+              help="The share of the newest merges held back to measure the adjustment "
+                   "and each method.")
 @click.option("--forget", is_flag=True,
               help="Remove what learn stored (.git/santamerge/learn/, ranker.json and "
                    "methods.json) and stop.")
