@@ -96,7 +96,7 @@ def merge_in_memory(git_dir: Path, ours: str, theirs: str, policy: AutoApplyPoli
                     replayer.blob(f"{rev}:{path}") is None for rev in (a, b)):
                 other.append(path)
                 continue
-            merged = run_pipeline(text, path, policy=policy)
+            merged = run_pipeline(text, path, policy=policy, git_dir=str(git_dir))
             record = proposal_record(merged.proposal, merged.outcome,
                                      (ours, "merge base", theirs))
             hunks = len(merged.proposal.hunks)

@@ -30,8 +30,13 @@ def attempts(every: bool, as_json: bool) -> None:
     .git/santamerge/attempts/. `santamerge preview --attempt last` reviews them
     full-screen, where `k` puts a hunk the driver wrote back to git's conflict.
 
+    Where `santamerge learn` measured this repository's methods, each hunk's line names
+    the evidence: for the method written ("structured:tree: 31/32 right in this
+    repository's history (learn, 2026-12-05)"), or against one no longer written here.
+
     `--json` prints {"schema": 1, "attempts": [{"name", "path", "time", "head",
-    "written": {"HUNK": "METHOD"}, "left": [HUNK, ...]}]}, hunks numbered from 1.
+    "written": {"HUNK": "METHOD"}, "left": [HUNK, ...], "evidence": {"HUNK": "..."}}]},
+    hunks numbered from 1.
 
     \b
     Examples:
@@ -60,6 +65,8 @@ def attempts(every: bool, as_json: bool) -> None:
         shown = os.path.relpath(os.path.join(repo.root, row["path"]), cwd)
         click.echo(f"{row['name']}  {shown}: wrote {len(row['written'])} hunk(s) ({written}); "
                    f"left {len(row['left'])} ({'hunks ' + left if row['left'] else left})")
+        for hunk, line in row["evidence"].items():
+            click.echo(f"  hunk {hunk}: {line}")
     click.echo("`santamerge preview --attempt last` reviews them; `k` puts a written hunk "
                "back to git's conflict.")
 
@@ -68,5 +75,7 @@ def _row(name: str, record: AttemptRecord) -> dict[str, Any]:
     outcome = record.proposal.outcome
     written = {str(i + 1): m for i, m in sorted(outcome.methods.items())}
     left = [i + 1 for i in outcome.unresolved]
+    evidence = {str(h.index + 1): h.evidence for h in record.proposal.hunks
+                if h.evidence is not None}
     return {"name": name, "path": record.proposal.path, "time": record.time,
-            "head": record.head, "written": written, "left": left}
+            "head": record.head, "written": written, "left": left, "evidence": evidence}

@@ -74,13 +74,14 @@ def _print(result: MemoryMerge, ours: str, theirs: str, policy: str) -> None:
         written = outcome.methods
         click.echo(f"{f.path}: {len(f.record.hunks)} conflict hunk(s); santamerge "
                    f"({policy}) writes {len(written)}, leaves {len(outcome.unresolved)}")
+        evidence = {h.index: f" ({h.evidence})" for h in f.record.hunks if h.evidence}
         for i, method in sorted(written.items()):
-            click.echo(f"  hunk {i + 1}: written, {method}")
+            click.echo(f"  hunk {i + 1}: written, {method}{evidence.get(i, '')}")
         for hunk in f.record.hunks:
             if hunk.index in outcome.unresolved:
                 best = ", ".join(f"{c.method} {c.score:.2f}" for c in hunk.candidates[:3])
                 click.echo(f"  hunk {hunk.index + 1} (line {hunk.line}): left; best "
-                           f"candidates: {best or 'none'}")
+                           f"candidates: {best or 'none'}{evidence.get(hunk.index, '')}")
     for path in result.other:
         click.echo(f"{path}: conflicted in a way santamerge does not merge (add/delete, "
                    "rename, mode or binary); git's conflict stays")

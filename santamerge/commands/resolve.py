@@ -31,8 +31,9 @@ WHERE = "is not inside a git working tree; run santamerge resolve in the reposit
                           "hunk after a conflicted merge, rebase or cherry-pick.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--accept", is_flag=True,
-              help="Write each hunk whose learned top candidate reaches the threshold and "
-                   "passes the gates; every other hunk keeps its markers.")
+              help="Write each hunk whose learned top candidate reaches the threshold, or "
+                   "whose method this repository's history proves (santamerge learn), and "
+                   "that passes the gates; every other hunk keeps its markers.")
 @click.option("--threshold", type=float, default=None, metavar="P",
               help="The probability, 0..1, that --accept needs (default: the calibrated "
                    "threshold, 99 % precision on replayed merges; docs/ranking.md).")
@@ -81,8 +82,11 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
     definition), that candidate; every other hunk keeps its markers byte for byte.
     The threshold is calibrated for 99 % precision on replayed merges
     (docs/ranking.md); --threshold P overrides it (0 writes the top candidate of
-    every hunk). --add then stages (git add) each written file that holds no
-    conflict markers any more, and only those.
+    every hunk). In a repository where `santamerge learn` measured each method, --accept
+    without --threshold also writes what that history proves: a method right in at
+    least 97 % of at least 20 hunks of the file's language there, and never one the
+    history shows below that (docs/ranking.md). --add then stages (git add) each
+    written file that holds no conflict markers any more, and only those.
 
     Before it writes, --accept copies every file it will write, byte for byte, to
     .git/santamerge/resolve-backup/<time>-<pid>/ with a manifest.json. --undo
@@ -213,7 +217,9 @@ def _policy(name: str, threshold: float | None) -> AutoApplyPolicy:
     except KeyError:
         raise SantamergeError("this installation ships no learned ranker "
                               "(santamerge/data/ranker.json); reinstall santamerge") from None
-    return chosen if threshold is None else chosen._replace(threshold=threshold)
+    # a threshold given by hand is the ranker's alone: the repository's measured methods
+    # (santamerge learn) add and remove nothing then
+    return chosen if threshold is None else chosen._replace(threshold=threshold, learns=False)
 
 
 def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backend | None,

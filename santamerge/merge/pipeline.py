@@ -65,11 +65,13 @@ def run_pipeline(
     hunks left open, if any; what it gives, or why not, is ``Merged.stored``. ``history``:
     the merge's history facts for the ranker's signals (santamerge.git.history_facts),
     where a repository is at hand. ``git_dir``: the repository's, whose own ranker
-    adjustment (``santamerge learn``) the learned ranker then applies. ``sides``: ours
-    and theirs as whole files, where the caller has them, for the gates that ask
-    whether a side loads or holds a key twice (santamerge.merge.gates.GateBaseline)."""
+    adjustment (``santamerge learn``) the learned ranker then applies, and whose methods
+    measured by ``santamerge learn`` adjust the policy (santamerge.merge.ranking.proof).
+    ``sides``: ours and theirs as whole files, where the caller has them, for the gates
+    that ask whether a side loads or holds a key twice (santamerge.merge.gates.GateBaseline)."""
     parsed = parse_conflicts(text, marker_size)
     profile = language_for_path(path)
+    policy = _proven(policy, git_dir, profile)
     candidates = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
     likelihoods: dict[int, dict[str, float]] = {}
     if backend is not None:
@@ -89,6 +91,16 @@ def run_pipeline(
     if ask_unresolved is not None and outcome.unresolved:
         stored = _stored_middles(ask_unresolved, parsed, outcome, path)
     return Merged(proposal, outcome, stored)
+
+
+def _proven(policy: AutoApplyPolicy, git_dir: str | None,
+            profile: LanguageProfile | None) -> AutoApplyPolicy:
+    """``policy`` as the repository's history proves it for the file's language."""
+    if git_dir is None or not policy.learns:
+        return policy
+    from santamerge.merge.ranking.proof import in_repository, read_proof
+
+    return in_repository(policy, read_proof(git_dir), profile.name if profile else None)
 
 
 def _learned(profile: LanguageProfile | None, merge_message: str | None,
@@ -134,8 +146,26 @@ def _decide(hunks: list[HunkProposal], gates: _LazyGates, policy: AutoApplyPolic
             if i in chosen:
                 gated[chosen[i].key] = ()
         decided.append(h._replace(chosen=chosen.get(i), gated=gated,
-                                  withdrawn=withdrawn.get(i, {})))
+                                  withdrawn=withdrawn.get(i, {}),
+                                  evidence=_evidence(policy, h, chosen.get(i))))
     return tuple(decided)
+
+
+def _evidence(policy: AutoApplyPolicy, h: HunkProposal, chosen: Candidate | None
+              ) -> str | None:
+    """The repository's evidence for the method written, or, for a hunk left marked,
+    against a method that gave a candidate and that this repository no longer writes."""
+    if not policy.evidence:
+        return None
+    if chosen is not None:
+        return policy.why(chosen.method)
+    if policy.threshold is not None:  # the ranker's top candidate, if it was refused
+        pool = [s.candidate for s in h.ranked if not s.rejected][:1]
+    else:
+        pool = list(h.candidates)
+    refused = sorted({c.method for c in pool if c.method in policy.refused})
+    lines = [line for m in refused if (line := policy.why(m)) is not None]
+    return "; ".join(f"not written here: {line}" for line in lines) or None
 
 
 def _ask_model(backend: Backend, parsed: ParsedMerge, path: str, candidates: Candidates

@@ -12,7 +12,7 @@ Each kind is a typed value (a NamedTuple): a writer makes it from the pipeline's
 into the typed value, so that writing, reading and writing again gives the same bytes
 (tests/test_records.py). Nothing else reads these records key by key. A reader raises
 RecordError where the data is not what the writer writes; keys added to schema 1 later
-(``withdrawn``, an attempt's ``head`` and ``model``) may be missing.
+(``withdrawn``, an attempt's ``head`` and ``model``, a hunk's ``evidence``) may be missing.
 """
 
 from __future__ import annotations
@@ -75,10 +75,16 @@ class HunkRecord(NamedTuple):
     # gates, by candidate key, with the reasons
     ranked: bool
     candidates: tuple[CandidateRecord, ...]
+    # the repository's evidence (santamerge learn) for the method written, or against one
+    # it no longer writes here; the key is left out when there is none
+    evidence: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "line": self.line, "ours": self.ours, "base": self.base,
-                "theirs": self.theirs, "policy": self.policy, "auto_apply": self.auto_apply,
+        out = {"index": self.index, "line": self.line, "ours": self.ours, "base": self.base,
+               "theirs": self.theirs, "policy": self.policy, "auto_apply": self.auto_apply}
+        if self.evidence is not None:
+            out["evidence"] = self.evidence
+        return {**out,
                 "withdrawn": {key: list(reasons) for key, reasons in self.withdrawn.items()},
                 "ranked": self.ranked,
                 "candidates": [c.to_json() for c in self.candidates]}
@@ -187,7 +193,7 @@ def hunk_record(h: HunkProposal) -> HunkRecord:
         h.chosen.method if h.chosen else None,
         {key: tuple(reasons) for key, reasons in h.withdrawn.items()}, bool(h.ranked),
         tuple(candidate_record(s, rank) for rank, s in enumerate(h.ranked, 1)) if h.ranked
-        else tuple(unranked_record(c, h) for c in h.candidates))
+        else tuple(unranked_record(c, h) for c in h.candidates), h.evidence)
 
 
 def unranked_record(c: Candidate, h: HunkProposal) -> CandidateRecord:
@@ -253,7 +259,8 @@ def _hunk(data: dict[str, Any]) -> HunkRecord:
         _value(data, "policy", str), _value(data, "auto_apply", str, None),
         {str(key): _strings(reasons) for key, reasons in withdrawn.items()},
         _value(data, "ranked", bool),
-        tuple(_candidate(_object(c)) for c in _value(data, "candidates", list)))
+        tuple(_candidate(_object(c)) for c in _value(data, "candidates", list)),
+        _value(data, "evidence", str) if "evidence" in data else None)  # added in issue 24
 
 
 def _candidate(data: dict[str, Any]) -> CandidateRecord:

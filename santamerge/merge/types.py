@@ -210,6 +210,9 @@ class HunkProposal(NamedTuple):
     # the model's mean log-probability per token of each candidate text as the middle,
     # when a model was asked and could score them
     likelihoods: dict[str, float] = {}  # noqa: RUF012  (never mutated)
+    # the repository's evidence (santamerge learn) for the method written, or against the
+    # method it no longer writes here (santamerge.merge.ranking.proof)
+    evidence: str | None = None
 
 
 class Outcome(NamedTuple):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from santamerge.merge.ranking.learned import LocalAdjustment, Ranker
 
@@ -103,7 +103,18 @@ def top1_right(hunks: Sequence[Hunk], ranker: Ranker) -> float:
     return right / len(hunks)
 
 
-def split_by_date(hunks: Sequence[Hunk], held: float) -> tuple[list[Hunk], list[Hunk]]:
+class _Dated(Protocol):
+    @property
+    def date(self) -> str: ...
+
+    @property
+    def merge(self) -> str: ...
+
+
+D = TypeVar("D", bound=_Dated)
+
+
+def split_by_date(hunks: Sequence[D], held: float) -> tuple[list[D], list[D]]:
     """(older, newest): the merges ordered by date, the newest ``held`` share of them
     (at least one) held back, all hunks of one merge on one side."""
     merges = sorted({(h.date, h.merge) for h in hunks})

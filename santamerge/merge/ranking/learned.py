@@ -263,9 +263,10 @@ def local_adjustment(git_dir: str | os.PathLike[str] | None) -> LocalAdjustment 
 _warned: set[str] = set()
 
 
-def warn_unusable(path: Path, exc: BaseException) -> None:
-    """One ``santamerge: warning:`` line, once per process and file, for a ranker.json
-    that is ignored."""
+def warn_unusable(path: Path, exc: BaseException,
+                  effect: str = "the shipped ranker is in effect") -> None:
+    """One ``santamerge: warning:`` line, once per process and file, for a file that
+    ``santamerge learn`` stores (ranker.json, methods.json) that is ignored."""
     import sys
 
     if str(path) in _warned:
@@ -277,8 +278,8 @@ def warn_unusable(path: Path, exc: BaseException) -> None:
         why = "nested too deep" if isinstance(exc, RecursionError) else \
             getattr(exc, "strerror", None) or "not what `santamerge learn` writes"
         hint = "`santamerge learn --forget` removes it"
-    print(f"santamerge: warning: ignored {path} ({why}); the shipped ranker is in effect "
-          f"({hint})", file=sys.stderr)
+    print(f"santamerge: warning: ignored {path} ({why}); {effect} ({hint})",
+          file=sys.stderr)
 
 
 class Calibration(NamedTuple):

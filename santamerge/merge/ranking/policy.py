@@ -11,6 +11,11 @@ pipeline writes the first offer of each hunk that passes the gates together with
 other hunks' choices (``gates.check_together``). The default trusts only the order-free
 union of disjoint additions. The merge driver and ``propose`` ask the same policy and
 the same check, so what ``propose`` says would be written is what the driver writes.
+
+In a repository where ``santamerge learn`` measured each method
+(santamerge.merge.ranking.proof), a policy that learns also writes the methods that
+repository's history proves, and no longer writes those it contradicts; the evidence
+goes with each hunk's record.
 """
 
 from __future__ import annotations
@@ -26,9 +31,16 @@ class AutoApplyPolicy(NamedTuple):
     name: str
     methods: frozenset[str]
     threshold: float | None = None  # write the learned top-1 when its probability reaches it
+    learns: bool = True  # adjusted to a repository's measured methods (ranking.proof)
+    refused: frozenset[str] = frozenset()  # methods this repository's history contradicts
+    evidence: tuple[tuple[str, str], ...] = ()  # (method, its figures here in words)
 
     def trusts(self, candidate: Candidate) -> bool:
         return candidate.method in self.methods
+
+    def why(self, method: str) -> str | None:
+        """The repository's evidence for (or against) ``method``, if any."""
+        return next((line for m, line in self.evidence if m == method), None)
 
     @property
     def needs_ranking(self) -> bool:
@@ -40,16 +52,16 @@ class AutoApplyPolicy(NamedTuple):
         whole-file gates; () when it would write nothing."""
         if self.threshold is not None:
             top = next((s for s in ranked if not s.rejected), None)
-            if top is not None and top.score >= self.threshold:
+            if top is not None and top.score >= self.threshold and \
+                    top.candidate.method not in self.refused:
                 return (top.candidate,)
-            return ()
         trusted = [c for c in candidates if self.trusts(c) and c.method in DETERMINISTIC]
         return tuple(sorted(trusted, key=lambda c: order(c.method)))
 
 
 CONSERVATIVE = AutoApplyPolicy("conservative", written_by("conservative"))
 WORDS = AutoApplyPolicy("words", written_by("words"))
-NEVER = AutoApplyPolicy("never", written_by("never"))
+NEVER = AutoApplyPolicy("never", written_by("never"), learns=False)
 # The default before the tree merge (issue 13): the union alone, kept to measure against.
 UNION = AutoApplyPolicy("union", written_by("union"))
 

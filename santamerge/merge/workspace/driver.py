@@ -465,8 +465,9 @@ def _improve(
     if policy is None:
         raise _Unsupported(f"unknown policy {settings.policy!r}")
     model = _ModelOpener(settings, started) if settings.driver_model else None
-    # only a policy that decides by rank reads the repository's `santamerge learn` file
-    git_dir = git.find_git_dir() if policy.needs_ranking else None
+    # the repository's `santamerge learn` files: its measured methods (a small JSON read,
+    # once per run) and, for a policy that decides by rank, its ranker adjustment
+    git_dir = git.find_git_dir()
     merged = run_pipeline(texts[3], args.path or args.ours, args.marker_size, policy=policy,
                           rank_all=False, ask_unresolved=model, git_dir=git_dir,
                           sides=(texts[1], texts[2]))
