@@ -100,8 +100,8 @@ def print_merges(report: dict[str, Any]) -> None:
     out.print(files_table(report))
 
 
-FILE_COLUMNS = ("", "files", "", "written", "coverage", "precision", "unjudged",
-                "whole file", "silent-wrong", "p50 ms", "p95 ms")
+FILE_COLUMNS = ("", "files", "", "written", "coverage", "precision", "any order",
+                "unjudged", "whole file", "silent-wrong", "p50 ms", "p95 ms")
 
 
 def files_table(report: dict[str, Any]) -> Table:
@@ -113,7 +113,9 @@ def files_table(report: dict[str, Any]) -> Table:
                         "(regions against the commit, whitespace normalised)",
                   caption="coverage: written, of conflicted; precision: every region "
                           "right, of written (unjudged: a region not found in the commit, "
-                          "not counted right); whole file: equal to the commit, of written; "
+                          "not counted right); any order: the same with a region that holds "
+                          "the commit's lines in another order counted right; whole file: "
+                          "equal to the commit, of written; "
                           "silent-wrong: a wrong region, of conflicted; time: the pipeline")
     for i, column in enumerate(FILE_COLUMNS):
         table.add_column(column, justify="left" if i in (0, 2) else "right")
@@ -134,6 +136,7 @@ def _file_rows(table: Table, name: str, figures: dict[str, Any], policy: str,
         f, t = figures[writer], times if i else {"p50": None, "p95": None}
         table.add_row(name if i == 0 else "", str(figures["files"]) if i == 0 else "", label,
                       str(f["written"]), pct(f["coverage"]), pct(f["precision"]),
+                      pct(f.get("precision_any_order")),
                       str(f["unjudged"]) if f["written"] else "-", pct(f["whole_file"]),
                       pct(f["silent_wrong"]), ms(t["p50"]), ms(t["p95"]))
 
