@@ -9,6 +9,7 @@ from santamerge.commands.attempts import attempts
 from santamerge.commands.bench import bench
 from santamerge.commands.complete import complete
 from santamerge.commands.demo import demo
+from santamerge.commands.doctor import doctor
 from santamerge.commands.fill import fill
 from santamerge.commands.install import install, uninstall
 from santamerge.commands.languages import languages
@@ -31,6 +32,7 @@ def cli() -> None:
     \b
     Start here:
       santamerge install          route this repository's source files to the driver
+      santamerge doctor PATH      does PATH go through santamerge? what is routed where
       santamerge demo             watch a real `git merge` go through it, in a scratch repo
       santamerge propose B O T    show the ranked candidates for each conflict hunk
       santamerge preview          review each conflict hunk full-screen; accept with one key
@@ -46,6 +48,7 @@ def cli() -> None:
     """
 
 
-for command in (merge_driver, propose, preview, resolve, fill, install, uninstall, languages,
-                demo, complete, model, serve, bench, learn, merge_tree, mergetool, attempts):
+for command in (merge_driver, propose, preview, resolve, fill, install, uninstall, doctor,
+                languages, demo, complete, model, serve, bench, learn, merge_tree, mergetool,
+                attempts):
     cli.add_command(command)

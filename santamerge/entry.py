@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["merge-driver"]:
         try:
-            from santamerge.merge.driver import parse_driver_args, run_merge_driver
+            from santamerge.merge.workspace.driver import parse_driver_args, run_merge_driver
 
             parsed = parse_driver_args(args[1:])
             status = None if parsed is None else run_merge_driver(parsed)
@@ -25,4 +25,32 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(status)
     from santamerge.cli import cli
 
-    cli.main(args=args, prog_name="santamerge")
+    try:
+        cli.main(args=args, prog_name="santamerge")
+    except SystemExit:
+        # click met the closed pipe itself (and wrapped stdout in its PacifyFlushWrapper),
+        # or what was left in the buffer meets it now
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper") or not _flushed():
+            sys.exit(_closed_pipe())
+        raise
+    except BrokenPipeError:  # outside every command's own guard (click's help, usage)
+        sys.exit(_closed_pipe())
+
+
+def _flushed() -> bool:
+    """Flush standard output; False when its reader has gone (``| head -1``)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return False
+    except (OSError, ValueError, AttributeError):
+        pass
+    return True
+
+
+def _closed_pipe() -> int:
+    """End quietly when the reader of our output has gone, as git does."""
+    from santamerge.errors import EXIT_CLOSED_PIPE, quiet_closed_pipe
+
+    quiet_closed_pipe()
+    return EXIT_CLOSED_PIPE

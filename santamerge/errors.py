@@ -17,6 +17,7 @@ EXIT_OK = 0
 EXIT_CONFLICTS = 1  # also: "a fixer changed files"
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE: what a shell reports for git log | head -1 too
 
 
 class SantamergeError(Exception):
@@ -68,6 +69,9 @@ def report_errors(func: F) -> F:
         except KeyboardInterrupt:
             print("santamerge: interrupted", file=sys.stderr)
             sys.exit(130)
+        except BrokenPipeError:  # the reader went away (`| head -1`): end quietly
+            quiet_closed_pipe()
+            sys.exit(EXIT_CLOSED_PIPE)
         except Exception as exc:
             log = log_internal_error(exc)
             print(
@@ -78,6 +82,19 @@ def report_errors(func: F) -> F:
             sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def quiet_closed_pipe() -> None:
+    """Point standard output at /dev/null once its reader is gone, so that no later
+    write or Python's last flush reports the closed pipe again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def log_internal_error(exc: BaseException) -> str:

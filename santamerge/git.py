@@ -128,9 +128,10 @@ class BlobReader:
         return header[1], data
 
     def close(self) -> None:
-        assert self._proc.stdin is not None
+        assert self._proc.stdin is not None and self._proc.stdout is not None
         self._proc.stdin.close()
         self._proc.wait()
+        self._proc.stdout.close()
 
 
 def cat_blobs(root: str | os.PathLike[str], oids: Sequence[str]) -> list[bytes | None]:
@@ -245,6 +246,19 @@ def head_from_files(git_dir: str) -> str | None:
             if name == ref:
                 return oid
     return None
+
+
+def writes_working_tree(git_dir: str | None) -> bool:
+    """Whether the git command running the merge driver merges into the working tree
+    (merge, rebase, cherry-pick, revert, stash, checkout -m, am): each holds the index
+    lock while it merges. ``git merge-tree`` holds none: it writes no index and no
+    working tree. (``MERGE_HEAD`` and ``CHERRY_PICK_HEAD`` tell nothing here: git writes
+    them after the merge, once it stops for a conflict.)"""
+    if git_dir is None:
+        return False
+    given = os.environ.get("GIT_INDEX_FILE")  # relative: to the top folder, git's cwd
+    index = os.path.abspath(given) if given else os.path.join(git_dir, "index")
+    return os.path.exists(index + ".lock")
 
 
 def operation_in_progress(repo: Repository) -> bool:
@@ -365,6 +379,29 @@ def config_unset_section(section: str, *, global_: bool, cwd: str | None = None)
     proc = run_git("config", "--global" if global_ else "--local", "--remove-section", section,
                    cwd=cwd, check=False)
     return proc.returncode == 0
+
+
+def global_config_file() -> Path:
+    """The file ``git config --global`` writes: $GIT_CONFIG_GLOBAL, else ~/.gitconfig,
+    unless only $XDG_CONFIG_HOME/git/config exists."""
+    from pathlib import Path
+
+    if os.environ.get("GIT_CONFIG_GLOBAL"):
+        return Path(os.environ["GIT_CONFIG_GLOBAL"]).expanduser()
+    home = Path(os.path.expanduser("~")) / ".gitconfig"
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    if not home.exists() and (Path(xdg) / "git" / "config").exists():
+        return Path(xdg) / "git" / "config"
+    return home
+
+
+def git_path(repo: Repository, name: str) -> Path:
+    """``git rev-parse --git-path NAME``: where git keeps ``NAME`` for this working tree
+    (``info/attributes`` and ``config`` are shared by every worktree of a clone)."""
+    from pathlib import Path
+
+    out = run_git("rev-parse", "--git-path", name, cwd=repo.root).stdout.strip()
+    return Path(repo.root, out)
 
 
 def global_attributes_file() -> Path:

@@ -201,18 +201,5 @@ def matches(q: Query, node: Node, byte_range: tuple[int, int] | None = None,
     return [m for _, m in cursor.matches(node)]
 
 
-def count_errors(node: Node) -> int:
-    """The number of ERROR and MISSING nodes under ``node`` (iteratively: real files nest
-    deeper than Python's recursion limit)."""
-    count, stack = 0, [node]
-    while stack:
-        current = stack.pop()
-        if not current.has_error:
-            continue
-        count += current.is_error or current.is_missing
-        stack.extend(current.children)
-    return count
-
-
 def node_text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", errors="replace")

@@ -11,7 +11,11 @@ edits it twice, once per side, often at the same place: added items, the same it
 added by both sides alike or with a difference in a comment, a line ending, indentation
 or trailing whitespace, duplicated and deleted items, changed lines, changed line
 endings, whitespace alone (CRLF on one side or on one item, tabs for spaces), a missing
-final newline, one side deleting everything.
+final newline, one side deleting everything. One merge in five is of a config file
+instead (JSON, YAML, TOML, a Python dict; ``generate_config``): the sides add keys at one
+place, often one key in two spellings (quotes, escapes, adjacent literals), TOML dotted
+keys against ``[table]`` headers and a scalar against a table. About one merge in 500
+gets a line of 40,000 characters.
 
 The properties, checked against ``git merge-file --diff3`` of the same three files:
 
@@ -25,7 +29,13 @@ The properties, checked against ``git merge-file --diff3`` of the same three fil
 - a merged hunk keeps each line's whitespace: a line taken from a side is that side's
   line, byte for byte, line ending and indentation included (``whitespace_problem``);
 - where santamerge steps aside (markers already in an input, not UTF-8, binary), the
-  file is git's own result.
+  file is git's own result;
+- a written JSON, YAML or TOML file loads with a strict loader (no key twice) wherever
+  ours and theirs load, and no mapping (a JSON object, a YAML mapping, a TOML table, a
+  Python dict literal) binds a key twice by value where neither side does
+  (``file_problems``; a file with hunks left marked is judged with them as ours);
+- a hunk a person edited inside its markers is left byte for byte (``edits_kept``:
+  ``resolve --accept``, and the review when the file changes while it is open).
 
 Nothing here uses santamerge's own checks to judge santamerge: the splitting of a
 result into git's chunks and the line counting are written again below.
@@ -34,6 +44,7 @@ result into git's chunks and the line counting are written again below.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import random
 import subprocess
@@ -312,7 +323,16 @@ def _render(doc: _Doc | None, kit: Kit, eol: str, final_newline: bool) -> str:
 
 
 def generate(rng: random.Random) -> Merge:
-    """One random three-way merge."""
+    """One random three-way merge: of code (one case in five: of a config file), and in
+    about one case in 500 with a line of 40,000 characters."""
+    merge = generate_config(rng) if rng.random() < CONFIG_SHARE else _generate_code(rng)
+    if rng.random() < LONG_LINE_SHARE:
+        merge = _with_long_line(rng, merge)
+    return merge
+
+
+def _generate_code(rng: random.Random) -> Merge:
+    """One random three-way merge of code."""
     kit = rng.choice(KITS)
     eol = rng.choices(["\n", "\r\n", "mixed"], weights=[85, 12, 3])[0]
     base_eol = "\r\n" if eol == "mixed" else eol
@@ -337,6 +357,246 @@ def generate(rng: random.Random) -> Merge:
         k = rng.randrange(3)
         data[k] += rng.choice([b"\xff\xfe bad\n", b"\0\0binary\n"])
     return Merge(f"src/app.{kit.ext}", data[0], data[1], data[2])
+
+
+# -- the config generator (issue 22) ----------------------------------------------------
+
+CONFIG_SHARE = 0.2  # of the generated merges, those of a config file
+LONG_LINE_SHARE = 0.002  # of the generated merges, those with a line of 40,000 characters
+LONG_LINE = 40_000
+CONFIG_EXTS = ("json", "yaml", "toml", "py")
+# Keys the sides add, often both at one place, each in a spelling of its own.
+CONFIG_KEYS = ("alpha", "beta", "timeout", "lint", "select")
+BASE_KEYS = ("name", "version", "line-length", "debug", "alpha")
+SECTION_NAMES = {"toml": ("tool.ruff", "server", "tool.ruff.lint", "lint"),
+                 "other": ("tool", "server", "lint", "beta")}
+
+
+class _Section(NamedTuple):
+    name: str  # as the language reads it
+    spelled: str  # as this side wrote it (a TOML header's text, or a key)
+    entries: list[Segment]
+
+
+class _Config(NamedTuple):
+    top: list[Segment]  # one line each: ``key: value`` without indentation or comma
+    sections: list[_Section]  # nested mappings (TOML: tables), after the top's keys
+
+
+def _u(char: str) -> str:
+    return f"\\u{ord(char):04x}"
+
+
+def _spell(rng: random.Random, ext: str, key: str) -> str:
+    """``key`` as a side may write it: quoted, single-quoted, bare where the language
+    allows, with an escape, or as two adjacent literals; every spelling is one key."""
+    head, last = key[:-1], key[-1]
+    options = {
+        "json": [f'"{key}"', f'"{key}"', f'"{head}{_u(last)}"', f'"{_u(key[0])}{key[1:]}"'],
+        "py": [f'"{key}"', f"'{key}'", f'"{head}\\x{ord(last):02x}"',
+               f"'{_u(key[0])}{key[1:]}'", f'"{key[:2]}" "{key[2:]}"'],
+        "yaml": [key, key, f'"{key}"', f"'{key}'", f'"{head}\\x{ord(last):02x}"',
+                 f'"{head}{_u(last)}"'],
+        "toml": [key, key, f'"{key}"', f"'{key}'", f'"{head}{_u(last)}"'],
+    }[ext]
+    return rng.choice(options)
+
+
+def _spell_dotted(rng: random.Random, ext: str, name: str) -> str:
+    """A dotted TOML name (a table header's, or a dotted key), each part spelled."""
+    if ext != "toml":
+        return _spell(rng, ext, name)
+    parts = [_spell(rng, ext, part) if "-" not in part else part for part in name.split(".")]
+    return rng.choice([".", ".", " . "]).join(parts)
+
+
+def _config_value(rng: random.Random, ext: str) -> str:
+    n = rng.randint(0, 99)
+    return rng.choice([str(n), f'"v{n}"', "True" if ext == "py" else "true",
+                       f'["E", "F{n}"]'])
+
+
+def _config_entry(rng: random.Random, ext: str, key: str, eol: str) -> Segment:
+    sep = " = " if ext == "toml" else ": "
+    spelled = _spell_dotted(rng, ext, key) if "." in key else _spell(rng, ext, key)
+    return [(f"{spelled}{sep}{_config_value(rng, ext)}", eol)]
+
+
+def _config_base(rng: random.Random, ext: str, eol: str) -> _Config:
+    top = [_config_entry(rng, ext, key, eol)
+           for key in rng.sample(BASE_KEYS, rng.randint(0, 3))]
+    names = ["tool.ruff"] if ext == "toml" and rng.random() < 0.7 else []
+    pool = [n for n in ("server", "tool") if n not in names]
+    names += rng.sample(pool, rng.randint(0, 2 - len(names)))
+    sections = []
+    for name in names:
+        name = "tool" if name == "tool" and ext == "toml" else name
+        keys = ["line-length"] if name == "tool.ruff" else []
+        keys += rng.sample([k for k in BASE_KEYS if k not in keys], rng.randint(0, 2))
+        sections.append(_Section(name, _spell_dotted(rng, ext, name),
+                                 [_config_entry(rng, ext, key, eol) for key in keys]))
+    return _Config(top, sections)
+
+
+def _edit_config(rng: random.Random, doc: _Config, ext: str, eol: str,
+                 spots: list[tuple[int, int]], shared: list[str | None]) -> None:
+    """Edit ``doc`` in place: one to three changes, often one key added by both sides at
+    one place (in two spellings), a table added against a dotted key or a scalar."""
+    for _ in range(rng.randint(1, 3)):
+        op = rng.random()
+        places = [doc.top, *(s.entries for s in doc.sections)]
+        if op < 0.5:  # a key added at a shared spot, often the other side's key
+            which = rng.randrange(len(spots))
+            where, at = spots[which]
+            entries = doc.top if where < 0 else doc.sections[where].entries
+            key = shared[which] if shared[which] and rng.random() < 0.6 else rng.choice(
+                CONFIG_KEYS)
+            shared[which] = key
+            entries.insert(min(at, len(entries)), _config_entry(rng, ext, key, eol))
+        elif op < 0.62:  # a section (a table) added at the end
+            names = SECTION_NAMES["toml" if ext == "toml" else "other"]
+            name = rng.choice(names)
+            doc.sections.append(_Section(name, _spell_dotted(rng, ext, name), [
+                _config_entry(rng, ext, rng.choice(CONFIG_KEYS), eol)
+                for _ in range(rng.randint(0, 2))]))
+        elif op < 0.7 and ext == "toml":  # a dotted key, or a scalar, where a table may come
+            ruff = [s for s in doc.sections if s.name == "tool.ruff"]
+            entries = ruff[0].entries if ruff else doc.top
+            key = rng.choice(["lint.select", "lint", "tool.ruff.lint.ignore"] if not ruff
+                             else ["lint.select", "lint"])
+            entries.insert(rng.randint(0, len(entries)), _config_entry(rng, ext, key, eol))
+        elif op < 0.8 and any(places):  # a value changed
+            entries = rng.choice([p for p in places if p])
+            k = rng.randrange(len(entries))
+            text, end = entries[k][0]
+            sep = " = " if ext == "toml" else ": "
+            entries[k] = [(text.split(sep)[0] + sep + _config_value(rng, ext), end)]
+        elif op < 0.88 and any(places):  # a key deleted
+            entries = rng.choice([p for p in places if p])
+            entries.pop(rng.randrange(len(entries)))
+        elif op < 0.94 and any(places):  # one line's ending changed
+            entries = rng.choice([p for p in places if p])
+            k = rng.randrange(len(entries))
+            entries[k] = [(t, "\r\n" if e == "\n" else "\n") for t, e in entries[k]]
+
+
+def _table_against_key(rng: random.Random, keyed: _Config, tabled: _Config, eol: str
+                       ) -> None:
+    """``keyed`` binds ``tool.ruff.lint`` with a dotted key or a scalar (in its
+    ``[tool.ruff]`` table, else at the top), and ``tabled`` adds the ``[tool.ruff.lint]``
+    table: each side loads, and a merge that keeps both does not."""
+    ruff = [s for s in keyed.sections if s.name == "tool.ruff"]
+    entries = ruff[0].entries if ruff else keyed.top
+    key = rng.choice(["lint.select", "lint"]) if ruff else "tool.ruff.lint.select"
+    entries.insert(rng.randint(0, len(entries)), _config_entry(rng, "toml", key, eol))
+    tabled.sections.append(_Section("tool.ruff.lint", _spell_dotted(rng, "toml",
+                                                                    "tool.ruff.lint"),
+                                    [_config_entry(rng, "toml", "ignore", eol)]))
+
+
+def _render_config(doc: _Config | None, ext: str, eol: str, final_newline: bool) -> str:
+    if doc is None:
+        return ""
+    lines: list[Line] = []
+    if ext == "toml":
+        for entry in doc.top:
+            lines += entry
+        for section in doc.sections:
+            if lines:
+                lines.append(("", eol))
+            lines.append((f"[{section.spelled}]", eol))
+            for entry in section.entries:
+                lines += entry
+    elif ext == "yaml":
+        for entry in doc.top:
+            lines += entry
+        for section in doc.sections:
+            if not section.entries:
+                lines.append((f"{section.spelled}: {{}}", eol))
+                continue
+            lines.append((f"{section.spelled}:", eol))
+            for entry in section.entries:
+                lines += [("  " + t, e) for t, e in entry]
+    else:  # a JSON object, or a Python dict
+        indent = "    " if ext == "py" else "  "
+        items: list[list[Line]] = [[(indent + t, e) for t, e in entry] for entry in doc.top]
+        for section in doc.sections:
+            if not section.entries:
+                items.append([(f"{indent}{section.spelled}: {{}}", eol)])
+                continue
+            inner = [[(indent * 2 + t, e) for t, e in entry] for entry in section.entries]
+            items.append([(f"{indent}{section.spelled}: {{", eol), *_joined(inner, ext),
+                          (indent + "}", eol)])
+        lines.append(("CONFIG = {" if ext == "py" else "{", eol))
+        lines += _joined(items, ext)
+        lines.append(("}", eol))
+    text = "".join(t + e for t, e in lines)
+    return text if final_newline else text.rstrip("\r\n")
+
+
+def _joined(items: list[list[Line]], ext: str) -> list[Line]:
+    """Items of one object: a comma after each (Python), or between them (JSON)."""
+    out: list[Line] = []
+    for k, item in enumerate(items):
+        if ext == "py" or k < len(items) - 1:
+            (text, end), rest = item[-1], item[:-1]
+            item = [*rest, (text + ",", end)]
+        out += item
+    return out
+
+
+def generate_config(rng: random.Random) -> Merge:
+    """One random three-way merge of a config file: JSON, YAML, TOML or a Python dict."""
+    ext = rng.choice(CONFIG_EXTS)
+    eol = "\r\n" if rng.random() < 0.1 else "\n"
+    base = _config_base(rng, ext, eol)
+    spots = [(where, rng.randint(0, len(base.top if where < 0 else
+                                         base.sections[where].entries)))
+             for where in rng.sample(range(-1, len(base.sections)),
+                                     min(rng.randint(1, 2), len(base.sections) + 1))]
+    shared: list[str | None] = [None] * len(spots)
+    sides = []
+    for _ in range(2):
+        doc = _Config([list(e) for e in base.top],
+                      [s._replace(entries=[list(e) for e in s.entries])
+                       for s in base.sections])
+        _edit_config(rng, doc, ext, eol, spots, shared)
+        sides.append(doc)
+    if ext == "toml" and rng.random() < 0.2:  # one side's dotted key (or scalar), the
+        _table_against_key(rng, *rng.sample(sides, 2), eol)  # other side's table
+    empty_base = rng.random() < 0.05
+    texts = [_render_config(None if empty_base else base, ext, eol, rng.random() > 0.05),
+             *(_render_config(d, ext, eol, rng.random() > 0.05) for d in sides)]
+    path = "conf/settings.py" if ext == "py" else f"conf/app.{ext}"
+    return Merge(path, *(t.encode("utf-8") for t in texts))
+
+
+def _with_long_line(rng: random.Random, merge: Merge) -> Merge:
+    """``merge`` with a line of 40,000 characters: issue 22's (base and theirs empty,
+    ours one line ``s = '…'``), one side's added line, both sides' (a conflict), or the
+    base's, changed by one side at its end."""
+    ext = os.path.splitext(merge.path)[1]
+    long = "a" * LONG_LINE
+    line = {".py": f"s = '{long}'", ".toml": f'long = "{long}"',
+            ".yaml": f"long: {long}"}.get(ext, f"// {long}")
+    kind = rng.choice(["issue", "one side", "both", "base"])
+    if kind == "issue" or ext == ".json":  # JSON: no comments, and a key needs a comma
+        return Merge(merge.path[:-len(ext)] + ".py", b"", f"s = '{long}'\n".encode(), b"")
+
+    def put(data: bytes, text: str) -> bytes:
+        lines = data.splitlines(keepends=True)
+        at = len(lines) if ext != ".toml" else 0  # before any TOML table
+        if lines and not lines[-1].endswith(b"\n"):
+            lines[-1] += b"\n"
+        return b"".join([*lines[:at], f"{text}\n".encode(), *lines[at:]])
+
+    if kind == "one side":
+        return merge._replace(ours=put(merge.ours, line))
+    if kind == "both":
+        return merge._replace(ours=put(merge.ours, line + "b"),
+                              theirs=put(merge.theirs, line + "c"))
+    return merge._replace(base=put(merge.base, line), ours=put(merge.ours, line),
+                          theirs=put(merge.theirs, line + "d"))
 
 
 # -- git's merge, and a result split against it -------------------------------------------
@@ -513,6 +773,215 @@ def whitespace_problem(ours: str, base: str | None, theirs: str, written: str) -
     return None
 
 
+# -- whole-file properties: a strict load, and no key twice (issue 22) -------------------
+
+FILE_LANGUAGES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml",
+                  ".py": "python"}
+KeyPlace = tuple[tuple[str, ...], str]  # the keys that lead to a mapping, and a key in it
+
+
+def file_problems(merge: Merge, baseline: bytes, result: bytes) -> list[str]:
+    """What is wrong with a written file as a whole, or []:
+
+    - a JSON, YAML or TOML file loads with a strict loader (no key twice in one mapping,
+      no table declared twice) wherever ours and theirs load;
+    - no key is bound twice by value (``"k"``, ``'k'``, ``"\\u006b"``, a bare ``k``) in
+      one mapping (a JSON object, a YAML mapping, a TOML table, a Python dict literal)
+      where neither side binds it twice there.
+
+    A file with hunks left marked is judged with each of those hunks taken as ours,
+    against git's merge ``baseline`` with every hunk taken as ours (what git wrote outside
+    the hunks is not the writer's doing): the file a person gets by keeping our side of
+    what is left."""
+    from santamerge.errors import MarkerError
+    from santamerge.merge.locate import parse_conflicts
+
+    language = FILE_LANGUAGES.get(os.path.splitext(merge.path)[1])
+    if language is None:
+        return []
+    try:
+        ours, theirs, text = (d.decode("utf-8") for d in (merge.ours, merge.theirs, result))
+        gits = baseline.decode("utf-8")
+    except UnicodeDecodeError:
+        return []
+    if "\0" in text or _has_marker_line(ours) or _has_marker_line(theirs):
+        return []
+    before = None
+    if _has_marker_line(text):
+        try:
+            text = parse_conflicts(text).splice({}, default="ours")
+            before = parse_conflicts(gits).splice({}, default="ours")
+        except MarkerError:
+            return []
+    problems = []
+    sides = [ours, theirs] + ([before] if before is not None else [])
+    if all(strict_load(language, side) is None for side in sides):
+        why = strict_load(language, text)
+        if why is not None:
+            problems.append(f"does not load strictly ({why}), where both sides do")
+    twice = keys_twice(language, text)
+    if twice:
+        allowed = [keys_twice(language, side) for side in sides]
+        if all(a is not None for a in allowed):
+            new = twice.difference(*(a for a in allowed if a is not None))
+            if new:
+                shown = ", ".join(".".join((*path, key)) for path, key in sorted(new)[:3])
+                problems.append(f"binds {shown} twice, which neither side does")
+    return problems
+
+
+def strict_load(language: str, text: str) -> str | None:
+    """Why ``text`` does not load with a strict loader (a key twice in one mapping, a
+    TOML table declared twice), or None: JSON with the standard library, refusing a key
+    twice; TOML with tomllib; YAML with PyYAML's safe loader refusing a key twice, where
+    PyYAML is installed (else, and for Python, None)."""
+    import json
+    import tomllib
+
+    try:
+        if language == "json":
+            _json_pairs(json.loads(text, object_pairs_hook=_Pairs), (), set(), refuse=True)
+        elif language == "toml":
+            tomllib.loads(text)
+        elif language == "yaml":
+            found = _yaml_twice(text)
+            if found:
+                (path, key), *_ = sorted(found)
+                return f"the key {'.'.join((*path, key))} twice in one mapping"
+    except _KeyTwice as twice:
+        return f"the key {twice.args[0]} twice in one object"
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, TOMLDecodeError
+        return str(exc) or type(exc).__name__
+    except _YamlError as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
+
+
+def keys_twice(language: str, text: str) -> set[KeyPlace] | None:
+    """The keys bound twice by value in one mapping of ``text``, each with the keys that
+    lead to its mapping; None when the text cannot be read (it does not parse, or does
+    not load for a reason other than a key twice). TOML's loader refuses a key twice,
+    so a TOML text that does not load is None too: there the strict load
+    (:func:`strict_load`) is this property."""
+    import ast
+    import json
+    import tomllib
+
+    found: set[KeyPlace] = set()
+    try:
+        if language == "json":
+            _json_pairs(json.loads(text, object_pairs_hook=_Pairs), (), found)
+        elif language == "yaml":
+            return _yaml_twice(text)
+        elif language == "toml":
+            tomllib.loads(text)
+        elif language == "python":
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # invalid escapes
+                tree = ast.parse(text)
+            _python_dicts(tree, (), found)
+    except (ValueError, SyntaxError, RecursionError, _YamlError):
+        return None
+    return found
+
+
+class _Pairs(list):  # type: ignore[type-arg]
+    """A JSON object as its pairs, in order, keys twice included."""
+
+
+class _KeyTwice(ValueError):
+    pass
+
+
+def _json_pairs(value: object, path: tuple[str, ...], found: set[KeyPlace],
+                refuse: bool = False) -> None:
+    if isinstance(value, _Pairs):
+        seen: set[str] = set()
+        for key, inner in value:
+            if key in seen:
+                if refuse:
+                    raise _KeyTwice(json.dumps(key))
+                found.add((path, key))
+            seen.add(key)
+            _json_pairs(inner, (*path, key), found, refuse)
+    elif isinstance(value, list):
+        for inner in value:
+            _json_pairs(inner, (*path, "[]"), found, refuse)
+
+
+def _python_dicts(node: object, path: tuple[str, ...], found: set[KeyPlace]) -> None:
+    """Dict literals' constant keys, compared as Python compares them (``1``, ``1.0``
+    and ``True`` are one key; ``"k"``, ``'k'``, ``"\\x6b"`` and ``"" "k"`` are one)."""
+    import ast
+
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+            node.targets[0], ast.Name):
+        path = (node.targets[0].id,)
+    if isinstance(node, ast.Dict):
+        seen: set[object] = set()
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant):
+                try:
+                    if key.value in seen:
+                        found.add((path, repr(key.value)))
+                    seen.add(key.value)
+                except TypeError:  # not hashable
+                    pass
+            inner = (*path, repr(key.value)) if isinstance(key, ast.Constant) else path
+            _python_dicts(value, inner, found)
+        return
+    for child in ast.iter_child_nodes(node):  # type: ignore[arg-type]
+        _python_dicts(child, path, found)
+
+
+try:
+    import yaml as _yaml
+
+    _YamlError: type[Exception] = _yaml.YAMLError
+except ImportError:  # PyYAML is no dependency of santamerge: YAML is then not judged
+    _yaml = None  # type: ignore[assignment]
+    _YamlError = ImportError
+
+
+def _yaml_twice(text: str) -> set[KeyPlace] | None:
+    """The keys a YAML document's mappings hold twice, by the value PyYAML's safe
+    loader gives them (``k``, ``"k"``, ``'k'`` and ``"\\x6b"`` are one key); None where
+    PyYAML is not installed, or the text is not YAML."""
+    if _yaml is None:
+        return None
+    loader = _yaml.SafeLoader(text)
+    found: set[KeyPlace] = set()
+    try:
+        while loader.check_node():
+            _yaml_mappings(loader, loader.get_node(), (), found, set())
+    finally:
+        loader.dispose()
+    return found
+
+
+def _yaml_mappings(loader: Any, node: Any, path: tuple[str, ...], found: set[KeyPlace],
+                   seen_nodes: set[int]) -> None:
+    if id(node) in seen_nodes:  # an alias of a node already walked
+        return
+    seen_nodes.add(id(node))
+    if isinstance(node, _yaml.MappingNode):
+        keys: set[object] = set()
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                if key in keys:
+                    found.add((path, str(key)))
+                keys.add(key)
+            except TypeError:
+                pass
+            _yaml_mappings(loader, value_node, (*path, str(key)), found, seen_nodes)
+    elif isinstance(node, _yaml.SequenceNode):
+        for item in node.value:
+            _yaml_mappings(loader, item, (*path, "[]"), found, seen_nodes)
+
+
 def _lines(counts: Counter[str]) -> str:
     shown = [line if len(line) < 60 else line[:57] + "..." for line in sorted(counts)[:3]]
     more = f" and {len(counts) - 3} more" if len(counts) > 3 else ""
@@ -526,7 +995,7 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
                  stats: Counter[str] | None = None) -> list[str]:
     """Run the merge driver in this process on ``merge``; the broken properties.
     ``stats`` counts cases, conflicted ones, and hunks written and left marked."""
-    from santamerge.merge.driver import DriverArgs, run_merge_driver
+    from santamerge.merge.workspace.driver import DriverArgs, run_merge_driver
 
     baseline, status = git_merge(merge, folder)
     base, ours, theirs = write_inputs(merge, folder / "driver")
@@ -550,7 +1019,9 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
             problems.append("git refused the merge, and %A is not our side")
         return problems
     if status == 0:
-        return problems + check_clean(baseline, result, got, stats)
+        return problems + (check_clean(baseline, result, got, stats,
+                                       (merge.base, merge.ours, merge.theirs))
+                           or file_problems(merge, baseline, result))
     rule = with_whitespace(file_aware(_words_rule if policy == "words" else _union_rule,
                                       merge, result, baseline))
     return problems + check_written(merge, baseline, result, got, rule, stats)
@@ -571,11 +1042,14 @@ CLASH_MARKERS = ("<<<<<<< ", "||||||| ", "=======", ">>>>>>> ")
 
 
 def check_clean(baseline: bytes, result: bytes, status: int,
-                stats: Counter[str] | None = None) -> list[str]:
+                stats: Counter[str] | None = None,
+                sides: tuple[bytes, bytes, bytes] | None = None) -> list[str]:
     """git merged cleanly: the driver writes git's merge (0), or marks a clash (1): git's
     merge, line for line, with conflicts added whose one side is empty; or marks a JSON
     or TOML merge that does not load (1): conflicts in each of which one side is the
-    base, and taking the other in each gives git's merge."""
+    base, and taking the other in each gives git's merge; or, where those regions would
+    not give git's merge, one conflict over every change, each of whose sections gives
+    back that side's whole file (``sides``: base, ours, theirs)."""
     if (status, result) == (0, baseline):
         return []
     if status != 1:
@@ -584,16 +1058,31 @@ def check_clean(baseline: bytes, result: bytes, status: int,
 
     parsed = parse_conflicts(result.decode("utf-8"))
     hunks = parsed.hunks
-    if hunks and any(h.base for h in hunks):  # santamerge.merge.loads
-        if any(h.ours != h.base and h.theirs != h.base for h in hunks):
-            return ["a clean merge was marked with a conflict where both sides changed"]
+    if sides is not None and len(hunks) == 1 and hunks[0].base is not None:
+        whole = [parsed.splice({0: text}) for text in (hunks[0].base, hunks[0].ours,
+                                                       hunks[0].theirs)]
+        if all(w in (s.decode("utf-8"), s.decode("utf-8") + "\n")
+               for w, s in zip(whole, sides, strict=True)):
+            if stats is not None:
+                stats["clean merges marked as not loading"] += 1
+            return []
+    # santamerge.merge.loads's form (each side's changes marked; a region both sides
+    # only added to has an empty base, as a clash's hunk has): taking the changed side
+    # of each hunk gives git's merge.
+    if hunks and all(h.ours == h.base or h.theirs == h.base for h in hunks):
         taken = parsed.splice({i: h.theirs if h.ours == h.base else h.ours
                                for i, h in enumerate(hunks)})
-        if taken not in (baseline.decode(), baseline.decode() + "\n"):
-            return ["a clean merge was marked, and its changes do not give git's merge"]
-        if stats is not None:
-            stats["clean merges marked as not loading"] += 1
-        return []
+        if taken in (baseline.decode(), baseline.decode() + "\n") and (
+                any(h.base for h in hunks) or any(h.ours and h.theirs for h in hunks)
+                or "".join(x for x in result.decode("utf-8").splitlines(keepends=True)
+                           if not x.startswith(CLASH_MARKERS)) != baseline.decode()):
+            if stats is not None:
+                stats["clean merges marked as not loading"] += 1
+            return []
+    if hunks and any(h.base for h in hunks):
+        if any(h.ours != h.base and h.theirs != h.base for h in hunks):
+            return ["a clean merge was marked with a conflict where both sides changed"]
+        return ["a clean merge was marked, and its changes do not give git's merge"]
     lines = result.decode("utf-8").splitlines(keepends=True)
     if "".join(x for x in lines if not x.startswith(CLASH_MARKERS)) != baseline.decode():
         return ["a clean merge was marked as a clash, with a line of git's merge lost or moved"]
@@ -634,7 +1123,7 @@ def _union_rule(hunk: object, written: str) -> str | None:
 
 def _words_rule(hunk: object, written: str) -> str | None:
     """Under the ``words`` policy a written hunk may also be the word-level merge."""
-    from santamerge.merge.words import merge_words
+    from santamerge.merge.structured.words import merge_words
 
     ours, base, theirs = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
     if base and written == merge_words(base, ours, theirs):
@@ -692,7 +1181,63 @@ def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | No
         stats["hunks written"] += len(split.written) - left
     if status is not None and status != (1 if left else 0):
         problems.append(f"exit status {status} with {left} hunk(s) left marked")
-    return problems
+    return problems + file_problems(merge, baseline, result)
+
+
+# -- a person's edit inside the markers (issue 22) ----------------------------------------
+
+
+def edit_inside_markers(data: bytes, rng: random.Random) -> tuple[bytes, int] | None:
+    """``data`` (a file with git's conflict markers) as a person leaves it who edited a
+    line inside one hunk's markers and kept the markers: a line of a section changed,
+    removed or added. The edited file, and the hunk edited; None when it has none."""
+    from santamerge.errors import MarkerError
+    from santamerge.merge.locate import parse_conflicts
+
+    try:
+        parsed = parse_conflicts(data.decode("utf-8"))
+    except (UnicodeDecodeError, MarkerError):
+        return None
+    if not parsed.hunks:
+        return None
+    hunk = rng.choice(parsed.hunks)
+    sections = ["ours", "theirs"] + (["base"] if hunk.base is not None else [])
+    section = rng.choice(sections)
+    lines = getattr(hunk, section).splitlines(keepends=True)
+    newline = parsed.newline
+    kind = rng.choice(["change", "remove", "add"]) if lines else "add"
+    at = rng.randrange(len(lines)) if lines else 0
+    if kind == "change":
+        text = lines[at].rstrip("\r\n")
+        lines[at] = f"{text} edited by hand" + lines[at][len(text):]
+        if not lines[at].endswith("\n"):  # the section's last line had no line end
+            lines[at] += newline
+    elif kind == "remove":
+        del lines[at]
+    else:
+        lines.insert(rng.randint(0, len(lines)), f"added by hand{newline}")
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += newline  # the next marker starts a line
+    edited = hunk._replace(**{section: "".join(lines)})
+    text = "".join(edited.render() if c is hunk else c if isinstance(c, str) else c.render()
+                   for c in parsed.chunks)
+    return text.encode("utf-8"), hunk.index
+
+
+def edits_kept(edited: bytes, result: bytes, hunks: Sequence[int]) -> list[str]:
+    """The result of a writer on a file a person ``edited`` inside the markers of
+    ``hunks``: each of those hunks is left as the person left it, byte for byte, and
+    nothing outside the hunks changed."""
+    from santamerge.errors import MarkerError
+
+    try:
+        split = split_result(edited.decode("utf-8"), result.decode("utf-8"))
+    except (UnicodeDecodeError, MarkerError):
+        split = None
+    if split is None:
+        return ["a file edited inside its markers was changed outside its hunks"]
+    return [f"hunk {i + 1}, edited by a person inside its markers, was written over"
+            for i in hunks if split.written[i] is not None]
 
 
 class _quiet:
@@ -801,7 +1346,7 @@ def candidate_rule(hunk: object, written: str) -> str | None:
     """What ``resolve --accept`` and ``preview`` may write for a hunk: one of the
     candidates a person is shown (each side, the base, both concatenations, the word
     merge), or a union that keeps every line; never conflict markers."""
-    from santamerge.merge.words import merge_words
+    from santamerge.merge.structured.words import merge_words
 
     ours, base, theirs = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
     if _has_marker_line(written):
@@ -848,8 +1393,8 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     markers left in (which must be refused), accepted then kept as a conflict, or
     accepted, undone and accepted again; then ``w``. The file written must be git's
     merge with exactly those choices. None when there is nothing to review."""
-    from santamerge.merge.policy import DEFAULT_POLICY
-    from santamerge.merge.sources import PreviewSource
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY
+    from santamerge.merge.workspace.sources import PreviewSource
     from santamerge.ui.review import Review, load_preview
 
     baseline, status = git_merge(merge, folder)
@@ -871,11 +1416,16 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     written: dict[int, str] = {}
     if rng.random() < 0.3:  # a merge-driver attempt: some hunks already written
         file, written = _as_attempt(file, rng)
-    keys, edits, expected = script_review(rng, file.record, written)
+    keys, edits, expected = script_review(rng, file.record.to_json(), written)
     review = Review([file], _editor(edits))
+    edited = None
     with _quiet():
         for key in keys:
             review.press(key)
+        if rng.random() < 0.1:  # a person edits inside the markers while the review is open
+            edited = edit_inside_markers(target.read_bytes(), rng)
+            if edited is not None:
+                target.write_bytes(edited[0])
         review.press("w")
         error = review.message if review.error and expected != written else None
         review.press("q")
@@ -887,12 +1437,23 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
         stats["files"] += 1
         stats["hunks written"] += len(expected)
         stats["hunks left marked"] += len(file.proposal.parsed.hunks) - len(expected)
+    if edited is not None:  # nothing may be written over the person's edit
+        return edits_kept(edited[0], target.read_bytes(), [edited[1]])
     if error:
         return [error]
     unchanged = file.expected if file.expected is not None else baseline
     if target.read_bytes() != (want.encode("utf-8") if expected != written else unchanged):
         return ["the file written is not git's merge with exactly the choices made"]
+    if not written and len(expected) == 1 and _gated(file.record.to_json(), expected):
+        return file_problems(merge, baseline, target.read_bytes())
     return []
+
+
+def _gated(record: dict[str, Any], decided: dict[int, str]) -> bool:
+    """Whether each decided hunk took a candidate that passed the gates (the review also
+    lets a person take one that did not: that is then the person's doing)."""
+    return all(any(c["text"] == text and c["accepted"] for c in record["hunks"][i]["candidates"])
+               for i, text in decided.items())
 
 
 def _as_attempt(file: Any, rng: random.Random) -> tuple[Any, dict[int, str]]:

@@ -16,7 +16,7 @@ from conftest import Repo
 from servers import stop_local
 
 import santamerge
-from santamerge.merge.attempts import list_attempts
+from santamerge.merge.workspace.attempts import list_attempts
 from santamerge.model.backends.embedded import embedded_path
 from santamerge.model.backends.http import HttpBackend
 from santamerge.model.checksums import SUMS

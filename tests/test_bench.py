@@ -199,9 +199,9 @@ def test_files_by_language_put_git_beside_the_policy() -> None:
     assert python["git"] == {"written": 0, "right": 0, "wrong": 0, "unjudged": 0,
                              "whole_file_equal": 0, "coverage": 0.0, "precision": None,
                              "precision_judged": None, "whole_file": None,
-                             "silent_wrong": 0.0, "right_any_order": 0,
-                             "wrong_any_order": 0, "precision_any_order": None,
-                             "silent_wrong_any_order": 0.0}
+                             "hunks_written": 0, "hunks_wrong": 0, "silent_wrong": 0.0,
+                             "right_any_order": 0, "wrong_any_order": 0,
+                             "precision_any_order": None, "silent_wrong_any_order": 0.0}
     policy = python["policy"]
     assert (policy["written"], policy["right"], policy["wrong"], policy["unjudged"]) == (
         2, 1, 1, 0)

@@ -92,6 +92,12 @@ def test_figures_add_up_records_over_repositories(trust: ModuleType, tmp_path: P
     assert (f["files"], f["written"], f["right"], f["right_any_order"]) == (5, 3, 1, 2)
     assert (f["coverage"], f["precision"], f["precision_any_order"]) == (0.6, 1 / 3, 2 / 3)
     assert (f["silent_wrong"], f["silent_wrong_any_order"], f["ms_p50"]) == (0.4, 0.2, 10.0)
+    # a wrong hunk written in a file left partly marked is silent-wrong too
+    partial = dict(record("wrong", "wrong"), written=False, verdict=None,
+                   verdict_any_order=None)
+    g = trust.figures([partial, record(None, None)])
+    assert (g["written"], g["hunks_written"], g["silent_wrong"]) == (0, 1, 0.5)
+    assert g["silent_wrong_whole_files"] == 0.0
     assert trust.method_figures(records) == {
         "structured:tree": {"regions": 3, "right": 1, "right_any_order": 2}}
     assert trust.kind_of("python") == "code" and trust.kind_of("markdown") == "other"

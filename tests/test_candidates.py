@@ -14,10 +14,10 @@ from santamerge.merge.candidates import build_candidates
 from santamerge.merge.gates import check_candidate, prepare_gates
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import CONSERVATIVE, NEVER, POLICIES, UNION, WORDS
-from santamerge.merge.rank import change_kept
+from santamerge.merge.ranking.policy import CONSERVATIVE, NEVER, POLICIES, UNION, WORDS
+from santamerge.merge.ranking.rank import change_kept
+from santamerge.merge.structured.words import merge3, merge_words
 from santamerge.merge.types import Candidate
-from santamerge.merge.words import merge3, merge_words
 
 UNIONS = {"structured:union", "structured:union-unordered"}
 
@@ -289,7 +289,8 @@ def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
     """The gate queries only the candidates' regions; it must find what a whole-file
     query finds, for each candidate alone and for the first of each hunk together."""
     from santamerge import treesitter
-    from santamerge.merge.gates import _keys, _new_duplicates, _repeated, spliced_tree
+    from santamerge.merge.gates import _new_duplicates, _repeated, spliced_tree
+    from santamerge.syntax.bindings import bound_names
 
     ext = base.suffix
     sides = [base.with_name(f"{n}{ext}") for n in ("Base", "Ours", "Theirs")]
@@ -304,7 +305,7 @@ def test_region_duplicate_check_equals_a_whole_file_check(base: Path) -> None:
     for chosen in choices:
         data, tree, regions = spliced_tree(baseline, chosen)
         fresh = treesitter.parse(profile, data.decode())
-        whole = _repeated(_keys(profile, fresh).values()) - baseline.allowed_duplicates
+        whole = _repeated(bound_names(profile, fresh).values()) - baseline.allowed_duplicates
         assert {key for _, key in _new_duplicates(baseline, tree, regions)} == whole, chosen
 
 
@@ -314,7 +315,7 @@ def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
     from types import SimpleNamespace
 
     from santamerge.merge.pipeline import settle
-    from santamerge.merge.rank import rank_candidates
+    from santamerge.merge.ranking.rank import rank_candidates
     from santamerge.merge.record import hunk_record
     from santamerge.merge.types import HunkProposal
 
@@ -333,11 +334,11 @@ def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
     assert chosen == {0: fine} and set(withdrawn[0]) == {"model:fim"}
     h = HunkProposal(parsed.hunks[0], (broken, fine), {**withdrawn[0], fine.key: ()}, (),
                      fine, "test", withdrawn[0])
-    assert [c["accepted"] for c in hunk_record(h)["candidates"]] == [False, True]
+    assert [c.accepted for c in hunk_record(h).candidates] == [False, True]
 
 
 def test_the_method_table_orders_and_names_every_method_once() -> None:
-    from santamerge.merge import methods
+    from santamerge.merge.ranking import methods
 
     assert methods.DETERMINISTIC == (
         "structured:union", "structured:union-unordered", "structured:tree",
@@ -359,7 +360,7 @@ def test_the_method_table_orders_and_names_every_method_once() -> None:
 
 
 def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:
-    from santamerge.merge.union import _in_sorted_order
+    from santamerge.merge.structured.union import _in_sorted_order
 
     exact_only = [["import B", "import a"], ["import B", "import a"]]
     assert _in_sorted_order(["import a2\n", "import B2\n"], exact_only) == [
@@ -376,7 +377,7 @@ def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:
 def test_no_word_merge_of_a_huge_side() -> None:
     """A hunk in a minified bundle (one line of tens of thousands of tokens) gets no word
     merge: the matcher's time grows with the square of the tokens (77 s for one hunk)."""
-    from santamerge.merge.words import MAX_TOKENS
+    from santamerge.merge.structured.words import MAX_TOKENS
 
     line = ",".join(f"a{i}" for i in range(MAX_TOKENS))
     started = time.perf_counter()

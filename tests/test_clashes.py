@@ -111,7 +111,7 @@ def test_what_is_never_marked() -> None:
     """A copy on the file's last line without a line end (a marker cannot follow it), a
     name a side already binds twice, and TypeScript's merged interfaces."""
     from santamerge.languages.profiles import language_named
-    from santamerge.merge.clashes import clashes
+    from santamerge.merge.structured.clashes import clashes
 
     python, ts = language_named("python"), language_named("typescript")
     assert python is not None and ts is not None

@@ -180,3 +180,23 @@ def test_changes_that_would_not_give_gits_merge_are_marked_as_one_conflict() -> 
     regions = mark_changes(base, ours, theirs, "a\nx\nn\nb\nt\n", ("ours", "base", "theirs"), 7)
     assert [(h.ours, h.base, h.theirs) for h in parse_conflicts(regions).hunks] == [
         ("n\n", "", ""), ("", "", "t\n")]
+
+
+def test_a_key_twice_whose_copy_ends_the_file_without_a_line_end_is_marked(
+        make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    """Both sides add `lint` to a YAML file, one at its top, the other as the file's last
+    lines without a line end: a marker cannot stand after that copy, so each side's
+    changes are marked instead of the copies (git's merge held the key twice, silently;
+    found by issue 22's long run, case 1004508)."""
+    base = 'server:\n  "alpha": 3\n'
+    ours = base + "lint:\n  lint: 58\n  'alpha': 1"
+    theirs = "'lint': 41\n" + base
+    gits = git_clean_merge(tmp_path, base, ours, theirs)
+    repo, done = merge(make_repo, "conf/app.yaml", base, ours, theirs)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "both sides added `lint`" in done.stderr
+    written = repo.read("conf/app.yaml").decode()
+    assert d.check_clean(gits.encode(), written.encode(), 1) == []
+    hunks = parse_conflicts(written).hunks
+    assert [(h.ours, h.base, h.theirs) for h in hunks] == [
+        ("", "", "'lint': 41\n"), ("lint:\n  lint: 58\n  'alpha': 1\n", "", "")]

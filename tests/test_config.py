@@ -35,7 +35,8 @@ def test_precedence(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:  # type
 
 def test_bad_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SANTAMERGE_TIMEOUT", "soon")
-    with pytest.raises(ConfigError, match="'timeout' has the value 'soon', which is not a float"):
+    with pytest.raises(ConfigError, match=r"'timeout' has the value 'soon' \(from "
+                                          r"SANTAMERGE_TIMEOUT\), which is not a number"):
         load_settings(str(tmp_path))
 
 
@@ -59,3 +60,15 @@ def test_backend_settings_and_the_choice_they_make(make_repo,  # type: ignore[no
     assert settings.fim_family == "starcoder"
     assert choose_backend(settings, per_file=True) == choose_backend(settings)
     assert choose_backend(settings).where == "http://10.0.0.7:8000/v1"
+
+
+def test_the_checked_names_are_the_ones_santamerge_knows() -> None:
+    """config.py checks policy and fim_family against names it keeps without importing
+    the modules that define them (the merge driver's start-up); they must agree."""
+    from santamerge import config
+    from santamerge.commands.options import POLICY_NAMES
+    from santamerge.merge.ranking.policy import POLICIES
+    from santamerge.model.fim import FAMILIES
+
+    assert set(config.POLICIES) == set(POLICY_NAMES) == set(POLICIES.NAMES)
+    assert set(config.FIM_FAMILIES) == {t.family for t in FAMILIES}

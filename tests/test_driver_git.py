@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from conftest import Repo, git_merge_file
 
-from santamerge.merge.attempts import list_attempts
+from santamerge.merge.workspace.attempts import list_attempts
 
 BASE = "import os\n\n\ndef load(path):\n    return open(path).read()\n"
 # The policy that writes the union of two sides' additions at one place (the default
@@ -212,7 +212,7 @@ def test_attempts_are_stored_and_pruned(repo: Repo) -> None:
 
 
 def test_a_write_that_fails_reports_a_conflict_in_one_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from santamerge.merge.driver import _write
+    from santamerge.merge.workspace.driver import _write
 
     target = tmp_path / "folder"  # a folder in the file's place: the write fails
     target.mkdir()

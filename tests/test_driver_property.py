@@ -15,10 +15,10 @@ from differential import check_clean, merge_problem
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from santamerge.merge.attempts import list_attempts
-from santamerge.merge.driver import DriverArgs, run_merge_driver
 from santamerge.merge.locate import parse_conflicts
-from santamerge.merge.policy import POLICIES
+from santamerge.merge.ranking.policy import POLICIES
+from santamerge.merge.workspace.attempts import list_attempts
+from santamerge.merge.workspace.driver import DriverArgs, run_merge_driver
 
 LINES = st.sampled_from([
     "import os", "import re", "import json", "from a import b", "x = 1", "x = 2", "",
@@ -83,6 +83,7 @@ def test_driver_never_loses_a_side(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     base, ours, theirs = texts
     if not (tmp_path / ".git").exists():
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        (tmp_path / ".git" / "index.lock").touch()  # as git holds it while it merges
     baseline = git_merge_file(tmp_path, (base, ours, theirs))
     gits = baseline.stdout.decode()
     stored = len(list_attempts(tmp_path / ".git"))

@@ -18,6 +18,7 @@ import pytest
 
 from santamerge import treesitter
 from santamerge.languages.profiles import PROFILES, LanguageProfile
+from santamerge.syntax.nodes import count_errors
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -73,7 +74,7 @@ def test_profile_has_required_queries(profile: LanguageProfile) -> None:
 @pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
 def test_fixture_parses_cleanly(profile: LanguageProfile) -> None:
     root, _ = _fixture(profile)
-    assert treesitter.count_errors(root) == 0
+    assert count_errors(root) == 0
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
@@ -159,7 +160,7 @@ def test_errors_are_counted_in_trees_deeper_than_the_recursion_limit() -> None:
     import sys
 
     from santamerge.languages.profiles import language_named
-    from santamerge.treesitter import count_errors, parse
+    from santamerge.treesitter import parse
 
     depth = sys.getrecursionlimit() + 500
     source = "x = " + "[" * depth + "1 +" + "]" * depth + "\n"  # the error is innermost

@@ -5,6 +5,7 @@ driver, and the gates and key readers directly."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +15,9 @@ from conftest import Repo, git_merge_file
 
 from santamerge import treesitter
 from santamerge.languages.profiles import language_for_path
-from santamerge.merge.keys import key_value
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
+from santamerge.syntax.keys import key_value
 
 
 def merge(make_repo: Callable[[str], Repo], name: str, base: str, ours: str, theirs: str,
@@ -208,3 +209,105 @@ def test_a_key_the_sides_already_hold_twice_does_not_stop_the_merge(
     repo, done = merge(make_repo, "d.py", base, ours, theirs, "words")
     assert done.returncode == 0, done.stdout + done.stderr
     assert repo.read("d.py").decode().count('"a":') == 2
+
+
+# -- a key that git's merge holds once from each side: judged on the whole sides ---------
+# Ours adds the key in a line git merges cleanly; theirs adds it again in a hunk where
+# both sides add. git's merge with theirs spliced in already holds the key twice (and,
+# for TOML, does not load), so a gate that judged "a side holds it twice" or "a side
+# does not load" on the sides spliced into git's merge let the union through; neither
+# side holds it twice, and both load (issue 22).
+
+LATE_DICT = 'C = {\n    "a": 1,\n    "b": 2,\n    "c": 3,\n}\n'
+LATE_TOML = "[tool.ruff]\nline-length = 100\nindent-width = 4\nversion = 1\n"
+LATE_YAML = "a: 1\nb: 2\nc: 3\n"
+# (file, base, ours, theirs): one side's key early (git merges it cleanly), the hunk at
+# the end, where the other side adds the key again (TOML: a table that ours' dotted key
+# already opened)
+KEY_LATE = {
+    "python": ("settings.py", LATE_DICT,
+               LATE_DICT.replace('"c": 3,\n', '"c": 3,\n    "lint": 1,\n'),
+               LATE_DICT.replace('"a": 1,\n', "\"a\": 1,\n    'lint': 2,\n").rstrip("\n")),
+    "toml": ("pyproject.toml", LATE_TOML,
+             LATE_TOML.replace("line-length = 100\n", 'line-length = 100\nlint.select = ["E"]\n')
+             + "x = 1\n",
+             LATE_TOML + '\n[tool.ruff.lint]\nignore = ["E501"]\n'),
+    "yaml": ("c.yaml", LATE_YAML, LATE_YAML.replace("a: 1\n", "a: 1\nlint: 1\n") + "x: 1\n",
+             LATE_YAML + "'lint': 2\n"),
+    # ours' dotted key and theirs' table both in lines git merges cleanly: git's merge
+    # loads with no choice in the hunk, nor does either side spliced into it; only the
+    # whole sides (%A and %B, the index stages) tell that they load
+    "toml-clean-lines": ("ruff.toml", LATE_TOML + "\n[server]\nport = 1\n",
+                         LATE_TOML.replace("line-length = 100\n",
+                                           'line-length = 100\nlint.select = ["E"]\n')
+                         + "\n[server]\nport = 1\na = 1\n",
+                         LATE_TOML + '\n[tool.ruff.lint]\nignore = ["E501"]\n'
+                         + "\n[server]\nport = 1\nb = 2\n"),
+}
+
+
+@pytest.mark.parametrize("policy", [None, "words"])
+@pytest.mark.parametrize("language", sorted(KEY_LATE))
+def test_a_key_git_merged_cleanly_and_repeated_in_a_hunk_stays_gits_conflict(
+        language: str, policy: str | None, make_repo: Callable[[str], Repo],
+        tmp_path: Path) -> None:
+    name, base, ours, theirs = KEY_LATE[language]
+    conflict = git_merge_file(tmp_path, (base, ours, theirs)).stdout.decode()
+    assert len(parse_conflicts(conflict).hunks) == 1  # ours' key is outside the hunk
+    repo, done = merge(make_repo, name, base, ours, theirs, policy)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert repo.read(name).decode() == conflict
+
+
+def test_resolve_accept_judges_keys_on_the_index_stages(make_repo: Callable[[str], Repo],
+                                                        tmp_path: Path) -> None:
+    """`resolve --accept` reads the sides from the index: on the same merges, after a
+    plain `git merge`, it may take a side, never the union that holds the key twice or
+    does not load (differential.file_problems); a union that adds no key twice is still
+    written."""
+    import differential as d
+
+    repo = make_repo("repo")
+    repo.git("config", "merge.conflictStyle", "diff3")
+    sides = [{name: texts[k] for name, *texts in KEY_LATE.values()} for k in (0, 1, 2)]
+    sides[0]["ok.py"], sides[1]["ok.py"] = LATE_DICT, KEY_LATE["python"][2]
+    sides[2]["ok.py"] = LATE_DICT.replace('"c": 3,\n', '"c": 3,\n    "y": 2,\n')
+    assert repo.merge_branches(*sides).returncode == 1
+    resolved = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--accept",
+                               "--threshold", "0", "--no-model"], cwd=repo.root,
+                              capture_output=True, text=True, check=False, timeout=120)
+    assert resolved.returncode in (0, 1), resolved.stderr
+    for name, base, ours, theirs in KEY_LATE.values():
+        merge = d.Merge(name, base.encode(), ours.encode(), theirs.encode())
+        baseline, _ = d.git_merge(merge, tmp_path / name)
+        assert d.file_problems(merge, baseline, repo.read(name)) == [], name
+    written = repo.read("ok.py").decode()
+    assert "<<<<<<<" not in written and '"y": 2' in written and '"lint": 1' in written
+
+
+NESTED = 'CONFIG = {\n    "tool": {\n        "a": 1,\n        "b": 2,\n    },\n}\n'
+NESTED_OURS = NESTED.replace('CONFIG = {\n', 'CONFIG = {\n    "beta": 1,\n').replace(
+    '"b": 2,\n', '"b": 2,\n        "x": 1,\n')
+NESTED_THEIRS = NESTED.replace('    },\n}', "    },\n    'beta': {},\n}").replace(
+    '"b": 2,\n', '"b": 2,\n        "y": 2,\n')
+
+
+@pytest.mark.parametrize("policy", [None, "words"])
+@pytest.mark.parametrize("key", ["beta", "gamma"])
+def test_a_key_twice_in_lines_git_merged_cleanly_leaves_a_conflict(
+        key: str, policy: str | None, make_repo: Callable[[str], Repo], tmp_path: Path
+        ) -> None:
+    """Each side adds "beta" once, in lines git merges cleanly, and the one hunk (in
+    another dict) has a merge: every hunk written would write the file with "beta" twice
+    and exit 0, as if nothing were wrong. The hunk stays git's conflict. (Theirs adding
+    "gamma" instead: the merge is written.)"""
+    theirs = NESTED_THEIRS.replace("'beta'", f"'{key}'")
+    conflict = git_merge_file(tmp_path, (NESTED, NESTED_OURS, theirs)).stdout.decode()
+    assert len(parse_conflicts(conflict).hunks) == 1
+    repo, done = merge(make_repo, "settings.py", NESTED, NESTED_OURS, theirs, policy)
+    if key == "gamma":
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert '"x": 1' in repo.read("settings.py").decode()
+        return
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert repo.read("settings.py").decode() == conflict

@@ -69,7 +69,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 def test_santamerge_has_no_import_cycle() -> None:
     graph = import_graph()
-    assert len(graph) > 40 and graph["santamerge.merge.driver"]
+    assert len(graph) > 40 and graph["santamerge.merge.workspace.driver"]
     assert find_cycle(graph) is None, " -> ".join(find_cycle(graph) or [])
 
 
@@ -78,8 +78,12 @@ LAYERS = (
     ("santamerge", "santamerge.errors"),
     ("santamerge.git", "santamerge.files", "santamerge.config", "santamerge.treesitter",
      "santamerge.languages"),
+    ("santamerge.syntax",),  # what santamerge knows of parsed code, for merge/ and stubs/
     ("santamerge.model",),
-    ("santamerge.merge",),
+    ("santamerge.merge.types",),  # the values that pass between the merge's stages
+    ("santamerge.merge.structured", "santamerge.merge.ranking"),  # side by side (below)
+    ("santamerge.merge",),  # the pipeline's core: candidates, gates, pipeline, record
+    ("santamerge.merge.workspace",),  # above the pipeline: the driver, a repository's files
     ("santamerge.stubs",),
     ("santamerge.ui",),
     ("santamerge.bench",),
@@ -104,5 +108,26 @@ def test_a_part_imports_only_the_parts_below_it() -> None:
     upward = sorted(f"{m} -> {d}" for m, deps in import_graph().items() for d in deps
                     if layer(d) > layer(m))
     assert upward == []
-    assert layer("santamerge.merge.driver") > layer("santamerge.model.fim") > layer(
-        "santamerge.git")
+    assert layer("santamerge.merge.workspace.driver") > layer("santamerge.merge.pipeline") > layer(
+        "santamerge.model.fim") > layer("santamerge.git")
+
+
+# Parts that stand side by side in one picture: neither imports the other.
+BESIDE = (
+    ("santamerge.merge.structured", "santamerge.merge.ranking"),
+    ("santamerge.merge", "santamerge.stubs"),
+)
+
+
+def test_parts_side_by_side_import_neither_way() -> None:
+    def part(module: str, name: str) -> bool:
+        return module == name or module.startswith(name + ".")
+
+    graph = import_graph()
+    across = sorted(f"{m} -> {d}" for a, b in BESIDE for m, deps in graph.items() for d in deps
+                    if (part(m, a) and part(d, b)) or (part(m, b) and part(d, a)))
+    assert across == []
+    assert any(part(m, "santamerge.stubs") for m in graph)
+    assert layer("santamerge.merge.structured.tree") == layer("santamerge.merge.ranking.rank")
+    assert layer("santamerge.merge.pipeline") > layer("santamerge.merge.structured.tree") > (
+        layer("santamerge.merge.types")) > layer("santamerge.syntax.nodes")

@@ -64,8 +64,8 @@ def test_the_driver_never_loses_a_line_under_the_words_policy(workdir: Path, see
 
 
 # Hunks written and left marked, at least, by policy: the runs above are only worth
-# something if the driver wrote many hunks in them (they write 71 and 119, and leave 770
-# and 286 marked).
+# something if the driver wrote many hunks in them (with the config files of issue 22
+# they write 84 and 113, and leave 785 and 321 marked).
 WRITTEN = {"conservative": (45, 400), "words": (90, 200)}
 
 
@@ -133,12 +133,17 @@ def test_resolve_accept_never_loses_a_line(make_repo: object, style: str, seed: 
     baselines = {}
     rng = random.Random(seed)
     by_hand = set()
+    edited: dict[str, int] = {}  # edited inside the markers: the hunk
     for path in sorted(conflicted):
         if b"<<<<<<<" not in before[path] or rng.random() < 0.1:
             if b"<<<<<<<" in before[path]:  # a person resolves it, and does not `git add`
                 before[path] = by_path[path].ours
                 repo.write(path, before[path])
             by_hand.add(path)
+            continue
+        if rng.random() < 0.1 and (found := d.edit_inside_markers(before[path], rng)):
+            before[path], edited[path] = found  # a person's edit, markers kept
+            repo.write(path, before[path])
             continue
         baselines[path] = before[path] if style == "diff3" else stage_merge(repo, path)
     done = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--accept",
@@ -151,6 +156,10 @@ def test_resolve_accept_never_loses_a_line(make_repo: object, style: str, seed: 
         after = repo.read(m.path) if (repo.root / m.path).exists() else None
         if after == before.get(m.path):
             continue  # untouched: always safe (what is counted below must be written)
+        if m.path in edited:
+            kept = d.edits_kept(before[m.path], after or b"", [edited[m.path]])
+            problems.update({m.path: kept} if kept else {})
+            continue
         if m.path not in baselines:
             problems[m.path] = ["written, though it is not a conflict santamerge may touch"]
             continue
@@ -161,6 +170,7 @@ def test_resolve_accept_never_loses_a_line(make_repo: object, style: str, seed: 
             problems[m.path] = found
     assert problems == {}
     assert by_hand, "no file was resolved by hand in this run"
+    assert edited, "no file was edited inside its markers in this run"
     assert written >= 0.8 * len(baselines), (written, len(baselines), done.stderr)
 
 
@@ -194,7 +204,8 @@ def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> Non
     """One `git merge` of 400 generated files in six languages through the installed
     driver: every file is git's own result, or a written result that keeps the
     properties, and git's status says conflicted exactly where markers are left."""
-    repo.install_driver(["*.py", "*.java", "*.js", "*.ts", "*.go", "*.rs"])
+    repo.install_driver(["*.py", "*.java", "*.js", "*.ts", "*.go", "*.rs", "*.json", "*.yaml",
+                         "*.toml"])
     merges = generated_merges(424242, 400)
     conflicted = set(conflicted_repository(repo, merges))
     assert len(conflicted) >= 200
@@ -210,7 +221,8 @@ def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> Non
             continue
         if status == 0:
             marked = result != baseline
-            found = d.check_clean(baseline, result, 1 if marked else 0)
+            found = (d.check_clean(baseline, result, 1 if marked else 0)
+                     or d.file_problems(m, baseline, result))
             if marked != (m.path in conflicted):
                 found.append("a clean merge marked as a clash is not conflicted in git")
             problems.update({m.path: found} if found else {})
@@ -227,3 +239,66 @@ def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> Non
     # 9 at dbcf109 (13 before it: four of those moved a side's trailing blanks onto
     # another line, and the tree merge now refuses them)
     assert written >= 8, written
+
+
+def added_keys(merge: d.Merge) -> list[dict[str, set[str]]]:
+    """For each side of a config merge, the keys its added lines bind: by value (quotes
+    and escapes read), each with the spellings it was written in."""
+    import ast
+    import re
+
+    texts = [t.decode("utf-8", "replace") for t in (merge.base, merge.ours, merge.theirs)]
+    base = Counter(texts[0].splitlines())
+    found: list[dict[str, set[str]]] = []
+    for text in texts[1:]:
+        keys: dict[str, set[str]] = {}
+        for line in Counter(text.splitlines()) - base:
+            match = re.match(r"\s*(.+?)\s*[=:](\s|$)", line)
+            if match is None:
+                continue
+            spelled = match.group(1)
+            try:
+                value = ast.literal_eval(spelled) if spelled[0] in "'\"" else spelled
+            except (ValueError, SyntaxError):
+                value = spelled
+            keys.setdefault(str(value), set()).add(spelled)
+        found.append(keys)
+    return found
+
+
+def test_the_generators_make_the_inputs_that_found_issue_22() -> None:
+    """What the runs above are fed: config files, one key added by both sides in two
+    spellings, a TOML table added against a dotted key or a scalar, lines of 40,000
+    characters, CRLF on one side, tabs against spaces."""
+    tally: Counter[str] = Counter()
+    for k in range(3000):
+        merge = d.generate(random.Random(k))
+        texts = [t.decode("utf-8", "replace") for t in (merge.base, merge.ours, merge.theirs)]
+        tally["long lines"] += any(len(line) >= d.LONG_LINE for t in texts
+                                   for line in t.split("\n"))
+        tally["CRLF on a side only"] += "\r\n" not in texts[0] and any(
+            "\r\n" in t for t in texts[1:])
+        tally["a tab against spaces"] += any(
+            line.startswith("\t") and line.replace("\t", "    ", 1) in texts[0]
+            for t in texts[1:] for line in t.split("\n"))
+        if not merge.path.startswith("conf/"):
+            continue
+        tally["config files"] += 1
+        ours, theirs = added_keys(merge)
+        tally["one key, two spellings"] += any(key in theirs and ours[key] != theirs[key]
+                                               for key in ours)
+        if merge.path.endswith(".toml"):
+            plain = [{k.replace(" ", "").replace('"', "").replace("'", "") for k in keys}
+                     for keys in (ours, theirs)]
+            dotted = [any(k == "lint" or k.startswith("lint.") for k in s) for s in plain]
+            base = Counter(texts[0].splitlines())
+            table = [any(line.replace(" ", "").replace('"', "").replace("'", "")
+                         == "[tool.ruff.lint]" for line in Counter(t.splitlines()) - base)
+                     for t in texts[1:]]
+            tally["a TOML table against a dotted key or a scalar"] += (
+                (table[0] and dotted[1]) or (table[1] and dotted[0]))
+    assert tally["config files"] >= 450, tally
+    assert tally["one key, two spellings"] >= 100, tally
+    assert tally["a TOML table against a dotted key or a scalar"] >= 5, tally
+    assert tally["long lines"] >= 3, tally
+    assert tally["CRLF on a side only"] >= 100 and tally["a tab against spaces"] >= 50, tally

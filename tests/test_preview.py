@@ -15,8 +15,8 @@ import pytest
 from conftest import Repo
 from terminal import Terminal
 
-from santamerge.merge.attempts import list_attempts
 from santamerge.merge.locate import parse_conflicts
+from santamerge.merge.workspace.attempts import list_attempts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "preview-schema.json"
@@ -77,7 +77,7 @@ def test_accepting_candidate_1_writes_it_and_keeps_the_other_hunk(conflicted: Re
     term.press("w", then="wrote app.py: 1 of 2 hunk(s) resolved, 1 keep their markers")
     term.press("q")
     status, printed = term.finish()
-    assert status == 0, printed
+    assert status == 1, printed  # a hunk keeps its conflict, as git mergetool says it
     assert "app.py: wrote 1 of 2 hunk(s) (hunk 1: candidate 1" in printed
     after = conflicted.read("app.py").decode()
     assert after == with_first_hunk(before, best["text"])
@@ -96,7 +96,7 @@ def test_quit_asks_first_and_leaves_the_file_byte_for_byte(conflicted: Repo) -> 
     term.press("q", then="not written: app.py")
     term.press("q")  # quit without writing
     status, printed = term.finish()
-    assert status == 0, printed
+    assert status == 1, printed  # the conflicts are left
     assert "app.py: unchanged; 1 decision(s) not written" in printed
     assert conflicted.read("app.py") == before
 
@@ -116,7 +116,7 @@ def test_edit_and_undo(conflicted: Repo, tmp_path: Path) -> None:
     term.press("w", then="wrote app.py: 1 of 2")
     term.press("q")
     status, printed = term.finish()
-    assert status == 0, printed
+    assert status == 1, printed
     assert "hunk 1: edited" in printed
     assert conflicted.read("app.py").decode() == with_first_hunk(before, "RETRIES = 7\n")
 
@@ -124,7 +124,7 @@ def test_edit_and_undo(conflicted: Repo, tmp_path: Path) -> None:
 def test_off_a_terminal_it_reports_and_writes_nothing(conflicted: Repo) -> None:
     before = conflicted.read("app.py")
     result = run_preview(conflicted)  # no PATHS: git's conflicted files
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the conflicts it showed are left
     out = result.stdout
     for shown in ("app.py hunk 1 of 2, line 1", "app.py hunk 2 of 2", "RETRIES = 5",
                   "RETRIES = 3", "RETRIES = 4", "vs ours", "vs theirs", "Nothing was written"):
@@ -135,14 +135,14 @@ def test_off_a_terminal_it_reports_and_writes_nothing(conflicted: Repo) -> None:
         assert f"{c['rank']}. {c['method']}  {score}" in out
     assert conflicted.read("app.py") == before
     skipped = run_preview(conflicted, ".gitattributes", "app.py")
-    assert skipped.returncode == 0
+    assert skipped.returncode == 1
     assert "santamerge: .gitattributes: no conflict markers; skipped" in skipped.stderr
     assert "app.py hunk 1 of 2" in skipped.stdout
 
 
 def test_json_validates_against_the_schema(conflicted: Repo) -> None:
     result = run_preview(conflicted, "app.py", "--json")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # its conflicts are left
     document = json.loads(result.stdout)
     schema = json.loads(SCHEMA.read_text())
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -157,7 +157,7 @@ def test_json_validates_against_the_schema(conflicted: Repo) -> None:
 def test_attempt_is_previewed_and_guards_the_working_file(conflicted: Repo) -> None:
     (attempt,) = list_attempts(conflicted.root / ".git")
     result = run_preview(conflicted, "--attempt", attempt.name[:18])
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the driver left both hunks
     assert f"attempt {attempt.name}: app.py" in result.stdout
     assert "app.py hunk 1 of 2, line 1" in result.stdout
     assert "RETRIES = 4" in result.stdout

@@ -13,8 +13,8 @@ import pytest
 from conftest import Repo
 from test_bench import _merge_history
 
-from santamerge.merge.learned import maintenance_merge, shipped_ranker
 from santamerge.merge.pipeline import run_pipeline
+from santamerge.merge.ranking.learned import maintenance_merge, shipped_ranker
 
 MARKED = ("import os\n\n\ndef load(path):\n<<<<<<< ours\n    return open(path).read()\n"
           "||||||| base\n    return open(path).read()\n=======\n"
@@ -36,7 +36,7 @@ def test_the_shipped_ranker_orders_propose_and_says_so() -> None:
 
 
 def test_the_calibrated_policy_abstains_below_its_threshold() -> None:
-    from santamerge.merge.policy import POLICIES
+    from santamerge.merge.ranking.policy import POLICIES
 
     policy = POLICIES["calibrated"]
     assert policy.threshold is not None and policy.threshold > 0.5

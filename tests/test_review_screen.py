@@ -52,8 +52,8 @@ def plain(make_repo: Callable[[str], Repo]) -> Repo:
 
 
 def review_app(repo: Repo, monkeypatch: pytest.MonkeyPatch, *paths: str) -> object:
-    from santamerge.merge.policy import DEFAULT_POLICY
-    from santamerge.merge.sources import preview_sources
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY
+    from santamerge.merge.workspace.sources import preview_sources
     from santamerge.ui.review import load_preview
     from santamerge.ui.tui import ReviewApp
 
@@ -186,7 +186,7 @@ def test_a_hunk_the_driver_wrote_goes_back_to_gits_conflict(repo: Repo) -> None:
     term.press("w", then="git lists it as conflicted again")
     term.press("q")
     status, printed = term.finish()
-    assert status == 0, printed
+    assert status == 1, printed  # a conflict is left in it again
     text = repo.read("app.py").decode()
     (hunk,) = parse_conflicts(text).hunks
     assert (hunk.ours, hunk.base, hunk.theirs) == ("import json\n", "", "import re\n")
@@ -211,7 +211,7 @@ def test_preview_takes_folders_and_speaks_plainly_outside_a_repository(
         plain: Repo, tmp_path: Path) -> None:
     plain.write("src/lib.py", "x = 1\n")
     here = run(plain, "preview", ".", "--json")
-    assert here.returncode == 0, here.stderr
+    assert here.returncode == 1, here.stderr  # app.py's conflicts are left
     assert [f["path"] for f in json.loads(here.stdout)["files"]] == ["app.py"]
     outside = tmp_path / "elsewhere"
     outside.mkdir()

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from santamerge.merge.learned import RICH, LocalAdjustment, Ranker, Weights
-from santamerge.merge.signals import HunkView, candidate_signals, facts_of, hunk_signals
+from santamerge.merge.ranking.learned import RICH, LocalAdjustment, Ranker, Weights
+from santamerge.merge.ranking.signals import HunkView, candidate_signals, facts_of, hunk_signals
 from santamerge.training.local import Hunk, fit_adjustment, split_by_date, top1_right
 from santamerge.training.ranker import committed_class
 
@@ -79,7 +79,7 @@ def test_committed_classes() -> None:
 def test_exported_trees_score_as_lightgbm_does() -> None:
     lgb = pytest.importorskip("lightgbm")
     np = pytest.importorskip("numpy")
-    from santamerge.merge.trees import Trees, from_lightgbm
+    from santamerge.merge.ranking.trees import Trees, from_lightgbm
 
     rng = np.random.default_rng(3)
     x = rng.normal(size=(600, 4))
@@ -96,8 +96,8 @@ def test_exported_trees_score_as_lightgbm_does() -> None:
 
 
 def test_the_shipped_ranker_is_trees_over_the_new_signals() -> None:
-    from santamerge.merge.learned import shipped_ranker
-    from santamerge.merge.trees import Trees
+    from santamerge.merge.ranking.learned import shipped_ranker
+    from santamerge.merge.ranking.trees import Trees
 
     ranker = shipped_ranker()
     assert ranker is not None

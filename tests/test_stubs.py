@@ -11,6 +11,7 @@ import pytest
 from santamerge import treesitter
 from santamerge.languages.profiles import language_for_path
 from santamerge.stubs.detect import Stub, find_stubs
+from santamerge.syntax.nodes import count_errors
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stubs"
 
@@ -145,7 +146,7 @@ def _stubs(name: str) -> tuple[str, list[Stub]]:
 def _errors(path: str, text: str) -> int:
     profile = language_for_path(path)
     assert profile is not None
-    return treesitter.count_errors(treesitter.parse(profile, text).root_node)
+    return count_errors(treesitter.parse(profile, text).root_node)
 
 
 def splice(text: str, stub: Stub, body: str) -> str:

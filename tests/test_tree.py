@@ -1,4 +1,4 @@
-"""The tree merge of order-free parents (santamerge.merge.tree): through a real `git
+"""The tree merge of order-free parents (santamerge.merge.structured.tree): through a real `git
 merge` with the driver, through `resolve`, in `propose`'s candidates, and its refusals."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from conftest import Repo, git_merge_file
 from santamerge.languages.profiles import language_for_path
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import POLICIES
-from santamerge.merge.tree import TreeMerge, tree_merge
+from santamerge.merge.ranking.policy import POLICIES
+from santamerge.merge.structured.tree import TreeMerge, tree_merge
 
 CONFIG_BASE = 'SETTINGS = {\n    "host": "localhost",\n    "port": 8080,\n    "debug": False,\n}\n'
 CONFIG_OURS = CONFIG_BASE.replace('"localhost"', '"example.org"')
@@ -110,6 +110,13 @@ REFUSED = {
                           "  import z from 'z';\n",
                           "import a from 'a';\n// shared\nimport j from 'j';\n"
                           "import z from 'z';\n"),
+    # Ours re-indents the first field with a tab and puts a field before it; theirs
+    # deletes it: a delete against a change (found by test_line_endings after issue 22).
+    "reindented-first-deleted": ("src/conf.rs",
+                                 "pub struct S {\n    k0: u16,\n    k1: u16,\n    k2: u24,\n}\n",
+                                 "pub struct S {\n    o9: u8,\n\tk0: u16,\n    k1: u24,\n"
+                                 "    k2: u24,\n}\n",
+                                 "pub struct S {\n    k1: u16,\n}\n"),
     "same-name-two-bodies": ("a.go", "package a\n\nfunc A() {}\n",
                              "package a\n\nfunc A() {}\n\nfunc B() int { return 1 }\n",
                              "package a\n\nfunc A() {}\n\nfunc B() int { return 2 }\n"),

@@ -20,7 +20,8 @@ from santamerge.languages.profiles import language_for_path
 from santamerge.merge.gates import check_candidate, check_together, misplaced, prepare_gates
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import UNION
+from santamerge.merge.ranking.policy import UNION
+from santamerge.syntax.nodes import count_errors
 
 # The union of two sides' additions at one place is written only by the ``union`` and
 # ``words`` policies (the default offers it): the tests of the union writer run under it.
@@ -140,7 +141,7 @@ def test_gate_rejects_what_the_language_forbids_and_tree_sitter_allows(
                     if c.method == method]
     spliced = parsed.splice({0: candidate.text})
     tree = treesitter.parse(profile, spliced)
-    assert treesitter.count_errors(tree.root_node) == 0  # the hole: tree-sitter is happy
+    assert count_errors(tree.root_node) == 0  # the hole: tree-sitter is happy
     assert why in [w for _, _, w in misplaced(profile, tree.root_node)]
     if method == "ours":  # ours is a side: a side's own faults are allowed, as before
         assert check_candidate(baseline, candidate) == ()
@@ -154,7 +155,7 @@ def test_javascript_return_outside_a_function_is_misplaced() -> None:
     profile = language_for_path("app.mjs")
     assert profile is not None
     tree = treesitter.parse(profile, "const a = 1;\nreturn a;\n")
-    assert treesitter.count_errors(tree.root_node) == 0
+    assert count_errors(tree.root_node) == 0
     assert [w for _, _, w in misplaced(profile, tree.root_node)] == ["return outside a function"]
     fine = treesitter.parse(profile, "const f = async () => { return await g(); };\n")
     assert misplaced(profile, fine.root_node) == []
@@ -164,7 +165,7 @@ def test_rust_use_in_an_impl_body_is_misplaced() -> None:
     profile = language_for_path("lib.rs")
     assert profile is not None
     tree = treesitter.parse(profile, "struct A;\nimpl A {\n    use std::io;\n}\n")
-    assert treesitter.count_errors(tree.root_node) == 0
+    assert count_errors(tree.root_node) == 0
     found = [w for _, _, w in misplaced(profile, tree.root_node)]
     assert found == ["use_declaration not allowed here"]
     fine = treesitter.parse(profile, "mod m {\n    use std::io;\n}\nuse std::fs;\n")

@@ -11,7 +11,7 @@ from santamerge.languages.profiles import language_for_path
 from santamerge.merge.gates import check_candidate, check_together, prepare_gates
 from santamerge.merge.locate import parse_conflicts
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import WORDS
+from santamerge.merge.ranking.policy import WORDS
 from santamerge.merge.types import Candidate
 
 

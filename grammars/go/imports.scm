@@ -13,7 +13,7 @@
   (import_spec name: (package_identifier) @name) @import)
 
 ; An import without an alias, as @path, with the import it comes with: it binds the
-; package's name, which is not in the source; santamerge.merge.unused guesses it from
+; package's name, which is not in the source; santamerge.merge.structured.unused guesses it from
 ; the path's last elements (`encoding/json`: json; `yaml/v3`: yaml or v3).
 (import_declaration
   (import_spec !name path: (_) @path)) @import

@@ -1,4 +1,4 @@
-; Order-free parents for the tree merge (santamerge/merge/tree.py); the captures are
+; Order-free parents for the tree merge (santamerge/merge/structured/tree.py); the captures are
 ; explained in grammars/python/orderfree.scm. Functions, methods and types are signed
 ; by definitions.scm, imports by their text.
 (source_file) @parent

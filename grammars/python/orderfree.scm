@@ -1,4 +1,4 @@
-; Order-free parents for the tree merge (santamerge/merge/tree.py). @parent: a parent
+; Order-free parents for the tree merge (santamerge/merge/structured/tree.py). @parent: a parent
 ; whose named children may come in any order where they have a signature (definitions
 ; and imports by name or text, @key below); others keep their order. @set: every child
 ; may come in any order. @item lists a parent's children where not all named children

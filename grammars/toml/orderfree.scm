@@ -1,4 +1,4 @@
-; Order-free parents for the tree merge (santamerge/merge/tree.py); the captures are
+; Order-free parents for the tree merge (santamerge/merge/structured/tree.py); the captures are
 ; explained in grammars/python/orderfree.scm. Keys and tables are unique and in any
 ; order; arrays of tables ([[bin]]) repeat, and keep their order.
 (document) @parent

@@ -1,4 +1,4 @@
-; Order-free parents for the tree merge (santamerge/merge/tree.py); the captures are
+; Order-free parents for the tree merge (santamerge/merge/structured/tree.py); the captures are
 ; explained in grammars/python/orderfree.scm. A mapping's keys are unique in it and in
 ; any order; sequences keep their order.
 (block_mapping) @parent

@@ -20,7 +20,8 @@ from santamerge.errors import GitError, SantamergeError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from santamerge.merge.policy import AutoApplyPolicy
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.record import ProposalRecord
 
 MERGE_TREE_SCHEMA = 1
 
@@ -28,7 +29,7 @@ MERGE_TREE_SCHEMA = 1
 class FileResult(NamedTuple):
     path: str
     status: str  # "resolved": santamerge wrote every hunk; "partial"; "conflicted"
-    record: dict[str, Any]  # the proposal record of docs/propose-json.md
+    record: ProposalRecord  # docs/propose-json.md
 
 
 class MemoryMerge(NamedTuple):
@@ -46,7 +47,7 @@ class MemoryMerge(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         return {"schema": MERGE_TREE_SCHEMA, "ours": self.ours, "theirs": self.theirs,
                 "git_clean": self.clean, "conflicted_after": self.left,
-                "files": [{"path": f.path, "status": f.status, **f.record}
+                "files": [{"path": f.path, "status": f.status, **f.record.to_json()}
                           for f in self.files],
                 "other_conflicts": list(self.other)}
 

@@ -15,8 +15,9 @@ are one space, leading and trailing blanks go). The report:
   hunk), precision (written files whose every region holds the commit's text; a written
   file with a region not found in the commit is "unjudged", never right), the same with
   order counted right (a region that holds the commit's lines in another order counts
-  as right), whole-file equality beside it, silent-wrong (written with a wrong region,
-  of all conflicted files) and the time per file;
+  as right), whole-file equality beside it, the hunks written (in files written whole
+  or in part: they add up to the auto-apply figures), silent-wrong (a wrong region
+  written, whole or in part, of all conflicted files) and the time per file;
 - with ``details``, one record per conflicted file (commit, path, language, verdicts,
   the method of each written hunk and the time; no text), for error analysis;
 - time per file and per hunk (p50, p95) of the pipeline;
@@ -38,8 +39,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from santamerge.bench.replay import ConflictedFile, match_hunks
 from santamerge.languages.profiles import language_named
 from santamerge.merge.candidates import side_texts
+from santamerge.merge.structured.words import normalise
 from santamerge.merge.types import ConflictHunk, HunkProposal
-from santamerge.merge.words import normalise
 
 if TYPE_CHECKING:
     from santamerge.model.backends.base import Backend
@@ -152,7 +153,7 @@ def evaluate_file(conflicted: ConflictedFile, policy_name: str = "conservative",
     """The file's hunks, proposed for and compared; None when its markers do not parse."""
     from santamerge.errors import MarkerError
     from santamerge.merge.pipeline import run_pipeline
-    from santamerge.merge.policy import POLICIES
+    from santamerge.merge.ranking.policy import POLICIES
 
     started = time.perf_counter()
     try:
@@ -215,10 +216,14 @@ def _ms(seconds: list[float]) -> dict[str, float | None]:
 
 
 def _writer(files: int, verdicts: Counter[str | None], whole: int,
+            hunks: tuple[int, int] = (0, 0), silently_wrong: tuple[int, int] = (0, 0),
             any_order: Counter[str | None] | None = None) -> dict[str, Any]:
     """What one writer (git's line merge, or the policy) did with ``files`` conflicted
-    files, from the verdicts of the files it wrote (FileResult.verdict), and the same
-    with order counted right (FileResult.verdict_any_order; the verdicts when None)."""
+    files, from the verdicts of the files it wrote whole (FileResult.verdict), the
+    ``hunks`` it wrote (and of those, wrong) in any of them, whole or in part, the files
+    with a wrong hunk written (``silently_wrong``: nothing marks it; exact, and with
+    order counted right), and the verdicts with order counted right
+    (FileResult.verdict_any_order; the verdicts when None)."""
     right, wrong, unjudged = verdicts["right"], verdicts["wrong"], verdicts["unjudged"]
     written = right + wrong + unjudged
     right_any, wrong_any = ((any_order or verdicts)["right"],
@@ -227,20 +232,32 @@ def _writer(files: int, verdicts: Counter[str | None], whole: int,
             "whole_file_equal": whole, "coverage": _share(written, files),
             "precision": _share(right, written),
             "precision_judged": _share(right, right + wrong),
-            "whole_file": _share(whole, written), "silent_wrong": _share(wrong, files),
+            "whole_file": _share(whole, written), "hunks_written": hunks[0],
+            "hunks_wrong": hunks[1],
+            "silent_wrong": _share(max(wrong, silently_wrong[0]), files),
             "right_any_order": right_any, "wrong_any_order": wrong_any,
             "precision_any_order": _share(right_any, written),
-            "silent_wrong_any_order": _share(wrong_any, files)}
+            "silent_wrong_any_order": _share(max(wrong_any, silently_wrong[1]), files)}
 
 
 def file_figures(files: list[FileResult]) -> dict[str, Any]:
     """File-level figures of a group of conflicted files: git's line merge, which
-    writes none of them, beside the policy, which writes the files it resolves whole.
+    writes none of them, beside the policy, which writes the files it resolves whole,
+    and the hunks it resolves in the others (the driver writes those too, and leaves
+    the rest marked). Its hunks written add up to the report's ``auto_apply``; a file
+    with a wrong hunk written is silent-wrong whether or not it is written whole.
     Their times are in the report's ``time_ms``, with every other time."""
     n = len(files)
+    hunks = [h for f in files for h in f.results if h.written]
+    wrong = sum(not h.written_right for h in hunks)
+    silently = sum(f.verdict == "wrong" or any(h.written and not h.written_right
+                                               for h in f.results) for f in files)
+    silently_any = sum(f.verdict_any_order == "wrong" or any(
+        h.written and not h.written_right_any_order for h in f.results) for f in files)
     return {"files": n, "git": _writer(n, Counter(), 0),
             "policy": _writer(n, Counter(f.verdict for f in files),
-                              sum(f.resolved_right for f in files),
+                              sum(f.resolved_right for f in files), (len(hunks), wrong),
+                              (silently, silently_any),
                               Counter(f.verdict_any_order for f in files))}
 
 

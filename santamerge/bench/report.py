@@ -90,9 +90,10 @@ def print_merges(report: dict[str, Any]) -> None:
     out.print(table)
     files, t = report["files"], report["time_ms"]
     out.print(
-        f"auto-apply ({report['policy']}): wrote {a['written']} hunks, {a['right']} right: "
-        f"precision {pct(a['precision'])}, coverage {pct(a['coverage'])}, silent-wrong "
-        f"{pct(a['silent_wrong'])}\nfiles resolved completely and right: "
+        f"auto-apply ({report['policy']}), by hunk: wrote {a['written']} of "
+        f"{h['matched']} matched hunks, {a['right']} right: precision "
+        f"{pct(a['precision'])}, coverage {pct(a['coverage'])}, silent-wrong "
+        f"{pct(a['silent_wrong'])} of hunks\nfiles resolved completely and right: "
         f"{files['resolved_right']} of {files['conflicted']} "
         f"({pct(files['share_resolved_right'])})\ntime: per file p50 "
         f"{ms(t['per_file']['p50'])} ms, p95 {ms(t['per_file']['p95'])} ms; per hunk p50 "
@@ -100,8 +101,8 @@ def print_merges(report: dict[str, Any]) -> None:
     out.print(files_table(report))
 
 
-FILE_COLUMNS = ("", "files", "", "written", "coverage", "precision", "any order",
-                "unjudged", "whole file", "silent-wrong", "p50 ms", "p95 ms")
+FILE_COLUMNS = ("", "files", "", "files written", "hunks written", "coverage", "precision",
+                "any order", "unjudged", "whole file", "silent-wrong", "p50 ms", "p95 ms")
 
 
 def files_table(report: dict[str, Any]) -> Table:
@@ -111,12 +112,15 @@ def files_table(report: dict[str, Any]) -> Table:
 
     table = Table(title=f"files: git's line merge vs the {report['policy']} policy "
                         "(regions against the commit, whitespace normalised)",
-                  caption="coverage: written, of conflicted; precision: every region "
-                          "right, of written (unjudged: a region not found in the commit, "
-                          "not counted right); any order: the same with a region that holds "
-                          "the commit's lines in another order counted right; whole file: "
-                          "equal to the commit, of written; "
-                          "silent-wrong: a wrong region, of conflicted; time: the pipeline")
+                  caption="files written: with no conflict left; hunks written: in "
+                          "files written whole or in part (as auto-apply above counts "
+                          "them); coverage: files written, of conflicted; precision: every "
+                          "region right, of files written (unjudged: a region not found in "
+                          "the commit, not counted right); any order: the same with a "
+                          "region that holds the commit's lines in another order counted "
+                          "right; whole file: equal to the commit, of files written; "
+                          "silent-wrong: a file with a wrong hunk written, of conflicted; "
+                          "time: the pipeline")
     for i, column in enumerate(FILE_COLUMNS):
         table.add_column(column, justify="left" if i in (0, 2) else "right")
     times = report["time_ms"]
@@ -135,7 +139,8 @@ def _file_rows(table: Table, name: str, figures: dict[str, Any], policy: str,
     for i, (writer, label) in enumerate((("git", "git"), ("policy", policy))):
         f, t = figures[writer], times if i else {"p50": None, "p95": None}
         table.add_row(name if i == 0 else "", str(figures["files"]) if i == 0 else "", label,
-                      str(f["written"]), pct(f["coverage"]), pct(f["precision"]),
+                      str(f["written"]), str(f.get("hunks_written", "-")),
+                      pct(f["coverage"]), pct(f["precision"]),
                       pct(f.get("precision_any_order")),
                       str(f["unjudged"]) if f["written"] else "-", pct(f["whole_file"]),
                       pct(f["silent_wrong"]), ms(t["p50"]), ms(t["p95"]))

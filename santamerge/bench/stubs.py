@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.merge.words import normalise
+from santamerge.merge.structured.words import normalise
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -38,7 +38,6 @@ class Blanked(NamedTuple):
 
 
 def _function_nodes(profile: LanguageProfile, text: str) -> Iterator[tuple[str, Node]]:
-    from santamerge.stubs.fill import FUNCTION_TYPES
     from santamerge.treesitter import matches, node_text, parse, query
 
     q = query(profile, "definitions")
@@ -46,8 +45,8 @@ def _function_nodes(profile: LanguageProfile, text: str) -> Iterator[tuple[str, 
         return
     for match in matches(q, parse(profile, text).root_node):
         for node in match.get("definition", []):
-            inner = node if node.type in FUNCTION_TYPES else next(
-                (c for c in node.named_children if c.type in FUNCTION_TYPES), None)
+            inner = node if node.type in profile.functions else next(
+                (c for c in node.named_children if c.type in profile.functions), None)
             if inner is not None and match.get("name"):
                 yield node_text(match["name"][0]), inner
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from santamerge.commands.options import json_option
 from santamerge.errors import report_errors
+
+if TYPE_CHECKING:
+    from santamerge.merge.record import AttemptRecord
 
 ATTEMPTS_SCHEMA = 1
 
@@ -36,13 +39,13 @@ def attempts(every: bool, as_json: bool) -> None:
       santamerge preview --attempt last      review them; undo a written hunk
     """
     from santamerge import git
-    from santamerge.merge.sources import last_merge, read_attempts
+    from santamerge.merge.workspace.sources import last_merge, read_attempts
 
     repo = git.find_repository(outside="is not inside a git repository; the attempts are "
                                        "stored under its .git/santamerge/attempts/")
     stored = read_attempts(repo.git_dir)
     chosen = stored if every else last_merge(stored)
-    rows = [_row(a.name, a.body) for a in chosen]
+    rows = [_row(a.name, a.record) for a in chosen]
     if as_json:
         click.echo(json.dumps({"schema": ATTEMPTS_SCHEMA, "attempts": rows}, indent=2))
         return
@@ -61,12 +64,9 @@ def attempts(every: bool, as_json: bool) -> None:
                "back to git's conflict.")
 
 
-def _row(name: str, body: dict[str, Any]) -> dict[str, Any]:
-    outcome = body.get("outcome")
-    outcome = outcome if isinstance(outcome, dict) else {}
-    methods = outcome.get("methods") or {}
-    written = {str(int(i) + 1): str(m) for i, m in sorted(
-        methods.items(), key=lambda item: int(item[0]))} if isinstance(methods, dict) else {}
-    left = [int(i) + 1 for i in outcome.get("unresolved") or []]
-    return {"name": name, "path": body.get("path"), "time": body.get("time"),
-            "head": body.get("head"), "written": written, "left": left}
+def _row(name: str, record: AttemptRecord) -> dict[str, Any]:
+    outcome = record.proposal.outcome
+    written = {str(i + 1): m for i, m in sorted(outcome.methods.items())}
+    left = [i + 1 for i in outcome.unresolved]
+    return {"name": name, "path": record.proposal.path, "time": record.time,
+            "head": record.head, "written": written, "left": left}

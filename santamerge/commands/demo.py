@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -43,16 +44,37 @@ def backup(path):
 
 @click.command(short_help="Merge two branches through santamerge in a scratch repository.")
 @click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
-              help="Where to create the scratch repository (default: a new temporary folder).")
+              help="Where to create the scratch repository (kept afterwards; default: a new "
+                   "temporary folder, removed at the end).")
+@click.option("--keep", is_flag=True,
+              help="Keep the temporary scratch repository, to look around in it.")
 @report_errors
-def demo(folder: str | None) -> None:
+def demo(folder: str | None, keep: bool) -> None:
     """Create a scratch repository, merge two branches through santamerge, show the result.
 
     Both branches add an import to a sorted group (santamerge keeps both, sorted), change
     different entries of one dict (santamerge merges the entries) and change the same
-    constant (a true conflict, left in diff3 form for a person).
+    constant (a true conflict, left in diff3 form for a person). It needs no model.
+
+    The scratch repository is a new temporary folder, removed at the end; --keep keeps
+    it, and --dir DIR makes it there (and keeps it). Either way it says where it is.
     """
+    temporary = folder is None
     root = Path(folder or tempfile.mkdtemp(prefix="santamerge-demo-"))
+    try:
+        _show_merge(root)
+    finally:
+        if temporary and not keep:
+            shutil.rmtree(root, ignore_errors=True)
+    if temporary and not keep:
+        click.echo(f"The scratch repository {root} is removed again; `santamerge demo "
+                   "--keep` keeps it.")
+    else:
+        click.echo(f"The scratch repository is kept in {root}: `cd {root}` and look "
+                   "(`git log`, `santamerge attempts`); remove it when done.")
+
+
+def _show_merge(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     run = _runner(root)
     run("init", "-q", "-b", "main")
@@ -61,14 +83,14 @@ def demo(folder: str | None) -> None:
         run("config", key, value)
     git.config_set("merge.santamerge.driver", driver_command(git.version()), global_=False,
                    cwd=str(root))
-    add_attribute_lines(root / ".gitattributes", ["*.py"])
+    add_attribute_lines(root / ".git" / "info" / "attributes", ["*.py"])  # as install does
     _commit(run, root, BASE, "base")
     run("checkout", "-q", "-b", "feature")
     _commit(run, root, FEATURE, "feature: logging")
     run("checkout", "-q", "main")
     _commit(run, root, MAIN, "main: json")
     merge = git.run_git("merge", "--no-edit", "feature", cwd=root, check=False)
-    click.secho(f"$ git merge feature   (in {root})", bold=True)
+    click.secho(f"$ git merge feature   (in the scratch repository {root})", bold=True)
     click.echo(merge.stdout + merge.stderr)
     click.secho("app.py after the merge:", bold=True)
     click.echo((root / "app.py").read_text(encoding="utf-8"))
@@ -87,5 +109,5 @@ def _runner(root: Path) -> Callable[..., str]:
 
 def _commit(run: Callable[..., str], root: Path, text: str, message: str) -> None:
     (root / "app.py").write_text(text, encoding="utf-8")
-    run("add", "app.py", ".gitattributes")
+    run("add", "app.py")
     run("commit", "-q", "-m", message)

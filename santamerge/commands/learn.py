@@ -61,7 +61,7 @@ def learn(limit: int, budget: float, held: float, forget: bool, as_json: bool) -
       santamerge learn --forget         back to the shipped ranker
     """
     from santamerge.git import find_repository
-    from santamerge.merge.learned import local_path
+    from santamerge.merge.ranking.learned import local_path
 
     repo = find_repository(os.getcwd(), WHERE)
     state = Path(repo.git_dir) / "santamerge"
@@ -104,7 +104,7 @@ def _mine(root: str, store: Path, limit: int, budget: float, quiet: bool) -> tup
 
 
 def _fit(store: Path, target: Path, held: float) -> dict[str, Any]:
-    from santamerge.merge.learned import shipped_ranker
+    from santamerge.merge.ranking.learned import shipped_ranker
     from santamerge.training.local import (
         MIN_HUNKS,
         fit_adjustment,
@@ -158,7 +158,7 @@ def _fit(store: Path, target: Path, held: float) -> dict[str, Any]:
 def _remove(target: Path) -> None:
     """Remove the stored adjustment; anything else in its place (a folder) is left as it
     is, with one warning line."""
-    from santamerge.merge.learned import warn_unusable
+    from santamerge.merge.ranking.learned import warn_unusable
 
     try:
         target.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from santamerge.commands.options import timeout_option
-from santamerge.merge.driver import DriverArgs, run_merge_driver
+from santamerge.merge.workspace.driver import DriverArgs, run_merge_driver
 
 
 @click.command("merge-driver", short_help="Merge one file for git (%O %A %B %L %P).")

@@ -31,8 +31,9 @@ def merge_tree(ours: str, theirs: str, policy: str | None, as_json: bool) -> Non
     """Merge the commits OURS and THEIRS (branches, tags or ids) as `git merge-tree
     --write-tree` does, in a private scratch repository that reads this one's objects:
     no ref, index, working tree or object here is written. For every file git leaves
-    with content conflicts, santamerge's policy decides what the merge driver would
-    write; every hunk it leaves gets its ranked candidates.
+    with content conflicts, santamerge's policy (--policy, else the merge driver's:
+    santamerge.policy) decides what the merge driver would write; every hunk it leaves
+    gets its ranked candidates.
 
     It prints, per conflicted file, what santamerge would write and by which method,
     and the best candidates of each hunk left; --json prints the schema of
@@ -47,13 +48,14 @@ def merge_tree(ours: str, theirs: str, policy: str | None, as_json: bool) -> Non
       santamerge merge-tree HEAD origin/main --json
     """
     from santamerge.bench.memory import merge_in_memory
+    from santamerge.config import load_settings
     from santamerge.git import find_git_dir
-    from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.merge.ranking.policy import POLICIES
 
     git_dir = find_git_dir(os.getcwd())
     if git_dir is None:
         raise SantamergeError(f"{os.getcwd()} {WHERE}")
-    chosen = POLICIES[policy] if policy else DEFAULT_POLICY
+    chosen = POLICIES[load_settings(policy=policy).policy]  # the merge driver's policy
     result = merge_in_memory(Path(git_dir), ours, theirs, chosen)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
@@ -68,17 +70,16 @@ def _print(result: MemoryMerge, ours: str, theirs: str, policy: str) -> None:
         click.echo(f"{ours} and {theirs} merge cleanly (git's own merge)")
         return
     for f in result.files:
-        outcome = f.record["outcome"]
-        written = {int(k): m for k, m in outcome.get("methods", {}).items()}
-        click.echo(f"{f.path}: {len(f.record['hunks'])} conflict hunk(s); santamerge "
-                   f"({policy}) writes {len(written)}, leaves {len(outcome['unresolved'])}")
+        outcome = f.record.outcome
+        written = outcome.methods
+        click.echo(f"{f.path}: {len(f.record.hunks)} conflict hunk(s); santamerge "
+                   f"({policy}) writes {len(written)}, leaves {len(outcome.unresolved)}")
         for i, method in sorted(written.items()):
             click.echo(f"  hunk {i + 1}: written, {method}")
-        for hunk in f.record["hunks"]:
-            if hunk["index"] in outcome["unresolved"]:
-                best = ", ".join(f"{c['method']} {c['score']:.2f}"
-                                 for c in hunk["candidates"][:3])
-                click.echo(f"  hunk {hunk['index'] + 1} (line {hunk['line']}): left; best "
+        for hunk in f.record.hunks:
+            if hunk.index in outcome.unresolved:
+                best = ", ".join(f"{c.method} {c.score:.2f}" for c in hunk.candidates[:3])
+                click.echo(f"  hunk {hunk.index + 1} (line {hunk.line}): left; best "
                            f"candidates: {best or 'none'}")
     for path in result.other:
         click.echo(f"{path}: conflicted in a way santamerge does not merge (add/delete, "

@@ -12,8 +12,6 @@ import click
 from santamerge.commands.options import policy_option
 from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
 
-SIDES = ("ours", "base", "theirs")
-
 
 @click.command(short_help="The full-screen review of one file, for `git mergetool` "
                           "(santamerge install --mergetool sets it up).")
@@ -42,8 +40,9 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
       santamerge install --mergetool && git mergetool --tool=santamerge
     """
     from santamerge import git
-    from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
-    from santamerge.merge.sources import PreviewSource, same_conflict
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.merge.types import MARKER_ORDER as LABELS  # the sides' names
+    from santamerge.merge.workspace.sources import PreviewSource, same_conflict
     from santamerge.ui.review import load_preview
 
     try:
@@ -54,8 +53,8 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
     repo_path = os.path.relpath(os.path.realpath(merged), os.path.realpath(repo.root)) \
         if repo else merged
     size = git.marker_size_attribute(repo, repo_path) if repo else 7
-    diff3, status = git.merge_file(local, base, remote, SIDES, size)
-    plain, _ = git.merge_file(local, base, remote, SIDES, size, style="merge")
+    diff3, status = git.merge_file(local, base, remote, LABELS, size)
+    plain, _ = git.merge_file(local, base, remote, LABELS, size, style="merge")
     if status == git.MERGE_FILE_ERROR:
         raise SantamergeError(f"{merged}: git merge-file refused it (binary?); resolve it "
                               "with another tool")
@@ -69,21 +68,24 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
     except UnicodeDecodeError:
         raise SantamergeError(f"{merged}: not UTF-8 text; resolve it with another "
                               "tool") from None
-    zealous, _ = git.merge_file(local, base, remote, SIDES, size, style="zdiff3")
+    zealous, _ = git.merge_file(local, base, remote, LABELS, size, style="zdiff3")
     styles = (plain, diff3, zealous)  # merge.conflictStyle: merge, diff3 or zdiff3
     if not any(same_conflict(now, s.decode("utf-8", "replace"), size) for s in styles):
         _stop(f"{merged} no longer holds the conflict git left in it (edited by hand?); "
               "santamerge does not write over it (`git checkout -m -- FILE` starts it "
               "again)")
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
-    source = PreviewSource(merged, merged, merged, repo_path.replace(os.sep, "/"), SIDES,
+    source = PreviewSource(merged, merged, merged, repo_path.replace(os.sep, "/"), LABELS,
                            None, text, size, current)
     file = load_preview(source, chosen, _note, repo.git_dir if repo else None)
     if file is None or not file.proposal.hunks:
         _stop(f"{merged}: nothing to review")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        _stop("git mergetool runs santamerge in a terminal; here there is none (use "
-              "`santamerge preview --json` from scripts)")
+    from santamerge.ui.render import full_screen
+
+    if not full_screen():
+        _stop("git mergetool runs santamerge's full-screen review, and here is no terminal "
+              "that can show it (none, TERM=dumb, or no colours): `santamerge preview` "
+              "prints the hunks, `santamerge preview --json` for scripts")
     from santamerge.commands.preview import finish_review
 
     (result,) = finish_review([file])

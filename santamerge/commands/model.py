@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from santamerge.commands.options import (
     model_options,
 )
 from santamerge.errors import SantamergeError, report_errors
+
+if TYPE_CHECKING:
+    from santamerge.config import Settings
 
 # What the embedded model is good for, measured (docs/model-card.md, `model eval`).
 EMBEDDED_GOOD_FOR = (
@@ -62,6 +66,7 @@ def info(model_name: str | None, device: str | None, server: str | None,
              "chosen_by": setting_origin("model", flag=model_name),
              "backend": f"{here.kind} ({here.why})",
              "per_file_backend": f"{per_file.kind}: {per_file.where} ({per_file.why})",
+             "local_server": _local_server_note(settings),
              "fill_evidence": describe_evidence(fill_evidence(settings.model)),
              "settings_from": {name: setting_origin(name, flag=flag) for name, flag in (
                  ("model", model_name), ("device", device), ("server", server),
@@ -73,6 +78,17 @@ def info(model_name: str | None, device: str | None, server: str | None,
         return
     for key, value in facts.items():
         click.echo(f"{key:>15}: {value}")
+
+
+def _local_server_note(settings: Settings) -> str:
+    """What a server santamerge starts by itself does, and when it stops."""
+    from santamerge.config import setting_origin
+
+    if not settings.autostart:
+        return "none is started (autostart is off)"
+    return (f"started by the first per-file process that needs the model (the merge "
+            f"driver with driver_model, fill); it stops after {settings.idle_timeout:g} s "
+            f"idle (idle_timeout, from {setting_origin('idle_timeout')})")
 
 
 @model.command("eval", short_help="Measure the model on held-out code, beside baselines.")

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from santamerge.commands.options import json_option, policy_option
-from santamerge.errors import SantamergeError, report_errors
+from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from santamerge.merge.sources import PreviewSource
+    from santamerge.merge.workspace.sources import PreviewSource
     from santamerge.ui.review import FileResult, PreviewFile
 
 PREVIEW_SCHEMA = 1  # the wrapper {"schema", "files"}; docs/preview-schema.json
@@ -60,9 +60,14 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
     written hunk back to git's conflict and `w` writes it; while the merge is still
     open, git then lists the file as conflicted again.
 
-    Off a terminal (piped) it prints every hunk and its candidates and writes nothing.
-    `--json` prints {"schema": 1, "files": [...]}, one record of docs/propose-json.md
-    per file; its JSON Schema is docs/preview-schema.json.
+    Off a terminal (piped), on TERM=dumb or a terminal without colours, it prints every
+    hunk and its candidates and writes nothing; piped, code lines are never wrapped.
+    NO_COLOR turns colour off. `--json` prints {"schema": 1, "files": [...]}, one record
+    of docs/propose-json.md per file; its JSON Schema is docs/preview-schema.json.
+
+    Exit status, as `git mergetool`'s: 0 when no file shown is left with a conflict; 1
+    when one is (always when it wrote nothing: piped, or --json), or when a conflicted
+    file could not be shown (binary, too large); 2 on an error.
 
     \b
     Examples:
@@ -70,7 +75,8 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
       santamerge preview src/ --json         the candidates of src/'s files, as JSON
       santamerge preview --attempt last      what the merge driver did, to undo a hunk
     """
-    from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY, POLICIES
+    from santamerge.ui.render import full_screen
     from santamerge.ui.review import load_preview
 
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
@@ -78,17 +84,54 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
     git_dir, history = _ranker_facts(attempt_id is None)
     files = [f for f in (load_preview(s, chosen, _note, git_dir, history) for s in sources)
              if f is not None and f.proposal.hunks]
+    unshown = [] if attempt_id is not None else _conflicted_not_shown(paths, files)
+    for path in unshown:
+        _note(f"{path}: still conflicted, and not shown here; resolve it with another tool")
     if as_json:
-        document = {"schema": PREVIEW_SCHEMA, "files": [f.record for f in files]}
+        document = {"schema": PREVIEW_SCHEMA, "files": [f.record.to_json() for f in files]}
         click.echo(json.dumps(document, indent=2))
-        return
-    if not files:
-        click.echo("nothing to preview: no file holds conflict markers")
-        return
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        finish_review(files)
+        left = any(_conflicts_left(f) for f in files)
+    elif not files:
+        click.echo("nothing to preview: no file holds conflict markers" if not unshown
+                   else "nothing santamerge can show")
+        left = False
+    elif full_screen():
+        left = not all(result.clean for result in finish_review(files))
     else:
         _report(files)
+        left = any(_conflicts_left(f) for f in files)
+    if left or unshown:
+        sys.exit(EXIT_CONFLICTS)
+
+
+def _conflicts_left(file: PreviewFile) -> bool:
+    """Whether ``file`` still holds a conflict when nothing is decided here: a hunk that
+    the merge driver did not write (every hunk, outside an attempt)."""
+    return any(h.hunk.index not in file.written for h in file.proposal.hunks)
+
+
+def _conflicted_not_shown(paths: tuple[str, ...], files: list[PreviewFile]) -> list[str]:
+    """The files git lists as conflicted, among ``paths`` (all without), that are not
+    among ``files``: binary, too large, a symbolic link... santamerge cannot show them,
+    and they are left conflicted."""
+    from santamerge import git
+
+    try:
+        repo = git.find_repository(os.getcwd())
+    except SantamergeError:
+        return []
+    root = os.path.realpath(repo.root)
+    wanted = [os.path.realpath(p) for p in paths]
+    shown = {os.path.realpath(f.target) for f in files}
+    out = []
+    for path in git.conflicted_paths(repo):
+        full = os.path.join(root, path)
+        if wanted and not any(full == w or full.startswith(w.rstrip(os.sep) + os.sep)
+                              for w in wanted):
+            continue
+        if full not in shown:
+            out.append(os.path.relpath(full))
+    return out
 
 
 def _ranker_facts(live: bool) -> tuple[str | None, Callable[[str], Any] | None]:
@@ -104,7 +147,7 @@ def _ranker_facts(live: bool) -> tuple[str | None, Callable[[str], Any] | None]:
 
 
 def _sources(paths: tuple[str, ...], attempt_id: str | None) -> list[PreviewSource]:
-    from santamerge.merge.sources import attempt_source, find_attempts, preview_sources
+    from santamerge.merge.workspace.sources import attempt_source, find_attempts, preview_sources
 
     if attempt_id is None:
         return preview_sources(paths, _note)
@@ -115,19 +158,18 @@ def _sources(paths: tuple[str, ...], attempt_id: str | None) -> list[PreviewSour
 
 
 def _report(files: list[PreviewFile]) -> None:
-    from rich.console import Console
     from rich.text import Text
 
-    from santamerge.ui.render import render_report
+    from santamerge.ui.render import card_texts, render_report, report_console
 
-    out = Console(highlight=False)
+    out = report_console(t for f in files for t in card_texts(f.proposal))
     for file in files:
         if file.header:
             out.print(Text(file.header, style="bold"))
         assert file.outcome is not None
         written = {i: (d.text, d.how) for i, d in file.written.items()} if file.header \
             else None
-        render_report(file.shown, file.proposal, file.outcome, file.record.get("labels"),
+        render_report(file.shown, file.proposal, file.outcome, file.record.labels,
                       out, written)
     out.print(Text("Nothing was written: run `santamerge preview` in a terminal to "
                    "accept candidates.", style="dim"))

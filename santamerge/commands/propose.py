@@ -11,8 +11,9 @@ from santamerge import git
 from santamerge.commands.options import json_option, policy_option
 from santamerge.errors import SantamergeError, report_errors
 from santamerge.merge.pipeline import run_pipeline
-from santamerge.merge.policy import DEFAULT_POLICY, POLICIES
+from santamerge.merge.ranking.policy import DEFAULT_POLICY, POLICIES
 from santamerge.merge.record import proposal_record
+from santamerge.merge.types import MARKER_ORDER
 
 
 @click.command(short_help="Show the ranked candidates for each conflict hunk.")
@@ -42,18 +43,26 @@ def propose(base: str, ours: str, theirs: str, repo_path: str | None, marker_siz
     merged = _baseline(base, ours, theirs, marker_size)
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
     proposal, outcome, _ = run_pipeline(merged, repo_path or ours, marker_size, policy=chosen,
-                                        git_dir=git.find_git_dir())
+                                        git_dir=git.find_git_dir(), sides=_sides(ours, theirs))
     if as_json:
-        record = proposal_record(proposal, outcome, ("ours", "base", "theirs"))
-        click.echo(json.dumps(record, indent=2))
+        record = proposal_record(proposal, outcome, MARKER_ORDER)
+        click.echo(json.dumps(record.to_json(), indent=2))
     else:
         from santamerge.ui.render import render_proposal
 
         render_proposal(proposal, outcome)
 
 
+def _sides(ours: str, theirs: str) -> tuple[str, str] | None:
+    """OURS and THEIRS as text, as the merge driver reads them (for its gates)."""
+    try:
+        return Path(ours).read_bytes().decode("utf-8"), Path(theirs).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _baseline(base: str, ours: str, theirs: str, marker_size: int) -> str:
-    data, conflicts = git.merge_file(ours, base, theirs, ("ours", "base", "theirs"), marker_size)
+    data, conflicts = git.merge_file(ours, base, theirs, MARKER_ORDER, marker_size)
     if conflicts == git.MERGE_FILE_ERROR:
         raise SantamergeError(
             "git merge-file refused these files (binary?); santamerge merges text files only")

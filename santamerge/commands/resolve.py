@@ -17,8 +17,8 @@ from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
 if TYPE_CHECKING:
     from santamerge.config import Settings
     from santamerge.git import Repository
-    from santamerge.merge.policy import AutoApplyPolicy
-    from santamerge.merge.sources import Proposed, Source
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.workspace.sources import Proposed, Source
     from santamerge.model.backends.base import Backend
 
 RESOLVE_SCHEMA = 1  # {"schema", "files", "threshold"}; each file as in docs/propose-json.md
@@ -117,25 +117,20 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
     settings = load_settings(repo.root, model=model_name, device=device, server=server)
     chosen = _policy(policy or DEFAULT_POLICY, threshold)
     left = _resolve(repo, paths, accept, add, settings,
-                    _asks_model(settings, no_model, model_name, as_json), chosen, as_json,
-                    force)
+                    _asks_model(settings, no_model, model_name), chosen, as_json, force)
     if accept and left:
         sys.exit(EXIT_CONFLICTS)
 
 
-def _asks_model(settings: Settings, no_model: bool, model_name: str | None,
-                as_json: bool) -> bool:
-    """Whether to ask the model. The embedded model is asked only when the person asks
-    for it (--model embedded): its middles are rarely right (docs/model-card.md), and
-    loading it costs seconds. Any other model, or a server, is asked unless --no-model."""
+def _asks_model(settings: Settings, no_model: bool, model_name: str | None) -> bool | None:
+    """Whether to ask the model; None for the embedded model, left out unasked. It is
+    asked only when the person asks for it (--model embedded): its middles are rarely
+    right (docs/model-card.md), and loading it costs seconds. Any other model, or a
+    server, is asked unless --no-model."""
     if no_model:
         return False
     if settings.model == "embedded" and not settings.server and model_name is None:
-        if not as_json:
-            _note("not asking the embedded model: its middles are rarely right "
-                  "(docs/model-card.md); --model embedded asks it, --model/--server "
-                  "choose a real one")
-        return False
+        return None
     return True
 
 
@@ -155,11 +150,11 @@ def _check_flags(accept: bool, threshold: float | None, add: bool, no_model: boo
 
 
 def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
-             settings: Settings, use_model: bool, policy: AutoApplyPolicy, as_json: bool,
-             force: bool) -> bool:
+             settings: Settings, use_model: bool | None, policy: AutoApplyPolicy,
+             as_json: bool, force: bool) -> bool:
     """Propose (and write); True when a processed file is left conflicted."""
     from santamerge import git
-    from santamerge.merge.sources import load_source, select_paths
+    from santamerge.merge.workspace.sources import load_source, select_paths
 
     cwd = os.getcwd()
     conflicted = git.conflicted_paths(repo)
@@ -168,6 +163,10 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
         _note("no conflicted files (git diff --diff-filter=U lists none); nothing to do")
     sources = [s for s in (load_source(repo, p, cwd, settings.max_bytes, _note, force)
                            for p in chosen) if s is not None]
+    if use_model is None and sources and not as_json:  # said once, where it matters
+        _note("not asking the embedded model: its middles are rarely right "
+              "(docs/model-card.md); --model embedded asks it, --model/--server choose a "
+              "real one")
     backend = _open_model(settings, as_json) if use_model and sources else None
     results = _propose_all(sources, policy, backend, git.merge_message(repo), as_json, repo)
     if as_json:
@@ -188,7 +187,7 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
 def _print_json(results: list[Proposed], policy: AutoApplyPolicy) -> None:
     from santamerge.merge.record import proposal_record
 
-    files = [proposal_record(r.proposal, r.outcome, r.source.labels) for r in results]
+    files = [proposal_record(r.proposal, r.outcome, r.source.labels).to_json() for r in results]
     document = {"schema": RESOLVE_SCHEMA, "files": files, "threshold": policy.threshold}
     click.echo(json.dumps(document, indent=2))
 
@@ -207,7 +206,7 @@ def _open_model(settings: Settings, as_json: bool) -> Backend | None:
 
 
 def _policy(name: str, threshold: float | None) -> AutoApplyPolicy:
-    from santamerge.merge.policy import POLICIES
+    from santamerge.merge.ranking.policy import POLICIES
 
     try:
         chosen = POLICIES[name]
@@ -221,7 +220,7 @@ def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backen
                  message: str | None, as_json: bool, repo: Repository) -> list[Proposed]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from santamerge.merge.sources import propose_sources
+    from santamerge.merge.workspace.sources import propose_sources
     from santamerge.ui.render import console
 
     out = console(stderr=True)
@@ -244,7 +243,7 @@ def _write(repo: Repository, results: list[Proposed], policy: AutoApplyPolicy, a
            as_json: bool) -> bool:
     """Back up, then write each file with a hunk to write; print a line per file. True
     when something was written."""
-    from santamerge.merge.backup import write_resolved
+    from santamerge.merge.workspace.backup import write_resolved
     from santamerge.ui.render import written_lines
 
     say = _note if as_json else click.echo
@@ -260,8 +259,8 @@ def _write(repo: Repository, results: list[Proposed], policy: AutoApplyPolicy, a
 
 
 def _undo(repo: Repository, force: bool) -> None:
-    from santamerge.merge.backup import undo
-    from santamerge.merge.sources import shown_path
+    from santamerge.merge.workspace.backup import undo
+    from santamerge.merge.workspace.sources import shown_path
 
     result = undo(repo, force)
     cwd = os.getcwd()
@@ -271,11 +270,10 @@ def _undo(repo: Repository, force: bool) -> None:
 
 
 def _report(results: list[Proposed], policy: AutoApplyPolicy) -> None:
-    from rich.console import Console
+    from santamerge.ui.render import card_texts, render_resolve, report_console
 
-    from santamerge.ui.render import render_resolve
-
-    render_resolve(results, policy.name, policy.threshold, Console(highlight=False))
+    out = report_console(t for r in results for t in card_texts(r.proposal))
+    render_resolve(results, policy.name, policy.threshold, out)
 
 
 def _note(message: str) -> None:

@@ -7,7 +7,10 @@ fixture in ``tests/fixtures/languages/``; no new code.
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from typing import Literal, NamedTuple
+
+# "code", or "config": keys only (no imports, stubs or compiler): JSON, YAML, TOML
+ProfileKind = Literal["code", "config"]
 
 
 class LanguageProfile(NamedTuple):
@@ -16,23 +19,54 @@ class LanguageProfile(NamedTuple):
     grammar: str  # the Python module of the tree-sitter grammar
     entry: str  # the function in that module that returns the language pointer
     queries: str  # the folder under grammars/ holding this language's .scm files
-    kind: str = "code"  # "code", or "config": keys only (no imports, stubs or compiler)
+    kind: ProfileKind = "code"
+    # The grammar's node types, where santamerge's code needs them by name
+    # (santamerge.syntax reads them):
+    comments: frozenset[str] = frozenset({"comment"})  # every comment node type
+    functions: frozenset[str] = frozenset()  # functions and methods, anonymous ones too
+    scopes: frozenset[str] = frozenset()  # definitions whose names qualify a stub's name
 
+
+_JS_COMMENTS = frozenset({"comment", "html_comment"})
+_JS_FUNCTIONS = frozenset({
+    "function_declaration", "function_expression", "function", "arrow_function",
+    "method_definition", "generator_function_declaration", "generator_function",
+})
+_TS_SCOPES = frozenset({
+    "class_declaration", "class", "abstract_class_declaration", "function_declaration",
+    "generator_function_declaration", "method_definition",
+})
 
 PROFILES: tuple[LanguageProfile, ...] = (
-    LanguageProfile("python", (".py", ".pyw"), "tree_sitter_python", "language", "python"),
-    LanguageProfile("java", (".java",), "tree_sitter_java", "language", "java"),
+    LanguageProfile("python", (".py", ".pyw"), "tree_sitter_python", "language", "python",
+                    functions=frozenset({"function_definition"}),
+                    scopes=frozenset({"class_definition", "function_definition"})),
+    LanguageProfile("java", (".java",), "tree_sitter_java", "language", "java",
+                    comments=frozenset({"line_comment", "block_comment"}),
+                    functions=frozenset({"method_declaration", "constructor_declaration"}),
+                    scopes=frozenset({"class_declaration", "interface_declaration",
+                                      "enum_declaration", "record_declaration"})),
     LanguageProfile(
         "javascript", (".js", ".mjs", ".cjs", ".jsx"), "tree_sitter_javascript", "language",
-        "javascript",
+        "javascript", comments=_JS_COMMENTS, functions=_JS_FUNCTIONS,
+        scopes=frozenset({"class_declaration", "class", "function_declaration",
+                          "generator_function_declaration", "method_definition"}),
     ),
     LanguageProfile(
         "typescript", (".ts", ".mts", ".cts"), "tree_sitter_typescript", "language_typescript",
-        "typescript",
+        "typescript", comments=_JS_COMMENTS, functions=_JS_FUNCTIONS, scopes=_TS_SCOPES,
     ),
-    LanguageProfile("tsx", (".tsx",), "tree_sitter_typescript", "language_tsx", "typescript"),
-    LanguageProfile("go", (".go",), "tree_sitter_go", "language", "go"),
-    LanguageProfile("rust", (".rs",), "tree_sitter_rust", "language", "rust"),
+    LanguageProfile("tsx", (".tsx",), "tree_sitter_typescript", "language_tsx", "typescript",
+                    comments=_JS_COMMENTS, functions=_JS_FUNCTIONS, scopes=_TS_SCOPES),
+    LanguageProfile("go", (".go",), "tree_sitter_go", "language", "go",
+                    functions=frozenset({"function_declaration", "method_declaration",
+                                         "func_literal"})),
+    LanguageProfile("rust", (".rs",), "tree_sitter_rust", "language", "rust",
+                    comments=frozenset({"line_comment", "block_comment", "doc_comment",
+                                        "inner_doc_comment_marker",
+                                        "outer_doc_comment_marker"}),
+                    functions=frozenset({"function_item"}),
+                    scopes=frozenset({"function_item", "trait_item"})),
     LanguageProfile("json", (".json",), "tree_sitter_json", "language", "json", "config"),
     LanguageProfile("yaml", (".yaml", ".yml"), "tree_sitter_yaml", "language", "yaml", "config"),
     LanguageProfile("toml", (".toml",), "tree_sitter_toml", "language", "toml", "config"),

@@ -5,7 +5,7 @@ hunk, the structured union of order-free additions and the tree merge of an orde
 parent's children. A merged candidate that would put one side's indentation or line
 ending on another side's line is not offered (santamerge.merge.whitespace). Candidates
 with the same text are kept once, under the most specific method (the order of
-santamerge.merge.methods), with the others named in its note.
+santamerge.merge.ranking.methods), with the others named in its note.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from santamerge.languages.profiles import LanguageProfile
-from santamerge.merge.methods import DETERMINISTIC
+from santamerge.merge.ranking.methods import DETERMINISTIC
+from santamerge.merge.structured.words import merge_words
 from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
 from santamerge.merge.whitespace import keeps_whitespace
-from santamerge.merge.words import merge_words
 
 if TYPE_CHECKING:
-    from santamerge.merge.tree import TreeMerge
-    from santamerge.merge.union import Union
+    from santamerge.merge.structured.tree import TreeMerge
+    from santamerge.merge.structured.union import Union
 
 # The candidates built from pieces of the sides: each must keep every line's own
 # indentation and line ending (santamerge.merge.whitespace), or it is not offered.
@@ -70,18 +70,18 @@ def _union(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | N
            ) -> Union | None:
     if profile is None:
         return None
-    from santamerge.merge.union import union_of_additions
+    from santamerge.merge.structured.union import union_of_additions
 
     return union_of_additions(parsed, hunk, profile)
 
 
 def _tree(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
           ) -> TreeMerge | None:
-    """The hunk merged as a tree (santamerge.merge.tree); not tried where the union
+    """The hunk merged as a tree (santamerge.merge.structured.tree); not tried where the union
     applies, since the tree merge gives the union's text there, at three parses' cost."""
     if profile is None:
         return None
-    from santamerge.merge.tree import tree_merge
+    from santamerge.merge.structured.tree import tree_merge
 
     return tree_merge(parsed, hunk, profile)
 

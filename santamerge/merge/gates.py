@@ -6,10 +6,10 @@ MISSING nodes than the sides had, when Python's own compiler rejects it (tree-si
 error recovery forgives indentation that Python does not; checked where both sides
 compile), when it contains conflict markers, when it defines the same name twice in
 one scope where neither side did, when one dict, object, mapping, table or enum holds a
-key twice where neither side's does (keys by value: santamerge.merge.keys), when a
+key twice where neither side's does (keys by value: santamerge.syntax.keys), when a
 strict loader refuses a JSON or TOML file that loads on both sides, or when it imports
 a name that nothing in the merged file uses where a side used it
-(santamerge.merge.unused). The sides are parsed once per
+(santamerge.merge.structured.unused). The sides are parsed once per
 file (:func:`prepare_gates`); each candidate costs one incremental re-parse of the file
 (:func:`check_candidate`, for ranking).
 
@@ -38,17 +38,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
-from santamerge.merge.keys import key_node, key_value
 from santamerge.merge.loads import LOADERS
 from santamerge.merge.locate import has_markers
-from santamerge.merge.types import Candidate, ParsedMerge
-from santamerge.merge.unused import unused_imports
+from santamerge.merge.structured.unused import unused_imports
+from santamerge.merge.types import BOTH_SIDES, Candidate, ParsedMerge
+from santamerge.syntax.bindings import DefinitionKey, bound_names, dotted
+from santamerge.syntax.keys import key_value
+from santamerge.syntax.nodes import count_errors, enclosing_function, error_nodes
+from santamerge.syntax.python import python_syntax_error
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
-
-DefinitionKey = tuple[tuple[str, ...], str]
-
 
 class GateBaseline(NamedTuple):
     """The sides, measured once per file: what a candidate is compared with."""
@@ -63,8 +63,12 @@ class GateBaseline(NamedTuple):
     path: str = "<merge>"
     # Python: whether both sides compile (then a candidate must too); asked only when a
     # candidate does not compile, since compiling a large file costs as much as parsing.
-    # Also each side's uses of imported names (santamerge.merge.unused), when asked.
+    # Also each side's uses of imported names (santamerge.merge.structured.unused), when asked.
     memo: dict[str, Any] | None = None
+    # ours and theirs as whole files, where the caller has them (the merge driver's %A
+    # and %B, the index stages): what "a side loads" and "a side holds a key twice"
+    # are judged on. Without them, on each side spliced into git's merge.
+    sides: tuple[str, str] | None = None
 
     @property
     def compiles(self) -> bool:
@@ -73,29 +77,32 @@ class GateBaseline(NamedTuple):
         if "compiles" not in self.memo:
             self.memo["compiles"] = all(
                 python_syntax_error(self.parsed.side(side), self.path) is None
-                for side in ("ours", "theirs"))
+                for side in BOTH_SIDES)
         compiles: bool = self.memo["compiles"]
         return compiles
 
 
 def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
-                  path: str = "<merge>") -> GateBaseline:
-    """Measure the sides: their parse errors and duplicated definitions are allowed."""
+                  path: str = "<merge>", sides: tuple[str, str] | None = None
+                  ) -> GateBaseline:
+    """Measure the sides: their parse errors and duplicated definitions are allowed.
+    ``sides``: ours and theirs as whole files, where known (see GateBaseline)."""
     if profile is None:
-        return GateBaseline(parsed, None, 0, frozenset(), path=path)
-    texts = [parsed.splice({}, default=side) for side in ("ours", "theirs")]
+        return GateBaseline(parsed, None, 0, frozenset(), path=path, sides=sides)
+    texts = [parsed.splice({}, default=side) for side in BOTH_SIDES]
     trees = [treesitter.parse(profile, text) for text in texts]
-    keys = [_keys(profile, tree) for tree in trees]
+    keys = [bound_names(profile, tree) for tree in trees]
     return GateBaseline(
         parsed,
         profile,
-        allowed_errors=max(count_errors(profile, tree) for tree in trees),
+        allowed_errors=max(count_faults(profile, tree) for tree in trees),
         allowed_duplicates=frozenset().union(*(_repeated(k.values()) for k in keys)),
         ours_text=texts[0],
         ours_tree=trees[0],
         ours_keys=keys[0],
         path=path,
         memo={},
+        sides=sides,
     )
 
 
@@ -106,7 +113,7 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
     if baseline.profile is None or baseline.ours_tree is None:
         return ()
     data, tree, regions = spliced_tree(baseline, {candidate.hunk: candidate})
-    errors = count_errors(baseline.profile, tree)
+    errors = count_faults(baseline.profile, tree)
     reasons = []
     if errors > baseline.allowed_errors:
         reasons.append(f"does not parse: {errors} syntax errors where the sides have "
@@ -138,28 +145,8 @@ def _not_compiled(error: SyntaxError) -> str:
 
 
 def _twice(keys: Iterable[DefinitionKey]) -> str:
-    names = ", ".join(".".join((*scope, name)) for scope, name in sorted(keys))
+    names = ", ".join(dotted(key) for key in sorted(keys))
     return f"defines {names} twice, which neither side does"
-
-
-def python_syntax_error(text: str, path: str = "<merge>") -> SyntaxError | None:
-    """What Python's own compiler says is wrong with ``text``, or None when it compiles
-    (to an AST: nothing is run). Warnings (invalid escapes) are not errors here."""
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # to an AST only (ast.PyCF_ONLY_AST, without importing ast: ~5 ms a driver run)
-            compile(text, path, "exec", _ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:  # IndentationError and TabError are SyntaxErrors
-        return exc
-    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes; nesting too deep
-        return SyntaxError(str(exc) or type(exc).__name__, (path, 1, 0, "", 1, 0))
-    return None
-
-
-_ONLY_AST = 0x400
 
 
 class _Region(NamedTuple):
@@ -197,7 +184,11 @@ def check_together(baseline: GateBaseline, chosen: Mapping[int, Candidate]
             blamed.setdefault(i, []).append(_not_compiled(error))
     for i, key in _new_duplicates(baseline, tree, regions):
         blamed.setdefault(i, []).append(_twice([key]))
-    for i, why in _new_key_duplicates(baseline, data, tree, regions):
+    # every hunk decided: a key twice anywhere, git's clean lines included, since the
+    # file is then written as merged (a key that each side added once, in lines git
+    # merged cleanly, would otherwise be written twice, silently)
+    whole = len(chosen) == len(baseline.parsed.hunks)
+    for i, why in _new_key_duplicates(baseline, data, tree, regions, whole):
         blamed.setdefault(i, []).append(why)
     # the loader last, and only when nothing else failed: a file that does not parse
     # does not load either, and the parse error says better where
@@ -227,8 +218,8 @@ def _new_duplicates(baseline: GateBaseline, tree: Tree, regions: list[_Region]
     assert baseline.profile is not None and baseline.ours_keys is not None
     inside: list[tuple[int, DefinitionKey]] = []
     for r in regions:
-        inside += [(r.hunk, key) for (a, b), key in _keys(baseline.profile, tree,
-                                                           (r.start, r.end)).items()
+        inside += [(r.hunk, key) for (a, b), key in bound_names(baseline.profile, tree,
+                                                                (r.start, r.end)).items()
                    if r.start <= a and b <= r.end]
     counts = Counter(key for _, key in inside)
     replaced = [(r.old_start, r.old_end) for r in regions]
@@ -239,25 +230,27 @@ def _new_duplicates(baseline: GateBaseline, tree: Tree, regions: list[_Region]
 
 
 def _new_key_duplicates(baseline: GateBaseline, data: bytes, tree: Tree,
-                        regions: list[_Region]) -> list[tuple[int, str]]:
+                        regions: list[_Region], whole: bool = False
+                        ) -> list[tuple[int, str]]:
     """(hunk, reason) for each key that one order-free parent (a dict, an object, a
     mapping, an enum: the ``@key`` captures of ``orderfree.scm``) holds twice, by value
-    (santamerge.merge.keys), in the file with the choices, where no side's parent that
+    (santamerge.syntax.keys), in the file with the choices, where no side's parent that
     opens alike holds it twice. Each hunk is checked with the others, so that two hunks
     that each add one copy are caught (issue 22: ``words`` wrote ``"x"`` twice across
-    two hunks). Only the parents of keys inside a choice are looked at; each is blamed
-    on the choices that hold a copy, else on the nearest choice before it."""
+    two hunks). Only the parents of keys inside a choice are looked at, or, with
+    ``whole``, every parent in the file; each is blamed on the choices that hold a
+    copy, else on the nearest choice before it."""
     assert baseline.profile is not None
     profile = baseline.profile
     query = treesitter.query(profile, "orderfree")
     if query is None:
         return []
     parents: dict[tuple[int, int], Node] = {}
-    for r in regions:
-        if r.start == r.end:
-            continue
-        for node, _ in _keyed_nodes(profile, query, tree.root_node, (r.start, r.end)):
-            if node.parent is not None and r.start <= node.start_byte < r.end:
+    spans = [(0, tree.root_node.end_byte)] if whole else [
+        (r.start, r.end) for r in regions if r.start < r.end]
+    for start, end in spans:
+        for node, _ in _keyed_nodes(profile, query, tree.root_node, (start, end)):
+            if node.parent is not None and start <= node.start_byte < end:
                 parents.setdefault((node.parent.start_byte, node.parent.end_byte),
                                    node.parent)
     found: list[tuple[int, str]] = []
@@ -327,15 +320,22 @@ def _opening(data: bytes, parent: Node) -> str:
 
 def _side_key_duplicates(baseline: GateBaseline) -> frozenset[tuple[str, str]]:
     """(opening, key) for each key that a parent holds twice in a side: allowed. Asked
-    only when the merged file holds a key twice (a full query of both sides)."""
+    only when the merged file holds a key twice (a full query of both sides).
+
+    The sides are the whole files where known: a key twice in either is allowed. Else
+    each side spliced into git's merge stands in for it, and only a key twice in both
+    is allowed: one spliced side may hold a key twice that neither side does (ours' key
+    in a hunk, theirs' one in a line git merged cleanly), and a choice that repeats it
+    would write it twice (issue 22)."""
     assert baseline.profile is not None and baseline.memo is not None
     if "key duplicates" not in baseline.memo:
         query = treesitter.query(baseline.profile, "orderfree")
-        found: set[tuple[str, str]] = set()
-        for side in ("ours", "theirs"):
-            text = baseline.parsed.splice({}, default=side)
-            tree = baseline.ours_tree if side == "ours" else treesitter.parse(
-                baseline.profile, text)
+        each: list[set[tuple[str, str]]] = []
+        for k, side in enumerate(BOTH_SIDES):
+            text = (baseline.sides[k] if baseline.sides is not None
+                    else baseline.parsed.splice({}, default=side))
+            tree = baseline.ours_tree if side == "ours" and baseline.sides is None \
+                else treesitter.parse(baseline.profile, text)
             assert tree is not None
             data = text.encode("utf-8")
             parents: dict[tuple[int, int], Node] = {}
@@ -344,9 +344,9 @@ def _side_key_duplicates(baseline: GateBaseline) -> frozenset[tuple[str, str]]:
                 if node.parent is not None:
                     parents.setdefault((node.parent.start_byte, node.parent.end_byte),
                                        node.parent)
-            for parent in parents.values():
-                found |= {(_opening(data, parent), value)
-                          for value in _repeated_keys(baseline.profile, query, parent)}
+            each.append({(_opening(data, parent), value) for parent in parents.values()
+                         for value in _repeated_keys(baseline.profile, query, parent)})
+        found = each[0] | each[1] if baseline.sides is not None else each[0] & each[1]
         baseline.memo["key duplicates"] = frozenset(found)
     known: frozenset[tuple[str, str]] = baseline.memo["key duplicates"]
     return known
@@ -356,8 +356,12 @@ def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] |
     """Why a strict loader refuses the file with the choices (JSON with a key twice in
     one object, TOML that declares a table twice), and on which line if it says; None
     when it loads, or when a side does not (then it cannot tell whose fault it is).
-    YAML has no loader here (PyYAML is no dependency, and keeps the last of two keys
-    silently); its keys are checked on the tree (:func:`_new_key_duplicates`)."""
+    The sides are the whole files where known: where both load, the written file must
+    (issue 22: git's merge with theirs spliced in may not load, its clean lines holding
+    ours' dotted key and theirs' table, while both sides do). Else each side spliced
+    into git's merge stands in, and one that loads is enough to refuse: the merge could
+    load. YAML has no loader here (PyYAML is no dependency, and keeps the last of two
+    keys silently); its keys are checked on the tree (:func:`_new_key_duplicates`)."""
     if baseline.profile is None or baseline.profile.name not in LOADERS:
         return None
     load = LOADERS[baseline.profile.name]
@@ -366,8 +370,11 @@ def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] |
         return None
     assert baseline.memo is not None
     if "loads" not in baseline.memo:
-        baseline.memo["loads"] = all(load(baseline.parsed.splice({}, default=side)) is None
-                                     for side in ("ours", "theirs"))
+        if baseline.sides is not None:
+            baseline.memo["loads"] = all(load(side) is None for side in baseline.sides)
+        else:
+            baseline.memo["loads"] = any(load(baseline.parsed.splice({}, default=side))
+                                         is None for side in BOTH_SIDES)
     if not baseline.memo["loads"]:
         return None
     why, line = failure
@@ -410,20 +417,13 @@ def _spliced(baseline: GateBaseline, chosen: Mapping[int, Candidate]
 
 def _error_spans(profile: LanguageProfile, tree: Tree) -> list[tuple[int, int]]:
     """The byte spans of the ERROR and MISSING nodes, and of misplaced statements."""
-    spans, stack = [], [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if not node.has_error:
-            continue
-        if node.is_error or node.is_missing:
-            spans.append((node.start_byte, node.end_byte))
-        stack.extend(node.children)
+    spans = [(node.start_byte, node.end_byte) for node in error_nodes(tree.root_node)]
     return spans + [(a, b) for a, b, _ in misplaced(profile, tree.root_node)]
 
 
-def count_errors(profile: LanguageProfile, tree: Tree) -> int:
+def count_faults(profile: LanguageProfile, tree: Tree) -> int:
     """ERROR and MISSING nodes, plus statements where the language forbids them."""
-    return treesitter.count_errors(tree.root_node) + len(misplaced(profile, tree.root_node))
+    return count_errors(tree.root_node) + len(misplaced(profile, tree.root_node))
 
 
 # The declarations that must open a file, in order, before any other (Java, Go).
@@ -431,11 +431,6 @@ _HEADERS = {
     "java": ("package_declaration", "import_declaration"),
     "go": ("package_clause", "import_declaration"),
 }
-_COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
-_FUNCTIONS = frozenset({
-    "function_declaration", "function_expression", "function", "arrow_function",
-    "method_definition", "generator_function_declaration", "generator_function",
-})
 
 
 def misplaced(profile: LanguageProfile, root: Node) -> list[tuple[int, int, str]]:
@@ -446,7 +441,7 @@ def misplaced(profile: LanguageProfile, root: Node) -> list[tuple[int, int, str]
     if header is not None:
         stage = 0  # 0: the package may come; 1: imports may; 2: neither
         for node in root.children:
-            if node.type in _COMMENT_TYPES or node.is_error:
+            if node.type in profile.comments or node.is_error:
                 continue
             rank = header.index(node.type) if node.type in header else 2
             if rank < stage or (rank == 0 and stage > 0):
@@ -463,10 +458,10 @@ def misplaced(profile: LanguageProfile, root: Node) -> list[tuple[int, int, str]
         if not _at_module_level(node):
             found.append((node.start_byte, node.end_byte, f"{node.type} inside a block"))
     for node in captured.get("return", []):
-        if _enclosing_function(node) is None:
+        if enclosing_function(profile, node.parent) is None:
             found.append((node.start_byte, node.end_byte, "return outside a function"))
     for node in captured.get("await", []):
-        function = _enclosing_function(node)
+        function = enclosing_function(profile, node.parent)
         if function is not None and not any(c.type == "async" for c in function.children):
             found.append((node.start_byte, node.end_byte, "await outside an async function"))
     seen: set[tuple[int, str]] = set()
@@ -491,13 +486,6 @@ def _at_module_level(node: Node) -> bool:
         return True
     return parent.type == "statement_block" and parent.parent is not None and (
         parent.parent.type in ("internal_module", "module"))
-
-
-def _enclosing_function(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None and parent.type not in _FUNCTIONS:
-        parent = parent.parent
-    return parent
 
 
 def _inherited(start: int, end: int, regions: list[_Region],
@@ -538,95 +526,3 @@ def _line_offset(data: bytes, line: int) -> int:
 
 def _repeated(keys: Iterable[DefinitionKey]) -> frozenset[DefinitionKey]:
     return frozenset(key for key, n in Counter(keys).items() if n > 1)
-
-
-class _Binding(NamedTuple):
-    node: Node  # the definition (or import) that binds the name
-    name: str  # with its signature, for languages with overloading: "format(Locale)"
-    scope: tuple[str, ...]  # extra scope from the query: a Go receiver, a Rust impl
-    is_import: bool  # an import binds a name but opens no scope
-
-
-def _keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None = None,
-          ) -> dict[tuple[int, int], DefinitionKey]:
-    """Each bound name's (scope, name), by the span of its name node. The scope is the
-    enclosing definitions' names, plus the query's ``@scope`` captures. With
-    ``byte_range``, only matches that intersect it (enclosing definitions included)."""
-    return {span: key for span, key, _ in _keyed(_bindings(profile, tree, byte_range))}
-
-
-def definitions(profile: LanguageProfile, tree: Tree,
-                byte_range: tuple[int, int] | None = None
-                ) -> list[tuple[DefinitionKey, Node]]:
-    """Every definition in ``tree`` (imports left out; with ``byte_range``, those whose
-    match meets it), with its (scope, name) key, in the order of the file."""
-    found = [(key, b.node) for _, key, b in _keyed(_bindings(profile, tree, byte_range))
-             if not b.is_import]
-    return sorted(found, key=lambda item: item[1].start_byte)
-
-
-def _keyed(bindings: dict[tuple[int, int], _Binding]
-           ) -> list[tuple[tuple[int, int], DefinitionKey, _Binding]]:
-    """Each binding with its (scope, name) key, by the span of its name node."""
-    by_node = {(b.node.start_byte, b.node.end_byte): b.name for b in bindings.values()
-               if not b.is_import}
-    return [(span, ((*_scope(b.node, by_node), *b.scope), b.name), b)
-            for span, b in bindings.items()]
-
-
-def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None,
-              ) -> dict[tuple[int, int], _Binding]:
-    """One binding per name node; where two matches share it, the outermost node wins and
-    the scope and signature come from whichever match has them."""
-    found: dict[tuple[int, int], _Binding] = {}
-    for query_name, node_capture in (("definitions", "definition"), ("imports", "import")):
-        query = treesitter.query(profile, query_name)
-        if query is None:
-            continue
-        for match in treesitter.matches(query, tree.root_node, byte_range):
-            if not match.get("name") or not match.get(node_capture):
-                continue
-            node, name_node = match[node_capture][0], key_node(match["name"][0])
-            # by value: "beta" and "bet\u0061" are one JSON key (santamerge.merge.keys)
-            new = _Binding(node, _signed(key_value(profile, name_node), match),
-                           tuple(treesitter.node_text(n) for n in match.get("scope", [])),
-                           is_import=node_capture == "import")
-            key = (name_node.start_byte, name_node.end_byte)
-            found[key] = _merge(found.get(key), new)
-    return found
-
-
-def _signed(name: str, match: dict[str, list[Node]]) -> str:
-    if "params" not in match:
-        return name
-    types = ",".join(" ".join(treesitter.node_text(n).split()) for n in match.get("signature", []))
-    return f"{name}({types})"
-
-
-def _merge(held: _Binding | None, new: _Binding) -> _Binding:
-    if held is None:
-        return new
-    outer = held.node if _contains(held.node, new.node) else new.node
-    name = max(held.name, new.name, key=len)
-    return _Binding(outer, name, held.scope or new.scope, held.is_import)
-
-
-def _contains(outer: Node, inner: Node) -> bool:
-    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
-
-
-def _scope(node: Node, by_node: dict[tuple[int, int], str]) -> tuple[str, ...]:
-    """The names of the definitions around ``node``. A parent with the span of the node
-    itself, or of a parent already counted, is the same place (a TOML file's document
-    and its only table), not another scope."""
-    names = []
-    seen = {(node.start_byte, node.end_byte)}
-    parent = node.parent
-    while parent is not None:
-        span = (parent.start_byte, parent.end_byte)
-        name = by_node.get(span)
-        if name is not None and span not in seen:
-            names.append(name)
-        seen.add(span)
-        parent = parent.parent
-    return tuple(reversed(names))

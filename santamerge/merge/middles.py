@@ -20,8 +20,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from santamerge.merge.methods import METHODS
-from santamerge.merge.types import Candidate, ConflictHunk, ParsedMerge
+from santamerge.merge.ranking.methods import METHODS
+from santamerge.merge.types import BOTH_SIDES, Candidate, ConflictHunk, ParsedMerge, Side
 from santamerge.model.budget import (
     CHARS_PER_TOKEN,
     context_window,
@@ -45,7 +45,7 @@ def hunk_gap(parsed: ParsedMerge, hunk: ConflictHunk) -> Gap:
     return Gap(text[:start], text[start + len(hunk.ours):])
 
 
-def side_excerpt(parsed: ParsedMerge, hunk: ConflictHunk, side: str,
+def side_excerpt(parsed: ParsedMerge, hunk: ConflictHunk, side: Side,
                  around: int = SIDE_LINES) -> str:
     """``side``'s version of the hunk with ``around`` lines of that side's file on each
     side of it."""
@@ -60,10 +60,10 @@ def side_excerpt(parsed: ParsedMerge, hunk: ConflictHunk, side: str,
 def side_files(parsed: ParsedMerge, hunk: ConflictHunk, path: str,
                strategy: str) -> tuple[ContextFile, ...]:
     """The sides that ``strategy`` shows the model, each as a context file."""
-    sides = {"ours": ("ours",), "theirs": ("theirs",), "merged": ("ours", "theirs"),
-             "fim": ()}[strategy]
+    shown: dict[str, tuple[Side, ...]] = {"ours": ("ours",), "theirs": ("theirs",),
+                                          "merged": BOTH_SIDES, "fim": ()}
     return tuple(ContextFile(f"{path} ({side})", side_excerpt(parsed, hunk, side))
-                 for side in sides)
+                 for side in shown[strategy])
 
 
 def _limit(hunk: ConflictHunk) -> int:

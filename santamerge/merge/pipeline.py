@@ -24,7 +24,7 @@ from santamerge.languages.profiles import LanguageProfile, language_for_path
 from santamerge.merge.apply import apply_choices
 from santamerge.merge.candidates import build_candidates
 from santamerge.merge.locate import parse_conflicts
-from santamerge.merge.policy import DEFAULT_POLICY, AutoApplyPolicy
+from santamerge.merge.ranking.policy import DEFAULT_POLICY, AutoApplyPolicy
 from santamerge.merge.types import (
     Candidate,
     ConflictHunk,
@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from santamerge.merge.gates import GateBaseline
-    from santamerge.merge.learned import HunkFacts, Ranker
-    from santamerge.merge.signals import HunkView
+    from santamerge.merge.ranking.learned import HunkFacts, Ranker
+    from santamerge.merge.ranking.signals import HunkView
     from santamerge.model.backends.base import Backend
 
 Candidates = dict[int, tuple[Candidate, ...]]
@@ -54,7 +54,7 @@ def run_pipeline(
     policy: AutoApplyPolicy = DEFAULT_POLICY, rank_all: bool = True, learned: bool = True,
     backend: Backend | None = None, ask_unresolved: Callable[[], Backend] | None = None,
     merge_message: str | None = None, history: Mapping[str, Any] | None = None,
-    git_dir: str | None = None,
+    git_dir: str | None = None, sides: tuple[str, str] | None = None,
 ) -> Merged:
     """Parse ``text`` (git's merge with diff3 markers), propose, decide and apply.
 
@@ -65,7 +65,9 @@ def run_pipeline(
     hunks left open, if any; what it gives, or why not, is ``Merged.stored``. ``history``:
     the merge's history facts for the ranker's signals (santamerge.git.history_facts),
     where a repository is at hand. ``git_dir``: the repository's, whose own ranker
-    adjustment (``santamerge learn``) the learned ranker then applies."""
+    adjustment (``santamerge learn``) the learned ranker then applies. ``sides``: ours
+    and theirs as whole files, where the caller has them, for the gates that ask
+    whether a side loads or holds a key twice (santamerge.merge.gates.GateBaseline)."""
     parsed = parse_conflicts(text, marker_size)
     profile = language_for_path(path)
     candidates = {h.index: build_candidates(parsed, h, profile) for h in parsed.hunks}
@@ -74,7 +76,7 @@ def run_pipeline(
         candidates, likelihoods = _ask_model(backend, parsed, path, candidates)
     rank = rank_all or policy.needs_ranking
     rerank = _learned(profile, merge_message, git_dir) if rank and learned else None
-    gates = _LazyGates(parsed, profile, path)
+    gates = _LazyGates(parsed, profile, path, sides)
     views = _views(parsed, history) if rerank is not None else {}
     hunks = [_propose_hunk(h, candidates[h.index], gates, policy, rank,
                            likelihoods.get(h.index, {}), rerank, views.get(h.index))
@@ -93,7 +95,7 @@ def _learned(profile: LanguageProfile | None, merge_message: str | None,
              git_dir: str | None) -> tuple[Ranker, HunkFacts] | None:
     """The shipped ranker, with the repository's own adjustment if ``santamerge learn``
     stored one, and what it knows of the file's hunks; None without a ranker."""
-    from santamerge.merge.learned import HunkFacts, local_adjustment, shipped_ranker
+    from santamerge.merge.ranking.learned import HunkFacts, local_adjustment, shipped_ranker
 
     ranker = shipped_ranker()
     if ranker is None:
@@ -106,7 +108,7 @@ def _views(parsed: ParsedMerge, history: Mapping[str, Any] | None
            ) -> dict[int, HunkView]:
     """What the learned ranker's signals read of each hunk: its sides, the file's lines
     around it, and the merge's history where a repository is at hand."""
-    from santamerge.merge.signals import HunkView, context_of
+    from santamerge.merge.ranking.signals import HunkView, context_of
 
     count = len(parsed.hunks)
     views = {}
@@ -169,8 +171,8 @@ class _LazyGates:
     """Parses the sides (for the gates' baselines) on the first candidate gated, if any."""
 
     def __init__(self, parsed: ParsedMerge, profile: LanguageProfile | None,
-                 path: str) -> None:
-        self.parsed, self.profile, self.path = parsed, profile, path
+                 path: str, sides: tuple[str, str] | None = None) -> None:
+        self.parsed, self.profile, self.path, self.sides = parsed, profile, path, sides
         self._baseline: GateBaseline | None = None
 
     @property
@@ -178,7 +180,7 @@ class _LazyGates:
         from santamerge.merge.gates import prepare_gates
 
         if self._baseline is None:
-            self._baseline = prepare_gates(self.parsed, self.profile, self.path)
+            self._baseline = prepare_gates(self.parsed, self.profile, self.path, self.sides)
         return self._baseline
 
     def check(self, candidate: Candidate) -> tuple[str, ...]:
@@ -217,12 +219,12 @@ def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: 
     ranked: tuple[Scored, ...] = ()
     gated: dict[str, tuple[str, ...]] = {}
     if rank:
-        from santamerge.merge.rank import rank_candidates
+        from santamerge.merge.ranking.rank import rank_candidates
 
         gated = {c.key: gates.check(c) for c in candidates}
         ranked = rank_candidates(hunk, candidates, gated)
     if rerank is not None:
-        from santamerge.merge.learned import learned_order
+        from santamerge.merge.ranking.learned import learned_order
 
         ranked = learned_order(hunk, ranked, rerank[0], rerank[1], likelihoods, view)
     return HunkProposal(hunk, candidates, gated, ranked, None, policy.name,

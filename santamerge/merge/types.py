@@ -11,7 +11,15 @@ and generating thirteen frozen classes costs ~15 ms of a ~60 ms run; NamedTuples
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
+
+# The sides of a merge: the three versions of a file that it reads. SIDES is their one
+# tuple, in the order of git's index stages (1, 2, 3); the other orders are made from it.
+Side = Literal["base", "ours", "theirs"]
+SIDES: tuple[Side, Side, Side] = ("base", "ours", "theirs")
+BOTH_SIDES: tuple[Side, Side] = SIDES[1:]  # ours and theirs: the two changes of the base
+# as git's diff3 markers show them, and as a conflict's three labels are given
+MARKER_ORDER: tuple[Side, Side, Side] = (SIDES[1], SIDES[0], SIDES[2])
 
 
 class ConflictHunk(NamedTuple):
@@ -70,7 +78,7 @@ class ParsedMerge(NamedTuple):
     def hunks(self) -> tuple[ConflictHunk, ...]:
         return tuple(c for c in self.chunks if isinstance(c, ConflictHunk))
 
-    def side(self, which: str) -> str:
+    def side(self, which: Side) -> str:
         """Reconstruct ``ours``, ``theirs`` or ``base`` (diff3 style only). The text is
         built once per merge and side (the same string is returned again)."""
         memo = _memo(self)
@@ -89,7 +97,7 @@ class ParsedMerge(NamedTuple):
         joined: str = memo[key]
         return joined
 
-    def offset(self, hunk: ConflictHunk, side: str = "ours") -> int:
+    def offset(self, hunk: ConflictHunk, side: Side = "ours") -> int:
         """Where ``hunk`` starts, in characters, in the file with every hunk as ``side``
         (the table of starts is built once per merge and side)."""
         memo = _memo(self)
@@ -109,10 +117,11 @@ class ParsedMerge(NamedTuple):
         start: int = found[1]
         return start
 
-    def splice(self, choices: dict[int, str], default: str = "ours") -> str:
+    def splice(self, choices: dict[int, str], default: Side | Literal["markers"] = "ours"
+               ) -> str:
         """The file with hunk ``i`` replaced by ``choices[i]``, other hunks by a side, or
         by their conflict markers as read when ``default`` is ``"markers"``."""
-        if not choices and default in ("ours", "theirs"):
+        if not choices and default in BOTH_SIDES:
             return self.side(default)
         parts = []
         for chunk in self.chunks:

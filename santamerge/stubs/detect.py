@@ -68,13 +68,19 @@ decorators skipped), or None.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile, language_for_path
+from santamerge.syntax.nodes import scope_names
+from santamerge.syntax.offsets import CharOffsets
 
 if TYPE_CHECKING:
     from tree_sitter import Node
+
+
+# What makes a body a stub: `pass`, `...`, a "not implemented" error, a TODO, nothing.
+StubKind = Literal["pass", "ellipsis", "not-implemented", "todo", "empty"]
 
 
 class Stub(NamedTuple):
@@ -87,17 +93,15 @@ class Stub(NamedTuple):
     indent: str  # the indentation the body's lines use
     signature: str  # definition start (decorators included) to body start, rstripped
     docstring: str | None  # Python: the docstring literal (kept); others: doc comment
-    kind: str  # "pass", "ellipsis", "not-implemented", "todo", "empty"
+    kind: StubKind
 
 
 _TODO = re.compile(r"\b(?:todo|fixme)\b", re.IGNORECASE)
 _NOT_IMPLEMENTED = re.compile(r"\bnot\s+(?:yet\s+)?implemented\b", re.IGNORECASE)
-_COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
 _PY_NOT_STUB_DECORATORS = frozenset({
     "abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod",
     "overload",
 })
-_PY_SKIPPED = frozenset({"comment"})
 _BRACE_SKIPPED = frozenset({"empty_statement", ";"})
 # Sibling nodes before a definition that belong to it (decorators, attributes).
 _PREFIXES = frozenset({"decorator", "attribute_item"})
@@ -107,22 +111,6 @@ _WRAPPERS = frozenset({
     ("variable_declarator", "variable_declaration"),
     ("assignment_expression", "expression_statement"),
 })
-_CLASSES: dict[str, frozenset[str]] = {
-    "python": frozenset({"class_definition", "function_definition"}),
-    "java": frozenset({
-        "class_declaration", "interface_declaration", "enum_declaration",
-        "record_declaration",
-    }),
-    "javascript": frozenset({
-        "class_declaration", "class", "function_declaration",
-        "generator_function_declaration", "method_definition",
-    }),
-    "typescript": frozenset({
-        "class_declaration", "class", "abstract_class_declaration", "function_declaration",
-        "generator_function_declaration", "method_definition",
-    }),
-    "rust": frozenset({"function_item", "trait_item"}),
-}
 
 
 def find_stubs(path: str, text: str) -> list[Stub]:
@@ -156,25 +144,14 @@ def named_by(stub: Stub, only: str | None) -> bool:
 class _Finder:
     def __init__(self, profile: LanguageProfile, path: str, text: str) -> None:
         self.profile = profile
-        self.language = "typescript" if profile.queries == "typescript" else profile.name
         self.path = path
         self.text = text
         self.data = text.encode("utf-8")
-        self._ascii = len(self.data) == len(text)
-        self._last = (0, 0)  # the last (byte, character) offsets converted
+        self.char = CharOffsets(text, self.data)  # stubs come in source order: each
+        # conversion decodes only the bytes since the previous one
         self._unit: str | None = None
 
     # -- offsets and lines ---------------------------------------------------------
-
-    def char(self, byte: int) -> int:
-        """The character offset of a byte offset (stubs come in source order, so each
-        conversion decodes only the bytes since the previous one)."""
-        if self._ascii:
-            return byte
-        last_byte, last_char = self._last if byte >= self._last[0] else (0, 0)
-        char = last_char + len(self.data[last_byte:byte].decode("utf-8"))
-        self._last = (byte, char)
-        return char
 
     def line_start(self, byte: int) -> int:
         return self.data.rfind(b"\n", 0, byte) + 1
@@ -220,14 +197,15 @@ class _Finder:
             docstring = self._doc_comment(first)
         return Stub(
             path=self.path, language=self.profile.name,
-            name=".".join([*self._scopes(definition), treesitter.node_text(name)]),
+            name=".".join([*scope_names(self.profile, definition),
+                           treesitter.node_text(name)]),
             line=name.start_point[0] + 1,
             start=self.char(start), end=self.char(end), indent=indent,
             signature=signature, docstring=docstring, kind=kind,
         )
 
     def _python(self, definition: Node, body: Node,
-                ) -> tuple[str, int, int, str, str | None] | None:
+                ) -> tuple[StubKind, int, int, str, str | None] | None:
         if _python_excluded(definition):
             return None
         colon = _colon(definition)
@@ -236,10 +214,10 @@ class _Finder:
         header_row = colon.start_point[0]
         # Comments before the first statement are children of the definition.
         outside = [c for c in definition.children
-                   if c.type == "comment" and c.start_byte >= colon.end_byte
+                   if c.type in self.profile.comments and c.start_byte >= colon.end_byte
                    and c.end_byte <= body.start_byte]
         inside = [c for c in body.named_children]
-        statements = [c for c in inside if c.type not in _PY_SKIPPED]
+        statements = [c for c in inside if c.type not in self.profile.comments]
         if not statements:
             return None
         docstring: Node | None = None
@@ -251,10 +229,11 @@ class _Finder:
         if docstring is not None:
             doc_row = docstring.end_point[0]
             region = [c for c in inside if c.start_byte > docstring.start_byte
-                      and not (c.type == "comment" and c.start_point[0] == doc_row)]
+                      and not (c.type in self.profile.comments
+                               and c.start_point[0] == doc_row)]
             if region[0].start_point[0] == doc_row:
                 return None  # `"doc"; pass` on one line: not a region of whole lines
-        comments = [c for c in [*outside, *inside] if c.type == "comment"]
+        comments = [c for c in [*outside, *inside] if c.type in self.profile.comments]
         kind = self._python_kind(statements[0])
         kind = self._with_comments(kind, comments, header_row)
         if kind is None:
@@ -269,7 +248,7 @@ class _Finder:
         doc = treesitter.node_text(docstring.named_children[0]) if docstring else None
         return kind, start, end, indent, doc
 
-    def _python_kind(self, statement: Node) -> str | None:
+    def _python_kind(self, statement: Node) -> StubKind | None:
         if statement.type == "pass_statement":
             return "pass"
         if statement.type == "expression_statement":
@@ -285,8 +264,8 @@ class _Finder:
                 return "not-implemented"
         return None
 
-    def _with_comments(self, kind: str | None, comments: list[Node],
-                       header_row: int = -1) -> str | None:
+    def _with_comments(self, kind: StubKind | None, comments: list[Node],
+                       header_row: int = -1) -> StubKind | None:
         """Apply the comment rules: TODO makes a no-op body "todo"; another comment in a
         no-op body makes it a deliberate no-op (not a stub). Comments on the header line
         (Python's ``def ...:  # noqa``) count for TODO only."""
@@ -300,7 +279,7 @@ class _Finder:
         return kind
 
     def _braces(self, definition: Node, name: Node, body: Node,
-                ) -> tuple[str, int, int, str, str | None] | None:
+                ) -> tuple[StubKind, int, int, str, str | None] | None:
         language = self.profile.name
         if treesitter.node_text(name) == "constructor" and definition.type == "method_definition":
             return None
@@ -308,11 +287,11 @@ class _Finder:
         if not (text.startswith(b"{") and text.endswith(b"}")):
             return None
         items = _flatten(body)
-        comments = [c for c in items if c.type in _COMMENTS]
-        statements = [c for c in items if c.type not in _COMMENTS]
+        comments = [c for c in items if c.type in self.profile.comments]
+        statements = [c for c in items if c.type not in self.profile.comments]
         if len(statements) > 1:
             return None
-        kind: str | None
+        kind: StubKind | None
         if not statements:
             kind = "empty"
             if language == "rust" and not comments:
@@ -343,7 +322,7 @@ class _Finder:
         comments: list[Node] = []
         below = first
         node = first.prev_sibling
-        while node is not None and node.type in _COMMENTS and self.own_line(node):
+        while node is not None and node.type in self.profile.comments and self.own_line(node):
             # A Rust line comment ends after its newline, at column 0 of the next row.
             last_row = node.end_point[0] - (node.end_point[1] == 0)
             if below.start_point[0] - last_row > 1:
@@ -356,33 +335,11 @@ class _Finder:
         start, end = comments[-1].start_byte, comments[0].end_byte
         return self.data[start:end].decode("utf-8").rstrip("\r\n")
 
-    def _scopes(self, definition: Node) -> list[str]:
-        language = self.profile.name
-        names: list[str] = []
-        if language == "go":
-            receiver = definition.child_by_field_name("receiver")
-            type_name = _first_of_type(receiver, "type_identifier") if receiver else None
-            return [treesitter.node_text(type_name)] if type_name is not None else []
-        kinds = _CLASSES.get(self.language, frozenset())
-        node = definition.parent
-        while node is not None:
-            if language == "rust" and node.type == "impl_item":
-                type_node = node.child_by_field_name("type")
-                type_name = _first_of_type(type_node, "type_identifier") if type_node else None
-                if type_name is not None:
-                    names.append(treesitter.node_text(type_name))
-            elif node.type in kinds:
-                named = node.child_by_field_name("name")
-                if named is not None:
-                    names.append(treesitter.node_text(named))
-            node = node.parent
-        return names[::-1]
-
 
 # -- per-language placeholder statements ----------------------------------------------
 
 
-def _message_kind(arguments: Node | None) -> str | None:
+def _message_kind(arguments: Node | None) -> StubKind | None:
     """"todo" or "not-implemented" by the string literals among ``arguments``."""
     if arguments is None:
         return None
@@ -394,7 +351,7 @@ def _message_kind(arguments: Node | None) -> str | None:
     return None
 
 
-def _js_kind(statement: Node) -> str | None:
+def _js_kind(statement: Node) -> StubKind | None:
     if statement.type != "throw_statement" or not statement.named_children:
         return None
     thrown = statement.named_children[0]
@@ -409,7 +366,7 @@ def _js_kind(statement: Node) -> str | None:
     return _message_kind(thrown.child_by_field_name("arguments"))
 
 
-def _java_kind(statement: Node) -> str | None:
+def _java_kind(statement: Node) -> StubKind | None:
     if statement.type != "throw_statement" or not statement.named_children:
         return None
     thrown = statement.named_children[0]
@@ -421,7 +378,7 @@ def _java_kind(statement: Node) -> str | None:
     return _message_kind(thrown.child_by_field_name("arguments")) or "not-implemented"
 
 
-def _go_kind(statement: Node) -> str | None:
+def _go_kind(statement: Node) -> StubKind | None:
     if statement.type != "expression_statement" or not statement.named_children:
         return None
     call = statement.named_children[0]
@@ -433,14 +390,15 @@ def _go_kind(statement: Node) -> str | None:
     return _message_kind(call.child_by_field_name("arguments"))
 
 
-def _rust_kind(statement: Node) -> str | None:
+def _rust_kind(statement: Node) -> StubKind | None:
     if statement.type == "expression_statement" and statement.named_children:
         statement = statement.named_children[0]
     if statement.type != "macro_invocation":
         return None
     macro = statement.child_by_field_name("macro")
     name = _last_segment(macro) if macro is not None else ""
-    return {"todo": "todo", "unimplemented": "not-implemented"}.get(name)
+    kinds: dict[str, StubKind] = {"todo": "todo", "unimplemented": "not-implemented"}
+    return kinds.get(name)
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -518,16 +476,6 @@ def _strings(node: Node) -> list[Node]:
         else:
             stack.extend(current.named_children)
     return found
-
-
-def _first_of_type(node: Node, kind: str) -> Node | None:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current.type == kind:
-            return current
-        stack.extend(reversed(current.named_children))
-    return None
 
 
 def _last_segment(node: Node) -> str:

@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge.model.budget import fit_around_gap
 from santamerge.model.generate import Gap, fill_gaps
+from santamerge.syntax.nodes import count_errors, function_at
+from santamerge.syntax.offsets import byte_offset
+from santamerge.syntax.python import python_syntax_error
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -33,11 +36,6 @@ if TYPE_CHECKING:
     from santamerge.stubs.detect import Stub
 
 LP_WEIGHT = 0.1
-FUNCTION_TYPES = frozenset({
-    "function_definition", "function_declaration", "method_definition", "arrow_function",
-    "function_expression", "function", "generator_function_declaration",
-    "method_declaration", "constructor_declaration", "func_literal", "function_item",
-})
 
 # Rejection reasons, as `fill` prints them.
 EMPTY = "empty"
@@ -47,9 +45,9 @@ STILL_STUB = "still a stub"
 DOES_NOTHING = "does nothing"  # only comments, a docstring, pass, imports, empty returns
 UNDEFINED = "uses names defined nowhere"
 
-# Statements that do nothing, by language: comments, empty statements (and Python's
-# imports), a lone name, literal or attribute read as a statement, a return of nothing.
-_COMMENTS = frozenset({"comment", "line_comment", "block_comment"})
+# Statements that do nothing, by language: comments (the profile's), empty statements
+# (and Python's imports), a lone name, literal or attribute read as a statement, a return
+# of nothing.
 _EMPTY_STATEMENTS = frozenset({
     "pass_statement", "empty_statement", ";", "import_statement", "import_from_statement",
 })
@@ -162,12 +160,9 @@ def cut_body(profile: LanguageProfile, prefix: str, generated: str) -> str:
 
     source = prefix + generated
     data = source.encode("utf-8")
-    start = len(prefix.encode("utf-8"))
+    start = byte_offset(source, len(prefix))
     tree = parse(profile, source)
-    anchor = max(0, start - 1)
-    node: Node | None = tree.root_node.descendant_for_byte_range(anchor, anchor)
-    while node is not None and node.type not in FUNCTION_TYPES:
-        node = node.parent
+    node = function_at(profile, tree.root_node, max(0, start - 1))
     if node is None:
         return generated
     if profile.name == "python":
@@ -188,7 +183,7 @@ def cut_body(profile: LanguageProfile, prefix: str, generated: str) -> str:
 def _judge(profile: LanguageProfile, text: str, stub: Stub, body: str,
            mean_logprob: float, notes: list[str] | None = None) -> Body:
     from santamerge.stubs.detect import find_stubs
-    from santamerge.treesitter import count_errors, parse
+    from santamerge.treesitter import parse
 
     rejected: list[str] = []
     new_text = text[:stub.start] + body + text[stub.end:]
@@ -222,10 +217,7 @@ def _judge(profile: LanguageProfile, text: str, stub: Stub, body: str,
 def does_nothing(profile: LanguageProfile, root: Node, text: str, start: int) -> bool:
     """Whether the function whose body starts at character ``start`` of ``text`` only
     holds statements that do nothing (see the module docstring)."""
-    byte = len(text[:start].encode("utf-8"))
-    node: Node | None = root.descendant_for_byte_range(max(0, byte - 1), max(0, byte - 1))
-    while node is not None and node.type not in FUNCTION_TYPES:
-        node = node.parent
+    node = function_at(profile, root, max(0, byte_offset(text, start) - 1))
     body = node.child_by_field_name("body") if node is not None else None
     if body is None:
         return False
@@ -240,7 +232,7 @@ def does_nothing(profile: LanguageProfile, root: Node, text: str, start: int) ->
 
 def _inert(profile: LanguageProfile, statement: Node) -> bool:
     kind = statement.type
-    if kind in _COMMENTS or kind in _EMPTY_STATEMENTS:
+    if kind in profile.comments or kind in _EMPTY_STATEMENTS:
         return True
     children = statement.named_children
     if kind == "expression_statement":
@@ -248,7 +240,7 @@ def _inert(profile: LanguageProfile, statement: Node) -> bool:
             return _inert(profile, children[0])
         return len(children) == 1 and children[0].type in _INERT
     if kind in ("return_statement", "return_expression"):
-        values = [c for c in children if c.type not in _COMMENTS]
+        values = [c for c in children if c.type not in profile.comments]
         if len(values) == 1 and values[0].type == "expression_list":  # Go
             values = list(values[0].named_children)
         return not values or (len(values) == 1 and values[0].type in _NOTHING)
@@ -322,8 +314,6 @@ def _first_indent(body: str) -> str:
 
 
 def _compiles(source: str) -> bool:
-    from santamerge.merge.gates import python_syntax_error
-
     return python_syntax_error(source) is None
 
 

@@ -13,7 +13,8 @@ hunk of every conflicted file of that merge:
 - the merge's history facts: how far each side moved from the merge base, and when each
   side last touched the file.
 
-The ranker's signals are computed from the store (:mod:`santamerge.merge.learned`), so a
+Each hunk is a santamerge.merge.record.MinedHunk, written and read by that codec. The
+ranker's signals are computed from the store (:mod:`santamerge.merge.ranking.learned`), so a
 new signal needs no new replay, and a second run reads only merges it has not stored.
 The store holds the repositories' code, so it lives outside this repository and is never
 committed; docs/ranking-data.json names what it was built from.
@@ -31,6 +32,7 @@ from santamerge import git
 
 if TYPE_CHECKING:
     from santamerge.bench.replay import ConflictedFile, MergeCommit, Replayer
+    from santamerge.merge.record import MinedHunk
     from santamerge.model.backends.base import Backend
 
 STORE_SCHEMA = 1
@@ -48,27 +50,28 @@ def stored_merges(store: Path) -> set[str]:
 
 
 def mine_merge(replayer: Replayer, merge: MergeCommit, backend: Backend | None = None
-               ) -> list[dict[str, Any]]:
+               ) -> list[MinedHunk]:
     """Every matched hunk of ``merge`` as a store record (replaying it if need be)."""
     replay, _ = replayer.replay(merge)
     if not replay.files:
         return []
     history = merge_history(replayer, merge, [f.path for f in replay.files])
-    records: list[dict[str, Any]] = []
+    records: list[MinedHunk] = []
     for f in replay.files:
         records.extend(mine_file(f, merge, history.get(f.path, {}), backend))
     return records
 
 
 def mine_file(conflicted: ConflictedFile, merge: MergeCommit, history: dict[str, Any],
-              backend: Backend | None = None) -> list[dict[str, Any]]:
+              backend: Backend | None = None) -> list[MinedHunk]:
     """The records of one conflicted file's hunks that are found in the commit."""
     from santamerge.bench.replay import match_hunks
     from santamerge.errors import MarkerError
     from santamerge.languages.profiles import language_for_path
     from santamerge.merge.pipeline import run_pipeline
-    from santamerge.merge.policy import NEVER
-    from santamerge.merge.signals import context_of
+    from santamerge.merge.ranking.policy import NEVER
+    from santamerge.merge.ranking.signals import context_of
+    from santamerge.merge.record import MinedHunk
     from santamerge.merge.types import ConflictHunk
 
     profile = language_for_path(conflicted.path)
@@ -87,20 +90,10 @@ def mine_file(conflicted: ConflictedFile, merge: MergeCommit, history: dict[str,
         if truth is None:
             continue
         before, after = context_of(chunks, positions[h.hunk.index])
-        out.append({
-            "merge": merge.oid, "date": merge.date, "subject": merge.subject,
-            "path": conflicted.path, "language": profile.name,
-            "index": h.hunk.index, "hunks_in_file": len(proposal.hunks),
-            "base": h.hunk.base, "ours": h.hunk.ours, "theirs": h.hunk.theirs,
-            "before": before, "after": after, "truth": truth,
-            "candidates": [{
-                "method": s.candidate.method, "text": s.candidate.text,
-                "note": s.candidate.note, "score": s.score, "keeps_ours": s.keeps_ours,
-                "keeps_theirs": s.keeps_theirs, "rejected": list(s.rejected),
-            } for s in h.ranked],
-            "likelihoods": h.likelihoods or None,
-            "history": history,
-        })
+        out.append(MinedHunk(
+            merge.oid, merge.date, merge.subject, conflicted.path, profile.name,
+            h.hunk.index, len(proposal.hunks), h.hunk.base, h.hunk.ours, h.hunk.theirs,
+            before, after, truth, h.ranked, h.likelihoods or None, history))
     return out
 
 
@@ -119,17 +112,20 @@ def merge_history(replayer: Replayer, merge: MergeCommit, paths: list[str]
     return {path: one for path, one in found.items() if one is not None}
 
 
-def write_merge(store: Path, merge: str, records: list[dict[str, Any]]) -> None:
+def write_merge(store: Path, merge: str, records: list[MinedHunk]) -> None:
     store.mkdir(parents=True, exist_ok=True)
     target = store_path(store, merge)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"schema": STORE_SCHEMA, "hunks": records}), encoding="utf-8")
+    hunks = [r.to_json() for r in records]
+    tmp.write_text(json.dumps({"schema": STORE_SCHEMA, "hunks": hunks}), encoding="utf-8")
     os.replace(tmp, target)
 
 
-def read_store(store: Path, merges: set[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Every hunk record in ``store``, or of those ``merges`` (files of another schema
-    are skipped)."""
+def read_store(store: Path, merges: set[str] | None = None) -> Iterator[MinedHunk]:
+    """Every hunk record in ``store``, or of those ``merges`` (files of another schema,
+    or that cannot be read, are skipped)."""
+    from santamerge.merge.record import read_mined
+
     if not store.is_dir():
         return
     paths = sorted(store.glob("*.json")) if merges is None else [
@@ -137,10 +133,12 @@ def read_store(store: Path, merges: set[str] | None = None) -> Iterator[dict[str
     for path in paths:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if data.get("schema") != STORE_SCHEMA:
+                continue
+            hunks = [read_mined(h) for h in data["hunks"]]
+        except (OSError, ValueError, KeyError, AttributeError):  # RecordError: a ValueError
             continue
-        if data.get("schema") == STORE_SCHEMA:
-            yield from data["hunks"]
+        yield from hunks
 
 
 def default_store(repo_name: str) -> Path:
@@ -197,15 +195,14 @@ def generated(path: str) -> bool:
     return parts[-1] in GENERATED_NAMES or "dist" in parts[:-1] or path.endswith(".min.js")
 
 
-def usable(records: Iterator[dict[str, Any]] | list[dict[str, Any]]
-           ) -> Iterator[dict[str, Any]]:
+def usable(records: Iterator[MinedHunk] | list[MinedHunk]) -> Iterator[MinedHunk]:
     """The records a ranker learns from: no generated file, at most
     :data:`HUNKS_PER_FILE` hunks of one file of one merge."""
     seen: dict[tuple[str, str], int] = {}
     for record in records:
-        if generated(record["path"]):
+        if generated(record.path):
             continue
-        key = (record["merge"], record["path"])
+        key = (record.merge, record.path)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] <= HUNKS_PER_FILE:
             yield record

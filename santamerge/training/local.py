@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from santamerge.merge.learned import LocalAdjustment, Ranker
+from santamerge.merge.ranking.learned import LocalAdjustment, Ranker
 
 # The signals a repository's habits show in: which side, which order, which method.
 ADJUSTED = ("side", "concat_first", "m_concat", "m_union", "m_tree", "m_words", "m_base",

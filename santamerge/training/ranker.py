@@ -3,7 +3,7 @@
 Mining: every content-conflicted source file of every replayed merge
 (:mod:`santamerge.bench.replay`), every hunk matched to its commit, every candidate (the
 deterministic ones, and the model's middles when a model is given) with its signals
-(:func:`santamerge.merge.learned.candidate_features`) and its label: equal to the committed
+(:func:`santamerge.merge.ranking.learned.candidate_features`) and its label: equal to the committed
 text after whitespace normalisation.
 
 Fitting: L2-regularised logistic regression by Newton's method on standardised signals
@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.merge.learned import HunkFacts, Weights, candidate_features
-from santamerge.merge.words import normalise
+from santamerge.merge.ranking.learned import HunkFacts, Weights, candidate_features
+from santamerge.merge.structured.words import normalise
 
 if TYPE_CHECKING:
-    from santamerge.merge.learned import Calibration, Scorer
-    from santamerge.merge.trees import Trees
+    from santamerge.merge.ranking.learned import Calibration, Scorer
+    from santamerge.merge.ranking.trees import Trees
+    from santamerge.merge.record import MinedHunk
     from santamerge.model.backends.base import Backend
 
 TARGET_PRECISION = 0.99
@@ -61,30 +62,28 @@ def committed_class(base: str | None, ours: str, theirs: str, truth: str) -> str
     return "new"
 
 
-def sample_of(repo: str, record: dict[str, Any], drop_history: bool = False) -> HunkSample:
+def sample_of(repo: str, record: MinedHunk, drop_history: bool = False) -> HunkSample:
     """A hunk record of the store (santamerge.training.hunkstore) as a training sample,
     its signals computed now. ``drop_history`` computes them as the merge driver would,
     with no repository at hand."""
-    from santamerge.merge.signals import HunkView
-    from santamerge.merge.types import Candidate, ConflictHunk, Scored
+    from santamerge.merge.ranking.signals import HunkView
+    from santamerge.merge.types import ConflictHunk
 
-    hunk = ConflictHunk(record["index"], 0, record["ours"], record["base"], record["theirs"],
+    hunk = ConflictHunk(record.index, 0, record.ours, record.base, record.theirs,
                         "", None, "", "", 7)
-    scored = tuple(Scored(Candidate(record["index"], c["text"], c["method"], c["note"]),
-                          c["score"], c["keeps_ours"], c["keeps_theirs"], (),
-                          tuple(c["rejected"])) for c in record["candidates"])
-    view = HunkView(record["base"], record["ours"], record["theirs"], record["before"],
-                    record["after"], record["hunks_in_file"],
-                    None if drop_history else record.get("history"))
-    facts = HunkFacts(record["language"], record["subject"])
-    rows = candidate_features(hunk, scored, facts, record.get("likelihoods"), view)
-    want = normalise(record["truth"])
+    scored = record.candidates
+    view = HunkView(record.base, record.ours, record.theirs, record.before,
+                    record.after, record.hunks_in_file,
+                    None if drop_history else record.history)
+    facts = HunkFacts(record.language, record.subject)
+    rows = candidate_features(hunk, scored, facts, record.likelihoods, view)
+    want = normalise(record.truth)
     labels = tuple(normalise(s.candidate.text) == want for s in scored)
     top = next((i for i, s in enumerate(scored) if not s.rejected), 0)
-    return HunkSample(repo, record["language"], tuple(rows), labels, top,
+    return HunkSample(repo, record.language, tuple(rows), labels, top,
                       tuple(s.candidate.method for s in scored),
-                      committed_class(record["base"], record["ours"], record["theirs"],
-                                      record["truth"]), record["date"], record["merge"])
+                      committed_class(record.base, record.ours, record.theirs,
+                                      record.truth), record.date, record.merge)
 
 
 def load_samples(repos: Sequence[str], limit: int, budget: float | None,
@@ -118,7 +117,7 @@ def load_samples(repos: Sequence[str], limit: int, budget: float | None,
         mine_repository(repo, store, limit, budget, backend, progress(f"mining {name}"))
         merges = list_merges(git_dir_of(repo), limit=limit)
         wanted = {m.oid for m in merges}
-        records = [r for r in usable(read_store(store, wanted)) if r["merge"] in wanted]
+        records = [r for r in usable(read_store(store, wanted)) if r.merge in wanted]
         advance = progress(f"signals of {name}")(len(records))
         for record in records:
             sample = sample_of(name, record)
@@ -184,7 +183,7 @@ TREE_ROUNDS = 200
 def without_history(sample: HunkSample) -> HunkSample:
     """``sample`` as the merge driver and ``propose`` see it: no repository at hand, so
     every history signal 0."""
-    from santamerge.merge.signals import HISTORY_SIGNALS
+    from santamerge.merge.ranking.signals import HISTORY_SIGNALS
 
     cleared = dict.fromkeys(HISTORY_SIGNALS, 0.0)
     return sample._replace(rows=tuple({**row, **cleared} for row in sample.rows))
@@ -194,13 +193,13 @@ def fit_trees(samples: Sequence[HunkSample], features: Sequence[str],
               params: dict[str, Any] | None = None, rounds: int = TREE_ROUNDS) -> Trees:
     """Gradient-boosted trees ranking each hunk's candidates (LightGBM, LambdaRank: the
     candidates of one hunk form a group), exported to the plain-Python form that ships
-    (santamerge.merge.trees) and checked against LightGBM's own scores. Every hunk with
+    (santamerge.merge.ranking.trees) and checked against LightGBM's own scores. Every hunk with
     history is also learnt without it, so that the trees rank well where no repository
     is at hand (52.8 % top-1 there without this, 69.2 % with it; docs/ranking.md)."""
     import lightgbm as lgb
     import numpy as np
 
-    from santamerge.merge.trees import from_lightgbm
+    from santamerge.merge.ranking.trees import from_lightgbm
 
     samples = [*samples, *(without_history(s) for s in samples
                            if any(row.get("has_history") for row in s.rows))]
@@ -233,7 +232,7 @@ def calibrate(scored: HunkScores) -> Calibration:
     likeliest probabilities of what people committed (a grid, then a finer one)."""
     import numpy as np
 
-    from santamerge.merge.learned import Calibration
+    from santamerge.merge.ranking.learned import Calibration
 
     width = max((len(scores) for _, scores in scored), default=1)
     z = np.full((len(scored), width), -np.inf)
@@ -271,7 +270,7 @@ def calibrate(scored: HunkScores) -> Calibration:
 
 def probabilities(scorer: Scorer, calibration: Calibration | None, sample: HunkSample
                   ) -> list[float]:
-    from santamerge.merge.learned import hunk_probabilities
+    from santamerge.merge.ranking.learned import hunk_probabilities
 
     return hunk_probabilities(scorer, calibration, sample.rows)
 
@@ -315,7 +314,7 @@ def out_of_fold(samples: Sequence[HunkSample], features: Sequence[str], fitter: 
 def calibrated(scored: HunkScores, learner: str) -> tuple[Calibration | None, float]:
     """The calibration (trees only) and the 99 % write threshold chosen on out-of-fold
     scores."""
-    from santamerge.merge.learned import Calibration, sigmoid
+    from santamerge.merge.ranking.learned import Calibration, sigmoid
 
     calibration = calibrate(scored) if learner == "trees" else None
     pairs = []
@@ -439,7 +438,7 @@ def train_ranker(samples: Sequence[HunkSample], with_model: bool, learner: str =
     """Both variants (the model one only if the samples carry likelihoods), their
     calibration and thresholds, and the leave-one-repository-out figures, as the JSON
     that ships."""
-    from santamerge.merge.learned import RICH, RICH_MODEL
+    from santamerge.merge.ranking.learned import RICH, RICH_MODEL
 
     fitter: Fitter = fit_trees if learner == "trees" else fit
     variants: dict[str, Any] = {}

@@ -10,7 +10,7 @@ typed proposal (santamerge.merge.types), never from its JSON record.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
@@ -19,28 +19,111 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from santamerge.merge.types import ConflictHunk, HunkProposal, MergeProposal, Outcome
+from santamerge.merge.types import (
+    MARKER_ORDER,
+    ConflictHunk,
+    HunkProposal,
+    MergeProposal,
+    Outcome,
+    Side,
+)
 from santamerge.ui.review import Row, rows
 
 if TYPE_CHECKING:
-    from santamerge.merge.sources import Proposed
+    from santamerge.merge.record import Labels
+    from santamerge.merge.workspace.sources import Proposed
 
 DIFF_LINES = 8  # lines of each short diff; the rest is counted, not shown
 TOP = 3  # candidates shown per hunk by resolve
 PIPED_WIDTH = 10_000  # piped output is not wrapped: no line is this long
-SIDES = (("ours", "cyan"), ("base", "magenta"), ("theirs", "yellow"))
+CARD_MARGIN = 12  # columns a hunk card adds around a line of code: two boxes, an indent
+SIDE_STYLES: dict[Side, str] = {"ours": "cyan", "base": "magenta", "theirs": "yellow"}
 SIDE_BY_SIDE = (100, 400)  # terminal widths where the three sides stand side by side
-Labels = Mapping[str, str]
+
+
+class _Console(Console):
+    """rich's console, except that a closed pipe is left to santamerge's one handler
+    (santamerge.errors.report_errors, santamerge.entry): it ends quietly there."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError("the reader of santamerge's output has gone")
 
 
 def console(stderr: bool = False, **options: Any) -> Console:
     """A console for lines and tables. Piped (not a terminal, no COLUMNS), it does not
-    wrap at 80 columns: each line stays whole and each table takes the width it needs."""
-    made = Console(stderr=stderr, **options)
+    wrap at 80 columns: each line stays whole and each table takes the width it needs.
+    It has no colour off a terminal, on TERM=dumb, or with NO_COLOR set (rich reads
+    them)."""
+    made = _Console(stderr=stderr, **options)
     if not made.is_terminal and not os.environ.get("COLUMNS"):
         made.width = PIPED_WIDTH
         made.soft_wrap = True
     return made
+
+
+def report_console(texts: Iterable[str] = ()) -> Console:
+    """The console for hunk cards (``propose``, ``resolve``, ``preview`` off the full
+    screen). In a terminal, the terminal's width. Piped, wide enough that no line of
+    ``texts`` (the code the cards show) wraps inside its boxes, and at least 80 columns;
+    the cards then stack what they would show side by side (``piped``)."""
+    made = _Console(highlight=False)
+    if piped(made):
+        widest = max((len(line) for text in texts for line in _display(text).split("\n")),
+                     default=0)
+        made.width = max(80, min(PIPED_WIDTH, widest + CARD_MARGIN))
+    return made
+
+
+def piped(out: Console) -> bool:
+    """Whether ``out`` writes to something that is not a terminal, with no COLUMNS."""
+    return not out.is_terminal and not os.environ.get("COLUMNS")
+
+
+def card_texts(proposal: MergeProposal) -> list[str]:
+    """Every text a hunk card of ``proposal`` may show: the sides and the candidates."""
+    out: list[str] = []
+    for h in proposal.hunks:
+        out += [t for t in (h.hunk.ours, h.hunk.base, h.hunk.theirs) if t]
+        out += [c.text for c in rows(h)]
+    return out
+
+
+def full_screen() -> bool:
+    """Whether this terminal can hold the full-screen review: standard input and output
+    are a terminal, TERM names one that is not dumb, and its terminfo entry has
+    colours (at least 8). Anything else gets the plain report."""
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    term = os.environ.get("TERM", "")
+    if term in ("", "dumb", "unknown"):
+        return False
+    try:
+        import curses
+
+        curses.setupterm(term, sys.stdout.fileno())
+        return curses.tigetnum("colors") >= 8
+    except Exception:  # no terminfo entry for TERM, or no curses
+        return False
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, cut at a word boundary with an
+    ellipsis, never in the middle of a token. A first word too long by itself (a
+    path) loses its leading folders first (``…/name.py``); only a single name longer
+    than ``width`` is cut."""
+    if len(text) <= width:
+        return text
+    first, space, rest = text.partition(" ")
+    if len(first) >= width - 1 and "/" in first.lstrip("…/"):
+        tail = first.lstrip("…/").split("/", 1)[1]
+        return shorten(f"…/{tail}{space}{rest}", width)
+    cut = text[:max(0, width - 1)]
+    at = cut.rfind(" ")
+    if at > 0:
+        cut = cut[:at]
+    return cut.rstrip(" ,;:·-") + "…"
 
 
 def _chosen(h: HunkProposal) -> str | None:
@@ -61,17 +144,18 @@ def hunk_card(proposal: MergeProposal, h: HunkProposal, heading: str, *,
               verdict: RenderableType | None = None, diffs: bool = False,
               decision: tuple[str, str] | None = None, width: int | None = None) -> Panel:
     """One hunk as every command shows it: ours, base and theirs (side by side when
-    ``width`` allows), then its candidates best first, one line each (rank, method, one
-    score, would the policy write it, why in a few words), ``diffs`` against ours and
-    theirs under each; ``top`` shows that many and counts the rest; last the ``verdict``
-    and, if given, the ``(how, text)`` decided for it."""
+    ``width`` allows; ``width`` None, piped: everything one above another), then its
+    candidates best first, one line each (rank, method, one score, would the policy
+    write it, why in a few words), ``diffs`` against ours and theirs under each; ``top``
+    shows that many and counts the rest; last the ``verdict`` and, if given, the
+    ``(how, text)`` decided for it. Its heading is shortened at a word to fit."""
     parts: list[RenderableType] = [sides_view(h.hunk, proposal.language, labels, width)]
     shown = rows(h)
     more = len(shown) - top if top is not None and len(shown) > top else 0
     parts.append(Text("candidates, best first" + (" (the key accepts it):" if diffs else ":"),
                       style="bold"))
     for c in shown[:top] if top is not None else shown:
-        parts.append(candidate_view(c, h, diffs))
+        parts.append(candidate_view(c, h, diffs, stacked=width is None))
     if more:
         parts.append(Text(f"   (and {more} more: --json lists them all)", style="dim"))
     if verdict is not None:
@@ -81,7 +165,8 @@ def hunk_card(proposal: MergeProposal, h: HunkProposal, heading: str, *,
         parts.append(Panel(side_text(text, proposal.language),
                            title=Text(f"decided: {how}", style="bold green"),
                            title_align="left", border_style="green", padding=(0, 1)))
-    return Panel(Group(*parts), title=Text(heading, style="bold"), title_align="left")
+    title = heading if width is None else shorten(heading, width - 6)
+    return Panel(Group(*parts), title=Text(title, style="bold"), title_align="left")
 
 
 def sides_view(hunk: ConflictHunk, language: str | None, labels: Labels | None = None,
@@ -101,7 +186,8 @@ def side_panels(hunk: ConflictHunk, language: str | None,
                 labels: Labels | None = None) -> list[RenderableType]:
     """Ours, base and theirs, each in a panel titled with its name (and its label)."""
     parts: list[RenderableType] = []
-    for name, style in SIDES:
+    for name in MARKER_ORDER:
+        style = SIDE_STYLES[name]
         text = getattr(hunk, name)
         if text is None:
             continue
@@ -110,9 +196,9 @@ def side_panels(hunk: ConflictHunk, language: str | None,
     return parts
 
 
-def side_title(name: str, labels: Labels | None) -> Text:
-    label = (labels or {}).get(name)
-    style = dict(SIDES)[name]
+def side_title(name: Side, labels: Labels | None) -> Text:
+    label = labels[MARKER_ORDER.index(name)] if labels else None
+    style = SIDE_STYLES[name]
     return Text(name if not label or label == name else f"{name} ({label})", style=style)
 
 
@@ -132,8 +218,10 @@ def side_text(text: str, language: str | None) -> RenderableType:
 def why(c: Row) -> str:
     """Why a candidate, in a few words: its method's description and what sets it apart.
     The score says how likely it is once; the reasons that repeat it in prose (the
-    ranker's percentage, what share of each side's change it keeps) are left out."""
-    kept = [r for r in c.reasons if not r.startswith(("keeps ", "learned ranker"))]
+    ranker's percentage, what share of each side's change it keeps) are left out, and
+    so are the gates it failed, which ``candidate_line`` says once, after "failed:"."""
+    kept = [r for r in c.reasons
+            if not r.startswith(("keeps ", "learned ranker", "rejected: "))]
     return "; ".join(kept)
 
 
@@ -157,18 +245,25 @@ def candidate_line(c: Row, h: HunkProposal) -> Text:
 
 
 def candidate_view(c: Row, h: HunkProposal, diffs: bool = True,
-                   against: tuple[str, str] | None = None) -> RenderableType:
+                   against: tuple[str, str] | None = None,
+                   stacked: bool = False) -> RenderableType:
     """One candidate's line; with ``diffs``, its short diffs against ours and theirs (or
-    only against ``against``: a (title, text), the hunk's current result)."""
+    only against ``against``: a (title, text), the hunk's current result), side by side
+    unless ``stacked``. A line too long for its column folds onto the next: it is never
+    cut."""
     line = candidate_line(c, h)
     if not diffs:
         return line
     if against is not None:
         title, old = against
         return Group(line, Padding(_diff_block(title, old, c.text), (0, 0, 0, 3)))
+    if stacked:
+        return Group(line, Padding(Group(_diff_block("vs ours", h.hunk.ours, c.text),
+                                         _diff_block("vs theirs", h.hunk.theirs, c.text)),
+                                   (0, 0, 0, 3)))
     table = Table.grid(padding=(0, 2), expand=True)
-    table.add_column(ratio=1)
-    table.add_column(ratio=1)
+    table.add_column(ratio=1, overflow="fold")
+    table.add_column(ratio=1, overflow="fold")
     table.add_row(_diff_block("vs ours", h.hunk.ours, c.text),
                   _diff_block("vs theirs", h.hunk.theirs, c.text))
     return Group(line, Padding(table, (0, 0, 0, 3)))
@@ -180,7 +275,7 @@ def candidate_view(c: Row, h: HunkProposal, diffs: bool = True,
 def render_proposal(proposal: MergeProposal, outcome: Outcome,
                     out: Console | None = None) -> None:
     """``propose``: each hunk's card, then what the driver would write."""
-    out = out or Console()
+    out = out or report_console(card_texts(proposal))
     if not proposal.hunks:
         out.print(f"[green]{proposal.path}: git merges it cleanly; nothing to propose.")
         return
@@ -188,7 +283,7 @@ def render_proposal(proposal: MergeProposal, outcome: Outcome,
         verdict = (Text(f"would write {_chosen(h)}", style="green") if h.chosen
                    else Text("would keep the conflict markers", style="yellow"))
         out.print(hunk_card(proposal, h, hunk_heading(proposal.path, proposal, h),
-                            verdict=verdict, width=out.width))
+                            verdict=verdict, width=_width(out)))
     out.print(f"{len(outcome.resolved)} of {len(proposal.hunks)} hunks would be written; "
               f"{len(outcome.unresolved)} would keep their markers.")
 
@@ -205,7 +300,7 @@ def render_report(shown: str, proposal: MergeProposal, outcome: Outcome,
     for h in proposal.hunks:
         done = (written or {}).get(h.hunk.index)
         out.print(hunk_card(proposal, h, hunk_heading(shown, proposal, h), labels=labels,
-                            diffs=True, width=out.width,
+                            diffs=True, width=_width(out),
                             decision=(done[1], done[0]) if done else None))
     policy = proposal.hunks[0].policy if proposal.hunks else "auto-apply"
     line = (f"{shown}: {len(proposal.hunks)} conflict hunk(s); the {policy} policy would "
@@ -237,6 +332,11 @@ def short_diff(old: str, new: str, limit: int = DIFF_LINES) -> Text:
     return out
 
 
+def _width(out: Console) -> int | None:
+    """The width cards are laid out for: None when piped (stacked, never wrapped)."""
+    return None if piped(out) else out.width
+
+
 def _diff_block(title: str, old: str, new: str) -> RenderableType:
     return Group(Text(title, style="bold dim"), short_diff(old, new))
 
@@ -260,10 +360,9 @@ def render_resolve(files: Sequence[Proposed], policy: str, threshold: float | No
             verdict = _verdict(h, threshold) if threshold is not None \
                 else _plain_verdict(h, policy)
             out.print(hunk_card(r.proposal, h, hunk_heading(r.source.shown, r.proposal, h),
-                                labels=dict(zip(("ours", "base", "theirs"), r.source.labels,
-                                                strict=True)),
+                                labels=r.source.labels,
                                 top=TOP if h.ranked else 0, verdict=verdict,
-                                width=out.width))
+                                width=_width(out)))
         total = len(r.proposal.hunks)
         n = len(r.outcome.resolved)
         out.print(Text(f"{r.source.shown}: --accept would write {n} of {total} hunks; "

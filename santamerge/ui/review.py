@@ -25,9 +25,10 @@ from santamerge.errors import SantamergeError
 from santamerge.merge.locate import has_markers
 
 if TYPE_CHECKING:
-    from santamerge.merge.policy import AutoApplyPolicy
-    from santamerge.merge.sources import Note, PreviewSource
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.record import ProposalRecord
     from santamerge.merge.types import HunkProposal, MergeProposal, Outcome, ParsedMerge
+    from santamerge.merge.workspace.sources import Note, PreviewSource
 
 KEYS = (
     ("1-9", "accept that candidate for this hunk, and go on to the next"),
@@ -56,7 +57,7 @@ class PreviewFile(NamedTuple):
     shown: str  # the path as shown to the person
     target: str  # the file written when a choice is accepted
     proposal: MergeProposal
-    record: dict[str, Any]  # santamerge.merge.record.proposal_record of the proposal
+    record: ProposalRecord  # the proposal's record (santamerge.merge.record)
     outcome: Outcome | None = None  # what the policy would write
     written: Mapping[int, Decision] = {}  # hunks the target already holds resolved (an attempt)
     expected: bytes | None = None  # the target must hold exactly these bytes to be written;
@@ -81,17 +82,16 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
                  history: Callable[[str], Mapping[str, Any] | None] | None = None,
                  ) -> PreviewFile | None:
     """The file's proposal, or None (with a note) when it has nothing to review."""
-    from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.record import proposal_record
-    from santamerge.merge.sources import read_marked
+    from santamerge.merge.workspace.sources import propose_text, read_marked
 
     text = source.text if source.text is not None else read_marked(source, note)
     if text is None:
         return None
     try:
-        proposal, outcome, _ = run_pipeline(
-            text, source.repo_path, source.marker_size, policy=policy, git_dir=git_dir,
-            history=history(source.repo_path) if history else None)
+        proposal, outcome, _ = propose_text(
+            text, source.repo_path, source.marker_size, policy, git_dir=git_dir,
+            facts=history(source.repo_path) if history else None, sides=source.sides)
     except SantamergeError as exc:
         raise SantamergeError(f"{source.shown}: {exc}") from None
     labels = source.labels
@@ -234,12 +234,23 @@ class FileState:
         if not self.wrote:
             dropped = f"; {len(self.decisions)} decision(s) not written" if self.pending \
                 else ""
-            return FileResult(self.file, f"{shown}: unchanged{dropped}", clean=left == 0)
+            return FileResult(self.file, f"{shown}: unchanged{dropped}",
+                              clean=left == 0 or not self._marked_on_disk())
         how = ", ".join(f"hunk {i + 1}: {d.how}" for i, d in sorted(self.on_disk.items()))
         dropped = "; later decisions not written" if self.pending else ""
         return FileResult(self.file, f"{shown}: wrote {len(self.on_disk)} of {total} "
                                      f"hunk(s) ({how or 'none'}); {left} keep their "
                                      f"markers{dropped}", clean=left == 0)
+
+
+    def _marked_on_disk(self) -> bool:
+        """Whether the target holds conflict markers now (a file resolved by hand since
+        it was read holds none); True when it cannot be read."""
+        try:
+            with open(self.file.target, "rb") as fh:
+                return has_markers(fh.read().decode("utf-8", "replace"))
+        except OSError:
+            return True
 
 
 # -- the review -------------------------------------------------------------------------

@@ -28,7 +28,8 @@ from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from santamerge.ui.render import SIDES, candidate_view, hunk_heading, side_title
+from santamerge.merge.types import MARKER_ORDER, Side
+from santamerge.ui.render import candidate_view, hunk_heading, shorten, side_title
 from santamerge.ui.review import KEYS, Review, rows
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class ReviewApp(App[list["FileResult"]]):
     def compose(self) -> ComposeResult:
         yield Static(id="heading")
         with Horizontal(id="sides"):
-            for name, _ in SIDES:
+            for name in MARKER_ORDER:
                 yield ScrollableContainer(Static(id=f"{name}-text", classes="code"), id=name,
                                           classes="pane")
         with Horizontal(id="lower"):
@@ -133,10 +134,11 @@ class ReviewApp(App[list["FileResult"]]):
         heading = (f"file {review.current + 1} of {len(review.files)} · "
                    f"{hunk_heading(state.file.shown, proposal, h)} · {decided} of "
                    f"{len(state.hunks)} decided{written}")
-        self.query_one("#heading", Static).update(heading)
+        # one line: shortened at a word, never cut in the middle of a token
+        self.query_one("#heading", Static).update(shorten(heading, max(20, self.size.width - 2)))
         wide = self.size.width >= WIDE and h.hunk.base is not None
-        labels = state.file.record.get("labels")
-        for name, _ in SIDES:
+        labels = state.file.record.labels
+        for name in MARKER_ORDER:
             pane = self.query_one(f"#{name}", ScrollableContainer)
             shown = name != "base" or wide
             pane.display = shown
@@ -152,7 +154,7 @@ class ReviewApp(App[list["FileResult"]]):
             message = Text.assemble((f"{reason}: you can look, but not write\n", "red"), message)
         self.query_one("#message", Static).update(message)
 
-    def _show_side(self, pane: ScrollableContainer, name: str, state: FileState) -> None:
+    def _show_side(self, pane: ScrollableContainer, name: Side, state: FileState) -> None:
         parsed = state.file.proposal.parsed
         hunk = self.review.hunk.hunk
         text = parsed.side(name)
@@ -216,7 +218,12 @@ class ReviewApp(App[list["FileResult"]]):
 
 
 def run_review(files: list[PreviewFile], **options: Any) -> list[FileResult]:
-    """Run the full-screen review in this terminal; one result per file."""
+    """Run the full-screen review in this terminal; one result per file. NO_COLOR set
+    (and not empty, as no-color.org has it, and rich reads it) makes it monochrome."""
+    import os
+
+    if os.environ.get("NO_COLOR") == "":  # Textual would read an empty one as set
+        del os.environ["NO_COLOR"]
     app = ReviewApp(files)
     results = app.run(**options)
     return results if results is not None else app.review.results()

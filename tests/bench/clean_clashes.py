@@ -3,7 +3,7 @@ and whether the people who merged kept both copies.
 
 For each two-parent merge commit (the newest ``--limit``), every file that both parents
 changed since their merge base, in a language santamerge knows, is merged with
-``git merge-file``. Where git merges it cleanly, ``santamerge.merge.clashes`` is asked
+``git merge-file``. Where git merges it cleanly, ``santamerge.merge.structured.clashes`` is asked
 whether both sides added a definition of one name. Each flagged file is then judged
 against the committed file: did the commit keep the duplicate (a false alarm: the
 driver made a conflict people did not need), or hold the name once (a real catch)?
@@ -60,7 +60,7 @@ def merge_clean(base: str, ours: str, theirs: str) -> str | None:
 def judge(repo: str, merge: str, parents: list[str], stats: Counter[str],
           found: list[dict[str, object]]) -> None:
     from santamerge.languages.profiles import language_for_path
-    from santamerge.merge.clashes import clashes
+    from santamerge.merge.structured.clashes import clashes
 
     base = git(repo, "merge-base", *parents).strip()
     if not base:

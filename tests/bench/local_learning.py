@@ -23,7 +23,7 @@ from pathlib import Path
 
 
 def main() -> int:
-    from santamerge.merge.learned import RICH, Ranker, shipped_ranker
+    from santamerge.merge.ranking.learned import RICH, Ranker, shipped_ranker
     from santamerge.training.hunkstore import default_store, read_store, usable
     from santamerge.training.local import Hunk, fit_adjustment, split_by_date, top1_right
     from santamerge.training.ranker import fit_trees, sample_of

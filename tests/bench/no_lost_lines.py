@@ -10,9 +10,14 @@ writer of a person's files against git's own merge, on generated merges.
 - union: the structured union alone, on every hunk of the same merges;
 - resolve: `santamerge resolve --accept --threshold 0 --no-model` on real conflicted
   `git merge`s of 200 generated files each (diff3 and plain markers, one file in ten
-  resolved by hand first);
+  resolved by hand first, and one in ten of the rest edited inside its markers);
 - preview: the interactive review in-process, each hunk accepted, skipped, edited, or
-  edited with markers left in.
+  edited with markers left in; now and then a person edits inside the markers while
+  the review is open.
+
+Every writer is held to the properties of tests/differential.py, the whole-file ones
+(``file_problems``: a strict load, no key twice) and ``edits_kept`` included, on the
+same generators (code in six languages, config files in four, long lines).
 
 It prints one line per writer (cases, hunks written, hunks left marked, failures) and,
 with --json, the whole record, failing cases included (each reproducible from its seed).
@@ -146,6 +151,7 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
     conflicted = set(git("diff", "--name-only", "--diff-filter=U").decode().split())
     before = {m.path: (repo / m.path).read_bytes() for m in merges if (repo / m.path).exists()}
     baselines = {}
+    edited: dict[str, int] = {}  # edited by a person inside the markers: the hunk
     for m in merges:
         if m.path not in conflicted or b"<<<<<<<" not in before[m.path]:
             continue
@@ -153,6 +159,11 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
             before[m.path] = m.ours  # resolved by hand, not added: must stay as it is
             (repo / m.path).write_bytes(m.ours)
             stats["resolved by hand"] += 1
+            continue
+        if rng.random() < 0.1 and (found := d.edit_inside_markers(before[m.path], rng)):
+            before[m.path], edited[m.path] = found  # markers kept: never written over
+            (repo / m.path).write_bytes(before[m.path])
+            stats["edited inside the markers"] += 1
             continue
         if style == "diff3":
             baselines[m.path] = before[m.path]
@@ -174,7 +185,9 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
         stats["files"] += 1
         if after == before.get(m.path):
             continue
-        if m.path not in baselines:
+        if m.path in edited:
+            problems = d.edits_kept(before[m.path], after or b"", [edited[m.path]])
+        elif m.path not in baselines:
             problems = ["written, though it is not a conflict santamerge may touch"]
         else:
             stats["files written"] += 1

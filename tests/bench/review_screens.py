@@ -65,8 +65,8 @@ def scratch_merge(root: Path) -> None:
 
 
 async def shoot(out: Path) -> None:
-    from santamerge.merge.policy import DEFAULT_POLICY
-    from santamerge.merge.sources import preview_sources
+    from santamerge.merge.ranking.policy import DEFAULT_POLICY
+    from santamerge.merge.workspace.sources import preview_sources
     from santamerge.ui.review import load_preview
     from santamerge.ui.tui import ReviewApp
 

@@ -135,14 +135,24 @@ def figures(records: list[dict[str, Any]]) -> dict[str, Any]:
     def share(part: int, whole: int) -> float | None:
         return part / whole if whole else None
 
+    # a wrong hunk written in a file left partly marked is as silent as one in a file
+    # written whole (bench merges counts both; its regions hold every hunk written)
+    silently = sum(r["verdict"] == "wrong" or any(not g["right"] for g in r["regions"])
+                   for r in records)
+    silently_any = sum(r["verdict_any_order"] == "wrong"
+                       or any(not g["right_any_order"] for g in r["regions"])
+                       for r in records)
     times = [r["ms"] for r in records]
     return {"files": n, "written": written, "right": verdicts["right"],
             "wrong": verdicts["wrong"], "unjudged": verdicts["unjudged"],
             "right_any_order": any_order["right"], "wrong_any_order": any_order["wrong"],
+            "hunks_written": sum(len(r["regions"]) for r in records),
+            "silently_wrong_files": silently,
             "coverage": share(written, n), "precision": share(verdicts["right"], written),
             "precision_any_order": share(any_order["right"], written),
-            "silent_wrong": share(verdicts["wrong"], n),
-            "silent_wrong_any_order": share(any_order["wrong"], n),
+            "silent_wrong": share(silently, n),
+            "silent_wrong_any_order": share(silently_any, n),
+            "silent_wrong_whole_files": share(verdicts["wrong"], n),
             "ms_p50": percentile(times, 0.5), "ms_p95": percentile(times, 0.95)}
 
 
@@ -308,7 +318,7 @@ class Region(NamedTuple):
 
 
 def lines_of(text: str) -> list[str]:
-    from santamerge.merge.words import normalise
+    from santamerge.merge.structured.words import normalise
 
     return [normalise(line) for line in text.splitlines() if line.strip()]
 
@@ -419,8 +429,9 @@ def wrong_regions(entry: dict[str, Any], clones: Path, policy: str,
                   records: list[dict[str, Any]]
                   ) -> Iterator[tuple[dict[str, Any], int, str, Region]]:
     """(record, hunk index, method, region) of every region that differs from the commit
-    (whitespace normalised) in every file the policy wrote with such a region; those
-    right in another order are among them (class "order only" or "placement")."""
+    (whitespace normalised) in every file the policy wrote, whole or in part, with such
+    a region; those right in another order are among them (class "order only" or
+    "placement")."""
     from santamerge.bench.replay import (
         Replayer,
         default_cache,
@@ -429,10 +440,11 @@ def wrong_regions(entry: dict[str, Any], clones: Path, policy: str,
         match_hunks,
     )
     from santamerge.merge.pipeline import run_pipeline
-    from santamerge.merge.policy import POLICIES as NAMED
-    from santamerge.merge.words import normalise
+    from santamerge.merge.ranking.policy import POLICIES as NAMED
+    from santamerge.merge.structured.words import normalise
 
-    wanted = {(r["merge"], r["path"]): r for r in records if r["verdict"] == "wrong"}
+    wanted = {(r["merge"], r["path"]): r for r in records
+              if r["verdict"] == "wrong" or any(not g["right"] for g in r["regions"])}
     if not wanted:
         return
     git_dir = git_dir_of(clones / entry["clone"])

@@ -19,7 +19,8 @@ Files, in ``$XDG_RUNTIME_DIR/santamerge`` (else ``~/.cache/santamerge/run``), mo
 - ``serve-<key>.log``: its output.
 
 Settings: ``autostart`` (on by default, see docs/serving.md for the measurements behind
-that) and ``idle_timeout`` (seconds; 600 by default). With ``autostart`` off, no process
+that) and ``idle_timeout`` (seconds; 600 by default). The process that starts one says
+so in one line on standard error, with the idle time. With ``autostart`` off, no process
 starts a local server, nor uses one that is already running.
 """
 
@@ -156,7 +157,10 @@ def connect_local(model: str, device: str, wait: float, idle_timeout: float,
         return backend
     with _locked(server.lock):
         if not _healthy(backend) and not _starting(server):
-            _start(server, model, device, idle_timeout)
+            pid = _start(server, model, device, idle_timeout)
+            print(f"santamerge: started a local model server for '{model}' (pid {pid}, log "
+                  f"{server.log}); later commands reuse it, and it stops after "
+                  f"{idle_timeout:g} s idle (santamerge.idle_timeout)", file=sys.stderr)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if _healthy(backend):
@@ -207,7 +211,8 @@ def _is_zombie(pid: int) -> bool:
         return False
 
 
-def _start(server: LocalServer, model: str, device: str, idle_timeout: float) -> None:
+def _start(server: LocalServer, model: str, device: str, idle_timeout: float) -> int:
+    """Start ``santamerge serve`` for ``model`` in the background; its pid."""
     command = [sys.executable, "-m", "santamerge", "serve", "--socket", str(server.socket),
                "--model", model, "--device", device, "--idle-timeout", f"{idle_timeout:g}"]
     env = {k: v for k, v in os.environ.items()
@@ -220,6 +225,7 @@ def _start(server: LocalServer, model: str, device: str, idle_timeout: float) ->
     tmp = server.pid.with_suffix(".pid.tmp")
     tmp.write_text(str(process.pid))
     os.replace(tmp, server.pid)
+    return process.pid
 
 
 @contextlib.contextmanager

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
     from santamerge.config import Settings
     from santamerge.languages.profiles import LanguageProfile
+    from santamerge.merge.record import ProposalRecord
     from santamerge.merge.types import Outcome, StoredMiddles
     from santamerge.model.backends.base import Backend
 
-DEFAULT_LABELS = ("ours", "base", "theirs")
 _GIT_PLACEHOLDERS = {"%S", "%X", "%Y", ""}
 
 
@@ -45,10 +45,13 @@ class DriverArgs(NamedTuple):
 
     @property
     def labels(self) -> tuple[str, str, str]:
+        """The conflict's labels; a side's name where git gave none."""
+        from santamerge.merge.types import MARKER_ORDER
+
         given = (self.ours_label, self.base_label, self.theirs_label)
         return tuple(  # type: ignore[return-value]
             default if label is None or label in _GIT_PLACEHOLDERS else label
-            for label, default in zip(given, DEFAULT_LABELS, strict=True)
+            for label, default in zip(given, MARKER_ORDER, strict=True)
         )
 
 
@@ -167,16 +170,21 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
         return _clean(args, baseline, settings, left)
     try:
         with _deadline(left):
-            inputs, result, outcome, record = _improve(args, baseline, settings, started)
+            inputs, result, outcome, record, model = _improve(args, baseline, settings,
+                                                              started)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
         return _give_gits(args, baseline, EXIT_CONFLICTS)
     if not _write(args.ours, result):
         return _give_gits(args, baseline, EXIT_CONFLICTS)
-    files = dict(zip(("base", "ours", "theirs"), inputs, strict=True))
-    _store(args, {**files, "baseline": baseline, "result": result}, record,
-           settings.keep_attempts)
     unresolved = len(outcome.unresolved)
+    if not _into_working_tree():  # git merge-tree and the like: no attempt, no advice
+        return EXIT_OK if unresolved == 0 else EXIT_CONFLICTS
+    from santamerge.merge.types import SIDES
+
+    files: dict[str, bytes] = dict(zip(SIDES, inputs, strict=True))
+    _store(args, {**files, "baseline": baseline, "result": result}, record, model,
+           settings.keep_attempts)
     if unresolved:
         shown = args.path or args.ours
         print(f"santamerge: {shown}: {unresolved} conflict{'s' if unresolved > 1 else ''} "
@@ -201,7 +209,7 @@ def _give_gits(args: DriverArgs, baseline: bytes, status: int) -> int:
 
 def _clean(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float) -> int:
     """git merged the file cleanly: write its merge, unless it is wrong in a way that
-    hides itself: both sides added a definition of one name (santamerge.merge.clashes),
+    hides itself: both sides added a definition of one name (santamerge.merge.structured.clashes),
     or it does not load where both sides do (santamerge.merge.loads). Then it is left
     marked, and it is a conflict."""
     found = _clean_check(args, baseline, settings, seconds)
@@ -210,8 +218,15 @@ def _clean(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
     marked, said = found
     if not _write(args.ours, marked):
         return _give_gits(args, baseline, EXIT_CONFLICTS)
-    print(f"santamerge: {args.path or args.ours}: {said}", file=sys.stderr)
+    if _into_working_tree():
+        print(f"santamerge: {args.path or args.ours}: {said}", file=sys.stderr)
     return EXIT_CONFLICTS
+
+
+def _into_working_tree() -> bool:
+    """Whether git merges into the working tree (santamerge.git.writes_working_tree):
+    only then is an attempt stored, and advice about the working tree printed."""
+    return git.writes_working_tree(git.find_git_dir())
 
 
 def _clean_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
@@ -255,13 +270,24 @@ def _maybe_clashing(texts: tuple[str, ...]) -> bool:
 
 def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
              ) -> tuple[bytes, str] | None:
-    from santamerge.merge.clashes import clashes, mark
     from santamerge.merge.locate import has_markers
+    from santamerge.merge.structured.clashes import clash_report, mark
 
     base, ours, theirs, merged = texts
     if any(has_markers(t) for t in (base, ours, theirs)):
         return None
-    found = clashes(profile, ours, theirs, merged)
+    found, unmarkable = clash_report(profile, ours, theirs, merged)
+    if unmarkable and profile.name in ("json", "toml"):
+        return None  # their strict loaders judge the merge (_unloadable)
+    if unmarkable:  # a copy that cannot stand between markers alone: mark each change
+        from santamerge.merge.loads import mark_changes
+
+        names = ", ".join(f"`{n}`" for n in dict.fromkeys(unmarkable))
+        marked = mark_changes(base, ours, theirs, merged, args.labels, args.marker_size)
+        return (marked.encode("utf-8"),
+                f"both sides added {names}; git's line merge kept both copies, one on a "
+                "line a marker cannot stand beside: each side's changes are left marked "
+                "as conflicts: keep one")
     if not found:
         return None
     names = ", ".join(f"`{n}`" for n in dict.fromkeys(c.name for c in found))
@@ -422,10 +448,12 @@ def _orphaned(path: str) -> bool:
 
 def _improve(
     args: DriverArgs, baseline: bytes, settings: Settings, started: float
-) -> tuple[list[bytes], bytes, Outcome, dict[str, Any]]:
+) -> tuple[list[bytes], bytes, Outcome, ProposalRecord, dict[str, Any] | None]:
+    """The inputs, the result to write, its outcome, its record, and the model's facts
+    and middles (None: the model was not asked)."""
     from santamerge.merge.locate import has_markers
     from santamerge.merge.pipeline import run_pipeline
-    from santamerge.merge.policy import POLICIES
+    from santamerge.merge.ranking.policy import POLICIES
     from santamerge.merge.record import proposal_record
 
     _inject_fault()
@@ -440,11 +468,12 @@ def _improve(
     # only a policy that decides by rank reads the repository's `santamerge learn` file
     git_dir = git.find_git_dir() if policy.needs_ranking else None
     merged = run_pipeline(texts[3], args.path or args.ours, args.marker_size, policy=policy,
-                          rank_all=False, ask_unresolved=model, git_dir=git_dir)
+                          rank_all=False, ask_unresolved=model, git_dir=git_dir,
+                          sides=(texts[1], texts[2]))
     record = proposal_record(merged.proposal, merged.outcome, args.labels)
-    if model is not None and merged.stored is not None:
-        record["model"] = model.record(merged.stored)
-    return inputs, merged.outcome.text.encode("utf-8"), merged.outcome, record
+    asked = model.record(merged.stored) if model is not None and merged.stored is not None \
+        else None
+    return inputs, merged.outcome.text.encode("utf-8"), merged.outcome, record, asked
 
 
 class _ModelOpener:
@@ -523,14 +552,16 @@ class _deadline:
         raise _Timeout()
 
 
-def _store(args: DriverArgs, files: dict[str, bytes], record: dict[str, Any], keep: int) -> None:
+def _store(args: DriverArgs, files: dict[str, bytes], record: ProposalRecord,
+           model: dict[str, Any] | None, keep: int) -> None:
     try:
-        from santamerge.merge.attempts import store_attempt
+        from santamerge.merge.workspace.attempts import store_attempt
 
         git_dir = git.find_git_dir()
         if git_dir is not None:
-            record = {**record, "head": git.head_from_files(git_dir)}  # tells merges apart
-            store_attempt(git_dir, args.path or os.path.basename(args.ours), files, record, keep)
+            head = git.head_from_files(git_dir)  # tells merges apart
+            store_attempt(git_dir, args.path or os.path.basename(args.ours), files, record, keep,
+                          head, model)
     except Exception:
         pass
 

@@ -16,13 +16,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-ATTEMPT_SCHEMA = 1
+    from santamerge.merge.record import ProposalRecord
 
 
 def store_attempt(
-    git_dir: str, path: str, files: dict[str, bytes], record: dict[str, Any], keep: int
+    git_dir: str, path: str, files: dict[str, bytes], record: ProposalRecord, keep: int,
+    head: str | None = None, model: dict[str, Any] | None = None,
 ) -> str | None:
-    """Write one attempt; return its folder, or None when it could not be written."""
+    """Write one attempt (santamerge.merge.record.AttemptRecord: ``head``, HEAD's commit,
+    and ``model``, the model's facts and middles, are stored with ``record``); return its
+    folder, or None when it could not be written."""
+    from santamerge.merge.record import AttemptRecord
+
     root = os.path.join(git_dir, "santamerge", "attempts")
     now = time.time()
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now * 1e6) % 10**6:06d}"
@@ -33,7 +38,7 @@ def store_attempt(
         for name, data in files.items():
             with open(os.path.join(folder, name), "wb") as fh:
                 fh.write(data)
-        body = {"schema": ATTEMPT_SCHEMA, "path": path, "time": stamp, **record}
+        body = AttemptRecord(stamp, record, head, model).to_json()
         with open(os.path.join(folder, "attempt.json"), "w", encoding="utf-8") as fh:
             json.dump(body, fh, indent=1)
         prune_attempts(root, keep)

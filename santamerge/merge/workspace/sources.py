@@ -20,13 +20,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from santamerge import git
 from santamerge.errors import SantamergeError
 from santamerge.git import IndexEntry, Repository
+from santamerge.merge.types import BOTH_SIDES, MARKER_ORDER, SIDES
 
 if TYPE_CHECKING:
-    from santamerge.merge.policy import AutoApplyPolicy
-    from santamerge.merge.types import MergeProposal, Outcome
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.record import AttemptRecord, ProposalRecord
+    from santamerge.merge.types import Merged, MergeProposal, Outcome
     from santamerge.model.backends.base import Backend
 
-LABELS = ("ours", "base", "theirs")
+LABELS = MARKER_ORDER  # git's labels where santamerge merges the index stages: the sides' names
 EDITED = ("its conflict markers are not the ones git wrote (edited by hand?); not touched "
           "(--force proposes on git's merge rebuilt from the index, and --accept then backs "
           "the file up first)")
@@ -45,6 +47,7 @@ class Source(NamedTuple):
     marker_size: int | None  # None: taken from the markers
     rebuilt: bool  # True: the text was rebuilt from the index stages
     labels: tuple[str, str, str]
+    sides: tuple[str, str] | None = None  # ours and theirs, whole (index stages 2 and 3)
 
 
 # -- which files -----------------------------------------------------------------------
@@ -108,16 +111,19 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
         note(f"{shown}: binary or not UTF-8 text; skipped")
         return None
     entries = git.unmerged_entries(repo, path)
-    if sides_hold_markers(repo, entries):
+    stages = stage_texts(repo, entries)
+    if sides_hold_markers(repo, entries, stages):
         note(f"{shown}: a side of the conflict already holds lines that look like conflict "
              "markers, which cannot be told from git's; not touched (resolve it by hand)")
         return None
+    ours, theirs = stages.get(2), stages.get(3)
+    sides = (ours, theirs) if ours is not None and theirs is not None else None
     marked = has_markers(text)
     edited = False
     if marked and _diff3(text):
         if gits_own_hunks(repo, path, entries, text):
             first = _first_hunk_labels(text)
-            return Source(path, full, shown, original, text, None, False, first)
+            return Source(path, full, shown, original, text, None, False, first, sides)
         if not force:
             note(f"{shown}: {EDITED}")
             return None
@@ -140,21 +146,31 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
            if marked else "no conflict markers in the working tree (--force)")
     note(f"{shown}: {why}; proposing on git's diff3 merge rebuilt from the index "
          "(stages 1-3)")
-    return Source(path, full, shown, original, merged, size, True, LABELS)
+    return Source(path, full, shown, original, merged, size, True, LABELS, sides)
 
 
-def sides_hold_markers(repo: Repository, entries: Sequence[IndexEntry]) -> bool:
+def sides_hold_markers(repo: Repository, entries: Sequence[IndexEntry],
+                       texts: Mapping[int, str | None] | None = None) -> bool:
     """True when a side of a conflict (its unmerged index ``entries``) already holds
     lines that look like conflict markers: git's markers in the working tree cannot then
     be told from the file's own, and a hunk read from them may be cut in the wrong place
-    (the merge driver steps aside for the same reason). One ``git cat-file`` for all."""
+    (the merge driver steps aside for the same reason). ``texts``: the stages' texts,
+    when already read (:func:`stage_texts`)."""
     from santamerge.merge.locate import has_markers
 
-    oids = [e.oid for e in entries if e.mode.startswith("100")]
-    if not oids:
-        return False
-    texts = [_text(blob) for blob in git.cat_blobs(repo.root, oids) if blob is not None]
-    return any(text is not None and has_markers(text) for text in texts)
+    texts = stage_texts(repo, entries) if texts is None else texts
+    return any(text is not None and has_markers(text) for text in texts.values())
+
+
+def stage_texts(repo: Repository, entries: Sequence[IndexEntry]) -> dict[int, str | None]:
+    """Each regular file's stage -> its text as stored (None: binary, not UTF-8, or
+    missing), in one ``git cat-file`` for all."""
+    files = [e for e in entries if e.mode.startswith("100")]
+    if not files:
+        return {}
+    blobs = git.cat_blobs(repo.root, [e.oid for e in files])
+    return {e.stage: None if blob is None else _text(blob)
+            for e, blob in zip(files, blobs, strict=True)}
 
 
 def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], text: str
@@ -166,7 +182,7 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
     so nothing proposes on it or writes over it. The merge is rebuilt as ``diff3`` and as
     ``zdiff3``, with git's default diff and with the histogram diff that ``git merge``
     uses (where ``git merge-file`` can: git 2.44). Where git merges the stages cleanly,
-    the hunks must be the merge driver's clash hunks (``merge.clashes``): each wraps
+    the hunks must be the merge driver's clash hunks (``merge.structured.clashes``): each wraps
     lines of git's merge, with an empty base and an empty other side."""
     from santamerge.errors import MarkerError
     from santamerge.merge.locate import parse_conflicts
@@ -179,7 +195,7 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
     size = git.marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
         files = []
-        for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+        for stage, name in enumerate(SIDES, 1):
             files.append(os.path.join(folder, name))
             with open(files[-1], "wb") as fh:
                 fh.write(git.stage_bytes(repo, path, stage) if stage in stages else b"")
@@ -279,7 +295,7 @@ def _rebuild(repo: Repository, path: str, entries: Sequence[IndexEntry], shown: 
     size = git.marker_size_attribute(repo, path)
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
         files = {}
-        for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+        for stage, name in enumerate(SIDES, 1):
             data = git.stage_bytes(repo, path, stage)
             if _text(data) is None:
                 note(f"{shown}: binary or not UTF-8 text; skipped")
@@ -311,6 +327,21 @@ class Proposed(NamedTuple):
     outcome: Outcome
 
 
+def propose_text(text: str, path: str, marker_size: int | None, policy: AutoApplyPolicy,
+                 backend: Backend | None = None, message: str | None = None,
+                 git_dir: str | None = None, facts: Mapping[str, Any] | None = None,
+                 sides: tuple[str, str] | None = None) -> Merged:
+    """A file's proposal: the pipeline on ``text`` (git's merge with diff3 markers;
+    ``path``, in the repository, picks the language), with the merge's ``message``, the
+    repository's ranker adjustment (``git_dir``), the path's history ``facts`` and the
+    whole ``sides`` (ours, theirs) where known. The one call through which ``resolve``
+    and ``preview`` propose on a file."""
+    from santamerge.merge.pipeline import run_pipeline
+
+    return run_pipeline(text, path, marker_size, policy=policy, backend=backend,
+                        merge_message=message, history=facts, git_dir=git_dir, sides=sides)
+
+
 def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
                     backend: Backend | None, message: str | None, note: Note,
                     step: Callable[[str], None], git_dir: str | None = None,
@@ -321,7 +352,6 @@ def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
     each file's shown path before it is proposed on. ``git_dir`` and ``history`` (a
     path's history facts) feed the learned ranker (santamerge.merge.pipeline)."""
     from santamerge.errors import MarkerError
-    from santamerge.merge.pipeline import run_pipeline
     from santamerge.model.backends.base import BackendError
 
     results = []
@@ -330,16 +360,14 @@ def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
         facts = history(source.path) if history else None
         try:
             try:
-                merged = run_pipeline(source.text, source.path, source.marker_size,
-                                      policy=policy, backend=backend, merge_message=message,
-                                      history=facts, git_dir=git_dir)
+                merged = propose_text(source.text, source.path, source.marker_size, policy,
+                                      backend, message, git_dir, facts, source.sides)
             except BackendError as exc:
                 note(f"{source.shown}: the model failed ({exc}); proposing without it "
                      "from here on")
                 backend = None
-                merged = run_pipeline(source.text, source.path, source.marker_size,
-                                      policy=policy, merge_message=message, history=facts,
-                                      git_dir=git_dir)
+                merged = propose_text(source.text, source.path, source.marker_size, policy,
+                                      None, message, git_dir, facts, source.sides)
         except MarkerError as exc:
             note(f"{source.shown}: {exc}; skipped")
             continue
@@ -365,6 +393,7 @@ class PreviewSource(NamedTuple):
     written: Mapping[int, tuple[str, str]] | None = None  # hunk -> (text, method) that the
     # target already holds (a merge-driver attempt)
     reconflict: Callable[[], str | None] | None = None
+    sides: tuple[str, str] | None = None  # ours and theirs, whole, where known
 
 
 def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
@@ -401,7 +430,7 @@ def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
         if s is not None:
             sources.append(PreviewSource(
                 s.shown, s.full, s.full, s.path, s.labels, None, s.text, s.marker_size,
-                s.original if s.rebuilt else None))
+                s.original if s.rebuilt else None, sides=s.sides))
     return sources + [PreviewSource(p, p, p, repo_relative(repo, p, cwd) or p) for p in plain]
 
 
@@ -421,7 +450,7 @@ def repo_relative(repo: Repository, raw: str, cwd: str) -> str | None:
 
 class Attempt(NamedTuple):
     folder: str
-    body: dict[str, Any]  # attempt.json
+    record: AttemptRecord  # attempt.json
 
     @property
     def name(self) -> str:
@@ -429,24 +458,23 @@ class Attempt(NamedTuple):
 
     @property
     def path(self) -> str:
-        return str(self.body["path"])
+        return self.record.proposal.path
 
     @property
-    def merge_key(self) -> tuple[object, object]:
+    def merge_key(self) -> tuple[str | None, str | None]:
         """What the attempts of one merge share: HEAD, and the label of their side."""
-        labels = self.body.get("labels")
-        theirs = labels.get("theirs") if isinstance(labels, dict) else None
-        return self.body.get("head"), theirs
+        labels = self.record.proposal.labels
+        return self.record.head, labels[2] if labels else None
 
 
 def read_attempts(git_dir: str) -> list[Attempt]:
     """The stored attempts that can be read, oldest first."""
-    from santamerge.merge.attempts import list_attempts
+    from santamerge.merge.workspace.attempts import list_attempts
 
     attempts = []
     for folder in list_attempts(git_dir):
         try:
-            attempts.append(Attempt(str(folder), _attempt_body(str(folder))))
+            attempts.append(Attempt(str(folder), _attempt_record(str(folder))))
         except SantamergeError:
             continue
     return attempts
@@ -496,7 +524,7 @@ def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSourc
     target = os.path.join(repo.root, path)
     shown = shown_path(repo, path, cwd)
     header = f"attempt {attempt.name}: {path}"
-    labels = _attempt_labels(attempt.body)
+    labels = attempt.record.proposal.labels
     try:
         with open(os.path.join(folder, "baseline"), "rb") as fh:
             baseline = fh.read()
@@ -508,16 +536,30 @@ def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSourc
     text = _text(baseline)
     if text is None:
         raise SantamergeError(f"attempt {attempt.name}: its baseline is not UTF-8 text")
-    written = _driver_choices(attempt.body, text, result)
+    sides = _attempt_sides(folder)
+    written = _driver_choices(attempt.record.proposal, text, result)
     if written is None:  # the record does not rebuild the result: review what is left
         return PreviewSource(shown, os.path.join(folder, "result"), target, path, labels,
-                             header + " (only the hunks it left)")
+                             header + " (only the hunks it left)", sides=sides)
     return PreviewSource(shown, os.path.join(folder, "baseline"), target, path, labels,
                          header, text, None, result, written,
-                         lambda: _reconflict(repo, path, folder))
+                         lambda: _reconflict(repo, path, folder), sides)
 
 
-def _driver_choices(body: Mapping[str, Any], baseline: str, result: bytes
+def _attempt_sides(folder: str) -> tuple[str, str] | None:
+    """The ours and theirs an attempt stored beside its result; None if unreadable."""
+    texts = []
+    for name in BOTH_SIDES:
+        try:
+            with open(os.path.join(folder, name), "rb") as fh:
+                texts.append(_text(fh.read()))
+        except OSError:
+            return None
+    ours, theirs = texts
+    return (ours, theirs) if ours is not None and theirs is not None else None
+
+
+def _driver_choices(record: ProposalRecord, baseline: str, result: bytes
                     ) -> dict[int, tuple[str, str]] | None:
     """Hunk -> (text, method) the driver wrote, from its record; None unless they turn
     the baseline into exactly the result it wrote."""
@@ -525,15 +567,13 @@ def _driver_choices(body: Mapping[str, Any], baseline: str, result: bytes
     from santamerge.merge.locate import parse_conflicts
 
     try:
-        outcome = body["outcome"]
         chosen = {}
-        for index in outcome["resolved"]:
-            method = outcome["methods"][str(index)]
-            text = next(c["text"] for c in body["hunks"][index]["candidates"]
-                        if c["method"] == method)
-            chosen[int(index)] = (str(text), str(method))
+        for index in record.outcome.resolved:
+            method = record.outcome.methods[index]
+            text = next(c.text for c in record.hunks[index].candidates if c.method == method)
+            chosen[index] = (text, method)
         parsed = parse_conflicts(baseline)
-    except (KeyError, TypeError, IndexError, ValueError, StopIteration, MarkerError):
+    except (KeyError, IndexError, StopIteration, MarkerError):
         return None
     rebuilt = parsed.splice({i: t for i, (t, _) in chosen.items()}, default="markers")
     return chosen if rebuilt.encode("utf-8") == result else None
@@ -549,7 +589,7 @@ def _reconflict(repo: Repository, path: str, folder: str) -> str | None:
         return ("the merge is committed: the conflict is back as an uncommitted change "
                 "(commit its resolution, or `git checkout -- FILE` to take the merge back)")
     stages = []
-    for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+    for stage, name in enumerate(SIDES, 1):
         with open(os.path.join(folder, name), "rb") as fh:
             stages.append(git.IndexEntry(entries[0].mode, git.write_blob(repo, fh.read()),
                                          stage, path))
@@ -557,25 +597,18 @@ def _reconflict(repo: Repository, path: str, folder: str) -> str | None:
     return "git lists it as conflicted again"
 
 
-def _attempt_body(folder: str) -> dict[str, Any]:
-    """An attempt's attempt.json, with at least its path."""
+def _attempt_record(folder: str) -> AttemptRecord:
+    """An attempt's attempt.json."""
     import json
+
+    from santamerge.merge.record import read_attempt
 
     try:
         with open(os.path.join(folder, "attempt.json"), encoding="utf-8") as fh:
-            body = json.load(fh)
-        str(body["path"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+            return read_attempt(json.load(fh))
+    except (OSError, ValueError) as exc:  # RecordError is a ValueError
         raise SantamergeError(f"attempt {os.path.basename(folder)}: cannot read its "
                               f"attempt.json ({exc})") from None
-    return dict(body)
-
-
-def _attempt_labels(body: Mapping[str, Any]) -> tuple[str, str, str] | None:
-    stored = body.get("labels")
-    return ((str(stored["ours"]), str(stored["base"]), str(stored["theirs"]))
-            if isinstance(stored, dict) and {"ours", "base", "theirs"} <= stored.keys()
-            else None)
 
 
 def read_marked(source: PreviewSource, note: Note) -> str | None:
@@ -611,7 +644,7 @@ def _preview_sides_hold_markers(source: PreviewSource) -> bool:
 
     if source.header is not None:  # an attempt: its inputs lie beside its result
         folder = os.path.dirname(os.path.abspath(source.read_from))
-        for name in ("base", "ours", "theirs"):
+        for name in SIDES:
             try:
                 with open(os.path.join(folder, name), "rb") as fh:
                     if has_markers(fh.read().decode("utf-8", "replace")):

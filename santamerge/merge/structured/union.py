@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
-from santamerge.merge.types import ConflictHunk, ParsedMerge
-from santamerge.merge.words import normalise
+from santamerge.merge.structured.order import sort_key, sorted_by
+from santamerge.merge.structured.words import normalise
+from santamerge.merge.types import BOTH_SIDES, ConflictHunk, ParsedMerge, Side
+from santamerge.syntax.offsets import byte_offset
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -115,27 +117,19 @@ def keeps_every_line(union: str, hunk: ConflictHunk) -> bool:
 NEIGHBOURS = 2  # lines of the group that neither side added: the evidence it is sorted
 
 
-def _exact(line: str) -> str:
-    return line
-
-
-SORT_KEYS = (_exact, str.casefold)  # the orders a sorted group may follow
-
-
 def _in_sorted_order(blocks: list[str], groups: list[list[str]] | None) -> list[str] | None:
     """The added one-line items in the order of the file's own convention: sorted, when
     each side's group (the run of one-line imports, or of a configuration file's keys,
     without a blank line, that holds its additions) is sorted by the same rule,
-    case-sensitive or not. None when there is no such evidence, or the two rules would
-    disagree: ours-then-theirs stays."""
+    case-sensitive or not (santamerge.merge.structured.order). None when there is no
+    such evidence, or the two rules would disagree: ours-then-theirs stays."""
     if groups is None or not _one_line(blocks):
         return None
     orders = set()
-    for key in SORT_KEYS:
-        keys = [[key(normalise(line)) for line in group] for group in groups]
-        if all(k == sorted(k) for k in keys):
-            ranked = sorted((key(normalise(b)), i) for i, b in enumerate(blocks))
-            orders.add(tuple(blocks[i] for _, i in ranked))
+    for rule in sorted_by(groups):
+        key = sort_key(rule)
+        ranked = sorted((key(b), i) for i, b in enumerate(blocks))
+        orders.add(tuple(blocks[i] for _, i in ranked))
     return list(orders.pop()) if len(orders) == 1 else None
 
 
@@ -149,11 +143,11 @@ def _groups(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile,
     """Each side's group around its additions, or None when either has fewer than
     NEIGHBOURS lines it did not add (too little to show a convention)."""
     found = [_group(parsed, hunk, side, addition, profile)
-             for side, addition in (("ours", ours), ("theirs", theirs))]
+             for side, addition in zip(BOTH_SIDES, (ours, theirs), strict=True)]
     return None if None in found else found  # type: ignore[return-value]
 
 
-def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Addition,
+def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: Side, addition: _Addition,
            profile: LanguageProfile) -> list[str] | None:
     text = parsed.splice({}, default=side)
     start = parsed.offset(hunk, side)
@@ -232,7 +226,7 @@ def _addition(base: str, side: str) -> _Addition | None:
 
 
 def _items(
-    parsed: ParsedMerge, hunk: ConflictHunk, side: str, addition: _Addition,
+    parsed: ParsedMerge, hunk: ConflictHunk, side: Side, addition: _Addition,
     profile: LanguageProfile,
 ) -> list[_Item] | None:
     """Split the added text into items, each with the comments and blank lines before it."""
@@ -241,7 +235,7 @@ def _items(
     if addition.at_end:
         start += len(getattr(hunk, side)) - len(addition.text)
     data = text.encode("utf-8")
-    lo = len(text[:start].encode("utf-8"))
+    lo = byte_offset(text, start)
     hi = lo + len(addition.text.encode("utf-8"))
     nodes = _item_nodes(profile, text, lo, hi)
     if not nodes:

@@ -2,7 +2,7 @@
 
 Each candidate is scored on how much of each side's change it keeps, measured line by
 line with rapidfuzz edit similarity, weighed by a prior for its method. The priors are
-hand-set (santamerge.merge.methods) until the learned ranker replaces them (see
+hand-set (santamerge.merge.ranking.methods) until the learned ranker replaces them (see
 docs/ranking.md); every score carries the reasons a person needs to judge it. Fuzzy
 matching ranks; it never applies.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from santamerge.merge import methods
+from santamerge.merge.ranking import methods
 from santamerge.merge.types import Candidate, ConflictHunk, Scored
 
 DOUBLED_PENALTY = 0.8  # per base line whose two rival edits the candidate both keeps

@@ -5,7 +5,7 @@ its probability reaches the threshold calibrated on replayed merges for 99 % pre
 (docs/ranking.md).
 
 One small named piece, so that the benchmark can set it by numbers. A policy trusts a
-set of methods (each method's ``policies`` in santamerge.merge.methods); for each hunk
+set of methods (each method's ``policies`` in santamerge.merge.ranking.methods); for each hunk
 it offers the candidates whose method it trusts, most specific method first, and the
 pipeline writes the first offer of each hunk that passes the gates together with the
 other hunks' choices (``gates.check_together``). The default trusts only the order-free
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from santamerge.merge.methods import DETERMINISTIC, order, written_by
+from santamerge.merge.ranking.methods import DETERMINISTIC, order, written_by
 from santamerge.merge.types import Candidate, Scored
 
 
@@ -66,7 +66,7 @@ class _Policies(Mapping[str, AutoApplyPolicy]):
 
     def __getitem__(self, name: str) -> AutoApplyPolicy:
         if name == "calibrated" and name not in self._known:
-            from santamerge.merge.learned import shipped_ranker
+            from santamerge.merge.ranking.learned import shipped_ranker
 
             ranker = shipped_ranker()
             if ranker is None:

@@ -1,11 +1,11 @@
 """The learned ranker: one probability per candidate that it is what a person commits.
 
-Gradient-boosted trees (santamerge.merge.trees) rank a hunk's candidates by signals of
+Gradient-boosted trees (santamerge.merge.ranking.trees) rank a hunk's candidates by signals of
 each candidate (how much of each side's change it keeps, the model's likelihood of it as
 the middle, its agreement with the other candidates, its method) and of the hunk (which
 side changed more and which one extends the other, whether both only added, the file's
 order, version numbers, the merge's history where a repository is at hand: see
-santamerge.merge.signals). A calibration turns the scores of a hunk's candidates into
+santamerge.merge.ranking.signals). A calibration turns the scores of a hunk's candidates into
 probabilities (a softmax beside "none of them"). Both are fitted on conflicts replayed
 from public merge histories (``santamerge bench ranker``, split by repository) and ship
 in ``santamerge/data/ranker.json`` with the write threshold that the calibration chose.
@@ -28,8 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from santamerge.merge import methods
-from santamerge.merge.signals import (
+from santamerge.merge.ranking import methods
+from santamerge.merge.ranking.signals import (
     CANDIDATE_SIGNALS,
     HUNK_SIGNALS,
     HunkView,
@@ -45,7 +45,7 @@ DETERMINISTIC = (
     "lang_javascript", "lang_other", "hunk_size", "identical_sides_lines",
 )
 MODEL = (*DETERMINISTIC, "lp_mean", "lp_best")
-# The signals of issue 14 (santamerge.merge.signals) and every language on its own.
+# The signals of issue 14 (santamerge.merge.ranking.signals) and every language on its own.
 LANGUAGES = ("python", "java", "javascript", "typescript", "go", "rust", "json", "yaml",
              "toml")
 RICH = (*DETERMINISTIC, *HUNK_SIGNALS, *CANDIDATE_SIGNALS, "m_tree",
@@ -196,7 +196,7 @@ class Scorer(Protocol):
 
 
 def scorer_from_json(data: dict[str, Any]) -> Scorer:
-    from santamerge.merge.trees import Trees
+    from santamerge.merge.ranking.trees import Trees
 
     return Trees.from_json(data) if data.get("kind") == "trees" else Weights.from_json(data)
 

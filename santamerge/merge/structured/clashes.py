@@ -19,34 +19,47 @@ property setters, JS accessors, TypeScript's merged interfaces) are never clashe
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from santamerge.syntax.bindings import DefinitionKey, definitions, dotted
+from santamerge.syntax.offsets import CharOffsets
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from santamerge.languages.profiles import LanguageProfile
-    from santamerge.merge.gates import DefinitionKey
+    from santamerge.merge.types import Side
 
 
 class Clash(NamedTuple):
     start: int  # the copy's whole lines in the merged text, as character offsets
     end: int
-    side: str  # "ours" or "theirs": the side that alone holds this copy
+    side: Side  # ours or theirs: the side that alone holds this copy
     name: str  # the name as a person reads it: "Config.load"
 
 
 def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> list[Clash]:
     """The copies to mark in ``merged``, in file order; empty when there is no clash."""
+    return clash_report(profile, ours, theirs, merged)[0]
+
+
+def clash_report(profile: LanguageProfile, ours: str, theirs: str, merged: str
+                 ) -> tuple[list[Clash], list[str]]:
+    """The copies to mark in ``merged``, in file order, and the names of the clashes
+    whose copies cannot be marked on lines of their own (a copy that shares a line with
+    other code, or ends the file without a line end): those need each side's changes
+    marked instead (santamerge.merge.loads.mark_changes)."""
     from santamerge import treesitter
 
     sides = [_bound(profile, text) for text in (ours, theirs)]
     counts = [Counter(key for key, _ in defs) for defs in sides]
     texts = [_texts(defs) for defs in sides]
-    data = merged.encode("utf-8")
+    chars = CharOffsets(merged)
     by_key: dict[DefinitionKey, list[Node]] = {}
     for key, node in _bound(profile, merged):
         by_key.setdefault(key, []).append(node)
     found: list[Clash] = []
+    unmarkable: list[str] = []
     for key, nodes in by_key.items():
         if len(nodes) < 2 or max(counts[0][key], counts[1][key]) > 1:
             continue  # a side that binds the name twice already: the language allows it
@@ -54,20 +67,21 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
         if any(_may_repeat(text, profile) for text in copies):
             continue
         origins = [_origin(text, key, texts) for text in copies]
-        spans = [_whole_lines(merged, data, n) for n in nodes]
-        if "ours" in origins and "theirs" in origins and all(spans):
+        spans = [_whole_lines(merged, chars, n) for n in nodes]
+        if "ours" in origins and "theirs" in origins and not all(spans):
+            unmarkable.append(_readable(key))
+        elif "ours" in origins and "theirs" in origins:
             name = _readable(key)
             found += [Clash(span[0], span[1], side, name)
                       for span, side in zip(spans, origins, strict=True) if side and span]
-    return _outermost(found)
+    return _outermost(found), unmarkable
 
 
 def _bound(profile: LanguageProfile, text: str) -> list[tuple[DefinitionKey, Node]]:
     """The definitions of ``text``, and the keyed children of its order-free parents (a
-    dict's keys, a class's fields: santamerge.merge.tree)."""
+    dict's keys, a class's fields: santamerge.merge.structured.tree)."""
     from santamerge import treesitter
-    from santamerge.merge.gates import definitions
-    from santamerge.merge.tree import keyed_children
+    from santamerge.merge.structured.tree import keyed_children
 
     tree = treesitter.parse(profile, text)
     found = definitions(profile, tree)
@@ -96,7 +110,7 @@ def _readable(key: DefinitionKey) -> str:
     scope, name = key
     if scope and scope[-1].startswith("@"):
         return f"{name} in {scope[-1][1:]}"
-    return ".".join((*scope, name))
+    return dotted(key)
 
 
 def _texts(defs: list[tuple[DefinitionKey, Node]]) -> dict[DefinitionKey, set[str]]:
@@ -109,7 +123,7 @@ def _texts(defs: list[tuple[DefinitionKey, Node]]) -> dict[DefinitionKey, set[st
 
 
 def _origin(text: str, key: DefinitionKey, texts: list[dict[DefinitionKey, set[str]]]
-            ) -> str:
+            ) -> Side | Literal[""]:
     """"ours" or "theirs" when only that side defines ``key`` with this exact text."""
     in_ours, in_theirs = (text in t.get(key, set()) for t in texts)
     return "ours" if in_ours and not in_theirs else "theirs" if in_theirs and not in_ours \
@@ -134,12 +148,12 @@ def _may_repeat(text: str, profile: LanguageProfile) -> bool:
                                              and first.endswith(_REPEATABLE_DECORATORS))
 
 
-def _whole_lines(text: str, data: bytes, node: Node) -> tuple[int, int] | None:
+def _whole_lines(text: str, chars: CharOffsets, node: Node) -> tuple[int, int] | None:
     """The character span of the lines ``node`` covers, their line ends included; None
     when it shares a line with other code (then markers around it would cut that code
     off from its side), or ends the file without a line end. A separator after it (a
     JSON pair's comma) goes with it."""
-    start, end = _char(text, data, node.start_byte), _char(text, data, node.end_byte)
+    start, end = chars(node.start_byte), chars(node.end_byte)
     line_start = text.rfind("\n", 0, start) + 1
     if end > start and text[end - 1] == "\n":
         end -= 1  # a node that ends with its line end (a TOML table)
@@ -150,13 +164,6 @@ def _whole_lines(text: str, data: bytes, node: Node) -> tuple[int, int] | None:
     if text[line_start:start].strip() or text[end:line_end].strip() not in ("", ",", ";"):
         return None
     return line_start, line_end
-
-
-def _char(text: str, data: bytes, offset: int) -> int:
-    """The character offset of byte ``offset`` of ``data`` (``text`` in UTF-8)."""
-    if len(data) == len(text):  # ASCII: bytes are characters
-        return offset
-    return len(data[:offset].decode("utf-8", errors="replace"))
 
 
 def _outermost(found: list[Clash]) -> list[Clash]:

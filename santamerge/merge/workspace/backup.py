@@ -22,7 +22,7 @@ from santamerge.errors import SantamergeError
 from santamerge.git import IndexEntry, Repository
 
 if TYPE_CHECKING:
-    from santamerge.merge.sources import Source
+    from santamerge.merge.workspace.sources import Source
 
 BACKUP_DIR = ("santamerge", "resolve-backup")
 MANIFEST = "manifest.json"

@@ -11,7 +11,7 @@ mapping, two imports. Here such a hunk is merged again as a tree (``structured:t
 2. Its children (``@item`` captures; by default its named children that are not
    comments) are matched across the three by a signature: the name of a definition
    (``definitions.scm``), a ``@key`` capture of ``orderfree.scm`` (by its value:
-   ``"a"`` and ``'a'`` are one key, santamerge.merge.keys), or an import's text, else
+   ``"a"`` and ``'a'`` are one key, santamerge.syntax.keys), or an import's text, else
    the child's own text. A child whose text changed (no name) is matched to
    the one it replaced when it sits in the same place and most of it is alike.
 3. Each matched child is merged: taken from the side that changed it; deleted where one
@@ -38,18 +38,27 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
-from santamerge.merge.keys import key_value
-from santamerge.merge.types import ConflictHunk, ParsedMerge, merge_memo
-from santamerge.merge.words import normalise
+from santamerge.merge.structured.order import sort_key, sorted_by
+from santamerge.merge.structured.words import normalise
+from santamerge.merge.types import (
+    BOTH_SIDES,
+    MARKER_ORDER,
+    SIDES,
+    ConflictHunk,
+    ParsedMerge,
+    Side,
+    merge_memo,
+)
+from santamerge.syntax.bindings import definitions
+from santamerge.syntax.keys import key_value
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
 
-SIDES = ("base", "ours", "theirs")
 MATCH_SIMILARITY = 0.6  # a changed child without a name: how alike its old and new text
 MAX_DEPTH = 8  # order-free parents inside order-free parents, followed this deep
 UNORDERED = "in no order the file shows (ours first)"
@@ -66,8 +75,23 @@ class TreeMerge(NamedTuple):
     ordered: bool = True  # False: both sides added at one place, in no order the file shows
 
 
+class Signature(NamedTuple):
+    """What matches a child across the three sides: a definition by its name
+    (``definitions.scm``), a keyed child by its key's value, an import by its text, any
+    other child by its text (words normalised)."""
+
+    kind: Literal["def", "key", "import", "text"]
+    name: str
+
+    @property
+    def named(self) -> bool:
+        """A definition or a key, matched by its name; an import or another child is
+        matched by its text (a changed one may be paired by likeness: ``_paired``)."""
+        return self.kind in ("def", "key")
+
+
 class _Child(NamedTuple):
-    sig: str
+    sig: Signature
     lead: bytes  # the line ends and blank lines before it: they go with its place
     attached: bytes  # the comments before it, from their line's start: they go with it
     indent: bytes  # the blanks on its own line before it: they go with its place
@@ -77,7 +101,7 @@ class _Child(NamedTuple):
     first: bool  # first of its parent in its own side (its lead is the parent's)
     commutes: bool  # it may change places with its neighbours
     node: Node
-    side: str  # the side its text comes from
+    side: Side  # the side its text comes from
 
 
 class _Parent(NamedTuple):
@@ -99,7 +123,7 @@ class _View:
         self.profile, self.data, self.tree = profile, data, tree
         self.parents: dict[int, tuple[Node, str]] = {}  # by node id: "parent" or "set"
         self.items: dict[tuple[int, int], list[Node]] = {}  # a parent's children, if listed
-        self.keys: dict[tuple[int, int], str] = {}  # signatures by node span
+        self.keys: dict[tuple[int, int], Signature] = {}  # signatures by node span
         self.skip: set[tuple[int, int]] = set()  # key nodes: never children (a table's name)
         self._scanned: list[tuple[int, int]] = []
         self.window = False  # parsed around the hunk only: its root is not the file's
@@ -126,8 +150,8 @@ class _View:
                     listed.append(node)
         for node in match.get("item", []) + match.get("keyed", []):
             for key in match.get("key", []):
-                # by value: "timeout" and 'timeout' are one key (santamerge.merge.keys)
-                self.keys[_span(node)] = "key:" + key_value(self.profile, key)
+                # by value: "timeout" and 'timeout' are one key (santamerge.syntax.keys)
+                self.keys[_span(node)] = Signature("key", key_value(self.profile, key))
                 self.skip.add(_span(key))
 
 
@@ -229,14 +253,14 @@ def _alone_in_parent(shared: _Shared, hunk: ConflictHunk, parent: Node) -> None:
 
 
 def _views(shared: _Shared, hunk: ConflictHunk, profile: LanguageProfile, start: int,
-           ends: dict[str, int], ours: _View, window: bool) -> dict[str, _View]:
+           ends: dict[Side, int], ours: _View, window: bool) -> dict[Side, _View]:
     """The file with this hunk as base, ours and theirs (every other hunk as ours). The
     ours view is the same for every hunk of the file (parsed once); the others differ
     from it in this hunk only. With ``window``, only the top-level nodes around the hunk
     are parsed (``treesitter.parse_window``; ``_common_parent`` asks for the whole file
     when it reaches the root), else the whole file, incrementally from ours."""
-    views = {"ours": ours}
-    for side in ("base", "theirs"):
+    views: dict[Side, _View] = {"ours": ours}
+    for side in (s for s in SIDES if s != "ours"):
         text = getattr(hunk, side).encode("utf-8")
         data = shared.data[:start] + text + shared.data[ends["ours"]:]
         edit = (start, ends["ours"], len(text))
@@ -249,7 +273,7 @@ def _views(shared: _Shared, hunk: ConflictHunk, profile: LanguageProfile, start:
     return {side: views[side] for side in SIDES}
 
 
-def _no_line_more_often(merged: bytes, parents: dict[str, bytes]) -> None:
+def _no_line_more_often(merged: bytes, parents: dict[Side, bytes]) -> None:
     """No line (blank lines aside; a trailing ``,`` moves with the list) more often than
     the base has it plus what each side added of it: a comment both sides moved onto
     their own new child is not doubled. Lines no side has (a one-line list merged) are
@@ -265,10 +289,10 @@ def _no_line_more_often(merged: bytes, parents: dict[str, bytes]) -> None:
         raise Refused("the merge would hold a line more often than the sides give")
 
 
-def _keeps_needed_imports(views: dict[str, _View], start: int, ends: dict[str, int],
+def _keeps_needed_imports(views: dict[Side, _View], start: int, ends: dict[Side, int],
                           middle: bytes) -> None:
     """Refuse a merge that drops an import whose names the merged file still uses."""
-    from santamerge.merge.unused import lost_imports
+    from santamerge.merge.structured.unused import lost_imports
 
     ours = views["ours"].data
     merged = (ours[:start] + middle + ours[ends["ours"]:]).decode("utf-8")
@@ -307,19 +331,18 @@ def keyed_children(profile: LanguageProfile, tree: Tree, text: str,
 
 
 def _definition_keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int]
-                     ) -> dict[tuple[int, int], str]:
+                     ) -> dict[tuple[int, int], Signature]:
     """Signatures of definitions (by name) and imports (by text) that meet
     ``byte_range``, by node span."""
-    from santamerge.merge.gates import definitions
-
-    found: dict[tuple[int, int], str] = {}
+    found: dict[tuple[int, int], Signature] = {}
     if profile.kind == "code":  # a configuration file's keys are orderfree.scm's @key
-        found = {_span(node): f"def:{key[1]}"
+        found = {_span(node): Signature("def", key[1])
                  for key, node in definitions(profile, tree, byte_range)}
     query = treesitter.query(profile, "imports")
     if query is not None:
         for node in treesitter.captures(query, tree.root_node, byte_range).get("import", []):
-            found.setdefault(_span(node), "import:" + normalise(treesitter.node_text(node)))
+            found.setdefault(_span(node),
+                             Signature("import", normalise(treesitter.node_text(node))))
     return found
 
 
@@ -327,8 +350,8 @@ def _span(node: Node) -> tuple[int, int]:
     return node.start_byte, node.end_byte
 
 
-def _common_parent(views: dict[str, _View], start: int, ends: dict[str, int]
-                   ) -> dict[str, Node]:
+def _common_parent(views: dict[Side, _View], start: int, ends: dict[Side, int]
+                   ) -> dict[Side, Node]:
     """The smallest order-free parent around the hunk that all three sides have, at the
     same place: the same start, the same type and the same text after it."""
     ours = views["ours"]
@@ -336,8 +359,8 @@ def _common_parent(views: dict[str, _View], start: int, ends: dict[str, int]
         if node.parent is None and any(v.window for v in views.values()):
             raise _Wider
         tail = len(ours.data) - node.end_byte
-        found = {"ours": node}
-        for side in ("base", "theirs"):
+        found: dict[Side, Node] = {"ours": node}
+        for side in (s for s in SIDES if s != "ours"):
             view = views[side]
             twin = _parent_at(view, node.start_byte, len(view.data) - tail, node.type)
             if twin is None or not (twin.start_byte <= start and ends[side] <= twin.end_byte):
@@ -371,14 +394,14 @@ def _parent_at(view: _View, start: int, end: int, kind: str) -> Node | None:
 # -- splitting a parent into its children --------------------------------------------------
 
 
-def _split(view: _View, node: Node, side: str) -> _Parent:
+def _split(view: _View, node: Node, side: Side) -> _Parent:
     items = _items(view, node)
     if not items:
         raise Refused("an order-free parent without children")
     data, commutes_all = view.data, view.parents[node.id][1] == "set"
     sep = _separator(data, node, items)
-    comments = [c for c in node.children if "comment" in c.type]
-    gap_start = first_gap_start = _gap_start(node, items[0])
+    comments = [c for c in node.children if c.type in view.profile.comments]
+    gap_start = first_gap_start = _gap_start(view.profile, node, items[0])
     children, trailing = [], False
     for i, item in enumerate(items):
         limit = items[i + 1].start_byte if i + 1 < len(items) else node.end_byte
@@ -386,7 +409,7 @@ def _split(view: _View, node: Node, side: str) -> _Parent:
         trail_end = _trail_end(comments, item, after, limit)
         key = _key(view, item)
         body = data[item.start_byte:item.end_byte]
-        sig = key or "text:" + normalise(body.decode("utf-8"))
+        sig = key or Signature("text", normalise(body.decode("utf-8")))
         lead, attached, indent = _split_gap(data[gap_start:item.start_byte])
         children.append(_Child(sig, lead, attached, indent, data[after:trail_end], body,
                                _eol(data, trail_end), i == 0,
@@ -442,17 +465,17 @@ def _items(view: _View, node: Node) -> list[Node]:
     if listed is not None:
         return sorted({_span(n): n for n in listed}.values(), key=lambda n: n.start_byte)
     return [c for c in node.named_children
-            if "comment" not in c.type and _span(c) not in view.skip]
+            if c.type not in view.profile.comments and _span(c) not in view.skip]
 
 
-def _gap_start(node: Node, first: Node) -> int:
+def _gap_start(profile: LanguageProfile, node: Node, first: Node) -> int:
     """Where the gap before the first child starts: after the last token before it that
     is not a comment (an opening ``{``), else at the parent's start."""
     start = node.start_byte
     for child in node.children:
         if child.start_byte >= first.start_byte:
             break
-        if "comment" not in child.type:
+        if child.type not in profile.comments:
             start = child.end_byte
     return start
 
@@ -484,7 +507,7 @@ def _trailing_separator(data: bytes, node: Node, items: list[Node]) -> bytes | N
     return None
 
 
-def _key(view: _View, item: Node) -> str | None:
+def _key(view: _View, item: Node) -> Signature | None:
     """The item's signature: its own, or that of the definition it wraps (``export``,
     decorators)."""
     found = view.keys.get(_span(item))
@@ -501,7 +524,7 @@ def _key(view: _View, item: Node) -> str | None:
 # -- merging -------------------------------------------------------------------------------
 
 
-def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[str],
+def _merge_parents(views: dict[Side, _View], nodes: dict[Side, Node], notes: list[str],
                    depth: int) -> bytes:
     if depth > MAX_DEPTH:
         raise Refused("nested too deep")
@@ -509,7 +532,7 @@ def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[
         views[side].scan(nodes[side].start_byte, nodes[side].end_byte)
     parts = {side: _split(views[side], nodes[side], side) for side in SIDES}
     base = parts["base"]
-    for side in ("ours", "theirs"):
+    for side in BOTH_SIDES:
         paired = _paired(base.children, parts[side].children)
         _check_order(base.children, paired)
         parts[side] = parts[side]._replace(children=paired)
@@ -529,7 +552,7 @@ def _merge_parents(views: dict[str, _View], nodes: dict[str, Node], notes: list[
     return opening + _render(merged, parts, sep) + end
 
 
-def _ends_agree(parts: dict[str, _Parent]) -> None:
+def _ends_agree(parts: dict[Side, _Parent]) -> None:
     """Where both sides changed which child comes last (or first), the text after it
     (before it) must be the same on both: whose blank lines, whose trailing blanks?"""
     base, ours, theirs = (parts[s] for s in SIDES)
@@ -539,7 +562,7 @@ def _ends_agree(parts: dict[str, _Parent]) -> None:
             raise Refused("both sides changed an end of the parent, differently")
 
 
-def _opening_line_end(parts: dict[str, _Parent], opening: bytes) -> None:
+def _opening_line_end(parts: dict[Side, _Parent], opening: bytes) -> None:
     """The opening's line ends where the first child's blank lines start: refuse where
     the merged opening and that line end are not one side's (ours' CRLF after theirs'
     changed ``{`` line)."""
@@ -552,7 +575,7 @@ def _opening_line_end(parts: dict[str, _Parent], opening: bytes) -> None:
         raise Refused("the opening's line and its line end come from different sides")
 
 
-def _trailing(parts: dict[str, _Parent]) -> bool:
+def _trailing(parts: dict[Side, _Parent]) -> bool:
     """Whether the merged list ends with a separator: a side's change counts only where
     its last child is the base's (deleting or adding the last child moves the comma)."""
     base = parts["base"]
@@ -583,12 +606,12 @@ def _paired(base: Sequence[_Child], side: Sequence[_Child]) -> tuple[_Child, ...
     children = list(side)
     present = {c.sig for c in children}
     for i, old in enumerate(base):
-        if old.sig in present or not _unnamed(old.sig):
+        if old.sig in present or old.sig.named:
             continue
         before = next((s for s in reversed(base_sigs[:i]) if s in present), None)
         scored = sorted(((ratio(children[j].body, old.body), j)
                          for j in _slot(children, before, set(base_sigs))
-                         if _unnamed(children[j].sig) and children[j].node.type == old.node.type),
+                         if not children[j].sig.named and children[j].node.type == old.node.type),
                         reverse=True)
         if scored and scored[0][0] >= MATCH_SIMILARITY * 100 and (
                 len(scored) == 1 or scored[1][0] < scored[0][0]):
@@ -598,11 +621,8 @@ def _paired(base: Sequence[_Child], side: Sequence[_Child]) -> tuple[_Child, ...
     return tuple(children)
 
 
-def _unnamed(sig: str) -> bool:
-    return sig.startswith(("text:", "import:"))
-
-
-def _slot(children: list[_Child], before: str | None, base_sigs: set[str]) -> list[int]:
+def _slot(children: list[_Child], before: Signature | None, base_sigs: set[Signature]
+          ) -> list[int]:
     """The positions of the children a side added right after ``before`` (or first)."""
     start = 0 if before is None else next(
         (i + 1 for i, c in enumerate(children) if c.sig == before), len(children))
@@ -630,26 +650,31 @@ def _changed(base: Sequence[_Child], side: Sequence[_Child], commuting: bool) ->
     return old.keys() != new.keys() or any(not _same(old[k], new[k]) for k in old)
 
 
-def _statements_change_on_one_side(parts: dict[str, _Parent]) -> None:
+def _statements_change_on_one_side(parts: dict[Side, _Parent]) -> None:
     """Children whose order matters (statements) may change on one side only: two sides'
     changes among them are left to a person, as git leaves them."""
     base = parts["base"].children
-    if all(_changed(base, parts[s].children, commuting=False) for s in ("ours", "theirs")):
+    if all(_changed(base, parts[s].children, commuting=False) for s in BOTH_SIDES):
         raise Refused("both sides changed statements whose order matters")
 
 
 def _same(a: _Child, b: _Child) -> bool:
     """Alike, with the blanks before it where both are first, or both are not (a first
-    child's blanks are its parent's: a Python block starts at its first statement)."""
-    return (a.body, a.attached, a.trail, a.eol) == (b.body, b.attached, b.trail, b.eol) and (
-        (a.lead, a.indent) == (b.lead, b.indent) or a.first != b.first)
+    child's blanks are its parent's: a Python block starts at its first statement). Where
+    one is first and the other not, an indentation both have still counts: a side that
+    re-indented the first child and put another before it changed it."""
+    if (a.body, a.attached, a.trail, a.eol) != (b.body, b.attached, b.trail, b.eol):
+        return False
+    if (a.lead, a.indent) == (b.lead, b.indent):
+        return True
+    return a.first != b.first and (not a.indent or not b.indent or a.indent == b.indent)
 
 
-def _merge_children(views: dict[str, _View], parts: dict[str, _Parent], notes: list[str],
+def _merge_children(views: dict[Side, _View], parts: dict[Side, _Parent], notes: list[str],
                     depth: int) -> list[_Child]:
     base, ours, theirs = (parts[s].children for s in SIDES)
     by_sig = [{c.sig: c for c in children} for children in (ours, theirs)]
-    for side, present in zip(("ours", "theirs"), by_sig, strict=True):
+    for side, present in zip(BOTH_SIDES, by_sig, strict=True):
         _no_moves(views[side].data, parts[side].node, [c for c in base if c.sig not in present])
     added = [_insertions(base, children) for children in (ours, theirs)]
     merged = _both(added[0].get(None, []), added[1].get(None, []), parts, notes)
@@ -673,10 +698,11 @@ def _no_moves(data: bytes, parent: Node, removed: list[_Child]) -> None:
             raise Refused(f"a side moved {_name(child.sig)} out of its place")
 
 
-def _insertions(base: Sequence[_Child], side: Sequence[_Child]) -> dict[str | None, list[_Child]]:
+def _insertions(base: Sequence[_Child], side: Sequence[_Child]
+                ) -> dict[Signature | None, list[_Child]]:
     """The side's new children, by the base child they follow (None: at the start)."""
     known = {c.sig for c in base}
-    found: dict[str | None, list[_Child]] = {}
+    found: dict[Signature | None, list[_Child]] = {}
     anchor = None
     for child in side:
         if child.sig in known:
@@ -686,7 +712,7 @@ def _insertions(base: Sequence[_Child], side: Sequence[_Child]) -> dict[str | No
     return found
 
 
-def _merge_child(views: dict[str, _View], base: _Child, ours: _Child | None,
+def _merge_child(views: dict[Side, _View], base: _Child, ours: _Child | None,
                  theirs: _Child | None, notes: list[str], depth: int) -> _Child | None:
     name = _name(base.sig)
     if ours is None or theirs is None:
@@ -709,11 +735,11 @@ def _merge_child(views: dict[str, _View], base: _Child, ours: _Child | None,
     return _merge_nested(views, base, ours, theirs, notes, depth)
 
 
-def _merge_nested(views: dict[str, _View], base: _Child, ours: _Child, theirs: _Child,
+def _merge_nested(views: dict[Side, _View], base: _Child, ours: _Child, theirs: _Child,
                   notes: list[str], depth: int) -> _Child:
     """Both sides changed one child: merge the order-free parent inside it, if it has one
     and the text around that parent merges trivially."""
-    children = {"base": base, "ours": ours, "theirs": theirs}
+    children: dict[Side, _Child] = {"base": base, "ours": ours, "theirs": theirs}
     inner = {side: _inner_parent(views[side], c.node) for side, c in children.items()}
     kinds = {n.type if n is not None else None for n in inner.values()}
     if None in kinds or len(kinds) != 1:
@@ -755,7 +781,7 @@ def _inner_parent(view: _View, node: Node) -> Node | None:
     return None
 
 
-def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
+def _both(ours: list[_Child], theirs: list[_Child], parts: dict[Side, _Parent],
           notes: list[str]) -> list[_Child]:
     """Both sides' additions at one place: each once; ours first, or sorted where the
     parent is sorted. Additions whose order matters on both sides are refused."""
@@ -776,40 +802,34 @@ def _both(ours: list[_Child], theirs: list[_Child], parts: dict[str, _Parent],
     rule = _sorted_rule(parts)
     if rule is not None:
         notes.append("sorted insertion")
-        return sorted(out, key=lambda c: rule(normalise(c.body.decode("utf-8"))))
+        key = sort_key(rule)
+        return sorted(out, key=lambda c: key(c.body.decode("utf-8")))
     theirs_sigs = {c.sig for c in theirs}
     if extra and any(c.sig not in theirs_sigs for c in ours):
         notes.append(UNORDERED)
     return out
 
 
-def _sorted_rule(parts: dict[str, _Parent]) -> Callable[[str], str] | None:
-    """The one rule (exact or case-blind) by which every side keeps the parent's
-    one-line children sorted, where the base has at least two (the evidence that the
-    file keeps them sorted); else None."""
+def _sorted_rule(parts: dict[Side, _Parent]) -> Callable[[str], str] | None:
+    """The first rule (exact, then case-blind: santamerge.merge.structured.order) by
+    which every side keeps the parent's one-line children sorted, where the base has at
+    least two (the evidence that the file keeps them sorted); else None."""
     if len(parts["base"].children) < 2:
         return None
-    rules = []
-    for rule in (_exact, str.casefold):
-        keys = [[rule(normalise(c.body.decode("utf-8"))) for c in part.children]
-                for part in parts.values()]
-        one_line = all(b"\n" not in c.body for part in parts.values() for c in part.children)
-        if one_line and all(k == sorted(k) for k in keys):
-            rules.append(rule)
+    if any(b"\n" in c.body for part in parts.values() for c in part.children):
+        return None
+    rules = sorted_by([c.body.decode("utf-8") for c in part.children]
+                      for part in parts.values())
     return rules[0] if rules else None
 
 
-def _exact(text: str) -> str:
-    return text
-
-
-def _name(sig: str) -> str:
+def _name(sig: Signature) -> str:
     """A child's signature as a person reads it: its name, or the start of its text."""
-    name = " ".join(sig.partition(":")[2].split())
+    name = " ".join(sig.name.split())
     return f"`{name[:40]}`"
 
 
-def _render(children: list[_Child], parts: dict[str, _Parent], sep: bytes | None) -> bytes:
+def _render(children: list[_Child], parts: dict[Side, _Parent], sep: bytes | None) -> bytes:
     out = []
     place0 = _pick_place0(parts)
     for i, child in enumerate(children):
@@ -847,7 +867,7 @@ def _own_indent(child: _Child, indent: bytes) -> bytes:
     return indent
 
 
-def _pick_place0(parts: dict[str, _Parent]) -> tuple[bytes, bytes]:
+def _pick_place0(parts: dict[Side, _Parent]) -> tuple[bytes, bytes]:
     """The blanks before the first child: the parent's, merged three-way."""
     base, ours, theirs = (parts[s].place0 for s in SIDES)
     if ours in (base, theirs):
@@ -857,11 +877,11 @@ def _pick_place0(parts: dict[str, _Parent]) -> tuple[bytes, bytes]:
     raise Refused("both sides changed the blanks before the first child")
 
 
-def _place_elsewhere(child: _Child, parts: dict[str, _Parent]) -> tuple[bytes, bytes]:
+def _place_elsewhere(child: _Child, parts: dict[Side, _Parent]) -> tuple[bytes, bytes]:
     """The blanks before a child that its side has first, placed after another: those
     it has where another side has it after another, else the side's usual ones."""
     lead, indent = _typical_place(parts, child.side)
-    for name in ("ours", "base", "theirs"):
+    for name in MARKER_ORDER:
         twin = next((c for c in parts[name].children if c.sig == child.sig), None)
         if twin is not None and not twin.first:
             lead, indent = twin.lead, twin.indent
@@ -872,8 +892,8 @@ def _place_elsewhere(child: _Child, parts: dict[str, _Parent]) -> tuple[bytes, b
     return lead, indent
 
 
-def _typical_place(parts: dict[str, _Parent], side: str) -> tuple[bytes, bytes]:
-    for name in (side, "ours", "theirs", "base"):
+def _typical_place(parts: dict[Side, _Parent], side: Side) -> tuple[bytes, bytes]:
+    for name in (side, *BOTH_SIDES, "base"):
         children = parts[name].children
         if len(children) > 1:
             return children[1].lead, children[1].indent

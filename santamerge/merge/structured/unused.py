@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from santamerge import treesitter
 from santamerge.languages.profiles import LanguageProfile
-from santamerge.merge.types import ParsedMerge
+from santamerge.merge.types import BOTH_SIDES, ParsedMerge, Side
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
@@ -89,8 +89,7 @@ def unused_imports(baseline: Baseline, data: bytes, tree: Tree,
             if any(merged(name) for name in names):
                 continue
             for name in names:
-                users = [side for side in ("ours", "theirs")
-                         if _side_uses(baseline, side)(name)]
+                users = [side for side in BOTH_SIDES if _side_uses(baseline, side)(name)]
                 if users:
                     found.append((hunk, _reason(name, users)))
                     break
@@ -173,7 +172,7 @@ def _other_sides(parsed: ParsedMerge, chosen: set[int]) -> bytes:
                    if h.index not in chosen).encode("utf-8")
 
 
-def _side_uses(baseline: Baseline, side: str) -> _Uses:
+def _side_uses(baseline: Baseline, side: Side) -> _Uses:
     """The uses in one side's whole file, found once per file and name."""
     memo = baseline.memo if baseline.memo is not None else {}
     key = f"unused:{side}"
@@ -188,7 +187,7 @@ def _side_uses(baseline: Baseline, side: str) -> _Uses:
     return uses
 
 
-def _reason(name: str, users: list[str]) -> str:
+def _reason(name: str, users: list[Side]) -> str:
     if len(users) == 2:
         why = "both sides use it; the merge drops every use"
     elif users == ["ours"]:
@@ -224,7 +223,8 @@ class _Uses:
             return True
         if name in _JSX_NAMES and self.profile.queries != "python" and _JSX.search(self.data):
             return True
-        return any(not self._in_import(start, end) and _counts(self.tree, start, end, name)
+        return any(not self._in_import(start, end)
+                   and _counts(self.profile, self.tree, start, end, name)
                    for start, end in _occurrences(name, self.data))
 
     def _in_import(self, start: int, end: int) -> bool:
@@ -251,14 +251,14 @@ def _occurrences(name: str, data: bytes) -> Iterator[tuple[int, int]]:
             yield m.start(), m.end()
 
 
-def _counts(tree: Tree, start: int, end: int, name: str) -> bool:
+def _counts(profile: LanguageProfile, tree: Tree, start: int, end: int, name: str) -> bool:
     """Whether the name's text at [start, end) is a use: any token, but in a comment
     only a doc type or link, and in a string only a string that reads as names."""
     node: Node | None = tree.root_node.descendant_for_byte_range(start, end)
     if node is None:
         return True
     text = node.text or b""
-    if "comment" in node.type:
+    if node.type in profile.comments:
         return any(next(_occurrences(name, part or b""), None) is not None
                    for m in _DOC_PARTS.finditer(text) for part in m.groups())
     if "string" in node.type or node.type == "jsx_text":

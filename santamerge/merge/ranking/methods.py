@@ -2,14 +2,15 @@
 
 A method is named ``family:how`` where a module builds it, or after the sides it takes:
 
-- ``structured:union``: merge/union.py, the order-free union of both sides' additions
-  (``structured:union-unordered`` where both added at one place in no order the file
-  shows: offered, written only by the ``words`` and ``union`` policies);
-- ``structured:tree``: merge/tree.py, the three-way merge of the children of an order-free
-  parent (imports, class bodies, object literals, keys), matched by signature;
+- ``structured:union``: merge/structured/union.py, the order-free union of both sides'
+  additions (``structured:union-unordered`` where both added at one place in no order
+  the file shows: offered, written only by the ``words`` and ``union`` policies);
+- ``structured:tree``: merge/structured/tree.py, the three-way merge of the children of
+  an order-free parent (imports, class bodies, object literals, keys), matched by
+  signature;
   ``structured:tree-unordered`` where both sides added there and no order shows which
   comes first (offered; written only by the ``words`` policy);
-- ``merged:words``: merge/words.py, the word-level 3-way merge inside the hunk;
+- ``merged:words``: merge/structured/words.py, the word-level 3-way merge inside the hunk;
 - ``ours``, ``theirs``, ``base``, ``ours+theirs``, ``theirs+ours``: merge/candidates.py,
   the sides as they are and both concatenations;
 - ``model:<strategy>``: merge/middles.py, the model's middle under a strategy.
@@ -32,7 +33,7 @@ class Method(NamedTuple):
     # how often the method is right when it applies, before looking at the text
     prior: float
     description: str
-    feature: str  # the learned ranker's method signal (santamerge.merge.learned)
+    feature: str  # the learned ranker's method signal (santamerge.merge.ranking.learned)
     sees: str = ""  # a model middle: what the model was shown
     policies: frozenset[str] = frozenset()  # the policies that may write it unasked
 
