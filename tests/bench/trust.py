@@ -208,33 +208,35 @@ def _ms(x: float | None) -> str:
 
 
 def markdown(summary: dict[str, Any]) -> str:
-    """One table per set: rows by language, kind and all; git, then each policy."""
-    policies = list(summary["policies"])
-    first = summary["policies"][policies[0]]["groups"]
-    order = ([k for k in first if not k.startswith("kind:") and k != "all"
-              and kind_of(k) == "code"]
-             + ["kind:code"]
-             + [k for k in first if not k.startswith("kind:") and kind_of(k) == "config"]
-             + ["kind:config", "kind:other", "all"])
-    lines = ["| files | conflicted | git | " + " | ".join(
-        f"{p}: written / coverage / precision / any order / silent-wrong / p50 / p95 ms"
-        for p in policies) + " |", "|---|---:|---|" + "---|" * len(policies)]
-    for key in order:
-        if key not in first:
-            continue
-        cells = []
-        for p in policies:
-            g = summary["policies"][p]["groups"].get(key)
-            cells.append("–" if g is None else
-                         f"{g['written']} / {_pct(g['coverage'])} / {_pct(g['precision'])} / "
-                         f"{_pct(g['precision_any_order'])} / {_pct(g['silent_wrong'], 2)} / "
-                         f"{_ms(g['ms_p50'])} / {_ms(g['ms_p95'])}")
-        name = key.removeprefix("kind:")
-        name = f"**{name}, all**" if key.startswith("kind:") else (
-            "**all**" if key == "all" else name)
-        lines.append(f"| {name} | {first[key]['files']} | 0 / 0 % | " + " | ".join(cells)
-                     + " |")
-    return "\n".join(lines)
+    """One table per policy: rows by language, kind and all, git's line merge beside
+    the policy (git writes none of these files)."""
+    out = []
+    for policy, figs in summary["policies"].items():
+        groups = figs["groups"]
+        order = ([k for k in groups if not k.startswith("kind:") and k != "all"
+                  and kind_of(k) == "code"]
+                 + ["kind:code"]
+                 + [k for k in groups if not k.startswith("kind:") and kind_of(k) == "config"]
+                 + ["kind:config", "kind:other", "all"])
+        lines = [f"`{policy}`:", "",
+                 "| files | conflicted | git writes | written | coverage | precision | "
+                 "any order | silent-wrong | of it, in files written whole | p50 ms | "
+                 "p95 ms |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for key in order:
+            g = groups.get(key)
+            if g is None:
+                continue
+            name = key.removeprefix("kind:")
+            name = f"**{name}, all**" if key.startswith("kind:") else (
+                "**all**" if key == "all" else name)
+            lines.append(
+                f"| {name} | {g['files']} | 0 | {g['written']} | {_pct(g['coverage'])} | "
+                f"{_pct(g['precision'])} | {_pct(g['precision_any_order'])} | "
+                f"{_pct(g['silent_wrong'], 2)} | {_pct(g['silent_wrong_whole_files'], 2)} | "
+                f"{_ms(g['ms_p50'])} | {_ms(g['ms_p95'])} |")
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
 
 
 # --- the driver's time --------------------------------------------------------------
