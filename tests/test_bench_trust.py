@@ -38,6 +38,11 @@ def test_the_same_lines_in_another_order(trust: ModuleType) -> None:
     r = region(trust, "", "import a\n", "# pragma: no cover\n",
                "import a\n# pragma: no cover\n", "# pragma: no cover\nimport a\n")
     assert trust.classify(r)[0] == "placement"
+    # comment lines in the middle of a file are no head: two bullets swapped
+    body = "x = 1\n"
+    r = region(trust, "", "# b\n", "# a\n", "# b\n# a\n", "# a\n# b\n",
+               ("", body + "# b\n", body + "# a\n"))
+    assert trust.classify(r)[0] == "order only"
 
 
 def test_rendering_versions_and_dropped_lines(trust: ModuleType) -> None:
@@ -45,12 +50,25 @@ def test_rendering_versions_and_dropped_lines(trust: ModuleType) -> None:
                     "from x import a, c\n", "from x import a, b, c\n",
                     "from x import (\n    a,\n    b,\n    c,\n)\n")
     assert trust.classify(joined)[0] == "rendering"
+    # theirs re-formatted the file (`x= 1` to `x = 1` on three lines); ours added a
+    # line in the old form, which people re-formatted: an adaptation, not rendering
+    base_file = "a= 1\nb= 2\nc= 3\n"
+    theirs_file = "a = 1\n\nb = 2\n\nc = 3\n"
+    ours_file = base_file + "d= 4\n"
+    reformat = region(trust, "c= 3\n", "c= 3\nd= 4\n", "c = 3\n", "c = 3\nd= 4\n",
+                      "c = 3\nd = 4\n", (base_file, ours_file, theirs_file))
+    cls, facts = trust.classify(reformat)
+    assert cls == "adaptation to a rewrite" and facts["reformatted"] == "theirs"
     versions = region(trust, 'version = "1.0.0"\n', 'version = "1.1.0"\n',
                       'version = "1.0.1"\n', 'version = "1.1.0"\n', 'version = "1.2.0"\n')
     assert trust.classify(versions)[0] == "versions"
     dropped = region(trust, "", "import a\n", "import b\n", "import a\nimport b\n",
                      "import a\n")
-    assert trust.classify(dropped)[0] == "lines people dropped"
+    markers = region(trust, "v = 1\n", "v = 2\n", "v = 3\n", "v = 3\n",
+                     "<<<<<<< HEAD\nv = 2\n=======\nv = 3\n>>>>>>> other\n")
+    assert trust.classify(markers)[0] == "markers committed"
+    cls, facts = trust.classify(dropped)
+    assert cls == "lines people dropped" and facts["one_side"] == "ours"
 
 
 def test_adaptation_needs_the_other_sides_rewrite(trust: ModuleType) -> None:

@@ -54,7 +54,8 @@ HERE = Path(__file__).resolve().parent
 SETS = HERE / "trust-sets.json"
 POLICIES = ("conservative", "words")
 ERROR_CLASSES = ("adaptation to a rewrite", "new code", "placement", "rendering", "versions",
-                 "lines people dropped", "order only")
+                 "lines people dropped", "order only", "markers committed")
+MARKER = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)", re.MULTILINE)
 KINDS = ("code", "config", "other")
 
 
@@ -375,29 +376,71 @@ KEYWORDS = {"import", "from", "const", "let", "var", "def", "class", "return", "
             "new", "async", "await", "true", "false", "None", "True", "False", "null"}
 
 
-def classify(region: Region) -> tuple[str, dict[str, Any]]:
-    """The class of one wrong region, and the numbers behind it.
+def in_head(line: str, file: str) -> bool:
+    """Whether ``line`` (normalised) is in ``file``'s head: every non-blank line before
+    it is a head line too (shebang, encoding, pragma, comment, licence, package)."""
+    for other in lines_of(file):
+        if not HEAD_LINE.match(other):
+            return False
+        if other == line:
+            return True
+    return False
 
-    In this order: the committed lines in another order ("placement" when a moved line
-    is a file's head: a pragma, shebang, comment or ``from __future__``; else "order
-    only"); the same code but for whitespace, brackets and commas ("rendering"); only
-    version values differ ("versions"); every committed line is one the sides or the
-    written text have ("lines people dropped": people kept less, or one side's form of a
-    line both changed); committed lines neither side has, each close to a written line,
-    where the other side's own diff makes that same change ("adaptation to a rewrite");
-    else "new code"."""
+
+def reformatted_places(base_file: str, side_file: str) -> int:
+    """How many base lines ``side_file`` changed, in changed places that keep the same
+    code but for whitespace, brackets and commas: a re-format."""
+    base_lines, side_lines = base_file.splitlines(), side_file.splitlines()
+    matcher = difflib.SequenceMatcher(None, base_lines, side_lines, autojunk=False)
+    return sum(i2 - i1 for op, i1, i2, j1, j2 in matcher.get_opcodes()
+               if op == "replace" and RENDER_NOISE.sub("", "".join(base_lines[i1:i2]))
+               == RENDER_NOISE.sub("", "".join(side_lines[j1:j2])))
+
+
+def classify(region: Region) -> tuple[str, dict[str, Any]]:
+    """The class of one wrong region, and the numbers behind it, by the first rule that
+    holds:
+
+    - people committed the conflict markers themselves: "markers committed";
+    - the committed lines in another order: "placement" when a moved line is in a
+      side's file head (a pragma, shebang, comment block or ``from __future__`` with
+      nothing but such lines above it), else "order only";
+    - the same code but for whitespace, brackets and commas: "adaptation to a rewrite"
+      when one side re-formatted two lines or more and the written text keeps the
+      other side's lines in the old form, else "rendering";
+    - only version values differ: "versions";
+    - every committed line is one the sides or the written text have: "lines people
+      dropped" (people kept less, or one side's form of a line both changed;
+      ``one_side`` says when they kept one side's text whole);
+    - committed lines neither side has, each close to a written line, where the other
+      side's own diff makes that same change for at least half of them: "adaptation to
+      a rewrite";
+    - else "new code".
+    """
     from rapidfuzz import fuzz
 
     w, t = lines_of(region.written), lines_of(region.truth)
     facts: dict[str, Any] = {"written_lines": len(w), "committed_lines": len(t)}
+    if MARKER.search(region.truth):
+        return "markers committed", facts
     if sorted(w) == sorted(t):
-        moved = [a for a, b in zip(w, t, strict=True) if a != b]
-        head = any(HEAD_LINE.match(line) for line in moved[:1] + moved[-1:])
+        moved = [b for a, b in zip(w, t, strict=True) if a != b]
+        head = any(in_head(line, f) for line in moved
+                   for f in (region.ours_file, region.theirs_file))
         facts["moved"] = len(moved)
         return ("placement" if head else "order only"), facts
-    if RENDER_NOISE.sub("", region.written) == RENDER_NOISE.sub("", region.truth):
-        return "rendering", facts
     extra, missing = _multiset_minus(w, t), _multiset_minus(t, w)
+    if RENDER_NOISE.sub("", region.written) == RENDER_NOISE.sub("", region.truth):
+        # a re-format on one side, and the written text keeps the other side's lines in
+        # the form the re-format changed
+        for side, other in (("ours", "theirs"), ("theirs", "ours")):
+            places = reformatted_places(region.base_file, getattr(region, side + "_file"))
+            old_form = set(lines_of(getattr(region, other + "_file"))) - set(
+                lines_of(getattr(region, side + "_file")))
+            if places >= 2 and any(line in old_form for line in extra):
+                facts.update(reformatted=side, reformatted_lines=places)
+                return "adaptation to a rewrite", facts
+        return "rendering", facts
     facts.update(extra=len(extra), missing=len(missing))
     if extra and missing and all(VERSION.search(x) for x in extra + missing) and len(
             extra) == len(missing):
@@ -407,6 +450,10 @@ def classify(region: Region) -> tuple[str, dict[str, Any]]:
     new = [line for line in missing if line not in sides]
     facts["new"] = len(new)
     if not new:
+        facts["one_side"] = next((name for name, text in (("ours", region.ours),
+                                                         ("theirs", region.theirs),
+                                                         ("base", region.base))
+                                  if lines_of(text) == t), None)
         return "lines people dropped", facts
     ours_lines, theirs_lines = set(lines_of(region.ours)), set(lines_of(region.theirs))
     evidence = 0
@@ -422,7 +469,7 @@ def classify(region: Region) -> tuple[str, dict[str, Any]]:
             else region.ours_file
         evidence += rewrite_evidence(best, line, region.base_file, other) > 0
     facts.update(paired=paired, evidence=evidence)
-    if paired and evidence:
+    if paired and 2 * evidence >= paired:
         return "adaptation to a rewrite", facts
     return "new code", facts
 
