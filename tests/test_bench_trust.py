@@ -38,6 +38,11 @@ def test_the_same_lines_in_another_order(trust: ModuleType) -> None:
     r = region(trust, "", "import a\n", "# pragma: no cover\n",
                "import a\n# pragma: no cover\n", "# pragma: no cover\nimport a\n")
     assert trust.classify(r)[0] == "placement"
+    # the names of one import line in another order
+    r = region(trust, "from m import a, b\n", "from m import a, b, c\n",
+               "from m import a, d, b\n", "from m import a, d, b, c\n",
+               "from m import a, b, c, d\n")
+    assert trust.classify(r)[0] == "order only"
     # comment lines in the middle of a file are no head: two bullets swapped
     body = "x = 1\n"
     r = region(trust, "", "# b\n", "# a\n", "# b\n# a\n", "# a\n# b\n",

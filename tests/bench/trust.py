@@ -408,6 +408,8 @@ def classify(region: Region) -> tuple[str, dict[str, Any]]:
     - the same code but for whitespace, brackets and commas: "adaptation to a rewrite"
       when one side re-formatted two lines or more and the written text keeps the
       other side's lines in the old form, else "rendering";
+    - the same tokens in another order within lines (names in one import line):
+      "order only";
     - only version values differ: "versions";
     - every committed line is one the sides or the written text have: "lines people
       dropped" (people kept less, or one side's form of a line both changed;
@@ -441,6 +443,9 @@ def classify(region: Region) -> tuple[str, dict[str, Any]]:
                 facts.update(reformatted=side, reformatted_lines=places)
                 return "adaptation to a rewrite", facts
         return "rendering", facts
+    if Counter(TOKEN.findall(region.written)) == Counter(TOKEN.findall(region.truth)):
+        facts["tokens_reordered"] = True
+        return "order only", facts
     facts.update(extra=len(extra), missing=len(missing))
     if extra and missing and all(VERSION.search(x) for x in extra + missing) and len(
             extra) == len(missing):
