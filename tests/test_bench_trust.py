@@ -115,6 +115,7 @@ def test_figures_add_up_records_over_repositories(trust: ModuleType, tmp_path: P
     assert (f["files"], f["written"], f["right"], f["right_any_order"]) == (5, 3, 1, 2)
     assert (f["coverage"], f["precision"], f["precision_any_order"]) == (0.6, 1 / 3, 2 / 3)
     assert (f["silent_wrong"], f["silent_wrong_any_order"], f["ms_p50"]) == (0.4, 0.2, 10.0)
+    assert (f["hunks_written"], f["hunks_right"], f["hunks_right_any_order"]) == (3, 1, 2)
     # a wrong hunk written in a file left partly marked is silent-wrong too
     partial = dict(record("wrong", "wrong"), written=False, verdict=None,
                    verdict_any_order=None)

@@ -148,9 +148,14 @@ def figures(records: list[dict[str, Any]]) -> dict[str, Any]:
             "wrong": verdicts["wrong"], "unjudged": verdicts["unjudged"],
             "right_any_order": any_order["right"], "wrong_any_order": any_order["wrong"],
             "hunks_written": sum(len(r["regions"]) for r in records),
+            "hunks_right": sum(g["right"] for r in records for g in r["regions"]),
+            "hunks_right_any_order": sum(g["right_any_order"] for r in records
+                                         for g in r["regions"]),
             "silently_wrong_files": silently,
             "coverage": share(written, n), "precision": share(verdicts["right"], written),
             "precision_any_order": share(any_order["right"], written),
+            "hunk_precision": share(sum(g["right"] for r in records for g in r["regions"]),
+                                    sum(len(r["regions"]) for r in records)),
             "silent_wrong": share(silently, n),
             "silent_wrong_any_order": share(silently_any, n),
             "silent_wrong_whole_files": share(verdicts["wrong"], n),
@@ -221,9 +226,9 @@ def markdown(summary: dict[str, Any]) -> str:
                  + ["kind:config", "kind:other", "all"])
         lines = [f"`{policy}`:", "",
                  "| files | conflicted | git writes | written | coverage | precision | "
-                 "any order | silent-wrong | of it, in files written whole | p50 ms | "
-                 "p95 ms |",
-                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                 "any order | hunks right | silent-wrong | of it, in files written whole | "
+                 "p50 ms | p95 ms |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for key in order:
             g = groups.get(key)
             if g is None:
@@ -234,6 +239,7 @@ def markdown(summary: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {g['files']} | 0 | {g['written']} | {_pct(g['coverage'])} | "
                 f"{_pct(g['precision'])} | {_pct(g['precision_any_order'])} | "
+                f"{g['hunks_right']} of {g['hunks_written']} | "
                 f"{_pct(g['silent_wrong'], 2)} | {_pct(g['silent_wrong_whole_files'], 2)} | "
                 f"{_ms(g['ms_p50'])} | {_ms(g['ms_p95'])} |")
         out.append("\n".join(lines))
