@@ -144,3 +144,23 @@ def test_figures_add_up_records_over_repositories(trust: ModuleType, tmp_path: P
     assert (total["files"], total["written"], total["right"]) == (4, 4, 1)
     assert set(summary["repositories"]) == {e["repo"] for e in entries}
     assert "| **all** | 4 |" in trust.markdown(summary)
+    # cut to the merges another folder's reports hold: the first repository's only
+    other = tmp_path / "other"
+    other.mkdir()
+    report = {"name": entries[0]["repo"], "file_results": [dict(records[0], merge="a" * 40)]}
+    path = trust.report_path(other, "frozen", entries[0]["clone"], "conservative")
+    path.write_text(json.dumps(report), encoding="utf-8")
+    assert trust.table("frozen", tmp_path, other)["policies"]["words"]["groups"] == {}
+    for i, r in enumerate(records):
+        r["merge"] = "a" * 40 if i == 0 else "b" * 40
+    for i, entry in enumerate(entries):
+        for policy in trust.POLICIES:
+            report = {"name": entry["repo"], "files": {"conflicted": 2},
+                      "merges": {"replayed": 5, "with_conflicted_files": 1,
+                                 "newest": {}, "oldest": {}},
+                      "santamerge": {}, "file_results": records[i:i + 2]}
+            path = trust.report_path(tmp_path, "frozen", entry["clone"], policy)
+            path.write_text(json.dumps(report), encoding="utf-8")
+    cut = trust.table("frozen", tmp_path, other)
+    assert set(cut["repositories"]) == {entries[0]["repo"]}
+    assert cut["policies"]["conservative"]["groups"]["all"]["files"] == 1

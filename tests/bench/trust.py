@@ -4,8 +4,11 @@ repositories (tests/bench/trust-sets.json): a frozen set that no tuning may look
 a development set to tune on.
 
     python tests/bench/trust.py run    --set frozen --clones DIR --reports OUT
+                                       [--policy P] [--only CLONE] [--max-limit N]
     python tests/bench/trust.py table  --set frozen --reports OUT [--json F] [--markdown]
+                                       [--same-merges-as OTHER]
     python tests/bench/trust.py driver --set frozen --clones DIR [--files 30] [--json F]
+                                       [--policy P]
     python tests/bench/trust.py errors --set development --clones DIR --reports OUT
                                        [--json F] [--dump F.txt]
 
@@ -71,7 +74,9 @@ def report_path(reports: Path, set_name: str, clone: str, policy: str) -> Path:
 
 
 def run(set_name: str, clones: Path, reports: Path, policies: Iterable[str],
-        only: set[str]) -> None:
+        only: set[str], max_limit: int | None = None) -> None:
+    """``max_limit`` replays at most that many of each repository's newest merges (a
+    shorter run; compare with ``table --same-merges-as``)."""
     reports.mkdir(parents=True, exist_ok=True)
     for entry in load_sets()[set_name]:
         if only and entry["clone"] not in only:
@@ -81,10 +86,11 @@ def run(set_name: str, clones: Path, reports: Path, policies: Iterable[str],
             if out.exists():
                 continue
             started = time.perf_counter()
+            limit = min(entry["limit"], max_limit or entry["limit"])
             done = subprocess.run(
                 [sys.executable, "-m", "santamerge", "bench", "merges", "--repo",
                  str(clones / entry["clone"]), "--rev", entry["rev"], "--limit",
-                 str(entry["limit"]), "--policy", policy, "--details", "--name",
+                 str(limit), "--policy", policy, "--details", "--name",
                  entry["repo"], "--output", str(out), "--json"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
             if done.returncode != 0:
@@ -177,8 +183,27 @@ def method_figures(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return {k: dict(v) for k, v in sorted(out.items())}
 
 
-def table(set_name: str, reports: Path) -> dict[str, Any]:
-    by_policy = load_reports(reports, set_name)
+def same_merges(by_policy: dict[str, list[dict[str, Any]]], other: Path, set_name: str
+                ) -> dict[str, list[dict[str, Any]]]:
+    """The reports cut to the repositories and merges that ``other``'s reports hold (a
+    merge with a conflicted file there has one here too, as git's merge is the same)."""
+    kept: dict[str, set[str]] = defaultdict(set)
+    for found in load_reports(other, set_name).values():
+        for rep in found:
+            kept[rep["name"]] |= {r["merge"] for r in rep["file_results"]}
+    return {policy: [dict(rep, file_results=[r for r in rep["file_results"]
+                                             if r["merge"] in kept[rep["name"]]])
+                     for rep in found if rep["name"] in kept]
+            for policy, found in by_policy.items()}
+
+
+def table(set_name: str, reports: Path, same_merges_as: Path | None = None
+          ) -> dict[str, Any]:
+    """The figures of the reports in ``reports``; with ``same_merges_as``, of the
+    repositories and merges that folder's reports hold only."""
+    by_policy = {k: v for k, v in load_reports(reports, set_name).items() if v}
+    if same_merges_as is not None:
+        by_policy = same_merges(by_policy, same_merges_as, set_name)
     out: dict[str, Any] = {"set": set_name, "policies": {}, "repositories": {}}
     for policy, found in by_policy.items():
         records = [dict(r, repo=rep["name"]) for rep in found for r in rep["file_results"]]
@@ -598,11 +623,14 @@ def main() -> None:
             p.add_argument("--reports", type=Path, required=True)
         if name in ("table", "driver", "errors"):
             p.add_argument("--json", type=Path)
-        if name == "run":
+        if name in ("run", "driver"):
             p.add_argument("--policy", action="append", choices=POLICIES)
+        if name == "run":
             p.add_argument("--only", action="append", default=[])
+            p.add_argument("--max-limit", type=int)
         if name == "table":
             p.add_argument("--markdown", action="store_true")
+            p.add_argument("--same-merges-as", type=Path)
         if name == "driver":
             p.add_argument("--files", type=int, default=30)
         if name == "errors":
@@ -610,13 +638,14 @@ def main() -> None:
     args = parser.parse_args()
     result: dict[str, Any] | None = None
     if args.command == "run":
-        run(args.set, args.clones, args.reports, args.policy or POLICIES, set(args.only))
+        run(args.set, args.clones, args.reports, args.policy or POLICIES, set(args.only),
+            args.max_limit)
     elif args.command == "table":
-        result = table(args.set, args.reports)
+        result = table(args.set, args.reports, args.same_merges_as)
         if args.markdown:
             print(markdown(result))
     elif args.command == "driver":
-        result = driver_times(args.set, args.clones, args.files)
+        result = driver_times(args.set, args.clones, args.files, args.policy or POLICIES)
     else:
         result = errors(args.set, args.clones, args.reports, args.dump)
         print(json.dumps(result["counts"], indent=1))
