@@ -199,12 +199,17 @@ def test_files_by_language_put_git_beside_the_policy() -> None:
     assert python["git"] == {"written": 0, "right": 0, "wrong": 0, "unjudged": 0,
                              "whole_file_equal": 0, "coverage": 0.0, "precision": None,
                              "precision_judged": None, "whole_file": None,
-                             "hunks_written": 0, "hunks_wrong": 0, "silent_wrong": 0.0}
+                             "hunks_written": 0, "hunks_wrong": 0, "silent_wrong": 0.0,
+                             "right_any_order": 0, "wrong_any_order": 0,
+                             "precision_any_order": None, "silent_wrong_any_order": 0.0}
     policy = python["policy"]
     assert (policy["written"], policy["right"], policy["wrong"], policy["unjudged"]) == (
         2, 1, 1, 0)
     assert (policy["coverage"], policy["precision"], policy["whole_file"],
             policy["silent_wrong"]) == (2 / 3, 0.5, 0.5, 1 / 3)
+    # the wrong file holds the commit's two imports in the other order
+    assert (policy["right_any_order"], policy["precision_any_order"],
+            policy["silent_wrong_any_order"]) == (2, 1.0, 0.0)
     times = report["time_ms"]  # every time is there, apart from the figures
     assert 0 < times["per_file_by_language"]["python"]["p50"] <= times[
         "per_file_by_language"]["python"]["p95"]
@@ -217,6 +222,26 @@ def test_files_by_language_put_git_beside_the_policy() -> None:
         0, None)
     assert kinds["all"]["policy"]["silent_wrong"] == 1 / 5
     assert report["files"]["conflicted"] == 5 and "by_language" in report  # as before
+
+
+def test_the_same_lines_in_another_order_count_right_beside_exact() -> None:
+    from santamerge.bench.merges import same_lines
+
+    swapped = _file("a.py", IMPORTS, _imports("import sys\nimport re"))
+    assert (swapped.verdict, swapped.verdict_any_order) == ("wrong", "right")
+    other = _file("a.py", IMPORTS, _imports("import sys\nimport io"))  # not the same lines
+    assert (other.verdict, other.verdict_any_order) == ("wrong", "wrong")
+    assert _file(*_conflicts()["unwritten"]).verdict_any_order is None
+    assert same_lines("a\n\n  b  c\n", "b c\na\n")
+    assert not same_lines("a\na\n", "a\n")  # as many times each
+    record = swapped.record()
+    assert (record["verdict"], record["verdict_any_order"], record["written"]) == (
+        "wrong", "right", True)
+    assert record["regions"] == [{"index": 0, "resolution": "both concatenated",
+                                  "method": record["regions"][0]["method"], "right": False,
+                                  "right_any_order": True}]
+    assert record["regions"][0]["method"].startswith("structured:union")
+    assert "import" not in json.dumps(record)  # no text of the file
 
 
 def test_a_written_file_with_an_unmatched_region_is_not_counted_right() -> None:
@@ -239,6 +264,21 @@ def test_bench_union_policy_prints_the_files_table(history: Repo, tmp_path: Path
     assert "files: git's line merge vs the union policy" in done.stdout
     assert "code (total)" in done.stdout and "config (total)" in done.stdout
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert report["policy"] == "union"
+    assert report["policy"] == "union" and "file_results" not in report
     assert report["files_by_kind"]["code"]["files"] == 4
     assert report["files_by_language"]["python"]["policy"]["coverage"] == 0.0
+
+
+def test_bench_details_give_one_record_per_conflicted_file(history: Repo,
+                                                           tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "merges", "--repo",
+                           str(history.root), "--policy", "union", "--details", "--json"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    records = report["file_results"]
+    assert len(records) == report["files"]["conflicted"] > 0
+    assert all(len(r["merge"]) == 40 and r["path"] for r in records)
+    written = [r for r in records if r["written"]]
+    assert len(written) == report["files_by_kind"]["all"]["policy"]["written"]
+    assert all(r["verdict"] is None for r in records if not r["written"])

@@ -13,10 +13,13 @@ are one space, leading and trailing blanks go). The report:
 - file level by language, git's line merge beside the policy, with totals over code and
   over config languages: coverage (files the driver writes: the policy resolved every
   hunk), precision (written files whose every region holds the commit's text; a written
-  file with a region not found in the commit is "unjudged", never right), whole-file
-  equality beside it, the hunks written (in files written whole or in part: they add up
-  to the auto-apply figures), silent-wrong (a wrong region written, whole or in part,
-  of all conflicted files) and the time per file;
+  file with a region not found in the commit is "unjudged", never right), the same with
+  order counted right (a region that holds the commit's lines in another order counts
+  as right), whole-file equality beside it, the hunks written (in files written whole
+  or in part: they add up to the auto-apply figures), silent-wrong (a wrong region
+  written, whole or in part, of all conflicted files) and the time per file;
+- with ``details``, one record per conflicted file (commit, path, language, verdicts,
+  the method of each written hunk and the time; no text), for error analysis;
 - time per file and per hunk (p50, p95) of the pipeline;
 - baselines: git merge-file (resolves nothing), always ours, always theirs, and the best
   of the trivial candidates (ours, theirs, both orders, base) as an oracle bound;
@@ -60,6 +63,8 @@ class HunkResult(NamedTuple):
     written: bool  # the policy would write it
     written_right: bool
     baselines: dict[str, bool]
+    written_right_any_order: bool = False  # right, or the commit's lines in another order
+    written_method: str = ""  # the method of the candidate the policy would write
 
 
 class FileResult(NamedTuple):
@@ -85,6 +90,38 @@ class FileResult(NamedTuple):
         if not all(h.written_right for h in self.results):
             return "wrong"
         return "unjudged" if self.unmatched else "right"
+
+    @property
+    def verdict_any_order(self) -> str | None:
+        """As :attr:`verdict`, with a region that holds the commit's lines in another
+        order counted right."""
+        if not self.written:
+            return None
+        if self.resolved_right:
+            return "right"
+        if not all(h.written_right_any_order for h in self.results):
+            return "wrong"
+        return "unjudged" if self.unmatched else "right"
+
+    def record(self) -> dict[str, Any]:
+        """What error analysis needs to find the file again and see what was written
+        where: no text of the file."""
+        return {"merge": self.merge, "path": self.path, "language": self.language,
+                "hunks": self.hunks, "unmatched": self.unmatched, "written": self.written,
+                "verdict": self.verdict, "verdict_any_order": self.verdict_any_order,
+                "ms": round(self.seconds * 1000, 1),
+                "regions": [{"index": h.index, "resolution": h.resolution,
+                             "method": h.written_method or None, "right": h.written_right,
+                             "right_any_order": h.written_right_any_order}
+                            for h in self.results if h.written]}
+
+
+def same_lines(text: str, truth: str) -> bool:
+    """Whether ``text`` holds the lines of ``truth`` in some order: the same non-blank
+    lines, each after whitespace normalisation, as many times each."""
+    def lines(t: str) -> list[str]:
+        return sorted(normalise(line) for line in t.splitlines() if line.strip())
+    return lines(text) == lines(truth)
 
 
 def classify(hunk: ConflictHunk, truth: str) -> str:
@@ -149,15 +186,17 @@ def judge_hunk(conflicted: ConflictedFile, language: str, hp: HunkProposal, trut
     top = ranked[0] if ranked else None
     top_text = top.candidate.text if top else hp.hunk.ours
     trivial = {k: normalise(v) == want for k, v in trivial_texts(hp.hunk, newline).items()}
+    right = hp.chosen is not None and normalise(hp.chosen.text) == want
     return HunkResult(
         conflicted.merge, conflicted.path, language, hp.hunk.index,
         classify(hp.hunk, truth), bool(texts) and texts[0] == want, want in texts[:3],
         Levenshtein.normalized_similarity(top_text, truth),
         top.score if top else 0.0, top.candidate.method if top else "",
-        hp.chosen is not None,
-        hp.chosen is not None and normalise(hp.chosen.text) == want,
+        hp.chosen is not None, right,
         {"git merge-file": False, "ours": trivial["ours"], "theirs": trivial["theirs"],
-         "oracle": any(trivial.values())})
+         "oracle": any(trivial.values())},
+        right or (hp.chosen is not None and same_lines(hp.chosen.text, truth)),
+        hp.chosen.method if hp.chosen is not None else "")
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -177,20 +216,28 @@ def _ms(seconds: list[float]) -> dict[str, float | None]:
 
 
 def _writer(files: int, verdicts: Counter[str | None], whole: int,
-            hunks: tuple[int, int] = (0, 0), silently_wrong: int = 0) -> dict[str, Any]:
+            hunks: tuple[int, int] = (0, 0), silently_wrong: tuple[int, int] = (0, 0),
+            any_order: Counter[str | None] | None = None) -> dict[str, Any]:
     """What one writer (git's line merge, or the policy) did with ``files`` conflicted
     files, from the verdicts of the files it wrote whole (FileResult.verdict), the
-    ``hunks`` it wrote (and of those, wrong) in any of them, whole or in part, and the
-    files with a wrong hunk written (``silently_wrong``: nothing marks it)."""
+    ``hunks`` it wrote (and of those, wrong) in any of them, whole or in part, the files
+    with a wrong hunk written (``silently_wrong``: nothing marks it; exact, and with
+    order counted right), and the verdicts with order counted right
+    (FileResult.verdict_any_order; the verdicts when None)."""
     right, wrong, unjudged = verdicts["right"], verdicts["wrong"], verdicts["unjudged"]
     written = right + wrong + unjudged
+    right_any, wrong_any = ((any_order or verdicts)["right"],
+                            (any_order or verdicts)["wrong"])
     return {"written": written, "right": right, "wrong": wrong, "unjudged": unjudged,
             "whole_file_equal": whole, "coverage": _share(written, files),
             "precision": _share(right, written),
             "precision_judged": _share(right, right + wrong),
             "whole_file": _share(whole, written), "hunks_written": hunks[0],
-            "hunks_wrong": hunks[1], "silent_wrong": _share(max(wrong, silently_wrong),
-                                                            files)}
+            "hunks_wrong": hunks[1],
+            "silent_wrong": _share(max(wrong, silently_wrong[0]), files),
+            "right_any_order": right_any, "wrong_any_order": wrong_any,
+            "precision_any_order": _share(right_any, written),
+            "silent_wrong_any_order": _share(max(wrong_any, silently_wrong[1]), files)}
 
 
 def file_figures(files: list[FileResult]) -> dict[str, Any]:
@@ -205,10 +252,13 @@ def file_figures(files: list[FileResult]) -> dict[str, Any]:
     wrong = sum(not h.written_right for h in hunks)
     silently = sum(f.verdict == "wrong" or any(h.written and not h.written_right
                                                for h in f.results) for f in files)
+    silently_any = sum(f.verdict_any_order == "wrong" or any(
+        h.written and not h.written_right_any_order for h in f.results) for f in files)
     return {"files": n, "git": _writer(n, Counter(), 0),
             "policy": _writer(n, Counter(f.verdict for f in files),
                               sum(f.resolved_right for f in files), (len(hunks), wrong),
-                              silently)}
+                              (silently, silently_any),
+                              Counter(f.verdict_any_order for f in files))}
 
 
 def kind_of(language: str) -> str | None:
@@ -252,7 +302,8 @@ def curve(hunks: list[HunkResult]) -> list[dict[str, float]]:
     return points
 
 
-def summarise(files: list[FileResult], meta: dict[str, Any]) -> dict[str, Any]:
+def summarise(files: list[FileResult], meta: dict[str, Any],
+              details: bool = False) -> dict[str, Any]:
     hunks = [h for f in files for h in f.results]
     matched = len(hunks)
     written = sum(h.written for h in hunks)
@@ -269,6 +320,7 @@ def summarise(files: list[FileResult], meta: dict[str, Any]) -> dict[str, Any]:
                   "unmatched": sum(f.unmatched for f in files)},
         "santamerge": _hunk_figures(hunks),
         "auto_apply": {"written": written, "right": right,
+                       "right_any_order": sum(h.written_right_any_order for h in hunks),
                        "precision": _share(right, written), "coverage": _share(written, matched),
                        "silent_wrong": _share(written - right, matched)},
         "time_ms": {"per_file": _ms([f.seconds for f in files]), "per_hunk": _ms(per_hunk),
@@ -284,6 +336,7 @@ def summarise(files: list[FileResult], meta: dict[str, Any]) -> dict[str, Any]:
         "files_by_language": {k: {"kind": kind_of(k), **file_figures(v)}
                               for k, v in languages.items()},
         "files_by_kind": {k: file_figures(v) for k, v in kinds.items()},
+        **({"file_results": [f.record() for f in files]} if details else {}),
     }
 
 

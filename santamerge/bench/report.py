@@ -102,7 +102,7 @@ def print_merges(report: dict[str, Any]) -> None:
 
 
 FILE_COLUMNS = ("", "files", "", "files written", "hunks written", "coverage", "precision",
-                "unjudged", "whole file", "silent-wrong", "p50 ms", "p95 ms")
+                "any order", "unjudged", "whole file", "silent-wrong", "p50 ms", "p95 ms")
 
 
 def files_table(report: dict[str, Any]) -> Table:
@@ -116,9 +116,11 @@ def files_table(report: dict[str, Any]) -> Table:
                           "files written whole or in part (as auto-apply above counts "
                           "them); coverage: files written, of conflicted; precision: every "
                           "region right, of files written (unjudged: a region not found in "
-                          "the commit, not counted right); whole file: equal to the commit, "
-                          "of files written; silent-wrong: a file with a wrong hunk "
-                          "written, of conflicted; time: the pipeline")
+                          "the commit, not counted right); any order: the same with a "
+                          "region that holds the commit's lines in another order counted "
+                          "right; whole file: equal to the commit, of files written; "
+                          "silent-wrong: a file with a wrong hunk written, of conflicted; "
+                          "time: the pipeline")
     for i, column in enumerate(FILE_COLUMNS):
         table.add_column(column, justify="left" if i in (0, 2) else "right")
     times = report["time_ms"]
@@ -139,6 +141,7 @@ def _file_rows(table: Table, name: str, figures: dict[str, Any], policy: str,
         table.add_row(name if i == 0 else "", str(figures["files"]) if i == 0 else "", label,
                       str(f["written"]), str(f.get("hunks_written", "-")),
                       pct(f["coverage"]), pct(f["precision"]),
+                      pct(f.get("precision_any_order")),
                       str(f["unjudged"]) if f["written"] else "-", pct(f["whole_file"]),
                       pct(f["silent_wrong"]), ms(t["p50"]), ms(t["p95"]))
 

@@ -56,10 +56,14 @@ def bench() -> None:
               help="What to call the repository in the report (default: its folder's name).")
 @click.option("--no-cache", is_flag=True,
               help="Replay again instead of reading ~/.cache/santamerge/bench.")
+@click.option("--details", is_flag=True,
+              help="Also put one record per conflicted file in the JSON report (commit, "
+                   "path, verdicts, the method of each written region; no text), for "
+                   "error analysis.")
 @report_errors
 def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str | None,
            policy: str | None, as_json: bool, output: str | None, plot_path: str | None,
-           name: str | None, no_cache: bool) -> None:
+           name: str | None, no_cache: bool, details: bool) -> None:
     """For each two-parent merge commit, merge its parents again with git (diff3), run
     santamerge's proposal pipeline (the code path of `propose`) on every conflict hunk,
     and compare with the resolution that was committed.
@@ -92,7 +96,7 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
     meta = {"repo": str(Path(repo).resolve()),
             "name": name or Path(repo).resolve().name, "rev": rev,
             "policy": policy or "conservative", "since": since, "paths": paths}
-    report = _replay_all(git_dir, found, meta, no_cache, quiet=as_json)
+    report = _replay_all(git_dir, found, meta, no_cache, quiet=as_json, details=details)
     _emit(report, as_json, output)
     if plot_path:
         try:
@@ -107,7 +111,7 @@ def merges(repo: str, rev: str, limit: int | None, since: str | None, paths: str
 
 
 def _replay_all(git_dir: Path, found: list[MergeCommit], meta: dict[str, Any],
-                no_cache: bool, quiet: bool) -> dict[str, Any]:
+                no_cache: bool, quiet: bool, details: bool = False) -> dict[str, Any]:
     """Replay ``found``, propose on every conflicted file, and summarise."""
     from rich.progress import Progress
 
@@ -139,7 +143,7 @@ def _replay_all(git_dir: Path, found: list[MergeCommit], meta: dict[str, Any],
     head = {k: meta[k] for k in ("repo", "name", "rev", "policy")}
     return summarise(files, {"schema": 1, "santamerge": __version__, **head, "merges": merges,
                              "skipped_paths": skipped, "since": meta["since"],
-                             "paths": meta["paths"]})
+                             "paths": meta["paths"]}, details)
 
 
 def _emit(report: dict[str, Any], as_json: bool, output: str | None) -> None:
