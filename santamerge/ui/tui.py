@@ -21,14 +21,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import Group, RenderableType
-from rich.syntax import Syntax
+from rich.console import Group
 from rich.text import Text
 from textual.app import App, ComposeResult, SuspendNotSupported
-from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from santamerge.merge.types import MARKER_ORDER, Side
+from santamerge.ui.panes import FileView, ResultView, ThreeWay
 from santamerge.ui.render import candidate_view, hunk_heading, shorten, side_title
 from santamerge.ui.review import KEYS, Review, rows
 
@@ -37,13 +36,37 @@ if TYPE_CHECKING:
 
     from textual import events
 
+    from santamerge.merge.types import Side
     from santamerge.ui.review import FileResult, FileState, PreviewFile
 
-WIDE = 120  # columns from which base is shown beside ours and theirs
-CONTEXT = 3  # lines shown above a hunk when a pane scrolls to it
-WINDOW = 300  # lines of a side drawn at most (around the hunk)
+WIDE = 120  # columns from which base is shown beside ours and theirs (b shows it anyway)
+SMALL = (100, 30)  # below this width or height the panes stack
+CONTEXT = 3  # rows shown above a hunk when the panes scroll to it
+SIDEWAYS = 8  # columns one < or > scrolls
+SLOTS = 9  # candidates shown (keys 1-9)
 NAMES = {"right": "right", "left": "left", "question_mark": "?", "ctrl+c": "q",
-         "escape": "escape"}
+         "escape": "escape", "less_than_sign": "<", "greater_than_sign": ">",
+         "enter": "enter"}
+SCREEN_KEYS = ("b", "<", ">", "enter")  # keys the screen answers itself (the view only)
+KEY_BAR = ("1-9 accept · click a candidate: show, again: accept · e edit · k keep · u undo · "
+           "n/p hunk · < > sideways · b base · w write · q quit · ? help")
+KEY_BAR_SHORT = "1-9 accept · e edit · k keep · u undo · n/p hunk · b base · w write · " \
+                "q quit · ? help"
+
+
+class Candidate(Static):
+    """One candidate of the hunk in focus: a click shows it in the result, a second click
+    (or Enter) accepts it."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(classes="candidate")
+        self.number = number
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        app = self.app
+        assert isinstance(app, ReviewApp)
+        app.click_candidate(self.number)
 
 
 class ReviewApp(App[list["FileResult"]]):
@@ -52,19 +75,23 @@ class ReviewApp(App[list["FileResult"]]):
     TITLE = "santamerge review"
     CSS = """
     Screen { layout: vertical; }
-    #heading { height: 1; background: $boost; text-style: bold; padding: 0 1; }
-    #sides { height: 45%; }
+    #heading { height: auto; max-height: 2; background: $boost; text-style: bold;
+               padding: 0 1; }
+    #titles { height: 1; padding: 0 0; }
+    #sides { height: 45%; border: none; }
     #lower { height: 1fr; }
-    .pane { border: round $panel-lighten-2; padding: 0 1; height: 1fr; }
-    .pane:focus { border: round $accent; }
-    .code { width: auto; }
-    #ours { border-title-color: cyan; }
-    #base { border-title-color: magenta; }
-    #theirs { border-title-color: yellow; }
-    #candidates { width: 3fr; }
-    #result { width: 2fr; border-title-color: green; }
+    .box { border: round $panel-lighten-2; height: 1fr; }
+    .box:focus-within { border: round $accent; }
+    #candidates { width: 3fr; padding: 0 1; }
+    #result-box { width: 2fr; border-title-color: green; }
+    .candidate { margin: 0 0 0 0; }
+    .candidate.shown { background: $boost; text-style: bold; }
     #status { height: auto; max-height: 3; padding: 0 1; }
-    #keys { height: 1; background: $boost; padding: 0 1; color: $text-muted; }
+    #keys { height: auto; max-height: 2; background: $boost; padding: 0 1; }
+    Screen.small #sides { height: 35%; }
+    Screen.small #lower { layout: vertical; }
+    Screen.small #candidates { width: 1fr; height: 2fr; }
+    Screen.small #result-box { width: 1fr; height: 3fr; }
     """
     BINDINGS: ClassVar = [("ctrl+q", "press('q')", "quit")]
 
@@ -73,25 +100,29 @@ class ReviewApp(App[list["FileResult"]]):
         super().__init__()
         self.review = Review(files, edit)
         self.custom_editor = edit is not None
+        self.views: dict[int, FileView] = {}  # per file, built when first shown
+        self.base_shown: bool | None = None  # None: shown when wide
+        self.shown_candidate: int | None = None  # clicked once, shown in the result
+        self.candidate_key: tuple[int, int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="heading")
-        with Horizontal(id="sides"):
-            for name in MARKER_ORDER:
-                yield ScrollableContainer(Static(id=f"{name}-text", classes="code"), id=name,
-                                          classes="pane")
+        yield Static(id="titles")
+        yield ThreeWay(id="sides")
         with Horizontal(id="lower"):
-            yield VerticalScroll(Static(id="candidates-text"), id="candidates", classes="pane")
-            yield ScrollableContainer(Static(id="result-text", classes="code"), id="result",
-                                      classes="pane")
+            with VerticalScroll(id="candidates", classes="box"):
+                yield Static(id="help")
+                for number in range(1, SLOTS + 1):
+                    yield Candidate(number)
+                yield Static(id="no-candidate")
+            with Vertical(id="result-box", classes="box"):
+                yield ResultView(id="result")
         with Vertical(id="status"):
             yield Static(id="message")
         yield Static(id="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#keys", Static).update(
-            "1-9 accept · e edit · k keep conflict · u undo · n/p next/previous · w write · "
-            "q quit · ? help")
+        self.query_one("#sides", ThreeWay).focus()
         self.redraw()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -105,9 +136,55 @@ class ReviewApp(App[list["FileResult"]]):
         if key in ("up", "down", "pageup", "pagedown", "home", "end", "tab", "shift+tab"):
             return  # scrolling and focus: Textual's own
         event.stop()
+        if key in SCREEN_KEYS:
+            self.view_key(key)
+            return
         self.send(key)
 
+    def view_key(self, key: str) -> None:
+        """Keys that change only the view, never the review."""
+        if key == "b":
+            self.base_shown = not self.base_columns_shown()
+        elif key in "<>":
+            step = -SIDEWAYS if key == "<" else SIDEWAYS
+            for pane in (self.query_one("#sides", ThreeWay),
+                         self.query_one("#result", ResultView)):
+                pane.scroll_to(x=max(0, pane.scroll_offset.x + step), animate=False)
+            return
+        elif key == "enter" and self.shown_candidate is not None:
+            self.send(str(self.shown_candidate))
+            return
+        self.redraw()
+
+    def click_candidate(self, number: int) -> None:
+        if self.shown_candidate == number:
+            self.send(str(number))
+            return
+        self.shown_candidate = number
+        self.review.say(f"candidate {number} shown in the result: click it again or press "
+                        "Enter to accept it")
+        self.redraw()
+
+    def on_three_way_picked(self, message: ThreeWay.Picked) -> None:
+        """A click on a side's line: take that line, where the review can."""
+        review = self.review
+        view = self.file_view()
+        index = view.aligned.rows[message.row][("ours", "base", "theirs").index(message.side)]
+        hunk = view.hunk_at(message.row)
+        pick = getattr(review, "pick_line", None)
+        if hunk is None or index is None or pick is None:
+            return
+        if hunk != review.file.position:
+            review.file.position = hunk
+            review.say(f"hunk {hunk + 1} of {len(review.file.hunks)}")
+        else:
+            start = view.aligned.rows[view.aligned.hunks[hunk][0]:message.row + 1]
+            side = ("ours", "base", "theirs").index(message.side)
+            pick(message.side, sum(1 for r in start if r[side] is not None) - 1)
+        self.redraw()
+
     def send(self, key: str) -> None:
+        self.shown_candidate = None
         if key == "e" and not self.custom_editor:
             try:
                 with self.suspend():
@@ -123,98 +200,141 @@ class ReviewApp(App[list["FileResult"]]):
 
     # -- drawing ------------------------------------------------------------------------
 
+    def file_view(self) -> FileView:
+        review = self.review
+        view = self.views.get(review.current)
+        if view is None:
+            proposal = review.file.file.proposal
+            view = self.views[review.current] = FileView(proposal.parsed, proposal.language)
+        return view
+
+    def base_columns_shown(self) -> bool:
+        if not self.file_view().aligned.has_base:
+            return False
+        return self.size.width >= WIDE if self.base_shown is None else self.base_shown
+
     def redraw(self) -> None:
         review = self.review
         state = review.file
         h = review.hunk
-        proposal = state.file.proposal
-        decided = len(state.decisions)
-        written = " · not written (w writes)" if state.pending else (
-            " · written" if state.wrote else "")
-        heading = (f"file {review.current + 1} of {len(review.files)} · "
-                   f"{hunk_heading(state.file.shown, proposal, h)} · {decided} of "
-                   f"{len(state.hunks)} decided{written}")
-        # one line: shortened at a word, never cut in the middle of a token
-        self.query_one("#heading", Static).update(shorten(heading, max(20, self.size.width - 2)))
-        wide = self.size.width >= WIDE and h.hunk.base is not None
-        labels = state.file.record.labels
-        for name in MARKER_ORDER:
-            pane = self.query_one(f"#{name}", ScrollableContainer)
-            shown = name != "base" or wide
-            pane.display = shown
-            if shown:
-                pane.border_title = side_title(name, labels).plain
-                self._show_side(pane, name, state)
+        view = self.file_view()
+        small = self.size.width < SMALL[0] or self.size.height < SMALL[1]
+        self.screen.set_class(small, "small")
+        width = max(20, self.size.width - 2)
+        heading = (f"{hunk_heading(state.file.shown, state.file.proposal, h)} · "
+                   f"{len(state.decisions)} of {len(state.hunks)} decided · "
+                   f"{self.would_write(state)}")
+        if len(review.files) > 1:
+            heading += f" · file {review.current + 1} of {len(review.files)}"
+        self.query_one("#heading", Static).update(shorten(heading, 2 * width))
+        columns: tuple[Side, ...] = ("ours", "base", "theirs") if self.base_columns_shown() \
+            else ("ours", "theirs")
+        sides = self.query_one("#sides", ThreeWay)
+        moved = view is not sides.view or state.position != sides.focus_hunk
+        sides.show(view, columns, state.position)
+        if moved:
+            sides.scroll_to(y=max(0, sides.hunk_row() - CONTEXT), animate=False)
+        self._titles(columns, sides)
         self._show_candidates(state)
-        self._show_result(state)
+        self._show_result(state, view)
         message = Text(review.message, style="bold red" if review.error else "green")
         if header := state.file.header:
             message = Text.assemble((header + "\n", "dim"), message)
         if reason := state.stale():
-            message = Text.assemble((f"{reason}: you can look, but not write\n", "red"), message)
+            message = Text.assemble((f"{reason}: you can look, but not write\n", "red"),
+                                    message)
         self.query_one("#message", Static).update(message)
+        self.query_one("#keys", Static).update(KEY_BAR if self.size.width >= 160
+                                               else KEY_BAR_SHORT)
 
-    def _show_side(self, pane: ScrollableContainer, name: Side, state: FileState) -> None:
-        parsed = state.file.proposal.parsed
-        hunk = self.review.hunk.hunk
-        text = parsed.side(name)
-        start = text.count("\n", 0, parsed.offset(hunk, name)) + 1
-        length = max(1, (getattr(hunk, name) or "").count("\n"))
-        self._fill(pane, f"#{name}-text", text, start, length, state.file.proposal.language)
+    def would_write(self, state: FileState) -> str:
+        """What w would write for this file, in a few words."""
+        said = getattr(self.review, "would_write", None)
+        if said is not None:
+            return str(said())
+        decided, total = len(state.decisions), len(state.hunks)
+        if not state.pending:
+            return "written" if state.wrote else "w: nothing to write yet"
+        return f"w writes {decided} of {total} hunk(s), {total - decided} keep markers"
 
-    def _show_result(self, state: FileState) -> None:
-        parsed = state.file.proposal.parsed
+    def _titles(self, columns: tuple[Side, ...], sides: ThreeWay) -> None:
+        labels = self.review.file.file.record.labels
+        width = sides.column_width(self.size.width)
+        title = Text()
+        hidden = "base" not in columns and sides.view is not None \
+            and sides.view.aligned.has_base
+        for n, name in enumerate(columns):
+            if n:
+                title.append("│", style="grey50")
+            cell = side_title(name, labels)
+            if hidden and name == "theirs":
+                cell.append("  (b shows base)", style="dim")
+            cell.stylize("bold")
+            cell.truncate(width - 1)
+            cell.pad_right(width - cell.cell_len)
+            title.append_text(cell)
+        self.query_one("#titles", Static).update(title)
+
+    def _show_result(self, state: FileState, view: FileView) -> None:
         hunk = self.review.hunk.hunk
         choices = {i: d.text for i, d in state.decisions.items()}
-        before = parsed.splice(choices, default="markers")
-        # where the hunk starts in the result: the text of every chunk before it
-        start_chars = 0
+        how = "decided" if hunk.index in choices else "conflict"
+        decision = state.decisions.get(hunk.index)
+        title = f"result: {decision.how}" if decision else "result: conflict kept"
+        if self.shown_candidate is not None:
+            candidate = rows(self.review.hunk)[self.shown_candidate - 1]
+            choices[hunk.index] = candidate.text
+            how = "preview"
+            title = f"result: candidate {self.shown_candidate} shown (Enter accepts)"
+        parsed = state.file.proposal.parsed
+        text = parsed.splice(choices, default="markers")
+        start = 0
         for chunk in parsed.chunks:
             if chunk is hunk:
                 break
-            start_chars += len(chunk if isinstance(chunk, str)
-                               else choices.get(chunk.index, chunk.render()))
-        start = before.count("\n", 0, start_chars) + 1
+            piece = chunk if isinstance(chunk, str) else choices.get(chunk.index,
+                                                                     chunk.render())
+            start += piece.count("\n")
         length = max(1, choices.get(hunk.index, hunk.render()).count("\n"))
-        pane = self.query_one("#result", ScrollableContainer)
-        decision = state.decisions.get(hunk.index)
-        pane.border_title = f"result: {decision.how}" if decision else "result: conflict kept"
-        self._fill(pane, "#result-text", before, start, length, state.file.proposal.language)
-
-    def _fill(self, pane: ScrollableContainer, widget: str, text: str, start: int, length: int,
-              language: str | None) -> None:
-        lines = (text.replace("\r\n", "\n").rstrip("\n") or " ").split("\n")
-        first = 1  # a long file is shown around the hunk, so that each key stays quick
-        if len(lines) > WINDOW:
-            first = max(1, start - WINDOW // 2)
-            lines = lines[first - 1:first - 1 + WINDOW]
-        syntax = Syntax("\n".join(lines), language or "text", theme="ansi_dark",
-                        line_numbers=True, start_line=first, background_color="default",
-                        code_width=max(map(len, lines)) + 1,
-                        highlight_lines=set(range(start, start + length)), word_wrap=False)
-        self.query_one(widget, Static).update(syntax)
-        pane.scroll_to(x=0, y=max(0, start - first - CONTEXT), animate=False)
+        pane = self.query_one("#result", ResultView)
+        self.query_one("#result-box").border_title = title
+        pane.show(text, view.highlighter, (start, start + length), how)
+        pane.scroll_to(y=max(0, start - CONTEXT), animate=False)
 
     def _show_candidates(self, state: FileState) -> None:
         review = self.review
         h = review.hunk
-        pane = self.query_one("#candidates", VerticalScroll)
+        box = self.query_one("#candidates", VerticalScroll)
         decision = state.decisions.get(h.hunk.index)
-        against = ("vs the decided text", decision.text) if decision else \
-            ("vs ours", h.hunk.ours)
-        parts: list[RenderableType] = []
+        key = (review.current, state.position, hash(decision))
+        help_widget = self.query_one("#help", Static)
+        help_widget.display = review.help_shown
         if review.help_shown:
-            parts += [Text(f"{key:<6} {what}") for key, what in KEYS]
-            parts.append(Text(""))
-        for c in rows(h):
-            parts.append(candidate_view(c, h, diffs=True, against=against))
-        if not parts:
-            parts.append(Text("no candidate: press e to edit the hunk", style="yellow"))
-        count = len(rows(h))
-        pane.border_title = f"candidates ({count}), best first: 1-{min(count, 9)} accepts" \
+            help_widget.update(Group(*[Text(f"{k:<6} {what}") for k, what in KEYS],
+                                     Text("b      show or hide base; < > scroll sideways; "
+                                          "click a candidate to show it, again to accept"),
+                                     Text("")))
+        found = rows(h)
+        slots = list(self.query(Candidate))
+        if key != self.candidate_key:
+            self.candidate_key = key
+            against = ("vs the decided text", decision.text) if decision else \
+                ("vs ours", h.hunk.ours)
+            for slot in slots:
+                shown = slot.number <= len(found)
+                slot.display = shown
+                if shown:
+                    slot.update(candidate_view(found[slot.number - 1], h, diffs=True,
+                                               against=against))
+            none = self.query_one("#no-candidate", Static)
+            none.display = not found
+            none.update(Text("no candidate: press e to edit the hunk", style="yellow"))
+            box.scroll_to(y=0, animate=False)
+        for slot in slots:
+            slot.set_class(slot.number == self.shown_candidate, "shown")
+        count = len(found)
+        box.border_title = f"candidates ({count}), best first: 1-{min(count, 9)} accepts" \
             if count else "candidates"
-        self.query_one("#candidates-text", Static).update(Group(*parts))
-        pane.scroll_to(y=0, animate=False)
 
 
 def run_review(files: list[PreviewFile], **options: Any) -> list[FileResult]:
