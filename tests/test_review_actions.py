@@ -176,6 +176,25 @@ def test_editing_the_whole_file_keeps_the_hunks_left_and_their_candidates(
     original = state.result()
     second = [(r.method, r.text) for r in rows(state.hunks[1])]
     hunks = parse_conflicts(original).hunks
+    review.press("T")  # decided before the edit: the edit's text holds the decisions
+    review.press("k")  # hunk 1 back to its conflict
+    review.press("n")
+    review.press("k")  # hunk 2 too: hunk 3 alone stays decided, as theirs
+    decided = state.result()
+    assert decided == original.replace(hunks[2].render(), "TIMEOUT = 30\n")
+    # an import above the hunks, the first hunk resolved by hand, hunk 2 left
+    edited = decided.replace(hunks[0].render(), "import re\nimport sys\n")
+    edited = edited.replace("import os\n", "import json\nimport os\n", 1)
+    assert review.edit_file(edited)
+    assert state.decisions == {} and len(state.hunks) == 1
+    assert state.result() == edited
+    review.press("u")
+    assert review.message == "undone: the edit of the whole file"
+    assert state.result() == decided and len(state.hunks) == 3 and state.position == 1
+    review.press("u")  # hunk 2's k
+    review.press("u")  # hunk 1's k
+    review.press("u")  # theirs for the file
+    assert state.result() == original
     # an import above the hunks, the first hunk resolved by hand, two hunks left
     edited = original.replace(hunks[0].render(), "import re\nimport sys\n")
     edited = edited.replace("import os\n", "import json\nimport os\n", 1)

@@ -407,12 +407,22 @@ def edited_file(file: PreviewFile, text: str) -> PreviewFile:
     return file._replace(proposal=proposal._replace(parsed=parsed, hunks=tuple(hunks)))
 
 
+def lines_of(text: str | None) -> list[str]:
+    """The lines of a hunk's side as ``pick_line`` counts them: each ends after a "\n"
+    (a "\r" before it stays with the line), the last may have none."""
+    if not text:
+        return []
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
 def picked_text(hunk: ConflictHunk, picks: tuple[Pick, ...], newline: str) -> str:
     """The lines ``picks`` names, in that order. A line without a line end gets the
     file's, unless it is the last and the hunk ends the file without one."""
     parts = []
     for n, (side, line) in enumerate(picks):
-        text = (getattr(hunk, side) or "").splitlines(keepends=True)[line]
+        text = lines_of(getattr(hunk, side))[line]
         last = n == len(picks) - 1
         if not text.endswith("\n") and (not last or hunk.close_marker.endswith("\n")):
             text += newline
@@ -522,10 +532,10 @@ class Review:
         return True
 
     def pick_line(self, side: Side, line_index: int) -> bool:
-        """Line ``line_index`` (from 0) of ``side`` of the current hunk appended to the
-        hunk's result, or taken out of it if already picked; the hunk is then decided as
-        "lines picked", its text the lines in the order picked. Taking out the last one
-        puts the hunk back to its conflict. One step for ``u``."""
+        """Line ``line_index`` (from 0, as ``lines_of`` counts) of ``side`` of the current
+        hunk appended to the hunk's result, or taken out of it if already picked; the hunk
+        is then decided as "lines picked", its text the lines in the order picked. Taking
+        out the last one puts the hunk back to its conflict. One step for ``u``."""
         state, h = self.file, self.current_hunk
         if h is None:
             self.say(f"{state.file.shown} has no conflict left", error=True)
@@ -534,7 +544,7 @@ class Review:
         if text is None:
             self.say("this hunk has no base section (git's plain markers)", error=True)
             return False
-        lines = text.splitlines(keepends=True)
+        lines = lines_of(text)
         if not 0 <= line_index < len(lines):
             self.say(f"{side} has no line {line_index + 1} in this hunk (it has "
                      f"{len(lines)})", error=True)
