@@ -9,7 +9,13 @@ Decisions are kept in memory until ``w`` writes the current file, once and atomi
 decided hunks take their text, every other hunk keeps git's conflict markers. A file is
 written only while it holds what was shown: the same conflict hunks (a diff3 file, the
 rest of it may have changed), or exactly the bytes read or last written (a file whose
-conflict was rebuilt from the index, a merge-driver attempt, git mergetool's file).
+conflict was rebuilt from the index, a merge-driver attempt, git mergetool's file, and
+any file once its whole text was edited here).
+
+Besides a hunk's candidates and its editor, a whole side can be taken for the file
+(``take_side``), lines picked from the sides into a hunk (``pick_line``), and the whole
+file edited (``edit_file``: the conflict markers left in it are its hunks from then on).
+``u`` undoes each of them, one file's actions in turn.
 """
 
 from __future__ import annotations
@@ -491,12 +497,13 @@ class Review:
                   "left": self._previous, "w": self._write, "q": self._quit,
                   "tab": self._focus, "\t": self._focus, "shift+tab": self._focus,
                   "?": lambda: None}.get(key)
+        digit = len(key) == 1 and key in DIGITS
         if key in SIDE_KEYS:
             self.take_side(SIDE_KEYS[key])
-        elif (key in DIGITS or key in "eks") and self.current_hunk is None:
+        elif (digit or key in ("e", "k", "s")) and self.current_hunk is None:
             self.say(f"{self.file.file.shown} has no conflict left; u undoes the edit",
                      error=True)
-        elif key in DIGITS:
+        elif digit:
             self._accept(int(key))
         elif action is not None:
             action()
