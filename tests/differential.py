@@ -1493,7 +1493,7 @@ def _as_attempt(file: Any, rng: random.Random) -> tuple[Any, dict[int, str]]:
     return file._replace(written=decisions, expected=data), written
 
 
-def _lines(text: str | None) -> list[str]:
+def _side_lines(text: str | None) -> list[str]:
     """A side's lines: each ends after a "\\n"; the last may have none."""
     found = []
     while text:
@@ -1572,12 +1572,12 @@ class ReviewScript:
     def _pick(self, index: int, hunk: Any) -> None:
         """Lines picked into hunk ``index``, one picked again now and then (taken out),
         the last pick undone now and then."""
-        sides = [s for s in ("ours", "theirs", "base") if _lines(getattr(hunk, s))]
+        sides = [s for s in ("ours", "theirs", "base") if _side_lines(getattr(hunk, s))]
         picks: list[tuple[str, int]] = []
         states = [self.expected.get(index)]
         for _ in range(self.rng.randint(1, 4)):
             side = self.rng.choice(sides)
-            pick = (side, self.rng.randrange(len(_lines(getattr(hunk, side)))))
+            pick = (side, self.rng.randrange(len(_side_lines(getattr(hunk, side)))))
             if picks and self.rng.random() < 0.2:
                 pick = self.rng.choice(picks)  # picked again: taken out
             picks = [p for p in picks if p != pick] if pick in picks else [*picks, pick]
@@ -1598,7 +1598,7 @@ class ReviewScript:
         is the last and the hunk ends the file without one."""
         parts = []
         for n, (side, line) in enumerate(picks):
-            text = _lines(getattr(hunk, side))[line]
+            text = _side_lines(getattr(hunk, side))[line]
             if not text.endswith("\n") and (n < len(picks) - 1
                                             or hunk.close_marker.endswith("\n")):
                 text += self.newline
