@@ -25,7 +25,8 @@ from rich.console import Group
 from rich.text import Text
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Static
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
 
 from santamerge.ui.panes import FileView, ResultView, ThreeWay
 from santamerge.ui.render import candidate_view, hunk_heading, shorten, side_title
@@ -47,11 +48,12 @@ SLOTS = 9  # candidates shown (keys 1-9)
 NAMES = {"right": "right", "left": "left", "question_mark": "?", "ctrl+c": "q",
          "escape": "escape", "less_than_sign": "<", "greater_than_sign": ">",
          "enter": "enter"}
-SCREEN_KEYS = ("b", "<", ">", "enter")  # keys the screen answers itself (the view only)
-KEY_BAR = ("1-9 accept · click a candidate: show, again: accept · e edit · k keep · u undo · "
-           "n/p hunk · < > sideways · b base · w write · q quit · ? help")
-KEY_BAR_SHORT = "1-9 accept · e edit · k keep · u undo · n/p hunk · b base · w write · " \
-                "q quit · ? help"
+SCREEN_KEYS = ("b", "<", ">", "enter", "i", "f")  # keys the screen answers itself
+KEY_BAR = ("1-9 accept (or click twice) · O/T/B take a side · click a line: pick it · "
+           "i edit the file · e edit the hunk · k keep · u undo · n/p hunk · f files · "
+           "Tab focus · < > sideways · b base · w write · q quit · ? help")
+KEY_BAR_SHORT = "1-9 accept · O/T/B side · i edit · u undo · n/p hunk · f files · " \
+                "b base · w write · q quit · ? help"
 
 
 class Candidate(Static):
@@ -87,6 +89,8 @@ class ReviewApp(App[list["FileResult"]]):
     .candidate { margin: 0 0 0 0; }
     .candidate.shown { background: $boost; text-style: bold; }
     #status { height: auto; max-height: 3; padding: 0 1; }
+    #editor { display: none; height: 1fr; }
+    #files { display: none; height: auto; max-height: 12; border: round $accent; }
     #keys { height: auto; max-height: 2; background: $boost; padding: 0 1; }
     Screen.small #sides { height: 35%; }
     Screen.small #lower { layout: vertical; }
@@ -104,6 +108,7 @@ class ReviewApp(App[list["FileResult"]]):
         self.base_shown: bool | None = None  # None: shown when wide
         self.shown_candidate: int | None = None  # clicked once, shown in the result
         self.candidate_key: tuple[int, int, int] | None = None
+        self.result_placed: tuple[int, int, int, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="heading")
@@ -117,12 +122,14 @@ class ReviewApp(App[list["FileResult"]]):
                 yield Static(id="no-candidate")
             with Vertical(id="result-box", classes="box"):
                 yield ResultView(id="result")
+                yield TextArea(id="editor", show_line_numbers=True)
+        yield OptionList(id="files")
         with Vertical(id="status"):
             yield Static(id="message")
         yield Static(id="keys")
 
     def on_mount(self) -> None:
-        self.query_one("#sides", ThreeWay).focus()
+        self.query_one("#result", ResultView).focus()
         self.redraw()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -133,9 +140,25 @@ class ReviewApp(App[list["FileResult"]]):
 
     def on_key(self, event: events.Key) -> None:
         key = NAMES.get(event.key, event.character or event.key)
-        if key in ("up", "down", "pageup", "pagedown", "home", "end", "tab", "shift+tab"):
-            return  # scrolling and focus: Textual's own
+        if self.editing:
+            if event.key in ("escape", "ctrl+s"):
+                event.stop()
+                self.finish_edit()
+            return  # every other key is the editor's
+        if self.query_one("#files", OptionList).display:
+            if event.key == "escape":
+                event.stop()
+                self.close_files()
+            return
+        if key in ("up", "down", "pageup", "pagedown", "home", "end"):
+            return  # scrolling: Textual's own, in the pane with the focus
         event.stop()
+        if key in ("tab", "shift+tab"):
+            self.review.press("tab")
+            pane = "#sides" if self.review.focus_panes else "#result"
+            self.query_one(pane).focus()
+            self.redraw()
+            return
         if key in SCREEN_KEYS:
             self.view_key(key)
             return
@@ -154,6 +177,75 @@ class ReviewApp(App[list["FileResult"]]):
         elif key == "enter" and self.shown_candidate is not None:
             self.send(str(self.shown_candidate))
             return
+        elif key == "i":
+            self.start_edit()
+            return
+        elif key == "f":
+            self.open_files()
+            return
+        self.redraw()
+
+    # -- the in-place editor and the file list --------------------------------------------
+
+    @property
+    def editing(self) -> bool:
+        return bool(self.query_one("#editor", TextArea).display)
+
+    def start_edit(self) -> None:
+        """The result pane becomes an editor of the whole file; Esc (or Ctrl+S) ends it
+        and hands the text to the review."""
+        state = self.review.file
+        if reason := state.stale():
+            self.review.say(f"{reason}; editing is refused", error=True)
+            self.redraw()
+            return
+        editor = self.query_one("#editor", TextArea)
+        language = state.file.proposal.language
+        try:
+            editor.language = language
+        except Exception:  # no tree-sitter grammar in Textual for it: plain text
+            editor.language = None
+        editor.load_text(state.result())
+        hunk_row = self.query_one("#result", ResultView).span[0]
+        editor.move_cursor((hunk_row, 0), center=True)
+        self.query_one("#result", ResultView).display = False
+        editor.display = True
+        editor.focus()
+        self.query_one("#result-box").border_title = \
+            "editing the whole file: Esc (or Ctrl+S) ends and applies, u then undoes it"
+
+    def finish_edit(self) -> None:
+        editor = self.query_one("#editor", TextArea)
+        text = editor.text
+        editor.display = False
+        self.query_one("#result", ResultView).display = True
+        self.query_one("#result", ResultView).focus()
+        self.shown_candidate = None
+        self.review.edit_file(text)
+        self.redraw()
+
+    def open_files(self) -> None:
+        files = self.query_one("#files", OptionList)
+        files.clear_options()
+        for entry in self.review.file_list():
+            mark = "❱" if entry.index == self.review.current else " "
+            files.add_option(Option(
+                f"{mark} {entry.path}: {entry.hunks_left} of {entry.hunks} hunk(s) left · "
+                f"{self.review.would_write(entry.index)}", id=str(entry.index)))
+        files.border_title = "files: Enter shows one, Esc goes back"
+        files.display = True
+        files.highlighted = self.review.current
+        files.focus()
+
+    def close_files(self) -> None:
+        self.query_one("#files", OptionList).display = False
+        pane = "#sides" if self.review.focus_panes else "#result"
+        self.query_one(pane).focus()
+
+    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
+        self.close_files()
+        self.shown_candidate = None
+        self.review.jump(int(message.option.id or 0))
         self.redraw()
 
     def click_candidate(self, number: int) -> None:
@@ -171,8 +263,7 @@ class ReviewApp(App[list["FileResult"]]):
         view = self.file_view()
         index = view.aligned.rows[message.row][("ours", "base", "theirs").index(message.side)]
         hunk = view.hunk_at(message.row)
-        pick = getattr(review, "pick_line", None)
-        if hunk is None or index is None or pick is None:
+        if hunk is None or index is None:
             return
         if hunk != review.file.position:
             review.file.position = hunk
@@ -180,7 +271,7 @@ class ReviewApp(App[list["FileResult"]]):
         else:
             start = view.aligned.rows[view.aligned.hunks[hunk][0]:message.row + 1]
             side = ("ours", "base", "theirs").index(message.side)
-            pick(message.side, sum(1 for r in start if r[side] is not None) - 1)
+            review.pick_line(message.side, sum(1 for r in start if r[side] is not None) - 1)
         self.redraw()
 
     def send(self, key: str) -> None:
@@ -201,11 +292,13 @@ class ReviewApp(App[list["FileResult"]]):
     # -- drawing ------------------------------------------------------------------------
 
     def file_view(self) -> FileView:
-        review = self.review
-        view = self.views.get(review.current)
-        if view is None:
-            proposal = review.file.file.proposal
-            view = self.views[review.current] = FileView(proposal.parsed, proposal.language)
+        """The panes' view of the file shown (built once per text: a whole-file edit
+        makes a new one)."""
+        proposal = self.review.file.file.proposal
+        view = self.views.get(id(proposal.parsed))
+        if view is None or view.parsed is not proposal.parsed:
+            view = self.views[id(proposal.parsed)] = FileView(proposal.parsed,
+                                                              proposal.language)
         return view
 
     def base_columns_shown(self) -> bool:
@@ -216,23 +309,25 @@ class ReviewApp(App[list["FileResult"]]):
     def redraw(self) -> None:
         review = self.review
         state = review.file
-        h = review.hunk
+        h = review.current_hunk
         view = self.file_view()
         small = self.size.width < SMALL[0] or self.size.height < SMALL[1]
         self.screen.set_class(small, "small")
         width = max(20, self.size.width - 2)
-        heading = (f"{hunk_heading(state.file.shown, state.file.proposal, h)} · "
-                   f"{len(state.decisions)} of {len(state.hunks)} decided · "
-                   f"{self.would_write(state)}")
+        where = hunk_heading(state.file.shown, state.file.proposal, h) if h is not None \
+            else f"{state.file.shown}: no conflict left"
+        heading = f"{where} · {len(state.decisions)} of {len(state.hunks)} decided · " \
+                  f"{review.would_write()}"
         if len(review.files) > 1:
-            heading += f" · file {review.current + 1} of {len(review.files)}"
+            heading += f" · file {review.current + 1} of {len(review.files)} (f lists them)"
         self.query_one("#heading", Static).update(shorten(heading, 2 * width))
         columns: tuple[Side, ...] = ("ours", "base", "theirs") if self.base_columns_shown() \
             else ("ours", "theirs")
         sides = self.query_one("#sides", ThreeWay)
-        moved = view is not sides.view or state.position != sides.focus_hunk
-        sides.show(view, columns, state.position)
-        if moved:
+        position = state.position if h is not None else -1
+        moved = view is not sides.view or position != sides.focus_hunk
+        sides.show(view, columns, position)
+        if moved and h is not None:
             sides.scroll_to(y=max(0, sides.hunk_row() - CONTEXT), animate=False)
         self._titles(columns, sides)
         self._show_candidates(state)
@@ -246,16 +341,6 @@ class ReviewApp(App[list["FileResult"]]):
         self.query_one("#message", Static).update(message)
         self.query_one("#keys", Static).update(KEY_BAR if self.size.width >= 160
                                                else KEY_BAR_SHORT)
-
-    def would_write(self, state: FileState) -> str:
-        """What w would write for this file, in a few words."""
-        said = getattr(self.review, "would_write", None)
-        if said is not None:
-            return str(said())
-        decided, total = len(state.decisions), len(state.hunks)
-        if not state.pending:
-            return "written" if state.wrote else "w: nothing to write yet"
-        return f"w writes {decided} of {total} hunk(s), {total - decided} keep markers"
 
     def _titles(self, columns: tuple[Side, ...], sides: ThreeWay) -> None:
         labels = self.review.file.file.record.labels
@@ -276,17 +361,24 @@ class ReviewApp(App[list["FileResult"]]):
         self.query_one("#titles", Static).update(title)
 
     def _show_result(self, state: FileState, view: FileView) -> None:
-        hunk = self.review.hunk.hunk
+        h = self.review.current_hunk
         choices = {i: d.text for i, d in state.decisions.items()}
+        parsed = state.file.proposal.parsed
+        pane = self.query_one("#result", ResultView)
+        box = self.query_one("#result-box")
+        if h is None:
+            box.border_title = "result: edited, no conflict left"
+            pane.show(state.result(), view.highlighter, (0, 0), "decided")
+            return
+        hunk = h.hunk
         how = "decided" if hunk.index in choices else "conflict"
         decision = state.decisions.get(hunk.index)
         title = f"result: {decision.how}" if decision else "result: conflict kept"
         if self.shown_candidate is not None:
-            candidate = rows(self.review.hunk)[self.shown_candidate - 1]
+            candidate = rows(h)[self.shown_candidate - 1]
             choices[hunk.index] = candidate.text
             how = "preview"
             title = f"result: candidate {self.shown_candidate} shown (Enter accepts)"
-        parsed = state.file.proposal.parsed
         text = parsed.splice(choices, default="markers")
         start = 0
         for chunk in parsed.chunks:
@@ -296,17 +388,19 @@ class ReviewApp(App[list["FileResult"]]):
                                                                      chunk.render())
             start += piece.count("\n")
         length = max(1, choices.get(hunk.index, hunk.render()).count("\n"))
-        pane = self.query_one("#result", ResultView)
-        self.query_one("#result-box").border_title = title
+        box.border_title = title
+        placed = (id(parsed), hunk.index, start, how)
         pane.show(text, view.highlighter, (start, start + length), how)
-        pane.scroll_to(y=max(0, start - CONTEXT), animate=False)
+        if placed != self.result_placed:  # follow the hunk; leave a pane scrolled by hand
+            self.result_placed = placed
+            pane.scroll_to(y=max(0, start - CONTEXT), animate=False)
 
     def _show_candidates(self, state: FileState) -> None:
         review = self.review
-        h = review.hunk
+        h = review.current_hunk
         box = self.query_one("#candidates", VerticalScroll)
-        decision = state.decisions.get(h.hunk.index)
-        key = (review.current, state.position, hash(decision))
+        decision = state.decisions.get(h.hunk.index) if h is not None else None
+        key = (id(state.file), state.position if h is not None else -1, hash(decision))
         help_widget = self.query_one("#help", Static)
         help_widget.display = review.help_shown
         if review.help_shown:
@@ -314,16 +408,16 @@ class ReviewApp(App[list["FileResult"]]):
                                      Text("b      show or hide base; < > scroll sideways; "
                                           "click a candidate to show it, again to accept"),
                                      Text("")))
-        found = rows(h)
+        found = rows(h) if h is not None else []
         slots = list(self.query(Candidate))
         if key != self.candidate_key:
             self.candidate_key = key
             against = ("vs the decided text", decision.text) if decision else \
-                ("vs ours", h.hunk.ours)
+                ("vs ours", h.hunk.ours if h is not None else "")
             for slot in slots:
                 shown = slot.number <= len(found)
                 slot.display = shown
-                if shown:
+                if shown and h is not None:
                     slot.update(candidate_view(found[slot.number - 1], h, diffs=True,
                                                against=against))
             none = self.query_one("#no-candidate", Static)
