@@ -109,6 +109,7 @@ class ReviewApp(App[list["FileResult"]]):
         self.shown_candidate: int | None = None  # clicked once, shown in the result
         self.candidate_key: tuple[int, int, int] | None = None
         self.result_placed: tuple[int, int, int, str] | None = None
+        self.drawn: dict[str, object] = {}  # what each Static shows: unchanged, not redrawn
 
     def compose(self) -> ComposeResult:
         yield Static(id="heading")
@@ -291,6 +292,14 @@ class ReviewApp(App[list["FileResult"]]):
 
     # -- drawing ------------------------------------------------------------------------
 
+    def put(self, widget: str, content: Text | str) -> None:
+        """Update Static ``widget`` only when what it shows changes (an update lays the
+        screen out again)."""
+        key = content.markup if isinstance(content, Text) else content
+        if self.drawn.get(widget) != key:
+            self.drawn[widget] = key
+            self.query_one(widget, Static).update(content)
+
     def file_view(self) -> FileView:
         """The panes' view of the file shown (built once per text: a whole-file edit
         makes a new one)."""
@@ -320,7 +329,7 @@ class ReviewApp(App[list["FileResult"]]):
                   f"{review.would_write()}"
         if len(review.files) > 1:
             heading += f" · file {review.current + 1} of {len(review.files)} (f lists them)"
-        self.query_one("#heading", Static).update(shorten(heading, 2 * width))
+        self.put("#heading", shorten(heading, 2 * width))
         columns: tuple[Side, ...] = ("ours", "base", "theirs") if self.base_columns_shown() \
             else ("ours", "theirs")
         sides = self.query_one("#sides", ThreeWay)
@@ -338,9 +347,8 @@ class ReviewApp(App[list["FileResult"]]):
         if reason := state.stale():
             message = Text.assemble((f"{reason}: you can look, but not write\n", "red"),
                                     message)
-        self.query_one("#message", Static).update(message)
-        self.query_one("#keys", Static).update(KEY_BAR if self.size.width >= 160
-                                               else KEY_BAR_SHORT)
+        self.put("#message", message)
+        self.put("#keys", KEY_BAR if self.size.width >= 160 else KEY_BAR_SHORT)
 
     def _titles(self, columns: tuple[Side, ...], sides: ThreeWay) -> None:
         labels = self.review.file.file.record.labels
@@ -358,7 +366,7 @@ class ReviewApp(App[list["FileResult"]]):
             cell.truncate(width - 1)
             cell.pad_right(width - cell.cell_len)
             title.append_text(cell)
-        self.query_one("#titles", Static).update(title)
+        self.put("#titles", title)
 
     def _show_result(self, state: FileState, view: FileView) -> None:
         h = self.review.current_hunk
