@@ -249,11 +249,8 @@ class ThreeWay(ScrollView, can_focus=True):
                     for a, b in word_spans(view.lines[side][index], other):
                         text.stylize(Style(bgcolor=BACKGROUNDS["words"][shade], bold=True,
                                            underline=True), a, b)
-                if back and hunk is not None:
-                    text.stylize(bg)
                 code = _code(text, scroll_x, codew, console)
-                parts += [Segment(s.text, (s.style or Style()) + bg) if bg else s
-                          for s in code]
+                parts += [Segment(s.text, bg + (s.style or Style())) for s in code]
             used = 1 + numbers + 2 + codew
             if used < colw:
                 parts.append(Segment(" " * (colw - used)))
@@ -340,12 +337,10 @@ class ResultView(ScrollView, can_focus=True):
         text = self.highlighter.line(self.lines, row).copy()
         if marker:
             text.stylize(Style(bold=True))
-        if inside:
-            text.stylize(bg)
         codew = max(1, width - numbers - 3)
         parts = [Segment("❱" if inside else " ", Style(color="green", bold=True)),
                  Segment(f"{row + 1:>{numbers}}", Style(dim=not inside, bold=inside) + bg),
                  Segment("! " if marker else "  ", Style(bold=True) + bg)]
-        parts += [Segment(s.text, (s.style or Style()) + bg) if inside else s
+        parts += [Segment(s.text, bg + (s.style or Style())) if inside else s
                   for s in _code(text, scroll_x, codew, self.app.console)]
         return Strip(parts).crop_extend(0, width, None)
