@@ -137,7 +137,7 @@ def test_click_a_line_of_a_side_to_pick_it(
     async def script(app: Any, pilot: Any) -> str:
         sides = app.query_one("#sides")
         (y,) = [y for y, line in enumerate(strips(app)) if DATA_THEIRS in line]
-        x = 2 * (sides.column_width(sides.size.width) + 1) + 8  # in theirs
+        x = 2 * (sides.column_width(sides.inner_width) + 1) + 8  # in theirs
         await pilot.click("#sides", offset=(x, y))
         await pilot.pause()
         return str(app.query_one("#result-box").border_title)

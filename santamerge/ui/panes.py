@@ -129,6 +129,14 @@ class FileView:
         return self.text("theirs", t) if side == "ours" else self.text("ours", o)
 
 
+class _Inner:
+    @property
+    def inner_width(self) -> int:
+        """Columns left for the rows: the width less a vertical scrollbar."""
+        width: int = self.scrollable_content_region.width  # type: ignore[attr-defined]
+        return width
+
+
 def _code(text: Text, start: int, width: int, console: object) -> list[Segment]:
     """The columns ``start`` to ``start + width`` of ``text``; a line that goes on past
     them ends in ``›`` (< and > scroll sideways)."""
@@ -139,7 +147,7 @@ def _code(text: Text, start: int, width: int, console: object) -> list[Segment]:
     return list(Strip(segments).crop_extend(start, start + width, None))
 
 
-class ThreeWay(ScrollView, can_focus=True):
+class ThreeWay(_Inner, ScrollView, can_focus=True):
     """Ours, base and theirs in aligned columns, one scroll for all."""
 
     DEFAULT_CSS = """
@@ -178,7 +186,7 @@ class ThreeWay(ScrollView, can_focus=True):
     def _fit(self) -> None:
         if self.view is None:
             return
-        width = self.size.width or 80
+        width = self.inner_width or 80
         overflow = max(0, self.view.widest - self.code_width(width))
         self.virtual_size = Size(width + overflow, len(self.view.aligned.rows))
 
@@ -203,7 +211,7 @@ class ThreeWay(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
-        width = self.size.width
+        width = self.inner_width
         if self.view is None or row >= len(self.view.aligned.rows):
             return Strip.blank(width)
         key = (row, scroll_x, width)
@@ -263,13 +271,13 @@ class ThreeWay(ScrollView, can_focus=True):
         if offset is None:
             return
         row = self.scroll_offset.y + offset.y
-        column = min(len(self.columns) - 1, offset.x // (self.column_width(self.size.width)
+        column = min(len(self.columns) - 1, offset.x // (self.column_width(self.inner_width)
                                                          + 1))
         if row < len(self.view.aligned.rows):
             self.post_message(self.Picked(self.columns[column], row))
 
 
-class ResultView(ScrollView, can_focus=True):
+class ResultView(_Inner, ScrollView, can_focus=True):
     """The file as ``w`` would write it; the hunk in focus marked."""
 
     DEFAULT_CSS = """
@@ -305,7 +313,7 @@ class ResultView(ScrollView, can_focus=True):
         self.refresh()
 
     def _fit(self) -> None:
-        width = self.size.width or 80
+        width = self.inner_width or 80
         gutter = len(str(len(self.lines) or 1)) + 3
         self.virtual_size = Size(max(width, self.widest + gutter), len(self.lines))
 
@@ -316,7 +324,7 @@ class ResultView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
-        width = self.size.width
+        width = self.inner_width
         if row >= len(self.lines):
             return Strip.blank(width)
         key = (row, scroll_x, width)

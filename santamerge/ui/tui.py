@@ -352,7 +352,7 @@ class ReviewApp(App[list["FileResult"]]):
 
     def _titles(self, columns: tuple[Side, ...], sides: ThreeWay) -> None:
         labels = self.review.file.file.record.labels
-        width = sides.column_width(self.size.width)
+        width = sides.column_width(sides.inner_width or self.size.width)
         title = Text()
         hidden = "base" not in columns and sides.view is not None \
             and sides.view.aligned.has_base
