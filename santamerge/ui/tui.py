@@ -3,14 +3,19 @@ in a terminal.
 
 It draws santamerge.ui.review's state and sends it every key; the review decides.
 
-    ┌ ours ────────┐┌ base ────────┐┌ theirs ──────┐   each side of the whole file,
-    │ ...          ││ ...          ││ ...          │   scrolled to the hunk, which is
-    └──────────────┘└──────────────┘└──────────────┘   highlighted; base is left out
-    ┌ candidates ─────────────────┐┌ result ──────┐   when the terminal is narrow
-    │ 1. merged:words 81% ...     ││ the file as w│
-    │    diff to the result       ││ would write  │
-    └─────────────────────────────┘└──────────────┘
-     status: what the last key did          keys
+     app.py hunk 2 of 3, line 14 · 1 of 3 decided · w writes 1 of 3 hunks decided; ...
+     ours            │base            │theirs         one view (santamerge.ui.panes):
+    ❱ 5~ def f(a=5): │❱ 4· def f(a=3):│❱ 5~ def f(a=4):  the sides aligned row by row
+    ❱ 6+ check(a)    │❱               │❱                 with fillers, scrolled together
+    ┌ candidates ─────────────────┐┌ result ──────┐   the file as w would write it;
+    │ 1. merged:words 81% ...     ││ (i edits it  │   below 100x30 these stack
+    └─────────────────────────────┘└ in place)  ──┘
+     status: what the last key did
+     keys
+
+Keys that change only the view (``b`` base, ``<`` ``>`` sideways, ``i`` the in-place
+editor, ``f`` the file list, clicks) stay here; everything else is a ``press`` or an
+action of the review.
 
 Only ``preview`` and ``mergetool`` import this module (a test in
 tests/test_review_screen.py holds the other commands to that), so no other command pays
