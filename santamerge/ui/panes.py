@@ -352,3 +352,80 @@ class ResultView(_Inner, ScrollView, can_focus=True):
         parts += [Segment(s.text, bg + (s.style or Style())) if inside else s
                   for s in _code(text, scroll_x, codew, self.app.console)]
         return Strip(parts).crop_extend(0, width, None)
+
+
+class CandidateView(_Inner, ScrollView, can_focus=True):
+    """The candidates of the hunk in focus, rendered once per hunk, decision and width
+    into rows (so that a key that moves to another hunk lays nothing out again). A
+    click on a candidate's rows posts ``Clicked`` with its number."""
+
+    DEFAULT_CSS = """
+    CandidateView { background: $surface; }
+    """
+
+    class Clicked(Message):
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)  # type: ignore[arg-type]
+        self.parts: list[tuple[int | None, object]] = []
+        self.key: object = None
+        self.rows: list[Strip] = []
+        self.owners: list[int | None] = []
+        self.shown: int | None = None
+        self.laid_out: tuple[object, int] | None = None
+
+    def show(self, key: object, parts: list[tuple[int | None, object]],
+             shown: int | None) -> None:
+        """``parts``: (candidate number or None, a rich renderable), in order; ``key``
+        says when they are the same as last time."""
+        if key != self.key:
+            self.key, self.parts = key, parts
+            self.laid_out = None
+            self.scroll_to(y=0, animate=False)
+        if shown != self.shown:
+            self.shown = shown
+        self._lay_out()
+        self.refresh()
+
+    def _lay_out(self) -> None:
+        width = max(10, self.inner_width or 80)
+        if self.laid_out == (self.key, width):
+            return
+        console = self.app.console
+        options = console.options.update_width(width)
+        rows: list[Strip] = []
+        owners: list[int | None] = []
+        for number, part in self.parts:
+            for line in console.render_lines(part, options, pad=False):  # type: ignore[arg-type]
+                rows.append(Strip(line))
+                owners.append(number)
+        self.rows, self.owners = rows, owners
+        self.laid_out = (self.key, width)
+        self.virtual_size = Size(width, len(rows))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out()
+
+    def first_row(self, number: int) -> int:
+        return self.owners.index(number)
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.inner_width
+        if row >= len(self.rows):
+            return Strip.blank(width)
+        strip = self.rows[row]
+        if self.shown is not None and self.owners[row] == self.shown:
+            strip = strip.apply_style(Style(bgcolor=BACKGROUNDS["preview"][0], bold=True))
+        return strip.crop_extend(0, width, None)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = self.scroll_offset.y + offset.y
+        if row < len(self.owners) and (number := self.owners[row]) is not None:
+            self.post_message(self.Clicked(number))

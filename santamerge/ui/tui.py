@@ -26,14 +26,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import Group
 from rich.text import Text
 from textual.app import App, ComposeResult, SuspendNotSupported
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from santamerge.ui.panes import FileView, ResultView, ThreeWay
+from santamerge.ui.panes import CandidateView, FileView, ResultView, ThreeWay
 from santamerge.ui.render import candidate_view, hunk_heading, shorten, side_title
 from santamerge.ui.review import KEYS, Review, rows
 
@@ -54,26 +53,18 @@ NAMES = {"right": "right", "left": "left", "question_mark": "?", "ctrl+c": "q",
          "escape": "escape", "less_than_sign": "<", "greater_than_sign": ">",
          "enter": "enter"}
 SCREEN_KEYS = ("b", "<", ">", "enter", "i", "f")  # keys the screen answers itself
+SCREEN_HELP = (
+    ("i", "edit the whole file in the result pane; Esc or Ctrl+S ends the edit"),
+    ("f", "the list of files, to jump to one"),
+    ("b", "show or hide base"),
+    ("< >", "scroll the sides and the result sideways"),
+    ("click", "a candidate: show it, again (or Enter): accept it; a side's line: pick it"),
+)
 KEY_BAR = ("1-9 accept (or click twice) · O/T/B take a side · click a line: pick it · "
            "i edit the file · e edit the hunk · k keep · u undo · n/p hunk · f files · "
            "Tab focus · < > sideways · b base · w write · q quit · ? help")
 KEY_BAR_SHORT = "1-9 accept · O/T/B side · i edit · u undo · n/p hunk · f files · " \
                 "b base · w write · q quit · ? help"
-
-
-class Candidate(Static):
-    """One candidate of the hunk in focus: a click shows it in the result, a second click
-    (or Enter) accepts it."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__(classes="candidate")
-        self.number = number
-
-    def on_click(self, event: events.Click) -> None:
-        event.stop()
-        app = self.app
-        assert isinstance(app, ReviewApp)
-        app.click_candidate(self.number)
 
 
 class ReviewApp(App[list["FileResult"]]):
@@ -82,21 +73,20 @@ class ReviewApp(App[list["FileResult"]]):
     TITLE = "santamerge review"
     CSS = """
     Screen { layout: vertical; }
-    #heading { height: auto; max-height: 2; background: $boost; text-style: bold;
-               padding: 0 1; }
+    #heading { height: 1; background: $boost; text-style: bold; padding: 0 1; }
+    Screen.narrow #heading { height: 2; }
     #titles { height: 1; padding: 0 0; }
     #sides { height: 45%; border: none; }
     #lower { height: 1fr; }
     .box { border: round $panel-lighten-2; height: 1fr; }
     .box:focus-within { border: round $accent; }
-    #candidates { width: 3fr; padding: 0 1; }
+    #candidates { width: 3fr; padding: 0 0 0 1; }
     #result-box { width: 2fr; border-title-color: green; }
-    .candidate { margin: 0 0 0 0; }
-    .candidate.shown { background: $boost; text-style: bold; }
-    #status { height: auto; max-height: 3; padding: 0 1; }
+    #status { height: 2; padding: 0 1; }
     #editor { display: none; height: 1fr; }
     #files { display: none; height: auto; max-height: 12; border: round $accent; }
-    #keys { height: auto; max-height: 2; background: $boost; padding: 0 1; }
+    #keys { height: 1; background: $boost; padding: 0 1; }
+    Screen.narrow #keys { height: 2; }
     Screen.small #sides { height: 35%; }
     Screen.small #lower { layout: vertical; }
     Screen.small #candidates { width: 1fr; height: 2fr; }
@@ -112,7 +102,7 @@ class ReviewApp(App[list["FileResult"]]):
         self.views: dict[int, FileView] = {}  # per file, built when first shown
         self.base_shown: bool | None = None  # None: shown when wide
         self.shown_candidate: int | None = None  # clicked once, shown in the result
-        self.candidate_key: tuple[int, int, int] | None = None
+        self.candidate_key: object = None
         self.result_placed: tuple[int, int, int, str] | None = None
         self.drawn: dict[str, object] = {}  # what each Static shows: unchanged, not redrawn
 
@@ -121,11 +111,8 @@ class ReviewApp(App[list["FileResult"]]):
         yield Static(id="titles")
         yield ThreeWay(id="sides")
         with Horizontal(id="lower"):
-            with VerticalScroll(id="candidates", classes="box"):
-                yield Static(id="help")
-                for number in range(1, SLOTS + 1):
-                    yield Candidate(number)
-                yield Static(id="no-candidate")
+            with Vertical(id="candidates", classes="box"):
+                yield CandidateView(id="candidate-list")
             with Vertical(id="result-box", classes="box"):
                 yield ResultView(id="result")
                 yield TextArea(id="editor", show_line_numbers=True)
@@ -263,6 +250,9 @@ class ReviewApp(App[list["FileResult"]]):
                         "Enter to accept it")
         self.redraw()
 
+    def on_candidate_view_clicked(self, message: CandidateView.Clicked) -> None:
+        self.click_candidate(message.number)
+
     def on_three_way_picked(self, message: ThreeWay.Picked) -> None:
         """A click on a side's line: take that line, where the review can."""
         review = self.review
@@ -303,7 +293,7 @@ class ReviewApp(App[list["FileResult"]]):
         key = content.markup if isinstance(content, Text) else content
         if self.drawn.get(widget) != key:
             self.drawn[widget] = key
-            self.query_one(widget, Static).update(content)
+            self.query_one(widget, Static).update(content, layout=False)  # fixed heights
 
     def file_view(self) -> FileView:
         """The panes' view of the file shown (built once per text: a whole-file edit
@@ -327,6 +317,7 @@ class ReviewApp(App[list["FileResult"]]):
         view = self.file_view()
         small = self.size.width < SMALL[0] or self.size.height < SMALL[1]
         self.screen.set_class(small, "small")
+        self.screen.set_class(self.size.width < 160, "narrow")
         width = max(20, self.size.width - 2)
         where = hunk_heading(state.file.shown, state.file.proposal, h) if h is not None \
             else f"{state.file.shown}: no conflict left"
@@ -411,38 +402,31 @@ class ReviewApp(App[list["FileResult"]]):
     def _show_candidates(self, state: FileState) -> None:
         review = self.review
         h = review.current_hunk
-        box = self.query_one("#candidates", VerticalScroll)
         decision = state.decisions.get(h.hunk.index) if h is not None else None
-        key = (id(state.file), state.position if h is not None else -1, hash(decision))
-        help_widget = self.query_one("#help", Static)
-        help_widget.display = review.help_shown
-        if review.help_shown:
-            help_widget.update(Group(*[Text(f"{k:<6} {what}") for k, what in KEYS],
-                                     Text("b      show or hide base; < > scroll sideways; "
-                                          "click a candidate to show it, again to accept"),
-                                     Text("")))
         found = rows(h) if h is not None else []
-        slots = list(self.query(Candidate))
+        key = (id(state.file), state.position if h is not None else -1, hash(decision),
+               review.help_shown)
+        parts: list[tuple[int | None, object]] = []
         if key != self.candidate_key:
             self.candidate_key = key
+            if review.help_shown:
+                parts += [(None, Text(f"{k:<8} {what}")) for k, what in KEYS]
+                parts += [(None, Text(f"{k:<8} {what}")) for k, what in SCREEN_HELP]
+                parts.append((None, Text("")))
             against = ("vs the decided text", decision.text) if decision else \
                 ("vs ours", h.hunk.ours if h is not None else "")
-            for slot in slots:
-                shown = slot.number <= len(found)
-                slot.display = shown
-                if shown and h is not None:
-                    slot.update(candidate_view(found[slot.number - 1], h, diffs=True,
-                                               against=against))
-            none = self.query_one("#no-candidate", Static)
-            none.display = not found
-            none.update(Text("no candidate: press e to edit the hunk", style="yellow"))
-            box.scroll_to(y=0, animate=False)
-        for slot in slots:
-            slot.set_class(slot.number == self.shown_candidate, "shown")
+            for number, c in enumerate(found[:SLOTS], 1):
+                assert h is not None
+                parts.append((number, candidate_view(c, h, diffs=True, against=against)))
+            if not found:
+                parts.append((None, Text("no candidate: press e to edit the hunk, or i to "
+                                         "edit the file", style="yellow")))
+        self.query_one("#candidate-list", CandidateView).show(key, parts,
+                                                              self.shown_candidate)
         count = len(found)
-        box.border_title = f"candidates ({count}), best first: 1-{min(count, 9)} accepts" \
-            if count else "candidates"
-
+        self.query_one("#candidates").border_title = \
+            f"candidates ({count}), best first: 1-{min(count, 9)} accepts" if count \
+            else "candidates"
 
 def run_review(files: list[PreviewFile], **options: Any) -> list[FileResult]:
     """Run the full-screen review in this terminal; one result per file. NO_COLOR set
