@@ -97,6 +97,17 @@ class FileView:
         self.widest = max((len(line) for lines in self.lines.values() for line in lines),
                           default=0)
 
+    def warm(self, hunk: int, around: int = 48) -> None:
+        """Highlight the lines of each side around hunk ``hunk`` now (the screen does it
+        for the next hunks while it waits for a key), so that moving there is quick."""
+        start, end = self.aligned.hunks[hunk]
+        rows = self.aligned.rows[max(0, start - around // 2):end + around]
+        for side, lines in self.lines.items():
+            found = [r[MARKER_ORDER.index(side)] for r in rows]
+            present = [i for i in found if i is not None]
+            for i in range(min(present, default=0), max(present, default=-1) + 1, BLOCK):
+                self.highlighter.line(lines, i)
+
     def hunk_at(self, row: int) -> int | None:
         """The hunk (its position) that ``row`` belongs to, or None."""
         k = bisect_right(self.starts, row) - 1

@@ -104,6 +104,7 @@ class ReviewApp(App[list["FileResult"]]):
         self.shown_candidate: int | None = None  # clicked once, shown in the result
         self.candidate_key: object = None
         self.result_placed: tuple[int, int, int, str] | None = None
+        self.warmed: set[tuple[int, int]] = set()  # (view, hunk) highlighted ahead
         self.drawn: dict[str, object] = {}  # what each Static shows: unchanged, not redrawn
 
     def compose(self) -> ComposeResult:
@@ -124,6 +125,19 @@ class ReviewApp(App[list["FileResult"]]):
     def on_mount(self) -> None:
         self.query_one("#result", ResultView).focus()
         self.redraw()
+        self.set_interval(0.05, self.warm_next)
+
+    def warm_next(self) -> None:
+        """While no key is pressed: highlight the sides around the next hunks of the file
+        shown, one hunk per tick, so that moving to them draws without highlighting."""
+        view = self.file_view()
+        position = self.review.file.position
+        for step in range(1, len(view.aligned.hunks)):
+            hunk = (position + step) % len(view.aligned.hunks)
+            if (id(view), hunk) not in self.warmed:
+                self.warmed.add((id(view), hunk))
+                view.warm(hunk)
+                return
 
     def on_resize(self, event: events.Resize) -> None:
         self.redraw()
