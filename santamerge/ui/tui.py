@@ -74,7 +74,7 @@ class ReviewApp(App[list["FileResult"]]):
     CSS = """
     Screen { layout: vertical; }
     #heading { height: 1; background: $boost; text-style: bold; padding: 0 1; }
-    Screen.narrow #heading { height: 2; }
+    #heading.long { height: 2; }
     #titles { height: 1; padding: 0 0; }
     #sides { height: 45%; border: none; }
     #lower { height: 1fr; }
@@ -89,8 +89,9 @@ class ReviewApp(App[list["FileResult"]]):
     Screen.narrow #keys { height: 2; }
     Screen.small #sides { height: 35%; }
     Screen.small #lower { layout: vertical; }
-    Screen.small #candidates { width: 1fr; height: 2fr; }
-    Screen.small #result-box { width: 1fr; height: 3fr; }
+    Screen.small #candidates { width: 1fr; height: 1fr; }
+    Screen.small #result-box { width: 1fr; height: 1fr; }
+    Screen.small #status { height: 1; }
     """
     BINDINGS: ClassVar = [("ctrl+q", "press('q')", "quit")]
 
@@ -339,7 +340,9 @@ class ReviewApp(App[list["FileResult"]]):
                   f"{review.would_write()}"
         if len(review.files) > 1:
             heading += f" · file {review.current + 1} of {len(review.files)} (f lists them)"
-        self.put("#heading", shorten(heading, 2 * width))
+        heading = shorten(heading, 2 * width)
+        self.query_one("#heading").set_class(len(heading) > width, "long")
+        self.put("#heading", heading)
         columns: tuple[Side, ...] = ("ours", "base", "theirs") if self.base_columns_shown() \
             else ("ours", "theirs")
         sides = self.query_one("#sides", ThreeWay)
@@ -347,7 +350,8 @@ class ReviewApp(App[list["FileResult"]]):
         moved = view is not sides.view or position != sides.focus_hunk
         sides.show(view, columns, position)
         if moved and h is not None:
-            sides.scroll_to(y=max(0, sides.hunk_row() - CONTEXT), animate=False)
+            sides.scroll_to(y=max(0, sides.hunk_row() - min(CONTEXT, sides.size.height // 4)),
+                            animate=False)
         self._titles(columns, sides)
         self._show_candidates(state)
         self._show_result(state, view)
@@ -411,7 +415,8 @@ class ReviewApp(App[list["FileResult"]]):
         pane.show(text, view.highlighter, (start, start + length), how)
         if placed != self.result_placed:  # follow the hunk; leave a pane scrolled by hand
             self.result_placed = placed
-            pane.scroll_to(y=max(0, start - CONTEXT), animate=False)
+            pane.scroll_to(y=max(0, start - min(CONTEXT, pane.size.height // 4)),
+                           animate=False)
 
     def _show_candidates(self, state: FileState) -> None:
         review = self.review
