@@ -49,6 +49,7 @@ BACKGROUNDS: dict[str, tuple[str, str]] = {
 }
 MARKS: dict[str, str] = {"added": "+", "removed": "-", "changed": "~", "base": "·",
                          "same": " ", "none": " "}
+PLAIN = Style()  # every segment has a style: Textual's NO_COLOR filter reads each one
 SIDE_COLOURS: dict[Side, str] = {"ours": "cyan", "base": "magenta", "theirs": "yellow"}
 
 
@@ -151,11 +152,12 @@ class _Inner:
 def _code(text: Text, start: int, width: int, console: object) -> list[Segment]:
     """The columns ``start`` to ``start + width`` of ``text``; a line that goes on past
     them ends in ``›`` (< and > scroll sideways)."""
-    segments = list(text.render(console, end=""))  # type: ignore[arg-type]
+    segments = [Segment(s.text, s.style or PLAIN)
+                for s in text.render(console, end="")]  # type: ignore[arg-type]
     if text.cell_len > start + width and width > 1:
-        cut = Strip(segments).crop_extend(start, start + width - 1, None)
+        cut = Strip(segments).crop_extend(start, start + width - 1, PLAIN)
         return [*cut, Segment("›", Style(bold=True, color="grey70"))]
-    return list(Strip(segments).crop_extend(start, start + width, None))
+    return list(Strip(segments).crop_extend(start, start + width, PLAIN))
 
 
 class ThreeWay(_Inner, ScrollView, can_focus=True):
@@ -224,7 +226,7 @@ class ThreeWay(_Inner, ScrollView, can_focus=True):
         row = scroll_y + y
         width = self.inner_width
         if self.view is None or row >= len(self.view.aligned.rows):
-            return Strip.blank(width)
+            return Strip.blank(width, PLAIN)
         key = (row, scroll_x, width)
         strip = self.rows_cache.get(key)
         if strip is None:
@@ -272,8 +274,8 @@ class ThreeWay(_Inner, ScrollView, can_focus=True):
                 parts += [Segment(s.text, bg + (s.style or Style())) for s in code]
             used = 1 + numbers + 2 + codew
             if used < colw:
-                parts.append(Segment(" " * (colw - used)))
-        return Strip(parts).crop_extend(0, width, None)
+                parts.append(Segment(" " * (colw - used), PLAIN))
+        return Strip(parts).crop_extend(0, width, PLAIN)
 
     def on_click(self, event: events.Click) -> None:
         if self.view is None:
@@ -337,7 +339,7 @@ class ResultView(_Inner, ScrollView, can_focus=True):
         row = scroll_y + y
         width = self.inner_width
         if row >= len(self.lines):
-            return Strip.blank(width)
+            return Strip.blank(width, PLAIN)
         key = (row, scroll_x, width)
         strip = self.rows_cache.get(key)
         if strip is None:
@@ -362,7 +364,7 @@ class ResultView(_Inner, ScrollView, can_focus=True):
                  Segment("! " if marker else "  ", Style(bold=True) + bg)]
         parts += [Segment(s.text, bg + (s.style or Style())) if inside else s
                   for s in _code(text, scroll_x, codew, self.app.console)]
-        return Strip(parts).crop_extend(0, width, None)
+        return Strip(parts).crop_extend(0, width, PLAIN)
 
 
 class CandidateView(_Inner, ScrollView, can_focus=True):
@@ -411,7 +413,7 @@ class CandidateView(_Inner, ScrollView, can_focus=True):
         owners: list[int | None] = []
         for number, part in self.parts:
             for line in console.render_lines(part, options, pad=False):  # type: ignore[arg-type]
-                rows.append(Strip(line))
+                rows.append(Strip([Segment(s.text, s.style or PLAIN) for s in line]))
                 owners.append(number)
         self.rows, self.owners = rows, owners
         self.laid_out = (self.key, width)
@@ -427,11 +429,11 @@ class CandidateView(_Inner, ScrollView, can_focus=True):
         row = self.scroll_offset.y + y
         width = self.inner_width
         if row >= len(self.rows):
-            return Strip.blank(width)
+            return Strip.blank(width, PLAIN)
         strip = self.rows[row]
         if self.shown is not None and self.owners[row] == self.shown:
             strip = strip.apply_style(Style(bgcolor=BACKGROUNDS["preview"][0], bold=True))
-        return strip.crop_extend(0, width, None)
+        return strip.crop_extend(0, width, PLAIN)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
