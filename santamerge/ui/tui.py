@@ -82,7 +82,7 @@ class ReviewApp(App[list["FileResult"]]):
     .box:focus-within { border: round $accent; }
     #candidates { width: 3fr; padding: 0 0 0 1; }
     #result-box { width: 2fr; border-title-color: green; }
-    #status { height: 2; padding: 0 1; }
+    #status { height: 3; padding: 0 1; }
     #editor { display: none; height: 1fr; }
     #files { display: none; height: auto; max-height: 12; border: round $accent; }
     #keys { height: 1; background: $boost; padding: 0 1; }
@@ -91,7 +91,7 @@ class ReviewApp(App[list["FileResult"]]):
     Screen.small #lower { layout: vertical; }
     Screen.small #candidates { width: 1fr; height: 1fr; }
     Screen.small #result-box { width: 1fr; height: 1fr; }
-    Screen.small #status { height: 1; }
+    Screen.small #status { height: 2; }
     """
     BINDINGS: ClassVar = [("ctrl+q", "press('q')", "quit")]
 
