@@ -1390,9 +1390,15 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
                   stats: Counter[str] | None = None) -> list[str] | None:
     """The review, in this process and key by key, on git's conflicted merge of
     ``merge``: each hunk accepted (a random candidate), skipped, edited, edited with its
-    markers left in (which must be refused), accepted then kept as a conflict, or
-    accepted, undone and accepted again; then ``w``. The file written must be git's
-    merge with exactly those choices. None when there is nothing to review."""
+    markers left in (which must be refused), accepted then kept as a conflict, accepted,
+    undone and accepted again, or decided by picking lines from its sides (some picked
+    twice, which takes them out; now and then the last pick undone). Now and then a
+    whole side is taken for the file first (and sometimes undone), and the whole file is
+    edited last (a line added above the hunks, hunks resolved or edited inside their
+    markers, or the markers broken, which must be refused), then more decided or the
+    edit undone. Then ``w``. The file written must be git's merge with exactly those
+    choices (the edit's text where the file was edited), every undecided hunk keeping
+    its markers. None when there is nothing to review."""
     from santamerge.merge.ranking.policy import DEFAULT_POLICY
     from santamerge.merge.workspace.sources import PreviewSource
     from santamerge.ui.review import Review, load_preview
@@ -1419,35 +1425,51 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     written: dict[int, str] = {}
     if rng.random() < 0.3:  # a merge-driver attempt: some hunks already written
         file, written = _as_attempt(file, rng)
-    keys, edits, expected = script_review(rng, file.record.to_json(), written)
-    review = Review([file], _editor(edits))
+    script = ReviewScript(rng, file.record.to_json(), list(file.proposal.parsed.chunks),
+                          written)
+    review = Review([file], _editor(script.edits))
     edited = None
+    problems: list[str] = []
     with _quiet():
-        for key in keys:
-            review.press(key)
+        for action in script.actions:
+            if isinstance(action, str):
+                review.press(action)
+            elif action[0] == "pick":
+                review.pick_line(action[1], action[2])
+            else:  # ("edit file", the result shown before, the text, must it be taken)
+                if review.file.result() != action[1]:
+                    problems.append("the result shown is not the decisions made")
+                if review.edit_file(action[2]) != action[3]:
+                    problems.append(f"the edit of the whole file was wrongly "
+                                    f"{'refused' if action[3] else 'taken'}: {review.message}")
         if rng.random() < 0.1:  # a person edits inside the markers while the review is open
             edited = edit_inside_markers(target.read_bytes(), rng)
             if edited is not None:
                 target.write_bytes(edited[0])
         review.press("w")
-        error = review.message if review.error and expected != written else None
+        error = review.message if review.error and script.changed else None
         review.press("q")
         if not review.done:  # asked: the file was not written
             review.press("q")
-    want = "".join(c if isinstance(c, str) else expected.get(c.index, c.render())
-                   for c in file.proposal.parsed.chunks)
+    expected = script.expected
     if stats is not None:
         stats["files"] += 1
         stats["hunks written"] += len(expected)
-        stats["hunks left marked"] += len(file.proposal.parsed.hunks) - len(expected)
+        stats["hunks left marked"] += sum(not isinstance(c, str) for c in script.chunks) \
+            - len(expected)
+        stats.update(script.tally)
+    if problems:
+        return problems
     if edited is not None:  # nothing may be written over the person's edit
         return edits_kept(edited[0], target.read_bytes(), [edited[1]])
     if error:
         return [error]
     unchanged = file.expected if file.expected is not None else baseline
-    if target.read_bytes() != (want.encode("utf-8") if expected != written else unchanged):
+    want = script.result()
+    if target.read_bytes() != (want.encode("utf-8") if script.changed else unchanged):
         return ["the file written is not git's merge with exactly the choices made"]
-    if not written and len(expected) == 1 and _gated(file.record.to_json(), expected):
+    if not written and not script.edited and len(expected) == 1 \
+            and _gated(file.record.to_json(), expected):
         return file_problems(merge, baseline, target.read_bytes())
     return []
 
@@ -1474,24 +1496,129 @@ def _as_attempt(file: Any, rng: random.Random) -> tuple[Any, dict[int, str]]:
     return file._replace(written=decisions, expected=data), written
 
 
-def script_review(rng: random.Random, record: dict[str, object],
-                  written: dict[int, str] | None = None,
-                  ) -> tuple[list[str], list[str], dict[int, str]]:
-    """Keys for every hunk of a file, the texts the editor will return, and the text
-    each decided hunk must be written with. Now and then a hunk is decided, then taken
-    back to its conflict (k), or decided, undone (u) and decided again."""
-    keys: list[str] = []
-    edits: list[str] = []
-    expected: dict[int, str] = dict(written or {})
-    for hunk in record["hunks"]:  # type: ignore[attr-defined]
+def _side_lines(text: str | None) -> list[str]:
+    """A side's lines: each ends after a "\\n"; the last may have none."""
+    found = []
+    while text:
+        end = text.find("\n") + 1 or len(text)
+        found.append(text[:end])
+        text = text[end:]
+    return found
+
+
+class ReviewScript:
+    """What a person does in the review of one file, and what each hunk must become.
+
+    ``actions`` are keys (str), ``("pick", side, line)`` and ``("edit file", the result
+    shown before it, the new text, whether the review must take it)``; ``edits`` the
+    texts the hunk editor returns, in order; ``chunks`` the file as the person leaves it
+    (git's text between hunks, and the hunks, as objects with git's hunk fields:
+    ``ours``, ``base``, ``theirs``, ``close_marker``, ``render()``); ``expected`` the
+    text of each decided hunk, by its place among the hunks of ``chunks``.
+    """
+
+    def __init__(self, rng: random.Random, record: dict[str, Any],
+                 chunks: list[Any], written: dict[int, str] | None) -> None:
+        self.rng = rng
+        self.record = record
+        self.chunks = chunks
+        self.actions: list[Any] = []
+        self.edits: list[str] = []
+        self.expected: dict[int, str] = dict(written or {})
+        self.written = dict(written or {})
+        self.edited = False
+        self.tally: Counter[str] = Counter()
+        self.hunks = hunks = [c for c in self.chunks if not isinstance(c, str)]
+        # the file's line end: the one at least half its lines end with, as git's merge
+        # has it (what a picked line that has none gets)
+        text = "".join(c if isinstance(c, str) else c.render() for c in self.chunks)
+        crlf = text.count("\r\n")
+        self.newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+        # candidate 1 of each hunk (a hunk edited inside its markers is offered ours first)
+        self.first = [h["candidates"][0]["text"] if h["candidates"] else None
+                      for h in record["hunks"]]
+        if rng.random() < 0.15:
+            self._take_side(hunks, undo=rng.random() < 0.3)
+        for hunk in record["hunks"]:
+            self._decide(hunk, hunks[hunk["index"]])
+        if rng.random() < (0.6 if len(hunks) > 1 else 0.2):  # most often where hunks
+            self._edit_file()  # can be left beside others decided
+
+    @property
+    def changed(self) -> bool:
+        """Whether ``w`` has something to write."""
+        return self.edited or self.expected != self.written
+
+    def result(self) -> str:
+        """The file as the review must write it."""
+        parts, k = [], 0
+        for chunk in self.chunks:
+            if isinstance(chunk, str):
+                parts.append(chunk)
+            else:
+                parts.append(self.expected.get(k, chunk.render()))
+                k += 1
+        return "".join(parts)
+
+    def _take_side(self, hunks: list[Any], undo: bool) -> None:
+        sides = ["ours", "theirs"] + (["base"] if all(h.base is not None for h in hunks)
+                                      else [])
+        side = self.rng.choice(sides)
+        self.actions.append(side[0].upper())
+        if undo:
+            self.actions.append("u")
+            self.tally["sides taken and undone"] += 1
+        elif hunks:
+            self.expected = {k: getattr(h, side) for k, h in enumerate(hunks)}
+            self.tally["sides taken"] += 1
+
+    def _pick(self, index: int, hunk: Any) -> None:
+        """Lines picked into hunk ``index``, one picked again now and then (taken out),
+        the last pick undone now and then."""
+        sides = [s for s in ("ours", "theirs", "base") if _side_lines(getattr(hunk, s))]
+        picks: list[tuple[str, int]] = []
+        states = [self.expected.get(index)]
+        for _ in range(self.rng.randint(1, 4)):
+            side = self.rng.choice(sides)
+            pick = (side, self.rng.randrange(len(_side_lines(getattr(hunk, side)))))
+            if picks and self.rng.random() < 0.2:
+                pick = self.rng.choice(picks)  # picked again: taken out
+            picks = [p for p in picks if p != pick] if pick in picks else [*picks, pick]
+            self.actions.append(("pick", *pick))
+            states.append(self._picked(hunk, picks) if picks else None)
+        if self.rng.random() < 0.2:
+            self.actions.append("u")
+            states.pop()
+        if states[-1] is None:
+            self.expected.pop(index, None)
+        else:
+            self.expected[index] = states[-1]
+        self.actions.append("n")
+        self.tally["hunks decided by picking lines"] += states[-1] is not None
+
+    def _picked(self, hunk: Any, picks: list[tuple[str, int]]) -> str:
+        """The lines picked, in order; one without a line end gets the file's, unless it
+        is the last and the hunk ends the file without one."""
+        parts = []
+        for n, (side, line) in enumerate(picks):
+            text = _side_lines(getattr(hunk, side))[line]
+            if not text.endswith("\n") and (n < len(picks) - 1
+                                            or hunk.close_marker.endswith("\n")):
+                text += self.newline
+            parts.append(text)
+        return "".join(parts)
+
+    def _decide(self, hunk: dict[str, Any], conflict: Any) -> None:
+        rng, keys, expected = self.rng, self.actions, self.expected
         candidates = hunk["candidates"]
         if hunk["index"] in expected and rng.random() < 0.5:  # the driver's: taken back
             keys += ["k", "n"]
             del expected[hunk["index"]]
-            continue
-        what = rng.choice(["accept", "accept", "skip", "edit", "edit with markers",
-                           "accept then keep", "accept, undo, accept"])
-        last_hunk = hunk is record["hunks"][-1]  # type: ignore[index]
+            return
+        kinds = ["accept", "accept", "skip", "edit", "edit with markers", "accept then keep",
+                 "accept, undo, accept"]
+        what = rng.choice([*kinds, "pick lines"])
+        last_hunk = hunk is self.record["hunks"][-1]
         if what == "accept then keep":  # accepted, back to it, its conflict kept
             keys += ["1", "k"] if last_hunk else ["1", "p", "k", "n"]
             expected.pop(hunk["index"], None)
@@ -1507,12 +1634,81 @@ def script_review(rng: random.Random, record: dict[str, object],
             keys.append("n")  # an attempt's written hunk stays written
         elif what == "edit":
             keys.append("e")
-            edits.append("resolved = 'by hand'\n")
+            self.edits.append("resolved = 'by hand'\n")
             expected[hunk["index"]] = "resolved = 'by hand'\n"
+        elif what == "pick lines":
+            self._pick(hunk["index"], conflict)
         else:
             keys += ["e", "n"]  # refused (markers left): the hunk stays as it was
-            edits.append("<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n")
-    return keys, edits, expected
+            self.edits.append("<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n")
+
+    def _edit_file(self) -> None:
+        """The whole file edited: a line added above everything, each hunk left resolved
+        with its theirs, edited inside its markers (a line added to ours), or kept; or
+        one hunk's separator deleted, which must be refused. Then, now and then, the
+        edit undone, a side taken, candidate 1 accepted or a line picked."""
+        rng = self.rng
+        before = self.result()
+        left = [k for k, c in enumerate(c for c in self.chunks if not isinstance(c, str))
+                if k not in self.expected]
+        if left and rng.random() < 0.15:  # a marker deleted: the edit is refused
+            hunk = [c for c in self.chunks if not isinstance(c, str)][left[0]]
+            broken = before.replace(hunk.render(), hunk.render().replace(hunk.sep_marker, "",
+                                                                         1), 1)
+            self.actions.append(("edit file", before, broken, False))
+            self.tally["whole-file edits refused (markers broken)"] += 1
+            return
+        chunks: list[Any] = ["# edited here\n"]
+        # each hunk left: the hunk of the record it keeps the candidates of (the first one
+        # left as it was with its text), or None: edited inside its markers
+        origin: list[int | None] = []
+        used: set[int] = set()
+        k = 0
+        for chunk in self.chunks:
+            if isinstance(chunk, str):
+                chunks.append(chunk)
+                continue
+            if k in self.expected:
+                chunks.append(self.expected[k])
+            elif (roll := rng.random()) < 0.4:
+                chunks.append(chunk.theirs)  # resolved by hand
+            elif roll < 0.5:
+                chunks.append(chunk._replace(ours="edited = 1\n" + chunk.ours))
+                origin.append(None)
+            else:
+                chunks.append(chunk)
+                origin.append(self._origin(chunk, used))
+            k += 1
+        saved = (self.chunks, self.expected, self.first)
+        self.chunks, self.expected, self.edited = chunks, {}, True
+        self.first = [self.first[o] if o is not None else h.ours
+                      for o, h in zip(origin, (c for c in chunks if not isinstance(c, str)),
+                                      strict=True)]
+        self.actions.append(("edit file", before, self.result(), True))
+        self.tally["whole files edited"] += 1
+        hunks = [c for c in chunks if not isinstance(c, str)]
+        then = rng.random()
+        if then < 0.2:
+            self.actions.append("u")
+            self.chunks, self.expected, self.first = saved
+            self.edited = False
+            self.tally["whole-file edits undone"] += 1
+        elif then < 0.4 and hunks:
+            self._take_side(hunks, undo=False)
+        elif then < 0.6 and hunks and self.first[0] is not None:
+            self.actions.append("1")
+            self.expected[0] = self.first[0]
+        elif then < 0.8 and hunks:
+            self._pick(0, hunks[0])
+
+    def _origin(self, chunk: Any, used: set[int]) -> int:
+        """The first hunk not yet ``used`` whose markers are ``chunk``'s, byte for byte:
+        the one whose candidates a hunk left as it was keeps (two hunks alike are one
+        conflict, whichever's candidates it keeps)."""
+        found = next(h.index for h in self.hunks if h.index not in used
+                     and h.render() == chunk.render())
+        used.add(found)
+        return found
 
 
 def _editor(texts: list[str]) -> Callable[[str, str], str]:

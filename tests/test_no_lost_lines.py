@@ -189,7 +189,9 @@ class BytesRepo(Repo):
 
 
 def test_preview_accept_never_loses_a_line(tmp_path: Path) -> None:
-    """The interactive review on 250 generated conflicts (differential.check_preview)."""
+    """The interactive review on 250 generated conflicts (differential.check_preview),
+    with the actions of issue 26 among the keys: a side taken for the file, lines
+    picked, the whole file edited."""
     rng = random.Random(20261128)
     tally: Counter[str] = Counter()
     for k in range(250):
@@ -197,6 +199,8 @@ def test_preview_accept_never_loses_a_line(tmp_path: Path) -> None:
         problems = d.check_preview(merge, tmp_path / str(k), rng, tally)
         assert not problems, (k, merge, problems)
     assert tally["files"] >= 100 and tally["hunks written"] >= 50, tally
+    for done in ("sides taken", "hunks decided by picking lines", "whole files edited"):
+        assert tally[done] >= 10, tally
 
 
 @pytest.mark.slow

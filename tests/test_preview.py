@@ -72,7 +72,7 @@ def test_accepting_candidate_1_writes_it_and_keeps_the_other_hunk(conflicted: Re
     term.wait_for("app.py hunk 1 of 2, line 1", "ours", "base", "theirs", "RETRIES = 5",
                   "RETRIES = 3", "RETRIES = 4", f"1. {best['method']}")
     term.press("1")
-    term.wait_for("app.py hunk 2 of 2", "not written (w writes)")
+    term.wait_for("app.py hunk 2 of 2", "w writes 1 of 2 hunks decided")
     assert conflicted.read("app.py").decode() == before  # written only by w
     term.press("w", then="wrote app.py: 1 of 2 hunk(s) resolved, 1 keep their markers")
     term.press("q")
@@ -90,7 +90,7 @@ def test_quit_asks_first_and_leaves_the_file_byte_for_byte(conflicted: Repo) -> 
     term = open_preview(conflicted, "app.py")
     term.wait_for("app.py hunk 1 of 2")
     term.press("1", then="app.py hunk 2 of 2")
-    term.press("?", then="quit (asks first when decisions are not written)")
+    term.press("?", then="undo this file's last action")
     term.press("q", then="not written: app.py")
     term.press("x", then="not quitting")  # any other key goes back
     term.press("q", then="not written: app.py")

@@ -9,7 +9,13 @@ Decisions are kept in memory until ``w`` writes the current file, once and atomi
 decided hunks take their text, every other hunk keeps git's conflict markers. A file is
 written only while it holds what was shown: the same conflict hunks (a diff3 file, the
 rest of it may have changed), or exactly the bytes read or last written (a file whose
-conflict was rebuilt from the index, a merge-driver attempt, git mergetool's file).
+conflict was rebuilt from the index, a merge-driver attempt, git mergetool's file, and
+any file once its whole text was edited here).
+
+Besides a hunk's candidates and its editor, a whole side can be taken for the file
+(``take_side``), lines picked from the sides into a hunk (``pick_line``), and the whole
+file edited (``edit_file``: the conflict markers left in it are its hunks from then on).
+``u`` undoes each of them, one file's actions in turn.
 """
 
 from __future__ import annotations
@@ -21,13 +27,20 @@ import tempfile
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from santamerge.errors import SantamergeError
+from santamerge.errors import MarkerError, SantamergeError
 from santamerge.merge.locate import has_markers
+from santamerge.merge.types import Side
 
 if TYPE_CHECKING:
     from santamerge.merge.ranking.policy import AutoApplyPolicy
     from santamerge.merge.record import ProposalRecord
-    from santamerge.merge.types import HunkProposal, MergeProposal, Outcome, ParsedMerge
+    from santamerge.merge.types import (
+        ConflictHunk,
+        HunkProposal,
+        MergeProposal,
+        Outcome,
+        ParsedMerge,
+    )
     from santamerge.merge.workspace.sources import Note, PreviewSource
 
 KEYS = (
@@ -36,11 +49,15 @@ KEYS = (
           "with its markers; an edit that leaves markers is refused"),
     ("k", "keep the conflict: this hunk keeps git's markers (a hunk the merge driver wrote "
           "goes back to git's conflict)"),
-    ("u", "undo this file's last decision"),
+    ("O, T, B", "take ours, theirs or base for every hunk of this file (git's merge kept "
+                "outside the hunks; B only where the hunks have a base)"),
+    ("u", "undo this file's last action: a decision, a side taken, a line picked, an edit"),
     ("n, →", "next hunk (past the last: the next file)"),
     ("p, ←", "previous hunk"),
     ("w", "write this file: decided hunks take their text, the others keep their markers"),
     ("q", "quit (asks first when decisions are not written)"),
+    ("Tab", "move the focus between the result and the sides (↑ ↓ PgUp PgDn scroll the "
+            "sides together)"),
     ("?", "this help"),
 )
 DIGITS = "123456789"
@@ -132,15 +149,53 @@ def rows(h: HunkProposal) -> list[Row]:
 
 # -- the state of one file --------------------------------------------------------------
 
+Pick = tuple[Side, int]  # a line picked into a hunk's result: its side, and its line there
+# (0-based, in that side of the hunk)
+LINES_PICKED = "lines picked"  # how a hunk decided by picking lines is decided
+
+
+class Step(NamedTuple):
+    """One undoable action: what it was, and the file's state before it."""
+
+    what: str | None  # in words, for a whole-file action; None: one hunk's decision
+    file: PreviewFile
+    decisions: dict[int, Decision]
+    picks: dict[int, tuple[Pick, ...]]
+    edited: bool
+    position: int  # the hunk shown when it was done
+
+
+class FileEntry(NamedTuple):
+    """One line of the list of files to jump to (``Review.file_list``)."""
+
+    index: int  # type: ignore[assignment]  # for Review.jump (shadows tuple.index)
+    path: str  # as shown
+    hunks: int  # conflict hunks in the result now
+    hunks_left: int  # of those, the ones that keep git's markers (undecided)
+    decided: int
+    pending: bool  # decisions or an edit that w has not written
+    written: bool  # w wrote the file in this review
+
 
 class FileState:
-    """One file under review: its decisions, what its target holds, and an undo list."""
+    """One file under review: its decisions, what its target holds, and an undo list.
+
+    ``file`` is the file as it is being decided: after ``edit_file`` its proposal holds
+    the edited text, whose hunks are the conflict markers left in it (``original`` is the
+    file as it was loaded). ``decisions`` maps a hunk's index to its decision, ``picks``
+    the lines picked into a hunk decided by picking lines, in the order picked.
+    """
 
     def __init__(self, file: PreviewFile) -> None:
         self.file = file
+        self.original = file
         self.on_disk: dict[int, Decision] = dict(file.written)
+        self.on_disk_file = file  # the file whose hunks the decisions on disk are about
+        self.on_disk_edited = False
         self.decisions: dict[int, Decision] = dict(file.written)
-        self.undo_list: list[tuple[int, Decision | None]] = []
+        self.picks: dict[int, tuple[Pick, ...]] = {}
+        self.edited = False  # the whole file was edited here (edit_file)
+        self.undo_list: list[Step] = []
         self.position = 0
         self.expected = file.expected
         self.wrote = 0  # times written
@@ -151,29 +206,61 @@ class FileState:
 
     @property
     def pending(self) -> bool:
-        """Decisions not yet written."""
-        return self.decisions != self.on_disk
+        """Decisions, or an edit of the whole file, not yet written."""
+        return self.file is not self.on_disk_file or self.decisions != self.on_disk
 
-    def decide(self, index: int, decision: Decision | None) -> None:
-        before = self.decisions.get(index)
-        if before == decision:
-            return
-        self.undo_list.append((index, before))
+    def _save(self, what: str | None) -> None:
+        self.undo_list.append(Step(what, self.file, dict(self.decisions), dict(self.picks),
+                                   self.edited, self.position))
+
+    def decide(self, index: int, decision: Decision | None,
+               picks: tuple[Pick, ...] = ()) -> bool:
+        """Decide hunk ``index`` (None: back to its conflict), as one undoable step;
+        False when that changes nothing."""
+        if self.decisions.get(index) == decision and self.picks.get(index, ()) == picks:
+            return False
+        self._save(None)
         if decision is None:
-            self.decisions.pop(index)
-        else:
-            self.decisions[index] = decision
-
-    def undo(self) -> int | None:
-        """Take back the last decision; the hunk it was about, or None."""
-        if not self.undo_list:
-            return None
-        index, before = self.undo_list.pop()
-        if before is None:
             self.decisions.pop(index, None)
         else:
-            self.decisions[index] = before
-        return index
+            self.decisions[index] = decision
+        if picks:
+            self.picks[index] = picks
+        else:
+            self.picks.pop(index, None)
+        return True
+
+    def decide_all(self, decisions: dict[int, Decision], what: str) -> bool:
+        """Replace every decision by ``decisions``, as one undoable step called ``what``;
+        False when that changes nothing."""
+        if decisions == self.decisions and not self.picks:
+            return False
+        self._save(what)
+        self.decisions, self.picks = dict(decisions), {}
+        return True
+
+    def replace(self, file: PreviewFile, what: str) -> None:
+        """Go on with ``file`` (an edited text and its hunks), every hunk undecided, as one
+        undoable step called ``what``."""
+        self._save(what)
+        self.file, self.decisions, self.picks, self.edited = file, {}, {}, True
+        self.position = 0
+
+    def undo(self) -> Step | None:
+        """Take back the last action (the state before it is restored, and the hunk it
+        was about shown); that action, or None when there is none."""
+        if not self.undo_list:
+            return None
+        step = self.undo_list.pop()
+        self.file, self.decisions, self.picks = step.file, dict(step.decisions), \
+            dict(step.picks)
+        self.edited, self.position = step.edited, step.position
+        return step
+
+    def picked(self, index: int) -> tuple[Pick, ...]:
+        """The lines picked into hunk ``index``, in the order picked (empty unless it is
+        decided by picking lines)."""
+        return self.picks.get(index, ())
 
     def result(self) -> str:
         """The file as ``w`` would write it (decided hunks with their text)."""
@@ -195,6 +282,41 @@ class FileState:
         if current_merge(self.file) is None:
             return f"{self.file.shown} no longer holds the conflict markers shown here"
         return None
+
+    def pin(self) -> str | None:
+        """Before the whole file is replaced: make ``w`` write only while the target holds
+        exactly the bytes it holds now, which must be the file shown here (a diff3 file
+        may otherwise have changed outside its hunks, and a whole new text would write
+        over that). Why not, or None."""
+        if reason := self.stale():
+            return reason
+        if self.expected is not None:
+            return None
+        try:
+            with open(self.file.target, "rb") as fh:
+                now = fh.read()
+        except OSError as exc:
+            return f"{self.file.shown} cannot be read ({exc.strerror})"
+        if now != self.file.proposal.parsed.splice({}, default="markers").encode("utf-8"):
+            return f"{self.file.shown} changed since it was read here"
+        self.expected = now
+        return None
+
+    def would_write(self) -> str:
+        """What ``w`` would do now, in words."""
+        if reason := self.stale():
+            return f"w writes nothing: {reason}"
+        if not self.pending:
+            return "nothing new to write (written)" if self.wrote else "nothing to write"
+        total, decided = len(self.hunks), len(self.decisions)
+        left = total - decided
+        kept = f"{left} stay conflicts" if left > 1 else "1 stays a conflict" if left \
+            else "no conflict left"
+        if self.edited:
+            counts = f"{decided} of {total} hunks left in it decided; {kept}" if total \
+                else kept
+            return f"w writes the file as edited here; {counts}"
+        return f"w writes {decided} of {total} hunks decided; {kept}"
 
     def write(self) -> str:
         """Write the decisions; what was done, in words. A SantamergeError when nothing
@@ -219,29 +341,36 @@ class FileState:
             raise SantamergeError(f"could not write {self.file.shown} ({exc.strerror}); it "
                                   "is unchanged") from None
         self.expected, self.on_disk = data, dict(self.decisions)
+        self.on_disk_file, self.on_disk_edited = self.file, self.edited
         self.wrote += 1
         left = len(self.hunks) - len(self.decisions)
-        said = f"wrote {self.file.shown}: {len(self.decisions)} of {len(self.hunks)} " \
-               f"hunk(s) resolved, {left} keep their markers"
+        counts = f"{len(self.decisions)} of {len(self.hunks)} hunk(s) resolved, {left} " \
+                 "keep their markers" if self.hunks else "no conflict left"
+        said = f"wrote {self.file.shown}{' as edited here' if self.edited else ''}: {counts}"
         if left and self.file.reconflict is not None and (done := self.file.reconflict()):
             said += f"; {done}"
         return said
 
     def summary(self) -> FileResult:
         shown = self.file.shown
-        total = len(self.hunks)
+        total = len(self.on_disk_file.proposal.hunks)
         left = total - len(self.on_disk)
         if not self.wrote:
-            dropped = f"; {len(self.decisions)} decision(s) not written" if self.pending \
-                else ""
+            dropped = "" if not self.pending else "; the edit of the whole file not " \
+                "written" if self.edited else \
+                f"; {len(self.decisions)} decision(s) not written"
             return FileResult(self.file, f"{shown}: unchanged{dropped}",
                               clean=left == 0 or not self._marked_on_disk())
         how = ", ".join(f"hunk {i + 1}: {d.how}" for i, d in sorted(self.on_disk.items()))
         dropped = "; later decisions not written" if self.pending else ""
+        if self.on_disk_edited:
+            return FileResult(self.file, f"{shown}: wrote the file as edited here, "
+                                         f"{len(self.on_disk)} of {total} hunk(s) left in it "
+                                         f"decided ({how or 'none'}); {left} keep their "
+                                         f"markers{dropped}", clean=left == 0)
         return FileResult(self.file, f"{shown}: wrote {len(self.on_disk)} of {total} "
                                      f"hunk(s) ({how or 'none'}); {left} keep their "
                                      f"markers{dropped}", clean=left == 0)
-
 
     def _marked_on_disk(self) -> bool:
         """Whether the target holds conflict markers now (a file resolved by hand since
@@ -253,11 +382,73 @@ class FileState:
             return True
 
 
+def edited_file(file: PreviewFile, text: str) -> PreviewFile:
+    """``file`` with ``text`` as its merge: the hunks are the conflict markers left in
+    ``text``. A hunk left as it was keeps its candidates; one edited inside its markers
+    is offered its sides. A MarkerError when the markers do not parse."""
+    from santamerge.merge.locate import parse_conflicts
+    from santamerge.merge.types import Candidate, HunkProposal
+
+    proposal = file.proposal
+    parsed = parse_conflicts(text, proposal.parsed.marker_size)
+    unused = list(proposal.hunks)
+    hunks = []
+    for hunk in parsed.hunks:
+        i = hunk.index
+        same = next((h for h in unused if h.hunk.render() == hunk.render()), None)
+        if same is not None:
+            unused.remove(same)
+            hunks.append(same._replace(
+                hunk=hunk, candidates=tuple(c._replace(hunk=i) for c in same.candidates),
+                ranked=tuple(s._replace(candidate=s.candidate._replace(hunk=i))
+                             for s in same.ranked),
+                chosen=same.chosen._replace(hunk=i) if same.chosen else None))
+            continue
+        sides = [Candidate(i, hunk.ours, "ours", "our side as it is"),
+                 Candidate(i, hunk.theirs, "theirs", "their side as it is")]
+        if hunk.base is not None:
+            sides.append(Candidate(i, hunk.base, "base", "the common ancestor"))
+        policy = proposal.hunks[0].policy
+        hunks.append(HunkProposal(hunk, tuple(sides), {}, (), None, policy))
+    return file._replace(proposal=proposal._replace(parsed=parsed, hunks=tuple(hunks)))
+
+
+def lines_of(text: str | None) -> list[str]:
+    """The lines of a hunk's side as ``pick_line`` counts them: each ends after a "\n"
+    (a "\r" before it stays with the line), the last may have none."""
+    if not text:
+        return []
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def picked_text(hunk: ConflictHunk, picks: tuple[Pick, ...], newline: str) -> str:
+    """The lines ``picks`` names, in that order. A line without a line end gets the
+    file's, unless it is the last and the hunk ends the file without one."""
+    parts = []
+    for n, (side, line) in enumerate(picks):
+        text = lines_of(getattr(hunk, side))[line]
+        last = n == len(picks) - 1
+        if not text.endswith("\n") and (not last or hunk.close_marker.endswith("\n")):
+            text += newline
+        parts.append(text)
+    return "".join(parts)
+
+
 # -- the review -------------------------------------------------------------------------
+
+SIDE_KEYS: dict[str, Side] = {"O": "ours", "T": "theirs", "B": "base"}
 
 
 class Review:
-    """Every file under review, the one shown, and what the last key did."""
+    """Every file under review, the one shown, and what the last key did.
+
+    Each key is one ``press``; the actions the screen starts otherwise (a click, the
+    in-place editor, the list of files) are the methods ``take_side``, ``pick_line``,
+    ``edit_file`` and ``jump``. Each says what it did in ``message`` (``error`` when it
+    refused) and returns whether it changed anything.
+    """
 
     def __init__(self, files: list[PreviewFile],
                  edit: Callable[[str, str], str] | None = None) -> None:
@@ -271,6 +462,7 @@ class Review:
         self.asking_quit = False
         self.done = False
         self.help_shown = False
+        self.focus_panes = False  # Tab: the keys that scroll move the sides, not the result
 
     @property
     def file(self) -> FileState:
@@ -278,7 +470,14 @@ class Review:
 
     @property
     def hunk(self) -> HunkProposal:
+        """The hunk shown; only while the file has one (see ``current_hunk``)."""
         return self.file.hunks[self.file.position]
+
+    @property
+    def current_hunk(self) -> HunkProposal | None:
+        """The hunk shown, or None in a file whose whole-file edit left no conflict."""
+        hunks = self.file.hunks
+        return hunks[min(self.file.position, len(hunks) - 1)] if hunks else None
 
     def unwritten(self) -> list[FileState]:
         return [f for f in self.files if f.pending]
@@ -296,15 +495,147 @@ class Review:
         action = {"e": self._edit, "k": self._keep, "s": self._keep, "u": self._undo,
                   "n": self._next, "right": self._next, "p": self._previous,
                   "left": self._previous, "w": self._write, "q": self._quit,
+                  "tab": self._focus, "\t": self._focus, "shift+tab": self._focus,
                   "?": lambda: None}.get(key)
-        if key in DIGITS:
+        digit = len(key) == 1 and key in DIGITS
+        if key in SIDE_KEYS:
+            self.take_side(SIDE_KEYS[key])
+        elif (digit or key in ("e", "k", "s")) and self.current_hunk is None:
+            self.say(f"{self.file.file.shown} has no conflict left; u undoes the edit",
+                     error=True)
+        elif digit:
             self._accept(int(key))
         elif action is not None:
             action()
         else:
             self.say(f"no command for {key!r}; press ? for help", error=True)
 
+    # -- the actions of issue 26 -------------------------------------------------------
+
+    def take_side(self, side: Side) -> bool:
+        """Every hunk of the current file resolved as ``side`` (IntelliJ's Accept Left
+        or Right); git's merge outside the hunks is kept. One step for ``u``. Base only
+        where every hunk has one (diff3)."""
+        state = self.file
+        if not state.hunks:
+            self.say(f"{state.file.shown} has no conflict left", error=True)
+            return False
+        if side == "base" and any(h.hunk.base is None for h in state.hunks):
+            self.say("these hunks have no base section (git's plain markers); nothing "
+                     "changed", error=True)
+            return False
+        if reason := state.stale():
+            self.say(f"{reason}; taking a side is refused", error=True)
+            return False
+        how = f"{side}, for the whole file"
+        decisions = {h.hunk.index: Decision(getattr(h.hunk, side) or "", how)
+                     for h in state.hunks}
+        count = len(decisions)
+        if not state.decide_all(decisions, f"{side} taken for the whole file"):
+            self.say(f"every hunk is already {side}")
+            return False
+        self.say(f"{side} taken for all {count} hunk(s) of {state.file.shown} (git's "
+                 "merge kept outside them); w writes the file")
+        return True
+
+    def pick_line(self, side: Side, line_index: int) -> bool:
+        """Line ``line_index`` (from 0, as ``lines_of`` counts) of ``side`` of the current
+        hunk appended to the hunk's result, or taken out of it if already picked; the hunk
+        is then decided as "lines picked", its text the lines in the order picked. Taking
+        out the last one puts the hunk back to its conflict. One step for ``u``."""
+        state, h = self.file, self.current_hunk
+        if h is None:
+            self.say(f"{state.file.shown} has no conflict left", error=True)
+            return False
+        text = getattr(h.hunk, side)
+        if text is None:
+            self.say("this hunk has no base section (git's plain markers)", error=True)
+            return False
+        lines = lines_of(text)
+        if not 0 <= line_index < len(lines):
+            self.say(f"{side} has no line {line_index + 1} in this hunk (it has "
+                     f"{len(lines)})", error=True)
+            return False
+        if reason := state.stale():
+            self.say(f"{reason}; picking is refused", error=True)
+            return False
+        index = h.hunk.index
+        decided = state.decisions.get(index)
+        picks = state.picked(index) if decided and decided.how == LINES_PICKED else ()
+        pick = (side, line_index)
+        dropped = pick in picks
+        picks = tuple(p for p in picks if p != pick) if dropped else (*picks, pick)
+        newline = state.file.proposal.parsed.newline
+        decision = Decision(picked_text(h.hunk, picks, newline), LINES_PICKED) if picks \
+            else None
+        state.decide(index, decision, picks)
+        where = f"hunk {state.position + 1}: {side} line {line_index + 1}"
+        if not picks:
+            self.say(f"{where} taken out; no line picked: back to git's conflict")
+        else:
+            self.say(f"{where} {'taken out' if dropped else 'picked'}; {len(picks)} "
+                     "line(s) picked; w writes the file")
+        return True
+
+    def edit_file(self, text: str) -> bool:
+        """The whole result of the current file replaced by ``text`` (what the screen's
+        editor holds): edits outside the hunks too. Conflict markers left in ``text``
+        are the file's hunks from then on, undecided; a hunk left as it was keeps its
+        candidates. Refused when the markers do not parse, or when the file changed on
+        disk since it was read (then ``w`` would write over that change). ``w`` then
+        writes only while the file holds the bytes it holds now. One step for ``u``."""
+        state = self.file
+        if text == state.result():
+            self.say("the file is unchanged")
+            return False
+        try:
+            file = edited_file(state.file, text)
+        except MarkerError as exc:
+            self.say(f"the edited file's conflict markers do not parse ({exc}); nothing "
+                     "changed", error=True)
+            return False
+        if reason := state.pin():
+            self.say(f"{reason}; editing the whole file is refused", error=True)
+            return False
+        state.replace(file, "the edit of the whole file")
+        left = len(file.proposal.hunks)
+        self.say(f"{state.file.shown} edited; "
+                 + (f"{left} hunk(s) left with their markers" if left else "no conflict left")
+                 + "; w writes the file")
+        return True
+
+    def jump(self, file_index: int) -> bool:
+        """Show file ``file_index`` (from 0), at the hunk it was last shown at."""
+        if not 0 <= file_index < len(self.files):
+            self.say(f"there is no file {file_index + 1}; the review has {len(self.files)}",
+                     error=True)
+            return False
+        self.current = file_index
+        self.say(f"file {file_index + 1} of {len(self.files)}: {self.file.file.shown}; "
+                 f"{self.would_write()}")
+        return True
+
+    def file_list(self) -> list[FileEntry]:
+        """Every file under review, to jump to, with its hunks left."""
+        entries = []
+        for i, f in enumerate(self.files):
+            total, decided = len(f.hunks), len(f.decisions)
+            entries.append(FileEntry(i, f.file.shown, total, total - decided, decided,
+                                     f.pending, f.wrote > 0))
+        return entries
+
+    def would_write(self, file_index: int | None = None) -> str:
+        """What ``w`` would write for that file (the current one by default) now, in
+        words: "w writes 3 of 5 hunks decided; 2 stay conflicts", "nothing to write",
+        or why it would write nothing."""
+        return self.files[self.current if file_index is None else file_index].would_write()
+
     # -- the keys -------------------------------------------------------------------
+
+    def _focus(self) -> None:
+        self.focus_panes = not self.focus_panes
+        self.say("the sides have the focus: ↑ ↓ PgUp PgDn scroll them together"
+                 if self.focus_panes else "the result has the focus")
 
     def _accept(self, number: int) -> None:
         candidates = rows(self.hunk)
@@ -318,9 +649,19 @@ class Review:
         c = candidates[number - 1]
         self.file.decide(self.hunk.hunk.index, Decision(c.text, f"candidate {number} "
                                                                  f"({c.method})"))
-        self.say(f"hunk {self.file.position + 1}: candidate {number} ({c.method}) accepted; "
-                 "w writes the file")
+        self._decided(f"hunk {self.file.position + 1}: candidate {number} ({c.method}) "
+                      "accepted")
+
+    def _decided(self, said: str) -> None:
+        """Say ``said`` and go on to the next hunk; when that is in another file, say
+        that the file decided is not written."""
+        before = self.file
         self._next(quiet=True)
+        if self.file is before:
+            self.say(f"{said}; w writes the file")
+        else:
+            self.say(f"{before.file.shown} {said}; {before.file.shown} is not written (p "
+                     f"goes back to it, w there writes it); now {self.file.file.shown}")
 
     def _edit(self) -> None:
         if reason := self.file.stale():
@@ -345,8 +686,7 @@ class Review:
         if text and not text.endswith("\n") and hunk.close_marker.endswith("\n"):
             text += newline  # the next line must not join this one
         self.file.decide(hunk.index, Decision(text, "edited"))
-        self.say(f"hunk {self.file.position + 1}: edited; w writes the file")
-        self._next(quiet=True)
+        self._decided(f"hunk {self.file.position + 1}: edited")
 
     def _keep(self) -> None:
         index = self.hunk.hunk.index
@@ -358,13 +698,14 @@ class Review:
                      "the file")
 
     def _undo(self) -> None:
-        index = self.file.undo()
-        if index is None:
+        step = self.file.undo()
+        if step is None:
             self.say("nothing to undo in this file", error=True)
             return
-        self.file.position = next(p for p, h in enumerate(self.file.hunks)
-                                  if h.hunk.index == index)
-        decided = self.file.decisions.get(index)
+        if step.what is not None:
+            self.say(f"undone: {step.what}")
+            return
+        decided = self.file.decisions.get(self.hunk.hunk.index)
         self.say(f"hunk {self.file.position + 1}: undone; now "
                  + (decided.how if decided else "the conflict"))
 
@@ -384,7 +725,7 @@ class Review:
             self.file.position -= 1
         elif self.current > 0:
             self.current -= 1
-            self.file.position = len(self.file.hunks) - 1
+            self.file.position = max(0, len(self.file.hunks) - 1)
         else:
             self.say("this is the first hunk")
 

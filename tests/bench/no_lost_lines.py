@@ -11,9 +11,10 @@ writer of a person's files against git's own merge, on generated merges.
 - resolve: `santamerge resolve --accept --threshold 0 --no-model` on real conflicted
   `git merge`s of 200 generated files each (diff3 and plain markers, one file in ten
   resolved by hand first, and one in ten of the rest edited inside its markers);
-- preview: the interactive review in-process, each hunk accepted, skipped, edited, or
-  edited with markers left in; now and then a person edits inside the markers while
-  the review is open.
+- preview: the interactive review in-process, each hunk accepted, skipped, edited,
+  edited with markers left in, or decided by picking lines; now and then a side taken
+  for the whole file, or the whole file edited (issue 26); now and then a person edits
+  inside the markers while the review is open.
 
 Every writer is held to the properties of tests/differential.py, the whole-file ones
 (``file_problems``: a strict load, no key twice) and ``edits_kept`` included, on the

@@ -37,10 +37,10 @@ THEIRS = BASE.replace("import os\n", "import os\nimport logging\n") \
     .replace("            pass\n", "            logging.warning(\"retrying %s\", path)\n") \
     .replace("retries=3", "retries=4").replace("TIMEOUT = 10", "TIMEOUT = 30")
 SHOTS = (  # (name, terminal size, keys pressed before the shot)
-    ("review-wide", (150, 42), []),
-    ("review-accepted", (150, 42), ["1", "p"]),
-    ("review-narrow", (104, 40), ["n"]),
-    ("review-help", (150, 42), ["?"]),
+    ("review-wide", (160, 48), ["n"]),
+    ("review-accepted", (160, 48), ["1", "p"]),
+    ("review-small", (80, 24), ["n"]),
+    ("review-help", (160, 48), ["?"]),
 )
 
 
