@@ -48,7 +48,24 @@ def cli() -> None:
     """
 
 
-for command in (merge_driver, propose, preview, resolve, fill, install, uninstall, doctor,
-                languages, demo, complete, model, serve, bench, learn, merge_tree, mergetool,
-                attempts):
+for command in (
+    merge_driver,
+    propose,
+    preview,
+    resolve,
+    fill,
+    install,
+    uninstall,
+    doctor,
+    languages,
+    demo,
+    complete,
+    model,
+    serve,
+    bench,
+    learn,
+    merge_tree,
+    mergetool,
+    attempts,
+):
     cli.add_command(command)

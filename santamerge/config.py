@@ -46,12 +46,20 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 POLICIES = ("conservative", "words", "union", "calibrated", "never")  # merge.policy's names
-FIM_FAMILIES = ("santacoder", "starcoder", "starcoder2", "codellama", "deepseek", "qwen",
-                "codegemma")  # santamerge.model.fim.FAMILIES, by name
+FIM_FAMILIES = (
+    "santacoder",
+    "starcoder",
+    "starcoder2",
+    "codellama",
+    "deepseek",
+    "qwen",
+    "codegemma",
+)  # santamerge.model.fim.FAMILIES, by name
 
 
-def load_settings(cwd: str = ".", git_values: dict[str, str] | None = None,
-                  **flags: Any) -> Settings:
+def load_settings(
+    cwd: str = ".", git_values: dict[str, str] | None = None, **flags: Any
+) -> Settings:
     """The settings in effect; ``flags`` holds command-line values (None = not given).
 
     ``git_values`` is ``git config santamerge.*`` when the caller already read it. A
@@ -82,9 +90,11 @@ def setting_origin(name: str, cwd: str = ".", flag: object = None) -> str:
 def settings_sources(cwd: str = ".") -> dict[str, dict[str, Any]]:
     from santamerge.git import config_get_all
 
-    return {"pyproject.toml": _values(_from_pyproject(cwd)),
-            "git config": _values(_from_git(config_get_all("santamerge", cwd=cwd))),
-            "environment": _values(_from_env())}
+    return {
+        "pyproject.toml": _values(_from_pyproject(cwd)),
+        "git config": _values(_from_git(config_get_all("santamerge", cwd=cwd))),
+        "environment": _values(_from_env()),
+    }
 
 
 # A layer: each setting's raw value and where it was read ("git config santamerge.policy").
@@ -136,8 +146,12 @@ def _convert(key: str, raw: Any, kind: str, origin: str) -> Any:
             raise ValueError(raw)
         return str(raw)
     except (TypeError, ValueError):
-        what = {"bool": "a yes/no value (true, false, 1, 0, on, off)", "float": "a number",
-                "int": "a whole number", "str": "text"}[kind]
+        what = {
+            "bool": "a yes/no value (true, false, 1, 0, on, off)",
+            "float": "a number",
+            "int": "a whole number",
+            "str": "text",
+        }[kind]
         raise _bad(key, raw, origin, f"which is not {what} (a {kind})") from None
 
 
@@ -145,8 +159,7 @@ def _check_positive(key: str, raw: Any, value: float, origin: str) -> None:
     import math
 
     if not (math.isfinite(value) and value > 0):
-        raise _bad(key, raw, origin, "it must be a number above 0 (a limit cannot be "
-                                     "switched off)")
+        raise _bad(key, raw, origin, "it must be a number above 0 (a limit cannot be switched off)")
 
 
 def _check_value(key: str, raw: Any, value: Any, origin: str) -> None:
@@ -155,19 +168,27 @@ def _check_value(key: str, raw: Any, value: Any, origin: str) -> None:
 
     if key == "policy" and value not in POLICIES:
         raise _bad(key, raw, origin, f"which is not a policy: give {_either(POLICIES)}")
-    if key == "device" and not re.fullmatch(r"auto|cpu|mps|(?:cuda|xpu)(?::\d+)?",
-                                            value.strip()):
-        raise _bad(key, raw, origin, f"but there is no device {value!r}; give auto, cpu, "
-                                     "cuda, cuda:N (the N-th GPU), mps or xpu")
+    if key == "device" and not re.fullmatch(r"auto|cpu|mps|(?:cuda|xpu)(?::\d+)?", value.strip()):
+        raise _bad(
+            key,
+            raw,
+            origin,
+            f"but there is no device {value!r}; give auto, cpu, "
+            "cuda, cuda:N (the N-th GPU), mps or xpu",
+        )
     if key == "server" and value and not re.match(r"(?:https?://[^/]|unix:///?[^/]*)", value):
-        raise _bad(key, raw, origin, "which is not a server address: give "
-                                     "http://host:port, https://host/v1 or unix:///path")
+        raise _bad(
+            key,
+            raw,
+            origin,
+            "which is not a server address: give http://host:port, https://host/v1 or unix:///path",
+        )
     if key == "fim_family" and value and value not in FIM_FAMILIES:
-        raise _bad(key, raw, origin, f"which is not a FIM family: give "
-                                     f"{_either(FIM_FAMILIES)}")
+        raise _bad(key, raw, origin, f"which is not a FIM family: give {_either(FIM_FAMILIES)}")
     if key == "model" and not value.strip():
-        raise _bad(key, raw, origin, "which names no model: give embedded, a hub id or a "
-                                     "local folder")
+        raise _bad(
+            key, raw, origin, "which names no model: give embedded, a hub id or a local folder"
+        )
     if key == "keep_attempts" and value < 0:
         raise _bad(key, raw, origin, "it must be 0 or more")
 
@@ -185,10 +206,12 @@ def _at_most(key: str, raw: Any, value: float) -> float:
         return value
     if (key, value) not in _warned:
         _warned.add((key, value))
-        print(f"santamerge: warning: setting '{key}' has the value {raw!r}, above the "
-              f"maximum of {top:g} seconds; using {top:g}", file=sys.stderr)
+        print(
+            f"santamerge: warning: setting '{key}' has the value {raw!r}, above the "
+            f"maximum of {top:g} seconds; using {top:g}",
+            file=sys.stderr,
+        )
     return top
-
 
 
 def _given(flags: dict[str, Any]) -> Layer:
@@ -202,8 +225,11 @@ def _from_env() -> Layer:
 
 def _from_git(found: dict[str, str]) -> Layer:
     keys = {name.replace("_", ""): name for name in Settings._fields}
-    return {keys[k.split(".", 1)[1].replace("-", "")]: (v, f"git config {k}")
-            for k, v in found.items() if k.split(".", 1)[1].replace("-", "") in keys}
+    return {
+        keys[k.split(".", 1)[1].replace("-", "")]: (v, f"git config {k}")
+        for k, v in found.items()
+        if k.split(".", 1)[1].replace("-", "") in keys
+    }
 
 
 def _from_pyproject(cwd: str) -> Layer:
@@ -220,8 +246,9 @@ def _from_pyproject(cwd: str) -> Layer:
     section = data.get("tool", {}).get("santamerge", {})
     if not isinstance(section, dict):
         return {}
-    return {k.replace("-", "_"): (v, f"[tool.santamerge] {k} in {path}")
-            for k, v in section.items()}
+    return {
+        k.replace("-", "_"): (v, f"[tool.santamerge] {k} in {path}") for k, v in section.items()
+    }
 
 
 def _find_upwards(start: str, name: str) -> str | None:

@@ -50,7 +50,8 @@ class NoFimTemplateError(SantamergeError):
         super().__init__(
             "the model's tokenizer has no fill-in-the-middle tokens of a family santamerge "
             f"knows ({', '.join(families)}); use a model trained for FIM, whose vocabulary "
-            "has them")
+            "has them"
+        )
 
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -112,8 +113,10 @@ def log_internal_error(exc: BaseException) -> str:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- santamerge {__version__}, Python {platform.python_version()}, "
-                     f"{platform.platform()}\n")
+            fh.write(
+                f"--- santamerge {__version__}, Python {platform.python_version()}, "
+                f"{platform.platform()}\n"
+            )
             fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     except OSError:
         return "(the log could not be written)"

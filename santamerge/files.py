@@ -29,8 +29,12 @@ class WriteAbandoned(Exception):
     """``still_wanted`` said no at the last moment: nothing was written."""
 
 
-def write_atomically(path: str, data: bytes, git_dir: str | None = None,
-                     still_wanted: Callable[[], bool] | None = None) -> None:
+def write_atomically(
+    path: str,
+    data: bytes,
+    git_dir: str | None = None,
+    still_wanted: Callable[[], bool] | None = None,
+) -> None:
     """Replace ``path`` with ``data``, keeping its permission bits; ``git_dir`` is found
     from the file's folder when not given. ``still_wanted`` is asked right before the
     rename: a rename re-creates a file that was removed meanwhile (the merge driver's
@@ -54,13 +58,15 @@ def write_atomically(path: str, data: bytes, git_dir: str | None = None,
             return
         except OSError:
             pass  # another file system, no permission, a file in the folder's place: below
-    local = os.path.join(os.path.dirname(target),
-                         f".{os.path.basename(target)}.santamerge-{os.getpid()}")
+    local = os.path.join(
+        os.path.dirname(target), f".{os.path.basename(target)}.santamerge-{os.getpid()}"
+    )
     _replace(local, target, data, mode, still_wanted)
 
 
-def _replace(tmp: str, target: str, data: bytes, mode: int,
-             still_wanted: Callable[[], bool] | None) -> None:
+def _replace(
+    tmp: str, target: str, data: bytes, mode: int, still_wanted: Callable[[], bool] | None
+) -> None:
     hang = _hang_here()
     try:
         with open(tmp, "wb") as fh:

@@ -23,7 +23,6 @@ MERGE_FILE_ERROR = -1
 NOT_A_REPOSITORY = "is not inside a git repository; run this in a repository, or use --global"
 
 
-
 class Repository(NamedTuple):
     root: str  # the working tree's top folder (git rev-parse --show-toplevel)
     git_dir: str  # its git directory, absolute (per worktree)
@@ -44,8 +43,12 @@ class IndexEntry(NamedTuple):
 # -- running git -----------------------------------------------------------------------
 
 
-def run_git(*args: str, cwd: str | os.PathLike[str] | None = None, check: bool = True,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_git(
+    *args: str,
+    cwd: str | os.PathLike[str] | None = None,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """``git ARGS`` in ``cwd``, as text; a GitError when it fails and ``check``."""
     proc = _run(["git", *args], cwd, env, None, text=True)
     if check and proc.returncode != 0:
@@ -62,17 +65,24 @@ def git_bytes(root: str | os.PathLike[str], *args: str, data: bytes | None = Non
     return proc.stdout
 
 
-def run_bytes(*args: str, cwd: str | os.PathLike[str] | None = None,
-              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_bytes(
+    *args: str, cwd: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     """``git ARGS`` with bytes out, whatever its exit status."""
     return _run(["git", *args], cwd, env, None, text=False)
 
 
-def _run(argv: list[str], cwd: str | os.PathLike[str] | None, env: dict[str, str] | None,
-         data: bytes | None, text: bool) -> subprocess.CompletedProcess[Any]:
+def _run(
+    argv: list[str],
+    cwd: str | os.PathLike[str] | None,
+    env: dict[str, str] | None,
+    data: bytes | None,
+    text: bool,
+) -> subprocess.CompletedProcess[Any]:
     try:
-        return subprocess.run(argv, cwd=cwd, env=env, input=data, capture_output=True,
-                              text=text, check=False)
+        return subprocess.run(
+            argv, cwd=cwd, env=env, input=data, capture_output=True, text=text, check=False
+        )
     except FileNotFoundError as exc:
         raise GitError("git was not found on PATH; install git and try again") from exc
 
@@ -83,8 +93,13 @@ def last_line(stderr: str) -> str:
 
 
 def merge_file(
-    ours: str, base: str, theirs: str, labels: tuple[str, str, str], marker_size: int = 7,
-    style: str = "diff3", algorithm: str | None = None,
+    ours: str,
+    base: str,
+    theirs: str,
+    labels: tuple[str, str, str],
+    marker_size: int = 7,
+    style: str = "diff3",
+    algorithm: str | None = None,
 ) -> tuple[bytes, int]:
     """git's own 3-way merge of three files: (the merged bytes, git's exit status).
 
@@ -109,11 +124,19 @@ def merge_file(
 class BlobReader:
     """One long-lived ``git cat-file --batch``: objects read one at a time, by name."""
 
-    def __init__(self, *options: str, cwd: str | os.PathLike[str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
-        self._proc = subprocess.Popen(["git", *options, "cat-file", "--batch"],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      env=env, cwd=cwd)
+    def __init__(
+        self,
+        *options: str,
+        cwd: str | os.PathLike[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self._proc = subprocess.Popen(
+            ["git", *options, "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=cwd,
+        )
 
     def read(self, spec: str) -> tuple[bytes, bytes] | None:
         """(the object's type, its bytes), or None when ``spec`` names no object."""
@@ -146,7 +169,7 @@ def cat_blobs(root: str | os.PathLike[str], oids: Sequence[str]) -> list[bytes |
             continue
         size = int(fields[2])
         blobs.append(out[:size])
-        out = out[size + 1:]
+        out = out[size + 1 :]
     return blobs
 
 
@@ -167,19 +190,26 @@ def find_git_dir(start: str = ".") -> str | None:
             with open(dotgit, encoding="utf-8", errors="replace") as fh:
                 text = fh.read().strip()
             if text.startswith("gitdir:"):
-                return os.path.normpath(os.path.join(folder, text[len("gitdir:"):].strip()))
+                return os.path.normpath(os.path.join(folder, text[len("gitdir:") :].strip()))
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
         folder = parent
 
 
-def find_repository(cwd: str | os.PathLike[str] = ".",
-                    outside: str = NOT_A_REPOSITORY) -> Repository:
+def find_repository(
+    cwd: str | os.PathLike[str] = ".", outside: str = NOT_A_REPOSITORY
+) -> Repository:
     """The working tree and git directory around ``cwd``: the one way santamerge looks
     up a repository. Outside one, a SantamergeError: the folder, then ``outside``."""
-    proc = run_git("rev-parse", "--is-bare-repository", "--absolute-git-dir",
-                   "--show-toplevel", cwd=cwd, check=False)
+    proc = run_git(
+        "rev-parse",
+        "--is-bare-repository",
+        "--absolute-git-dir",
+        "--show-toplevel",
+        cwd=cwd,
+        check=False,
+    )
     lines = proc.stdout.splitlines()
     if proc.returncode == 0 and len(lines) == 3 and lines[2]:
         return Repository(lines[2], lines[1])
@@ -213,17 +243,22 @@ def staged_files() -> list[str]:
     """The files added, copied or changed in the index, relative to the current folder."""
     proc = run_bytes("diff", "--cached", "--name-only", "--diff-filter=ACM", "-z")
     if proc.returncode != 0:
-        raise SantamergeError("no FILES given and not inside a git repository; name the "
-                              "files to fill")
+        raise SantamergeError(
+            "no FILES given and not inside a git repository; name the files to fill"
+        )
     top = run_git("rev-parse", "--show-toplevel", check=False).stdout.strip()
-    return [os.path.relpath(os.path.join(top, p))
-            for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
+    return [
+        os.path.relpath(os.path.join(top, p))
+        for p in proc.stdout.decode("utf-8", "replace").split("\0")
+        if p
+    ]
 
 
 def head_from_files(git_dir: str) -> str | None:
     """HEAD's commit, read from the git directory's files without running git (the merge
     driver stores it with each attempt, to tell one merge's attempts from another's);
     None when it cannot be read that way."""
+
     def read(path: str) -> str | None:
         try:
             with open(path, encoding="utf-8", errors="replace") as fh:
@@ -274,13 +309,18 @@ def index_entries(repo: Repository, path: str) -> list[IndexEntry]:
 
 def write_blob(repo: Repository, data: bytes) -> str:
     """Store ``data`` as a blob, as it is (no filters); its id."""
-    return git_bytes(repo.root, "hash-object", "-w", "--no-filters", "--stdin",
-                     data=data).decode().strip()
+    return (
+        git_bytes(repo.root, "hash-object", "-w", "--no-filters", "--stdin", data=data)
+        .decode()
+        .strip()
+    )
 
 
 def head_commit(repo: Repository) -> str | None:
-    return run_git("rev-parse", "-q", "--verify", "HEAD", cwd=repo.root,
-                   check=False).stdout.strip() or None
+    return (
+        run_git("rev-parse", "-q", "--verify", "HEAD", cwd=repo.root, check=False).stdout.strip()
+        or None
+    )
 
 
 # -- a conflicted merge ----------------------------------------------------------------
@@ -310,8 +350,9 @@ def _entries(out: bytes, path: str) -> list[IndexEntry]:
 def merge_message(repo: Repository) -> str | None:
     """The first line of ``.git/MERGE_MSG``, for the ranker; None when there is none."""
     try:
-        with open(os.path.join(repo.git_dir, "MERGE_MSG"), encoding="utf-8",
-                  errors="replace") as fh:
+        with open(
+            os.path.join(repo.git_dir, "MERGE_MSG"), encoding="utf-8", errors="replace"
+        ) as fh:
             first = fh.readline().strip()
     except OSError:
         return None
@@ -352,7 +393,10 @@ def start_config_read(prefix: str, cwd: str | None = None) -> subprocess.Popen[s
     """Start reading git config ``prefix.*`` in the background; see finish_config_read."""
     return subprocess.Popen(
         ["git", "config", "--null", "--get-regexp", f"^{prefix}\\."],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
 
 
@@ -376,8 +420,14 @@ def config_set(key: str, value: str, *, global_: bool, cwd: str | None = None) -
 
 
 def config_unset_section(section: str, *, global_: bool, cwd: str | None = None) -> bool:
-    proc = run_git("config", "--global" if global_ else "--local", "--remove-section", section,
-                   cwd=cwd, check=False)
+    proc = run_git(
+        "config",
+        "--global" if global_ else "--local",
+        "--remove-section",
+        section,
+        cwd=cwd,
+        check=False,
+    )
     return proc.returncode == 0
 
 
@@ -441,8 +491,9 @@ def history_reader(repo: Repository) -> Callable[[str], dict[str, Any] | None]:
 HISTORY_MAX_COUNT = 5000  # commits counted per side; beyond this a side is "far ahead"
 
 
-def history_facts(run: Callable[..., str | None], ours: str, theirs: str
-                  ) -> Callable[[str], dict[str, Any] | None]:
+def history_facts(
+    run: Callable[..., str | None], ours: str, theirs: str
+) -> Callable[[str], dict[str, Any] | None]:
     """The history facts of a path in the merge of ``ours`` and ``theirs``: how many
     commits each side made since the merge base (at most :data:`HISTORY_MAX_COUNT`), the
     sides' commit times (these two read once per merge), when each side last touched the
@@ -465,10 +516,12 @@ def history_facts(run: Callable[..., str | None], ours: str, theirs: str
     def of_path(path: str) -> dict[str, Any]:
         one = dict(merge)
         for side, rev in (("ours", ours), ("theirs", theirs)):
-            one[f"touched_{side}"] = number(run("log", "-1", "--format=%ct", f"{base}..{rev}",
-                                                "--", path))
-            one[f"commits_{side}"] = number(run("rev-list", "--count", cap, f"{base}..{rev}",
-                                                "--", path))
+            one[f"touched_{side}"] = number(
+                run("log", "-1", "--format=%ct", f"{base}..{rev}", "--", path)
+            )
+            one[f"commits_{side}"] = number(
+                run("rev-list", "--count", cap, f"{base}..{rev}", "--", path)
+            )
         return one
 
     return of_path

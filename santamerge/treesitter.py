@@ -39,8 +39,9 @@ def parse(profile: LanguageProfile, text: str) -> Tree:
     return _parser(profile).parse(text.encode("utf-8"))
 
 
-def reparse(profile: LanguageProfile, tree: Tree, old: bytes, new: bytes,
-                 edits: list[tuple[int, int, int]]) -> Tree:
+def reparse(
+    profile: LanguageProfile, tree: Tree, old: bytes, new: bytes, edits: list[tuple[int, int, int]]
+) -> Tree:
     """Parse ``new``, which is ``old`` with each byte span [start, end) replaced by a text
     of the given length (``edits``: in file order, not overlapping), reusing ``tree`` (the
     parse of ``old``) incrementally."""
@@ -50,9 +51,14 @@ def reparse(profile: LanguageProfile, tree: Tree, old: bytes, new: bytes,
     for start, end, length in edits:  # in file order: each edit in the coordinates so far
         at = start + shift
         begin = points.at(at)
-        edited.edit(start_byte=at, old_end_byte=at + (end - start), new_end_byte=at + length,
-                    start_point=begin, old_end_point=_after(begin, old[start:end]),
-                    new_end_point=points.at(at + length))
+        edited.edit(
+            start_byte=at,
+            old_end_byte=at + (end - start),
+            new_end_byte=at + length,
+            start_point=begin,
+            old_end_point=_after(begin, old[start:end]),
+            new_end_point=points.at(at + length),
+        )
         shift += length - (end - start)
     return _parser(profile).parse(new, edited)
 
@@ -65,8 +71,9 @@ def _window_parser(profile: LanguageProfile) -> Parser:
     return Parser(language(profile))
 
 
-def parse_window(profile: LanguageProfile, tree: Tree, old: bytes, new: bytes,
-                 edit: tuple[int, int, int]) -> Tree | None:
+def parse_window(
+    profile: LanguageProfile, tree: Tree, old: bytes, new: bytes, edit: tuple[int, int, int]
+) -> Tree | None:
     """Parse only the part of ``new`` around one edit: ``new`` is ``old`` with the byte
     span [start, end) replaced by a text of the given length (``edit``), and ``tree`` is
     the parse of ``old``. In Python an incremental re-parse (:func:`reparse`) of a
@@ -130,9 +137,11 @@ def _top_level(tree: Tree) -> tuple[list[Node], list[int], list[int]]:
 
 
 def _same_node(node: Node | None, twin: Node, shift: int) -> bool:
-    return (node is not None and node.type == twin.type
-            and (node.start_byte, node.end_byte) == (twin.start_byte + shift,
-                                                     twin.end_byte + shift))
+    return (
+        node is not None
+        and node.type == twin.type
+        and (node.start_byte, node.end_byte) == (twin.start_byte + shift, twin.end_byte + shift)
+    )
 
 
 class _Points:
@@ -179,8 +188,11 @@ def query(profile: LanguageProfile, name: str) -> Query | None:
     return None if source is None else Query(language(profile), source)
 
 
-def captures(q: Query, node: Node, byte_range: tuple[int, int] | None = None,
-             ) -> dict[str, list[Node]]:
+def captures(
+    q: Query,
+    node: Node,
+    byte_range: tuple[int, int] | None = None,
+) -> dict[str, list[Node]]:
     """Captures under ``node``; with ``byte_range``, only of matches that intersect it."""
     from tree_sitter import QueryCursor
 
@@ -190,8 +202,11 @@ def captures(q: Query, node: Node, byte_range: tuple[int, int] | None = None,
     return cursor.captures(node)
 
 
-def matches(q: Query, node: Node, byte_range: tuple[int, int] | None = None,
-            ) -> list[dict[str, list[Node]]]:
+def matches(
+    q: Query,
+    node: Node,
+    byte_range: tuple[int, int] | None = None,
+) -> list[dict[str, list[Node]]]:
     """Matches under ``node``; with ``byte_range``, only those that intersect it."""
     from tree_sitter import QueryCursor
 

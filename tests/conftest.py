@@ -23,10 +23,20 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     runtime = home / "run"
     runtime.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))  # auto-started servers live here
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "SANTAMERGE_DISABLE", "SANTAMERGE_TIMEOUT",
-                 "SANTAMERGE_POLICY", "SANTAMERGE_FAULT", "SANTAMERGE_SERVER",
-                 "SANTAMERGE_AUTOSTART", "SANTAMERGE_API_KEY", "SANTAMERGE_DRIVER_MODEL",
-                 "SANTAMERGE_MODEL", "SANTAMERGE_FIM_FAMILY"):
+    for name in (
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "SANTAMERGE_DISABLE",
+        "SANTAMERGE_TIMEOUT",
+        "SANTAMERGE_POLICY",
+        "SANTAMERGE_FAULT",
+        "SANTAMERGE_SERVER",
+        "SANTAMERGE_AUTOSTART",
+        "SANTAMERGE_API_KEY",
+        "SANTAMERGE_DRIVER_MODEL",
+        "SANTAMERGE_MODEL",
+        "SANTAMERGE_FIM_FAMILY",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 
@@ -52,9 +62,12 @@ def no_server_left_behind() -> object:
 MERGE_FILE_NAMES = ("base", "ours", "theirs")
 
 
-def git_merge_file(folder: Path, texts: Sequence[str | bytes] | None = None,
-                   options: Sequence[str] = ("--diff3",),
-                   names: Sequence[str] = MERGE_FILE_NAMES) -> subprocess.CompletedProcess[bytes]:
+def git_merge_file(
+    folder: Path,
+    texts: Sequence[str | bytes] | None = None,
+    options: Sequence[str] = ("--diff3",),
+    names: Sequence[str] = MERGE_FILE_NAMES,
+) -> subprocess.CompletedProcess[bytes]:
     """git's own merge of three files in ``folder``, with the labels the driver gets:
     ``git merge-file -p OPTIONS -L ours -L base -L theirs OURS BASE THEIRS``. ``names``
     are the base, ours and theirs files; ``texts`` (base, ours, theirs), when given, are
@@ -64,9 +77,26 @@ def git_merge_file(folder: Path, texts: Sequence[str | bytes] | None = None,
     if texts is not None:
         for name, text in zip(names, texts, strict=True):
             (folder / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return subprocess.run(["git", "merge-file", "-p", *options, "-L", "ours", "-L", "base",
-                           "-L", "theirs", ours, base, theirs], cwd=folder,
-                          capture_output=True, check=False)
+    return subprocess.run(
+        [
+            "git",
+            "merge-file",
+            "-p",
+            *options,
+            "-L",
+            "ours",
+            "-L",
+            "base",
+            "-L",
+            "theirs",
+            ours,
+            base,
+            theirs,
+        ],
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    )
 
 
 class Repo:
@@ -76,8 +106,9 @@ class Repo:
         self.root = root
 
     def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True,
-                              check=check)
+        return subprocess.run(
+            ["git", *args], cwd=self.root, capture_output=True, text=True, check=check
+        )
 
     def write(self, name: str, data: str | bytes) -> None:
         path = self.root / name
@@ -100,9 +131,13 @@ class Repo:
         self.git("config", "merge.santamerge.driver", driver_command(version()))
         add_attribute_lines(self.root / ".gitattributes", patterns or ["*.py", "*.java", "*.js"])
 
-    def merge_branches(self, base: dict[str, str | bytes], ours: dict[str, str | bytes],
-                       theirs: dict[str, str | bytes],
-                       env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def merge_branches(
+        self,
+        base: dict[str, str | bytes],
+        ours: dict[str, str | bytes],
+        theirs: dict[str, str | bytes],
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         """Commit base, then theirs on `feature` and ours on `main`, and merge feature."""
         self.commit(base, "base")
         self.git("checkout", "-q", "-b", "feature")
@@ -111,9 +146,14 @@ class Repo:
         self.commit(ours, "ours")
         import os
 
-        return subprocess.run(["git", "merge", "--no-edit", "feature"], cwd=self.root,
-                              capture_output=True, text=True, check=False,
-                              env={**os.environ, **(env or {})})
+        return subprocess.run(
+            ["git", "merge", "--no-edit", "feature"],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **(env or {})},
+        )
 
 
 @pytest.fixture
@@ -123,8 +163,12 @@ def make_repo(tmp_path: Path) -> Callable[[str], Repo]:
         root.mkdir()
         repo = Repo(root)
         repo.git("init", "-q", "-b", "main")
-        for key, value in (("user.name", "Test"), ("user.email", "test@example.invalid"),
-                           ("commit.gpgsign", "false"), ("core.autocrlf", "false")):
+        for key, value in (
+            ("user.name", "Test"),
+            ("user.email", "test@example.invalid"),
+            ("commit.gpgsign", "false"),
+            ("core.autocrlf", "false"),
+        ):
             repo.git("config", key, value)
         return repo
 

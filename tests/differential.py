@@ -94,19 +94,21 @@ def _py_import(rng: random.Random) -> list[str]:
 
 def _py_definition(rng: random.Random) -> list[str]:
     name = rng.choice(NAMES)
-    return rng.choice([
-        [f"def {name}(x):", "    return x"],
-        [f"def {name}(x):", "    return x + 1"],
-        [f"def {name}(x):", "    if x:", "        log(x)", "    return x"],
-        [f"def {name}(x):", "    if x:", "        log(x)", "        return x"],
-        [f"def {name}(x):", "\treturn x"],
-        [f"class {name.title()}:", "    def run(self):", "        return 1"],
-        [f"class {name.title()}:", "    def run(self):", "        return 2"],
-        ["@cache", f"def {name}():", "    return 2"],
-        ["with open(p) as fh:", "    data = fh.read()"],
-        ["with open(p) as fh:"],
-        [f"{name.upper()} = {rng.randint(0, 3)}"],
-    ])
+    return rng.choice(
+        [
+            [f"def {name}(x):", "    return x"],
+            [f"def {name}(x):", "    return x + 1"],
+            [f"def {name}(x):", "    if x:", "        log(x)", "    return x"],
+            [f"def {name}(x):", "    if x:", "        log(x)", "        return x"],
+            [f"def {name}(x):", "\treturn x"],
+            [f"class {name.title()}:", "    def run(self):", "        return 1"],
+            [f"class {name.title()}:", "    def run(self):", "        return 2"],
+            ["@cache", f"def {name}():", "    return 2"],
+            ["with open(p) as fh:", "    data = fh.read()"],
+            ["with open(p) as fh:"],
+            [f"{name.upper()} = {rng.randint(0, 3)}"],
+        ]
+    )
 
 
 def _java_import(rng: random.Random) -> list[str]:
@@ -115,30 +117,33 @@ def _java_import(rng: random.Random) -> list[str]:
 
 def _java_definition(rng: random.Random) -> list[str]:
     name = rng.choice(NAMES)
-    return rng.choice([
-        [f"    int {name}() {{", "        return 1;", "    }"],
-        [f"    int {name}() {{", "        return 2;", "    }"],
-        [f"    int {name}(int x) {{", "        return x;", "    }"],
-        [f"    private int {name} = 1;"],
-        [f"    void {name}() {{"],
-    ])
+    return rng.choice(
+        [
+            [f"    int {name}() {{", "        return 1;", "    }"],
+            [f"    int {name}() {{", "        return 2;", "    }"],
+            [f"    int {name}(int x) {{", "        return x;", "    }"],
+            [f"    private int {name} = 1;"],
+            [f"    void {name}() {{"],
+        ]
+    )
 
 
 def _js_import(rng: random.Random) -> list[str]:
     name = rng.choice(NAMES)
-    return rng.choice([[f"const {name} = require('{name}');"],
-                       [f"import {name} from './{name}';"]])
+    return rng.choice([[f"const {name} = require('{name}');"], [f"import {name} from './{name}';"]])
 
 
 def _js_definition(rng: random.Random) -> list[str]:
     name = rng.choice(NAMES)
-    return rng.choice([
-        [f"function {name}() {{", "  return 1;", "}"],
-        [f"function {name}() {{", "  return 2;", "}"],
-        [f"function {name}(a) {{", "\treturn a;", "}"],
-        [f"const {name}Value = {rng.randint(0, 3)};"],
-        [f"function {name}() {{"],
-    ])
+    return rng.choice(
+        [
+            [f"function {name}() {{", "  return 1;", "}"],
+            [f"function {name}() {{", "  return 2;", "}"],
+            [f"function {name}(a) {{", "\treturn a;", "}"],
+            [f"const {name}Value = {rng.randint(0, 3)};"],
+            [f"function {name}() {{"],
+        ]
+    )
 
 
 def _ts_import(rng: random.Random) -> list[str]:
@@ -148,12 +153,14 @@ def _ts_import(rng: random.Random) -> list[str]:
 
 def _ts_definition(rng: random.Random) -> list[str]:
     name = rng.choice(NAMES)
-    return rng.choice([
-        [f"export function {name}(x: number): number {{", "  return x;", "}"],
-        [f"export function {name}(x: number): number {{", "  return x + 1;", "}"],
-        [f"export interface {name.title()} {{", "  id: number;", "}"],
-        [f"export const {name}Value: number = {rng.randint(0, 3)};"],
-    ])
+    return rng.choice(
+        [
+            [f"export function {name}(x: number): number {{", "  return x;", "}"],
+            [f"export function {name}(x: number): number {{", "  return x + 1;", "}"],
+            [f"export interface {name.title()} {{", "  id: number;", "}"],
+            [f"export const {name}Value: number = {rng.randint(0, 3)};"],
+        ]
+    )
 
 
 def _go_import(rng: random.Random) -> list[str]:
@@ -162,12 +169,14 @@ def _go_import(rng: random.Random) -> list[str]:
 
 def _go_definition(rng: random.Random) -> list[str]:
     name = rng.choice(NAMES).title()
-    return rng.choice([
-        [f"func {name}() int {{", "\treturn 1", "}"],
-        [f"func {name}() int {{", "\treturn 2", "}"],
-        [f"func (s *Server) {name}() int {{", "\treturn 3", "}"],
-        [f"var {name}Value = {rng.randint(0, 3)}"],
-    ])
+    return rng.choice(
+        [
+            [f"func {name}() int {{", "\treturn 1", "}"],
+            [f"func {name}() int {{", "\treturn 2", "}"],
+            [f"func (s *Server) {name}() int {{", "\treturn 3", "}"],
+            [f"var {name}Value = {rng.randint(0, 3)}"],
+        ]
+    )
 
 
 def _rust_import(rng: random.Random) -> list[str]:
@@ -176,18 +185,27 @@ def _rust_import(rng: random.Random) -> list[str]:
 
 def _rust_definition(rng: random.Random) -> list[str]:
     name = rng.choice(NAMES)
-    return rng.choice([
-        [f"fn {name}() -> i32 {{", "    1", "}"],
-        [f"fn {name}() -> i32 {{", "    2", "}"],
-        [f"pub fn {name}(x: i32) -> i32 {{", "    x", "}"],
-        [f"const {name.upper()}: i32 = {rng.randint(0, 3)};"],
-    ])
+    return rng.choice(
+        [
+            [f"fn {name}() -> i32 {{", "    1", "}"],
+            [f"fn {name}() -> i32 {{", "    2", "}"],
+            [f"pub fn {name}(x: i32) -> i32 {{", "    x", "}"],
+            [f"const {name.upper()}: i32 = {rng.randint(0, 3)};"],
+        ]
+    )
 
 
 KITS = (
     Kit("py", (), (), (), "#", _py_import, _py_definition),
-    Kit("java", ("package app;",), ("", "public class App {"), ("}",), "//", _java_import,
-        _java_definition),
+    Kit(
+        "java",
+        ("package app;",),
+        ("", "public class App {"),
+        ("}",),
+        "//",
+        _java_import,
+        _java_definition,
+    ),
     Kit("js", ('"use strict";',), (), (), "//", _js_import, _js_definition),
     Kit("ts", (), (), (), "//", _ts_import, _ts_definition),
     Kit("go", ("package main",), (), (), "//", _go_import, _go_definition),
@@ -201,14 +219,16 @@ class _Doc(NamedTuple):
 
 
 def _noise(rng: random.Random, kit: Kit) -> list[str]:
-    return rng.choice([
-        [f"{kit.comment} note"],
-        [f"{kit.comment} café ünïcödé 中文 🚀"],
-        [""],
-        ["   "],
-        [f"{kit.comment} " + "x" * rng.choice((200, 3000))],
-        [rng.choice(MARKER_LIKE)] if rng.random() < 0.2 else [f"{kit.comment} todo"],
-    ])
+    return rng.choice(
+        [
+            [f"{kit.comment} note"],
+            [f"{kit.comment} café ünïcödé 中文 🚀"],
+            [""],
+            ["   "],
+            [f"{kit.comment} " + "x" * rng.choice((200, 3000))],
+            [rng.choice(MARKER_LIKE)] if rng.random() < 0.2 else [f"{kit.comment} todo"],
+        ]
+    )
 
 
 def _segment(lines: Sequence[str], eol: str) -> Segment:
@@ -231,8 +251,7 @@ def _tweak(rng: random.Random, segment: Segment, kit: Kit) -> Segment:
     lines = list(segment)
     which = rng.randrange(len(lines))
     text, eol = lines[which]
-    kind = rng.choice(["same", "same", "comment", "crlf", "indent", "trailing", "twice",
-                       "word"])
+    kind = rng.choice(["same", "same", "comment", "crlf", "indent", "trailing", "twice", "word"])
     if kind == "comment":
         lines.insert(0, (f"{kit.comment} needed by the fix", eol))
     elif kind == "crlf":
@@ -248,8 +267,14 @@ def _tweak(rng: random.Random, segment: Segment, kit: Kit) -> Segment:
     return lines
 
 
-def _edit(rng: random.Random, doc: _Doc, kit: Kit, eol: str, spots: list[tuple[str, int]],
-          shared: list[Segment | None]) -> None:
+def _edit(
+    rng: random.Random,
+    doc: _Doc,
+    kit: Kit,
+    eol: str,
+    spots: list[tuple[str, int]],
+    shared: list[Segment | None],
+) -> None:
     """Edit ``doc`` in place: one to three changes, often at the shared spots."""
     for _ in range(rng.randint(1, 3)):
         op = rng.random()
@@ -266,8 +291,7 @@ def _edit(rng: random.Random, doc: _Doc, kit: Kit, eol: str, spots: list[tuple[s
                 shared[which] = new
             segments.insert(min(at, len(segments)), new)
         elif op < 0.65:  # add somewhere
-            segments.insert(rng.randint(0, len(segments)),
-                            _item(rng, kit, zone, eol))
+            segments.insert(rng.randint(0, len(segments)), _item(rng, kit, zone, eol))
         elif op < 0.75 and segments:  # delete
             segments.pop(rng.randrange(len(segments)))
         elif op < 0.85 and segments:  # change a line
@@ -298,8 +322,9 @@ def _whitespace(rng: random.Random, doc: _Doc) -> None:
     swap = ("    ", "\t") if rng.random() < 0.7 else ("\t", "    ")
     for zone, k in places:
         if kind == "tabs":
-            zone[k] = [(swap[1] + t[len(swap[0]):] if t.startswith(swap[0]) else t, e)
-                       for t, e in zone[k]]
+            zone[k] = [
+                (swap[1] + t[len(swap[0]) :] if t.startswith(swap[0]) else t, e) for t, e in zone[k]
+            ]
         else:
             zone[k] = [(t, "\r\n" if e else e) for t, e in zone[k]]
 
@@ -336,13 +361,17 @@ def _generate_code(rng: random.Random) -> Merge:
     kit = rng.choice(KITS)
     eol = rng.choices(["\n", "\r\n", "mixed"], weights=[85, 12, 3])[0]
     base_eol = "\r\n" if eol == "mixed" else eol
-    base = _Doc([_item(rng, kit, "imports", base_eol) for _ in range(rng.randint(0, 4))],
-                [_item(rng, kit, "definitions", base_eol) for _ in range(rng.randint(0, 5))])
+    base = _Doc(
+        [_item(rng, kit, "imports", base_eol) for _ in range(rng.randint(0, 4))],
+        [_item(rng, kit, "definitions", base_eol) for _ in range(rng.randint(0, 5))],
+    )
     if eol == "mixed":
         for segment in base.definitions:
             segment[:] = [(t, rng.choice(["\n", "\r\n"])) for t, _ in segment]
-    spots = [(zone, rng.randint(0, len(getattr(base, zone))))
-             for zone in rng.sample(["imports", "definitions"], rng.randint(1, 2))]
+    spots = [
+        (zone, rng.randint(0, len(getattr(base, zone))))
+        for zone in rng.sample(["imports", "definitions"], rng.randint(1, 2))
+    ]
     shared: list[Segment | None] = [None] * len(spots)
     sides = []
     for _ in range(2):
@@ -350,8 +379,10 @@ def _generate_code(rng: random.Random) -> Merge:
         _edit(rng, doc, kit, base_eol, spots, shared)
         sides.append(doc)
     empty_base = rng.random() < 0.08
-    texts = [_render(None if empty_base else base, kit, base_eol, rng.random() > 0.08),
-             *(_render(d, kit, base_eol, rng.random() > 0.08) for d in sides)]
+    texts = [
+        _render(None if empty_base else base, kit, base_eol, rng.random() > 0.08),
+        *(_render(d, kit, base_eol, rng.random() > 0.08) for d in sides),
+    ]
     data = [t.encode("utf-8") for t in texts]
     if rng.random() < 0.01:  # not UTF-8, or binary
         k = rng.randrange(3)
@@ -368,8 +399,10 @@ CONFIG_EXTS = ("json", "yaml", "toml", "py")
 # Keys the sides add, often both at one place, each in a spelling of its own.
 CONFIG_KEYS = ("alpha", "beta", "timeout", "lint", "select")
 BASE_KEYS = ("name", "version", "line-length", "debug", "alpha")
-SECTION_NAMES = {"toml": ("tool.ruff", "server", "tool.ruff.lint", "lint"),
-                 "other": ("tool", "server", "lint", "beta")}
+SECTION_NAMES = {
+    "toml": ("tool.ruff", "server", "tool.ruff.lint", "lint"),
+    "other": ("tool", "server", "lint", "beta"),
+}
 
 
 class _Section(NamedTuple):
@@ -393,10 +426,21 @@ def _spell(rng: random.Random, ext: str, key: str) -> str:
     head, last = key[:-1], key[-1]
     options = {
         "json": [f'"{key}"', f'"{key}"', f'"{head}{_u(last)}"', f'"{_u(key[0])}{key[1:]}"'],
-        "py": [f'"{key}"', f"'{key}'", f'"{head}\\x{ord(last):02x}"',
-               f"'{_u(key[0])}{key[1:]}'", f'"{key[:2]}" "{key[2:]}"'],
-        "yaml": [key, key, f'"{key}"', f"'{key}'", f'"{head}\\x{ord(last):02x}"',
-                 f'"{head}{_u(last)}"'],
+        "py": [
+            f'"{key}"',
+            f"'{key}'",
+            f'"{head}\\x{ord(last):02x}"',
+            f"'{_u(key[0])}{key[1:]}'",
+            f'"{key[:2]}" "{key[2:]}"',
+        ],
+        "yaml": [
+            key,
+            key,
+            f'"{key}"',
+            f"'{key}'",
+            f'"{head}\\x{ord(last):02x}"',
+            f'"{head}{_u(last)}"',
+        ],
         "toml": [key, key, f'"{key}"', f"'{key}'", f'"{head}{_u(last)}"'],
     }[ext]
     return rng.choice(options)
@@ -412,8 +456,7 @@ def _spell_dotted(rng: random.Random, ext: str, name: str) -> str:
 
 def _config_value(rng: random.Random, ext: str) -> str:
     n = rng.randint(0, 99)
-    return rng.choice([str(n), f'"v{n}"', "True" if ext == "py" else "true",
-                       f'["E", "F{n}"]'])
+    return rng.choice([str(n), f'"v{n}"', "True" if ext == "py" else "true", f'["E", "F{n}"]'])
 
 
 def _config_entry(rng: random.Random, ext: str, key: str, eol: str) -> Segment:
@@ -423,8 +466,7 @@ def _config_entry(rng: random.Random, ext: str, key: str, eol: str) -> Segment:
 
 
 def _config_base(rng: random.Random, ext: str, eol: str) -> _Config:
-    top = [_config_entry(rng, ext, key, eol)
-           for key in rng.sample(BASE_KEYS, rng.randint(0, 3))]
+    top = [_config_entry(rng, ext, key, eol) for key in rng.sample(BASE_KEYS, rng.randint(0, 3))]
     names = ["tool.ruff"] if ext == "toml" and rng.random() < 0.7 else []
     pool = [n for n in ("server", "tool") if n not in names]
     names += rng.sample(pool, rng.randint(0, 2 - len(names)))
@@ -433,13 +475,24 @@ def _config_base(rng: random.Random, ext: str, eol: str) -> _Config:
         name = "tool" if name == "tool" and ext == "toml" else name
         keys = ["line-length"] if name == "tool.ruff" else []
         keys += rng.sample([k for k in BASE_KEYS if k not in keys], rng.randint(0, 2))
-        sections.append(_Section(name, _spell_dotted(rng, ext, name),
-                                 [_config_entry(rng, ext, key, eol) for key in keys]))
+        sections.append(
+            _Section(
+                name,
+                _spell_dotted(rng, ext, name),
+                [_config_entry(rng, ext, key, eol) for key in keys],
+            )
+        )
     return _Config(top, sections)
 
 
-def _edit_config(rng: random.Random, doc: _Config, ext: str, eol: str,
-                 spots: list[tuple[int, int]], shared: list[str | None]) -> None:
+def _edit_config(
+    rng: random.Random,
+    doc: _Config,
+    ext: str,
+    eol: str,
+    spots: list[tuple[int, int]],
+    shared: list[str | None],
+) -> None:
     """Edit ``doc`` in place: one to three changes, often one key added by both sides at
     one place (in two spellings), a table added against a dotted key or a scalar."""
     for _ in range(rng.randint(1, 3)):
@@ -449,21 +502,30 @@ def _edit_config(rng: random.Random, doc: _Config, ext: str, eol: str,
             which = rng.randrange(len(spots))
             where, at = spots[which]
             entries = doc.top if where < 0 else doc.sections[where].entries
-            key = shared[which] if shared[which] and rng.random() < 0.6 else rng.choice(
-                CONFIG_KEYS)
+            key = shared[which] if shared[which] and rng.random() < 0.6 else rng.choice(CONFIG_KEYS)
             shared[which] = key
             entries.insert(min(at, len(entries)), _config_entry(rng, ext, key, eol))
         elif op < 0.62:  # a section (a table) added at the end
             names = SECTION_NAMES["toml" if ext == "toml" else "other"]
             name = rng.choice(names)
-            doc.sections.append(_Section(name, _spell_dotted(rng, ext, name), [
-                _config_entry(rng, ext, rng.choice(CONFIG_KEYS), eol)
-                for _ in range(rng.randint(0, 2))]))
+            doc.sections.append(
+                _Section(
+                    name,
+                    _spell_dotted(rng, ext, name),
+                    [
+                        _config_entry(rng, ext, rng.choice(CONFIG_KEYS), eol)
+                        for _ in range(rng.randint(0, 2))
+                    ],
+                )
+            )
         elif op < 0.7 and ext == "toml":  # a dotted key, or a scalar, where a table may come
             ruff = [s for s in doc.sections if s.name == "tool.ruff"]
             entries = ruff[0].entries if ruff else doc.top
-            key = rng.choice(["lint.select", "lint", "tool.ruff.lint.ignore"] if not ruff
-                             else ["lint.select", "lint"])
+            key = rng.choice(
+                ["lint.select", "lint", "tool.ruff.lint.ignore"]
+                if not ruff
+                else ["lint.select", "lint"]
+            )
             entries.insert(rng.randint(0, len(entries)), _config_entry(rng, ext, key, eol))
         elif op < 0.8 and any(places):  # a value changed
             entries = rng.choice([p for p in places if p])
@@ -480,8 +542,7 @@ def _edit_config(rng: random.Random, doc: _Config, ext: str, eol: str,
             entries[k] = [(t, "\r\n" if e == "\n" else "\n") for t, e in entries[k]]
 
 
-def _table_against_key(rng: random.Random, keyed: _Config, tabled: _Config, eol: str
-                       ) -> None:
+def _table_against_key(rng: random.Random, keyed: _Config, tabled: _Config, eol: str) -> None:
     """``keyed`` binds ``tool.ruff.lint`` with a dotted key or a scalar (in its
     ``[tool.ruff]`` table, else at the top), and ``tabled`` adds the ``[tool.ruff.lint]``
     table: each side loads, and a merge that keeps both does not."""
@@ -489,9 +550,13 @@ def _table_against_key(rng: random.Random, keyed: _Config, tabled: _Config, eol:
     entries = ruff[0].entries if ruff else keyed.top
     key = rng.choice(["lint.select", "lint"]) if ruff else "tool.ruff.lint.select"
     entries.insert(rng.randint(0, len(entries)), _config_entry(rng, "toml", key, eol))
-    tabled.sections.append(_Section("tool.ruff.lint", _spell_dotted(rng, "toml",
-                                                                    "tool.ruff.lint"),
-                                    [_config_entry(rng, "toml", "ignore", eol)]))
+    tabled.sections.append(
+        _Section(
+            "tool.ruff.lint",
+            _spell_dotted(rng, "toml", "tool.ruff.lint"),
+            [_config_entry(rng, "toml", "ignore", eol)],
+        )
+    )
 
 
 def _render_config(doc: _Config | None, ext: str, eol: str, final_newline: bool) -> str:
@@ -525,8 +590,9 @@ def _render_config(doc: _Config | None, ext: str, eol: str, final_newline: bool)
                 items.append([(f"{indent}{section.spelled}: {{}}", eol)])
                 continue
             inner = [[(indent * 2 + t, e) for t, e in entry] for entry in section.entries]
-            items.append([(f"{indent}{section.spelled}: {{", eol), *_joined(inner, ext),
-                          (indent + "}", eol)])
+            items.append(
+                [(f"{indent}{section.spelled}: {{", eol), *_joined(inner, ext), (indent + "}", eol)]
+            )
         lines.append(("CONFIG = {" if ext == "py" else "{", eol))
         lines += _joined(items, ext)
         lines.append(("}", eol))
@@ -550,23 +616,28 @@ def generate_config(rng: random.Random) -> Merge:
     ext = rng.choice(CONFIG_EXTS)
     eol = "\r\n" if rng.random() < 0.1 else "\n"
     base = _config_base(rng, ext, eol)
-    spots = [(where, rng.randint(0, len(base.top if where < 0 else
-                                         base.sections[where].entries)))
-             for where in rng.sample(range(-1, len(base.sections)),
-                                     min(rng.randint(1, 2), len(base.sections) + 1))]
+    spots = [
+        (where, rng.randint(0, len(base.top if where < 0 else base.sections[where].entries)))
+        for where in rng.sample(
+            range(-1, len(base.sections)), min(rng.randint(1, 2), len(base.sections) + 1)
+        )
+    ]
     shared: list[str | None] = [None] * len(spots)
     sides = []
     for _ in range(2):
-        doc = _Config([list(e) for e in base.top],
-                      [s._replace(entries=[list(e) for e in s.entries])
-                       for s in base.sections])
+        doc = _Config(
+            [list(e) for e in base.top],
+            [s._replace(entries=[list(e) for e in s.entries]) for s in base.sections],
+        )
         _edit_config(rng, doc, ext, eol, spots, shared)
         sides.append(doc)
     if ext == "toml" and rng.random() < 0.2:  # one side's dotted key (or scalar), the
         _table_against_key(rng, *rng.sample(sides, 2), eol)  # other side's table
     empty_base = rng.random() < 0.05
-    texts = [_render_config(None if empty_base else base, ext, eol, rng.random() > 0.05),
-             *(_render_config(d, ext, eol, rng.random() > 0.05) for d in sides)]
+    texts = [
+        _render_config(None if empty_base else base, ext, eol, rng.random() > 0.05),
+        *(_render_config(d, ext, eol, rng.random() > 0.05) for d in sides),
+    ]
     path = "conf/settings.py" if ext == "py" else f"conf/app.{ext}"
     return Merge(path, *(t.encode("utf-8") for t in texts))
 
@@ -577,11 +648,12 @@ def _with_long_line(rng: random.Random, merge: Merge) -> Merge:
     base's, changed by one side at its end."""
     ext = os.path.splitext(merge.path)[1]
     long = "a" * LONG_LINE
-    line = {".py": f"s = '{long}'", ".toml": f'long = "{long}"',
-            ".yaml": f"long: {long}"}.get(ext, f"// {long}")
+    line = {".py": f"s = '{long}'", ".toml": f'long = "{long}"', ".yaml": f"long: {long}"}.get(
+        ext, f"// {long}"
+    )
     kind = rng.choice(["issue", "one side", "both", "base"])
     if kind == "issue" or ext == ".json":  # JSON: no comments, and a key needs a comma
-        return Merge(merge.path[:-len(ext)] + ".py", b"", f"s = '{long}'\n".encode(), b"")
+        return Merge(merge.path[: -len(ext)] + ".py", b"", f"s = '{long}'\n".encode(), b"")
 
     def put(data: bytes, text: str) -> bytes:
         lines = data.splitlines(keepends=True)
@@ -593,10 +665,12 @@ def _with_long_line(rng: random.Random, merge: Merge) -> Merge:
     if kind == "one side":
         return merge._replace(ours=put(merge.ours, line))
     if kind == "both":
-        return merge._replace(ours=put(merge.ours, line + "b"),
-                              theirs=put(merge.theirs, line + "c"))
-    return merge._replace(base=put(merge.base, line), ours=put(merge.ours, line),
-                          theirs=put(merge.theirs, line + "d"))
+        return merge._replace(
+            ours=put(merge.ours, line + "b"), theirs=put(merge.theirs, line + "c")
+        )
+    return merge._replace(
+        base=put(merge.base, line), ours=put(merge.ours, line), theirs=put(merge.theirs, line + "d")
+    )
 
 
 # -- git's merge, and a result split against it -------------------------------------------
@@ -617,8 +691,9 @@ def git_merge(merge: Merge, folder: Path) -> tuple[bytes, int]:
     args = ["git", "merge-file", "-p", "--diff3"]
     for label in LABELS:
         args += ["-L", label]
-    proc = subprocess.run([*args, str(ours), str(base), str(theirs)], capture_output=True,
-                          check=False)
+    proc = subprocess.run(
+        [*args, str(ours), str(base), str(theirs)], capture_output=True, check=False
+    )
     return proc.stdout, (proc.returncode if 0 <= proc.returncode <= 127 else -1)
 
 
@@ -629,8 +704,12 @@ class Split(NamedTuple):
     written: tuple[str | None, ...]
 
 
-def split_result(baseline: str, result: str, marker_size: int = 7,
-                 accept: Callable[[object, str], bool] | None = None) -> Split | None:
+def split_result(
+    baseline: str,
+    result: str,
+    marker_size: int = 7,
+    accept: Callable[[object, str], bool] | None = None,
+) -> Split | None:
     """Cut ``result`` into git's chunks: the text between the hunks must be git's byte for
     byte, and each hunk is either git's own (left marked) or some written text (that
     ``accept`` takes, when given: a cut is ambiguous where a hunk's text could end at
@@ -709,9 +788,9 @@ def merge_problem(ours: str, base: str | None, theirs: str, written: str) -> str
     trailing ``,`` (a merged list moves its separators), and blank lines are left out:
     a blank line belongs to no child, and where a side removed the child it separated
     (or both sides added at one place), which blank lines stay is not a line's matter."""
+
     def lines(text: str | None) -> Counter[str]:
-        stripped = (line.rstrip("\r\n").rstrip().rstrip(",")
-                    for line in (text or "").splitlines())
+        stripped = (line.rstrip("\r\n").rstrip().rstrip(",") for line in (text or "").splitlines())
         return Counter(line for line in stripped if line.strip())
 
     have, o, t, b = lines(written), lines(ours), lines(theirs), lines(base)
@@ -736,6 +815,7 @@ def whitespace_problem(ours: str, base: str | None, theirs: str, written: str) -
     - a text no side has (two edits merged into one line): every line of the sides ends
       with the same blanks and line end, and is indented with the same character, and
       the line follows them. Never a CR, nor a tab, that no side has there."""
+
     def split(text: str | None) -> list[str]:
         out = (text or "").split("\n")
         return [x + "\n" for x in out[:-1]] + [x for x in out[-1:] if x]
@@ -749,9 +829,9 @@ def whitespace_problem(ours: str, base: str | None, theirs: str, written: str) -
         same = [[x for x in side if key(x) == key(line)] for side in sides]
         if not any(same):
             ended = [x for side in sides for x in side if x.endswith("\n") and key(x)]
-            ends = {x[len(x.rstrip(" \t\r\n\f\v")):] for x in ended}
+            ends = {x[len(x.rstrip(" \t\r\n\f\v")) :] for x in ended}
             starts = {x[0] for x in ended if x[0] in " \t"}
-            end = line[len(line.rstrip(" \t\r\n\f\v")):]
+            end = line[len(line.rstrip(" \t\r\n\f\v")) :]
             if line.endswith("\n") and ends != {end}:
                 return f"{line!r}, merged from two edits, ends unlike the sides' lines"
             if not line.endswith("\n") and end:
@@ -775,8 +855,13 @@ def whitespace_problem(ours: str, base: str | None, theirs: str, written: str) -
 
 # -- whole-file properties: a strict load, and no key twice (issue 22) -------------------
 
-FILE_LANGUAGES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml",
-                  ".py": "python"}
+FILE_LANGUAGES = {
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".py": "python",
+}
 KeyPlace = tuple[tuple[str, ...], str]  # the keys that lead to a mapping, and a key in it
 
 
@@ -895,8 +980,9 @@ class _KeyTwice(ValueError):
     pass
 
 
-def _json_pairs(value: object, path: tuple[str, ...], found: set[KeyPlace],
-                refuse: bool = False) -> None:
+def _json_pairs(
+    value: object, path: tuple[str, ...], found: set[KeyPlace], refuse: bool = False
+) -> None:
     if isinstance(value, _Pairs):
         seen: set[str] = set()
         for key, inner in value:
@@ -916,8 +1002,11 @@ def _python_dicts(node: object, path: tuple[str, ...], found: set[KeyPlace]) -> 
     and ``True`` are one key; ``"k"``, ``'k'``, ``"\\x6b"`` and ``"" "k"`` are one)."""
     import ast
 
-    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
-            node.targets[0], ast.Name):
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    ):
         path = (node.targets[0].id,)
     if isinstance(node, ast.Dict):
         seen: set[object] = set()
@@ -961,8 +1050,9 @@ def _yaml_twice(text: str) -> set[KeyPlace] | None:
     return found
 
 
-def _yaml_mappings(loader: Any, node: Any, path: tuple[str, ...], found: set[KeyPlace],
-                   seen_nodes: set[int]) -> None:
+def _yaml_mappings(
+    loader: Any, node: Any, path: tuple[str, ...], found: set[KeyPlace], seen_nodes: set[int]
+) -> None:
     if id(node) in seen_nodes:  # an alias of a node already walked
         return
     seen_nodes.add(id(node))
@@ -991,8 +1081,9 @@ def _lines(counts: Counter[str]) -> str:
 # -- the writers --------------------------------------------------------------------------
 
 
-def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
-                 stats: Counter[str] | None = None) -> list[str]:
+def check_driver(
+    merge: Merge, folder: Path, policy: str = "conservative", stats: Counter[str] | None = None
+) -> list[str]:
     """Run the merge driver in this process on ``merge``; the broken properties.
     ``stats`` counts cases, conflicted ones, and hunks written and left marked."""
     from santamerge.merge.workspace.driver import DriverArgs, run_merge_driver
@@ -1003,8 +1094,7 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
     os.environ["SANTAMERGE_POLICY"] = policy
     try:
         with _quiet():
-            got = run_merge_driver(DriverArgs(str(base), str(ours), str(theirs), 7,
-                                              merge.path))
+            got = run_merge_driver(DriverArgs(str(base), str(ours), str(theirs), 7, merge.path))
     finally:
         if saved is None:
             os.environ.pop("SANTAMERGE_POLICY", None)
@@ -1019,18 +1109,22 @@ def check_driver(merge: Merge, folder: Path, policy: str = "conservative",
             problems.append("git refused the merge, and %A is not our side")
         return problems
     if status == 0:
-        return problems + (check_clean(baseline, result, got, stats,
-                                       (merge.base, merge.ours, merge.theirs))
-                           or file_problems(merge, baseline, result))
-    rule = with_whitespace(file_aware(_words_rule if policy == "words" else _union_rule,
-                                      merge, result, baseline))
+        return problems + (
+            check_clean(baseline, result, got, stats, (merge.base, merge.ours, merge.theirs))
+            or file_problems(merge, baseline, result)
+        )
+    rule = with_whitespace(
+        file_aware(_words_rule if policy == "words" else _union_rule, merge, result, baseline)
+    )
     return problems + check_written(merge, baseline, result, got, rule, stats)
 
 
-def with_whitespace(rule: Callable[[object, str], str | None]
-                    ) -> Callable[[object, str], str | None]:
+def with_whitespace(
+    rule: Callable[[object, str], str | None],
+) -> Callable[[object, str], str | None]:
     """``rule``, then ``whitespace_problem`` on the hunk (never excused file-wide: a
     line's ending is the line's matter, wherever git drew the hunk's edges)."""
+
     def both(hunk: object, written: str) -> str | None:
         sides = hunk.ours, hunk.base, hunk.theirs  # type: ignore[attr-defined]
         return rule(hunk, written) or whitespace_problem(*sides, written)
@@ -1041,9 +1135,13 @@ def with_whitespace(rule: Callable[[object, str], str | None]
 CLASH_MARKERS = ("<<<<<<< ", "||||||| ", "=======", ">>>>>>> ")
 
 
-def check_clean(baseline: bytes, result: bytes, status: int,
-                stats: Counter[str] | None = None,
-                sides: tuple[bytes, bytes, bytes] | None = None) -> list[str]:
+def check_clean(
+    baseline: bytes,
+    result: bytes,
+    status: int,
+    stats: Counter[str] | None = None,
+    sides: tuple[bytes, bytes, bytes] | None = None,
+) -> list[str]:
     """git merged cleanly: the driver writes git's merge (0), or marks a clash (1): git's
     merge, line for line, with conflicts added whose one side is empty; or marks a JSON
     or TOML merge that does not load (1): conflicts in each of which one side is the
@@ -1059,10 +1157,13 @@ def check_clean(baseline: bytes, result: bytes, status: int,
     parsed = parse_conflicts(result.decode("utf-8"))
     hunks = parsed.hunks
     if sides is not None and len(hunks) == 1 and hunks[0].base is not None:
-        whole = [parsed.splice({0: text}) for text in (hunks[0].base, hunks[0].ours,
-                                                       hunks[0].theirs)]
-        if all(w in (s.decode("utf-8"), s.decode("utf-8") + "\n")
-               for w, s in zip(whole, sides, strict=True)):
+        whole = [
+            parsed.splice({0: text}) for text in (hunks[0].base, hunks[0].ours, hunks[0].theirs)
+        ]
+        if all(
+            w in (s.decode("utf-8"), s.decode("utf-8") + "\n")
+            for w, s in zip(whole, sides, strict=True)
+        ):
             if stats is not None:
                 stats["clean merges marked as not loading"] += 1
             return []
@@ -1070,12 +1171,19 @@ def check_clean(baseline: bytes, result: bytes, status: int,
     # only added to has an empty base, as a clash's hunk has): taking the changed side
     # of each hunk gives git's merge.
     if hunks and all(h.ours == h.base or h.theirs == h.base for h in hunks):
-        taken = parsed.splice({i: h.theirs if h.ours == h.base else h.ours
-                               for i, h in enumerate(hunks)})
+        taken = parsed.splice(
+            {i: h.theirs if h.ours == h.base else h.ours for i, h in enumerate(hunks)}
+        )
         if taken in (baseline.decode(), baseline.decode() + "\n") and (
-                any(h.base for h in hunks) or any(h.ours and h.theirs for h in hunks)
-                or "".join(x for x in result.decode("utf-8").splitlines(keepends=True)
-                           if not x.startswith(CLASH_MARKERS)) != baseline.decode()):
+            any(h.base for h in hunks)
+            or any(h.ours and h.theirs for h in hunks)
+            or "".join(
+                x
+                for x in result.decode("utf-8").splitlines(keepends=True)
+                if not x.startswith(CLASH_MARKERS)
+            )
+            != baseline.decode()
+        ):
             if stats is not None:
                 stats["clean merges marked as not loading"] += 1
             return []
@@ -1093,12 +1201,17 @@ def check_clean(baseline: bytes, result: bytes, status: int,
     return []
 
 
-def file_aware(rule: Callable[[object, str], str | None], merge: Merge, result: bytes,
-               baseline: bytes | None = None) -> Callable[[object, str], str | None]:
+def file_aware(
+    rule: Callable[[object, str], str | None],
+    merge: Merge,
+    result: bytes,
+    baseline: bytes | None = None,
+) -> Callable[[object, str], str | None]:
     """``rule``, or, where a hunk breaks it, the three-way rule over the whole file: git
     draws a hunk's edges where lines happen to repeat (a ``}`` of a new function aligned
     with the ``}`` of a deleted one), so a tree merge that is right for the file can look
     as if it lost the line the hunk's edge took. Lines are still counted, file-wide."""
+
     def whole_file(hunk: object, written: str) -> str | None:
         problem = rule(hunk, written)
         if problem is None:
@@ -1131,9 +1244,15 @@ def _words_rule(hunk: object, written: str) -> str | None:
     return _union_rule(hunk, written)
 
 
-def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | None,
-                  rule: Callable[[object, str], str | None],
-                  stats: Counter[str] | None = None, only_markers: bool = False) -> list[str]:
+def check_written(
+    merge: Merge,
+    baseline: bytes,
+    result: bytes,
+    status: int | None,
+    rule: Callable[[object, str], str | None],
+    stats: Counter[str] | None = None,
+    only_markers: bool = False,
+) -> list[str]:
     """The result of a writer against git's conflicted merge ``baseline``: git's bytes
     outside the hunks, git's hunks where left marked, ``rule`` for each written hunk, and
     (unless ``status`` is None) 0 exactly when nothing is left marked. Where the writer
@@ -1148,11 +1267,14 @@ def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | No
             inputs_text.append(data.decode("utf-8"))
         except UnicodeDecodeError:
             inputs_text.append(None)
-    unreadable = any(t is None or b"\0" in d for t, d in
-                     zip(inputs_text, (merge.base, merge.ours, merge.theirs, baseline),
-                         strict=True))
-    marker_lines = any(_has_marker_line(d.decode("utf-8", "replace"))
-                       for d in (merge.base, merge.ours, merge.theirs))
+    unreadable = any(
+        t is None or b"\0" in d
+        for t, d in zip(inputs_text, (merge.base, merge.ours, merge.theirs, baseline), strict=True)
+    )
+    marker_lines = any(
+        _has_marker_line(d.decode("utf-8", "replace"))
+        for d in (merge.base, merge.ours, merge.theirs)
+    )
     steps_aside = marker_lines or (unreadable and not only_markers) or inputs_text[3] is None
     if steps_aside:
         problems = [] if result == baseline else ["stepped aside, but did not leave git's result"]
@@ -1161,8 +1283,9 @@ def check_written(merge: Merge, baseline: bytes, result: bytes, status: int | No
         return problems
     try:
         text = result.decode("utf-8")
-        split = split_result(inputs_text[3] or "", text,
-                             accept=lambda hunk, written: rule(hunk, written) is None)
+        split = split_result(
+            inputs_text[3] or "", text, accept=lambda hunk, written: rule(hunk, written) is None
+        )
         if split is None:  # no cut keeps the rule: find one that shows what breaks it
             split = split_result(inputs_text[3] or "", text)
     except (UnicodeDecodeError, MarkerError):
@@ -1209,7 +1332,7 @@ def edit_inside_markers(data: bytes, rng: random.Random) -> tuple[bytes, int] | 
     at = rng.randrange(len(lines)) if lines else 0
     if kind == "change":
         text = lines[at].rstrip("\r\n")
-        lines[at] = f"{text} edited by hand" + lines[at][len(text):]
+        lines[at] = f"{text} edited by hand" + lines[at][len(text) :]
         if not lines[at].endswith("\n"):  # the section's last line had no line end
             lines[at] += newline
     elif kind == "remove":
@@ -1219,8 +1342,10 @@ def edit_inside_markers(data: bytes, rng: random.Random) -> tuple[bytes, int] | 
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += newline  # the next marker starts a line
     edited = hunk._replace(**{section: "".join(lines)})
-    text = "".join(edited.render() if c is hunk else c if isinstance(c, str) else c.render()
-                   for c in parsed.chunks)
+    text = "".join(
+        edited.render() if c is hunk else c if isinstance(c, str) else c.render()
+        for c in parsed.chunks
+    )
     return text.encode("utf-8"), hunk.index
 
 
@@ -1236,8 +1361,11 @@ def edits_kept(edited: bytes, result: bytes, hunks: Sequence[int]) -> list[str]:
         split = None
     if split is None:
         return ["a file edited inside its markers was changed outside its hunks"]
-    return [f"hunk {i + 1}, edited by a person inside its markers, was written over"
-            for i in hunks if split.written[i] is not None]
+    return [
+        f"hunk {i + 1}, edited by a person inside its markers, was written over"
+        for i in hunks
+        if split.written[i] is not None
+    ]
 
 
 class _quiet:
@@ -1292,7 +1420,7 @@ def tree_problem(parsed: object, hunk: object, written: str) -> str | None:
     chunks = parsed.chunks  # type: ignore[attr-defined]
     at = chunks.index(hunk)
     before = _edge(chunks[:at], last=True)
-    after = _edge(chunks[at + 1:], last=False)
+    after = _edge(chunks[at + 1 :], last=False)
     wide = [before + (text or "") + after for text in (*sides, written)]
     return None if merge_problem(*wide) is None else problem
 
@@ -1335,8 +1463,9 @@ def check_union(merge: Merge, folder: Path) -> tuple[int, list[str]]:
                 problem = union_problem(hunk.ours, hunk.base, hunk.theirs, candidate.text)
             else:
                 problem = tree_problem(parsed, hunk, candidate.text)
-            problem = problem or whitespace_problem(hunk.ours, hunk.base, hunk.theirs,
-                                                    candidate.text)
+            problem = problem or whitespace_problem(
+                hunk.ours, hunk.base, hunk.theirs, candidate.text
+            )
             if problem:
                 problems.append(f"hunk {hunk.index + 1}: {problem}")
     return offered, problems
@@ -1354,9 +1483,11 @@ def candidate_rule(hunk: object, written: str) -> str | None:
     allowed = {ours, theirs, *_concats(ours, theirs), *_concats(theirs, ours), base}
     if written in allowed:
         return None
-    if (base is not None and written == merge_words(base, ours, theirs)) or union_problem(
-            ours, base, theirs, written) is None or (
-            merge_problem(ours, base, theirs, written) is None):
+    if (
+        (base is not None and written == merge_words(base, ours, theirs))
+        or union_problem(ours, base, theirs, written) is None
+        or (merge_problem(ours, base, theirs, written) is None)
+    ):
         return whitespace_problem(ours, base, theirs, written)  # a merge: lines kept whole
     return "wrote a text that is none of the candidates shown"
 
@@ -1369,8 +1500,9 @@ def _concats(first: str, second: str) -> list[str]:
     return [first + second]
 
 
-def run_cases(count: int, seed: int,
-              check: Callable[[Merge, Path], list[str]], scratch: Path) -> dict[str, object]:
+def run_cases(
+    count: int, seed: int, check: Callable[[Merge, Path], list[str]], scratch: Path
+) -> dict[str, object]:
     """``count`` generated merges from ``seed``, each checked; a summary."""
     import shutil
 
@@ -1381,13 +1513,15 @@ def run_cases(count: int, seed: int,
         problems = check(merge, folder)
         shutil.rmtree(folder, ignore_errors=True)
         if problems:
-            failures.append({"case": seed * 1_000_003 + k, "path": merge.path,
-                             "problems": problems})
+            failures.append(
+                {"case": seed * 1_000_003 + k, "path": merge.path, "problems": problems}
+            )
     return {"cases": count, "failures": failures}
 
 
-def check_preview(merge: Merge, folder: Path, rng: random.Random,
-                  stats: Counter[str] | None = None) -> list[str] | None:
+def check_preview(
+    merge: Merge, folder: Path, rng: random.Random, stats: Counter[str] | None = None
+) -> list[str] | None:
     """The review, in this process and key by key, on git's conflicted merge of
     ``merge``: each hunk accepted (a random candidate), skipped, edited, edited with its
     markers left in (which must be refused), accepted then kept as a conflict, accepted,
@@ -1410,23 +1544,26 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
         baseline.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if any(_has_marker_line(t.decode("utf-8", "replace"))
-           for t in (merge.base, merge.ours, merge.theirs)):
+    if any(
+        _has_marker_line(t.decode("utf-8", "replace"))
+        for t in (merge.base, merge.ours, merge.theirs)
+    ):
         return None  # outside a repository there are no index stages to tell them apart
     target = folder / f"file{os.path.splitext(merge.path)[1]}"
     target.write_bytes(baseline)
     # the whole sides, as preview reads them from the index stages in a repository
     sides = (merge.ours.decode("utf-8", "replace"), merge.theirs.decode("utf-8", "replace"))
-    file = load_preview(PreviewSource(target.name, str(target), str(target), merge.path,
-                                      sides=sides),
-                        DEFAULT_POLICY, lambda message: None)
+    file = load_preview(
+        PreviewSource(target.name, str(target), str(target), merge.path, sides=sides),
+        DEFAULT_POLICY,
+        lambda message: None,
+    )
     if file is None:
         return ["a conflicted file was not offered for review"]
     written: dict[int, str] = {}
     if rng.random() < 0.3:  # a merge-driver attempt: some hunks already written
         file, written = _as_attempt(file, rng)
-    script = ReviewScript(rng, file.record.to_json(), list(file.proposal.parsed.chunks),
-                          written)
+    script = ReviewScript(rng, file.record.to_json(), list(file.proposal.parsed.chunks), written)
     review = Review([file], _editor(script.edits))
     edited = None
     problems: list[str] = []
@@ -1440,8 +1577,10 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
                 if review.file.result() != action[1]:
                     problems.append("the result shown is not the decisions made")
                 if review.edit_file(action[2]) != action[3]:
-                    problems.append(f"the edit of the whole file was wrongly "
-                                    f"{'refused' if action[3] else 'taken'}: {review.message}")
+                    problems.append(
+                        f"the edit of the whole file was wrongly "
+                        f"{'refused' if action[3] else 'taken'}: {review.message}"
+                    )
         if rng.random() < 0.1:  # a person edits inside the markers while the review is open
             edited = edit_inside_markers(target.read_bytes(), rng)
             if edited is not None:
@@ -1455,8 +1594,9 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     if stats is not None:
         stats["files"] += 1
         stats["hunks written"] += len(expected)
-        stats["hunks left marked"] += sum(not isinstance(c, str) for c in script.chunks) \
-            - len(expected)
+        stats["hunks left marked"] += sum(not isinstance(c, str) for c in script.chunks) - len(
+            expected
+        )
         stats.update(script.tally)
     if problems:
         return problems
@@ -1468,8 +1608,12 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
     want = script.result()
     if target.read_bytes() != (want.encode("utf-8") if script.changed else unchanged):
         return ["the file written is not git's merge with exactly the choices made"]
-    if not written and not script.edited and len(expected) == 1 \
-            and _gated(file.record.to_json(), expected):
+    if (
+        not written
+        and not script.edited
+        and len(expected) == 1
+        and _gated(file.record.to_json(), expected)
+    ):
         return file_problems(merge, baseline, target.read_bytes())
     return []
 
@@ -1477,8 +1621,10 @@ def check_preview(merge: Merge, folder: Path, rng: random.Random,
 def _gated(record: dict[str, Any], decided: dict[int, str]) -> bool:
     """Whether each decided hunk took a candidate that passed the gates (the review also
     lets a person take one that did not: that is then the person's doing)."""
-    return all(any(c["text"] == text and c["accepted"] for c in record["hunks"][i]["candidates"])
-               for i, text in decided.items())
+    return all(
+        any(c["text"] == text and c["accepted"] for c in record["hunks"][i]["candidates"])
+        for i, text in decided.items()
+    )
 
 
 def _as_attempt(file: Any, rng: random.Random) -> tuple[Any, dict[int, str]]:
@@ -1487,8 +1633,11 @@ def _as_attempt(file: Any, rng: random.Random) -> tuple[Any, dict[int, str]]:
     taken back."""
     from santamerge.ui.review import Decision
 
-    written = {h.hunk.index: h.ranked[0].candidate.text for h in file.proposal.hunks
-               if h.ranked and rng.random() < 0.5}
+    written = {
+        h.hunk.index: h.ranked[0].candidate.text
+        for h in file.proposal.hunks
+        if h.ranked and rng.random() < 0.5
+    }
     data = file.proposal.parsed.splice(written, default="markers").encode("utf-8")
     with open(file.target, "wb") as fh:
         fh.write(data)
@@ -1517,8 +1666,13 @@ class ReviewScript:
     text of each decided hunk, by its place among the hunks of ``chunks``.
     """
 
-    def __init__(self, rng: random.Random, record: dict[str, Any],
-                 chunks: list[Any], written: dict[int, str] | None) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        record: dict[str, Any],
+        chunks: list[Any],
+        written: dict[int, str] | None,
+    ) -> None:
         self.rng = rng
         self.record = record
         self.chunks = chunks
@@ -1535,8 +1689,9 @@ class ReviewScript:
         crlf = text.count("\r\n")
         self.newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
         # candidate 1 of each hunk (a hunk edited inside its markers is offered ours first)
-        self.first = [h["candidates"][0]["text"] if h["candidates"] else None
-                      for h in record["hunks"]]
+        self.first = [
+            h["candidates"][0]["text"] if h["candidates"] else None for h in record["hunks"]
+        ]
         if rng.random() < 0.15:
             self._take_side(hunks, undo=rng.random() < 0.3)
         for hunk in record["hunks"]:
@@ -1561,8 +1716,7 @@ class ReviewScript:
         return "".join(parts)
 
     def _take_side(self, hunks: list[Any], undo: bool) -> None:
-        sides = ["ours", "theirs"] + (["base"] if all(h.base is not None for h in hunks)
-                                      else [])
+        sides = ["ours", "theirs"] + (["base"] if all(h.base is not None for h in hunks) else [])
         side = self.rng.choice(sides)
         self.actions.append(side[0].upper())
         if undo:
@@ -1602,8 +1756,7 @@ class ReviewScript:
         parts = []
         for n, (side, line) in enumerate(picks):
             text = _side_lines(getattr(hunk, side))[line]
-            if not text.endswith("\n") and (n < len(picks) - 1
-                                            or hunk.close_marker.endswith("\n")):
+            if not text.endswith("\n") and (n < len(picks) - 1 or hunk.close_marker.endswith("\n")):
                 text += self.newline
             parts.append(text)
         return "".join(parts)
@@ -1615,8 +1768,15 @@ class ReviewScript:
             keys += ["k", "n"]
             del expected[hunk["index"]]
             return
-        kinds = ["accept", "accept", "skip", "edit", "edit with markers", "accept then keep",
-                 "accept, undo, accept"]
+        kinds = [
+            "accept",
+            "accept",
+            "skip",
+            "edit",
+            "edit with markers",
+            "accept then keep",
+            "accept, undo, accept",
+        ]
         what = rng.choice([*kinds, "pick lines"])
         last_hunk = hunk is self.record["hunks"][-1]
         if what == "accept then keep":  # accepted, back to it, its conflict kept
@@ -1649,12 +1809,14 @@ class ReviewScript:
         edit undone, a side taken, candidate 1 accepted or a line picked."""
         rng = self.rng
         before = self.result()
-        left = [k for k, c in enumerate(c for c in self.chunks if not isinstance(c, str))
-                if k not in self.expected]
+        left = [
+            k
+            for k, c in enumerate(c for c in self.chunks if not isinstance(c, str))
+            if k not in self.expected
+        ]
         if left and rng.random() < 0.15:  # a marker deleted: the edit is refused
             hunk = [c for c in self.chunks if not isinstance(c, str)][left[0]]
-            broken = before.replace(hunk.render(), hunk.render().replace(hunk.sep_marker, "",
-                                                                         1), 1)
+            broken = before.replace(hunk.render(), hunk.render().replace(hunk.sep_marker, "", 1), 1)
             self.actions.append(("edit file", before, broken, False))
             self.tally["whole-file edits refused (markers broken)"] += 1
             return
@@ -1681,9 +1843,10 @@ class ReviewScript:
             k += 1
         saved = (self.chunks, self.expected, self.first)
         self.chunks, self.expected, self.edited = chunks, {}, True
-        self.first = [self.first[o] if o is not None else h.ours
-                      for o, h in zip(origin, (c for c in chunks if not isinstance(c, str)),
-                                      strict=True)]
+        self.first = [
+            self.first[o] if o is not None else h.ours
+            for o, h in zip(origin, (c for c in chunks if not isinstance(c, str)), strict=True)
+        ]
         self.actions.append(("edit file", before, self.result(), True))
         self.tally["whole files edited"] += 1
         hunks = [c for c in chunks if not isinstance(c, str)]
@@ -1705,8 +1868,9 @@ class ReviewScript:
         """The first hunk not yet ``used`` whose markers are ``chunk``'s, byte for byte:
         the one whose candidates a hunk left as it was keeps (two hunks alike are one
         conflict, whichever's candidates it keeps)."""
-        found = next(h.index for h in self.hunks if h.index not in used
-                     and h.render() == chunk.render())
+        found = next(
+            h.index for h in self.hunks if h.index not in used and h.render() == chunk.render()
+        )
         used.add(found)
         return found
 

@@ -13,16 +13,27 @@ import pyte
 
 
 class Terminal:
-    def __init__(self, command: list[str], cwd: Path, env: dict[str, str] | None = None,
-                 size: tuple[int, int] = (36, 130)) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        size: tuple[int, int] = (36, 130),
+    ) -> None:
         rows, cols = size
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.output = b""
-        environ = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(cols),
-                   "LINES": str(rows), **(env or {})}
-        self.child = pexpect.spawn(command[0], command[1:], cwd=str(cwd), env=environ,
-                                   dimensions=size)
+        environ = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "COLUMNS": str(cols),
+            "LINES": str(rows),
+            **(env or {}),
+        }
+        self.child = pexpect.spawn(
+            command[0], command[1:], cwd=str(cwd), env=environ, dimensions=size
+        )
 
     def pump(self, seconds: float = 0.2) -> bool:
         """Read what the command wrote for ``seconds``; False once it has ended."""
@@ -71,8 +82,8 @@ class Terminal:
         while time.monotonic() < end and self.pump(0.2):
             pass
         self.child.close()
-        printed = re.sub(rb"\x1b(\[[0-9;?<>=]*[A-Za-z~]|[()][A-Z0-9]|[=>78])", b"",
-                         self.output).decode("utf-8", "replace")
+        printed = re.sub(
+            rb"\x1b(\[[0-9;?<>=]*[A-Za-z~]|[()][A-Z0-9]|[=>78])", b"", self.output
+        ).decode("utf-8", "replace")
         status = self.child.exitstatus
-        return (status if status is not None else 128 + (self.child.signalstatus or 0),
-                printed)
+        return (status if status is not None else 128 + (self.child.signalstatus or 0), printed)

@@ -8,16 +8,37 @@ from santamerge.ui.align import align2, align3, align_merge, kind, lines_of, wor
 
 def test_a_three_line_insertion_keeps_the_lines_after_it_side_by_side() -> None:
     base = ["def f(x):", "    y = x + 1", "    return y", "", "Z = 1"]
-    ours = ["def f(x):", "    a = 1", "    b = 2", "    c = 3", "    y = x + 2",
-            "    return y", "", "Z = 1"]
+    ours = [
+        "def f(x):",
+        "    a = 1",
+        "    b = 2",
+        "    c = 3",
+        "    y = x + 2",
+        "    return y",
+        "",
+        "Z = 1",
+    ]
     theirs = ["def f(x):", "    y = x + 3", "    return y", "", "Z = 1"]
     rows = align3(ours, base, theirs)
-    text = [(None if o is None else ours[o], None if b is None else base[b],
-             None if t is None else theirs[t]) for o, b, t in rows]
-    assert text[1:4] == [("    a = 1", None, None), ("    b = 2", None, None),
-                         ("    c = 3", None, None)]
-    assert text[4:] == [("    y = x + 2", "    y = x + 1", "    y = x + 3"),
-                        ("    return y",) * 3, ("",) * 3, ("Z = 1",) * 3]
+    text = [
+        (
+            None if o is None else ours[o],
+            None if b is None else base[b],
+            None if t is None else theirs[t],
+        )
+        for o, b, t in rows
+    ]
+    assert text[1:4] == [
+        ("    a = 1", None, None),
+        ("    b = 2", None, None),
+        ("    c = 3", None, None),
+    ]
+    assert text[4:] == [
+        ("    y = x + 2", "    y = x + 1", "    y = x + 3"),
+        ("    return y",) * 3,
+        ("",) * 3,
+        ("Z = 1",) * 3,
+    ]
 
 
 def test_every_line_of_every_side_is_in_one_row_in_order() -> None:
@@ -35,8 +56,10 @@ def test_a_replaced_block_pairs_alike_lines() -> None:
 
 
 def test_a_merge_aligns_each_hunk_and_the_text_between() -> None:
-    text = ("import os\n<<<<<<< ours\nimport sys\nimport json\nimport re\n||||||| base\n"
-            "=======\nimport logging\n>>>>>>> theirs\n\nX = 1\n")
+    text = (
+        "import os\n<<<<<<< ours\nimport sys\nimport json\nimport re\n||||||| base\n"
+        "=======\nimport logging\n>>>>>>> theirs\n\nX = 1\n"
+    )
     aligned = align_merge(parse_conflicts(text))
     assert aligned.has_base and aligned.hunks == [(1, 4)]
     assert aligned.rows[0] == (0, 0, 0)

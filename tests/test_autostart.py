@@ -98,20 +98,29 @@ def test_the_driver_never_loads_a_model_per_file(repo: Repo) -> None:
 
 # -- which server is "the same": installation, model checksum, autostart off --------------
 
-_SOCKET_OF = ("import santamerge, sys; from santamerge.model.serve.autostart import local_server; "
-              "print(santamerge.__file__); print(local_server(sys.argv[1], 'auto').socket)")
+_SOCKET_OF = (
+    "import santamerge, sys; from santamerge.model.serve.autostart import local_server; "
+    "print(santamerge.__file__); print(local_server(sys.argv[1], 'auto').socket)"
+)
 
 
-def _socket_seen_by(package_parent: Path | None, model: str = "embedded",
-                    cwd: Path | None = None) -> tuple[str, str]:
+def _socket_seen_by(
+    package_parent: Path | None, model: str = "embedded", cwd: Path | None = None
+) -> tuple[str, str]:
     """(santamerge's __file__, the local server socket) as a fresh process running the
     santamerge found under ``package_parent`` (None: this checkout) sees them."""
     env = dict(os.environ)
     if package_parent is not None:
         env["PYTHONPATH"] = str(package_parent)
     # (run elsewhere than in this checkout, which `python -c` would put first on sys.path)
-    done = subprocess.run([sys.executable, "-c", _SOCKET_OF, model], capture_output=True,
-                          text=True, env=env, cwd=cwd or Path.home(), check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _SOCKET_OF, model],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or Path.home(),
+        check=True,
+    )
     where, sock = done.stdout.split()
     return where, sock
 
@@ -119,8 +128,11 @@ def _socket_seen_by(package_parent: Path | None, model: str = "embedded",
 def test_another_installation_of_the_same_version_has_its_own_server(tmp_path: Path) -> None:
     """Two installations of one santamerge version must not answer for each other."""
     other = tmp_path / "other-install"
-    shutil.copytree(Path(santamerge.__file__).parent, other / "santamerge",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(santamerge.__file__).parent,
+        other / "santamerge",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     here_file, here = _socket_seen_by(None)
     there_file, there = _socket_seen_by(other)
     assert Path(there_file).parent == other / "santamerge"
@@ -158,8 +170,9 @@ def test_a_model_folder_is_keyed_by_its_weights(tmp_path: Path) -> None:
     assert in_a != in_b
 
 
-def test_a_hub_model_is_keyed_by_its_cached_snapshot(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hub_model_is_keyed_by_its_cached_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     model = "bigcode/tiny-coder"
     uncached = local_server(model, "auto").socket
@@ -173,8 +186,9 @@ def test_a_hub_model_is_keyed_by_its_cached_snapshot(tmp_path: Path,
     assert local_server(model, "cpu").socket != second
 
 
-def test_autostart_off_uses_no_server_it_did_not_start(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_autostart_off_uses_no_server_it_did_not_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from santamerge.config import load_settings
     from santamerge.model.backends.choose import choose_backend, running_local_server
 
@@ -190,8 +204,7 @@ def test_autostart_off_uses_no_server_it_did_not_start(tmp_path: Path,
         assert choose_backend(settings, per_file=True).kind == "in process"
         assert choose_backend(settings).kind == "in process"
         monkeypatch.delenv("SANTAMERGE_AUTOSTART")
-        subprocess.run(["git", "config", "--global", "santamerge.autostart", "false"],
-                       check=True)
+        subprocess.run(["git", "config", "--global", "santamerge.autostart", "false"], check=True)
         assert running_local_server(load_settings(cwd=str(tmp_path))) is None
     finally:
         assert stop_local("embedded", "auto")

@@ -16,8 +16,11 @@ from santamerge.model.backends.base import BackendError
 from santamerge.model.backends.registry import load_backend
 
 SPECIAL = ["<|endoftext|>", "<fim-prefix>", "<fim-middle>", "<fim-suffix>", "<fim-pad>"]
-CODE = ["def add(a, b):\n    return a + b\n", "import os\nprint(os.getcwd())\n",
-        "class A:\n    def f(self):\n        return 1\n"] * 20
+CODE = [
+    "def add(a, b):\n    return a + b\n",
+    "import os\nprint(os.getcwd())\n",
+    "class A:\n    def f(self):\n        return 1\n",
+] * 20
 
 
 @pytest.fixture(scope="module")
@@ -30,16 +33,33 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(CODE, trainers.BpeTrainer(
-        vocab_size=300, special_tokens=SPECIAL,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>",
-                                   bos_token="<|endoftext|>", pad_token="<fim-pad>")
+    tok.train_from_iterator(
+        CODE,
+        trainers.BpeTrainer(
+            vocab_size=300,
+            special_tokens=SPECIAL,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        ),
+    )
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        eos_token="<|endoftext|>",
+        bos_token="<|endoftext|>",
+        pad_token="<fim-pad>",
+    )
     fast.save_pretrained(folder)
     torch.manual_seed(0)
-    config = GPTBigCodeConfig(vocab_size=len(fast), n_positions=256, n_embd=32, n_layer=2,
-                              n_head=4, multi_query=True, bos_token_id=0, eos_token_id=0,
-                              pad_token_id=fast.pad_token_id)
+    config = GPTBigCodeConfig(
+        vocab_size=len(fast),
+        n_positions=256,
+        n_embd=32,
+        n_layer=2,
+        n_head=4,
+        multi_query=True,
+        bos_token_id=0,
+        eos_token_id=0,
+        pad_token_id=fast.pad_token_id,
+    )
     GPTBigCodeForCausalLM(config).save_pretrained(folder)
     return folder
 
@@ -49,8 +69,11 @@ def test_loads_a_local_folder_on_the_cpu(tiny_model: Path) -> None:
     facts = backend.describe()
     assert facts["family"] == "santacoder" and facts["device"] == "cpu"
     assert facts["dtype"] == "float32" and facts["multi_query"] is True
-    assert facts["fim_tokens"] == {"prefix": "<fim-prefix>", "suffix": "<fim-suffix>",
-                                   "middle": "<fim-middle>"}
+    assert facts["fim_tokens"] == {
+        "prefix": "<fim-prefix>",
+        "suffix": "<fim-suffix>",
+        "middle": "<fim-middle>",
+    }
     assert load_backend(f"transformers:{tiny_model}") is not None
 
 
@@ -58,18 +81,25 @@ def test_greedy_decoding_equals_transformers_generate(tiny_model: Path) -> None:
     import torch
 
     backend = load_backend(str(tiny_model))
-    prompts = [backend.template.render("def add(a, b):\n    return ", "\n"),
-               backend.template.render("import ", "\nprint(1)\n")]
+    prompts = [
+        backend.template.render("def add(a, b):\n    return ", "\n"),
+        backend.template.render("import ", "\nprint(1)\n"),
+    ]
     found = backend.generate(prompts, n=2, max_new_tokens=12, temperature=0.0)
     assert [len(c) for c in found] == [2, 2]
     model, tok = backend.model, backend.tokenizer  # type: ignore[attr-defined]
     for prompt, (first, second) in zip(prompts, found, strict=True):
         assert first == second  # greedy: both samples are the same
         ids = torch.tensor([tok(prompt, add_special_tokens=False)["input_ids"]])
-        out = model.generate(ids, attention_mask=torch.ones_like(ids), do_sample=False,
-                             max_new_tokens=12, pad_token_id=tok.pad_token_id,
-                             eos_token_id=sorted(backend.stop_ids))  # type: ignore[attr-defined]
-        expected = [t for t in out[0, ids.shape[1]:].tolist() if t not in backend.stop_ids]  # type: ignore[attr-defined]
+        out = model.generate(
+            ids,
+            attention_mask=torch.ones_like(ids),
+            do_sample=False,
+            max_new_tokens=12,
+            pad_token_id=tok.pad_token_id,
+            eos_token_id=sorted(backend.stop_ids),
+        )  # type: ignore[attr-defined]
+        expected = [t for t in out[0, ids.shape[1] :].tolist() if t not in backend.stop_ids]  # type: ignore[attr-defined]
         assert first.text == backend.template.cut(tok.decode(expected))
         assert len(first.token_logprobs) == len(expected)
         assert all(lp <= 0.0 for lp in first.token_logprobs)
@@ -148,9 +178,21 @@ def test_complete_reads_stdin_and_prints_candidates(tiny_model: Path, tmp_path: 
     import json
 
     (tmp_path / "suffix.py").write_text("\n    return total\n")
-    code, out = run_cli("complete", "--prefix-file", "-", "--suffix-file",
-                        str(tmp_path / "suffix.py"), "--model", str(tiny_model), "-n", "3",
-                        "--max-new-tokens", "5", "--json", stdin="def f(xs):\n    total = ")
+    code, out = run_cli(
+        "complete",
+        "--prefix-file",
+        "-",
+        "--suffix-file",
+        str(tmp_path / "suffix.py"),
+        "--model",
+        str(tiny_model),
+        "-n",
+        "3",
+        "--max-new-tokens",
+        "5",
+        "--json",
+        stdin="def f(xs):\n    total = ",
+    )
     assert code == 0, out
     found = json.loads(out)
     assert found["family"] == "santacoder" and len(found["candidates"]) == 3
@@ -162,8 +204,19 @@ def test_model_eval_reports_the_model_beside_the_baselines(tiny_model: Path) -> 
     import json
 
     sample = Path(__file__).parent / "fixtures" / "languages" / "python" / "sample.py"
-    code, out = run_cli("model", "eval", "--model", str(tiny_model), "--files", str(sample),
-                        "--lines", "4", "--bodies", "2", "--json")
+    code, out = run_cli(
+        "model",
+        "eval",
+        "--model",
+        str(tiny_model),
+        "--files",
+        str(sample),
+        "--lines",
+        "4",
+        "--bodies",
+        "2",
+        "--json",
+    )
     assert code == 0, out
     rows = json.loads(out)["rows"]
     methods = {(r["kind"], r["method"]) for r in rows}
@@ -206,7 +259,8 @@ def test_fim_order_comes_from_the_option_or_the_model_folder(tmp_path: Path) -> 
 
 
 def test_complete_keeps_the_lines_nearest_the_gap_that_fit_the_context(
-        tiny_model: Path, tmp_path: Path) -> None:
+    tiny_model: Path, tmp_path: Path
+) -> None:
     """A raw prompt over the context is refused (above); `complete` builds its prompt,
     so it keeps the whole lines nearest the gap that fit, as merges and fill do."""
     import json
@@ -216,11 +270,27 @@ def test_complete_keeps_the_lines_nearest_the_gap_that_fit_the_context(
     prefix = "".join(f"value_{i} = {i}\n" for i in range(400)) + "total = "
     (tmp_path / "before.py").write_text(prefix)
     (tmp_path / "after.py").write_text("\nprint(total)\n")
-    proc = subprocess.run([sys.executable, "-m", "santamerge", "complete", "--prefix-file",
-                           str(tmp_path / "before.py"), "--suffix-file",
-                           str(tmp_path / "after.py"), "--model", str(tiny_model),
-                           "--max-new-tokens", "4", "--json"],
-                          capture_output=True, text=True, check=False, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "complete",
+            "--prefix-file",
+            str(tmp_path / "before.py"),
+            "--suffix-file",
+            str(tmp_path / "after.py"),
+            "--model",
+            str(tiny_model),
+            "--max-new-tokens",
+            "4",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "and the model's context 256: kept the" in proc.stderr
     assert len(json.loads(proc.stdout)["candidates"]) == 1

@@ -22,16 +22,26 @@ BASE = "import os\n\n\ndef f():\n    a = 1\n    X = 1\n    return a\n"
 # marked (both sides change the same line), so a replay through the driver shows fewer
 # hunks than git's own merge.
 MERGES = {  # file: (ours, theirs, what the person committed)
-    "imports_a.py": (BASE.replace("import os\n", "import os\nimport json\n"),
-                     BASE.replace("import os\n", "import os\nimport re\n"),
-                     BASE.replace("import os\n", "import os\nimport json\nimport re\n")),
-    "imports_b.py": (BASE.replace("import os\n", "import os\nimport sys\n"),
-                     BASE.replace("import os\n", "import os\nimport time\n"),
-                     BASE.replace("import os\n", "import os\nimport sys\nimport time\n")),
-    "ours.py": (BASE.replace("X = 1", "X = 2"), BASE.replace("X = 1", "X = 3"),
-                BASE.replace("X = 1", "X = 2")),
-    "both.py": (BASE.replace("X = 1", "X = 2"), BASE.replace("X = 1", "X = 3"),
-                BASE.replace("    X = 1\n", "    X = 2\n    X = 3\n")),
+    "imports_a.py": (
+        BASE.replace("import os\n", "import os\nimport json\n"),
+        BASE.replace("import os\n", "import os\nimport re\n"),
+        BASE.replace("import os\n", "import os\nimport json\nimport re\n"),
+    ),
+    "imports_b.py": (
+        BASE.replace("import os\n", "import os\nimport sys\n"),
+        BASE.replace("import os\n", "import os\nimport time\n"),
+        BASE.replace("import os\n", "import os\nimport sys\nimport time\n"),
+    ),
+    "ours.py": (
+        BASE.replace("X = 1", "X = 2"),
+        BASE.replace("X = 1", "X = 3"),
+        BASE.replace("X = 1", "X = 2"),
+    ),
+    "both.py": (
+        BASE.replace("X = 1", "X = 2"),
+        BASE.replace("X = 1", "X = 3"),
+        BASE.replace("    X = 1\n", "    X = 2\n    X = 3\n"),
+    ),
 }
 
 
@@ -60,9 +70,13 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 
 def _bench(cwd: Path, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "merges", "--json",
-                           "--no-cache", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "bench", "merges", "--json", "--no-cache", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     assert done.returncode == 0, done.stderr
     report: dict[str, Any] = json.loads(done.stdout)
     return report
@@ -100,7 +114,8 @@ def _install(how: str, repo: Repo, home: Path) -> dict[str, str]:
         (home / "attrs").write_text("*.py merge=santamerge\n")
         (home / ".gitconfig").write_text(
             f"{driver}[core]\n\tattributesFile = {home / 'attrs'}\n"
-            "[merge]\n\tconflictStyle = zdiff3\n\trenormalize = true\n")
+            "[merge]\n\tconflictStyle = zdiff3\n\trenormalize = true\n"
+        )
         return {}
     if how == "xdg":  # the default attributes file, $XDG_CONFIG_HOME/git/attributes
         folder = home / ".config" / "git"
@@ -111,7 +126,8 @@ def _install(how: str, repo: Repo, home: Path) -> dict[str, str]:
     if how == "system":
         (home / "attrs").write_text("*.py merge=santamerge\n")
         (home / "system.gitconfig").write_text(
-            f"{driver}[core]\n\tattributesFile = {home / 'attrs'}\n")
+            f"{driver}[core]\n\tattributesFile = {home / 'attrs'}\n"
+        )
         return {"GIT_CONFIG_NOSYSTEM": "", "GIT_CONFIG_SYSTEM": str(home / "system.gitconfig")}
     if how == "parameters":  # `git -c` passed down, e.g. from a hook or an alias
         (repo.root / ".git" / "info").mkdir(exist_ok=True)
@@ -120,23 +136,33 @@ def _install(how: str, repo: Repo, home: Path) -> dict[str, str]:
     raise AssertionError(how)
 
 
-@pytest.mark.parametrize("how", ["worktree", "committed", "info", "union", "global", "xdg",
-                                 "system", "parameters"])
+@pytest.mark.parametrize(
+    "how", ["worktree", "committed", "info", "union", "global", "xdg", "system", "parameters"]
+)
 def test_bench_replays_with_gits_own_merge_and_writes_nothing(
-        make_repo: Callable[[str], Repo], isolated_git: Path, how: str) -> None:
+    make_repo: Callable[[str], Repo], isolated_git: Path, how: str
+) -> None:
     history: Repo = make_repo("hist")
     _merge_history(history)
     clone = history.root.parent / "clone"
-    subprocess.run(["git", "clone", "-q", "--no-local", str(history.root), str(clone)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--no-local", str(history.root), str(clone)],
+        check=True,
+        capture_output=True,
+    )
     fresh = _bench(clone)  # a fresh clone, nothing installed
     assert fresh["hunks"] == {"total": 4, "matched": 4, "unmatched": 0}
     assert fresh["merges"]["with_conflicted_files"] == 4
 
     env = _install(how, history, isolated_git)
     # the routing is in effect for git itself: a real merge goes through it
-    attr = subprocess.run(["git", "check-attr", "merge", "x.py"], cwd=history.root,
-                          capture_output=True, text=True, env={**os.environ, **env})
+    attr = subprocess.run(
+        ["git", "check-attr", "merge", "x.py"],
+        cwd=history.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
     assert attr.stdout.strip() in ("x.py: merge: santamerge", "x.py: merge: union")
     before = snapshot(history.root)
     # run from inside the working tree (as a user would), and from elsewhere with --repo
@@ -156,11 +182,17 @@ def test_bench_ignores_a_git_dir_in_the_environment(make_repo, tmp_path: Path) -
     other: Repo = make_repo("other")
     other.commit({"a.txt": "a\n"}, "one commit, no merge")
     before = snapshot(other.root)
-    report = _bench(tmp_path, "--repo", str(history.root),
-                    env={"GIT_DIR": str(other.root / ".git"),
-                         "GIT_WORK_TREE": str(other.root),
-                         "GIT_INDEX_FILE": str(other.root / ".git" / "index"),
-                         "GIT_OBJECT_DIRECTORY": str(other.root / ".git" / "objects")})
+    report = _bench(
+        tmp_path,
+        "--repo",
+        str(history.root),
+        env={
+            "GIT_DIR": str(other.root / ".git"),
+            "GIT_WORK_TREE": str(other.root),
+            "GIT_INDEX_FILE": str(other.root / ".git" / "index"),
+            "GIT_OBJECT_DIRECTORY": str(other.root / ".git" / "objects"),
+        },
+    )
     assert report["hunks"]["total"] == 4
     assert snapshot(other.root) == before
 
@@ -179,14 +211,24 @@ def test_bench_on_a_linked_worktree(make_repo, tmp_path: Path) -> None:  # type:
 def test_bench_stubs_writes_nothing_in_the_repository(make_repo) -> None:  # type: ignore[no-untyped-def]
     repo: Repo = make_repo("lib")
     repo.install_driver(["*.py"])
-    repo.commit({"lib/shapes.py": ("import math\n\n\ndef area(r):\n"
-                                   "    \"\"\"The area of a circle.\"\"\"\n"
-                                   "    squared = r * r\n    return math.pi * squared\n")},
-                "code")
+    repo.commit(
+        {
+            "lib/shapes.py": (
+                "import math\n\n\ndef area(r):\n"
+                '    """The area of a circle."""\n'
+                "    squared = r * r\n    return math.pi * squared\n"
+            )
+        },
+        "code",
+    )
     before = snapshot(repo.root)
-    done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "stubs", "--limit", "1",
-                           "-n", "1", "--json"], cwd=repo.root, capture_output=True,
-                          text=True, env={**os.environ, "SANTAMERGE_AUTOSTART": "0"})
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "bench", "stubs", "--limit", "1", "-n", "1", "--json"],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SANTAMERGE_AUTOSTART": "0"},
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["stubs"] == 1
     assert snapshot(repo.root) == before

@@ -23,8 +23,9 @@ UNIONS = {"structured:union", "structured:union-unordered"}
 
 
 def hunk_text(ours: str, base: str, theirs: str, before: str = "", after: str = "") -> str:
-    return (f"{before}<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}"
-            f">>>>>>> theirs\n{after}")
+    return (
+        f"{before}<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}>>>>>>> theirs\n{after}"
+    )
 
 
 def candidates(text: str, path: str) -> dict[str, str]:
@@ -41,16 +42,28 @@ def test_merge3_takes_both_disjoint_edits_and_refuses_overlaps() -> None:
     assert merge_words("", "a\n", "b\n") is None  # two insertions at one place
 
 
-@pytest.mark.parametrize(("path", "before", "ours", "theirs", "union"), [
-    ("a.py", "import os\n", "import json\n", "import re\n", "import json\nimport re\n"),
-    ("A.java", "import a.B;\n", "import a.C;\n", "import a.D;\n", "import a.C;\nimport a.D;\n"),
-    ("a.js", "import a from 'a';\n", "import b from 'b';\n", "import c from 'c';\n",
-     "import b from 'b';\nimport c from 'c';\n"),
-    ("a.rs", "use std::io;\n", "use std::fs;\n", "use std::env;\n",
-     "use std::fs;\nuse std::env;\n"),
-])
-def test_union_of_added_imports(path: str, before: str, ours: str, theirs: str,
-                                union: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "before", "ours", "theirs", "union"),
+    [
+        ("a.py", "import os\n", "import json\n", "import re\n", "import json\nimport re\n"),
+        ("A.java", "import a.B;\n", "import a.C;\n", "import a.D;\n", "import a.C;\nimport a.D;\n"),
+        (
+            "a.js",
+            "import a from 'a';\n",
+            "import b from 'b';\n",
+            "import c from 'c';\n",
+            "import b from 'b';\nimport c from 'c';\n",
+        ),
+        (
+            "a.rs",
+            "use std::io;\n",
+            "use std::fs;\n",
+            "use std::env;\n",
+            "use std::fs;\nuse std::env;\n",
+        ),
+    ],
+)
+def test_union_of_added_imports(path: str, before: str, ours: str, theirs: str, union: str) -> None:
     """Both sides added a different import at one place, and nothing shows their order:
     the union is offered as unordered; the default leaves the hunk, ``union`` writes it."""
     text = hunk_text(ours, "", theirs, before=before)
@@ -67,8 +80,9 @@ def test_union_of_added_imports(path: str, before: str, ours: str, theirs: str,
 
 def test_union_in_the_order_the_file_shows_is_ordered() -> None:
     """Sorted insertion, or one side's additions holding the other's: ``structured:union``."""
-    sorted_group = hunk_text("import b\n", "", "import d\n", before="import a\n",
-                             after="import e\n")
+    sorted_group = hunk_text(
+        "import b\n", "", "import d\n", before="import a\n", after="import e\n"
+    )
     found = candidates(sorted_group, "a.py")
     assert found["structured:union"] == "import b\nimport d\n"
     assert "structured:union-unordered" not in found
@@ -79,10 +93,12 @@ def test_union_in_the_order_the_file_shows_is_ordered() -> None:
 
 
 def test_union_keeps_one_copy_of_what_both_added() -> None:
-    text = hunk_text("import json\nimport re\n", "", "import re\nimport csv\n",
-                     before="import os\n")
+    text = hunk_text(
+        "import json\nimport re\n", "", "import re\nimport csv\n", before="import os\n"
+    )
     assert candidates(text, "a.py")["structured:union-unordered"] == (
-        "import json\nimport re\nimport csv\n")
+        "import json\nimport re\nimport csv\n"
+    )
 
 
 def test_union_of_methods_inside_a_class() -> None:
@@ -111,20 +127,27 @@ def test_union_takes_whole_lines_only() -> None:
 def test_union_after_common_base_lines() -> None:
     text = hunk_text("import os\nimport json\n", "import os\n", "import os\nimport re\n")
     assert candidates(text, "a.py")["structured:union-unordered"] == (
-        "import os\nimport json\nimport re\n")
+        "import os\nimport json\nimport re\n"
+    )
 
 
 def test_trivial_candidates_and_dedupe() -> None:
     found = candidates(hunk_text("a = 1\n", "a = 0\n", "a = 2\n"), "a.py")
-    assert found == {"ours": "a = 1\n", "theirs": "a = 2\n", "ours+theirs": "a = 1\na = 2\n",
-                     "theirs+ours": "a = 2\na = 1\n", "base": "a = 0\n"}
+    assert found == {
+        "ours": "a = 1\n",
+        "theirs": "a = 2\n",
+        "ours+theirs": "a = 1\na = 2\n",
+        "theirs+ours": "a = 2\na = 1\n",
+        "base": "a = 0\n",
+    }
 
 
 def gate(text: str, path: str, method: str) -> tuple[str, ...]:
     parsed = parse_conflicts(text)
     baseline = prepare_gates(parsed, language_for_path(path))
-    (candidate,) = [c for c in build_candidates(parsed, parsed.hunks[0], baseline.profile)
-                    if c.method == method]
+    (candidate,) = [
+        c for c in build_candidates(parsed, parsed.hunks[0], baseline.profile) if c.method == method
+    ]
     return check_candidate(baseline, candidate)
 
 
@@ -135,8 +158,9 @@ def test_gate_rejects_new_syntax_errors() -> None:
 
 
 def test_gate_rejects_duplicate_definitions() -> None:
-    text = hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n",
-                     before="import os\n")
+    text = hunk_text(
+        "\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n", before="import os\n"
+    )
     reasons = gate(text, "a.py", "structured:union-unordered")
     assert reasons == ("defines f twice, which neither side does",)
 
@@ -145,7 +169,8 @@ def test_gate_rejects_markers() -> None:
     parsed = parse_conflicts(hunk_text("a\n", "", "b\n"))
     baseline = prepare_gates(parsed, language_for_path("a.py"))
     assert check_candidate(baseline, Candidate(0, "<<<<<<< x\n", "ours")) == (
-        "contains conflict markers",)
+        "contains conflict markers",
+    )
 
 
 def test_gate_allows_what_the_sides_already_have() -> None:
@@ -170,8 +195,7 @@ def test_change_kept() -> None:
 def test_concatenations_of_rival_edits_are_marked() -> None:
     (hunk,) = run_pipeline(hunk_text("R = 5\n", "R = 3\n", "R = 0\n"), "a.py").proposal.hunks
     by_method = {s.candidate.method: s for s in hunk.ranked}
-    assert "holds both sides' versions of 1 line(s) both edited" in by_method[
-        "ours+theirs"].reasons
+    assert "holds both sides' versions of 1 line(s) both edited" in by_method["ours+theirs"].reasons
     assert hunk.ranked[0].candidate.method == "ours"
     assert by_method["ours+theirs"].score < by_method["theirs"].score
 
@@ -187,11 +211,12 @@ def test_ranking_puts_the_word_merge_first_and_reasons_every_candidate() -> None
 
 
 def test_rejected_candidates_rank_last_with_their_reasons() -> None:
-    text = hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n",
-                     before="import os\n")
+    text = hunk_text(
+        "\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n", before="import os\n"
+    )
     (hunk,) = run_pipeline(text, "a.py", policy=UNION).proposal.hunks  # would write a union
     rejected = [s for s in hunk.ranked if s.rejected]
-    assert rejected and hunk.ranked[-len(rejected):] == tuple(rejected)
+    assert rejected and hunk.ranked[-len(rejected) :] == tuple(rejected)
     assert all(s.score == 0.0 for s in rejected)
     assert hunk.chosen is None
 
@@ -199,8 +224,9 @@ def test_rejected_candidates_rank_last_with_their_reasons() -> None:
 def test_policies() -> None:
     words = hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n")
     imports = hunk_text("import json\n", "", "import re\n", before="import os\n")
-    sorted_imports = hunk_text("import b\n", "", "import d\n", before="import a\n",
-                               after="import e\n")
+    sorted_imports = hunk_text(
+        "import b\n", "", "import d\n", before="import a\n", after="import e\n"
+    )
     assert run_pipeline(words, "a.py", policy=CONSERVATIVE).proposal.hunks[0].chosen is None
     assert run_pipeline(words, "a.py", policy=UNION).proposal.hunks[0].chosen is None
     chosen = run_pipeline(words, "a.py", policy=WORDS).proposal.hunks[0].chosen
@@ -224,20 +250,30 @@ def test_unknown_language_gets_no_structured_candidate() -> None:
     assert hunk.chosen is None
 
 
-@pytest.mark.parametrize("text", [
-    hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n"),
-    hunk_text("import json\n", "", "import re\n", before="import os\n"),
-    hunk_text("\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n", before="import os\n"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        hunk_text("x = g(a, b)\n", "x = f(a, b)\n", "x = f(a, c)\n"),
+        hunk_text("import json\n", "", "import re\n", before="import os\n"),
+        hunk_text(
+            "\ndef f():\n    return 1\n", "", "\ndef f():\n    return 2\n", before="import os\n"
+        ),
+    ],
+)
 @pytest.mark.parametrize("policy", [CONSERVATIVE, WORDS, NEVER], ids=lambda p: p.name)
 def test_driver_path_decides_what_propose_says(text: str, policy: object) -> None:
     full = run_pipeline(text, "a.py", policy=policy).proposal  # type: ignore[arg-type]
-    fast = run_pipeline(text, "a.py", policy=policy,  # type: ignore[arg-type]
-                        rank_all=False).proposal
+    fast = run_pipeline(
+        text,
+        "a.py",
+        policy=policy,  # type: ignore[arg-type]
+        rank_all=False,
+    ).proposal
     assert [h.chosen for h in fast.hunks] == [h.chosen for h in full.hunks]
     assert all(h.ranked == () for h in fast.hunks)
     assert {c.method for c in fast.hunks[0].candidates} == {
-        s.candidate.method for s in full.hunks[0].ranked}
+        s.candidate.method for s in full.hunks[0].ranked
+    }
 
 
 @pytest.mark.parametrize("path", ["a.py", "A.java", "a.js", "a.go", "a.rs"])
@@ -254,30 +290,43 @@ def test_incremental_parse_of_candidates_equals_a_fresh_parse(path: str) -> None
     assert baseline.profile is not None
     options = [build_candidates(parsed, h, baseline.profile) for h in parsed.hunks]
     for k, candidate in enumerate(options[0]):
-        for chosen in ({0: candidate},
-                       {h: opts[(k + h) % len(opts)] for h, opts in enumerate(options)}):
+        for chosen in (
+            {0: candidate},
+            {h: opts[(k + h) % len(opts)] for h, opts in enumerate(options)},
+        ):
             data, edited, regions = spliced_tree(baseline, chosen)
             assert data.decode() == parsed.splice({i: c.text for i, c in chosen.items()})
             fresh = treesitter.parse(baseline.profile, data.decode())
             assert str(edited.root_node) == str(fresh.root_node), chosen
-            assert [data[r.start:r.end].decode() for r in regions] == [
-                c.text for _, c in sorted(chosen.items())]
+            assert [data[r.start : r.end].decode() for r in regions] == [
+                c.text for _, c in sorted(chosen.items())
+            ]
 
 
-@pytest.mark.parametrize(("path", "before", "ours", "theirs", "verdict"), [
-    ("a.py", "import os\n", "from a import x\n", "from b import x\n", "defines x twice"),
-    ("a.py", "import os\n", "from a import x\n", "from b import y\n", None),
-    ("A.java", "class A {\n", "  void f(int a) {}\n", "  void f(String a) {}\n", None),
-    ("A.java", "class A {\n", "  void f(int a) {}\n", "  void f(int b) {}\n",
-     "defines A.f(int) twice"),
-    ("a.go", "package a\n", "func (a A) S() {}\n", "func (b B) S() {}\n", None),
-    ("a.go", "package a\n", "func (a A) S() {}\n", "func (b *A) S() {}\n", "defines A.S twice"),
-])
+@pytest.mark.parametrize(
+    ("path", "before", "ours", "theirs", "verdict"),
+    [
+        ("a.py", "import os\n", "from a import x\n", "from b import x\n", "defines x twice"),
+        ("a.py", "import os\n", "from a import x\n", "from b import y\n", None),
+        ("A.java", "class A {\n", "  void f(int a) {}\n", "  void f(String a) {}\n", None),
+        (
+            "A.java",
+            "class A {\n",
+            "  void f(int a) {}\n",
+            "  void f(int b) {}\n",
+            "defines A.f(int) twice",
+        ),
+        ("a.go", "package a\n", "func (a A) S() {}\n", "func (b B) S() {}\n", None),
+        ("a.go", "package a\n", "func (a A) S() {}\n", "func (b *A) S() {}\n", "defines A.S twice"),
+    ],
+)
 def test_duplicate_gate_knows_imports_overloads_and_receivers(
-        path: str, before: str, ours: str, theirs: str, verdict: str | None) -> None:
+    path: str, before: str, ours: str, theirs: str, verdict: str | None
+) -> None:
     after = "}\n" if path.endswith(".java") else ""
-    reasons = gate(hunk_text(ours, "", theirs, before=before, after=after), path,
-                   "structured:union-unordered")
+    reasons = gate(
+        hunk_text(ours, "", theirs, before=before, after=after), path, "structured:union-unordered"
+    )
     assert reasons == ((f"{verdict}, which neither side does",) if verdict else ())
 
 
@@ -329,11 +378,20 @@ def test_two_candidates_of_one_method_keep_separate_verdicts() -> None:
     ranked = rank_candidates(parsed.hunks[0], (broken, fine), gated)
     assert [(s.candidate, bool(s.rejected)) for s in ranked] == [(fine, False), (broken, True)]
     # the whole-file gates withdraw the first offer and write the second
-    chosen, withdrawn = settle(SimpleNamespace(baseline=baseline),  # type: ignore[arg-type]
-                               {0: (broken, fine)})
+    chosen, withdrawn = settle(
+        SimpleNamespace(baseline=baseline),  # type: ignore[arg-type]
+        {0: (broken, fine)},
+    )
     assert chosen == {0: fine} and set(withdrawn[0]) == {"model:fim"}
-    h = HunkProposal(parsed.hunks[0], (broken, fine), {**withdrawn[0], fine.key: ()}, (),
-                     fine, "test", withdrawn[0])
+    h = HunkProposal(
+        parsed.hunks[0],
+        (broken, fine),
+        {**withdrawn[0], fine.key: ()},
+        (),
+        fine,
+        "test",
+        withdrawn[0],
+    )
     assert [c.accepted for c in hunk_record(h).candidates] == [False, True]
 
 
@@ -341,16 +399,29 @@ def test_the_method_table_orders_and_names_every_method_once() -> None:
     from santamerge.merge.ranking import methods
 
     assert methods.DETERMINISTIC == (
-        "structured:union", "structured:union-unordered", "structured:tree",
-        "structured:tree-unordered", "merged:words", "ours", "theirs", "ours+theirs",
-        "theirs+ours", "base")
+        "structured:union",
+        "structured:union-unordered",
+        "structured:tree",
+        "structured:tree-unordered",
+        "merged:words",
+        "ours",
+        "theirs",
+        "ours+theirs",
+        "theirs+ours",
+        "base",
+    )
     orders = [m.order for m in methods.TABLE]
     assert orders == sorted(orders) and len(methods.METHODS) == len(methods.TABLE)
     # each deterministic method has an order of its own; the model's middles share the last
-    assert orders[:len(methods.DETERMINISTIC)] == list(range(len(methods.DETERMINISTIC)))
+    assert orders[: len(methods.DETERMINISTIC)] == list(range(len(methods.DETERMINISTIC)))
     assert CONSERVATIVE.methods == {"structured:union", "structured:tree"}
-    assert WORDS.methods == {"structured:union", "structured:union-unordered",
-                             "structured:tree", "structured:tree-unordered", "merged:words"}
+    assert WORDS.methods == {
+        "structured:union",
+        "structured:union-unordered",
+        "structured:tree",
+        "structured:tree-unordered",
+        "merged:words",
+    }
     assert POLICIES["union"].methods == {"structured:union", "structured:union-unordered"}
     assert not NEVER.methods
     assert all(m.sees for m in methods.TABLE if m.name.startswith("model:"))
@@ -364,7 +435,9 @@ def test_sorted_insertion_follows_the_one_rule_the_groups_show() -> None:
 
     exact_only = [["import B", "import a"], ["import B", "import a"]]
     assert _in_sorted_order(["import a2\n", "import B2\n"], exact_only) == [
-        "import B2\n", "import a2\n"]
+        "import B2\n",
+        "import a2\n",
+    ]
     both = [["import a", "import c"], ["import a", "import c"]]
     assert _in_sorted_order(["import z\n", "import b\n"], both) == ["import b\n", "import z\n"]
     # The two rules would order these differently: no evidence which one the file keeps.

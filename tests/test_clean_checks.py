@@ -40,25 +40,45 @@ JS = "const C = {\n  a: 1,\n  b: 2,\n  c: 3,\n};\n"
 # (file, base, (after which line, ours' line), (after which line, theirs' line)): each
 # side adds one key at its own place, so git merges cleanly; the two are one key
 SPELLED_APART = {
-    "json-escape": ("c.json", OBJECT, ('"a": 1,\n', '  "beta": 1,\n'),
-                    ('"b": 2,\n', '  "bet\\u0061": 2,\n')),  # the issue's
-    "python-concatenated": ("c.py", DICT, ('"a": 1,\n', '    "timeout": 1,\n'),
-                            ('"c": 3,\n', '    "time" "out": 2,\n')),
-    "python-escape": ("c.py", DICT, ('"a": 1,\n', '    "timeout": 1,\n'),
-                      ('"c": 3,\n', "    '\\x74imeout': 2,\n")),
+    "json-escape": (
+        "c.json",
+        OBJECT,
+        ('"a": 1,\n', '  "beta": 1,\n'),
+        ('"b": 2,\n', '  "bet\\u0061": 2,\n'),
+    ),  # the issue's
+    "python-concatenated": (
+        "c.py",
+        DICT,
+        ('"a": 1,\n', '    "timeout": 1,\n'),
+        ('"c": 3,\n', '    "time" "out": 2,\n'),
+    ),
+    "python-escape": (
+        "c.py",
+        DICT,
+        ('"a": 1,\n', '    "timeout": 1,\n'),
+        ('"c": 3,\n', "    '\\x74imeout': 2,\n"),
+    ),
     "python-number": ("c.py", DICT, ('"a": 1,\n', "    1: 1,\n"), ('"c": 3,\n', "    1.0: 2,\n")),
-    "json-number-key": ("c.json", OBJECT, ('"a": 1,\n', '  "404": 1,\n'),
-                        ('"b": 2,\n', '  "404": 2,\n')),
-    "javascript-escape": ("c.js", JS, ("a: 1,\n", "  beta: 1,\n"),
-                          ("c: 3,\n", "  '\\u{62}eta': 2,\n")),
-    "go-raw-string": ("m.go", GO, ('"a": 1,\n', '\t"beta": 1,\n'),
-                      ('"c": 3,\n', "\t`beta`: 2,\n")),
+    "json-number-key": (
+        "c.json",
+        OBJECT,
+        ('"a": 1,\n', '  "404": 1,\n'),
+        ('"b": 2,\n', '  "404": 2,\n'),
+    ),
+    "javascript-escape": (
+        "c.js",
+        JS,
+        ("a: 1,\n", "  beta: 1,\n"),
+        ("c: 3,\n", "  '\\u{62}eta': 2,\n"),
+    ),
+    "go-raw-string": ("m.go", GO, ('"a": 1,\n', '\t"beta": 1,\n'), ('"c": 3,\n', "\t`beta`: 2,\n")),
 }
 
 
 @pytest.mark.parametrize("case", sorted(SPELLED_APART))
 def test_one_key_added_in_two_spellings_by_a_clean_merge_is_marked(
-        case: str, make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    case: str, make_repo: Callable[[str], Repo], tmp_path: Path
+) -> None:
     name, base, (at_ours, line_ours), (at_theirs, line_theirs) = SPELLED_APART[case]
     ours, theirs = added_after(base, at_ours, line_ours), added_after(base, at_theirs, line_theirs)
     gits = git_clean_merge(tmp_path, base, ours, theirs)
@@ -67,14 +87,19 @@ def test_one_key_added_in_two_spellings_by_a_clean_merge_is_marked(
     assert "both sides added" in done.stderr
     written = repo.read(name).decode()
     hunks = parse_conflicts(written).hunks
-    assert [(h.ours, h.base, h.theirs) for h in hunks] == [(line_ours, "", ""),
-                                                           ("", "", line_theirs)]
-    assert parse_conflicts(written).splice({i: h.ours or h.theirs for i, h in
-                                            enumerate(hunks)}) == gits
+    assert [(h.ours, h.base, h.theirs) for h in hunks] == [
+        (line_ours, "", ""),
+        ("", "", line_theirs),
+    ]
+    assert (
+        parse_conflicts(written).splice({i: h.ours or h.theirs for i, h in enumerate(hunks)})
+        == gits
+    )
 
 
 def test_two_keys_whose_values_differ_still_merge_cleanly(
-        make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    make_repo: Callable[[str], Repo], tmp_path: Path
+) -> None:
     """Read by value, ``"bet\\u0062"`` is ``betb``: no clash, git's merge stands."""
     ours = added_after(OBJECT, '"a": 1,\n', '  "beta": 1,\n')
     theirs = added_after(OBJECT, '"b": 2,\n', '  "bet\\u0062": 2,\n')
@@ -85,7 +110,8 @@ def test_two_keys_whose_values_differ_still_merge_cleanly(
 
 @pytest.mark.timeout(20)
 def test_a_long_line_of_escapes_and_adjacent_strings_does_not_hang(
-        make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    make_repo: Callable[[str], Repo], tmp_path: Path
+) -> None:
     """The key's value is read from every added line with an escape or a quote: one
     pass, like the names (a line of 100,000 characters)."""
     base = "x = 1\n"
@@ -98,22 +124,32 @@ def test_a_long_line_of_escapes_and_adjacent_strings_does_not_hang(
 
 # -- a clean JSON or TOML merge that does not load stays a conflict ----------------------
 
-RUFF = '[tool.ruff]\nline-length = 100\n\n[tool.other]\nx = 1\n'
+RUFF = "[tool.ruff]\nline-length = 100\n\n[tool.other]\nx = 1\n"
 
 # (file, base, ours, theirs): each side loads, git merges cleanly, git's merge does not load
 UNLOADABLE = {
     # the issue's: a dotted key against a table header, at two places
-    "toml-dotted-key": ("pyproject.toml", RUFF,
-                        added_after(RUFF, "line-length = 100\n", 'lint.select = ["E", "F"]\n'),
-                        RUFF + '\n[tool.ruff.lint]\nignore = ["E501"]\n'),
+    "toml-dotted-key": (
+        "pyproject.toml",
+        RUFF,
+        added_after(RUFF, "line-length = 100\n", 'lint.select = ["E", "F"]\n'),
+        RUFF + '\n[tool.ruff.lint]\nignore = ["E501"]\n',
+    ),
     # a scalar against a table, with a change on each side and no last line end
-    "toml-scalar": ("pyproject.toml", RUFF,
-                    RUFF.replace("line-length = 100\n", "line-length = 120\nlint = true\n"),
-                    RUFF.replace("x = 1\n", "x = 2\n") + '\n[tool.ruff.lint]\nignore = ["E501"]'),
+    "toml-scalar": (
+        "pyproject.toml",
+        RUFF,
+        RUFF.replace("line-length = 100\n", "line-length = 120\nlint = true\n"),
+        RUFF.replace("x = 1\n", "x = 2\n") + '\n[tool.ruff.lint]\nignore = ["E501"]',
+    ),
     # one key twice in one object, one copy sharing its line (the clash check marks
     # whole lines only, so it leaves this one)
-    "json-key-twice": ("c.json", OBJECT, added_after(OBJECT, '"a": 1,\n', '  "x": 1, "y": 2,\n'),
-                       added_after(OBJECT, '"b": 2,\n', '  "x": 3,\n')),
+    "json-key-twice": (
+        "c.json",
+        OBJECT,
+        added_after(OBJECT, '"a": 1,\n', '  "x": 1, "y": 2,\n'),
+        added_after(OBJECT, '"b": 2,\n', '  "x": 3,\n'),
+    ),
 }
 
 
@@ -136,7 +172,8 @@ def loads(name: str, text: str) -> bool:
 
 @pytest.mark.parametrize("case", sorted(UNLOADABLE))
 def test_a_clean_merge_that_does_not_load_is_left_as_each_sides_changes(
-        case: str, make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    case: str, make_repo: Callable[[str], Repo], tmp_path: Path
+) -> None:
     name, base, ours, theirs = UNLOADABLE[case]
     gits = git_clean_merge(tmp_path, base, ours, theirs)
     assert loads(name, ours) and loads(name, theirs) and not loads(name, gits)
@@ -158,7 +195,8 @@ def test_a_clean_merge_that_does_not_load_is_left_as_each_sides_changes(
 
 
 def test_a_clean_merge_of_json_that_no_side_loads_is_written(
-        make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    make_repo: Callable[[str], Repo], tmp_path: Path
+) -> None:
     """A JSON file with comments (tsconfig.json) loads on no side: git's merge stands."""
     base = '{\n  // options\n  "a": 1,\n  "b": 2,\n  "c": 3\n}\n'
     ours = added_after(base, '"a": 1,\n', '  "x": 1, "y": 2,\n')
@@ -179,11 +217,14 @@ def test_changes_that_would_not_give_gits_merge_are_marked_as_one_conflict() -> 
     assert (written.splice({}, "ours"), written.splice({}, "theirs")) == (ours, theirs)
     regions = mark_changes(base, ours, theirs, "a\nx\nn\nb\nt\n", ("ours", "base", "theirs"), 7)
     assert [(h.ours, h.base, h.theirs) for h in parse_conflicts(regions).hunks] == [
-        ("n\n", "", ""), ("", "", "t\n")]
+        ("n\n", "", ""),
+        ("", "", "t\n"),
+    ]
 
 
 def test_a_key_twice_whose_copy_ends_the_file_without_a_line_end_is_marked(
-        make_repo: Callable[[str], Repo], tmp_path: Path) -> None:
+    make_repo: Callable[[str], Repo], tmp_path: Path
+) -> None:
     """Both sides add `lint` to a YAML file, one at its top, the other as the file's last
     lines without a line end: a marker cannot stand after that copy, so each side's
     changes are marked instead of the copies (git's merge held the key twice, silently;
@@ -199,4 +240,6 @@ def test_a_key_twice_whose_copy_ends_the_file_without_a_line_end_is_marked(
     assert d.check_clean(gits.encode(), written.encode(), 1) == []
     hunks = parse_conflicts(written).hunks
     assert [(h.ours, h.base, h.theirs) for h in hunks] == [
-        ("", "", "'lint': 41\n"), ("lint:\n  lint: 58\n  'alpha': 1\n", "", "")]
+        ("", "", "'lint': 41\n"),
+        ("lint:\n  lint: 58\n  'alpha': 1\n", "", ""),
+    ]

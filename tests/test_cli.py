@@ -44,7 +44,8 @@ def test_install_is_idempotent_and_uninstall_removes_it(make_repo) -> None:  # t
     assert "merge-driver %O %A %B %L %P" in driver
     attributes = info.read_text()
     assert attributes.splitlines() == ["*.png binary"] + [
-        f"{p} merge=santamerge" for p in gitattributes_patterns()]
+        f"{p} merge=santamerge" for p in gitattributes_patterns()
+    ]
     code, out = invoke("install", "--json", cwd=repo.root)
     assert json.loads(out)["added"] == []
     assert info.read_text() == attributes
@@ -67,8 +68,13 @@ def test_install_patterns_and_global(isolated_git: Path, tmp_path: Path) -> None
 
 
 def test_install_outside_a_repository_is_one_clear_line(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "santamerge", "install"], cwd=tmp_path,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "santamerge", "install"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("santamerge: ")
     assert "not inside a git repository" in proc.stderr
@@ -94,8 +100,12 @@ def write_sides(tmp_path: Path, base: str, ours: str, theirs: str) -> list[str]:
 
 
 def test_propose_json_changes_nothing(tmp_path: Path) -> None:
-    paths = write_sides(tmp_path, "import os\nx = 1\n", "import os\nimport re\nx = 2\n",
-                        "import os\nimport json\nx = 3\n")
+    paths = write_sides(
+        tmp_path,
+        "import os\nx = 1\n",
+        "import os\nimport re\nx = 2\n",
+        "import os\nimport json\nx = 3\n",
+    )
     before = [Path(p).read_bytes() for p in paths]
     code, out = invoke("propose", *paths, "--path", "src/app.py", "--json")
     assert code == 0
@@ -103,14 +113,24 @@ def test_propose_json_changes_nothing(tmp_path: Path) -> None:
     assert record["schema"] == 1 and record["language"] == "python"
     (hunk,) = record["hunks"]
     assert hunk["auto_apply"] is None  # the imports and the assignment are one hunk
-    assert {"rank", "method", "text", "score", "keeps_ours", "keeps_theirs", "accepted",
-            "rejected", "reasons"} <= set(hunk["candidates"][0])
+    assert {
+        "rank",
+        "method",
+        "text",
+        "score",
+        "keeps_ours",
+        "keeps_theirs",
+        "accepted",
+        "rejected",
+        "reasons",
+    } <= set(hunk["candidates"][0])
     assert [Path(p).read_bytes() for p in paths] == before
 
 
 def test_propose_table(tmp_path: Path) -> None:
-    paths = write_sides(tmp_path, "import os\n", "import os\nimport re\n",
-                        "import os\nimport json\n")
+    paths = write_sides(
+        tmp_path, "import os\n", "import os\nimport re\n", "import os\nimport json\n"
+    )
     code, out = invoke("propose", *paths)
     assert code == 0
     # both sides added an import at one place in no order the file shows: offered only
@@ -118,8 +138,12 @@ def test_propose_table(tmp_path: Path) -> None:
     assert "would keep the conflict markers" in out and "would write" not in out
     code, out = invoke("propose", "--policy", "union", *paths)
     assert code == 0 and "would write structured:union-unordered" in out
-    paths = write_sides(tmp_path, "import a\nimport e\n", "import a\nimport b\nimport e\n",
-                        "import a\nimport d\nimport e\n")
+    paths = write_sides(
+        tmp_path,
+        "import a\nimport e\n",
+        "import a\nimport b\nimport e\n",
+        "import a\nimport d\nimport e\n",
+    )
     code, out = invoke("propose", *paths)  # sorted insertion: the order the file shows
     assert code == 0 and re.search(r"would write structured:union +│", out), out
 
@@ -127,17 +151,30 @@ def test_propose_table(tmp_path: Path) -> None:
 def test_propose_non_utf8_is_one_clear_line(tmp_path: Path) -> None:
     paths = write_sides(tmp_path, "a\n", "b\n", "c\n")
     Path(paths[1]).write_bytes(b"caf\xe9\n")
-    proc = subprocess.run([sys.executable, "-m", "santamerge", "propose", *paths],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "santamerge", "propose", *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("santamerge: ") and "not UTF-8" in proc.stderr
     assert proc.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("args", [["--help"], ["merge-driver", "--help"], ["propose", "--help"],
-                                  ["install", "--help"], ["demo", "--help"],
-                                  ["preview", "--help"], ["mergetool", "--help"],
-                                  ["attempts", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["merge-driver", "--help"],
+        ["propose", "--help"],
+        ["install", "--help"],
+        ["demo", "--help"],
+        ["preview", "--help"],
+        ["mergetool", "--help"],
+        ["attempts", "--help"],
+    ],
+)
 def test_help_teaches(args: list[str]) -> None:
     code, out = invoke(*args)
     assert code == 0 and "Usage:" in out
@@ -147,8 +184,13 @@ HEAVY = ("torch", "transformers", "git", "rich", "rapidfuzz")
 
 
 def loaded_modules(code: str, cwd: Path | None = None) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(*sys.modules)"],
-                         capture_output=True, text=True, check=True, cwd=cwd).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\nprint(*sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+    ).stdout
     return {name.split(".")[0] for name in out.split()}
 
 
@@ -158,9 +200,11 @@ def test_import_cli_loads_no_model_stack() -> None:
 
 def test_clean_driver_run_imports_nothing_heavy(tmp_path: Path) -> None:
     paths = write_sides(tmp_path, "a\nb\nc\nd\n", "A\nb\nc\nd\n", "a\nb\nc\nD\n")
-    code = ("import sys\nfrom santamerge.entry import main\n"
-            f"sys.argv = ['santamerge', 'merge-driver', *{paths[:3]!r}, '7', 'x.py']\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n")
+    code = (
+        "import sys\nfrom santamerge.entry import main\n"
+        f"sys.argv = ['santamerge', 'merge-driver', *{paths[:3]!r}, '7', 'x.py']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+    )
     loaded = loaded_modules(code, cwd=tmp_path)
     assert not {*HEAVY, "click", "tree_sitter"} & loaded
     assert Path(paths[1]).read_text() == "A\nb\nc\nD\n"
@@ -168,16 +212,20 @@ def test_clean_driver_run_imports_nothing_heavy(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("policy", ["conservative", "union"])
 def test_conflicted_driver_run_loads_no_model_stack(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str
+) -> None:
     """The default leaves two imports added at one place to a person; the ``union``
     policy writes them. Neither run loads the model stack."""
     monkeypatch.setenv("SANTAMERGE_POLICY", policy)
-    paths = write_sides(tmp_path, "import os\n", "import os\nimport re\n",
-                        "import os\nimport json\n")
+    paths = write_sides(
+        tmp_path, "import os\n", "import os\nimport re\n", "import os\nimport json\n"
+    )
     status = 1 if policy == "conservative" else 0
-    code = ("import sys\nfrom santamerge.entry import main\n"
-            f"sys.argv = ['santamerge', 'merge-driver', *{paths!r}, '7', 'x.py']\n"
-            f"try:\n    main()\nexcept SystemExit as e:\n    assert e.code == {status}, e.code\n")
+    code = (
+        "import sys\nfrom santamerge.entry import main\n"
+        f"sys.argv = ['santamerge', 'merge-driver', *{paths!r}, '7', 'x.py']\n"
+        f"try:\n    main()\nexcept SystemExit as e:\n    assert e.code == {status}, e.code\n"
+    )
     loaded = loaded_modules(code, cwd=tmp_path)
     assert not {"torch", "transformers", "git", "click", "rich"} & loaded
     merged = Path(paths[1]).read_text()
@@ -192,11 +240,19 @@ def test_piped_output_is_not_wrapped_at_80_columns() -> None:
     """rich wraps at 80 columns when it does not write to a terminal; santamerge's
     consoles do not, so each table row and each line reaches a pipe whole."""
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    done = subprocess.run([sys.executable, "-m", "santamerge", "languages"], env=env,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "languages"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = [line for line in done.stdout.splitlines() if "javascript" in line]
-    assert rows and "tree_sitter_javascript" in rows[0] and "definitions imports misplaced " \
-        "orderfree stubs" in rows[0], done.stdout
+    assert (
+        rows
+        and "tree_sitter_javascript" in rows[0]
+        and "definitions imports misplaced orderfree stubs" in rows[0]
+    ), done.stdout
     assert max(len(line) for line in done.stdout.splitlines()) > 80
 
 

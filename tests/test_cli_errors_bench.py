@@ -29,9 +29,13 @@ def history(make_repo) -> Repo:  # type: ignore[no-untyped-def]
 
 
 def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "santamerge", *args], cwd=cwd,
-                          capture_output=True, text=True,
-                          env={**os.environ, "SANTAMERGE_AUTOSTART": "0"})
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SANTAMERGE_AUTOSTART": "0"},
+    )
 
 
 def _no_replay(home: Path) -> bool:
@@ -47,22 +51,25 @@ def _one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None
         assert word in done.stderr
 
 
-def test_bench_merges_output_into_a_missing_folder_fails_first(history: Repo,
-                                                             isolated_git: Path) -> None:
+def test_bench_merges_output_into_a_missing_folder_fails_first(
+    history: Repo, isolated_git: Path
+) -> None:
     done = _run(history.root, "bench", "merges", "--output", "/nonexistent/dir/x.json")
     _one_line_error(done, "/nonexistent/dir", "does not exist")
     assert _no_replay(isolated_git)
 
 
-def test_bench_merges_output_onto_a_folder_fails_first(history: Repo, isolated_git: Path,
-                                                     tmp_path: Path) -> None:
+def test_bench_merges_output_onto_a_folder_fails_first(
+    history: Repo, isolated_git: Path, tmp_path: Path
+) -> None:
     done = _run(history.root, "bench", "merges", "--output", str(tmp_path))
     _one_line_error(done, "is a folder")
     assert _no_replay(isolated_git)
 
 
 def test_bench_merges_output_into_a_read_only_folder_fails_first(
-        history: Repo, isolated_git: Path, tmp_path: Path) -> None:
+    history: Repo, isolated_git: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o500)
@@ -77,7 +84,8 @@ def test_bench_merges_output_into_a_read_only_folder_fails_first(
 
 
 def test_bench_merges_plot_path_and_format_are_checked_first(
-        history: Repo, isolated_git: Path, tmp_path: Path) -> None:
+    history: Repo, isolated_git: Path, tmp_path: Path
+) -> None:
     done = _run(history.root, "bench", "merges", "--plot", "/nonexistent/dir/curve.png")
     _one_line_error(done, "--plot", "does not exist")
     done = _run(history.root, "bench", "merges", "--plot", str(tmp_path / "curve.docx"))
@@ -93,16 +101,18 @@ def test_bench_merges_output_file_is_still_written(history: Repo, tmp_path: Path
 
 
 @pytest.mark.parametrize("limit", ["0", "-1"])
-def test_bench_merges_limit_below_one_is_a_usage_error(history: Repo, isolated_git: Path,
-                                                       limit: str) -> None:
+def test_bench_merges_limit_below_one_is_a_usage_error(
+    history: Repo, isolated_git: Path, limit: str
+) -> None:
     done = _run(history.root, "bench", "merges", "--limit", limit)
     assert done.returncode == 2, done.stderr
     assert "--limit" in done.stderr and "Traceback" not in done.stderr
     assert _no_replay(isolated_git)
 
 
-@pytest.mark.parametrize("args", [["--limit", "0"], ["-n", "0"],
-                                  ["--output", "/nonexistent/dir/x.json"]])
+@pytest.mark.parametrize(
+    "args", [["--limit", "0"], ["-n", "0"], ["--output", "/nonexistent/dir/x.json"]]
+)
 def test_bench_stubs_refuses_before_loading_a_model(history: Repo, args: list[str]) -> None:
     done = _run(history.root, "bench", "stubs", *args)
     assert done.returncode == 2, done.stderr
@@ -113,13 +123,23 @@ def test_bench_stubs_refuses_before_loading_a_model(history: Repo, args: list[st
         assert args[0] in done.stderr
 
 
-def test_bench_ranker_limit_and_out_are_checked_first(history: Repo, isolated_git: Path,
-                                                      tmp_path: Path) -> None:
+def test_bench_ranker_limit_and_out_are_checked_first(
+    history: Repo, isolated_git: Path, tmp_path: Path
+) -> None:
     done = _run(history.root, "bench", "ranker", "--repo", ".", "--repo", ".", "--limit", "0")
     assert done.returncode == 2 and "--limit" in done.stderr, done.stderr
     (tmp_path / "file").write_text("a file, not a folder\n")
-    done = _run(history.root, "bench", "ranker", "--repo", ".", "--repo", ".", "--out",
-                str(tmp_path / "file" / "sub" / "ranker.json"))
+    done = _run(
+        history.root,
+        "bench",
+        "ranker",
+        "--repo",
+        ".",
+        "--repo",
+        ".",
+        "--out",
+        str(tmp_path / "file" / "sub" / "ranker.json"),
+    )
     _one_line_error(done, "--out", "is not a folder")
     assert _no_replay(isolated_git)
 

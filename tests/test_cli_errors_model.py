@@ -72,10 +72,16 @@ def test_model_info_on_a_device_this_torch_cannot_use(files: Path) -> None:
         assert "install a CUDA build of torch" in err
 
 
-@pytest.mark.parametrize("command", [["fill"], ["fill", "--check"], ["model", "info"],
-                                     ["complete", "--prefix-file", "before.py",
-                                      "--suffix-file", "after.py"],
-                                     ["serve", "--port", "0"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fill"],
+        ["fill", "--check"],
+        ["model", "info"],
+        ["complete", "--prefix-file", "before.py", "--suffix-file", "after.py"],
+        ["serve", "--port", "0"],
+    ],
+)
 def test_a_device_that_does_not_exist(files: Path, command: list[str]) -> None:
     args = [*command, "--device", "tpu"] + (["geometry.py"] if command[0] == "fill" else [])
     code, _, err = run(*args, cwd=files)
@@ -83,39 +89,56 @@ def test_a_device_that_does_not_exist(files: Path, command: list[str]) -> None:
     one_line(err, "there is no device 'tpu'", "auto, cpu, cuda")
 
 
-def test_a_device_from_the_environment_is_checked_too(files: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_device_from_the_environment_is_checked_too(
+    files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SANTAMERGE_DEVICE", "tpu")
     code, _, err = run("fill", "geometry.py", cwd=files)
     assert code == 2
     one_line(err, "there is no device 'tpu'", "SANTAMERGE_DEVICE")
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["-n", "0"], ["-n 0", "at least 1"]),
-    (["-n", "-2"], ["-n -2", "at least 1"]),
-    (["--max-new-tokens", "0"], ["--max-new-tokens 0"]),
-    (["--top-p", "0"], ["--top-p 0"]),
-    (["--temperature", "-1"], ["--temperature -1"]),
-])
-def test_complete_refuses_counts_below_one(files: Path, args: list[str],
-                                           words: list[str]) -> None:
-    code, out, err = run("complete", "--prefix-file", "before.py", "--suffix-file", "after.py",
-                         *args, cwd=files)
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["-n", "0"], ["-n 0", "at least 1"]),
+        (["-n", "-2"], ["-n -2", "at least 1"]),
+        (["--max-new-tokens", "0"], ["--max-new-tokens 0"]),
+        (["--top-p", "0"], ["--top-p 0"]),
+        (["--temperature", "-1"], ["--temperature -1"]),
+    ],
+)
+def test_complete_refuses_counts_below_one(files: Path, args: list[str], words: list[str]) -> None:
+    code, out, err = run(
+        "complete", "--prefix-file", "before.py", "--suffix-file", "after.py", *args, cwd=files
+    )
     assert code == 2 and out == ""
     one_line(err, *words)
 
 
-@pytest.mark.parametrize(("args", "stdin", "words"), [
-    (["--prefix-file", "blob.py", "--suffix-file", "after.py"], None,
-     ["--prefix-file blob.py is not UTF-8 text"]),
-    (["--prefix-file", "before.py", "--suffix-file", "nul.py"], None,
-     ["--suffix-file nul.py", "binary"]),
-    (["--prefix-file", "-", "--suffix-file", "after.py"], bytes(range(128, 256)),
-     ["--prefix-file standard input is not UTF-8 text"]),
-])
-def test_complete_refuses_binary_files(files: Path, args: list[str], stdin: bytes | None,
-                                       words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "stdin", "words"),
+    [
+        (
+            ["--prefix-file", "blob.py", "--suffix-file", "after.py"],
+            None,
+            ["--prefix-file blob.py is not UTF-8 text"],
+        ),
+        (
+            ["--prefix-file", "before.py", "--suffix-file", "nul.py"],
+            None,
+            ["--suffix-file nul.py", "binary"],
+        ),
+        (
+            ["--prefix-file", "-", "--suffix-file", "after.py"],
+            bytes(range(128, 256)),
+            ["--prefix-file standard input is not UTF-8 text"],
+        ),
+    ],
+)
+def test_complete_refuses_binary_files(
+    files: Path, args: list[str], stdin: bytes | None, words: list[str]
+) -> None:
     code, out, err = run("complete", *args, cwd=files, stdin=stdin)
     assert code == 2 and out == ""
     one_line(err, *words, "give a source file")
@@ -165,8 +188,9 @@ class NoModelStack:
 
 sys.meta_path.insert(0, NoModelStack())
 '''
-NEEDS_IT = ("santamerge: the model 'embedded' needs the model stack: "
-            "pip install 'santamerge[model]'\n")
+NEEDS_IT = (
+    "santamerge: the model 'embedded' needs the model stack: pip install 'santamerge[model]'\n"
+)
 
 
 @pytest.fixture
@@ -180,26 +204,48 @@ def no_model_stack(tmp_path: Path) -> dict[str, str]:
 
 
 def santamerge(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "santamerge", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def test_without_the_model_stack_a_model_is_one_line_saying_what_to_install(
-        files: Path, no_model_stack: dict[str, str]) -> None:
-    torch = subprocess.run([sys.executable, "-c", "import torch"], env=no_model_stack,
-                           capture_output=True, text=True, check=False)
+    files: Path, no_model_stack: dict[str, str]
+) -> None:
+    torch = subprocess.run(
+        [sys.executable, "-c", "import torch"],
+        env=no_model_stack,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert torch.returncode == 1 and "No module named 'torch'" in torch.stderr
-    for args in (["model", "info"], ["complete", "--prefix-file", "before.py",
-                                     "--suffix-file", "after.py"], ["fill", "geometry.py"]):
+    for args in (
+        ["model", "info"],
+        ["complete", "--prefix-file", "before.py", "--suffix-file", "after.py"],
+        ["fill", "geometry.py"],
+    ):
         done = santamerge(no_model_stack, files, *args)
         assert (done.returncode, done.stdout, done.stderr) == (2, "", NEEDS_IT), args
     assert (files / "geometry.py").read_text() == GEOMETRY
     for args, who, what in (
-            (["model", "train", "--steps", "1", "--work-dir", "w"], "santamerge model train",
-             "the model stack: pip install 'santamerge[model]'"),
-            (["bench", "ranker", "--repo", ".", "--repo", ".", "--out", "r.json"],
-             "santamerge bench ranker", "the train extra: pip install 'santamerge[train]'")):
+        (
+            ["model", "train", "--steps", "1", "--work-dir", "w"],
+            "santamerge model train",
+            "the model stack: pip install 'santamerge[model]'",
+        ),
+        (
+            ["bench", "ranker", "--repo", ".", "--repo", ".", "--out", "r.json"],
+            "santamerge bench ranker",
+            "the train extra: pip install 'santamerge[train]'",
+        ),
+    ):
         done = santamerge(no_model_stack, files, *args)
         expected = f"santamerge: {who} needs {what}\n"
         assert (done.returncode, done.stdout, done.stderr) == (2, "", expected), args
@@ -207,16 +253,22 @@ def test_without_the_model_stack_a_model_is_one_line_saying_what_to_install(
 
 
 def test_without_the_model_stack_the_driver_and_fill_check_work(
-        make_repo: Callable[[str], Repo], no_model_stack: dict[str, str]) -> None:
+    make_repo: Callable[[str], Repo], no_model_stack: dict[str, str]
+) -> None:
     repo = make_repo("repo")
     repo.install_driver()
-    done = repo.merge_branches({"app.py": "import os\n\nX = 1\n"},
-                               {"app.py": "import os\nimport re\n\nX = 1\n"},
-                               {"app.py": "import os\nimport sys\n\nX = 1\n"},
-                               env={**no_model_stack, "SANTAMERGE_POLICY": "union"})
+    done = repo.merge_branches(
+        {"app.py": "import os\n\nX = 1\n"},
+        {"app.py": "import os\nimport re\n\nX = 1\n"},
+        {"app.py": "import os\nimport sys\n\nX = 1\n"},
+        env={**no_model_stack, "SANTAMERGE_POLICY": "union"},
+    )
     assert done.returncode == 0, done.stdout + done.stderr  # the driver resolved it
     assert repo.read("app.py") == b"import os\nimport re\nimport sys\n\nX = 1\n"
     repo.write("geometry.py", GEOMETRY)
     checked = santamerge(no_model_stack, repo.root, "fill", "--check", "geometry.py")
     assert (checked.returncode, checked.stdout, checked.stderr) == (
-        1, "geometry.py:6: Point.norm is a stub (ellipsis)\n", "")
+        1,
+        "geometry.py:6: Point.norm is a stub (ellipsis)\n",
+        "",
+    )

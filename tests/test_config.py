@@ -18,10 +18,12 @@ def test_defaults(tmp_path: Path) -> None:
 def test_precedence(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     repo: Repo = make_repo("r")
     (repo.root / "pyproject.toml").write_text(
-        "[tool.santamerge]\ntimeout = 3\npolicy = 'words'\nkeep-attempts = 7\nmax_bytes = 5\n")
+        "[tool.santamerge]\ntimeout = 3\npolicy = 'words'\nkeep-attempts = 7\nmax_bytes = 5\n"
+    )
     root = str(repo.root)
-    assert load_settings(root) == Settings(timeout=3.0, policy="words", keep_attempts=7,
-                                           max_bytes=5)
+    assert load_settings(root) == Settings(
+        timeout=3.0, policy="words", keep_attempts=7, max_bytes=5
+    )
     repo.git("config", "santamerge.timeout", "4")
     repo.git("config", "santamerge.policy", "never")
     assert load_settings(root)[:2] == (4.0, "never")
@@ -35,13 +37,18 @@ def test_precedence(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:  # type
 
 def test_bad_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SANTAMERGE_TIMEOUT", "soon")
-    with pytest.raises(ConfigError, match=r"'timeout' has the value 'soon' \(from "
-                                          r"SANTAMERGE_TIMEOUT\), which is not a number"):
+    with pytest.raises(
+        ConfigError,
+        match=r"'timeout' has the value 'soon' \(from "
+        r"SANTAMERGE_TIMEOUT\), which is not a number",
+    ):
         load_settings(str(tmp_path))
 
 
-def test_backend_settings_and_the_choice_they_make(make_repo,  # type: ignore[no-untyped-def]
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backend_settings_and_the_choice_they_make(
+    make_repo,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from santamerge.model.backends.choose import choose_backend
 
     repo: Repo = make_repo("r")

@@ -17,8 +17,11 @@ UNION = {"SANTAMERGE_POLICY": "union"}
 
 
 def conflict_markers(text: bytes) -> list[bytes]:
-    return [line for line in text.splitlines()
-            if line[:8] in (b"<<<<<<< ", b"||||||| ", b"=======", b">>>>>>> ")]
+    return [
+        line
+        for line in text.splitlines()
+        if line[:8] in (b"<<<<<<< ", b"||||||| ", b"=======", b">>>>>>> ")
+    ]
 
 
 def offered_not_written(repo: Repo, result: subprocess.CompletedProcess[str]) -> str:
@@ -33,7 +36,8 @@ def offered_not_written(repo: Repo, result: subprocess.CompletedProcess[str]) ->
 
 
 def test_both_sides_add_different_imports_is_offered_and_the_union_policy_writes_it(
-        make_repo: Callable[[str], Repo]) -> None:
+    make_repo: Callable[[str], Repo],
+) -> None:
     ours = BASE.replace("import os\n", "import os\nimport json\n")
     theirs = BASE.replace("import os\n", "import os\nimport logging\n")
     repo = make_repo("default")
@@ -46,11 +50,13 @@ def test_both_sides_add_different_imports_is_offered_and_the_union_policy_writes
     result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs})
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py").decode() == BASE.replace(
-        "import os\n", "import os\nimport json\nimport logging\n")
+        "import os\n", "import os\nimport json\nimport logging\n"
+    )
 
 
 def test_both_sides_add_functions_at_the_end_is_offered_and_the_union_policy_writes_it(
-        make_repo: Callable[[str], Repo]) -> None:
+    make_repo: Callable[[str], Repo],
+) -> None:
     ours = BASE + "\n\ndef save(path, text):\n    open(path, 'w').write(text)\n"
     theirs = BASE + "\n\ndef size(path):\n    return os.path.getsize(path)\n"
     repo = make_repo("default")
@@ -58,11 +64,13 @@ def test_both_sides_add_functions_at_the_end_is_offered_and_the_union_policy_wri
     result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs})
     assert offered_not_written(repo, result) == (
         "\n\ndef save(path, text):\n    open(path, 'w').write(text)\n"
-        "\n\ndef size(path):\n    return os.path.getsize(path)\n")
+        "\n\ndef size(path):\n    return os.path.getsize(path)\n"
+    )
     repo = make_repo("union")
     repo.install_driver()
-    result = repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs},
-                                 env={"SANTAMERGE_POLICY": "union"})
+    result = repo.merge_branches(
+        {"app.py": BASE}, {"app.py": ours}, {"app.py": theirs}, env={"SANTAMERGE_POLICY": "union"}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     merged = repo.read("app.py").decode()
     assert merged == ours + "\n\ndef size(path):\n    return os.path.getsize(path)\n"
@@ -70,21 +78,29 @@ def test_both_sides_add_functions_at_the_end_is_offered_and_the_union_policy_wri
 
 
 def test_true_conflict_stays_marked_in_diff3_form(repo: Repo) -> None:
-    result = repo.merge_branches({"app.py": "RETRIES = 3\n"}, {"app.py": "RETRIES = 5\n"},
-                                 {"app.py": "RETRIES = 4\n"})
+    result = repo.merge_branches(
+        {"app.py": "RETRIES = 3\n"}, {"app.py": "RETRIES = 5\n"}, {"app.py": "RETRIES = 4\n"}
+    )
     assert result.returncode != 0
     assert "CONFLICT (content): Merge conflict in app.py" in result.stdout
-    assert repo.read("app.py") == (b"<<<<<<< ours\nRETRIES = 5\n||||||| base\nRETRIES = 3\n"
-                                   b"=======\nRETRIES = 4\n>>>>>>> theirs\n")
+    assert repo.read("app.py") == (
+        b"<<<<<<< ours\nRETRIES = 5\n||||||| base\nRETRIES = 3\n"
+        b"=======\nRETRIES = 4\n>>>>>>> theirs\n"
+    )
     assert "app.py" in repo.git("diff", "--name-only", "--diff-filter=U").stdout
-    assert ("santamerge: app.py: 1 conflict left marked; `santamerge preview app.py` shows "
-            "the ranked proposals") in result.stderr
+    assert (
+        "santamerge: app.py: 1 conflict left marked; `santamerge preview app.py` shows "
+        "the ranked proposals"
+    ) in result.stderr
 
 
 def test_word_edits_on_one_line_are_offered_not_written(repo: Repo) -> None:
     base = "x = compute(alpha, beta)\n"
-    result = repo.merge_branches({"app.py": base}, {"app.py": "x = compute2(alpha, beta)\n"},
-                                 {"app.py": "x = compute(alpha, gamma)\n"})
+    result = repo.merge_branches(
+        {"app.py": base},
+        {"app.py": "x = compute2(alpha, beta)\n"},
+        {"app.py": "x = compute(alpha, gamma)\n"},
+    )
     assert result.returncode != 0  # the conservative policy does not write word merges
     assert len(conflict_markers(repo.read("app.py"))) == 4
     (attempt,) = list_attempts(repo.root / ".git")
@@ -97,8 +113,9 @@ def test_word_edits_on_one_line_are_offered_not_written(repo: Repo) -> None:
 
 def test_word_policy_writes_word_merges(repo: Repo) -> None:
     repo.git("config", "santamerge.policy", "words")
-    result = repo.merge_branches({"app.py": "x = f(a, b)\n"}, {"app.py": "x = g(a, b)\n"},
-                                 {"app.py": "x = f(a, c)\n"})
+    result = repo.merge_branches(
+        {"app.py": "x = f(a, b)\n"}, {"app.py": "x = g(a, b)\n"}, {"app.py": "x = f(a, c)\n"}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py") == b"x = g(a, c)\n"
 
@@ -111,14 +128,17 @@ def test_crlf_files_keep_crlf(repo: Repo) -> None:
     result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs})
     assert result.returncode == 0, result.stdout + result.stderr
     merged = repo.read("app.py")
-    assert merged == base.replace("import os\r\n", "import os\r\nimport json\r\nimport logging\r\n"
-                                  ).encode()
+    assert (
+        merged
+        == base.replace("import os\r\n", "import os\r\nimport json\r\nimport logging\r\n").encode()
+    )
     assert b"\n" not in merged.replace(b"\r\n", b"")
 
 
 def test_crlf_true_conflict_keeps_crlf_markers(repo: Repo) -> None:
-    result = repo.merge_branches({"app.py": "a = 1\r\n"}, {"app.py": "a = 2\r\n"},
-                                 {"app.py": "a = 3\r\n"})
+    result = repo.merge_branches(
+        {"app.py": "a = 1\r\n"}, {"app.py": "a = 2\r\n"}, {"app.py": "a = 3\r\n"}
+    )
     assert result.returncode != 0
     merged = repo.read("app.py")
     assert merged.count(b"\r\n") == merged.count(b"\n") == 7
@@ -126,8 +146,12 @@ def test_crlf_true_conflict_keeps_crlf_markers(repo: Repo) -> None:
 
 def git_own_result(repo: Repo, name: str) -> bytes:
     """What `git merge-file --diff3` gives for the three stages of a conflicted path."""
-    stages = [subprocess.run(["git", "show", f":{stage}:{name}"], cwd=repo.root,
-                             capture_output=True, check=True).stdout for stage in (1, 2, 3)]
+    stages = [
+        subprocess.run(
+            ["git", "show", f":{stage}:{name}"], cwd=repo.root, capture_output=True, check=True
+        ).stdout
+        for stage in (1, 2, 3)
+    ]
     return git_merge_file(repo.root, stages, names=("base.tmp", "ours.tmp", "theirs.tmp")).stdout
 
 
@@ -135,8 +159,7 @@ def test_non_utf8_file_gets_gits_own_result(repo: Repo) -> None:
     base = "# caf\xe9\nimport os\n".encode("latin-1")
     ours = base.replace(b"import os\n", b"import os\nimport json\n")
     theirs = base.replace(b"import os\n", b"import os\nimport re\n")
-    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs},
-                                 env=UNION)
+    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs}, env=UNION)
     assert result.returncode != 0  # santamerge would have merged these imports if it could
     assert repo.read("app.py") == git_own_result(repo, "app.py")
     assert b"caf\xe9" in repo.read("app.py")
@@ -145,8 +168,9 @@ def test_non_utf8_file_gets_gits_own_result(repo: Repo) -> None:
 def imports_conflict(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     ours = BASE.replace("import os\n", "import os\nimport json\n")
     theirs = BASE.replace("import os\n", "import os\nimport logging\n")
-    return repo.merge_branches({"app.py": BASE}, {"app.py": ours}, {"app.py": theirs},
-                               env={**UNION, **env})
+    return repo.merge_branches(
+        {"app.py": BASE}, {"app.py": ours}, {"app.py": theirs}, env={**UNION, **env}
+    )
 
 
 def test_kill_switch_gives_gits_own_result(repo: Repo) -> None:
@@ -173,15 +197,15 @@ def test_input_with_markers_already_gets_gits_own_result(repo: Repo) -> None:
     base = BASE + "SEPARATOR = '''\n=======\n'''\n"
     ours = base.replace("import os\n", "import os\nimport json\n")
     theirs = base.replace("import os\n", "import os\nimport logging\n")
-    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs},
-                                 env=UNION)
+    result = repo.merge_branches({"app.py": base}, {"app.py": ours}, {"app.py": theirs}, env=UNION)
     assert result.returncode != 0
     assert repo.read("app.py") == git_own_result(repo, "app.py")
 
 
 def test_binary_file_keeps_ours_and_conflicts(repo: Repo) -> None:
-    result = repo.merge_branches({"data.py": b"\0base\n"}, {"data.py": b"\0ours\n"},
-                                 {"data.py": b"\0theirs\n"})
+    result = repo.merge_branches(
+        {"data.py": b"\0base\n"}, {"data.py": b"\0ours\n"}, {"data.py": b"\0theirs\n"}
+    )
     assert result.returncode != 0
     assert repo.read("data.py") == b"\0ours\n"
 
@@ -205,7 +229,13 @@ def test_attempts_are_stored_and_pruned(repo: Repo) -> None:
     assert len(attempts) == 2
     stored = attempts[-1]
     assert sorted(p.name for p in stored.iterdir()) == [
-        "attempt.json", "base", "baseline", "ours", "result", "theirs"]
+        "attempt.json",
+        "base",
+        "baseline",
+        "ours",
+        "result",
+        "theirs",
+    ]
     record = json.loads((stored / "attempt.json").read_text())
     assert record["outcome"]["resolved"] == [0]
     assert (stored / "result").read_bytes() == repo.read(record["path"])

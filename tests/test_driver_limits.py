@@ -20,13 +20,16 @@ from test_driver_git import git_own_result
 
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("env", [{}, {"SANTAMERGE_DISABLE": "1"}], ids=["on", "disabled"])
-def test_a_clean_merge_with_a_very_long_line_does_not_hang(repo: Repo, env: dict[str, str]
-                                                           ) -> None:
+def test_a_clean_merge_with_a_very_long_line_does_not_hang(repo: Repo, env: dict[str, str]) -> None:
     """One line of 100,000 characters: a backtracking regex took minutes over it before
     the time limit started, and before SANTAMERGE_DISABLE was read."""
     long_line = "s = '" + "a" * 100_000 + "'\n"
-    result = repo.merge_branches({"app.py": "x = 1\n"}, {"app.py": "x = 1\n" + long_line},
-                                 {"app.py": "y = 2\nx = 1\n"}, env=env)
+    result = repo.merge_branches(
+        {"app.py": "x = 1\n"},
+        {"app.py": "x = 1\n" + long_line},
+        {"app.py": "y = 2\nx = 1\n"},
+        env=env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py").decode() == "y = 2\nx = 1\n" + long_line
     assert "santamerge" not in result.stderr
@@ -36,17 +39,23 @@ def test_a_huge_time_limit_is_lowered_to_the_maximum_with_one_warning(repo: Repo
     """1e308 seconds overflowed the timer: santamerge silently gave git's conflict."""
     base = "import os\n"
     result = repo.merge_branches(
-        {"app.py": base}, {"app.py": base + "import json\n"}, {"app.py": base + "import re\n"},
-        env={"SANTAMERGE_POLICY": "union", "SANTAMERGE_TIMEOUT": "1e308"})
+        {"app.py": base},
+        {"app.py": base + "import json\n"},
+        {"app.py": base + "import re\n"},
+        env={"SANTAMERGE_POLICY": "union", "SANTAMERGE_TIMEOUT": "1e308"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py") == b"import os\nimport json\nimport re\n"
-    assert result.stderr == ("santamerge: warning: setting 'timeout' has the value '1e308', "
-                             "above the maximum of 600 seconds; using 600\n")
+    assert result.stderr == (
+        "santamerge: warning: setting 'timeout' has the value '1e308', "
+        "above the maximum of 600 seconds; using 600\n"
+    )
 
 
 @pytest.mark.parametrize("value", ["1e9", "1e308", "86400.5"])
-def test_every_time_limit_has_a_maximum(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str], value: str) -> None:
+def test_every_time_limit_has_a_maximum(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
     from santamerge import config
 
     monkeypatch.setattr(config, "_warned", set())
@@ -60,9 +69,11 @@ def test_every_time_limit_has_a_maximum(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 # -- item 7: a state folder that cannot be used ------------------------------------------------
 
-CONFLICTED = ("import os\n\n\ndef load(path):\n    return 1\n",
-              "import os\nimport json\n\n\ndef load(path):\n    return 1\n",
-              "import os\nimport re\n\n\ndef load(path):\n    return 1\n")
+CONFLICTED = (
+    "import os\n\n\ndef load(path):\n    return 1\n",
+    "import os\nimport json\n\n\ndef load(path):\n    return 1\n",
+    "import os\nimport re\n\n\ndef load(path):\n    return 1\n",
+)
 CLEAN = ("A = 1\n\n\nB = 2\n", "A = 10\n\n\nB = 2\n", "A = 1\n\n\nB = 20\n")
 
 
@@ -72,8 +83,9 @@ def test_a_state_folder_that_is_a_file_still_gives_gits_merge(repo: Repo, broken
     dropped from the work tree) and two "File exists" lines were printed."""
     (repo.root / ".git" / broken).parent.mkdir(parents=True, exist_ok=True)
     (repo.root / ".git" / broken).write_text("not a folder\n")
-    result = repo.merge_branches(*({"app.py": c, "names.py": n}
-                                   for c, n in zip(CONFLICTED, CLEAN, strict=True)))
+    result = repo.merge_branches(
+        *({"app.py": c, "names.py": n} for c, n in zip(CONFLICTED, CLEAN, strict=True))
+    )
     assert result.returncode == 1
     assert repo.read("app.py") == git_own_result(repo, "app.py")
     assert b"<<<<<<< ours\nimport json\n" in repo.read("app.py")
@@ -81,7 +93,9 @@ def test_a_state_folder_that_is_a_file_still_gives_gits_merge(repo: Repo, broken
     assert "could not write" not in result.stderr and "File exists" not in result.stderr
     status = repo.git("status", "--porcelain", "--ignored").stdout.splitlines()
     assert sorted(line for line in status if not line.endswith(".tmp")) == [  # no copy left
-        "M  names.py", "UU app.py"]
+        "M  names.py",
+        "UU app.py",
+    ]
 
 
 def conflicted(repo: Repo) -> None:
@@ -90,8 +104,14 @@ def conflicted(repo: Repo) -> None:
 
 
 def santamerge(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "santamerge", *args], cwd=repo.root,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def deeply_nested(path: Path) -> None:
@@ -105,7 +125,8 @@ def a_folder(path: Path) -> None:
 
 @pytest.mark.parametrize("make", [deeply_nested, a_folder], ids=["nested", "folder"])
 def test_an_unusable_ranker_file_is_ignored_with_one_warning(
-        repo: Repo, make: Callable[[Path], None]) -> None:
+    repo: Repo, make: Callable[[Path], None]
+) -> None:
     """Before: resolve and preview stopped with an internal error on JSON nested too
     deep, and learn on a folder in the file's place."""
     conflicted(repo)
@@ -118,8 +139,10 @@ def test_an_unusable_ranker_file_is_ignored_with_one_warning(
         assert "candidates, best first" in done.stdout  # it went on, and ranked
         assert done.stderr == f"santamerge: warning: ignored {ranker} (" + (
             "nested too deep); the shipped ranker is in effect (`santamerge learn --forget` "
-            "removes it)\n" if make is deeply_nested else
-            "a folder); the shipped ranker is in effect (move it away)\n"), args
+            "removes it)\n"
+            if make is deeply_nested
+            else "a folder); the shipped ranker is in effect (move it away)\n"
+        ), args
     done = santamerge(repo, "learn", "--limit", "5")  # too few merges: it removes its file
     assert done.returncode == 0 and "internal error" not in done.stderr, done.stderr
     if make is a_folder:  # never removed: one warning
@@ -149,12 +172,22 @@ def driver_under_sh(repo: Repo) -> tuple[subprocess.Popen[bytes], int, Path]:
         (repo.root / names[side]).write_text(text)
     pid_file = repo.root / ".git" / "driver.pid"
     pid_file.unlink(missing_ok=True)
-    command = (f'"$0" -m santamerge merge-driver {names["base"]} {names["ours"]} '
-               f'{names["theirs"]} 7 app.py & echo $! > {pid_file}; wait $!')
-    sh = subprocess.Popen(["sh", "-c", command, sys.executable], cwd=repo.root,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          env={**os.environ, "SANTAMERGE_FAULT": "hang",
-                               "SANTAMERGE_TIMEOUT": "2", "SANTAMERGE_POLICY": "union"})
+    command = (
+        f'"$0" -m santamerge merge-driver {names["base"]} {names["ours"]} '
+        f"{names['theirs']} 7 app.py & echo $! > {pid_file}; wait $!"
+    )
+    sh = subprocess.Popen(
+        ["sh", "-c", command, sys.executable],
+        cwd=repo.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={
+            **os.environ,
+            "SANTAMERGE_FAULT": "hang",
+            "SANTAMERGE_TIMEOUT": "2",
+            "SANTAMERGE_POLICY": "union",
+        },
+    )
     wait_for(lambda: pid_file.is_file() and pid_file.read_text().strip().isdigit())
     driver = int(pid_file.read_text())
     wait_for(lambda: catches_sigalrm(driver))  # its time limit runs: the hang has begun
@@ -188,8 +221,10 @@ def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
 
 def visible(repo: Repo) -> list[str]:
     scratch = repo.root / ".git" / "santamerge" / "tmp"
-    return sorted([p.name for p in repo.root.iterdir() if p.name != ".git"]
-                  + [f"tmp/{p.name}" for p in (scratch.iterdir() if scratch.is_dir() else ())])
+    return sorted(
+        [p.name for p in repo.root.iterdir() if p.name != ".git"]
+        + [f"tmp/{p.name}" for p in (scratch.iterdir() if scratch.is_dir() else ())]
+    )
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads /proc")
@@ -223,8 +258,9 @@ def test_a_write_no_longer_wanted_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     target = tmp_path / "app.py"
     with pytest.raises(WriteAbandoned):
-        write_atomically(str(target), b"merged\n", git_dir=str(tmp_path / ".git"),
-                         still_wanted=lambda: False)
+        write_atomically(
+            str(target), b"merged\n", git_dir=str(tmp_path / ".git"), still_wanted=lambda: False
+        )
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir()] == [".git"]
     assert list((tmp_path / ".git" / "santamerge" / "tmp").iterdir()) == []

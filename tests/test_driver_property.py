@@ -20,17 +20,40 @@ from santamerge.merge.ranking.policy import POLICIES
 from santamerge.merge.workspace.attempts import list_attempts
 from santamerge.merge.workspace.driver import DriverArgs, run_merge_driver
 
-LINES = st.sampled_from([
-    "import os", "import re", "import json", "from a import b", "x = 1", "x = 2", "",
-    "def f():", "def g():", "    return 1", "    return 2", "class A:", "    def m(self):",
-    "        pass", "# note",
-])
+LINES = st.sampled_from(
+    [
+        "import os",
+        "import re",
+        "import json",
+        "from a import b",
+        "x = 1",
+        "x = 2",
+        "",
+        "def f():",
+        "def g():",
+        "    return 1",
+        "    return 2",
+        "class A:",
+        "    def m(self):",
+        "        pass",
+        "# note",
+    ]
+)
 # Module-level items: imports and whole definitions, which the structured writers merge,
 # and a statement and a blank line, which they must not reorder.
 ITEMS = [
-    "import sys", "import re", "import json", "import os", "from a import c", "from b import d",
-    "def h():\n    return 3", "def k():\n    pass", "def m():\n    return 4",
-    "class B:\n    def n(self):\n        pass", "X = 1", "",
+    "import sys",
+    "import re",
+    "import json",
+    "import os",
+    "from a import c",
+    "from b import d",
+    "def h():\n    return 3",
+    "def k():\n    pass",
+    "def m():\n    return 4",
+    "class B:\n    def n(self):\n        pass",
+    "X = 1",
+    "",
 ]
 
 
@@ -55,8 +78,11 @@ def three_texts(draw: st.DrawFn) -> tuple[str, str, str]:
         added = draw(st.lists(st.sampled_from(ITEMS), max_size=3, unique=True))
         for item in added:
             if item not in base:
-                at = min(place, len(side)) if draw(st.integers(0, 3)) else draw(
-                    st.integers(0, len(side)))
+                at = (
+                    min(place, len(side))
+                    if draw(st.integers(0, 3))
+                    else draw(st.integers(0, len(side)))
+                )
                 side.insert(at, item)
         sides.append(side)
     return _text(base), _text(sides[0]), _text(sides[1])
@@ -74,11 +100,13 @@ def lost(hunk: object, method: str, text: str) -> str | None:
 
 # ``union`` writes only unions, ``conservative`` (the default) ordered unions and tree merges.
 @pytest.mark.parametrize("policy", ["union", "conservative"])
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(texts=three_texts())
-def test_driver_never_loses_a_side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   policy: str, texts: tuple[str, str, str]) -> None:
+def test_driver_never_loses_a_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str, texts: tuple[str, str, str]
+) -> None:
     monkeypatch.setenv("SANTAMERGE_POLICY", policy)
     base, ours, theirs = texts
     if not (tmp_path / ".git").exists():
@@ -106,8 +134,11 @@ def test_driver_never_loses_a_side(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             expected.append(chunk)
         elif chunk.index in written:
             method = written[chunk.index]
-            (text,) = [c["text"] for c in record["hunks"][chunk.index]["candidates"]
-                       if c["method"] == method]
+            (text,) = [
+                c["text"]
+                for c in record["hunks"][chunk.index]["candidates"]
+                if c["method"] == method
+            ]
             assert method in POLICIES[policy].methods
             event(f"wrote {method}")
             assert lost(chunk, method, text) is None, f"a written hunk lost a line ({method})"

@@ -25,10 +25,13 @@ def test_it_is_a_multi_query_gpt_bigcode_with_santacoder_tokens(backend: Backend
     assert size <= 40 * 1024 * 1024
 
 
-@pytest.mark.xfail(strict=True, reason="the CPU-trained embedded model cannot yet: in PSM it "
-                   "writes '       self.assertEqual(self.info(), ...' (docs/model-card.md); "
-                   "a GPU-trained model should make this pass, and strict xfail then asks "
-                   "for the marker to go")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the CPU-trained embedded model cannot yet: in PSM it "
+    "writes '       self.assertEqual(self.info(), ...' (docs/model-card.md); "
+    "a GPU-trained model should make this pass, and strict xfail then asks "
+    "for the marker to go",
+)
 def test_it_completes_an_obvious_middle(backend: Backend) -> None:
     from santamerge.model.generate import Gap, fill_gaps
 

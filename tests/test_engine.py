@@ -29,8 +29,13 @@ SANTAMERGE = [sys.executable, "-m", "santamerge"]
 
 def export(tmp_path: Path) -> Path:
     out = tmp_path / "embedded.gguf"
-    proc = subprocess.run([*SANTAMERGE, "model", "export", "--gguf", str(out), "--json"],
-                          capture_output=True, text=True, check=False, timeout=120)
+    proc = subprocess.run(
+        [*SANTAMERGE, "model", "export", "--gguf", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["architecture"] == "starcoder"
     return out
@@ -49,26 +54,34 @@ def test_the_embedded_model_written_as_gguf_reads_back(tmp_path: Path) -> None:
     def field(key: str) -> object:
         value = reader.fields[key]
         part = value.parts[value.data[0]]
-        return bytes(part).decode() if value.types[0] == gguf.GGUFValueType.STRING \
+        return (
+            bytes(part).decode()
+            if value.types[0] == gguf.GGUFValueType.STRING
             else part.tolist()[0]
+        )
 
     config = json.loads((embedded_path() / "config.json").read_text())
     assert field("general.architecture") == "starcoder"
     assert field("tokenizer.ggml.pre") == "starcoder"
     assert field("starcoder.context_length") == config["n_positions"]
     assert field("starcoder.attention.head_count_kv") == 1  # multi-query
-    assert [field(f"tokenizer.ggml.fim_{k}_token_id") for k in ("pre", "suf", "mid")] \
-        == [1, 3, 2]
+    assert [field(f"tokenizer.ggml.fim_{k}_token_id") for k in ("pre", "suf", "mid")] == [1, 3, 2]
     assert len(reader.fields["tokenizer.ggml.tokens"].data) == config["vocab_size"]
     tensors = {t.name: t for t in reader.tensors}
     assert len(tensors) == 5 + 12 * config["n_layer"]
     weights = load_file(str(embedded_path() / "model.safetensors"))
     qkv = tensors["blk.2.attn_qkv.weight"]
-    assert np.array_equal(np.asarray(qkv.data).reshape(weights[
-        "transformer.h.2.attn.c_attn.weight"].shape), weights["transformer.h.2.attn.c_attn.weight"])
+    assert np.array_equal(
+        np.asarray(qkv.data).reshape(weights["transformer.h.2.attn.c_attn.weight"].shape),
+        weights["transformer.h.2.attn.c_attn.weight"],
+    )
     again = tmp_path / "again.gguf"
-    subprocess.run([*SANTAMERGE, "model", "export", "--gguf", str(again)], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [*SANTAMERGE, "model", "export", "--gguf", str(again)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert again.read_bytes() == path.read_bytes()  # the same file every time
 
 
@@ -86,19 +99,38 @@ def engine_python() -> str | None:
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     python = engine_python()
     if python is None:
-        pytest.skip("no llama.cpp engine here: pip install 'santamerge[engine]' (builds "
-                    "llama.cpp, about 4 minutes) or set SANTAMERGE_ENGINE_PYTHON; the "
-                    "measured run is in docs/serving.md")
+        pytest.skip(
+            "no llama.cpp engine here: pip install 'santamerge[engine]' (builds "
+            "llama.cpp, about 4 minutes) or set SANTAMERGE_ENGINE_PYTHON; the "
+            "measured run is in docs/serving.md"
+        )
     from santamerge.model.backends.embedded import embedded_path
 
     model = export(tmp_path_factory.mktemp("engine"))
     context = json.loads((embedded_path() / "config.json").read_text())["n_positions"]
     port = free_port()
     log = (model.parent / "server.log").open("w")
-    proc = subprocess.Popen([python, "-m", "llama_cpp.server", "--model", str(model),
-                             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(context),
-                             "--logits_all", "true", "--model_alias", "embedded"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            str(context),
+            "--logits_all",
+            "true",
+            "--model_alias",
+            "embedded",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -120,16 +152,31 @@ ENGINE_ENV = {"SANTAMERGE_FIM_FAMILY": "santacoder"}  # its vocabulary is not on
 
 
 def run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*SANTAMERGE, *args], cwd=cwd, capture_output=True, text=True,
-                          check=False, timeout=300, env={**os.environ, **ENGINE_ENV})
+    return subprocess.run(
+        [*SANTAMERGE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, **ENGINE_ENV},
+    )
 
 
 def test_complete_through_llama_cpp_matches_the_model_in_process(
-        engine: str, tmp_path: Path) -> None:
+    engine: str, tmp_path: Path
+) -> None:
     (tmp_path / "pre.py").write_text("def add(a, b):\n    return ")
     (tmp_path / "suf.py").write_text("\n\n\ndef sub(a, b):\n    return a - b\n")
-    files = ["--prefix-file", str(tmp_path / "pre.py"), "--suffix-file",
-             str(tmp_path / "suf.py"), "--json", "--max-new-tokens", "8"]
+    files = [
+        "--prefix-file",
+        str(tmp_path / "pre.py"),
+        "--suffix-file",
+        str(tmp_path / "suf.py"),
+        "--json",
+        "--max-new-tokens",
+        "8",
+    ]
     served = run(["complete", *files, "--server", engine])
     assert served.returncode == 0, served.stderr
     local = run(["complete", *files])
@@ -147,9 +194,11 @@ def test_fill_and_resolve_ask_llama_cpp(engine: str, repo: Repo) -> None:
     # the embedded model's bodies are often refused by fill's checks; either way the
     # engine was asked for every sample (it answers one per request)
     assert "+++ b/stubs.py" in filled.stdout or "of the 8 sampled bodies" in filled.stderr
-    merged = repo.merge_branches({"app.py": "def f(x):\n    return x\n"},
-                                 {"app.py": "def f(x):\n    return x + 1\n"},
-                                 {"app.py": "def f(x):\n    return x * 2\n"})
+    merged = repo.merge_branches(
+        {"app.py": "def f(x):\n    return x\n"},
+        {"app.py": "def f(x):\n    return x + 1\n"},
+        {"app.py": "def f(x):\n    return x * 2\n"},
+    )
     assert merged.returncode != 0
     resolved = run(["resolve", "--json", "--server", engine], cwd=repo.root)
     assert resolved.returncode == 0, resolved.stderr

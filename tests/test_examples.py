@@ -24,7 +24,8 @@ CASES = sorted(base.parent for base in EXAMPLES.glob("*/*/Base.*"))
 # Each case under the default policy, and under each policy named by an
 # ``Expected.<policy>.<ext>`` file in it.
 RUNS = [(case, None) for case in CASES] + sorted(
-    (extra.parent, extra.name.split(".")[1]) for extra in EXAMPLES.glob("*/*/Expected.*.*"))
+    (extra.parent, extra.name.split(".")[1]) for extra in EXAMPLES.glob("*/*/Expected.*.*")
+)
 
 
 def _ext(case: Path) -> str:
@@ -46,9 +47,22 @@ def _merge(case: Path, ext: str, work: Path, policy: str | None = None) -> tuple
     if policy is not None:
         env["SANTAMERGE_POLICY"] = policy
     proc = subprocess.run(
-        [sys.executable, "-m", "santamerge", "merge-driver", "base", "ours", "theirs", "7",
-         f"src/app.{ext}"],
-        cwd=work, env=env, capture_output=True, check=False, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "merge-driver",
+            "base",
+            "ours",
+            "theirs",
+            "7",
+            f"src/app.{ext}",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=240,
     )
     assert proc.returncode in (0, 1), proc.stderr.decode(errors="replace")
     return proc.returncode, (work / "ours").read_bytes()
@@ -71,14 +85,14 @@ def test_example(case: Path, policy: str | None, tmp_path: Path) -> None:
     assert inputs <= names, f"{case} needs {sorted(inputs)}"
     outputs = {n for n in names - inputs if n.count(".") == 1}
     assert outputs in ({f"Expected.{ext}"}, failing), (
-        f"{case} needs Expected.{ext}, or Current.{ext} with Ideal.{ext}; it has "
-        f"{sorted(outputs)}"
+        f"{case} needs Expected.{ext}, or Current.{ext} with Ideal.{ext}; it has {sorted(outputs)}"
     )
     if policy is not None:
         want = (case / f"Expected.{policy}.{ext}").read_bytes()
         status, got = _merge(case, ext, tmp_path, policy)
         assert got.decode("utf-8") == want.decode("utf-8"), (
-            f"the output under the {policy} policy differs from Expected.{policy}.{ext}")
+            f"the output under the {policy} policy differs from Expected.{policy}.{ext}"
+        )
         assert status == (1 if _has_conflict(want) else 0), "wrong exit status for git"
         return
     known_failure = outputs == failing
@@ -86,7 +100,10 @@ def test_example(case: Path, policy: str | None, tmp_path: Path) -> None:
     status, got = _merge(case, ext, tmp_path)
     if known_failure and got == (case / f"Ideal.{ext}").read_bytes():
         pytest.fail(f"now solved: rename Ideal.{ext} to Expected.{ext} and delete Current.{ext}")
-    what = (f"Current.{ext} (a regression, or a change to record there)" if known_failure
-            else f"Expected.{ext}")
+    what = (
+        f"Current.{ext} (a regression, or a change to record there)"
+        if known_failure
+        else f"Expected.{ext}"
+    )
     assert got.decode("utf-8") == want.decode("utf-8"), f"the output differs from {what}"
     assert status == (1 if _has_conflict(want) else 0), "wrong exit status for git"

@@ -42,8 +42,13 @@ SIZE = 'import os\n\n\ndef size(path):\n    """The size of the file at path."""\
 
 def fill(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SANTAMERGE_AUTOSTART": "0"}  # load in process: no server left
-    return subprocess.run([sys.executable, "-m", "santamerge", "fill", *args], cwd=repo.root,
-                          capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", "fill", *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 @pytest.fixture
@@ -72,7 +77,7 @@ def test_fill_writes_a_body_that_parses_and_keeps_the_rest(stubbed: Repo) -> Non
     head, _, tail = SIZE.partition("    pass\n")
     assert text.startswith(head)  # signature and docstring kept, everything before too
     assert text.endswith(tail)
-    body = text[len(head):len(text) - len(tail)]
+    body = text[len(head) : len(text) - len(tail)]
     assert body.strip() and body.strip() != "pass"
     again = fill(stubbed, "--write", "size.py")  # a second run changes nothing
     assert again.returncode == 0, again.stderr
@@ -104,23 +109,47 @@ def test_the_hook_manifest_advertises_fill() -> None:
 
 
 @pytest.mark.slow  # pre-commit builds its own virtualenv and installs santamerge there
-def test_pre_commit_try_repo_proposes_the_body_and_blocks_the_commit(stubbed: Repo,
-                                                                     tmp_path: Path) -> None:
+def test_pre_commit_try_repo_proposes_the_body_and_blocks_the_commit(
+    stubbed: Repo, tmp_path: Path
+) -> None:
     """pre-commit (from PyPI) installs santamerge from this repository through the
     manifest, in its own virtualenv, and runs the hook on a staged stub: the embedded
     model has no evidence, so the hook shows the proposed body and writes nothing."""
     root = Path(__file__).parent.parent
     constraints = tmp_path / "constraints.txt"  # the versions tested here: torch's CPU
-    constraints.write_text(subprocess.run(  # wheel, not a multi-GB CUDA one from PyPI
-        [sys.executable, "-m", "pip", "freeze", "--exclude-editable"], capture_output=True,
-        text=True, check=True).stdout)
+    constraints.write_text(
+        subprocess.run(  # wheel, not a multi-GB CUDA one from PyPI
+            [sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     stubbed.write("size.py", SIZE)
     stubbed.git("add", "size.py")
-    env = {**os.environ, "PIP_CONSTRAINT": str(constraints),
-           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "SANTAMERGE_AUTOSTART": "0"}
-    done = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(root),
-                           "santamerge-fill", "--files", "size.py"], cwd=stubbed.root,
-                          capture_output=True, text=True, env=env, timeout=280)
+    env = {
+        **os.environ,
+        "PIP_CONSTRAINT": str(constraints),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
+        "SANTAMERGE_AUTOSTART": "0",
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(root),
+            "santamerge-fill",
+            "--files",
+            "size.py",
+        ],
+        cwd=stubbed.root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=280,
+    )
     assert done.returncode == 1, done.stdout + done.stderr  # the commit is blocked
     assert "santamerge fill (stub bodies)" in done.stdout and "Failed" in done.stdout
     assert "+++ b/size.py" in done.stdout and "proposed a body for size" in done.stdout

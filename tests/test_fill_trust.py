@@ -30,7 +30,7 @@ from santamerge.stubs.fill import (
     undefined_names,
 )
 
-GEOMETRY = SOURCE + '\n    def area(self):\n        raise NotImplementedError\n'
+GEOMETRY = SOURCE + "\n    def area(self):\n        raise NotImplementedError\n"
 GOOD = "        return (self.x ** 2 + self.y ** 2) ** 0.5\n"
 SIZE = 'import os\n\n\ndef size(path):\n    """The size of the file at path."""\n    pass\n'
 
@@ -76,19 +76,23 @@ def test_python_bodies_that_do_nothing_or_read_undefined_names_are_dropped() -> 
 
 
 def test_bodies_using_what_the_file_defines_pass() -> None:
-    fine = ["        return Point(abs(self.x), len(os.sep))\n",
-            "        return read_text(os.devnull) or sorted([self.x, self.y])[0]\n",
-            "        total = self.x\n        return total + (lambda k: k * self.y)(2)\n",
-            "        return [v for v in (self.x, self.y) if v > SCALE]\n"]
+    fine = [
+        "        return Point(abs(self.x), len(os.sep))\n",
+        "        return read_text(os.devnull) or sorted([self.x, self.y])[0]\n",
+        "        total = self.x\n        return total + (lambda k: k * self.y)(2)\n",
+        "        return [v for v in (self.x, self.y) if v > SCALE]\n",
+    ]
     text = GEOMETRY + "\n\ndef setup():\n    global SCALE\n    SCALE = 2\n"
     filled = judged("geometry.py", text, fine, "Point.norm")
     assert filled.survived == 4 and all(not b.rejected for b in filled.bodies)
 
 
 def test_undefined_names_sees_scopes_and_gives_up_on_star_imports() -> None:
-    source = ("import os\nfrom a import b as c\n\n\ndef outer(p):\n    q = 1\n\n"
-              "    def inner():\n        return p + q + c + os.sep + len(Z) + nope\n"
-              "    return inner\n\n\nZ = []\n")
+    source = (
+        "import os\nfrom a import b as c\n\n\ndef outer(p):\n    q = 1\n\n"
+        "    def inner():\n        return p + q + c + os.sep + len(Z) + nope\n"
+        "    return inner\n\n\nZ = []\n"
+    )
     assert undefined_names(source, 8, "inner") == ["nope"]
     assert undefined_names(source, 5, "outer") == ["nope"]  # nested scopes count
     assert undefined_names("from os import *\n\ndef f():\n    return sep\n", 3, "f") is None
@@ -102,22 +106,51 @@ def test_star_import_is_said_not_hidden() -> None:
     assert filled.notes == ("names not checked: the file has a `from ... import *`",)
 
 
-@pytest.mark.parametrize(("path", "text", "junk", "good"), [
-    ("a.js", "function area(r) {\n  throw new Error('not implemented');\n}\n",
-     ["\n  // Copyright 2020\n", "\n  aNg;\n", "\n  return;\n", "\n  return null;\n",
-      "\n  r.size;\n"], "\n  return Math.PI * r * r;\n"),
-    ("a.ts", "export function area(r: number): number {\n  throw new Error('TODO');\n}\n",
-     ["\n  /* later */\n", "\n  return undefined;\n"], "\n  return r * r;\n"),
-    ("A.java", "class A {\n  int area(int r) {\n    throw new UnsupportedOperationException();"
-     "\n  }\n}\n", ["\n    // copyright\n  ", "\n    return null;\n  ", "\n    ;\n  "],
-     "\n    return r * r;\n  "),
-    ("a.go", "package a\n\nfunc Area(r int) int {\n\tpanic(\"not implemented\")\n}\n",
-     ["\n\t// nothing\n", "\n\treturn\n", "\n\treturn nil\n", "\n\taNg\n"], "\n\treturn r * r\n"),
-    ("a.rs", "fn area(r: i32) -> i32 {\n    todo!()\n}\n",
-     ["\n    // c\n", "\n    ()\n", "\n    aNg;\n"], "\n    r * r\n"),
-])
-def test_brace_languages_drop_bodies_that_do_nothing(path: str, text: str,
-                                                     junk: list[str], good: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "text", "junk", "good"),
+    [
+        (
+            "a.js",
+            "function area(r) {\n  throw new Error('not implemented');\n}\n",
+            [
+                "\n  // Copyright 2020\n",
+                "\n  aNg;\n",
+                "\n  return;\n",
+                "\n  return null;\n",
+                "\n  r.size;\n",
+            ],
+            "\n  return Math.PI * r * r;\n",
+        ),
+        (
+            "a.ts",
+            "export function area(r: number): number {\n  throw new Error('TODO');\n}\n",
+            ["\n  /* later */\n", "\n  return undefined;\n"],
+            "\n  return r * r;\n",
+        ),
+        (
+            "A.java",
+            "class A {\n  int area(int r) {\n    throw new UnsupportedOperationException();"
+            "\n  }\n}\n",
+            ["\n    // copyright\n  ", "\n    return null;\n  ", "\n    ;\n  "],
+            "\n    return r * r;\n  ",
+        ),
+        (
+            "a.go",
+            'package a\n\nfunc Area(r int) int {\n\tpanic("not implemented")\n}\n',
+            ["\n\t// nothing\n", "\n\treturn\n", "\n\treturn nil\n", "\n\taNg\n"],
+            "\n\treturn r * r\n",
+        ),
+        (
+            "a.rs",
+            "fn area(r: i32) -> i32 {\n    todo!()\n}\n",
+            ["\n    // c\n", "\n    ()\n", "\n    aNg;\n"],
+            "\n    r * r\n",
+        ),
+    ],
+)
+def test_brace_languages_drop_bodies_that_do_nothing(
+    path: str, text: str, junk: list[str], good: str
+) -> None:
     got = reasons(judged(path, text, [*junk, good]))
     assert got.pop(good) == ""
     assert set(got.values()) <= {DOES_NOTHING, "still a stub"}, got  # Java's `;`: a stub
@@ -125,13 +158,13 @@ def test_brace_languages_drop_bodies_that_do_nothing(path: str, text: str,
 
 
 def test_agreement_is_among_survivors_and_a_lone_survivor_has_none() -> None:
-    lone = judged("geometry.py", GEOMETRY, ["        #\n"] * 4 + ["        aNg\n"] * 3 + [GOOD],
-                  "Point.norm")
+    lone = judged(
+        "geometry.py", GEOMETRY, ["        #\n"] * 4 + ["        aNg\n"] * 3 + [GOOD], "Point.norm"
+    )
     assert (lone.sampled, lone.survived) == (8, 1)
     assert lone.chosen is not None and lone.chosen.consensus is None  # not "1.00"
     other = "        return abs(self.x) + abs(self.y)\n"
-    many = judged("geometry.py", GEOMETRY, [GOOD, GOOD, GOOD, other, "        #\n"],
-                  "Point.norm")
+    many = judged("geometry.py", GEOMETRY, [GOOD, GOOD, GOOD, other, "        #\n"], "Point.norm")
     assert (many.sampled, many.survived) == (5, 4)
     chosen = many.chosen
     assert chosen is not None and chosen.text == GOOD and chosen.copies == 3
@@ -157,12 +190,24 @@ class Canned:
     def template(self):  # type: ignore[no-untyped-def]
         return self._template
 
-    def generate(self, prompts, n=1, max_new_tokens=64, temperature=0.0, top_p=1.0,  # type: ignore[no-untyped-def]
-                 stop=()):
+    def generate(
+        self,
+        prompts,
+        n=1,
+        max_new_tokens=64,
+        temperature=0.0,
+        top_p=1.0,  # type: ignore[no-untyped-def]
+        stop=(),
+    ):
         from santamerge.model.backends.base import Completion
 
-        return [[Completion(self.middles[i % len(self.middles)], (-0.5, -0.5), "stop")
-                 for i in range(n)] for _ in prompts]
+        return [
+            [
+                Completion(self.middles[i % len(self.middles)], (-0.5, -0.5), "stop")
+                for i in range(n)
+            ]
+            for _ in prompts
+        ]
 
     def score(self, prompt, middles):  # type: ignore[no-untyped-def]
         return [-1.0 for _ in middles]
@@ -210,19 +255,24 @@ def geometry(make_repo) -> Repo:  # type: ignore[no-untyped-def]
 
 
 def test_without_evidence_fill_proposes_and_writes_only_when_asked(
-        canned: Path, geometry: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    canned: Path, geometry: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (canned / "canned.json").write_text(json.dumps([GOOD.lstrip()]))
     model = f"canned:{canned}"
-    code, out, err = run(geometry, "fill", "--model", model, "-n", "4", "--only", "norm",
-                         "geometry.py")
+    code, out, err = run(
+        geometry, "fill", "--model", model, "-n", "4", "--only", "norm", "geometry.py"
+    )
     assert code == 1, err  # proposals stop a commit
     assert out.startswith("--- a/geometry.py\n+++ b/geometry.py\n") and "+" + GOOD in out
     assert geometry.read("geometry.py").decode() == GEOMETRY  # nothing written
-    assert ("proposed a body for Point.norm (4 of 4 sampled bodies passed the checks; "
-            "agreement among them 1.00; 4 samples gave this body") in err
+    assert (
+        "proposed a body for Point.norm (4 of 4 sampled bodies passed the checks; "
+        "agreement among them 1.00; 4 samples gave this body"
+    ) in err
     assert "nothing written" in err and "no measured evidence" in err and "--write" in err
-    code, out, err = run(geometry, "fill", "--model", model, "-n", "4", "--only", "norm",
-                         "--write", "geometry.py")
+    code, out, err = run(
+        geometry, "fill", "--model", model, "-n", "4", "--only", "norm", "--write", "geometry.py"
+    )
     assert code == 1 and out == "" and "filled Point.norm" in err
     assert geometry.read("geometry.py").decode() == GEOMETRY.replace("        ...\n", GOOD)
     geometry.write("geometry.py", GEOMETRY)
@@ -231,13 +281,15 @@ def test_without_evidence_fill_proposes_and_writes_only_when_asked(
     assert code == 1 and GOOD in geometry.read("geometry.py").decode()
 
 
-def test_recorded_evidence_decides_whether_fill_writes(canned: Path, geometry: Repo,
-                                                       tmp_path: Path) -> None:
+def test_recorded_evidence_decides_whether_fill_writes(
+    canned: Path, geometry: Repo, tmp_path: Path
+) -> None:
     (canned / "canned.json").write_text(json.dumps([GOOD.lstrip()]))
     model = f"canned:{canned}"
     report = tmp_path / "stubs.json"
-    report.write_text(json.dumps({"schema": 1, "repo": "/src/flask", "stubs": 30,
-                                  "exact": 0.0, "model": model}))
+    report.write_text(
+        json.dumps({"schema": 1, "repo": "/src/flask", "stubs": 30, "exact": 0.0, "model": model})
+    )
     code, out, err = run(geometry, "model", "evidence", str(report), "--model", model)
     assert code == 0, err
     assert "below the bar" in out
@@ -246,8 +298,7 @@ def test_recorded_evidence_decides_whether_fill_writes(canned: Path, geometry: R
     assert code == 1 and out.startswith("--- a/geometry.py")
     assert "below the bar (exact 0% on 30 stubs)" in err
     assert geometry.read("geometry.py").decode() == GEOMETRY
-    report.write_text(json.dumps({"repo": "/src/flask", "stubs": 30, "exact": 0.2,
-                                  "model": model}))
+    report.write_text(json.dumps({"repo": "/src/flask", "stubs": 30, "exact": 0.2, "model": model}))
     code, out, _ = run(geometry, "model", "evidence", str(report), "--model", model)
     assert code == 0 and "clears the bar" in out
     code, out, err = run(geometry, "fill", "--model", model, "--only", "norm", "geometry.py")
@@ -257,17 +308,17 @@ def test_recorded_evidence_decides_whether_fill_writes(canned: Path, geometry: R
     assert code == 2 and "measured the model" in err  # a report of another model
 
 
-def test_junk_is_never_written_and_the_stub_stays_listed(canned: Path,
-                                                        geometry: Repo) -> None:
-    (canned / "canned.json").write_text(json.dumps(
-        ["# Copyright 2020\n", '"""Fixeratibility."""\n', "aNg\n", "return None\n"]))
+def test_junk_is_never_written_and_the_stub_stays_listed(canned: Path, geometry: Repo) -> None:
+    (canned / "canned.json").write_text(
+        json.dumps(["# Copyright 2020\n", '"""Fixeratibility."""\n', "aNg\n", "return None\n"])
+    )
     model = f"canned:{canned}"
-    code, out, err = run(geometry, "fill", "--model", model, "--write", "-n", "8",
-                         "geometry.py")
+    code, out, err = run(geometry, "fill", "--model", model, "--write", "-n", "8", "geometry.py")
     assert code == 0 and out == "", err
     assert geometry.read("geometry.py").decode() == GEOMETRY
-    assert ("Point.norm left as it is: none of the 8 sampled bodies passed the checks "
-            "(does nothing x8)") in err
+    assert (
+        "Point.norm left as it is: none of the 8 sampled bodies passed the checks (does nothing x8)"
+    ) in err
     assert "consensus" not in err
     code, out, _ = run(geometry, "fill", "--check", "geometry.py")
     assert code == 1 and "Point.norm is a stub" in out and "Point.area is a stub" in out
@@ -278,8 +329,13 @@ def test_junk_is_never_written_and_the_stub_stays_listed(canned: Path,
 
 def fill(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SANTAMERGE_AUTOSTART": "0"}  # load in process: no server left
-    return subprocess.run([sys.executable, "-m", "santamerge", "fill", *args], cwd=repo.root,
-                          capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", "fill", *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 def real_bodies(text: str) -> dict[str, list[ast.stmt]]:
@@ -288,8 +344,12 @@ def real_bodies(text: str) -> dict[str, list[ast.stmt]]:
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.FunctionDef):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(
-                    body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 body = body[1:]
             found[node.name] = body
     return found
@@ -297,25 +357,34 @@ def real_bodies(text: str) -> dict[str, list[ast.stmt]]:
 
 def assert_does_something_with_defined_names(text: str, name: str) -> None:
     tree = ast.parse(text)
-    module = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
-              and isinstance(n.ctx, ast.Store)} | {
-        a.asname or a.name.split(".")[0] for n in ast.walk(tree)
-        if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names} | {
-        n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
-    function = next(n for n in ast.walk(tree)
-                    if isinstance(n, ast.FunctionDef) and n.name == name)
+    module = (
+        {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        | {
+            a.asname or a.name.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import | ast.ImportFrom)
+            for a in n.names
+        }
+        | {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    )
+    function = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == name)
     local = {a.arg for a in function.args.args} | {
-        n.id for n in ast.walk(function) if isinstance(n, ast.Name)
-        and isinstance(n.ctx, ast.Store)}
-    read = {n.id for n in ast.walk(function) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Load)}
+        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    read = {
+        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
     assert read <= module | local | set(dir(builtins)), (name, read)
     body = real_bodies(text)[name]
-    assert any(not isinstance(s, ast.Pass | ast.Import | ast.ImportFrom) and not (
-        isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant | ast.Name))
-               and not (isinstance(s, ast.Return) and (s.value is None or (
-                   isinstance(s.value, ast.Constant) and s.value.value is None)))
-               for s in body), (name, ast.unparse(function))
+    assert any(
+        not isinstance(s, ast.Pass | ast.Import | ast.ImportFrom)
+        and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant | ast.Name))
+        and not (
+            isinstance(s, ast.Return)
+            and (s.value is None or (isinstance(s.value, ast.Constant) and s.value.value is None))
+        )
+        for s in body
+    ), (name, ast.unparse(function))
 
 
 def test_embedded_model_writes_no_junk_even_when_asked(geometry: Repo) -> None:
@@ -324,19 +393,24 @@ def test_embedded_model_writes_no_junk_even_when_asked(geometry: Repo) -> None:
     done = fill(geometry, "--write", "-n", "8", "geometry.py")
     text = geometry.read("geometry.py").decode()
     before, after = real_bodies(GEOMETRY), real_bodies(text)
-    kept = {name for name in ("norm", "area") if ast.dump(ast.Module(before[name], []))
-            == ast.dump(ast.Module(after[name], []))}
+    kept = {
+        name
+        for name in ("norm", "area")
+        if ast.dump(ast.Module(before[name], [])) == ast.dump(ast.Module(after[name], []))
+    }
     for name in {"norm", "area"} - kept:
         assert_does_something_with_defined_names(text, name)  # (the area: a docstring)
     assert done.returncode == (0 if kept == {"norm", "area"} else 1), done.stderr
     for name in ("norm", "area"):
         line = next(line for line in done.stderr.splitlines() if f"Point.{name}" in line)
-        assert re.search(r"(\b[1-8] of|none of the) 8 sampled bodies passed the checks",
-                         line), done.stderr
+        assert re.search(r"(\b[1-8] of|none of the) 8 sampled bodies passed the checks", line), (
+            done.stderr
+        )
         assert "consensus" not in line and ("left as it is" in line) == (name in kept)
     check = fill(geometry, "--check", "geometry.py")
     assert {f"Point.{n}" for n in kept} == {
-        line.split(": ")[1].split(" is a stub")[0] for line in check.stdout.splitlines()}
+        line.split(": ")[1].split(" is a stub")[0] for line in check.stdout.splitlines()
+    }
 
 
 def test_embedded_model_has_no_evidence_so_fill_only_proposes(make_repo) -> None:  # type: ignore[no-untyped-def]
@@ -354,9 +428,14 @@ def test_embedded_model_has_no_evidence_so_fill_only_proposes(make_repo) -> None
         assert "nothing written" in proposed.stderr and "model 'embedded'" in proposed.stderr
         assert "no measured evidence" in proposed.stderr
         assert written.returncode == 1 and "filled size" in written.stderr
-        assert text != SIZE and proposed.stdout == "".join(difflib.unified_diff(
-            SIZE.splitlines(keepends=True), text.splitlines(keepends=True), "a/size.py",
-            "b/size.py"))
+        assert text != SIZE and proposed.stdout == "".join(
+            difflib.unified_diff(
+                SIZE.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                "a/size.py",
+                "b/size.py",
+            )
+        )
         assert_does_something_with_defined_names(text, "size")
     else:
         assert proposed.returncode == 0 and proposed.stdout == ""

@@ -24,38 +24,104 @@ CORPUS = ["def f(x):\n    return x + 1\n", "K = 1\nimport os\n", "class A:\n    
 
 # family, the special tokens of its real tokenizer, render(PRE, SUF), render(with context)
 CASES = [
-    ("santacoder", ["<|endoftext|>", "<fim-prefix>", "<fim-middle>", "<fim-suffix>", "<fim-pad>"],
-     "<fim-prefix>def f(x):\n    <fim-suffix>\n    return y\n<fim-middle>",
-     "<fim-prefix>util.py\nK = 1\n\ndef f(x):\n    <fim-suffix>\n    return y\n<fim-middle>"),
-    ("starcoder", ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<fim_pad>",
-                   "<filename>", "<gh_stars>", "<issue_start>", "<commit_before>", "<reponame>"],
-     "<fim_prefix>def f(x):\n    <fim_suffix>\n    return y\n<fim_middle>",
-     "<reponame>acme/tools<filename>util.py\nK = 1\n<|endoftext|>"
-     "<fim_prefix><reponame>acme/tools<filename>src/app.py\n"
-     "def f(x):\n    <fim_suffix>\n    return y\n<fim_middle>"),
-    ("starcoder2", ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<fim_pad>",
-                    "<repo_name>", "<file_sep>", "<issue_start>", "<jupyter_start>", "<pr>"],
-     "<fim_prefix>def f(x):\n    <fim_suffix>\n    return y\n<fim_middle>",
-     "<repo_name>acme/tools<file_sep>util.py\nK = 1\n"
-     "<file_sep><fim_prefix>src/app.py\ndef f(x):\n    <fim_suffix>\n    return y\n<fim_middle>"),
-    ("codellama", ["<unk>", "<s>", "</s>", "<PRE>", "<SUF>", "<MID>", "<EOT>"],
-     "<PRE> def f(x):\n     <SUF>\n    return y\n <MID>",
-     "<PRE> util.py\nK = 1\n\ndef f(x):\n     <SUF>\n    return y\n <MID>"),
-    ("deepseek", ["<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜fim▁hole｜>",
-                  "<｜fim▁begin｜>", "<｜fim▁end｜>", "<|EOT|>"],
-     "<｜fim▁begin｜>def f(x):\n    <｜fim▁hole｜>\n    return y\n<｜fim▁end｜>",
-     "<｜fim▁begin｜>#util.py\nK = 1\n\n#src/app.py\n"
-     "def f(x):\n    <｜fim▁hole｜>\n    return y\n<｜fim▁end｜>"),
-    ("qwen", ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|fim_prefix|>", "<|fim_middle|>",
-              "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"],
-     "<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y\n<|fim_middle|>",
-     "<|repo_name|>acme/tools\n<|file_sep|>util.py\nK = 1\n\n<|file_sep|>src/app.py\n"
-     "<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y\n<|fim_middle|>"),
-    ("codegemma", ["<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>",
-                   "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|file_separator|>"],
-     "<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y\n<|fim_middle|>",
-     "util.py\nK = 1\n<|file_separator|>src/app.py\n"
-     "<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y\n<|fim_middle|>"),
+    (
+        "santacoder",
+        ["<|endoftext|>", "<fim-prefix>", "<fim-middle>", "<fim-suffix>", "<fim-pad>"],
+        "<fim-prefix>def f(x):\n    <fim-suffix>\n    return y\n<fim-middle>",
+        "<fim-prefix>util.py\nK = 1\n\ndef f(x):\n    <fim-suffix>\n    return y\n<fim-middle>",
+    ),
+    (
+        "starcoder",
+        [
+            "<|endoftext|>",
+            "<fim_prefix>",
+            "<fim_middle>",
+            "<fim_suffix>",
+            "<fim_pad>",
+            "<filename>",
+            "<gh_stars>",
+            "<issue_start>",
+            "<commit_before>",
+            "<reponame>",
+        ],
+        "<fim_prefix>def f(x):\n    <fim_suffix>\n    return y\n<fim_middle>",
+        "<reponame>acme/tools<filename>util.py\nK = 1\n<|endoftext|>"
+        "<fim_prefix><reponame>acme/tools<filename>src/app.py\n"
+        "def f(x):\n    <fim_suffix>\n    return y\n<fim_middle>",
+    ),
+    (
+        "starcoder2",
+        [
+            "<|endoftext|>",
+            "<fim_prefix>",
+            "<fim_middle>",
+            "<fim_suffix>",
+            "<fim_pad>",
+            "<repo_name>",
+            "<file_sep>",
+            "<issue_start>",
+            "<jupyter_start>",
+            "<pr>",
+        ],
+        "<fim_prefix>def f(x):\n    <fim_suffix>\n    return y\n<fim_middle>",
+        "<repo_name>acme/tools<file_sep>util.py\nK = 1\n"
+        "<file_sep><fim_prefix>src/app.py\ndef f(x):\n    <fim_suffix>\n    return y\n<fim_middle>",
+    ),
+    (
+        "codellama",
+        ["<unk>", "<s>", "</s>", "<PRE>", "<SUF>", "<MID>", "<EOT>"],
+        "<PRE> def f(x):\n     <SUF>\n    return y\n <MID>",
+        "<PRE> util.py\nK = 1\n\ndef f(x):\n     <SUF>\n    return y\n <MID>",
+    ),
+    (
+        "deepseek",
+        [
+            "<｜begin▁of▁sentence｜>",
+            "<｜end▁of▁sentence｜>",
+            "<｜fim▁hole｜>",
+            "<｜fim▁begin｜>",
+            "<｜fim▁end｜>",
+            "<|EOT|>",
+        ],
+        "<｜fim▁begin｜>def f(x):\n    <｜fim▁hole｜>\n    return y\n<｜fim▁end｜>",
+        "<｜fim▁begin｜>#util.py\nK = 1\n\n#src/app.py\n"
+        "def f(x):\n    <｜fim▁hole｜>\n    return y\n<｜fim▁end｜>",
+    ),
+    (
+        "qwen",
+        [
+            "<|endoftext|>",
+            "<|im_start|>",
+            "<|im_end|>",
+            "<|fim_prefix|>",
+            "<|fim_middle|>",
+            "<|fim_suffix|>",
+            "<|fim_pad|>",
+            "<|repo_name|>",
+            "<|file_sep|>",
+        ],
+        "<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y\n<|fim_middle|>",
+        "<|repo_name|>acme/tools\n<|file_sep|>util.py\nK = 1\n\n<|file_sep|>src/app.py\n"
+        "<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y\n<|fim_middle|>",
+    ),
+    (
+        "codegemma",
+        [
+            "<pad>",
+            "<eos>",
+            "<bos>",
+            "<unk>",
+            "<start_of_turn>",
+            "<end_of_turn>",
+            "<|fim_prefix|>",
+            "<|fim_middle|>",
+            "<|fim_suffix|>",
+            "<|file_separator|>",
+        ],
+        "<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y\n<|fim_middle|>",
+        "util.py\nK = 1\n<|file_separator|>src/app.py\n"
+        "<|fim_prefix|>def f(x):\n    <|fim_suffix|>\n    return y\n<|fim_middle|>",
+    ),
 ]
 SPECIALS = {family: specials for family, specials, _, _ in CASES}
 
@@ -65,8 +131,12 @@ def tokenizer(specials: list[str], name: str = "") -> PreTrainedTokenizerFast:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=320, special_tokens=specials, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=320,
+        special_tokens=specials,
+        show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
     tok.train_from_iterator(CORPUS, trainer)
     return PreTrainedTokenizerFast(tokenizer_object=tok, name_or_path=name)
 
@@ -142,20 +212,23 @@ def test_missing_repository_tokens_fall_back_to_plain_context() -> None:
     t = detect_template(["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>"])
     assert (t.family, t.repo_name, t.file_sep) == ("starcoder", None, None)
     assert t.render("a", "b", CTX, REPO, PATH) == (
-        "<fim_prefix>util.py\nK = 1\n\na<fim_suffix>b<fim_middle>")
+        "<fim_prefix>util.py\nK = 1\n\na<fim_suffix>b<fim_middle>"
+    )
 
 
 def test_import_stays_light() -> None:
-    code = ("import sys, santamerge.model.fim\n"
-            "print(sorted(m for m in ('torch', 'transformers', 'tokenizers') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, santamerge.model.fim\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'tokenizers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_santacoder_spm_order() -> None:
     from santamerge.model.fim import detect_template
 
-    spm = detect_template(["<fim-prefix>", "<fim-suffix>", "<fim-middle>", "<fim-pad>",
-                           "<|endoftext|>"])._replace(order="spm")
+    spm = detect_template(
+        ["<fim-prefix>", "<fim-suffix>", "<fim-middle>", "<fim-pad>", "<|endoftext|>"]
+    )._replace(order="spm")
     assert spm.render("P", "S") == "<fim-prefix><fim-suffix>S<fim-middle>P"

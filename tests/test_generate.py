@@ -7,9 +7,9 @@ from santamerge.model.generate import _heal, trim_suffix_overlap
 
 def test_trim_suffix_overlap() -> None:
     assert trim_suffix_overlap(" '__main__':\n    main()\n\nif", ":\n    main()\n") == (
-        " '__main__'")
-    assert trim_suffix_overlap("TestCase):\n    def t", "):\n    def test_x(self):") == (
-        "TestCase")
+        " '__main__'"
+    )
+    assert trim_suffix_overlap("TestCase):\n    def t", "):\n    def test_x(self):") == ("TestCase")
     assert trim_suffix_overlap('{"a": 1}', ":\n") == '{"a": 1}'  # one shared character
     assert trim_suffix_overlap("x", "x = 1") == "x"  # too short to call a repeat
     assert trim_suffix_overlap("a\n    \n", "\n    \nb") == "a\n    \n"  # blanks only
@@ -32,17 +32,21 @@ def test_healed_prefix_tokens_are_the_whole_texts_first_tokens() -> None:
     from santamerge.model.backends.embedded import embedded_path
 
     tok = AutoTokenizer.from_pretrained(str(embedded_path()))
-    cases = [("class A:\n    def f(self):\n        ", "self.flush()\n"),
-             ("if x:\n\t\t", "return y\n"), ("limit = ", "10\n"), ("x = 1\n", "y = 2\n"),
-             ("def g():\n    return 1\n\n\n", "def h():\n")]
+    cases = [
+        ("class A:\n    def f(self):\n        ", "self.flush()\n"),
+        ("if x:\n\t\t", "return y\n"),
+        ("limit = ", "10\n"),
+        ("x = 1\n", "y = 2\n"),
+        ("def g():\n    return 1\n\n\n", "def h():\n"),
+    ]
     for prefix, middle in cases:
         healed = tok.encode(_heal(prefix, True), add_special_tokens=False)
         whole = tok.encode(prefix + middle, add_special_tokens=False)
-        assert whole[:len(healed)] == healed, (prefix, middle)
+        assert whole[: len(healed)] == healed, (prefix, middle)
     for prefix, middle in cases[:1]:  # what healing fixes: indentation ends off the path
         unhealed = tok.encode(prefix, add_special_tokens=False)
         whole = tok.encode(prefix + middle, add_special_tokens=False)
-        assert whole[:len(unhealed)] != unhealed
+        assert whole[: len(unhealed)] != unhealed
 
 
 def test_fill_gaps_heals_indentation_only_where_the_middle_follows_the_prefix() -> None:
@@ -58,11 +62,12 @@ def test_fill_gaps_heals_indentation_only_where_the_middle_follows_the_prefix() 
             self.template = santacoder._replace(order=order)
             self.prompts: list[str] = []
 
-        def generate(self, prompts, n=1, max_new_tokens=64, temperature=0.0, top_p=1.0,
-                     stop=()):  # type: ignore[no-untyped-def]
+        def generate(self, prompts, n=1, max_new_tokens=64, temperature=0.0, top_p=1.0, stop=()):  # type: ignore[no-untyped-def]
             self.prompts += prompts
-            return [[Completion(" return 1\n", (-1.0,), "stop", (" return", " 1", "\n"))]
-                    for _ in prompts]
+            return [
+                [Completion(" return 1\n", (-1.0,), "stop", (" return", " 1", "\n"))]
+                for _ in prompts
+            ]
 
     gap = Gap("def f():\n    ", "\n")
     for order, ending in (("spm", "def f():\n   "), ("psm", "<fim-middle>")):

@@ -116,11 +116,17 @@ def test_fixture_scopes_and_signatures(profile: LanguageProfile) -> None:
     root, expected = _fixture(profile)
     matches = _matches(profile, "definitions", root)
     assert all(len(m.get("name", [])) == 1 for m in matches)
-    scoped = [f"{'.'.join(_text([s]) for s in m['scope'])}::{_text(m['name'])}"
-              for m in matches if m.get("scope")]
+    scoped = [
+        f"{'.'.join(_text([s]) for s in m['scope'])}::{_text(m['name'])}"
+        for m in matches
+        if m.get("scope")
+    ]
     assert sorted(scoped) == expected["scoped"]
-    signatures = [f"{_text(m['name'])}({','.join(_text([s]) for s in m.get('signature', []))})"
-                  for m in matches if m.get("params")]
+    signatures = [
+        f"{_text(m['name'])}({','.join(_text([s]) for s in m.get('signature', []))})"
+        for m in matches
+        if m.get("params")
+    ]
     assert sorted(signatures) == expected.get("signatures", [])
     # A definition with a scope or a signature is matched by that pattern only.
     rich = {m["name"][0].id for m in matches if m.get("scope") or m.get("params")}
@@ -171,15 +177,29 @@ def test_errors_are_counted_in_trees_deeper_than_the_recursion_limit() -> None:
 
 
 MISPLACED = {
-    "java": ["import declaration after other declarations",
-             "package declaration after other declarations"],
+    "java": [
+        "import declaration after other declarations",
+        "package declaration after other declarations",
+    ],
     "go": ["import declaration after other declarations"],
-    "javascript": ["a name declared twice in a block", "await outside an async function",
-                   "import_statement inside a block", "return outside a function"],
-    "typescript": ["a name declared twice in a block", "await outside an async function",
-                   "export_statement inside a block", "return outside a function"],
-    "tsx": ["a name declared twice in a block", "await outside an async function",
-            "export_statement inside a block", "return outside a function"],
+    "javascript": [
+        "a name declared twice in a block",
+        "await outside an async function",
+        "import_statement inside a block",
+        "return outside a function",
+    ],
+    "typescript": [
+        "a name declared twice in a block",
+        "await outside an async function",
+        "export_statement inside a block",
+        "return outside a function",
+    ],
+    "tsx": [
+        "a name declared twice in a block",
+        "await outside an async function",
+        "export_statement inside a block",
+        "return outside a function",
+    ],
     "rust": ["use_declaration not allowed here", "use_declaration not allowed here"],
 }
 

@@ -39,6 +39,7 @@ def test_the_version_has_one_source() -> None:
     assert "version" not in project["project"]
     assert project["project"]["dynamic"] == ["version"]
     assert project["tool"]["hatch"]["version"]["path"] == "santamerge/__init__.py"
-    releases = re.findall(r"^## \[(\d[^\]]*)\]", (ROOT / "CHANGELOG.md").read_text(
-        encoding="utf-8"), re.MULTILINE)
+    releases = re.findall(
+        r"^## \[(\d[^\]]*)\]", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.MULTILINE
+    )
     assert releases[0] == santamerge.__version__  # the changelog names the version

@@ -20,11 +20,17 @@ OURS = {"app.py": "import json\nimport os\nimport re\n\nX = 1\n"}
 THEIRS = {"app.py": "import json\nimport os\nimport sys\n\nX = 1\n"}
 
 
-def santamerge(cwd: Path, *args: str, env: dict[str, str] | None = None
-               ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "santamerge", *args], cwd=cwd,
-                          capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})})
+def santamerge(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def snapshot(*paths: Path) -> dict[Path, bytes | None]:
@@ -32,12 +38,17 @@ def snapshot(*paths: Path) -> dict[Path, bytes | None]:
 
 
 def test_install_leaves_the_tree_clean_survives_reset_and_uninstall_gives_back_each_byte(
-        make_repo: Callable[[str], Repo]) -> None:
+    make_repo: Callable[[str], Repo],
+) -> None:
     repo = make_repo("r")
     repo.commit({".gitattributes": b"*.png binary\r\n*.txt text", **BASE}, "base")
     git_dir = repo.root / ".git"
-    before = snapshot(git_dir / "config", repo.root / ".gitattributes",
-                      git_dir / "info" / "attributes", git_dir / "santamerge" / "install.json")
+    before = snapshot(
+        git_dir / "config",
+        repo.root / ".gitattributes",
+        git_dir / "info" / "attributes",
+        git_dir / "santamerge" / "install.json",
+    )
 
     done = santamerge(repo.root, "install")
     assert done.returncode == 0, done.stderr
@@ -45,7 +56,8 @@ def test_install_leaves_the_tree_clean_survives_reset_and_uninstall_gives_back_e
     assert repo.git("status", "--porcelain").stdout == ""  # nothing to commit by mistake
     assert repo.read(".gitattributes") == b"*.png binary\r\n*.txt text"
     assert (git_dir / "info" / "attributes").read_text().splitlines() == [
-        f"{p} merge=santamerge" for p in gitattributes_patterns()]
+        f"{p} merge=santamerge" for p in gitattributes_patterns()
+    ]
     assert repo.git("check-attr", "merge", "src/x.py").stdout == "src/x.py: merge: santamerge\n"
 
     repo.git("reset", "-q", "--hard")  # used to put .gitattributes back: uninstalled
@@ -66,7 +78,8 @@ def test_install_leaves_the_tree_clean_survives_reset_and_uninstall_gives_back_e
 
 
 def test_shared_writes_the_tracked_file_and_uninstall_restores_it_byte_for_byte(
-        make_repo: Callable[[str], Repo]) -> None:
+    make_repo: Callable[[str], Repo],
+) -> None:
     repo = make_repo("r")
     repo.commit({".gitattributes": b"*.png binary\r\n*.txt text", **BASE}, "base")
     info = repo.root / ".git" / "info" / "attributes"
@@ -86,7 +99,8 @@ def test_shared_writes_the_tracked_file_and_uninstall_restores_it_byte_for_byte(
 
 
 def test_uninstall_leaves_a_teams_tracked_lines_unless_shared(
-        make_repo: Callable[[str], Repo]) -> None:
+    make_repo: Callable[[str], Repo],
+) -> None:
     repo = make_repo("r")
     repo.commit({".gitattributes": "*.py merge=santamerge\n", **BASE}, "the team's routing")
     santamerge(repo.root, "install")
@@ -101,7 +115,8 @@ def test_uninstall_leaves_a_teams_tracked_lines_unless_shared(
 
 
 def test_global_install_and_uninstall_remove_the_files_they_created(
-        isolated_git: Path, tmp_path: Path) -> None:
+    isolated_git: Path, tmp_path: Path
+) -> None:
     gitconfig = isolated_git / ".gitconfig"
     attributes = isolated_git / ".config" / "git" / "attributes"
     assert not gitconfig.exists() and not attributes.parent.exists()
@@ -120,10 +135,13 @@ def test_global_install_and_uninstall_remove_the_files_they_created(
 
 
 def test_doctor_says_what_is_routed_and_why_a_path_is_or_is_not_merged(
-        make_repo: Callable[[str], Repo]) -> None:
+    make_repo: Callable[[str], Repo],
+) -> None:
     repo = make_repo("r")
-    repo.commit({".gitattributes": "*.png binary\n", "sub/.gitattributes":
-                 "*.py merge=union\n", **BASE}, "base")
+    repo.commit(
+        {".gitattributes": "*.png binary\n", "sub/.gitattributes": "*.py merge=union\n", **BASE},
+        "base",
+    )
     done = santamerge(repo.root, "doctor", "app.py")
     assert done.returncode == 1
     assert "merge.santamerge.driver is not set" in done.stdout
@@ -132,8 +150,10 @@ def test_doctor_says_what_is_routed_and_why_a_path_is_or_is_not_merged(
     santamerge(repo.root, "install", "*.py")
     done = santamerge(repo.root, "doctor", "app.py", "src/new.py")
     assert done.returncode == 0, done.stdout
-    assert ("app.py: goes through santamerge: merge=santamerge (`*.py` in "
-            ".git/info/attributes); the python grammar") in done.stdout
+    assert (
+        "app.py: goes through santamerge: merge=santamerge (`*.py` in "
+        ".git/info/attributes); the python grammar"
+    ) in done.stdout
     assert "routes: .git/info/attributes (this clone): 1 pattern(s): *.py" in done.stdout
 
     done = santamerge(repo.root, "doctor", "sub/x.py", "logo.png", "notes.md", "--json")
@@ -148,8 +168,9 @@ def test_doctor_says_what_is_routed_and_why_a_path_is_or_is_not_merged(
     repo.git("config", "santamerge.policy", "bogus")
     done = santamerge(repo.root, "doctor", "app.py")
     assert done.returncode == 1
-    assert ("setting 'policy' has the value 'bogus' (from git config santamerge.policy)"
-            in done.stdout)
+    assert (
+        "setting 'policy' has the value 'bogus' (from git config santamerge.policy)" in done.stdout
+    )
     repo.git("config", "--unset", "santamerge.policy")
     repo.git("config", "--unset", "merge.santamerge.driver")
     done = santamerge(repo.root, "doctor", "app.py")

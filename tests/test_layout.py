@@ -49,7 +49,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return [*path[path.index(nxt):], nxt]
+                return [*path[path.index(nxt) :], nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         path.pop()
@@ -76,8 +76,13 @@ def test_santamerge_has_no_import_cycle() -> None:
 # The parts, lowest first: a module may import its own part and the parts before it.
 LAYERS = (
     ("santamerge", "santamerge.errors"),
-    ("santamerge.git", "santamerge.files", "santamerge.config", "santamerge.treesitter",
-     "santamerge.languages"),
+    (
+        "santamerge.git",
+        "santamerge.files",
+        "santamerge.config",
+        "santamerge.treesitter",
+        "santamerge.languages",
+    ),
     ("santamerge.syntax",),  # what santamerge knows of parsed code, for merge/ and stubs/
     ("santamerge.model",),
     ("santamerge.merge.types",),  # the values that pass between the merge's stages
@@ -105,11 +110,16 @@ def layer(module: str) -> int:
 
 
 def test_a_part_imports_only_the_parts_below_it() -> None:
-    upward = sorted(f"{m} -> {d}" for m, deps in import_graph().items() for d in deps
-                    if layer(d) > layer(m))
+    upward = sorted(
+        f"{m} -> {d}" for m, deps in import_graph().items() for d in deps if layer(d) > layer(m)
+    )
     assert upward == []
-    assert layer("santamerge.merge.workspace.driver") > layer("santamerge.merge.pipeline") > layer(
-        "santamerge.model.fim") > layer("santamerge.git")
+    assert (
+        layer("santamerge.merge.workspace.driver")
+        > layer("santamerge.merge.pipeline")
+        > layer("santamerge.model.fim")
+        > layer("santamerge.git")
+    )
 
 
 # Parts that stand side by side in one picture: neither imports the other.
@@ -124,10 +134,19 @@ def test_parts_side_by_side_import_neither_way() -> None:
         return module == name or module.startswith(name + ".")
 
     graph = import_graph()
-    across = sorted(f"{m} -> {d}" for a, b in BESIDE for m, deps in graph.items() for d in deps
-                    if (part(m, a) and part(d, b)) or (part(m, b) and part(d, a)))
+    across = sorted(
+        f"{m} -> {d}"
+        for a, b in BESIDE
+        for m, deps in graph.items()
+        for d in deps
+        if (part(m, a) and part(d, b)) or (part(m, b) and part(d, a))
+    )
     assert across == []
     assert any(part(m, "santamerge.stubs") for m in graph)
     assert layer("santamerge.merge.structured.tree") == layer("santamerge.merge.ranking.rank")
-    assert layer("santamerge.merge.pipeline") > layer("santamerge.merge.structured.tree") > (
-        layer("santamerge.merge.types")) > layer("santamerge.syntax.nodes")
+    assert (
+        layer("santamerge.merge.pipeline")
+        > layer("santamerge.merge.structured.tree")
+        > (layer("santamerge.merge.types"))
+        > layer("santamerge.syntax.nodes")
+    )

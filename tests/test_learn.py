@@ -15,8 +15,13 @@ BASE = "def limit():\n    return {n}\n"
 
 
 def _santamerge(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "santamerge", *args], cwd=repo.root,
-                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
 
 
 def _conflict(repo: Repo, i: int) -> None:
@@ -85,8 +90,9 @@ def test_learn_with_too_few_conflicts_stores_nothing_and_says_why(make_repo) -> 
 
 
 def test_learn_outside_a_repository_is_one_clear_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    done = subprocess.run([sys.executable, "-m", "santamerge", "learn"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "learn"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("santamerge: ") and "Traceback" not in done.stderr
     assert "run santamerge learn in the repository" in done.stderr

@@ -24,8 +24,13 @@ from santamerge.languages.profiles import language_for_path
 from santamerge.merge.candidates import build_candidates
 from santamerge.merge.locate import parse_conflicts
 
-MERGED = ("structured:union", "structured:union-unordered", "structured:tree",
-          "structured:tree-unordered", "merged:words")  # built from pieces of the sides
+MERGED = (
+    "structured:union",
+    "structured:union-unordered",
+    "structured:tree",
+    "structured:tree-unordered",
+    "merged:words",
+)  # built from pieces of the sides
 
 # a) ours made every line end with CRLF; theirs added a function
 PY_BASE = b"import os\n\n\ndef a():\n    return 1\n"
@@ -38,15 +43,21 @@ RS_OURS = b"pub struct S {\n    a: u32,\r\n}\n"
 RS_THEIRS = b"pub struct S {\n\ta: u32,\n    b: u32,\n}\n"
 
 
-def driver(tmp_path: Path, path: str, base: bytes, ours: bytes, theirs: bytes,
-           policy: str = "conservative") -> tuple[int, bytes]:
+def driver(
+    tmp_path: Path, path: str, base: bytes, ours: bytes, theirs: bytes, policy: str = "conservative"
+) -> tuple[int, bytes]:
     """`santamerge merge-driver base ours theirs 7 PATH`, as git runs it: (exit, %A)."""
     for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
         (tmp_path / name).write_bytes(data)
-    done = subprocess.run([sys.executable, "-m", "santamerge", "merge-driver", "base", "ours",
-                           "theirs", "7", path], cwd=tmp_path, capture_output=True, text=True,
-                          check=False, timeout=120,
-                          env={**os.environ, "SANTAMERGE_POLICY": policy})
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "merge-driver", "base", "ours", "theirs", "7", path],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "SANTAMERGE_POLICY": policy},
+    )
     assert "Traceback" not in done.stderr, done.stderr
     return done.returncode, (tmp_path / "ours").read_bytes()
 
@@ -59,21 +70,22 @@ def test_the_driver_keeps_each_sides_line_endings(tmp_path: Path) -> None:
 
 
 def test_git_merge_keeps_each_sides_line_endings(repo: Repo) -> None:
-    result = repo.merge_branches({"app.py": PY_BASE}, {"app.py": PY_OURS},
-                                 {"app.py": PY_THEIRS})
+    result = repo.merge_branches({"app.py": PY_BASE}, {"app.py": PY_OURS}, {"app.py": PY_THEIRS})
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py") == PY_MERGED
 
 
 def test_the_tree_merge_takes_each_line_end_from_the_lines_side(tmp_path: Path) -> None:
-    (found,) = tree_merges("app.py", PY_BASE.decode(), PY_OURS.decode(), PY_THEIRS.decode(),
-                           tmp_path)
+    (found,) = tree_merges(
+        "app.py", PY_BASE.decode(), PY_OURS.decode(), PY_THEIRS.decode(), tmp_path
+    )
     assert found is not None and found.text.encode() == PY_MERGED
 
 
 @pytest.mark.parametrize("policy", ["conservative", "words"])
 def test_a_line_one_side_re_ended_and_the_other_re_indented_stays_a_conflict(
-        tmp_path: Path, policy: str) -> None:
+    tmp_path: Path, policy: str
+) -> None:
     """Ours' CRLF and theirs' tab on one line: the word merge wrote `\\ta: u32,\\r\\n`, a
     line neither side has. Which whitespace is right, nothing says: git's conflict."""
     status, result = driver(tmp_path, "s.rs", RS_BASE, RS_OURS, RS_THEIRS, policy)
@@ -84,43 +96,58 @@ def test_a_line_one_side_re_ended_and_the_other_re_indented_stays_a_conflict(
 
 def test_git_merge_leaves_a_line_with_two_sides_whitespace_as_a_conflict(repo: Repo) -> None:
     repo.install_driver(["*.rs"])
-    result = repo.merge_branches({"s.rs": RS_BASE}, {"s.rs": RS_OURS}, {"s.rs": RS_THEIRS},
-                                 env={"SANTAMERGE_POLICY": "words"})
+    result = repo.merge_branches(
+        {"s.rs": RS_BASE},
+        {"s.rs": RS_OURS},
+        {"s.rs": RS_THEIRS},
+        env={"SANTAMERGE_POLICY": "words"},
+    )
     assert result.returncode != 0
     text = repo.read("s.rs")
     assert b"<<<<<<< " in text and b"\ta: u32,\r\n" not in text
     assert b"\n    a: u32,\r\n" in text and b"\n\ta: u32,\n    b: u32,\n" in text
 
 
-def merged_candidates(path: str, base: str, ours: str, theirs: str, tmp: object
-                      ) -> dict[str, str]:
+def merged_candidates(path: str, base: str, ours: str, theirs: str, tmp: object) -> dict[str, str]:
     """The merged candidates (union, tree, words) of the one hunk of git's merge."""
     parsed = parse_conflicts(marked(path, base, ours, theirs, tmp))
     (hunk,) = parsed.hunks
-    return {c.method: c.text for c in build_candidates(parsed, hunk, language_for_path(path))
-            if c.method in MERGED}
+    return {
+        c.method: c.text
+        for c in build_candidates(parsed, hunk, language_for_path(path))
+        if c.method in MERGED
+    }
 
 
-@pytest.mark.parametrize("ours, theirs", [
-    ("    a: u32,\r\n", "\ta: u32,\n    b: u32,\n"),  # ending against indentation
-    ("    a: u32,\r\n", "    a: u64,\n"),  # ending against text: `a: u64,\r\n` is no side's
-    ("\ta: u32,\n", "    a: u64,\n"),  # indentation against text
-])
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        ("    a: u32,\r\n", "\ta: u32,\n    b: u32,\n"),  # ending against indentation
+        ("    a: u32,\r\n", "    a: u64,\n"),  # ending against text: `a: u64,\r\n` is no side's
+        ("\ta: u32,\n", "    a: u64,\n"),  # indentation against text
+    ],
+)
 def test_no_merged_candidate_puts_one_sides_whitespace_on_the_others_text(
-        tmp_path: Path, ours: str, theirs: str) -> None:
+    tmp_path: Path, ours: str, theirs: str
+) -> None:
     base = "pub struct S {\n    a: u32,\n}\n"
-    found = merged_candidates("s.rs", base, base.replace("    a: u32,\n", ours),
-                              base.replace("    a: u32,\n", theirs), tmp_path)
+    found = merged_candidates(
+        "s.rs",
+        base,
+        base.replace("    a: u32,\n", ours),
+        base.replace("    a: u32,\n", theirs),
+        tmp_path,
+    )
     assert found == {}
 
 
-def test_a_word_merge_in_a_file_that_is_crlf_on_every_side_is_still_offered(
-        tmp_path: Path) -> None:
+def test_a_word_merge_in_a_file_that_is_crlf_on_every_side_is_still_offered(tmp_path: Path) -> None:
     """The file's own rule: every line of every side ends with CRLF, so a line merged
     from two edits ends with CRLF too."""
     base = "x = f(a, b)\r\n"
-    found = merged_candidates("a.py", base, base.replace("f(", "g("), base.replace("b)", "c)"),
-                              tmp_path)
+    found = merged_candidates(
+        "a.py", base, base.replace("f(", "g("), base.replace("b)", "c)"), tmp_path
+    )
     assert found == {"merged:words": "x = g(a, c)\r\n"}
 
 
@@ -151,38 +178,58 @@ def test_a_nested_merge_keeps_the_line_end_with_the_lines_side(tmp_path: Path) -
 
 # -- the property, on random small merges ----------------------------------------------
 
-FIXED = settings(derandomize=True, deadline=None, database=None, print_blob=True,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                        HealthCheck.too_slow])
+FIXED = settings(
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
-def _python(names: list[str], values: dict[str, int], eol: list[str], indent: dict[str, str]
-            ) -> list[tuple[str, str]]:
+def _python(
+    names: list[str], values: dict[str, int], eol: list[str], indent: dict[str, str]
+) -> list[tuple[str, str]]:
     """A dict of entries then a function per name: (line, ending) pairs."""
     lines = [("CONFIG = {", "\n")]
-    lines += [(f'{indent.get(n, "    ")}"{n}": {values[n]},', eol[i % len(eol)])
-              for i, n in enumerate(names)]
+    lines += [
+        (f'{indent.get(n, "    ")}"{n}": {values[n]},', eol[i % len(eol)])
+        for i, n in enumerate(names)
+    ]
     lines.append(("}", "\n"))
     for n in names:
-        lines += [("", "\n"), ("", "\n"), (f"def {n}():", "\n"),
-                  (f"{indent.get(n, '    ')}return {values[n]}", "\n")]
+        lines += [
+            ("", "\n"),
+            ("", "\n"),
+            (f"def {n}():", "\n"),
+            (f"{indent.get(n, '    ')}return {values[n]}", "\n"),
+        ]
     return lines
 
 
-def _rust(names: list[str], values: dict[str, int], eol: list[str], indent: dict[str, str]
-          ) -> list[tuple[str, str]]:
+def _rust(
+    names: list[str], values: dict[str, int], eol: list[str], indent: dict[str, str]
+) -> list[tuple[str, str]]:
     lines = [("pub struct S {", "\n")]
-    lines += [(f"{indent.get(n, '    ')}{n}: u{8 * (1 + values[n] % 4)},", eol[i % len(eol)])
-              for i, n in enumerate(names)]
+    lines += [
+        (f"{indent.get(n, '    ')}{n}: u{8 * (1 + values[n] % 4)},", eol[i % len(eol)])
+        for i, n in enumerate(names)
+    ]
     lines.append(("}", "\n"))
     return lines
 
 
-def _json(names: list[str], values: dict[str, int], eol: list[str], indent: dict[str, str]
-          ) -> list[tuple[str, str]]:
+def _json(
+    names: list[str], values: dict[str, int], eol: list[str], indent: dict[str, str]
+) -> list[tuple[str, str]]:
     lines = [("{", "\n")]
-    lines += [(f'{indent.get(n, "  ")}"{n}": {values[n]}' + ("," if i < len(names) - 1 else ""),
-               eol[i % len(eol)]) for i, n in enumerate(names)]
+    lines += [
+        (
+            f'{indent.get(n, "  ")}"{n}": {values[n]}' + ("," if i < len(names) - 1 else ""),
+            eol[i % len(eol)],
+        )
+        for i, n in enumerate(names)
+    ]
     lines.append(("}", "\n"))
     return lines
 
@@ -231,8 +278,9 @@ def _text(lines: list[tuple[str, str]]) -> str:
 
 @settings(FIXED, max_examples=300)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
-def test_every_merged_line_is_a_sides_line_with_its_own_ending(tmp_path_factory: object,
-                                                                seed: int) -> None:
+def test_every_merged_line_is_a_sides_line_with_its_own_ending(
+    tmp_path_factory: object, seed: int
+) -> None:
     """For random small Python, Rust and JSON merges where a side uses CRLF on some lines
     or tabs: each merged candidate (union, tree, words) keeps every line's whitespace as
     the side that wrote it (``differential.whitespace_problem``: a line whose text stands

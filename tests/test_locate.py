@@ -30,7 +30,10 @@ def test_diff3_hunk_with_labels() -> None:
     (hunk,) = parsed.hunks
     assert (hunk.ours, hunk.base, hunk.theirs) == ("ours line\n", "base line\n", "theirs line\n")
     assert (hunk.ours_label, hunk.base_label, hunk.theirs_label) == (
-        "HEAD", "merged common ancestors", "feature:src/app.py")
+        "HEAD",
+        "merged common ancestors",
+        "feature:src/app.py",
+    )
     assert hunk.line == 2
     assert parsed.side("ours") == "keep\nours line\ntail\n"
     assert parsed.side("base") == "keep\nbase line\ntail\n"
@@ -64,13 +67,16 @@ def test_longer_runs_are_content() -> None:
     assert parse_conflicts("========\n<<<<<<<<\n", marker_size=7).hunks == ()
 
 
-@pytest.mark.parametrize(("text", "line", "what"), [
-    ("a\n<<<<<<< x\nb\n", 2, "never closes"),
-    ("a\n=======\nb\n", 2, "outside a conflict"),
-    ("<<<<<<< x\na\n>>>>>>> y\n", 3, "out of order"),
-    ("<<<<<<< x\n=======\n||||||| b\n>>>>>>> y\n", 3, "out of order"),
-    ("<<<<<<< x\n<<<<<<< x\n", 2, "inside another"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ("a\n<<<<<<< x\nb\n", 2, "never closes"),
+        ("a\n=======\nb\n", 2, "outside a conflict"),
+        ("<<<<<<< x\na\n>>>>>>> y\n", 3, "out of order"),
+        ("<<<<<<< x\n=======\n||||||| b\n>>>>>>> y\n", 3, "out of order"),
+        ("<<<<<<< x\n<<<<<<< x\n", 2, "inside another"),
+    ],
+)
 def test_malformed_markers_name_the_line(text: str, line: int, what: str) -> None:
     with pytest.raises(MarkerError, match=what) as info:
         parse_conflicts(text)
@@ -88,13 +94,26 @@ LINES = st.sampled_from(["a", "b", "c", "d", "x = 1", "def f():", "    pass", ""
 SIDE = st.lists(LINES, max_size=10)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(base=SIDE, ours=SIDE, theirs=SIDE, crlf=st.booleans(),
-       style=st.sampled_from(["--diff3", "--zdiff3", None]), size=st.sampled_from([7, 9]))
-def test_git_merge_file_output_parses_back(tmp_path: Path, base: list[str], ours: list[str],
-                                           theirs: list[str], crlf: bool, style: str | None,
-                                           size: int) -> None:
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    base=SIDE,
+    ours=SIDE,
+    theirs=SIDE,
+    crlf=st.booleans(),
+    style=st.sampled_from(["--diff3", "--zdiff3", None]),
+    size=st.sampled_from([7, 9]),
+)
+def test_git_merge_file_output_parses_back(
+    tmp_path: Path,
+    base: list[str],
+    ours: list[str],
+    theirs: list[str],
+    crlf: bool,
+    style: str | None,
+    size: int,
+) -> None:
     """Each hunk holds exactly the sides: resolving all of them to one side gives what
     git itself gives when told to favour that side."""
     nl = "\r\n" if crlf else "\n"

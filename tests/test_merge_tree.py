@@ -16,13 +16,21 @@ THEIRS = "import ast\nimport os\nimport sys\n\n\ndef limit():\n    return 1\n"
 
 
 def _run(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "santamerge", "merge-tree", *args],
-                          cwd=repo.root, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", "merge-tree", *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+    )
 
 
 def _state(repo: Repo) -> tuple[str, ...]:
-    return (repo.git("show-ref").stdout, repo.git("status", "--porcelain").stdout,
-            repo.git("count-objects", "-v").stdout, repo.read(".git/index").hex())
+    return (
+        repo.git("show-ref").stdout,
+        repo.git("status", "--porcelain").stdout,
+        repo.git("count-objects", "-v").stdout,
+        repo.read(".git/index").hex(),
+    )
 
 
 @pytest.fixture
@@ -37,7 +45,8 @@ def branches(make_repo) -> Repo:  # type: ignore[no-untyped-def]
 
 
 def test_it_reports_what_santamerge_writes_and_what_stays_and_writes_nothing(
-        branches: Repo) -> None:
+    branches: Repo,
+) -> None:
     before = _state(branches)
     done = _run(branches, "main", "topic", "--json")
     assert done.returncode == 1, done.stderr  # rival.py stays conflicted
@@ -76,8 +85,12 @@ def test_clean_merges_and_bad_names(branches: Repo) -> None:
 
 
 def test_outside_a_repository_it_says_where_to_run_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    done = subprocess.run([sys.executable, "-m", "santamerge", "merge-tree", "a", "b"],
-                          cwd=tmp_path, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "merge-tree", "a", "b"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("santamerge: ") and len(done.stderr.splitlines()) == 1
     assert "run santamerge merge-tree in the repository that holds both commits" in done.stderr

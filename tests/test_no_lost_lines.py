@@ -20,9 +20,13 @@ from conftest import Repo, git_merge_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-FIXED = settings(derandomize=True, deadline=None, database=None, print_blob=True,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                        HealthCheck.too_slow])
+FIXED = settings(
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 # What the driver runs below wrote, under the default policy and under ``words``.
 TALLY: Counter[str] = Counter()
@@ -146,9 +150,23 @@ def test_resolve_accept_never_loses_a_line(make_repo: object, style: str, seed: 
             repo.write(path, before[path])
             continue
         baselines[path] = before[path] if style == "diff3" else stage_merge(repo, path)
-    done = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--accept",
-                           "--threshold", "0", "--no-model"], cwd=repo.root,
-                          capture_output=True, text=True, check=False, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "resolve",
+            "--accept",
+            "--threshold",
+            "0",
+            "--no-model",
+        ],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     assert done.returncode in (0, 1), done.stderr
     problems = {}
     written = 0
@@ -164,8 +182,9 @@ def test_resolve_accept_never_loses_a_line(make_repo: object, style: str, seed: 
             problems[m.path] = ["written, though it is not a conflict santamerge may touch"]
             continue
         written += 1
-        found = d.check_written(m, baselines[m.path], after or b"", None, d.candidate_rule,
-                                  only_markers=True)
+        found = d.check_written(
+            m, baselines[m.path], after or b"", None, d.candidate_rule, only_markers=True
+        )
         if found:
             problems[m.path] = found
     assert problems == {}
@@ -184,8 +203,7 @@ class BytesRepo(Repo):
         return repo  # type: ignore[no-any-return]
 
     def git_bytes(self, *args: str) -> bytes:
-        return subprocess.run(["git", *args], cwd=self.root, capture_output=True,
-                              check=True).stdout
+        return subprocess.run(["git", *args], cwd=self.root, capture_output=True, check=True).stdout
 
 
 def test_preview_accept_never_loses_a_line(tmp_path: Path) -> None:
@@ -208,8 +226,9 @@ def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> Non
     """One `git merge` of 400 generated files in six languages through the installed
     driver: every file is git's own result, or a written result that keeps the
     properties, and git's status says conflicted exactly where markers are left."""
-    repo.install_driver(["*.py", "*.java", "*.js", "*.ts", "*.go", "*.rs", "*.json", "*.yaml",
-                         "*.toml"])
+    repo.install_driver(
+        ["*.py", "*.java", "*.js", "*.ts", "*.go", "*.rs", "*.json", "*.yaml", "*.toml"]
+    )
     merges = generated_merges(424242, 400)
     conflicted = set(conflicted_repository(repo, merges))
     assert len(conflicted) >= 200
@@ -225,15 +244,17 @@ def test_a_real_merge_of_hundreds_of_files_through_the_driver(repo: Repo) -> Non
             continue
         if status == 0:
             marked = result != baseline
-            found = (d.check_clean(baseline, result, 1 if marked else 0)
-                     or d.file_problems(m, baseline, result))
+            found = d.check_clean(baseline, result, 1 if marked else 0) or d.file_problems(
+                m, baseline, result
+            )
             if marked != (m.path in conflicted):
                 found.append("a clean merge marked as a clash is not conflicted in git")
             problems.update({m.path: found} if found else {})
             continue
         still = b"<<<<<<< ours" in result
-        found = d.check_written(m, baseline, result, 1 if still else 0,
-                                d.file_aware(d._union_rule, m, result))
+        found = d.check_written(
+            m, baseline, result, 1 if still else 0, d.file_aware(d._union_rule, m, result)
+        )
         if still != (m.path in conflicted):
             found.append("git's conflicted status disagrees with the markers left")
         written += not still
@@ -278,29 +299,41 @@ def test_the_generators_make_the_inputs_that_found_issue_22() -> None:
     for k in range(3000):
         merge = d.generate(random.Random(k))
         texts = [t.decode("utf-8", "replace") for t in (merge.base, merge.ours, merge.theirs)]
-        tally["long lines"] += any(len(line) >= d.LONG_LINE for t in texts
-                                   for line in t.split("\n"))
+        tally["long lines"] += any(
+            len(line) >= d.LONG_LINE for t in texts for line in t.split("\n")
+        )
         tally["CRLF on a side only"] += "\r\n" not in texts[0] and any(
-            "\r\n" in t for t in texts[1:])
+            "\r\n" in t for t in texts[1:]
+        )
         tally["a tab against spaces"] += any(
             line.startswith("\t") and line.replace("\t", "    ", 1) in texts[0]
-            for t in texts[1:] for line in t.split("\n"))
+            for t in texts[1:]
+            for line in t.split("\n")
+        )
         if not merge.path.startswith("conf/"):
             continue
         tally["config files"] += 1
         ours, theirs = added_keys(merge)
-        tally["one key, two spellings"] += any(key in theirs and ours[key] != theirs[key]
-                                               for key in ours)
+        tally["one key, two spellings"] += any(
+            key in theirs and ours[key] != theirs[key] for key in ours
+        )
         if merge.path.endswith(".toml"):
-            plain = [{k.replace(" ", "").replace('"', "").replace("'", "") for k in keys}
-                     for keys in (ours, theirs)]
+            plain = [
+                {k.replace(" ", "").replace('"', "").replace("'", "") for k in keys}
+                for keys in (ours, theirs)
+            ]
             dotted = [any(k == "lint" or k.startswith("lint.") for k in s) for s in plain]
             base = Counter(texts[0].splitlines())
-            table = [any(line.replace(" ", "").replace('"', "").replace("'", "")
-                         == "[tool.ruff.lint]" for line in Counter(t.splitlines()) - base)
-                     for t in texts[1:]]
-            tally["a TOML table against a dotted key or a scalar"] += (
-                (table[0] and dotted[1]) or (table[1] and dotted[0]))
+            table = [
+                any(
+                    line.replace(" ", "").replace('"', "").replace("'", "") == "[tool.ruff.lint]"
+                    for line in Counter(t.splitlines()) - base
+                )
+                for t in texts[1:]
+            ]
+            tally["a TOML table against a dotted key or a scalar"] += (table[0] and dotted[1]) or (
+                table[1] and dotted[0]
+            )
     assert tally["config files"] >= 450, tally
     assert tally["one key, two spellings"] >= 100, tally
     assert tally["a TOML table against a dotted key or a scalar"] >= 5, tally

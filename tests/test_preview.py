@@ -34,8 +34,11 @@ def preview_command() -> list[str]:
 
     if "preview" in cli.commands:
         return [sys.executable, "-m", "santamerge", "preview"]
-    return [sys.executable, "-c", "from santamerge.commands.preview import preview; "
-                                  "preview(prog_name='santamerge preview')"]
+    return [
+        sys.executable,
+        "-c",
+        "from santamerge.commands.preview import preview; preview(prog_name='santamerge preview')",
+    ]
 
 
 @pytest.fixture
@@ -48,8 +51,15 @@ def conflicted(repo: Repo) -> Repo:
 
 
 def run_preview(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*preview_command(), *args], cwd=repo.root, capture_output=True,
-                          text=True, stdin=subprocess.DEVNULL, check=False, timeout=60)
+    return subprocess.run(
+        [*preview_command(), *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=60,
+    )
 
 
 def open_preview(repo: Repo, *args: str, env: dict[str, str] | None = None) -> Terminal:
@@ -59,8 +69,10 @@ def open_preview(repo: Repo, *args: str, env: dict[str, str] | None = None) -> T
 def with_first_hunk(text: str, replacement: str) -> str:
     """``text`` with its first hunk replaced and every other hunk kept as it was read."""
     parsed = parse_conflicts(text)
-    return "".join(c if isinstance(c, str) else replacement if c.index == 0 else c.render()
-                   for c in parsed.chunks)
+    return "".join(
+        c if isinstance(c, str) else replacement if c.index == 0 else c.render()
+        for c in parsed.chunks
+    )
 
 
 def test_accepting_candidate_1_writes_it_and_keeps_the_other_hunk(conflicted: Repo) -> None:
@@ -69,8 +81,16 @@ def test_accepting_candidate_1_writes_it_and_keeps_the_other_hunk(conflicted: Re
     best = record["hunks"][0]["candidates"][0]
     term = open_preview(conflicted, "app.py")
     # every part of the first screen (a loaded machine draws it in pieces)
-    term.wait_for("app.py hunk 1 of 2, line 1", "ours", "base", "theirs", "RETRIES = 5",
-                  "RETRIES = 3", "RETRIES = 4", f"1. {best['method']}")
+    term.wait_for(
+        "app.py hunk 1 of 2, line 1",
+        "ours",
+        "base",
+        "theirs",
+        "RETRIES = 5",
+        "RETRIES = 3",
+        "RETRIES = 4",
+        f"1. {best['method']}",
+    )
     term.press("1")
     term.wait_for("app.py hunk 2 of 2", "w writes 1 of 2 hunks decided")
     assert conflicted.read("app.py").decode() == before  # written only by w
@@ -126,8 +146,16 @@ def test_off_a_terminal_it_reports_and_writes_nothing(conflicted: Repo) -> None:
     result = run_preview(conflicted)  # no PATHS: git's conflicted files
     assert result.returncode == 1, result.stderr  # the conflicts it showed are left
     out = result.stdout
-    for shown in ("app.py hunk 1 of 2, line 1", "app.py hunk 2 of 2", "RETRIES = 5",
-                  "RETRIES = 3", "RETRIES = 4", "vs ours", "vs theirs", "Nothing was written"):
+    for shown in (
+        "app.py hunk 1 of 2, line 1",
+        "app.py hunk 2 of 2",
+        "RETRIES = 5",
+        "RETRIES = 3",
+        "RETRIES = 4",
+        "vs ours",
+        "vs theirs",
+        "Nothing was written",
+    ):
         assert shown in out, shown
     record = json.loads(run_preview(conflicted, "--json").stdout)["files"][0]
     for c in record["hunks"][0]["candidates"]:
@@ -176,8 +204,9 @@ def test_attempt_is_previewed_and_guards_the_working_file(conflicted: Repo) -> N
     assert conflicted.read("app.py") == OURS.encode()
 
 
-def validate(value: Any, schema: dict[str, Any], root: dict[str, Any],
-             where: str = "$") -> list[str]:
+def validate(
+    value: Any, schema: dict[str, Any], root: dict[str, Any], where: str = "$"
+) -> list[str]:
     """The JSON Schema keywords docs/preview-schema.json uses: $ref (local), type, const,
     required, properties, additionalProperties, propertyNames.pattern, items, minimum,
     maximum. Returns the violations."""
@@ -207,8 +236,7 @@ def validate(value: Any, schema: dict[str, Any], root: dict[str, Any],
         if "maximum" in schema and value > schema["maximum"]:
             errors.append(f"{where}: {value} > {schema['maximum']}")
     if isinstance(value, dict):
-        errors += [f"{where}: no {key!r}" for key in schema.get("required", ())
-                   if key not in value]
+        errors += [f"{where}: no {key!r}" for key in schema.get("required", ()) if key not in value]
         properties = schema.get("properties", {})
         for key, item in value.items():
             pattern = schema.get("propertyNames", {}).get("pattern")
@@ -226,8 +254,11 @@ def validate(value: Any, schema: dict[str, Any], root: dict[str, Any],
     return errors
 
 
-def review_files(paths: list[Path], keys: str | list[str] | Callable[[], str],
-                 edit: Callable[[str, str], str] | None = None) -> list[str]:
+def review_files(
+    paths: list[Path],
+    keys: str | list[str] | Callable[[], str],
+    edit: Callable[[str, str], str] | None = None,
+) -> list[str]:
     """The review in this process, driven key by key: one summary line per file."""
     from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.record import proposal_record
@@ -246,8 +277,10 @@ def review_files(paths: list[Path], keys: str | list[str] | Callable[[], str],
 
 
 def test_crlf_and_several_files(tmp_path: Path) -> None:
-    crlf = (b"a = 1\r\n<<<<<<< ours\r\nx = 5\r\n||||||| base\r\nx = 3\r\n=======\r\n"
-            b"x = 4\r\n>>>>>>> theirs\r\nb = 2\r\n")
+    crlf = (
+        b"a = 1\r\n<<<<<<< ours\r\nx = 5\r\n||||||| base\r\nx = 3\r\n=======\r\n"
+        b"x = 4\r\n>>>>>>> theirs\r\nb = 2\r\n"
+    )
     lf = crlf.replace(b"\r\n", b"\n")
     first, second, third = tmp_path / "one.py", tmp_path / "two.py", tmp_path / "three.py"
     for path, data in ((first, crlf), (second, lf), (third, lf)):
@@ -259,14 +292,15 @@ def test_crlf_and_several_files(tmp_path: Path) -> None:
 
     # edit one.py's hunk (the review moves on to two.py), back, write; then two.py:
     # accept, then quit without writing it
-    summaries = review_files([first, second, third], ["e", "p", "w", "n", "1", "q", "q"],
-                             edit)
+    summaries = review_files([first, second, third], ["e", "p", "w", "n", "1", "q", "q"], edit)
     assert first.read_bytes() == b"a = 1\r\nx = 9\r\nb = 2\r\n"
     assert second.read_bytes() == lf  # quit without writing
     assert third.read_bytes() == lf
     assert summaries == [
         "one.py: wrote 1 of 1 hunk(s) (hunk 1: edited); 0 keep their markers",
-        "two.py: unchanged; 1 decision(s) not written", "three.py: unchanged"]
+        "two.py: unchanged; 1 decision(s) not written",
+        "three.py: unchanged",
+    ]
 
 
 def test_a_file_changed_meanwhile_is_not_written(tmp_path: Path) -> None:
@@ -297,9 +331,10 @@ def test_the_review_refuses_what_it_must(tmp_path: Path) -> None:
     path.write_text(hunk)
     proposal, outcome, _ = run_pipeline(hunk, "app.py")
     texts = iter([hunk.replace("x = 5", "x = 6"), "x = 7\n"])
-    review = Review([PreviewFile("app.py", str(path), proposal,
-                                 proposal_record(proposal, outcome), outcome)],
-                    lambda text, suffix: next(texts))
+    review = Review(
+        [PreviewFile("app.py", str(path), proposal, proposal_record(proposal, outcome), outcome)],
+        lambda text, suffix: next(texts),
+    )
     said = []
     for key in ["9", "z", "p", "u", "w", "e", "n", "e", "w", "w"]:
         review.press(key)
@@ -313,8 +348,7 @@ def test_the_review_refuses_what_it_must(tmp_path: Path) -> None:
     assert said[5][1].startswith("the edited text still holds conflict markers") and said[5][2]
     assert said[6] == ("n", "this is the last hunk; q quits", False)
     assert said[7] == ("e", "hunk 1: edited; w writes the file", False)
-    assert said[8] == ("w", "wrote app.py: 1 of 1 hunk(s) resolved, 0 keep their markers",
-                       False)
+    assert said[8] == ("w", "wrote app.py: 1 of 1 hunk(s) resolved, 0 keep their markers", False)
     assert said[9] == ("w", "app.py: nothing new to write", False)
     assert path.read_text() == "x = 7\n"
     review.press("q")

@@ -19,8 +19,13 @@ Files = dict[str, str | bytes]
 
 
 def _santamerge(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "santamerge", *args], cwd=repo.root,
-                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
 
 
 def _conflict(repo: Repo, topic: str, base: Files, ours: Files, theirs: Files) -> None:
@@ -33,8 +38,7 @@ def _conflict(repo: Repo, topic: str, base: Files, ours: Files, theirs: Files) -
 
 
 def _merge(repo: Repo, topic: str) -> subprocess.CompletedProcess[str]:
-    return repo.git("-c", "merge.conflictStyle=diff3", "merge", "--no-edit", topic,
-                    check=False)
+    return repo.git("-c", "merge.conflictStyle=diff3", "merge", "--no-edit", topic, check=False)
 
 
 def _history(repo: Repo, merges: int, sides: object) -> None:
@@ -60,10 +64,12 @@ def _word_sides(tag: str, files: int = 3) -> tuple[Files, Files, Files, Files]:
     """Both sides change other words of the same five lines of each file: git leaves
     five hunks per file, and the word-level merge (merged:words) is what people commit."""
     names = [f"w{tag}_{j}.py" for j in range(files)]
-    return ({n: _words("compute", "beta") for n in names},
-            {n: _words(f"measure_{tag}", "beta") for n in names},
-            {n: _words("compute", f"gamma_{tag}") for n in names},
-            {n: _words(f"measure_{tag}", f"gamma_{tag}") for n in names})
+    return (
+        {n: _words("compute", "beta") for n in names},
+        {n: _words(f"measure_{tag}", "beta") for n in names},
+        {n: _words("compute", f"gamma_{tag}") for n in names},
+        {n: _words(f"measure_{tag}", f"gamma_{tag}") for n in names},
+    )
 
 
 def test_a_history_that_proves_word_merges_gets_them_written(make_repo) -> None:  # type: ignore[no-untyped-def]
@@ -84,8 +90,7 @@ def test_a_history_that_proves_word_merges_gets_them_written(make_repo) -> None:
     assert learnt.returncode == 0, learnt.stderr
     assert "merged:words" in learnt.stdout, learnt.stdout + learnt.stderr
     # the table: 2 newest merges of 3 files of 5 hunks, all right by words
-    row = next(line.split() for line in learnt.stdout.splitlines()
-               if "merged:words" in line)
+    row = next(line.split() for line in learnt.stdout.splitlines() if "merged:words" in line)
     assert row[:6] == ["python", "merged:words", "30", "30", "0", "100.0%"], learnt.stdout
     assert "written here" in " ".join(row)
     table = json.loads((repo.root / ".git" / "santamerge" / "methods.json").read_text())
@@ -99,8 +104,10 @@ def test_a_history_that_proves_word_merges_gets_them_written(make_repo) -> None:
     assert repo.read(path).decode() == wanted[path]
     hunks = json.loads(done.stdout)["files"][0]["hunks"]
     assert {h["auto_apply"] for h in hunks} == {"merged:words"}
-    assert all(h["evidence"].startswith("merged:words: 30/30 right in this repository's "
-                                        "history (learn, ") for h in hunks)
+    assert all(
+        h["evidence"].startswith("merged:words: 30/30 right in this repository's history (learn, ")
+        for h in hunks
+    )
     repo.git("merge", "--abort")
     # a threshold given by hand is the ranker's alone
     assert _merge(repo, "new").returncode != 0
@@ -124,8 +131,9 @@ def test_a_history_that_proves_word_merges_gets_them_written(make_repo) -> None:
     listed = _santamerge(repo, "attempts")
     assert listed.returncode == 0, listed.stderr
     assert "wrote 5 hunk(s)" in listed.stdout
-    assert "hunk 1: merged:words: 30/30 right in this repository's history (learn, " \
-        in listed.stdout, listed.stdout
+    assert (
+        "hunk 1: merged:words: 30/30 right in this repository's history (learn, " in listed.stdout
+    ), listed.stdout
     rows = json.loads(_santamerge(repo, "attempts", "--json").stdout)["attempts"]
     assert set(rows[0]["evidence"]) == {"1", "2", "3", "4", "5"}
 
@@ -137,10 +145,12 @@ def _key_sides(tag: str, files: int = 10) -> tuple[Files, Files, Files, Files]:
     """Both sides add another key at one place of each JSON file: the default writes
     the union of both (structured:tree); people here join them into one new key."""
     names = [f"k{tag}_{j}.json" for j in range(files)]
-    return ({n: '{\n  "alpha": 1,\n  "omega": 2\n}\n' for n in names},
-            {n: '{\n  "alpha": 1,\n  "beta": 4,\n  "omega": 2\n}\n' for n in names},
-            {n: '{\n  "alpha": 1,\n  "kappa": 3,\n  "omega": 2\n}\n' for n in names},
-            {n: '{\n  "alpha": 1,\n  "beta_kappa": 7,\n  "omega": 2\n}\n' for n in names})
+    return (
+        {n: '{\n  "alpha": 1,\n  "omega": 2\n}\n' for n in names},
+        {n: '{\n  "alpha": 1,\n  "beta": 4,\n  "omega": 2\n}\n' for n in names},
+        {n: '{\n  "alpha": 1,\n  "kappa": 3,\n  "omega": 2\n}\n' for n in names},
+        {n: '{\n  "alpha": 1,\n  "beta_kappa": 7,\n  "omega": 2\n}\n' for n in names},
+    )
 
 
 def test_a_history_that_contradicts_tree_merges_stops_them(make_repo) -> None:  # type: ignore[no-untyped-def]
@@ -160,18 +170,26 @@ def test_a_history_that_contradicts_tree_merges_stops_them(make_repo) -> None:  
     learnt = _santamerge(repo, "learn", "--hold-out", "0.5", "--json")
     assert learnt.returncode == 0, learnt.stderr
     figures = json.loads(learnt.stdout)["methods"]["languages"]["json"]["structured:tree"]
-    assert figures == {"written": 20, "right": 0, "order_only": 0, "precision": 0.0,
-                       "verdict": "contradicted"}
+    assert figures == {
+        "written": 20,
+        "right": 0,
+        "order_only": 0,
+        "precision": 0.0,
+        "verdict": "contradicted",
+    }
     shown = _santamerge(repo, "learn", "--hold-out", "0.5")
-    assert "not written here" in next(line for line in shown.stdout.splitlines()
-                                      if "structured:tree" in line)
+    assert "not written here" in next(
+        line for line in shown.stdout.splitlines() if "structured:tree" in line
+    )
 
     # now the driver leaves the hunk to a person, and says why
     assert _merge(repo, "new").returncode != 0
     assert b"<<<<<<<" in repo.read(path)
     listed = _santamerge(repo, "attempts")
-    assert "hunk 1: not written here: structured:tree: 0/20 right in this repository's " \
-        "history (learn, " in listed.stdout, listed.stdout
+    assert (
+        "hunk 1: not written here: structured:tree: 0/20 right in this repository's "
+        "history (learn, " in listed.stdout
+    ), listed.stdout
     repo.git("merge", "--abort")
 
     forgot = _santamerge(repo, "learn", "--forget")
@@ -184,21 +202,31 @@ def test_a_history_that_contradicts_tree_merges_stops_them(make_repo) -> None:  
 
 
 def _proof(**figures: Figures) -> Proof:
-    return Proof("2026-12-05T10:00:00Z", 9, "2026-11-01",
-                 {"python": {m.replace("_", ":"): f for m, f in figures.items()}})
+    return Proof(
+        "2026-12-05T10:00:00Z",
+        9,
+        "2026-11-01",
+        {"python": {m.replace("_", ":"): f for m, f in figures.items()}},
+    )
 
 
 def test_the_rule_proven_contradicted_and_too_few() -> None:
-    proof = _proof(merged_words=Figures(20, 20, 1), structured_tree=Figures(32, 30, 0),
-                   structured_union=Figures(19, 0, 0), ours=Figures(40, 39, 0))
+    proof = _proof(
+        merged_words=Figures(20, 20, 1),
+        structured_tree=Figures(32, 30, 0),
+        structured_union=Figures(19, 0, 0),
+        ours=Figures(40, 39, 0),
+    )
     policy = in_repository(CONSERVATIVE, proof, "python")
     assert "merged:words" in policy.methods  # 20/20: proven
     assert "ours" in policy.methods  # 39/40 = 0.975: proven
     assert "structured:tree" not in policy.methods  # 30/32 < 0.97 on 32: contradicted
     assert policy.refused == {"structured:tree"}
     assert "structured:union" in policy.methods  # 0/19: too few to contradict the default
-    assert policy.why("merged:words") == "merged:words: 20/20 right, 1 in another order in " \
+    assert (
+        policy.why("merged:words") == "merged:words: 20/20 right, 1 in another order in "
         "this repository's history (learn, 2026-12-05)"
+    )
     # another language, no table, or a policy that does not learn: as shipped
     assert in_repository(CONSERVATIVE, proof, "java") == CONSERVATIVE
     assert in_repository(CONSERVATIVE, None, "python") == CONSERVATIVE

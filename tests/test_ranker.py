@@ -16,12 +16,16 @@ from test_bench import _merge_history
 from santamerge.merge.pipeline import run_pipeline
 from santamerge.merge.ranking.learned import maintenance_merge, shipped_ranker
 
-MARKED = ("import os\n\n\ndef load(path):\n<<<<<<< ours\n    return open(path).read()\n"
-          "||||||| base\n    return open(path).read()\n=======\n"
-          "    return open(path, encoding='utf-8').read()\n>>>>>>> theirs\n\n\ndef main():\n"
-          "    print(load('x'))\n")
-TRUE_CONFLICT = ("def f():\n<<<<<<< ours\n    X = 2\n||||||| base\n    X = 1\n=======\n"
-                 "    X = 3\n>>>>>>> theirs\n    return X\n")
+MARKED = (
+    "import os\n\n\ndef load(path):\n<<<<<<< ours\n    return open(path).read()\n"
+    "||||||| base\n    return open(path).read()\n=======\n"
+    "    return open(path, encoding='utf-8').read()\n>>>>>>> theirs\n\n\ndef main():\n"
+    "    print(load('x'))\n"
+)
+TRUE_CONFLICT = (
+    "def f():\n<<<<<<< ours\n    X = 2\n||||||| base\n    X = 1\n=======\n"
+    "    X = 3\n>>>>>>> theirs\n    return X\n"
+)
 
 
 def test_the_shipped_ranker_orders_propose_and_says_so() -> None:
@@ -56,18 +60,36 @@ def test_maintenance_merges_are_recognised() -> None:
 
 
 def test_bench_ranker_fits_calibrates_and_evaluates_by_repository(
-        make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    make_repo, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     first: Repo = make_repo("one")
     second: Repo = make_repo("two")
     _merge_history(first)
     _merge_history(second)
     out = tmp_path / "ranker.json"
     manifest = tmp_path / "data.json"
-    done = subprocess.run([sys.executable, "-m", "santamerge", "bench", "ranker", "--repo",
-                           str(first.root), "--repo", str(second.root), "--out", str(out),
-                           "--data", str(manifest), "--plot", str(tmp_path / "curve.png")],
-                          capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "200"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "bench",
+            "ranker",
+            "--repo",
+            str(first.root),
+            "--repo",
+            str(second.root),
+            "--out",
+            str(out),
+            "--data",
+            str(manifest),
+            "--plot",
+            str(tmp_path / "curve.png"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
     assert result["facts"]["hunks"] == {"one": 4, "two": 4}
@@ -85,9 +107,25 @@ def test_bench_ranker_fits_calibrates_and_evaluates_by_repository(
     assert [r["hunks"] for r in data["repositories"]] == [4, 4]
     assert data["repositories"][0]["merges"] == 4 and data["hunks"] == 8
     # a second run reads the hunk store, not the merges again
-    again = subprocess.run([sys.executable, "-m", "santamerge", "bench", "ranker", "--repo",
-                            str(first.root), "--repo", str(second.root), "--out", str(out),
-                            "--learner", "logistic"], capture_output=True, text=True)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "bench",
+            "ranker",
+            "--repo",
+            str(first.root),
+            "--repo",
+            str(second.root),
+            "--out",
+            str(out),
+            "--learner",
+            "logistic",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert again.returncode == 0, again.stderr
     assert "coef" in json.loads(out.read_text())["variants"]["deterministic"]
 
@@ -104,8 +142,7 @@ def test_model_middles_join_the_ranked_list_under_three_strategies(embedded) -> 
     methods = {s.candidate.method for s in hunk.ranked}
     assert "ours" in methods
     model = [s for s in hunk.ranked if s.candidate.method.startswith("model:")]
-    assert {s.candidate.method for s in model} <= {"model:ours", "model:theirs",
-                                                    "model:merged"}
+    assert {s.candidate.method for s in model} <= {"model:ours", "model:theirs", "model:merged"}
     assert model, "the model proposed nothing"
     for s in hunk.ranked:  # every candidate, deterministic ones too, has the model's say
         assert any(r.startswith("model: mean log-prob") for r in s.reasons), s

@@ -36,15 +36,25 @@ def resolve_command() -> list[str]:
 
     if "resolve" in cli.commands:
         return [sys.executable, "-m", "santamerge", "resolve"]
-    return [sys.executable, "-c", "from santamerge.commands.resolve import resolve; "
-                                  "resolve(prog_name='santamerge resolve')"]
+    return [
+        sys.executable,
+        "-c",
+        "from santamerge.commands.resolve import resolve; resolve(prog_name='santamerge resolve')",
+    ]
 
 
-def run_resolve(repo: Repo, *args: str, cwd: Path | None = None
-                ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*resolve_command(), *args], cwd=cwd or repo.root,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          check=False, timeout=120)
+def run_resolve(
+    repo: Repo, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*resolve_command(), *args],
+        cwd=cwd or repo.root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=120,
+    )
 
 
 def diff3_repo(make_repo: Callable[[str], Repo]) -> Repo:
@@ -82,7 +92,8 @@ def merged(make_repo: Callable[[str], Repo]) -> Repo:
     result = repo.merge_branches(
         {"app.py": BASE_APP, "util.py": BASE_UTIL, "notes.txt": "notes\n", "keep.py": "k = 1\n"},
         {"app.py": OURS_APP, "util.py": OURS_UTIL},
-        {"app.py": THEIRS_APP, "util.py": THEIRS_UTIL, "notes.txt": "notes, theirs\n"})
+        {"app.py": THEIRS_APP, "util.py": THEIRS_UTIL, "notes.txt": "notes, theirs\n"},
+    )
     assert result.returncode != 0, result.stdout + result.stderr
     assert sorted(unmerged(repo)) == ["app.py", "util.py"]
     repo.write("keep.py", "k = 2  # edited, not conflicted\n")
@@ -105,8 +116,13 @@ def test_proposes_with_the_model_and_changes_nothing(merged: Repo) -> None:
     document = json.loads(as_json.stdout)
     assert document["schema"] == 1 and 0 < document["threshold"] < 1
     assert sorted(f["path"] for f in document["files"]) == ["app.py", "util.py"]
-    reasons = [r for f in document["files"] for h in f["hunks"] for c in h["candidates"]
-               for r in c["reasons"]]
+    reasons = [
+        r
+        for f in document["files"]
+        for h in f["hunks"]
+        for c in h["candidates"]
+        for r in c["reasons"]
+    ]
     assert any(r.startswith("model: mean log-prob") for r in reasons), reasons
     app = next(f for f in document["files"] if f["path"] == "app.py")
     assert app["hunks"][0]["ours"] == "    X = 2\n" and app["hunks"][0]["base"] == "    X = 1\n"
@@ -153,9 +169,11 @@ def test_accept_after_a_conflicted_cherry_pick(make_repo: Callable[[str], Repo])
 
 def test_undo_restores_bytes_and_the_unmerged_index(make_repo: Callable[[str], Repo]) -> None:
     repo = diff3_repo(make_repo)
-    result = repo.merge_branches({"app.py": BASE_APP, "win.py": CRLF_BASE},
-                                 {"app.py": OURS_APP, "win.py": CRLF_OURS},
-                                 {"app.py": THEIRS_APP, "win.py": CRLF_THEIRS})
+    result = repo.merge_branches(
+        {"app.py": BASE_APP, "win.py": CRLF_BASE},
+        {"app.py": OURS_APP, "win.py": CRLF_OURS},
+        {"app.py": THEIRS_APP, "win.py": CRLF_THEIRS},
+    )
     assert result.returncode != 0
     original = {name: repo.read(name) for name in ("app.py", "win.py")}
     assert b"<<<<<<< HEAD\r\n" in original["win.py"]
@@ -175,8 +193,9 @@ def test_undo_restores_bytes_and_the_unmerged_index(make_repo: Callable[[str], R
     assert unmerged(repo) == [] and staged(repo, "app.py") and staged(repo, "win.py")
     (backup,) = (repo.root / ".git" / "santamerge" / "resolve-backup").iterdir()
     manifest = json.loads((backup / "manifest.json").read_text())
-    assert all(f["staged"] and [e["stage"] for e in f["unmerged"]] == [1, 2, 3]
-               for f in manifest["files"])
+    assert all(
+        f["staged"] and [e["stage"] for e in f["unmerged"]] == [1, 2, 3] for f in manifest["files"]
+    )
     undone = run_resolve(repo, "--undo")
     assert undone.returncode == 0, undone.stderr
     assert {name: repo.read(name) for name in original} == original
@@ -208,8 +227,18 @@ def test_undo_restores_bytes_and_the_unmerged_index(make_repo: Callable[[str], R
 def test_add_stages_only_files_without_markers(merged: Repo) -> None:
     merged.write("two.py", "")  # nothing conflicts in two.py; resolve must not touch it
     before = snapshot(merged)
-    done = run_resolve(merged, "--accept", "--threshold", "0", "--add", "--no-model",
-                       "app.py", "keep.py", "two.py", "scratch.txt")
+    done = run_resolve(
+        merged,
+        "--accept",
+        "--threshold",
+        "0",
+        "--add",
+        "--no-model",
+        "app.py",
+        "keep.py",
+        "two.py",
+        "scratch.txt",
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "keep.py: not conflicted" in done.stderr and "scratch.txt: " in done.stderr
     assert unmerged(merged) == ["util.py"]
@@ -223,8 +252,7 @@ def test_add_stages_only_files_without_markers(merged: Repo) -> None:
 
 def test_a_threshold_between_two_hunks_writes_one(make_repo: Callable[[str], Repo]) -> None:
     repo = diff3_repo(make_repo)
-    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS},
-                                 {"two.py": TWO_THEIRS})
+    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS}, {"two.py": TWO_THEIRS})
     assert result.returncode != 0
     document = json.loads(run_resolve(repo, "--json", "--no-model").stdout)
     (record,) = document["files"]
@@ -239,11 +267,9 @@ def test_a_threshold_between_two_hunks_writes_one(make_repo: Callable[[str], Rep
     assert unmerged(repo) == ["two.py"] and not staged(repo, "two.py")  # markers left
 
 
-def test_merge_style_markers_are_rebuilt_from_the_index(make_repo: Callable[[str], Repo]
-                                                        ) -> None:
+def test_merge_style_markers_are_rebuilt_from_the_index(make_repo: Callable[[str], Repo]) -> None:
     repo = make_repo("repo")  # merge.conflictStyle left at "merge": no base section
-    result = repo.merge_branches({"app.py": BASE_APP}, {"app.py": OURS_APP},
-                                 {"app.py": THEIRS_APP})
+    result = repo.merge_branches({"app.py": BASE_APP}, {"app.py": OURS_APP}, {"app.py": THEIRS_APP})
     assert result.returncode != 0
     shown = run_resolve(repo, "--json", "--no-model", "app.py")
     (record,) = json.loads(shown.stdout)["files"]
@@ -286,37 +312,49 @@ def test_add_without_accept_is_an_error(merged: Repo) -> None:
     assert snapshot(merged) == before
 
 
-def test_works_from_a_subfolder_and_outside_a_repository(merged: Repo,
-                                                         tmp_path: Path) -> None:
+def test_works_from_a_subfolder_and_outside_a_repository(merged: Repo, tmp_path: Path) -> None:
     (merged.root / "sub").mkdir()
     done = run_resolve(merged, "--json", "--no-model", "../util.py", cwd=merged.root / "sub")
     assert done.returncode == 0, done.stderr
     assert [f["path"] for f in json.loads(done.stdout)["files"]] == ["util.py"]
     outside = tmp_path / "outside"
     outside.mkdir()
-    nowhere = subprocess.run([*resolve_command()], cwd=outside, capture_output=True,
-                             text=True, check=False, env={**os.environ,
-                                                          "GIT_CEILING_DIRECTORIES":
-                                                          str(tmp_path)})
+    nowhere = subprocess.run(
+        [*resolve_command()],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GIT_CEILING_DIRECTORIES": str(tmp_path)},
+    )
     assert nowhere.returncode == 2 and nowhere.stderr.startswith("santamerge: ")
 
 
 def test_help_teaches_the_command() -> None:
-    done = subprocess.run([*resolve_command(), "--help"], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [*resolve_command(), "--help"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     text = " ".join(done.stdout.split())
-    for words in ("--accept writes", "--threshold P", "99 % precision", "docs/ranking.md",
-                  "--add then stages", "--undo restores", "Examples:", "rebase",
-                  "cherry-pick", "resolve-backup", "Exit status"):
+    for words in (
+        "--accept writes",
+        "--threshold P",
+        "99 % precision",
+        "docs/ranking.md",
+        "--add then stages",
+        "--undo restores",
+        "Examples:",
+        "rebase",
+        "cherry-pick",
+        "resolve-backup",
+        "Exit status",
+    ):
         assert words in text, words
 
 
-def test_policy_and_device_like_the_sibling_commands(make_repo: Callable[[str], Repo]
-                                                     ) -> None:
+def test_policy_and_device_like_the_sibling_commands(make_repo: Callable[[str], Repo]) -> None:
     repo = diff3_repo(make_repo)
-    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS},
-                                 {"two.py": TWO_THEIRS})
+    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS}, {"two.py": TWO_THEIRS})
     assert result.returncode != 0
     marked = repo.read("two.py")
     never = run_resolve(repo, "--accept", "--policy", "never", "--no-model")
@@ -338,19 +376,21 @@ def test_policy_and_device_like_the_sibling_commands(make_repo: Callable[[str], 
 
 # -- edits inside the markers are a person's work (issue 22) ------------------------------
 
-GO_BASE = ('package app\n\nimport "fmt"\n\nfunc Greet(name string) string {\n'
-           '\treturn fmt.Sprintf("hello %s", name)\n}\n\nfunc Add(a, b int) int {\n'
-           "\treturn a + b\n}\n")
+GO_BASE = (
+    'package app\n\nimport "fmt"\n\nfunc Greet(name string) string {\n'
+    '\treturn fmt.Sprintf("hello %s", name)\n}\n\nfunc Add(a, b int) int {\n'
+    "\treturn a + b\n}\n"
+)
 GO_OURS = GO_BASE.replace('"hello %s"', '"hello, %s"')
 
 
 def test_accept_never_writes_over_an_edit_inside_the_markers(
-        make_repo: Callable[[str], Repo]) -> None:
+    make_repo: Callable[[str], Repo],
+) -> None:
     """A person edited a line inside ours of one hunk, markers still there: no threshold
     writes the file (at 0, its top candidate used to be written over the edit)."""
     repo = diff3_repo(make_repo)
-    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS},
-                                 {"two.py": TWO_THEIRS})
+    result = repo.merge_branches({"two.py": TWO_BASE}, {"two.py": TWO_OURS}, {"two.py": TWO_THEIRS})
     assert result.returncode != 0
     written = repo.read("two.py")
     assert written.count(b"import re\n") == 1
@@ -366,7 +406,8 @@ def test_accept_never_writes_over_an_edit_inside_the_markers(
 
 
 def test_an_edited_hunk_is_not_emptied_and_force_backs_it_up(
-        make_repo: Callable[[str], Repo]) -> None:
+    make_repo: Callable[[str], Repo],
+) -> None:
     """Theirs deleted everything, ours changed a line, a person edited ours inside the
     markers: the file is not written (it used to become 0 bytes, theirs). --force writes
     from git's merge rebuilt from the index, after a backup that --undo restores."""
@@ -393,8 +434,7 @@ def test_an_edited_hunk_is_not_emptied_and_force_backs_it_up(
     assert repo.read("app.go") == edited
 
 
-def test_what_the_merge_driver_left_is_still_proposed_on(
-        make_repo: Callable[[str], Repo]) -> None:
+def test_what_the_merge_driver_left_is_still_proposed_on(make_repo: Callable[[str], Repo]) -> None:
     """Hunks the driver resolved are gone from the file, and a definition both sides added
     is wrapped in hunks of the driver's own: neither is a person's edit."""
     repo = make_repo("repo")
@@ -403,12 +443,15 @@ def test_what_the_merge_driver_left_is_still_proposed_on(
     ours = TWO_OURS + '\n\nSETTINGS = {\n    "host": "b",\n    "port": 1,\n}\n'
     theirs = TWO_THEIRS + '\n\nSETTINGS = {\n    "host": "a",\n    "port": 2,\n}\n'
     store = "class Store:\n    def get(self):\n        return 1\n"
-    store_ours = store.replace("class Store:\n", "class Store:\n    def save(self):\n"
-                               "        return 2\n\n")
+    store_ours = store.replace(
+        "class Store:\n", "class Store:\n    def save(self):\n        return 2\n\n"
+    )
     store_theirs = store + "\n    def save(self):\n        return 3\n"
-    result = repo.merge_branches({"two.py": base, "store.py": store},
-                                 {"two.py": ours, "store.py": store_ours},
-                                 {"two.py": theirs, "store.py": store_theirs})
+    result = repo.merge_branches(
+        {"two.py": base, "store.py": store},
+        {"two.py": ours, "store.py": store_ours},
+        {"two.py": theirs, "store.py": store_theirs},
+    )
     assert result.returncode != 0 and sorted(unmerged(repo)) == ["store.py", "two.py"]
     two = repo.read("two.py").decode()
     assert '"host": "b",\n    "port": 2,' in two  # the driver merged the dict

@@ -14,15 +14,21 @@ import pytest
 from conftest import Repo
 from terminal import Terminal
 
-BASE = ("import os\n\n\ndef load(path, retries=3):\n    data = open(path).read()\n"
-        "    return data\n\n\nTIMEOUT = 10\n")
+BASE = (
+    "import os\n\n\ndef load(path, retries=3):\n    data = open(path).read()\n"
+    "    return data\n\n\nTIMEOUT = 10\n"
+)
 # ours changes the def line and inserts three lines under it; theirs changes the def
 # line and the line after the insertion: one hunk, where the three lines must not push
 # the data line out of line
-OURS = BASE.replace("retries=3):\n", "retries=5):\n    check(path)\n    trace(path)\n"
-                    "    # ours\n").replace("= 10", "= 20")
-THEIRS = BASE.replace("retries=3", "retries=4").replace(
-    "open(path).read()", "open(path, 'rb').read()").replace("= 10", "= 30")
+OURS = BASE.replace(
+    "retries=3):\n", "retries=5):\n    check(path)\n    trace(path)\n    # ours\n"
+).replace("= 10", "= 20")
+THEIRS = (
+    BASE.replace("retries=3", "retries=4")
+    .replace("open(path).read()", "open(path, 'rb').read()")
+    .replace("= 10", "= 30")
+)
 DATA_OURS = "data = open(path).read()"
 DATA_THEIRS = "data = open(path, 'rb').read()"
 
@@ -30,9 +36,11 @@ DATA_THEIRS = "data = open(path, 'rb').read()"
 @pytest.fixture
 def conflicted(make_repo: Callable[[str], Repo]) -> Repo:
     repo = make_repo("repo")
-    result = repo.merge_branches({"app.py": BASE, "lib.py": BASE},
-                                 {"app.py": OURS, "lib.py": OURS},
-                                 {"app.py": THEIRS, "lib.py": THEIRS})
+    result = repo.merge_branches(
+        {"app.py": BASE, "lib.py": BASE},
+        {"app.py": OURS, "lib.py": OURS},
+        {"app.py": THEIRS, "lib.py": THEIRS},
+    )
     assert result.returncode != 0
     return repo
 
@@ -44,13 +52,14 @@ def make_app(repo: Repo, monkeypatch: pytest.MonkeyPatch, *paths: str) -> Any:
     from santamerge.ui.tui import ReviewApp
 
     monkeypatch.chdir(repo.root)
-    files = [load_preview(s, DEFAULT_POLICY, lambda m: None)
-             for s in preview_sources(paths, lambda m: None)]
+    files = [
+        load_preview(s, DEFAULT_POLICY, lambda m: None)
+        for s in preview_sources(paths, lambda m: None)
+    ]
     return ReviewApp([f for f in files if f is not None], edit=lambda text, suffix: text)
 
 
-def drive(app: Any, script: Callable[[Any, Any], Any], size: tuple[int, int] = (160, 48)
-          ) -> Any:
+def drive(app: Any, script: Callable[[Any, Any], Any], size: tuple[int, int] = (160, 48)) -> Any:
     async def go() -> Any:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
@@ -67,7 +76,8 @@ def strips(app: Any) -> list[str]:
 
 
 def test_a_three_line_insertion_keeps_the_lines_after_it_side_by_side(
-        conflicted: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    conflicted: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(conflicted, monkeypatch, "app.py")
 
     async def script(app: Any, pilot: Any) -> list[str]:
@@ -83,7 +93,8 @@ def test_a_three_line_insertion_keeps_the_lines_after_it_side_by_side(
 
 
 def test_a_changed_word_is_coloured_bold_and_underlined(
-        conflicted: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    conflicted: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from santamerge.ui.panes import BACKGROUNDS
 
     app = make_app(conflicted, monkeypatch, "app.py")
@@ -107,7 +118,8 @@ def test_a_changed_word_is_coloured_bold_and_underlined(
 
 
 def test_edit_the_whole_file_in_place_and_write_it(
-        conflicted: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    conflicted: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from santamerge.merge.locate import has_markers
 
     app = make_app(conflicted, monkeypatch, "app.py")
@@ -131,7 +143,8 @@ def test_edit_the_whole_file_in_place_and_write_it(
 
 
 def test_click_a_line_of_a_side_to_pick_it(
-        conflicted: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    conflicted: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(conflicted, monkeypatch, "app.py")
 
     async def script(app: Any, pilot: Any) -> str:
@@ -148,8 +161,7 @@ def test_click_a_line_of_a_side_to_pick_it(
     assert decision.text.strip() == DATA_THEIRS
 
 
-def test_take_a_whole_side_and_undo_it(conflicted: Repo,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_take_a_whole_side_and_undo_it(conflicted: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app(conflicted, monkeypatch, "app.py")
 
     async def script(app: Any, pilot: Any) -> tuple[str, str]:
@@ -166,7 +178,8 @@ def test_take_a_whole_side_and_undo_it(conflicted: Repo,
 
 
 def test_the_file_list_jumps_and_the_status_follows(
-        conflicted: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    conflicted: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(conflicted, monkeypatch, "app.py", "lib.py")
 
     async def script(app: Any, pilot: Any) -> tuple[str, str, str]:
@@ -180,8 +193,11 @@ def test_the_file_list_jumps_and_the_status_follows(
         await pilot.press("up")
         await pilot.press("enter")
         await pilot.pause()
-        return moved, str(listed.get_option_at_index(0).prompt), \
-            str(app.query_one("#heading").render())
+        return (
+            moved,
+            str(listed.get_option_at_index(0).prompt),
+            str(app.query_one("#heading").render()),
+        )
 
     moved, entry, back = drive(app, script)
     assert moved.startswith("lib.py hunk 1 of 2") and "nothing to write" in moved
@@ -190,7 +206,8 @@ def test_the_file_list_jumps_and_the_status_follows(
 
 
 def test_click_a_candidate_to_show_it_then_again_to_accept_it(
-        conflicted: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    conflicted: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(conflicted, monkeypatch, "app.py")
 
     async def script(app: Any, pilot: Any) -> tuple[str, int, str]:
@@ -210,7 +227,8 @@ def test_click_a_candidate_to_show_it_then_again_to_accept_it(
 
 
 def test_the_wheel_scrolls_the_sides_together(
-        conflicted: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    conflicted: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(conflicted, monkeypatch, "app.py")
 
     async def script(app: Any, pilot: Any) -> tuple[str, str]:
@@ -235,9 +253,12 @@ def test_the_wheel_scrolls_the_sides_together(
 
 
 def preview(repo: Repo, size: tuple[int, int]) -> Terminal:
-    return Terminal([sys.executable, "-m", "santamerge", "preview", "app.py"], repo.root,
-                    {"PATH": f"{Path(sys.executable).parent}:"
-                             f"{__import__('os').environ['PATH']}"}, size=size)
+    return Terminal(
+        [sys.executable, "-m", "santamerge", "preview", "app.py"],
+        repo.root,
+        {"PATH": f"{Path(sys.executable).parent}:{__import__('os').environ['PATH']}"},
+        size=size,
+    )
 
 
 def test_at_80x24_the_layout_stacks_and_stays_readable(conflicted: Repo) -> None:
@@ -249,8 +270,9 @@ def test_at_80x24_the_layout_stacks_and_stays_readable(conflicted: Repo) -> None
     assert "b shows base" in titles and lines.index(titles) <= 2
     assert any("candidates (" in line for line in lines)
     assert any("result:" in line for line in lines)
-    assert lines.index(next(line for line in lines if "candidates (" in line)) < \
-        lines.index(next(line for line in lines if "result:" in line))  # stacked
+    assert lines.index(next(line for line in lines if "candidates (" in line)) < lines.index(
+        next(line for line in lines if "result:" in line)
+    )  # stacked
     term.press("b", then="base")
     term.press("q")
     status, _ = term.finish()

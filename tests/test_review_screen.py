@@ -18,21 +18,37 @@ from terminal import Terminal
 from santamerge.merge.locate import parse_conflicts
 
 SANTAMERGE = [sys.executable, "-m", "santamerge"]
-BASE = "import os\n\nRETRIES = 3\n\n\ndef load(path):\n    return open(path).read()\n\n\n" \
-       "TIMEOUT = 10\n"
-OURS = BASE.replace("import os\n", "import os\nimport sys\n").replace("= 3", "= 5") \
+BASE = (
+    "import os\n\nRETRIES = 3\n\n\ndef load(path):\n    return open(path).read()\n\n\n"
+    "TIMEOUT = 10\n"
+)
+OURS = (
+    BASE.replace("import os\n", "import os\nimport sys\n")
+    .replace("= 3", "= 5")
     .replace("= 10", "= 20")
-THEIRS = BASE.replace("import os\n", "import os\nimport re\n").replace("= 3", "= 4") \
+)
+THEIRS = (
+    BASE.replace("import os\n", "import os\nimport re\n")
+    .replace("= 3", "= 4")
     .replace("= 10", "= 30")
+)
 
 
-def run(repo: Repo, *args: str, env: dict[str, str] | None = None
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    repo: Repo, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     import os
 
-    return subprocess.run([*SANTAMERGE, *args], cwd=repo.root, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, check=False, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [*SANTAMERGE, *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.fixture
@@ -58,13 +74,16 @@ def review_app(repo: Repo, monkeypatch: pytest.MonkeyPatch, *paths: str) -> obje
     from santamerge.ui.tui import ReviewApp
 
     monkeypatch.chdir(repo.root)
-    files = [load_preview(s, DEFAULT_POLICY, lambda m: None)
-             for s in preview_sources(paths, lambda m: None)]
+    files = [
+        load_preview(s, DEFAULT_POLICY, lambda m: None)
+        for s in preview_sources(paths, lambda m: None)
+    ]
     return ReviewApp([f for f in files if f is not None], edit=lambda text, suffix: "X = 1\n")
 
 
 def test_the_screen_shows_three_sides_when_wide_and_two_when_narrow(
-        plain: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from textual.widgets import Static
 
     app = review_app(plain, monkeypatch)
@@ -96,8 +115,10 @@ def test_the_screen_shows_three_sides_when_wide_and_two_when_narrow(
     assert result.summary.startswith("app.py: wrote 1 of 3 hunk(s) (hunk 2: candidate 1")
     text = plain.read("app.py").decode()
     hunks = parse_conflicts(text).hunks  # hunk 2 written, hunks 1 and 3 keep diff3 markers
-    assert [(h.ours, h.base) for h in hunks] == [("import sys\n", ""),
-                                                  ("TIMEOUT = 20\n", "TIMEOUT = 10\n")]
+    assert [(h.ours, h.base) for h in hunks] == [
+        ("import sys\n", ""),
+        ("TIMEOUT = 20\n", "TIMEOUT = 10\n"),
+    ]
 
 
 # -- git mergetool ------------------------------------------------------------------------
@@ -109,8 +130,11 @@ def mergetool(repo: Repo) -> Terminal:
     cmd = repo.git("config", "mergetool.santamerge.cmd").stdout
     assert cmd.rstrip().endswith('mergetool "$BASE" "$LOCAL" "$REMOTE" "$MERGED"')
     assert repo.git("config", "mergetool.santamerge.trustExitCode").stdout.strip() == "true"
-    return Terminal(["git", "mergetool", "--tool=santamerge"], repo.root,
-                    {"PATH": f"{Path(sys.executable).parent}:{__import__('os').environ['PATH']}"})
+    return Terminal(
+        ["git", "mergetool", "--tool=santamerge"],
+        repo.root,
+        {"PATH": f"{Path(sys.executable).parent}:{__import__('os').environ['PATH']}"},
+    )
 
 
 def test_git_mergetool_resolves_the_file_and_git_stages_it(plain: Repo) -> None:
@@ -149,8 +173,9 @@ def test_mergetool_never_writes_over_a_file_edited_by_hand(plain: Repo, tmp_path
         sides[name].write_bytes(plain.git("show", f":{stage}:app.py").stdout.encode())
     edited = plain.read("app.py").decode().replace("import sys", "import sys, json")
     plain.write("app.py", edited)
-    result = run(plain, "mergetool", *(str(sides[n]) for n in ("base", "local", "remote")),
-                 "app.py")
+    result = run(
+        plain, "mergetool", *(str(sides[n]) for n in ("base", "local", "remote")), "app.py"
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("santamerge: app.py no longer holds the conflict git left")
     assert plain.read("app.py").decode() == edited
@@ -169,9 +194,14 @@ def test_a_hunk_the_driver_wrote_goes_back_to_gits_conflict(repo: Repo) -> None:
     repo.commit({"app.py": "import os\nimport json\n\nX = 1\n"}, "ours")
     import os
 
-    merged = subprocess.run(["git", "merge", "--no-commit", "--no-ff", "feature"],
-                            cwd=repo.root, capture_output=True, text=True, check=False,
-                            env={**os.environ, "SANTAMERGE_POLICY": "union"})
+    merged = subprocess.run(
+        ["git", "merge", "--no-commit", "--no-ff", "feature"],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SANTAMERGE_POLICY": "union"},
+    )
     assert merged.returncode == 0, merged.stderr
     assert repo.git("diff", "--name-only", "--diff-filter=U").stdout == ""
     listing = run(repo, "attempts")
@@ -201,27 +231,33 @@ def test_preview_and_resolve_number_plain_markers_alike(plain: Repo) -> None:
     shown = json.loads(run(plain, "preview", "--json").stdout)["files"][0]["hunks"]
     resolved = json.loads(run(plain, "resolve", "--json", "--no-model").stdout)["files"][0]
     assert [(h["index"], h["line"], h["base"]) for h in shown] == [
-        (h["index"], h["line"], h["base"]) for h in resolved["hunks"]]
+        (h["index"], h["line"], h["base"]) for h in resolved["hunks"]
+    ]
     assert all(h["base"] is not None for h in shown)  # rebuilt from the index: diff3
     report = run(plain, "preview").stdout
     assert "app.py hunk 1 of 3, line 2" in report and "base" in report
 
 
 def test_preview_takes_folders_and_speaks_plainly_outside_a_repository(
-        plain: Repo, tmp_path: Path) -> None:
+    plain: Repo, tmp_path: Path
+) -> None:
     plain.write("src/lib.py", "x = 1\n")
     here = run(plain, "preview", ".", "--json")
     assert here.returncode == 1, here.stderr  # app.py's conflicts are left
     assert [f["path"] for f in json.loads(here.stdout)["files"]] == ["app.py"]
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    proc = subprocess.run([*SANTAMERGE, "preview"], cwd=outside, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [*SANTAMERGE, "preview"], cwd=outside, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 2
-    assert proc.stderr == f"santamerge: {outside} is not inside a git repository; name the " \
-                          "files to preview\n"
-    folder = subprocess.run([*SANTAMERGE, "preview", "."], cwd=outside, capture_output=True,
-                            text=True, check=False)
+    assert (
+        proc.stderr == f"santamerge: {outside} is not inside a git repository; name the "
+        "files to preview\n"
+    )
+    folder = subprocess.run(
+        [*SANTAMERGE, "preview", "."], cwd=outside, capture_output=True, text=True, check=False
+    )
     assert folder.returncode == 2
     assert folder.stderr.startswith("santamerge: .: a folder outside a git repository")
 
@@ -238,9 +274,17 @@ def test_only_the_full_screen_review_imports_textual(plain: Repo) -> None:
         "    if args[0] == 'preview':\n"
         "        print(sorted({'torch', 'transformers', 'santamerge.model.backends.base'}"
         " & set(sys.modules)))\n"
-        "print('textual' in sys.modules, 'santamerge.ui.tui' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=plain.root, capture_output=True,
-                         text=True, stdin=subprocess.DEVNULL, check=True, timeout=120).stdout
+        "print('textual' in sys.modules, 'santamerge.ui.tui' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=plain.root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=True,
+        timeout=120,
+    ).stdout
     lines = out.splitlines()
     assert [line for line in lines if line.startswith("[")] == ["[]"] * 3
     assert lines[-1] == "False False"

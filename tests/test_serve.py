@@ -35,9 +35,22 @@ def start_server(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Se
     ready, log = tmp / "ready.json", tmp / "serve.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "santamerge", "serve", "--port", str(free_port()),
-             "--ready-file", str(ready), *args],
-            stdout=out, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
+            [
+                sys.executable,
+                "-m",
+                "santamerge",
+                "serve",
+                "--port",
+                str(free_port()),
+                "--ready-file",
+                str(ready),
+                *args,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
     deadline = time.monotonic() + 120
     while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -55,14 +68,26 @@ def stop(server: Server) -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    found = start_server(tmp_path_factory.mktemp("serve"), "--max-request-bytes", "20000",
-                         "--max-new-tokens", "64", env={"SANTAMERGE_API_KEY": KEY})
+    found = start_server(
+        tmp_path_factory.mktemp("serve"),
+        "--max-request-bytes",
+        "20000",
+        "--max-new-tokens",
+        "64",
+        env={"SANTAMERGE_API_KEY": KEY},
+    )
     yield found
     assert stop(found) == 0
 
 
-def call(server: Server, method: str, path: str, body: object = None,
-         key: str | None = KEY, raw: bytes | None = None) -> tuple[int, dict[str, Any]]:
+def call(
+    server: Server,
+    method: str,
+    path: str,
+    body: object = None,
+    key: str | None = KEY,
+    raw: bytes | None = None,
+) -> tuple[int, dict[str, Any]]:
     import http.client
     from urllib.parse import urlsplit
 
@@ -81,8 +106,12 @@ def call(server: Server, method: str, path: str, body: object = None,
 
 
 def test_completions_come_back_with_logprobs(server: Server) -> None:
-    status, answer = call(server, "POST", "/v1/completions",
-                          {"prompt": PROMPT, "max_tokens": 6, "temperature": 0, "logprobs": 1})
+    status, answer = call(
+        server,
+        "POST",
+        "/v1/completions",
+        {"prompt": PROMPT, "max_tokens": 6, "temperature": 0, "logprobs": 1},
+    )
     assert status == 200, answer
     assert answer["object"] == "text_completion" and answer["model"] == "embedded"
     (choice,) = answer["choices"]
@@ -92,9 +121,18 @@ def test_completions_come_back_with_logprobs(server: Server) -> None:
 
 
 def test_n_samples_for_each_prompt_come_back_in_openai_order(server: Server) -> None:
-    status, answer = call(server, "POST", "/v1/completions",
-                          {"prompt": [PROMPT, PROMPT.replace("area", "size")], "n": 3,
-                           "max_tokens": 4, "temperature": 0.9, "top_p": 0.95})
+    status, answer = call(
+        server,
+        "POST",
+        "/v1/completions",
+        {
+            "prompt": [PROMPT, PROMPT.replace("area", "size")],
+            "n": 3,
+            "max_tokens": 4,
+            "temperature": 0.9,
+            "top_p": 0.95,
+        },
+    )
     assert status == 200, answer
     assert [c["index"] for c in answer["choices"]] == list(range(6))
 
@@ -104,7 +142,7 @@ def test_stop_sequences_hold(server: Server) -> None:
     _, free = call(server, "POST", "/v1/completions", body)
     text = free["choices"][0]["text"]
     start = len(text) - len(text.lstrip()) + 1
-    stop_at = text[start:start + 2]  # a stop string the free answer certainly holds
+    stop_at = text[start : start + 2]  # a stop string the free answer certainly holds
     assert len(stop_at.strip()) == 2, text
     _, stopped = call(server, "POST", "/v1/completions", {**body, "stop": [stop_at]})
     (choice,) = stopped["choices"]
@@ -119,7 +157,7 @@ def test_the_api_key_is_enforced_except_for_health(server: Server) -> None:
     status, answer = call(server, "POST", "/v1/completions", body, key="wrong")
     assert status == 401 and answer["error"]["type"] == "authentication_error"
     assert call(server, "GET", "/v1/models", key=None)[0] == 401
-    assert call(server, "GET", "/health", key=None) [0] == 200
+    assert call(server, "GET", "/health", key=None)[0] == 200
     assert KEY not in server.log.read_text()
 
 
@@ -149,11 +187,11 @@ def test_a_bare_api_key_without_bearer_is_refused(server: Server) -> None:
 
 
 def test_oversize_requests_are_refused(server: Server) -> None:
-    status, answer = call(server, "POST", "/v1/completions",
-                          {"prompt": "x" * 30000, "max_tokens": 2})
+    status, answer = call(
+        server, "POST", "/v1/completions", {"prompt": "x" * 30000, "max_tokens": 2}
+    )
     assert status == 413 and "limit of 20000" in answer["error"]["message"]
-    status, answer = call(server, "POST", "/v1/completions", {"prompt": PROMPT,
-                                                              "max_tokens": 65})
+    status, answer = call(server, "POST", "/v1/completions", {"prompt": PROMPT, "max_tokens": 65})
     assert status == 400 and answer["error"]["param"] == "max_tokens"
     assert call(server, "POST", "/v1/completions", raw=b"{not json")[0] == 400
     assert call(server, "POST", "/v1/completions", {"prompt": PROMPT, "model": "gpt-9"})[0] == 404
@@ -163,9 +201,12 @@ def test_two_concurrent_clients_both_get_answers(server: Server) -> None:
     results: dict[int, tuple[int, dict[str, Any]]] = {}
 
     def client(i: int) -> None:
-        results[i] = call(server, "POST", "/v1/completions",
-                          {"prompt": PROMPT.replace("area", f"area{i}"), "max_tokens": 8,
-                           "temperature": 0})
+        results[i] = call(
+            server,
+            "POST",
+            "/v1/completions",
+            {"prompt": PROMPT.replace("area", f"area{i}"), "max_tokens": 8, "temperature": 0},
+        )
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(2)]
     for t in threads:
@@ -200,16 +241,37 @@ def test_the_http_backend_generates_and_scores_like_the_model(server: Server) ->
 
 def test_complete_and_model_info_use_a_server(server: Server) -> None:
     env = {**os.environ, "SANTAMERGE_API_KEY": KEY}
-    info = subprocess.run([sys.executable, "-m", "santamerge", "model", "info", "--json",
-                           "--server", server.url], capture_output=True, text=True, env=env)
+    info = subprocess.run(
+        [sys.executable, "-m", "santamerge", "model", "info", "--json", "--server", server.url],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert info.returncode == 0, info.stderr
     facts = json.loads(info.stdout)
     assert facts["backend"].startswith("server") and facts["server"] == server.url
     assert facts["settings_from"]["server"] == "the command line"
-    done = subprocess.run([sys.executable, "-m", "santamerge", "complete", "--server",
-                           server.url, "--prefix-file", "-", "--suffix-file", "/dev/null",
-                           "--json", "--max-new-tokens", "4"], input="def f(x):\n    return ",
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "complete",
+            "--server",
+            server.url,
+            "--prefix-file",
+            "-",
+            "--suffix-file",
+            "/dev/null",
+            "--json",
+            "--max-new-tokens",
+            "4",
+        ],
+        input="def f(x):\n    return ",
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["model"] == server.url
 
@@ -224,10 +286,22 @@ def test_the_idle_timeout_ends_the_process(tmp_path: Path) -> None:
 def test_sigterm_answers_the_request_in_flight_then_exits_cleanly(tmp_path: Path) -> None:
     server = start_server(tmp_path)
     answers: list[tuple[int, dict[str, Any]]] = []
-    slow = threading.Thread(target=lambda: answers.append(call(
-        server, "POST", "/v1/completions",
-        {"prompt": [PROMPT] * 4, "n": 16, "max_tokens": 64, "temperature": 1.0,
-         "stop": ["\uffff"]})))
+    slow = threading.Thread(
+        target=lambda: answers.append(
+            call(
+                server,
+                "POST",
+                "/v1/completions",
+                {
+                    "prompt": [PROMPT] * 4,
+                    "n": 16,
+                    "max_tokens": 64,
+                    "temperature": 1.0,
+                    "stop": ["\uffff"],
+                },
+            )
+        )
+    )
     slow.start()
     while call(server, "GET", "/health")[1]["requests"] == 0:
         time.sleep(0.01)
@@ -324,8 +398,9 @@ def test_a_server_that_answers_one_prompt_and_one_sample_is_asked_singly() -> No
                 self.answer(500, {"error": {"message": "Internal Server Error"}})
                 return
             text = prompt[0] if isinstance(prompt, list) else prompt
-            self.answer(200, {"choices": [{"index": 0, "text": f"<{text}>",
-                                           "finish_reason": "length"}]})
+            self.answer(
+                200, {"choices": [{"index": 0, "text": f"<{text}>", "finish_reason": "length"}]}
+            )
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -333,8 +408,9 @@ def test_a_server_that_answers_one_prompt_and_one_sample_is_asked_singly() -> No
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Single)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        backend = HttpBackend(f"http://127.0.0.1:{httpd.server_address[1]}",
-                              fim_family="santacoder")
+        backend = HttpBackend(
+            f"http://127.0.0.1:{httpd.server_address[1]}", fim_family="santacoder"
+        )
         got = backend.generate(["a", "b"], n=2)
         assert [[c.text for c in row] for row in got] == [["<a>", "<a>"], ["<b>", "<b>"]]
         assert asked == [["a", "b"], "a", "a", "b", "b"]

@@ -66,13 +66,19 @@ def texts_and_logprobs(found: list[list[Completion]]) -> list[list[tuple[str, tu
 
 @pytest.mark.slow
 def test_fill_through_the_server_samples_and_chooses_the_in_process_bodies(
-        server: Server, local: TransformersBackend, make_repo: Callable[[str], Repo]) -> None:
+    server: Server, local: TransformersBackend, make_repo: Callable[[str], Repo]
+) -> None:
     """The file is far larger than the model's context: the prompt is cut to fit it, and
     so is the repository context; both must be counted with the model's own tokenizer."""
     repo = make_repo("repo")
-    sources = {name: (ROOT / "santamerge" / "model" / source).read_text()
-               for name, source in (("generate.py", "generate.py"), ("context.py", "budget.py"),
-                                    ("fim.py", "fim.py"))}
+    sources = {
+        name: (ROOT / "santamerge" / "model" / source).read_text()
+        for name, source in (
+            ("generate.py", "generate.py"),
+            ("context.py", "budget.py"),
+            ("fim.py", "fim.py"),
+        )
+    }
     text = sources["generate.py"] + sources["fim.py"] + STUBS
     repo.commit({**sources, "text_tools.py": text}, "files")
     path = str(repo.root / "text_tools.py")
@@ -90,28 +96,35 @@ def test_fill_through_the_server_samples_and_chooses_the_in_process_bodies(
 
 @pytest.mark.parametrize(("n", "temperature"), [(1, 0.0), (4, 0.8), (3, 1.0)])
 def test_generate_through_the_server_repeats_the_model_bit_for_bit(
-        server: Server, local: TransformersBackend, n: int, temperature: float) -> None:
+    server: Server, local: TransformersBackend, n: int, temperature: float
+) -> None:
     template = local.template
-    prompts = [template.render("def add(a, b):\n    ", "\n"),
-               template.render("import os\n\n\ndef read(path):\n    with open(path) as fh:\n"
-                               "        ", "\n\n\nprint(read('x'))\n")]
+    prompts = [
+        template.render("def add(a, b):\n    ", "\n"),
+        template.render(
+            "import os\n\n\ndef read(path):\n    with open(path) as fh:\n        ",
+            "\n\n\nprint(read('x'))\n",
+        ),
+    ]
     for asked in (prompts[:1], prompts):
-        here = local.generate(asked, n=n, max_new_tokens=24, temperature=temperature,
-                              top_p=0.95, stop=["\n\n\n"])
-        there = remote(server).generate(asked, n=n, max_new_tokens=24,
-                                        temperature=temperature, top_p=0.95, stop=["\n\n\n"])
+        here = local.generate(
+            asked, n=n, max_new_tokens=24, temperature=temperature, top_p=0.95, stop=["\n\n\n"]
+        )
+        there = remote(server).generate(
+            asked, n=n, max_new_tokens=24, temperature=temperature, top_p=0.95, stop=["\n\n\n"]
+        )
         assert texts_and_logprobs(there) == texts_and_logprobs(here)
 
 
-def test_an_empty_stop_string_stops_nothing_either_way(server: Server,
-                                                      local: TransformersBackend) -> None:
+def test_an_empty_stop_string_stops_nothing_either_way(
+    server: Server, local: TransformersBackend
+) -> None:
     """The server drops empty stop strings; in-process one used to end every middle after
     its first token."""
     prompt = local.template.render("def add(a, b):\n    ", "\n")
     plain = local.generate([prompt], n=2, max_new_tokens=12, temperature=0.8)
     here = local.generate([prompt], n=2, max_new_tokens=12, temperature=0.8, stop=[""])
-    there = remote(server).generate([prompt], n=2, max_new_tokens=12, temperature=0.8,
-                                    stop=[""])
+    there = remote(server).generate([prompt], n=2, max_new_tokens=12, temperature=0.8, stop=[""])
     assert texts_and_logprobs(here) == texts_and_logprobs(plain)
     assert texts_and_logprobs(there) == texts_and_logprobs(here)
 
@@ -121,19 +134,24 @@ def test_other_clients_do_not_change_an_answer(server: Server, local: Transforme
     they were batched together, and a request's samples depended on its neighbours)."""
     template = local.template
     prompts = [template.render(f"def step_{i}(state):\n    ", "\n") for i in range(4)]
-    alone = [local.generate([p], n=4, max_new_tokens=16, temperature=0.8, top_p=0.95)
-             for p in prompts]
+    alone = [
+        local.generate([p], n=4, max_new_tokens=16, temperature=0.8, top_p=0.95) for p in prompts
+    ]
     results: dict[int, list[list[Completion]]] = {}
     asked = remote(server).health()["requests"]
-    busy = threading.Thread(target=lambda: remote(server).generate(
-        [prompts[0]] * 4, n=16, max_new_tokens=64, temperature=1.0, stop=["\uffff"]))
+    busy = threading.Thread(
+        target=lambda: remote(server).generate(
+            [prompts[0]] * 4, n=16, max_new_tokens=64, temperature=1.0, stop=["\uffff"]
+        )
+    )
     busy.start()  # the model is busy with this while the four below arrive together
     while remote(server).health()["requests"] < asked + 2:  # its /v1/models, its completion
         time.sleep(0.01)
 
     def client(i: int) -> None:
-        results[i] = remote(server).generate([prompts[i]], n=4, max_new_tokens=16,
-                                             temperature=0.8, top_p=0.95)
+        results[i] = remote(server).generate(
+            [prompts[i]], n=4, max_new_tokens=16, temperature=0.8, top_p=0.95
+        )
 
     clients = [threading.Thread(target=client, args=(i,)) for i in range(4)]
     for t in clients:
@@ -146,16 +164,31 @@ def test_other_clients_do_not_change_an_answer(server: Server, local: Transforme
 
 
 def test_complete_through_the_server_prints_the_in_process_middles(
-        server: Server, tmp_path: Path) -> None:
+    server: Server, tmp_path: Path
+) -> None:
     prefix, suffix = tmp_path / "before.py", tmp_path / "after.py"
     prefix.write_text("import os\n\n\ndef read_config(path):\n    result = {}\n    ")
     suffix.write_text("\n    return result\n")
-    command = [sys.executable, "-m", "santamerge", "complete", "--prefix-file", str(prefix),
-               "--suffix-file", str(suffix), "-n", "4", "--json", "--max-new-tokens", "24"]
+    command = [
+        sys.executable,
+        "-m",
+        "santamerge",
+        "complete",
+        "--prefix-file",
+        str(prefix),
+        "--suffix-file",
+        str(suffix),
+        "-n",
+        "4",
+        "--json",
+        "--max-new-tokens",
+        "24",
+    ]
     env = {**os.environ, "SANTAMERGE_AUTOSTART": "false"}
     here = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
-    there = subprocess.run([*command, "--server", server.url], capture_output=True,
-                           text=True, env=env, cwd=tmp_path)
+    there = subprocess.run(
+        [*command, "--server", server.url], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert here.returncode == 0, here.stderr
     assert there.returncode == 0, there.stderr
     found_here: dict[str, Any] = json.loads(here.stdout)
@@ -164,18 +197,24 @@ def test_complete_through_the_server_prints_the_in_process_middles(
     assert len(found_here["candidates"]) == 4
 
 
-def test_the_tokenize_endpoint_is_the_model_tokenizer(server: Server,
-                                                     local: TransformersBackend) -> None:
+def test_the_tokenize_endpoint_is_the_model_tokenizer(
+    server: Server, local: TransformersBackend
+) -> None:
     encode = local.encode
     over_http = remote(server)
     assert over_http.encode is not None
-    for text in ("", "def f(x):\n    return x\n", "naïve ☃ <fim-prefix>\t\r\n" * 3,
-                 shutil.__doc__ or "x"):
+    for text in (
+        "",
+        "def f(x):\n    return x\n",
+        "naïve ☃ <fim-prefix>\t\r\n" * 3,
+        shutil.__doc__ or "x",
+    ):
         assert over_http.encode(text) == encode(text)
 
 
-def test_batch_serves_concurrent_requests_together(tmp_path: Path,
-                                                   local: TransformersBackend) -> None:
+def test_batch_serves_concurrent_requests_together(
+    tmp_path: Path, local: TransformersBackend
+) -> None:
     """--batch trades bit-exact answers for throughput: requests that arrive while the
     model is busy share a generate call. Each prompt still samples from its own seed, so
     the texts stay the in-process ones here; only the last bits of log-probabilities may
@@ -185,19 +224,22 @@ def test_batch_serves_concurrent_requests_together(tmp_path: Path,
         over_http = remote(found)
         assert over_http._served()["santamerge"]["batch"] is True
         template = local.template
-        prompts = [template.render(f"def step_{i}(state):\n    return ", "\n")
-                   for i in range(4)]
+        prompts = [template.render(f"def step_{i}(state):\n    return ", "\n") for i in range(4)]
         results: dict[int, list[list[Completion]]] = {}
         asked = over_http.health()["requests"]
-        busy = threading.Thread(target=lambda: remote(found).generate(
-            [prompts[0]] * 4, n=16, max_new_tokens=64, temperature=1.0, stop=["\uffff"]))
+        busy = threading.Thread(
+            target=lambda: remote(found).generate(
+                [prompts[0]] * 4, n=16, max_new_tokens=64, temperature=1.0, stop=["\uffff"]
+            )
+        )
         busy.start()
         while over_http.health()["requests"] < asked + 2:  # its /v1/models, its completion
             time.sleep(0.01)
 
         def client(i: int) -> None:
-            results[i] = remote(found).generate([prompts[i]], n=2, max_new_tokens=8,
-                                                temperature=0.0)
+            results[i] = remote(found).generate(
+                [prompts[i]], n=2, max_new_tokens=8, temperature=0.0
+            )
 
         clients = [threading.Thread(target=client, args=(i,)) for i in range(4)]
         for t in clients:

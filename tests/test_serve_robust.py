@@ -65,8 +65,15 @@ def test_a_request_line_over_64_kib_gets_414(server: Server) -> None:
     assert call(server, "GET", "/health")[0] == 200  # and the server still answers
 
 
-@pytest.mark.parametrize("line", [b"\x00\x01\x02 garbage\r\n\r\n", b"GET\r\n\r\n",
-                                  b"GET / HTTP/9.9\r\n\r\n", b"BREW /pot HTTP/1.0\r\n\r\n"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"\x00\x01\x02 garbage\r\n\r\n",
+        b"GET\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"BREW /pot HTTP/1.0\r\n\r\n",
+    ],
+)
 def test_a_garbage_request_line_gets_an_error_reply(server: Server, line: bytes) -> None:
     reply = raw_exchange(server, line)
     assert 400 <= status_of(reply) < 600
@@ -80,26 +87,33 @@ def test_deeply_nested_json_is_a_bad_request_not_a_server_error(server: Server) 
     status, answer = call(server, "POST", "/v1/completions", raw=deep)
     assert status == 400, answer
     assert "nested" in answer["error"]["message"]
-    status, answer = call(server, "POST", "/santamerge/v1/score",
-                          raw=b'{"prompt": ' + b'{"a": ' * 20_000 + b"1" + b"}" * 20_001)
+    status, answer = call(
+        server,
+        "POST",
+        "/santamerge/v1/score",
+        raw=b'{"prompt": ' + b'{"a": ' * 20_000 + b"1" + b"}" * 20_001,
+    )
     assert status == 400, answer
 
 
 def test_a_client_that_leaves_early_costs_one_log_line(server: Server) -> None:
     before = server.log.read_text().splitlines()
     port = int(server.url.rsplit(":", 1)[1])
-    body = json.dumps({"prompt": [PROMPT] * 2, "n": 8, "max_tokens": 48,
-                       "temperature": 1.0, "stop": ["\uffff"]}).encode()
+    body = json.dumps(
+        {"prompt": [PROMPT] * 2, "n": 8, "max_tokens": 48, "temperature": 1.0, "stop": ["\uffff"]}
+    ).encode()
     for _ in range(3):
         conn = socket.create_connection(("127.0.0.1", port), timeout=30)
-        conn.sendall(b"POST /v1/completions HTTP/1.0\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        conn.sendall(
+            b"POST /v1/completions HTTP/1.0\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )
         # Close with a reset while the model works: the answer has nowhere to go.
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.close()
     deadline = time.monotonic() + 120
     while True:
-        new = server.log.read_text().splitlines()[len(before):]
+        new = server.log.read_text().splitlines()[len(before) :]
         gone = [line for line in new if "went away" in line]
         if len(gone) >= 3 or time.monotonic() > deadline:
             break
@@ -166,16 +180,18 @@ def listen_backlog(port: int) -> int | None:
 
     if shutil.which("ss") is None:
         return None
-    out = subprocess.run(["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True,
-                         check=False).stdout.split()
+    out = subprocess.run(
+        ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=False
+    ).stdout.split()
     return int(out[2]) if len(out) >= 3 and out[2].isdigit() else None
 
 
 # -- the API key ----------------------------------------------------------------------
 
 
-def _serve_stderr_until_ready(tmp: Path, *args: str,
-                              env: dict[str, str] | None = None) -> tuple[Server, str]:
+def _serve_stderr_until_ready(
+    tmp: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[Server, str]:
     found = start_server(tmp, *args, env=env)
     return found, found.log.read_text()
 
@@ -217,10 +233,16 @@ def test_an_api_key_from_the_environment_is_not_warned_about(tmp_path: Path) -> 
     assert "warning" not in log
 
 
-def run_serve(*args: str, env: dict[str, str] | None = None,
-              timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+def run_serve(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.mark.parametrize("case", ["missing", "empty", "both"])
@@ -259,8 +281,11 @@ def test_a_port_in_use_is_a_one_line_error_before_the_model_loads() -> None:
     assert lines[0].startswith("santamerge: ") and f"{port}" in lines[0]
     assert "in use" in lines[0] and "--port" in lines[0]
     assert traced.returncode == 2
-    imported = {line.rsplit("|", 1)[-1].strip() for line in traced.stderr.splitlines()
-                if line.startswith("import time:")}
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in traced.stderr.splitlines()
+        if line.startswith("import time:")
+    }
     assert "torch" not in imported and "transformers" not in imported
 
 
@@ -309,8 +334,9 @@ BAD_LENGTHS = [b"\xb2", "\u0663".encode(), b"9" * 5000, b"-2", b"+2", b"2.0", b"
 
 @pytest.mark.parametrize("length", BAD_LENGTHS, ids=range(len(BAD_LENGTHS)))
 @pytest.mark.parametrize("path", [b"/v1/completions", b"/santamerge/v1/tokenize"])
-def test_a_content_length_that_is_not_ascii_digits_gets_400(server: Server, path: bytes,
-                                                             length: bytes) -> None:
+def test_a_content_length_that_is_not_ascii_digits_gets_400(
+    server: Server, path: bytes, length: bytes
+) -> None:
     reply = raw_exchange(server, post(path, [length]))
     assert status_of(reply) == 400, reply[:300]
     error = json_body(reply)["error"]
@@ -321,10 +347,12 @@ def test_a_content_length_that_is_not_ascii_digits_gets_400(server: Server, path
     assert call(server, "GET", "/health")[0] == 200
 
 
-@pytest.mark.parametrize("lengths", [[b"\xb2"], [b"9" * 5000], [b"2", b"3"]],
-                         ids=["superscript", "5000-digits", "two"])
-def test_an_unknown_post_path_gets_404_whatever_its_content_length(server: Server,
-                                                                   lengths: list[bytes]) -> None:
+@pytest.mark.parametrize(
+    "lengths", [[b"\xb2"], [b"9" * 5000], [b"2", b"3"]], ids=["superscript", "5000-digits", "two"]
+)
+def test_an_unknown_post_path_gets_404_whatever_its_content_length(
+    server: Server, lengths: list[bytes]
+) -> None:
     reply = raw_exchange(server, post(b"/v1/chat/nowhere", lengths))
     assert status_of(reply) == 404, reply[:300]
     error = json_body(reply)["error"]
@@ -350,8 +378,7 @@ def test_two_content_lengths_that_disagree_are_refused(server: Server) -> None:
 def test_a_body_over_the_limit_gets_a_413_its_client_can_read(server: Server) -> None:
     """The body is left unread; closed at once, the socket was reset while the client
     still sent it, and the client saw a broken pipe instead of the 413."""
-    status, answer = call(server, "POST", "/v1/completions",
-                          raw=b"{" + b" " * 8_000_000 + b"}")
+    status, answer = call(server, "POST", "/v1/completions", raw=b"{" + b" " * 8_000_000 + b"}")
     assert status == 413, answer
     assert "limit of 200000" in answer["error"]["message"]
     assert call(server, "GET", "/health")[0] == 200
@@ -365,8 +392,9 @@ def impatient(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert stop(found) == 0
 
 
-@pytest.mark.parametrize("sent", [b"POS", b"POST /v1/completions HTTP/1.0\r\nX-Slow: "],
-                         ids=["request-line", "headers"])
+@pytest.mark.parametrize(
+    "sent", [b"POS", b"POST /v1/completions HTTP/1.0\r\nX-Slow: "], ids=["request-line", "headers"]
+)
 def test_a_client_that_trickles_its_head_is_cut_off(impatient: Server, sent: bytes) -> None:
     """One byte at a time, each well within the per-read timeout: only a deadline for the
     whole head ends it. The loop's bound (30 times the deadline) is a guard, not a
@@ -400,11 +428,18 @@ def test_a_client_that_trickles_its_head_is_cut_off(impatient: Server, sent: byt
 # -- listening beyond loopback --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("host", "key", "warned"), [
-    ("0.0.0.0", None, True), ("0.0.0.0", KEY, False), ("127.0.0.1", None, False),
-    ("localhost", None, False)])
+@pytest.mark.parametrize(
+    ("host", "key", "warned"),
+    [
+        ("0.0.0.0", None, True),
+        ("0.0.0.0", KEY, False),
+        ("127.0.0.1", None, False),
+        ("localhost", None, False),
+    ],
+)
 def test_listening_beyond_loopback_without_an_api_key_is_warned_about(
-        host: str, key: str | None, warned: bool) -> None:
+    host: str, key: str | None, warned: bool
+) -> None:
     """The warning comes at start, before the address is taken: a port held here makes
     the server stop right after it (no model is loaded)."""
     taken = socket.socket()
@@ -412,8 +447,16 @@ def test_listening_beyond_loopback_without_an_api_key_is_warned_about(
     taken.listen()
     env = {"SANTAMERGE_API_KEY": key or ""}
     try:
-        done = run_serve("-m", "santamerge", "serve", "--host", host,
-                         "--port", str(taken.getsockname()[1]), env=env)
+        done = run_serve(
+            "-m",
+            "santamerge",
+            "serve",
+            "--host",
+            host,
+            "--port",
+            str(taken.getsockname()[1]),
+            env=env,
+        )
     finally:
         taken.close()
     assert done.returncode == 2, done.stderr

@@ -14,8 +14,9 @@ from santamerge.training.ranker import committed_class
 
 
 def test_two_independent_additions_are_told_from_rival_edits() -> None:
-    added = hunk_signals(HunkView("", "import os\n", "import sys\n", "import abc\n",
-                                  "import zlib\n"))
+    added = hunk_signals(
+        HunkView("", "import os\n", "import sys\n", "import abc\n", "import zlib\n")
+    )
     assert added["both_added"] == 1.0 and added["base_empty"] == 1.0
     assert added["adds_same_kind"] == 1.0 and added["adds_overlap"] == pytest.approx(1 / 3)
     assert added["context_sorted"] == 0.0  # the base is empty: abc, zlib only
@@ -55,9 +56,16 @@ def test_reformatting_only_and_version_numbers() -> None:
 
 
 def test_history_signals_are_signed_by_the_side_a_candidate_takes() -> None:
-    history = {"ahead_ours": 200, "ahead_theirs": 3, "commits_ours": 5, "commits_theirs": 1,
-               "touched_ours": 2000, "touched_theirs": 1000, "time_ours": 10,
-               "time_theirs": 20}
+    history = {
+        "ahead_ours": 200,
+        "ahead_theirs": 3,
+        "commits_ours": 5,
+        "commits_theirs": 1,
+        "touched_ours": 2000,
+        "touched_theirs": 1000,
+        "time_ours": 10,
+        "time_theirs": 20,
+    }
     view = HunkView("x = 1\n", "x = 2\n", "x = 3\n", history=history)
     facts = facts_of(view)
     assert facts.hunk["has_history"] == 1.0 and facts.hunk["ahead"] > 3
@@ -85,10 +93,12 @@ def test_exported_trees_score_as_lightgbm_does() -> None:
     x = rng.normal(size=(600, 4))
     x[:, 3] = np.round(x[:, 3])  # ties on a threshold go left, as LightGBM sends them
     y = ((x[:, 0] + x[:, 1] * x[:, 2] + 0.5 * x[:, 3]) > 0).astype(float)
-    booster = lgb.train({"objective": "binary", "verbose": -1, "num_leaves": 7,
-                         "min_data_in_leaf": 5}, lgb.Dataset(x, y), num_boost_round=30)
-    trees = Trees.from_json(from_lightgbm(booster.dump_model(), ["a", "b", "c", "d"])
-                            .to_json())
+    booster = lgb.train(
+        {"objective": "binary", "verbose": -1, "num_leaves": 7, "min_data_in_leaf": 5},
+        lgb.Dataset(x, y),
+        num_boost_round=30,
+    )
+    trees = Trees.from_json(from_lightgbm(booster.dump_model(), ["a", "b", "c", "d"]).to_json())
     probe = rng.normal(size=(200, 4))
     probe[:, 3] = np.round(probe[:, 3])
     ours = [trees.probability(dict(zip("abcd", row, strict=True))) for row in probe.tolist()]
@@ -111,11 +121,12 @@ def _hunks(n: int, seed: int) -> list[Hunk]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        rows = ({"side": 1.0, "rejected": 0.0, "keeps_ours": 1.0},
-                {"side": -1.0, "rejected": 0.0, "keeps_ours": 0.0})
+        rows = (
+            {"side": 1.0, "rejected": 0.0, "keeps_ours": 1.0},
+            {"side": -1.0, "rejected": 0.0, "keeps_ours": 0.0},
+        )
         theirs_wins = rng.random() < 0.9
-        out.append(Hunk(rows, (not theirs_wins, theirs_wins), f"2026-01-{i % 28 + 1:02d}",
-                        f"m{i}"))
+        out.append(Hunk(rows, (not theirs_wins, theirs_wins), f"2026-01-{i % 28 + 1:02d}", f"m{i}"))
     return out
 
 

@@ -84,22 +84,32 @@ EXPECTED: dict[str, dict[str, str]] = {
 # file -> names of functions in it that must not be reported, each for a reason.
 NOT_STUBS: dict[str, list[str]] = {
     "stubs.py": [
-        "Inventory.__init__", "Inventory.add",  # real bodies
+        "Inventory.__init__",
+        "Inventory.add",  # real bodies
         "Inventory.close",  # `pass` with an explanatory comment: a deliberate no-op
         "Inventory.describe",  # docstring only
-        "Store.fetch", "Store.put",  # @abstractmethod, @abc.abstractmethod
+        "Store.fetch",
+        "Store.put",  # @abstractmethod, @abc.abstractmethod
         "scale",  # @overload, @typing.overload, and the real implementation
-        "Readable.read", "Closeable.close",  # Protocol, typing.Protocol members
+        "Readable.read",
+        "Closeable.close",  # Protocol, typing.Protocol members
         "report",
     ],
     "Stubs.java": [
-        "Stubs.Stubs", "Util.Util",  # constructors, even one that throws
-        "Stubs.count", "Util.twice",  # real bodies
+        "Stubs.Stubs",
+        "Util.Util",  # constructors, even one that throws
+        "Stubs.count",
+        "Util.twice",  # real bodies
         "Stubs.reset",  # empty with an explanatory comment
-        "Stubs.Store.fetch", "Stubs.Base.run",  # interface / abstract: no body
+        "Stubs.Store.fetch",
+        "Stubs.Base.run",  # interface / abstract: no body
     ],
     "stubs.js": [
-        "Cart.constructor", "Cart.add", "Cart.size", "Cart.print", "double",
+        "Cart.constructor",
+        "Cart.add",
+        "Cart.size",
+        "Cart.print",
+        "double",
         "Cart.fail",  # throws an error that is not about a missing implementation
         "Cart.onChange",  # empty with an explanatory comment
     ],
@@ -108,17 +118,23 @@ NOT_STUBS: dict[str, list[str]] = {
         "Processor.process",  # abstract method
         "Processor.constructor",  # parameter properties
         "legacyCharge",  # declare function
-        "logged", "StripeProcessor.process", "assertNever",
+        "logged",
+        "StripeProcessor.process",
+        "assertNever",
     ],
     "stubs.go": [
-        "Store.Load", "Store.Save",  # interface methods
-        "NewInvoice", "Invoice.String", "Must",
+        "Store.Load",
+        "Store.Save",  # interface methods
+        "NewInvoice",
+        "Invoice.String",
+        "Must",
         "Fail",  # panics with an error that is not about a missing implementation
         "Invoice.Close",  # empty with an explanatory comment
     ],
     "stubs.rs": [
         "Ledger.balance",  # trait method declaration without a body
-        "Book.balance", "Book.new",
+        "Book.balance",
+        "Book.new",
         "Book.checksum",  # empty but returns a value
         "helper",  # empty with an explanatory comment
     ],
@@ -158,17 +174,17 @@ def splice(text: str, stub: Stub, body: str) -> str:
         new = "".join(f"{stub.indent}{line}{nl}" if line.strip() else nl for line in lines)
         if stub.start > 0 and text[stub.start - 1] != "\n":
             new = nl + new  # a one-line definition: the body moves to lines of its own
-        if not text[stub.start:stub.end].endswith("\n"):
+        if not text[stub.start : stub.end].endswith("\n"):
             new = new[: -len(nl)]
-        return text[:stub.start] + new + text[stub.end:]
+        return text[: stub.start] + new + text[stub.end :]
     line_start = text.rfind("\n", 0, stub.end) + 1
-    if line_start > stub.start and not text[line_start:stub.end].strip():
-        closing = text[line_start:stub.end]  # the `}` has a line of its own
+    if line_start > stub.start and not text[line_start : stub.end].strip():
+        closing = text[line_start : stub.end]  # the `}` has a line of its own
     else:
         header = text.splitlines()[stub.line - 1]
         closing = header[: len(header) - len(header.lstrip(" \t"))]
     inner = nl.join(f"{stub.indent}{line}" if line.strip() else "" for line in lines)
-    return f"{text[:stub.start]}{nl}{inner}{nl}{closing}{text[stub.end:]}"
+    return f"{text[: stub.start]}{nl}{inner}{nl}{closing}{text[stub.end :]}"
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -201,13 +217,13 @@ def test_non_stubs_are_not_found(name: str) -> None:
 def test_offsets_are_characters(name: str) -> None:
     text, stubs = _stubs(name)
     for stub in stubs:
-        region = text[stub.start:stub.end]
+        region = text[stub.start : stub.end]
         if stub.language == "python":
             assert region.endswith("\n") and text[stub.start - 1] in "\n:", stub.name
             assert text.rfind(stub.signature, 0, stub.start) >= 0
         else:
             assert text[stub.start - 1] == "{" and text[stub.end] == "}", stub.name
-            assert text[:stub.start - 1].rstrip().endswith(stub.signature)
+            assert text[: stub.start - 1].rstrip().endswith(stub.signature)
             assert (region.strip() == "") == (stub.kind == "empty"), stub.name
 
 
@@ -219,10 +235,10 @@ def test_splicing_a_body_into_each_stub_keeps_the_file_parsing(name: str) -> Non
         spliced = splice(text, stub, BODIES[language])
         assert _errors(name, spliced) == 0, f"{stub.name}:\n{spliced}"
         assert stub.signature in spliced
-        assert "return value" in spliced[stub.start:]
+        assert "return value" in spliced[stub.start :]
         # The same by hand: the region is exactly what a filler replaces.
-        assert spliced[:stub.start] == text[:stub.start]
-        assert spliced.endswith(text[stub.end:])
+        assert spliced[: stub.start] == text[: stub.start]
+        assert spliced.endswith(text[stub.end :])
     # All at once, from the last stub to the first: every stub is filled.
     filled = text
     for stub in reversed(stubs):
@@ -235,21 +251,22 @@ def test_python_region_by_hand() -> None:
     text, stubs = _stubs("stubs.py")
     by_name = {s.name: s for s in stubs}
     stub = by_name["load_prices"]
-    assert text[stub.start:stub.end] == "    pass\n"
+    assert text[stub.start : stub.end] == "    pass\n"
     assert stub.indent == "    "
-    new = text[:stub.start] + "    return {}\n" + text[stub.end:]
+    new = text[: stub.start] + "    return {}\n" + text[stub.end :]
     assert _errors("stubs.py", new) == 0
     assert "load_prices" not in {s.name for s in find_stubs("stubs.py", new)}
     stub = by_name["Inventory.remove"]  # the comment after the docstring is replaced too
-    assert text[stub.start:stub.end] == (
+    assert text[stub.start : stub.end] == (
         "        # The count may exceed what is there.\n"
-        '        raise NotImplementedError(f"remove {item}")\n')
+        '        raise NotImplementedError(f"remove {item}")\n'
+    )
     stub = by_name["Inventory.restock"]  # a one-liner: the region starts after the colon
-    assert text[stub.start:stub.end] == " ...\n"
+    assert text[stub.start : stub.end] == " ...\n"
     assert stub.indent == "        "
     assert stub.signature == "def restock(self) -> None:"
     stub = by_name["Inventory.audit"]  # the comment on the def line stays outside
-    assert text[stub.start:stub.end] == "        ...\n"
+    assert text[stub.start : stub.end] == "        ...\n"
     assert stub.signature == "def audit(self) -> list[str]:"
 
 
@@ -259,8 +276,8 @@ def test_python_docstring_is_kept_outside_the_region() -> None:
     assert {s.name for s in documented} == {"save_prices", "price_of", "Inventory.remove"}
     for stub in documented:
         assert stub.docstring is not None and stub.docstring.startswith('"""')
-        assert stub.docstring not in text[stub.start:stub.end]
-        assert text[:stub.start].rstrip().endswith(stub.docstring)
+        assert stub.docstring not in text[stub.start : stub.end]
+        assert text[: stub.start].rstrip().endswith(stub.docstring)
         spliced = splice(text, stub, "return None")
         assert stub.docstring in spliced
         assert _errors("stubs.py", spliced) == 0
@@ -305,7 +322,10 @@ def test_pyi_files_have_no_stubs() -> None:
     assert find_stubs("pkg/STUBS.PYI", text) == []
     # The same text as a .py file is all stubs.
     assert [s.name for s in find_stubs("stubs.py", text)] == [
-        "load_prices", "Inventory.add", "Inventory.remove"]
+        "load_prices",
+        "Inventory.add",
+        "Inventory.remove",
+    ]
 
 
 def test_unknown_files_have_no_stubs() -> None:
@@ -313,16 +333,20 @@ def test_unknown_files_have_no_stubs() -> None:
 
 
 def test_tsx_uses_the_typescript_queries() -> None:
-    text = ('export function Panel(): JSX.Element {\n'
-            '  throw new Error("not implemented");\n'
-            '}\n'
-            'export const Badge = ({ label }: { label: string }) => <b>{label}</b>;\n'
-            'export const Button = (): JSX.Element => {\n'
-            '  // TODO: render\n'
-            '};\n')
+    text = (
+        "export function Panel(): JSX.Element {\n"
+        '  throw new Error("not implemented");\n'
+        "}\n"
+        "export const Badge = ({ label }: { label: string }) => <b>{label}</b>;\n"
+        "export const Button = (): JSX.Element => {\n"
+        "  // TODO: render\n"
+        "};\n"
+    )
     stubs = find_stubs("view.tsx", text)
     assert [(s.name, s.kind, s.language) for s in stubs] == [
-        ("Panel", "not-implemented", "tsx"), ("Button", "todo", "tsx")]
+        ("Panel", "not-implemented", "tsx"),
+        ("Button", "todo", "tsx"),
+    ]
     for stub in stubs:
         assert _errors("view.tsx", splice(text, stub, "return <div />;")) == 0
 
@@ -330,39 +354,49 @@ def test_tsx_uses_the_typescript_queries() -> None:
 def test_crlf_and_a_missing_final_newline() -> None:
     text = 'def f():\r\n    """Dok – ü."""\r\n    pass'
     (stub,) = find_stubs("m.py", text)
-    assert text[stub.start:stub.end] == "    pass"
+    assert text[stub.start : stub.end] == "    pass"
     assert splice(text, stub, "x = 1\nreturn x") == (
-        'def f():\r\n    """Dok – ü."""\r\n    x = 1\r\n    return x')
+        'def f():\r\n    """Dok – ü."""\r\n    x = 1\r\n    return x'
+    )
     text = "fn f() {}\r\nfn g() -> u8 { 1 }\r\n"
     (stub,) = find_stubs("m.rs", text)
     assert splice(text, stub, "g();") == "fn f() {\r\n    g();\r\n}\r\nfn g() -> u8 { 1 }\r\n"
 
 
 def test_placeholders_in_more_shapes() -> None:
-    python = ("class A:\n"
-              "    def f(self):\n"
-              "        raise builtins.NotImplementedError from None\n"
-              "    def g(self):\n"
-              "        pass\n"
-              "        pass\n"
-              "    def h(self):\n"
-              "        raise ValueError('not implemented')\n"
-              "    @functools.cache\n"
-              "    def i(self):  # noqa: D102\n"
-              "        ...\n")
+    python = (
+        "class A:\n"
+        "    def f(self):\n"
+        "        raise builtins.NotImplementedError from None\n"
+        "    def g(self):\n"
+        "        pass\n"
+        "        pass\n"
+        "    def h(self):\n"
+        "        raise ValueError('not implemented')\n"
+        "    @functools.cache\n"
+        "    def i(self):  # noqa: D102\n"
+        "        ...\n"
+    )
     assert [(s.name, s.kind) for s in find_stubs("a.py", python)] == [
-        ("A.f", "not-implemented"), ("A.i", "ellipsis")]
-    go = ('package p\n\nfunc F() { panic("todo") }\n\nfunc G() { panic("later") }\n'
-          'func H() {\n\t// FIXME\n\tpanic("not implemented")\n}\n')
+        ("A.f", "not-implemented"),
+        ("A.i", "ellipsis"),
+    ]
+    go = (
+        'package p\n\nfunc F() { panic("todo") }\n\nfunc G() { panic("later") }\n'
+        'func H() {\n\t// FIXME\n\tpanic("not implemented")\n}\n'
+    )
     assert [(s.name, s.kind) for s in find_stubs("p.go", go)] == [
-        ("F", "todo"), ("H", "not-implemented")]
-    rust = "fn f() -> u8 { panic!(\"not implemented\") }\nfn g() { todo!(); todo!(); }\n"
+        ("F", "todo"),
+        ("H", "not-implemented"),
+    ]
+    rust = 'fn f() -> u8 { panic!("not implemented") }\nfn g() { todo!(); todo!(); }\n'
     assert find_stubs("f.rs", rust) == []
 
 
 def test_importing_stubs_loads_no_model_stack() -> None:
     code = "import sys, santamerge.stubs.detect\nprint(*sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     loaded = {name.split(".")[0] for name in out.split()}
     assert not {"torch", "transformers"} & loaded

@@ -17,8 +17,11 @@ def test_profile_node_types_are_the_grammars(profile: LanguageProfile) -> None:
     """Every named node type with "comment" in it is one of the profile's comments (so
     no caller needs a substring test), and every type a profile names exists."""
     lang = treesitter.language(profile)
-    named = {lang.node_kind_for_id(i) for i in range(lang.node_kind_count)
-             if lang.node_kind_is_named(i) and lang.node_kind_is_visible(i)}
+    named = {
+        lang.node_kind_for_id(i)
+        for i in range(lang.node_kind_count)
+        if lang.node_kind_is_named(i) and lang.node_kind_is_visible(i)
+    }
     assert {t for t in named if "comment" in t} == set(profile.comments)
     assert profile.scopes <= named
     # "function": an older name of JavaScript's function expression, kept in the set
@@ -44,12 +47,20 @@ def test_enclosing_function_stops_at_the_innermost_function() -> None:
     assert [a.type for a in ancestors(node)][-1] == "module"
 
 
-@pytest.mark.parametrize(("language", "text", "name", "scopes"), [
-    ("java", "class A {\n  class B {\n    void f() {}\n  }\n}\n", "f", ["A", "B"]),
-    ("go", "package p\n\nfunc (s *Server) Run() {}\n", "Run", ["Server"]),
-    ("rust", "impl<T> Stack<T> {\n    fn push(&mut self) {}\n}\n", "push", ["Stack"]),
-    ("python", "class A:\n    def f(self):\n        def g():\n            pass\n", "g", ["A", "f"]),
-])
+@pytest.mark.parametrize(
+    ("language", "text", "name", "scopes"),
+    [
+        ("java", "class A {\n  class B {\n    void f() {}\n  }\n}\n", "f", ["A", "B"]),
+        ("go", "package p\n\nfunc (s *Server) Run() {}\n", "Run", ["Server"]),
+        ("rust", "impl<T> Stack<T> {\n    fn push(&mut self) {}\n}\n", "push", ["Stack"]),
+        (
+            "python",
+            "class A:\n    def f(self):\n        def g():\n            pass\n",
+            "g",
+            ["A", "f"],
+        ),
+    ],
+)
 def test_scope_names(language: str, text: str, name: str, scopes: list[str]) -> None:
     profile = language_named(language)
     assert profile is not None

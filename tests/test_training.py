@@ -58,7 +58,8 @@ def test_short_spans_are_a_line_tail_or_whole_lines() -> None:
         assert sample.document == text
         middle = sample.middle
         whole_lines = (sample.prefix == "" or sample.prefix.endswith("\n")) and (
-            middle.endswith("\n") and middle.count("\n") <= 3)
+            middle.endswith("\n") and middle.count("\n") <= 3
+        )
         line_tail = "\n" not in middle and (sample.suffix == "" or sample.suffix[0] == "\n")
         assert whole_lines or line_tail, sample
     assert fim_split("", rng, fim_rate=1.0, short_rate=1.0).document == ""
@@ -148,9 +149,14 @@ def test_held_out_split_is_fixed_and_about_two_percent() -> None:
 
 def test_stdlib_documents_skip_tests_generated_large_and_binary(tmp_path: Path) -> None:
     files = {
-        "os.py": "import sys\n", "json/decoder.py": "x = 1\n", "test/test_os.py": "t\n",
-        "idlelib/run.py": "i\n", "lib2to3/tests/data.py": "d\n", "lib2to3/pytree.py": "p\n",
-        "site-packages/pkg/mod.py": "s\n", "_sysconfigdata__linux.py": "c\n",
+        "os.py": "import sys\n",
+        "json/decoder.py": "x = 1\n",
+        "test/test_os.py": "t\n",
+        "idlelib/run.py": "i\n",
+        "lib2to3/tests/data.py": "d\n",
+        "lib2to3/pytree.py": "p\n",
+        "site-packages/pkg/mod.py": "s\n",
+        "_sysconfigdata__linux.py": "c\n",
         "encodings/cp1252.py": '""" Python Character Mapping Codec cp1252 """\n',
         "big.py": "#" * (corpus.MAX_BYTES + 1),
     }
@@ -164,8 +170,9 @@ def test_stdlib_documents_skip_tests_generated_large_and_binary(tmp_path: Path) 
 
 def test_manifest_lists_sources_counts_and_held_out(tmp_path: Path) -> None:
     docs = tuple(corpus.Document("python-stdlib", f"m{i}.py", "x = 1\n") for i in range(300))
-    data = corpus.manifest(corpus.Corpus((corpus.stdlib_source(),), docs),
-                           lambda texts: sum(map(len, texts)))
+    data = corpus.manifest(
+        corpus.Corpus((corpus.stdlib_source(),), docs), lambda texts: sum(map(len, texts))
+    )
     (row,) = data["sources"]  # type: ignore[misc]
     held = data["held_out"]
     assert row["licence"] == "PSF-2.0"
@@ -175,8 +182,9 @@ def test_manifest_lists_sources_counts_and_held_out(tmp_path: Path) -> None:
     (tmp_path / "lib").mkdir()
     for entry in held:
         (tmp_path / "lib" / entry["path"]).write_text("x = 1\n", encoding="utf-8")
-    back = corpus.held_out_documents(corpus.load_manifest(tmp_path / "corpus.json"),
-                                     root=tmp_path / "lib")
+    back = corpus.held_out_documents(
+        corpus.load_manifest(tmp_path / "corpus.json"), root=tmp_path / "lib"
+    )
     assert [d.path for d in back] == [e["path"] for e in held]
 
 
@@ -208,8 +216,9 @@ def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
 
     work, out = tmp_path / "work", tmp_path / "out"
     events: list[dict[str, object]] = []
-    options = TrainOptions(recipe="micro", device="cpu", steps=2, work_dir=work, out=out,
-                           threads=1, log_every=1)
+    options = TrainOptions(
+        recipe="micro", device="cpu", steps=2, work_dir=work, out=out, threads=1, log_every=1
+    )
     first = train(options, events.append, DOCS)
     assert first.steps == 2 and (work / "checkpoint.pt").is_file()
     assert torch.load(work / "checkpoint.pt", weights_only=False)["step"] == 2
@@ -222,13 +231,24 @@ def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
     assert {"step", "tokens", "loss", "lr", "tokens_per_s", "elapsed"} <= set(logged[-4])
 
     names = {p.name for p in out.iterdir()}
-    assert {"model.safetensors", "config.json", "tokenizer.json", "SHA256SUMS",
-            "corpus.json", "training.json"} <= names
+    assert {
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "SHA256SUMS",
+        "corpus.json",
+        "training.json",
+    } <= names
     assert mismatches(out) == []
     listed = [line.split("  ")[1] for line in (out / "SHA256SUMS").read_text().splitlines()]
     assert sorted(listed) == sorted(names - {"SHA256SUMS"})
-    check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=out,
-                           capture_output=True, text=True, check=False)
+    check = subprocess.run(
+        ["sha256sum", "--check", "--quiet", "SHA256SUMS"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
     model = AutoModelForCausalLM.from_pretrained(str(out))
@@ -236,8 +256,7 @@ def test_train_checkpoints_resumes_and_exports(tmp_path: Path) -> None:
     assert model.config.model_type == "gpt_bigcode" and model.config.multi_query
     assert (model.config.bos_token_id, model.config.eos_token_id) == (0, 0)
     assert model.config.pad_token_id == tok.pad_token_id == 4
-    prompt = tok("<fim-prefix>def add(a, b):\n<fim-suffix>\n<fim-middle>",
-                 return_tensors="pt")
+    prompt = tok("<fim-prefix>def add(a, b):\n<fim-suffix>\n<fim-middle>", return_tensors="pt")
     generated = model.generate(**prompt, max_new_tokens=3, do_sample=False)
     assert generated.shape[1] <= prompt["input_ids"].shape[1] + 3
 
@@ -249,8 +268,14 @@ def test_train_refuses_to_overwrite_or_misresume_a_checkpoint(tmp_path: Path) ->
     from santamerge.training.train import TrainOptions, train
 
     handler = signal.getsignal(signal.SIGINT)
-    options = TrainOptions(recipe="micro", device="cpu", steps=1, work_dir=tmp_path / "w",
-                           out=tmp_path / "out", threads=1)
+    options = TrainOptions(
+        recipe="micro",
+        device="cpu",
+        steps=1,
+        work_dir=tmp_path / "w",
+        out=tmp_path / "out",
+        threads=1,
+    )
     train(options, None, DOCS)
     assert signal.getsignal(signal.SIGINT) is handler
     with pytest.raises(SantamergeError, match="--resume"):
@@ -279,13 +304,14 @@ def test_learning_rate_warms_up_then_decays() -> None:
 
 
 def test_training_modules_import_no_torch_or_transformers() -> None:
-    code = ("import sys, santamerge.commands.model_train, santamerge.training.train, "
-            "santamerge.training.corpus, santamerge.training.fim_data, "
-            "santamerge.training.tokenizer\n"
-            "print(sorted(m for m in ('torch', 'transformers', 'tokenizers') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, santamerge.commands.model_train, santamerge.training.train, "
+        "santamerge.training.corpus, santamerge.training.fim_data, "
+        "santamerge.training.tokenizer\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'tokenizers') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
@@ -296,6 +322,14 @@ def test_train_command_help() -> None:
 
     result = CliRunner().invoke(train, ["--help"])
     assert result.exit_code == 0
-    for option in ("--config", "--device", "--minutes", "--steps", "--work-dir", "--out",
-                   "--resume", "--threads"):
+    for option in (
+        "--config",
+        "--device",
+        "--minutes",
+        "--steps",
+        "--work-dir",
+        "--out",
+        "--resume",
+        "--threads",
+    ):
         assert option in result.output

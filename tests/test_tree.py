@@ -28,8 +28,9 @@ def marked(path: str, base: str, ours: str, theirs: str, tmp: object) -> str:
     return git_merge_file(Path(str(tmp)), (base, ours, theirs)).stdout.decode("utf-8")
 
 
-def tree_merges(path: str, base: str, ours: str, theirs: str, tmp: object
-                ) -> list[TreeMerge | None]:
+def tree_merges(
+    path: str, base: str, ours: str, theirs: str, tmp: object
+) -> list[TreeMerge | None]:
     """The tree merge of each hunk of git's merge of the three texts (at least one)."""
     parsed = parse_conflicts(marked(path, base, ours, theirs, tmp))
     profile = language_for_path(path)
@@ -38,8 +39,9 @@ def tree_merges(path: str, base: str, ours: str, theirs: str, tmp: object
 
 
 def test_the_driver_merges_two_entries_edited_side_by_side(repo: Repo) -> None:
-    result = repo.merge_branches({"settings.py": CONFIG_BASE}, {"settings.py": CONFIG_OURS},
-                                 {"settings.py": CONFIG_THEIRS})
+    result = repo.merge_branches(
+        {"settings.py": CONFIG_BASE}, {"settings.py": CONFIG_OURS}, {"settings.py": CONFIG_THEIRS}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("settings.py").decode() == CONFIG_MERGED
 
@@ -49,8 +51,9 @@ def test_the_driver_merges_json_keys_and_keeps_the_commas(repo: Repo) -> None:
     base = '{\n  "name": "demo",\n  "version": "1.0.0",\n  "license": "MIT"\n}\n'
     ours = base.replace('"MIT"\n', '"MIT",\n  "private": true\n')
     theirs = base.replace('"MIT"', '"Apache-2.0"')
-    result = repo.merge_branches({"package.json": base}, {"package.json": ours},
-                                 {"package.json": theirs})
+    result = repo.merge_branches(
+        {"package.json": base}, {"package.json": ours}, {"package.json": theirs}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("package.json").decode() == ours.replace('"MIT"', '"Apache-2.0"')
 
@@ -59,7 +62,7 @@ def test_propose_names_the_tree_merge_and_what_it_merged(tmp_path: object) -> No
     text = marked("settings.py", CONFIG_BASE, CONFIG_OURS, CONFIG_THEIRS, tmp_path)
     (hunk,) = run_pipeline(text, "settings.py").proposal.hunks
     tree = next(c for c in hunk.candidates if c.method == "structured:tree")
-    assert "ours changed `\"host\"`" in tree.note and "theirs changed `\"port\"`" in tree.note
+    assert 'ours changed `"host"`' in tree.note and 'theirs changed `"port"`' in tree.note
     assert hunk.chosen is not None and hunk.chosen.method == "structured:tree"
 
 
@@ -73,53 +76,86 @@ def test_additions_in_no_order_the_file_shows_are_offered_not_written(tmp_path: 
     assert hunk.chosen is None  # the default leaves the order to a person
     (hunk,) = run_pipeline(text, "config.py", policy=POLICIES["words"]).proposal.hunks
     assert hunk.chosen is not None and hunk.chosen.text.index("save") < hunk.chosen.text.index(
-        "reset")
+        "reset"
+    )
 
 
 def test_resolve_writes_the_tree_merge_under_the_conservative_policy(repo: Repo) -> None:
     repo.git("config", "--unset", "merge.santamerge.driver")
     repo.git("config", "merge.conflictStyle", "diff3")
-    result = repo.merge_branches({"settings.py": CONFIG_BASE}, {"settings.py": CONFIG_OURS},
-                                 {"settings.py": CONFIG_THEIRS})
+    result = repo.merge_branches(
+        {"settings.py": CONFIG_BASE}, {"settings.py": CONFIG_OURS}, {"settings.py": CONFIG_THEIRS}
+    )
     assert result.returncode != 0 and b"<<<<<<<" in repo.read("settings.py")
-    done = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--accept",
-                           "--no-model", "--policy", "conservative"], cwd=repo.root,
-                          capture_output=True, text=True, check=False, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "resolve",
+            "--accept",
+            "--no-model",
+            "--policy",
+            "conservative",
+        ],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert repo.read("settings.py").decode() == CONFIG_MERGED
 
 
 REFUSED = {
-    "delete-vs-change": ("app.py", "class A:\n    def a(self):\n        return 1\n\n"
-                         "    def b(self):\n        return 2\n",
-                         "class A:\n    def b(self):\n        return 2\n",
-                         "class A:\n    def a(self):\n        return 10\n\n"
-                         "    def b(self):\n        return 2\n"),
-    "same-key-twice": ("a.json", '{\n  "a": 1,\n  "b": 2\n}\n', '{\n  "a": 3,\n  "b": 2\n}\n',
-                       '{\n  "a": 4,\n  "b": 2\n}\n'),
-    "statements-both-sides": ("app.py", "import os\n\nx = 1\n", "import os\n\nx = 1\ny = 2\n",
-                              "import os\n\nx = 1\nz = 3\n"),
+    "delete-vs-change": (
+        "app.py",
+        "class A:\n    def a(self):\n        return 1\n\n    def b(self):\n        return 2\n",
+        "class A:\n    def b(self):\n        return 2\n",
+        "class A:\n    def a(self):\n        return 10\n\n    def b(self):\n        return 2\n",
+    ),
+    "same-key-twice": (
+        "a.json",
+        '{\n  "a": 1,\n  "b": 2\n}\n',
+        '{\n  "a": 3,\n  "b": 2\n}\n',
+        '{\n  "a": 4,\n  "b": 2\n}\n',
+    ),
+    "statements-both-sides": (
+        "app.py",
+        "import os\n\nx = 1\n",
+        "import os\n\nx = 1\ny = 2\n",
+        "import os\n\nx = 1\nz = 3\n",
+    ),
     # Both add `import b`, one indented: not one addition (found by the long run).
-    "one-import-two-indents": ("a.js", "import a from 'a';\n",
-                               "import b from 'b';\nimport a from 'a';\n",
-                               "import c from 'c';\n  import b from 'b';\nimport a from 'a';\n"),
+    "one-import-two-indents": (
+        "a.js",
+        "import a from 'a';\n",
+        "import b from 'b';\nimport a from 'a';\n",
+        "import c from 'c';\n  import b from 'b';\nimport a from 'a';\n",
+    ),
     # Both insert under a comment that stood above `import z`: each new import would
     # carry the comment, and it would stand twice (found by the long run).
-    "one-comment-twice": ("a.js", "import a from 'a';\n// shared\nimport z from 'z';\n",
-                          "import a from 'a';\n// shared\n// note\nimport r from 'r';\n"
-                          "  import z from 'z';\n",
-                          "import a from 'a';\n// shared\nimport j from 'j';\n"
-                          "import z from 'z';\n"),
+    "one-comment-twice": (
+        "a.js",
+        "import a from 'a';\n// shared\nimport z from 'z';\n",
+        "import a from 'a';\n// shared\n// note\nimport r from 'r';\n  import z from 'z';\n",
+        "import a from 'a';\n// shared\nimport j from 'j';\nimport z from 'z';\n",
+    ),
     # Ours re-indents the first field with a tab and puts a field before it; theirs
     # deletes it: a delete against a change (found by test_line_endings after issue 22).
-    "reindented-first-deleted": ("src/conf.rs",
-                                 "pub struct S {\n    k0: u16,\n    k1: u16,\n    k2: u24,\n}\n",
-                                 "pub struct S {\n    o9: u8,\n\tk0: u16,\n    k1: u24,\n"
-                                 "    k2: u24,\n}\n",
-                                 "pub struct S {\n    k1: u16,\n}\n"),
-    "same-name-two-bodies": ("a.go", "package a\n\nfunc A() {}\n",
-                             "package a\n\nfunc A() {}\n\nfunc B() int { return 1 }\n",
-                             "package a\n\nfunc A() {}\n\nfunc B() int { return 2 }\n"),
+    "reindented-first-deleted": (
+        "src/conf.rs",
+        "pub struct S {\n    k0: u16,\n    k1: u16,\n    k2: u24,\n}\n",
+        "pub struct S {\n    o9: u8,\n\tk0: u16,\n    k1: u24,\n    k2: u24,\n}\n",
+        "pub struct S {\n    k1: u16,\n}\n",
+    ),
+    "same-name-two-bodies": (
+        "a.go",
+        "package a\n\nfunc A() {}\n",
+        "package a\n\nfunc A() {}\n\nfunc B() int { return 1 }\n",
+        "package a\n\nfunc A() {}\n\nfunc B() int { return 2 }\n",
+    ),
 }
 
 
@@ -154,8 +190,13 @@ def test_the_demo_merges_what_the_default_policy_writes(tmp_path: object) -> Non
     from pathlib import Path
 
     folder = Path(str(tmp_path)) / "demo"
-    done = subprocess.run([sys.executable, "-m", "santamerge", "demo", "--dir", str(folder)],
-                          capture_output=True, text=True, check=False, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "demo", "--dir", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     text = (folder / "app.py").read_text()
     assert "import os\nimport pathlib\nimport shutil\n" in text
@@ -165,7 +206,8 @@ def test_the_demo_merges_what_the_default_policy_writes(tmp_path: object) -> Non
 
 
 def test_a_side_that_indents_the_first_child_keeps_it_when_the_other_adds_before_it(
-        tmp_path: object) -> None:
+    tmp_path: object,
+) -> None:
     """Found by the long run: theirs' untouched copy of the first import looked "the
     same" as ours' indented one (a first child's blanks were not compared), and ours'
     change was lost."""
@@ -177,7 +219,8 @@ def test_a_side_that_indents_the_first_child_keeps_it_when_the_other_adds_before
 
 
 def test_the_tree_merge_parses_the_whole_file_a_bounded_number_of_times(
-        tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Time linear in hunks, checked without a clock (issue 22): the tree merge of each
     hunk parsed the whole file twice (with the hunk as base, as theirs), so 1,600 hunks
     took 28.6 s; now it parses a few top-level nodes around the hunk. Whole-file parses
@@ -205,8 +248,13 @@ def test_the_tree_merge_parses_the_whole_file_a_bounded_number_of_times(
     treesitter.parse.cache_clear()
     counts = []
     for hunks in (30, 120):
-        sides = ["".join(f'D{i} = {{\n    "a": {a},\n    "b": {b},\n}}\nKEEP{i} = {i}\n\n'
-                         for i in range(hunks)) for a, b in ((0, 0), (1, 0), (0, 2), (1, 2))]
+        sides = [
+            "".join(
+                f'D{i} = {{\n    "a": {a},\n    "b": {b},\n}}\nKEEP{i} = {i}\n\n'
+                for i in range(hunks)
+            )
+            for a, b in ((0, 0), (1, 0), (0, 2), (1, 2))
+        ]
         text = marked("app.py", sides[0], sides[1], sides[2], tmp_path)
         calls.update(parse=0)
         merged = run_pipeline(text, "app.py", rank_all=False)

@@ -32,16 +32,30 @@ UNION_ENV = {"SANTAMERGE_POLICY": "union"}
 F_OURS = "def f(x):\n    if x:\n        log(x)\n    return x\n"
 F_THEIRS = "def f(x):\n    if x:\n        log(x)\n        return x\n"
 UNIONS_THAT_LOSE = {
-    "python-indentation": ("app.py", "import os\n", "import os\n" + F_OURS,
-                           "import os\n" + F_THEIRS),
-    "a-comment": ("app.py", "import os\n", "import os\nimport re\n",
-                  "import os\n# re is needed by the security fix\nimport re\n"),
-    "line-endings": ("App.java", "import a.B;\n", "import a.B;\nimport java.util.Zeta;\n",
-                     "import a.B;\nimport java.util.Zeta;\r\n"),
-    "duplicated-lines": ("app.js", "const a = require('a');\n",
-                         "const a = require('a');\nconst b = require('b');\n"
-                         "const b = require('b');\n",
-                         "const a = require('a');\n// one\n// two\nconst b = require('b');\n"),
+    "python-indentation": (
+        "app.py",
+        "import os\n",
+        "import os\n" + F_OURS,
+        "import os\n" + F_THEIRS,
+    ),
+    "a-comment": (
+        "app.py",
+        "import os\n",
+        "import os\nimport re\n",
+        "import os\n# re is needed by the security fix\nimport re\n",
+    ),
+    "line-endings": (
+        "App.java",
+        "import a.B;\n",
+        "import a.B;\nimport java.util.Zeta;\n",
+        "import a.B;\nimport java.util.Zeta;\r\n",
+    ),
+    "duplicated-lines": (
+        "app.js",
+        "const a = require('a');\n",
+        "const a = require('a');\nconst b = require('b');\nconst b = require('b');\n",
+        "const a = require('a');\n// one\n// two\nconst b = require('b');\n",
+    ),
 }
 
 
@@ -60,15 +74,17 @@ def test_propose_offers_no_union_where_it_would_lose_text(case: str) -> None:
     text = f"<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}>>>>>>> theirs\n"
     (hunk,) = run_pipeline(text, path, policy=UNION).proposal.hunks
     assert not {"structured:union", "structured:union-unordered"} & {
-        c.method for c in hunk.candidates}
+        c.method for c in hunk.candidates
+    }
     assert hunk.chosen is None
 
 
 def test_identical_additions_are_still_kept_once(repo: Repo) -> None:
     same = "import os\n# needed by both\nimport re\n"
     ours, theirs = same + "import json\n", same + "import sys\n"
-    result = repo.merge_branches({"app.py": "import os\n"}, {"app.py": ours},
-                                 {"app.py": theirs}, env=UNION_ENV)
+    result = repo.merge_branches(
+        {"app.py": "import os\n"}, {"app.py": ours}, {"app.py": theirs}, env=UNION_ENV
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py") == (same + "import json\nimport sys\n").encode()
 
@@ -77,8 +93,9 @@ def test_identical_additions_are_still_kept_once(repo: Repo) -> None:
 
 
 def conflict(before: str, ours: str, base: str, theirs: str, after: str) -> str:
-    return (f"{before}<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}"
-            f">>>>>>> theirs\n{after}")
+    return (
+        f"{before}<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}>>>>>>> theirs\n{after}"
+    )
 
 
 def rejections(text: str, path: str, method: str) -> tuple[str, ...]:
@@ -90,15 +107,25 @@ def rejections(text: str, path: str, method: str) -> tuple[str, ...]:
 def test_python_gate_compiles_the_spliced_file() -> None:
     # theirs+ours leaves `with ...:` followed by a blank line and a def: tree-sitter
     # recovers, Python says "expected an indented block"
-    text = conflict("import os\n", "\ndef g():\n    return 1\n", "",
-                    "with open(p) as fh:\n", "    data = fh.read()\n")
+    text = conflict(
+        "import os\n",
+        "\ndef g():\n    return 1\n",
+        "",
+        "with open(p) as fh:\n",
+        "    data = fh.read()\n",
+    )
     reasons = rejections(text, "app.py", "theirs+ours")
-    assert any(r.startswith("Python does not compile it: expected an indented block")
-               for r in reasons), reasons
+    assert any(
+        r.startswith("Python does not compile it: expected an indented block") for r in reasons
+    ), reasons
     # an indentation that only Python rejects: unexpected indent
-    text = conflict("def gamma(x):\n    if x:\n        log(x)\n", "    return x\n",
-                    "        return x\n", "        return x\n\ndef save(x):\n    return 1\n",
-                    "")
+    text = conflict(
+        "def gamma(x):\n    if x:\n        log(x)\n",
+        "    return x\n",
+        "        return x\n",
+        "        return x\n\ndef save(x):\n    return 1\n",
+        "",
+    )
     reasons = rejections(text, "app.py", "ours+theirs")
     assert any("unexpected indent" in r for r in reasons), reasons
     assert rejections(text, "app.py", "ours") == ()
@@ -111,34 +138,80 @@ def test_python_gate_is_off_when_a_side_does_not_compile() -> None:
 
 
 MISPLACED = [
-    ("App.java", conflict("package app;\n", "import java.util.List;\n", "",
-                          "class Helper {}\n", "public class App {}\n"),
-     "theirs+ours", "import declaration after other declarations"),
-    ("main.go", conflict("package main\n\n", 'import "fmt"\n', "", "func helper() {}\n",
-                         "func main() {}\n"),
-     "theirs+ours", "import declaration after other declarations"),
-    ("app.js", conflict("function f() {\n", "  const limit = 1;\n", "  const limit = 0;\n",
-                        "  const limit = 2;\n", "  return limit;\n}\n"),
-     "ours+theirs", "a name declared twice in a block"),
-    ("app.ts", conflict("", "let size: number = 1;\n", "let size: number = 0;\n",
-                        "let size: number = 2;\n", "export { size };\n"),
-     "ours+theirs", "a name declared twice in a block"),
-    ("app.js", conflict("function f() {\n", "  const a = await g();\n", "  const a = g();\n",
-                        "  const b = g();\n", "  return a;\n}\n"),
-     "ours", "await outside an async function"),
+    (
+        "App.java",
+        conflict(
+            "package app;\n",
+            "import java.util.List;\n",
+            "",
+            "class Helper {}\n",
+            "public class App {}\n",
+        ),
+        "theirs+ours",
+        "import declaration after other declarations",
+    ),
+    (
+        "main.go",
+        conflict(
+            "package main\n\n", 'import "fmt"\n', "", "func helper() {}\n", "func main() {}\n"
+        ),
+        "theirs+ours",
+        "import declaration after other declarations",
+    ),
+    (
+        "app.js",
+        conflict(
+            "function f() {\n",
+            "  const limit = 1;\n",
+            "  const limit = 0;\n",
+            "  const limit = 2;\n",
+            "  return limit;\n}\n",
+        ),
+        "ours+theirs",
+        "a name declared twice in a block",
+    ),
+    (
+        "app.ts",
+        conflict(
+            "",
+            "let size: number = 1;\n",
+            "let size: number = 0;\n",
+            "let size: number = 2;\n",
+            "export { size };\n",
+        ),
+        "ours+theirs",
+        "a name declared twice in a block",
+    ),
+    (
+        "app.js",
+        conflict(
+            "function f() {\n",
+            "  const a = await g();\n",
+            "  const a = g();\n",
+            "  const b = g();\n",
+            "  return a;\n}\n",
+        ),
+        "ours",
+        "await outside an async function",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("path", "text", "method", "why"), MISPLACED,
-                         ids=[f"{m[0]}-{m[3].split()[0]}" for m in MISPLACED])
+@pytest.mark.parametrize(
+    ("path", "text", "method", "why"),
+    MISPLACED,
+    ids=[f"{m[0]}-{m[3].split()[0]}" for m in MISPLACED],
+)
 def test_gate_rejects_what_the_language_forbids_and_tree_sitter_allows(
-        path: str, text: str, method: str, why: str) -> None:
+    path: str, text: str, method: str, why: str
+) -> None:
     parsed = parse_conflicts(text)
     profile = language_for_path(path)
     assert profile is not None
     baseline = prepare_gates(parsed, profile, path)
-    (candidate,) = [c for c in run_pipeline(text, path).proposal.hunks[0].candidates
-                    if c.method == method]
+    (candidate,) = [
+        c for c in run_pipeline(text, path).proposal.hunks[0].candidates if c.method == method
+    ]
     spliced = parsed.splice({0: candidate.text})
     tree = treesitter.parse(profile, spliced)
     assert count_errors(tree.root_node) == 0  # the hole: tree-sitter is happy
@@ -147,8 +220,9 @@ def test_gate_rejects_what_the_language_forbids_and_tree_sitter_allows(
         assert check_candidate(baseline, candidate) == ()
         return
     assert check_candidate(baseline, candidate), "the gate let it through"
-    assert check_together(baseline, {0: candidate}) == {0: ("does not parse with the other "
-                                                       "choices",)}
+    assert check_together(baseline, {0: candidate}) == {
+        0: ("does not parse with the other choices",)
+    }
 
 
 def test_javascript_return_outside_a_function_is_misplaced() -> None:
@@ -174,25 +248,29 @@ def test_rust_use_in_an_impl_body_is_misplaced() -> None:
 
 def test_whole_file_gates_catch_two_choices_that_are_fine_alone() -> None:
     # each hunk's union adds `def g`: each alone is fine, together g is defined twice
-    text = (conflict("import os\n", "import re\n", "", "import json\n", "\n\n")
-            + conflict("", "def g():\n    return 1\n", "", "def h():\n    return 2\n",
-                       "\n\n")
-            + conflict("", "def k():\n    return 3\n", "", "def g():\n    return 4\n", ""))
+    text = (
+        conflict("import os\n", "import re\n", "", "import json\n", "\n\n")
+        + conflict("", "def g():\n    return 1\n", "", "def h():\n    return 2\n", "\n\n")
+        + conflict("", "def k():\n    return 3\n", "", "def g():\n    return 4\n", "")
+    )
     proposal = run_pipeline(text, "app.py", rank_all=False, policy=UNION).proposal
     chosen = [h.chosen.method if h.chosen else None for h in proposal.hunks]
     assert chosen[0] == "structured:union-unordered"
     assert chosen.count(None) >= 1
-    assert any("defines g twice" in " ".join(r) for h in proposal.hunks
-               for r in h.withdrawn.values())
+    assert any(
+        "defines g twice" in " ".join(r) for h in proposal.hunks for r in h.withdrawn.values()
+    )
     assert [h.chosen for h in run_pipeline(text, "app.py", policy=UNION).proposal.hunks] == [
-        h.chosen for h in proposal.hunks]
+        h.chosen for h in proposal.hunks
+    ]
 
 
 # -- the driver's time grows with the file (defect 15) ----------------------------------------
 
 
 def test_the_driver_parses_a_file_a_bounded_number_of_times(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Linear time, checked without a clock: the gates parse the file a fixed number of
     times, not once per hunk (100, 200 and 400 hunks took 0.46, 1.55 and 6.19 s before;
     tests/bench/driver_hunks.py measures it, docs/benchmarks.md records it)."""
@@ -217,10 +295,16 @@ def test_the_driver_parses_a_file_a_bounded_number_of_times(
     treesitter.parse.cache_clear()
     counts = []
     for hunks in (50, 200):
-        text = "".join(conflict(f"def keep{i}():\n    return {i}\n\n\n",
-                                f"def ours{i}():\n    return {i}\n\n\n", "",
-                                f"def theirs{i}():\n    return {i}\n\n\n", f"X{i} = {i}\n\n\n")
-                       for i in range(hunks))
+        text = "".join(
+            conflict(
+                f"def keep{i}():\n    return {i}\n\n\n",
+                f"def ours{i}():\n    return {i}\n\n\n",
+                "",
+                f"def theirs{i}():\n    return {i}\n\n\n",
+                f"X{i} = {i}\n\n\n",
+            )
+            for i in range(hunks)
+        )
         calls.update(parse=0, reparse=0)
         proposal = run_pipeline(text, "app.py", rank_all=False, policy=UNION).proposal
         assert all(h.chosen is not None for h in proposal.hunks)
@@ -232,18 +316,26 @@ def test_the_driver_parses_a_file_a_bounded_number_of_times(
 
 
 def run_cli(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "santamerge", *args], cwd=repo.root,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "santamerge", *args],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=120,
+    )
 
 
 @pytest.fixture
 def plain_conflict(make_repo: Callable[[str], Repo]) -> Repo:
     """app.py conflicted by a real `git merge` with git's default (merge-style) markers."""
     repo = make_repo("repo")
-    result = repo.merge_branches({"app.py": "a = 1\nX = 1\nb = 2\n"},
-                                 {"app.py": "a = 1\nX = 2\nb = 2\n"},
-                                 {"app.py": "a = 1\nX = 3\nb = 2\n"})
+    result = repo.merge_branches(
+        {"app.py": "a = 1\nX = 1\nb = 2\n"},
+        {"app.py": "a = 1\nX = 2\nb = 2\n"},
+        {"app.py": "a = 1\nX = 3\nb = 2\n"},
+    )
     assert result.returncode != 0
     return repo
 
@@ -296,8 +388,7 @@ def test_preview_refuses_an_edit_that_leaves_markers(tmp_path: Path) -> None:
     text = conflict("a = 1\n", "X = 2\n", "X = 1\n", "X = 3\n", "b = 2\n")
     target.write_text(text)
     proposal, outcome, _ = run_pipeline(text, "app.py")
-    files = [PreviewFile("app.py", str(target), proposal,
-                         proposal_record(proposal, outcome))]
+    files = [PreviewFile("app.py", str(target), proposal, proposal_record(proposal, outcome))]
 
     def half_done(current: str, suffix: str) -> str:
         return current.replace("X = 2\n", "X = 23\n")  # edited, the markers still there
@@ -317,8 +408,12 @@ def test_preview_refuses_an_edit_that_leaves_markers(tmp_path: Path) -> None:
 
 def imports_merge(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = "import os\n"
-    return repo.merge_branches({"app.py": base}, {"app.py": base + "import json\n"},
-                               {"app.py": base + "import re\n"}, env={**UNION_ENV, **env})
+    return repo.merge_branches(
+        {"app.py": base},
+        {"app.py": base + "import json\n"},
+        {"app.py": base + "import re\n"},
+        env={**UNION_ENV, **env},
+    )
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf"])
@@ -331,23 +426,43 @@ def test_the_time_limit_cannot_be_switched_off(repo: Repo, value: str) -> None:
 
 
 def test_a_bad_time_limit_is_a_one_line_error_elsewhere(repo: Repo) -> None:
-    done = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--no-model"],
-                          cwd=repo.root, capture_output=True, text=True,
-                          env={**os.environ, "SANTAMERGE_TIMEOUT": "0"}, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "resolve", "--no-model"],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SANTAMERGE_TIMEOUT": "0"},
+        check=False,
+    )
     assert (done.returncode, done.stderr.count("\n")) == (2, 1), done.stderr
     assert done.stderr.startswith("santamerge: setting 'timeout'")
 
 
 def driver_process(repo: Repo, fault: str) -> tuple[subprocess.Popen[bytes], Path]:
     """The driver as git runs it, in the work tree's top folder, hanging at ``fault``."""
-    for name, text in (("base", "import os\n"), ("ours", "import os\nimport json\n"),
-                       ("theirs", "import os\nimport re\n")):
+    for name, text in (
+        ("base", "import os\n"),
+        ("ours", "import os\nimport json\n"),
+        ("theirs", "import os\nimport re\n"),
+    ):
         (repo.root / f".merge_file_{name}").write_text(text)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "santamerge", "merge-driver", ".merge_file_base",
-         ".merge_file_ours", ".merge_file_theirs", "7", "app.py"], cwd=repo.root,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env={**os.environ, **UNION_ENV, "SANTAMERGE_FAULT": fault, "SANTAMERGE_TIMEOUT": "60"})
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "merge-driver",
+            ".merge_file_base",
+            ".merge_file_ours",
+            ".merge_file_theirs",
+            "7",
+            "app.py",
+        ],
+        cwd=repo.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **UNION_ENV, "SANTAMERGE_FAULT": fault, "SANTAMERGE_TIMEOUT": "60"},
+    )
     return proc, repo.root / ".merge_file_ours"
 
 
@@ -364,15 +479,17 @@ def scratch_copies(repo: Repo) -> list[Path]:
 
 
 def stray_files(repo: Repo) -> list[str]:
-    return [p.name for p in repo.root.iterdir()
-            if ".santamerge-" in p.name or p.name.endswith(".tmp")]
+    return [
+        p.name for p in repo.root.iterdir() if ".santamerge-" in p.name or p.name.endswith(".tmp")
+    ]
 
 
 def test_sigterm_in_the_middle_of_a_write_leaves_gits_result_and_no_copy(repo: Repo) -> None:
     repo.commit({"app.py": "import os\n"}, "base")
     proc, ours = driver_process(repo, "hang-write")
-    gits = git_merge_file(repo.root, names=(".merge_file_base", ".merge_file_ours",
-                                            ".merge_file_theirs")).stdout
+    gits = git_merge_file(
+        repo.root, names=(".merge_file_base", ".merge_file_ours", ".merge_file_theirs")
+    ).stdout
     wait_for(lambda: bool(scratch_copies(repo)))
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
@@ -383,7 +500,8 @@ def test_sigterm_in_the_middle_of_a_write_leaves_gits_result_and_no_copy(repo: R
 
 
 def test_a_write_stopped_before_its_hang_does_not_pass_the_hang_on(
-        repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The race behind a CI hang: a signal that stops the first write before it reaches
     its hang must not make the driver's next write (git's own result) hang instead."""
     from santamerge import files
@@ -432,9 +550,13 @@ def test_kill_9_leaves_no_file_in_sight_and_the_next_write_cleans_up(repo: Repo)
     repo.commit({"app.py": base + "import re\n"}, "theirs")
     repo.git("checkout", "-q", "main")
     repo.commit({"app.py": base + "import json\n"}, "ours")
-    merge = subprocess.Popen(["git", "merge", "--no-edit", "feature"], cwd=repo.root,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env={**os.environ, **UNION_ENV, "SANTAMERGE_FAULT": "hang-write"})
+    merge = subprocess.Popen(
+        ["git", "merge", "--no-edit", "feature"],
+        cwd=repo.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **UNION_ENV, "SANTAMERGE_FAULT": "hang-write"},
+    )
     wait_for(lambda: bool(scratch_copies(repo)))
     (copy,) = scratch_copies(repo)
     os.kill(int(copy.name.split(".", 1)[0]), signal.SIGKILL)
@@ -452,23 +574,29 @@ def test_kill_9_leaves_no_file_in_sight_and_the_next_write_cleans_up(repo: Repo)
 
 @pytest.mark.parametrize("style", ["diff3", "merge"])
 def test_resolve_and_preview_leave_a_conflict_whose_sides_hold_marker_lines(
-        make_repo: Callable[[str], Repo], style: str) -> None:
+    make_repo: Callable[[str], Repo], style: str
+) -> None:
     """A file whose own text holds conflict markers (a merge tool's test fixture, say):
     read from the working tree, its fake conflict is a hunk like git's, and writing a
     candidate over it would change the file's own text."""
     repo = make_repo("repo")
     repo.git("config", "merge.conflictStyle", style)
-    fixture = ('EXAMPLE = """\n<<<<<<< mine\nx = 1\n||||||| old\nx = 0\n=======\nx = 2\n'
-               '>>>>>>> yours\n"""\n\n\n')
-    result = repo.merge_branches({"app.py": fixture + "X = 1\n"},
-                                 {"app.py": fixture + "X = 2\n"},
-                                 {"app.py": fixture + "X = 3\n"})
+    fixture = (
+        'EXAMPLE = """\n<<<<<<< mine\nx = 1\n||||||| old\nx = 0\n=======\nx = 2\n'
+        '>>>>>>> yours\n"""\n\n\n'
+    )
+    result = repo.merge_branches(
+        {"app.py": fixture + "X = 1\n"},
+        {"app.py": fixture + "X = 2\n"},
+        {"app.py": fixture + "X = 3\n"},
+    )
     assert result.returncode != 0
     before = repo.read("app.py")
     for force in ((), ("--force",)):
         done = run_cli(repo, "resolve", "--accept", "--threshold", "0", "--no-model", *force)
         assert repo.read("app.py") == before
     assert "a side of the conflict already holds lines that look like conflict markers" in (
-        done.stderr)
+        done.stderr
+    )
     shown = run_cli(repo, "preview", "--json")
     assert '"files": []' in shown.stdout and "already holds lines" in shown.stderr

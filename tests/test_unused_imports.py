@@ -16,8 +16,9 @@ from santamerge.merge.types import Candidate
 
 
 def conflict(ours: str, base: str, theirs: str, before: str = "", after: str = "") -> str:
-    return (f"{before}<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}"
-            f">>>>>>> theirs\n{after}")
+    return (
+        f"{before}<<<<<<< ours\n{ours}||||||| base\n{base}=======\n{theirs}>>>>>>> theirs\n{after}"
+    )
 
 
 def gate(path: str, text: str, merged: str) -> tuple[str, ...]:
@@ -28,78 +29,102 @@ def gate(path: str, text: str, merged: str) -> tuple[str, ...]:
     return check_candidate(baseline, Candidate(0, merged, "structured:tree"))
 
 
-def unused(name: str, who: str = "our side uses it; their change removed its last use"
-           ) -> str:
+def unused(name: str, who: str = "our side uses it; their change removed its last use") -> str:
     return f"imports `{name}`, which nothing in the merged file uses ({who})"
 
 
 # Each case: (path, ours, base, theirs, a merge that keeps ours' import but drops its
 # use, a merge that keeps both). Ours adds an import and its use; theirs changes the use.
 CASES = {
-    "python": ("app.py", "import json\n\n\ndef f(x):\n    return json.dumps(x)\n",
-               "\n\ndef f(x):\n    return str(x)\n",
-               "import re\n\n\ndef f(x):\n    return re.escape(x)\n",
-               "import json\nimport re\n\n\ndef f(x):\n    return re.escape(x)\n",
-               "import json\nimport re\n\n\ndef f(x):\n    return re.escape(json.dumps(x))\n",
-               "json"),
-    "python-from-alias": ("app.py", "from json import dumps as to_json\n\nF = to_json\n",
-                          "\nF = str\n", "import re\n\nF = re.escape\n",
-                          "from json import dumps as to_json\nimport re\n\nF = re.escape\n",
-                          "from json import dumps as to_json\nimport re\n\nF = [to_json, re]\n",
-                          "to_json"),
-    "java": ("App.java", "import java.util.List;\n\nclass App { List<String> names; }\n",
-             "\nclass App { }\n", "import java.util.Map;\n\nclass App { Map<String, String> m; }\n",
-             "import java.util.List;\nimport java.util.Map;\n\n"
-             "class App { Map<String, String> m; }\n",
-             "import java.util.List;\nimport java.util.Map;\n\n"
-             "class App { Map<String, List<String>> m; }\n",
-             "List"),
-    "javascript": ("app.js", "import {parse as p} from 'yaml';\nexport const f = (s) => p(s);\n",
-                   "export const f = (s) => s;\n",
-                   "import * as ini from 'ini';\nexport const f = (s) => ini.parse(s);\n",
-                   "import {parse as p} from 'yaml';\nimport * as ini from 'ini';\n"
-                   "export const f = (s) => ini.parse(s);\n",
-                   "import {parse as p} from 'yaml';\nimport * as ini from 'ini';\n"
-                   "export const f = (s) => ini.parse(p(s));\n",
-                   "p"),
-    "javascript-require": ("app.js",
-                           "const yaml = require('yaml');\nmodule.exports = yaml.parse;\n",
-                           "module.exports = null;\n",
-                           "const ini = require('ini');\nmodule.exports = ini.parse;\n",
-                           "const yaml = require('yaml');\nconst ini = require('ini');\n"
-                           "module.exports = ini.parse;\n",
-                           "const yaml = require('yaml');\nconst ini = require('ini');\n"
-                           "module.exports = [ini.parse, yaml.parse];\n",
-                           "yaml"),
-    "typescript": ("app.ts", "import type { User } from './user';\nexport let u: User;\n",
-                   "export let u: unknown;\n",
-                   "import Team from './team';\nexport let u: Team;\n",
-                   "import type { User } from './user';\nimport Team from './team';\n"
-                   "export let u: Team;\n",
-                   "import type { User } from './user';\nimport Team from './team';\n"
-                   "export let u: Team | User;\n",
-                   "User"),
-    "tsx": ("app.tsx", "import Button from './button';\nexport const A = () => <Button />;\n",
-            "export const A = () => null;\n",
-            "import Link from './link';\nexport const A = () => <Link />;\n",
-            "import Button from './button';\nimport Link from './link';\n"
-            "export const A = () => <Link />;\n",
-            "import Button from './button';\nimport Link from './link';\n"
-            "export const A = () => <Link><Button /></Link>;\n",
-            "Button"),
-    "go": ("main.go", 'import (\n\t"encoding/json"\n)\n\nvar f = json.Marshal\n',
-           "\nvar f = 0\n", 'import (\n\t"strings"\n)\n\nvar f = strings.ToUpper\n',
-           'import (\n\t"encoding/json"\n\t"strings"\n)\n\nvar f = strings.ToUpper\n',
-           'import (\n\t"encoding/json"\n\t"strings"\n)\n\nvar f, g = strings.ToUpper, '
-           'json.Marshal\n',
-           "json"),
-    "go-major-version": ("main.go", 'import "example.com/yaml/v3"\n\nvar f = yaml.Marshal\n',
-                         "\nvar f = 0\n", 'import "strings"\n\nvar f = strings.ToUpper\n',
-                         'import "example.com/yaml/v3"\nimport "strings"\n\n'
-                         'var f = strings.ToUpper\n',
-                         'import "example.com/yaml/v3"\nimport "strings"\n\n'
-                         'var f = [2]any{strings.ToUpper, yaml.Marshal}\n',
-                         "yaml"),
+    "python": (
+        "app.py",
+        "import json\n\n\ndef f(x):\n    return json.dumps(x)\n",
+        "\n\ndef f(x):\n    return str(x)\n",
+        "import re\n\n\ndef f(x):\n    return re.escape(x)\n",
+        "import json\nimport re\n\n\ndef f(x):\n    return re.escape(x)\n",
+        "import json\nimport re\n\n\ndef f(x):\n    return re.escape(json.dumps(x))\n",
+        "json",
+    ),
+    "python-from-alias": (
+        "app.py",
+        "from json import dumps as to_json\n\nF = to_json\n",
+        "\nF = str\n",
+        "import re\n\nF = re.escape\n",
+        "from json import dumps as to_json\nimport re\n\nF = re.escape\n",
+        "from json import dumps as to_json\nimport re\n\nF = [to_json, re]\n",
+        "to_json",
+    ),
+    "java": (
+        "App.java",
+        "import java.util.List;\n\nclass App { List<String> names; }\n",
+        "\nclass App { }\n",
+        "import java.util.Map;\n\nclass App { Map<String, String> m; }\n",
+        "import java.util.List;\nimport java.util.Map;\n\nclass App { Map<String, String> m; }\n",
+        "import java.util.List;\nimport java.util.Map;\n\n"
+        "class App { Map<String, List<String>> m; }\n",
+        "List",
+    ),
+    "javascript": (
+        "app.js",
+        "import {parse as p} from 'yaml';\nexport const f = (s) => p(s);\n",
+        "export const f = (s) => s;\n",
+        "import * as ini from 'ini';\nexport const f = (s) => ini.parse(s);\n",
+        "import {parse as p} from 'yaml';\nimport * as ini from 'ini';\n"
+        "export const f = (s) => ini.parse(s);\n",
+        "import {parse as p} from 'yaml';\nimport * as ini from 'ini';\n"
+        "export const f = (s) => ini.parse(p(s));\n",
+        "p",
+    ),
+    "javascript-require": (
+        "app.js",
+        "const yaml = require('yaml');\nmodule.exports = yaml.parse;\n",
+        "module.exports = null;\n",
+        "const ini = require('ini');\nmodule.exports = ini.parse;\n",
+        "const yaml = require('yaml');\nconst ini = require('ini');\nmodule.exports = ini.parse;\n",
+        "const yaml = require('yaml');\nconst ini = require('ini');\n"
+        "module.exports = [ini.parse, yaml.parse];\n",
+        "yaml",
+    ),
+    "typescript": (
+        "app.ts",
+        "import type { User } from './user';\nexport let u: User;\n",
+        "export let u: unknown;\n",
+        "import Team from './team';\nexport let u: Team;\n",
+        "import type { User } from './user';\nimport Team from './team';\nexport let u: Team;\n",
+        "import type { User } from './user';\nimport Team from './team';\n"
+        "export let u: Team | User;\n",
+        "User",
+    ),
+    "tsx": (
+        "app.tsx",
+        "import Button from './button';\nexport const A = () => <Button />;\n",
+        "export const A = () => null;\n",
+        "import Link from './link';\nexport const A = () => <Link />;\n",
+        "import Button from './button';\nimport Link from './link';\n"
+        "export const A = () => <Link />;\n",
+        "import Button from './button';\nimport Link from './link';\n"
+        "export const A = () => <Link><Button /></Link>;\n",
+        "Button",
+    ),
+    "go": (
+        "main.go",
+        'import (\n\t"encoding/json"\n)\n\nvar f = json.Marshal\n',
+        "\nvar f = 0\n",
+        'import (\n\t"strings"\n)\n\nvar f = strings.ToUpper\n',
+        'import (\n\t"encoding/json"\n\t"strings"\n)\n\nvar f = strings.ToUpper\n',
+        'import (\n\t"encoding/json"\n\t"strings"\n)\n\nvar f, g = strings.ToUpper, json.Marshal\n',
+        "json",
+    ),
+    "go-major-version": (
+        "main.go",
+        'import "example.com/yaml/v3"\n\nvar f = yaml.Marshal\n',
+        "\nvar f = 0\n",
+        'import "strings"\n\nvar f = strings.ToUpper\n',
+        'import "example.com/yaml/v3"\nimport "strings"\n\nvar f = strings.ToUpper\n',
+        'import "example.com/yaml/v3"\nimport "strings"\n\n'
+        "var f = [2]any{strings.ToUpper, yaml.Marshal}\n",
+        "yaml",
+    ),
 }
 BEFORE = {"go": "package main\n\n"}
 
@@ -132,8 +157,9 @@ def test_the_sides_themselves_pass() -> None:
 
 
 def test_their_side_is_named_when_it_used_the_name() -> None:
-    text = conflict("import re\n\nF = re.escape\n", "\nF = str\n",
-                    "import json\n\nF = json.dumps\n")
+    text = conflict(
+        "import re\n\nF = re.escape\n", "\nF = str\n", "import json\n\nF = json.dumps\n"
+    )
     reasons = gate("app.py", text, "import re\nimport json\n\nF = re.escape\n")
     assert reasons == (unused("json", "their side uses it; our change removed its last use"),)
 
@@ -157,26 +183,47 @@ NEVER = {
 def test_an_import_that_neither_side_uses_never_counts(case: str) -> None:
     path, merged = NEVER[case]
     first = merged.split("\n")[0] + "\n"
-    body = {"main.go": "\nvar f = regexp.Compile\n", "app.ts": "\nexport const f = re;\n",
-            "app.js": "\nexport const f = re;\n"}.get(path, PY_BODY)
+    body = {
+        "main.go": "\nvar f = regexp.Compile\n",
+        "app.ts": "\nexport const f = re;\n",
+        "app.js": "\nexport const f = re;\n",
+    }.get(path, PY_BODY)
     before = "package main\n\n" if path.endswith(".go") else ""
-    text = conflict(first + body, body, merged[len(first):] + body, before)
+    text = conflict(first + body, body, merged[len(first) :] + body, before)
     assert gate(path, text, merged + body) == ()
 
 
 GENEROUS = {
-    "dunder-all": ("app.py", "import json\n\n\ndef f(x):\n    return json.dumps(x)\n",
-                   "import json\n\n__all__ = ['json']\n"),
-    "quoted-annotation": ("app.py", "from m import Foo\n\n\ndef f(x: Foo):\n    return x\n",
-                          "from m import Foo\n\n\ndef f(x: 'list[Foo] | None'):\n    return x\n"),
-    "type-comment": ("app.py", "from m import Foo\n\nx = Foo()\n",
-                     "from m import Foo\n\nx = []  # type: list[Foo]\n"),
-    "javadoc-link": ("App.java", "import a.Foo;\n\nclass App { Foo f; }\n",
-                     "import a.Foo;\n\n/** See {@link Foo}. */\nclass App { }\n"),
-    "jsx-react": ("app.jsx", "import React from 'react';\nexport const a = React.version;\n",
-                  "import React from 'react';\nexport const a = <div />;\n"),
-    "decorator": ("app.py", "from m import cached\n\nx = cached\n",
-                  "from m import cached\n\n\n@cached\ndef f():\n    pass\n"),
+    "dunder-all": (
+        "app.py",
+        "import json\n\n\ndef f(x):\n    return json.dumps(x)\n",
+        "import json\n\n__all__ = ['json']\n",
+    ),
+    "quoted-annotation": (
+        "app.py",
+        "from m import Foo\n\n\ndef f(x: Foo):\n    return x\n",
+        "from m import Foo\n\n\ndef f(x: 'list[Foo] | None'):\n    return x\n",
+    ),
+    "type-comment": (
+        "app.py",
+        "from m import Foo\n\nx = Foo()\n",
+        "from m import Foo\n\nx = []  # type: list[Foo]\n",
+    ),
+    "javadoc-link": (
+        "App.java",
+        "import a.Foo;\n\nclass App { Foo f; }\n",
+        "import a.Foo;\n\n/** See {@link Foo}. */\nclass App { }\n",
+    ),
+    "jsx-react": (
+        "app.jsx",
+        "import React from 'react';\nexport const a = React.version;\n",
+        "import React from 'react';\nexport const a = <div />;\n",
+    ),
+    "decorator": (
+        "app.py",
+        "from m import cached\n\nx = cached\n",
+        "from m import cached\n\n\n@cached\ndef f():\n    pass\n",
+    ),
 }
 
 
@@ -189,14 +236,16 @@ def test_generous_uses_count(case: str) -> None:
 
 def test_a_string_or_comment_that_merely_mentions_the_name_is_no_use() -> None:
     path, text, dropped, _, _ = case_text("python")
-    for mention in ('\nMIME = "application/json"\n', '\n# json was here\n',
-                    '\nERROR = "invalid json"\n'):
+    for mention in (
+        '\nMIME = "application/json"\n',
+        "\n# json was here\n",
+        '\nERROR = "invalid json"\n',
+    ):
         assert gate(path, text, dropped + mention) == (unused("json"),)
 
 
 def test_no_work_for_a_region_without_imports() -> None:
-    text = conflict("x = 1\n", "x = 0\n", "x = 2\n", "import json\n",
-                    "\ny = json.dumps(x)\n")
+    text = conflict("x = 1\n", "x = 0\n", "x = 2\n", "import json\n", "\ny = json.dumps(x)\n")
     parsed = parse_conflicts(text)
     baseline = prepare_gates(parsed, language_for_path("app.py"), "app.py")
     assert check_candidate(baseline, Candidate(0, "x = 3\n", "merged:words")) == ()
@@ -207,20 +256,34 @@ def test_no_work_for_a_region_without_imports() -> None:
 
 TWO_HUNKS_BASE = "from util import *\nimport os\n\n\ndef show(x, y):\n    return json.dumps(x), y\n"
 # ours makes the star import's `json` explicit; theirs adds `re` and stops using json
-DROPPED = (TWO_HUNKS_BASE.replace("import os\n", "import os\nimport json\n")
-           .replace("), y\n", "), str(y)\n"),
-           TWO_HUNKS_BASE.replace("import os\n", "import os\nimport re\n")
-           .replace("json.dumps(x)", "repr(x)"))
+DROPPED = (
+    TWO_HUNKS_BASE.replace("import os\n", "import os\nimport json\n").replace(
+        "), y\n", "), str(y)\n"
+    ),
+    TWO_HUNKS_BASE.replace("import os\n", "import os\nimport re\n").replace(
+        "json.dumps(x)", "repr(x)"
+    ),
+)
 # the same, but theirs keeps using json
-KEPT = (DROPPED[0], TWO_HUNKS_BASE.replace("import os\n", "import os\nimport re\n")
-        .replace("json.dumps(x)", "json.dumps(x, indent=1)"))
+KEPT = (
+    DROPPED[0],
+    TWO_HUNKS_BASE.replace("import os\n", "import os\nimport re\n").replace(
+        "json.dumps(x)", "json.dumps(x, indent=1)"
+    ),
+)
 
 
 def two_hunks(theirs_body: str) -> str:
-    return conflict("import json\n", "", "import re\n", "from util import *\nimport os\n",
-                    "\n\ndef show(x, y):\n" + conflict(
-                        "    return json.dumps(x), str(y)\n", "    return json.dumps(x), y\n",
-                        theirs_body))
+    return conflict(
+        "import json\n",
+        "",
+        "import re\n",
+        "from util import *\nimport os\n",
+        "\n\ndef show(x, y):\n"
+        + conflict(
+            "    return json.dumps(x), str(y)\n", "    return json.dumps(x), y\n", theirs_body
+        ),
+    )
 
 
 def test_check_together_blames_the_choice_that_holds_the_import() -> None:
@@ -242,12 +305,10 @@ def test_propose_shows_the_union_withdrawn_with_its_reason() -> None:
     assert second.chosen is not None and second.chosen.method == "merged:words"
 
 
-def test_the_driver_leaves_the_conflict_when_the_union_keeps_an_unused_import(
-        repo: Repo) -> None:
+def test_the_driver_leaves_the_conflict_when_the_union_keeps_an_unused_import(repo: Repo) -> None:
     repo.git("config", "santamerge.policy", "words")
     ours, theirs = DROPPED
-    result = repo.merge_branches({"app.py": TWO_HUNKS_BASE}, {"app.py": ours},
-                                 {"app.py": theirs})
+    result = repo.merge_branches({"app.py": TWO_HUNKS_BASE}, {"app.py": ours}, {"app.py": theirs})
     assert result.returncode != 0, result.stdout + result.stderr
     merged = repo.read("app.py")
     assert conflict_markers(merged)
@@ -257,12 +318,12 @@ def test_the_driver_leaves_the_conflict_when_the_union_keeps_an_unused_import(
 def test_the_driver_resolves_when_the_import_is_used(repo: Repo) -> None:
     repo.git("config", "santamerge.policy", "words")
     ours, theirs = KEPT
-    result = repo.merge_branches({"app.py": TWO_HUNKS_BASE}, {"app.py": ours},
-                                 {"app.py": theirs})
+    result = repo.merge_branches({"app.py": TWO_HUNKS_BASE}, {"app.py": ours}, {"app.py": theirs})
     assert result.returncode == 0, result.stdout + result.stderr
     assert repo.read("app.py").decode() == (
         "from util import *\nimport os\nimport json\nimport re\n\n\n"
-        "def show(x, y):\n    return json.dumps(x, indent=1), str(y)\n")
+        "def show(x, y):\n    return json.dumps(x, indent=1), str(y)\n"
+    )
 
 
 def test_python_package_init_files_are_left_alone() -> None:
@@ -272,20 +333,33 @@ def test_python_package_init_files_are_left_alone() -> None:
 
 
 def test_an_underscore_name_is_never_checked() -> None:
-    text = conflict("from gettext import gettext as _\n\nF = _('x')\n", "\nF = 'x'\n",
-                    "import re\n\nF = re.escape('x')\n")
-    assert gate("app.py", text, "from gettext import gettext as _\nimport re\n\n"
-                "F = re.escape('x')\n") == ()
+    text = conflict(
+        "from gettext import gettext as _\n\nF = _('x')\n",
+        "\nF = 'x'\n",
+        "import re\n\nF = re.escape('x')\n",
+    )
+    assert (
+        gate("app.py", text, "from gettext import gettext as _\nimport re\n\nF = re.escape('x')\n")
+        == ()
+    )
 
 
-@pytest.mark.parametrize(("path", "use"), [("example.com/api/core/v1", "v1.Pod"),
-                                           ("example.com/yaml/v3", "yaml.Node"),
-                                           ("gopkg.in/yaml.v3", "yaml.Node"),
-                                           ("github.com/mattn/go-sqlite3", "sqlite3.Conn")])
+@pytest.mark.parametrize(
+    ("path", "use"),
+    [
+        ("example.com/api/core/v1", "v1.Pod"),
+        ("example.com/yaml/v3", "yaml.Node"),
+        ("gopkg.in/yaml.v3", "yaml.Node"),
+        ("github.com/mattn/go-sqlite3", "sqlite3.Conn"),
+    ],
+)
 def test_go_package_names_are_guessed_from_the_path(path: str, use: str) -> None:
-    text = conflict(f'import "{path}"\n\nvar f {use}\n', "\nvar f int\n",
-                    'import "strings"\n\nvar f = strings.ToUpper\n', "package main\n\n")
+    text = conflict(
+        f'import "{path}"\n\nvar f {use}\n',
+        "\nvar f int\n",
+        'import "strings"\n\nvar f = strings.ToUpper\n',
+        "package main\n\n",
+    )
     both = f'import "{path}"\nimport "strings"\n\n'
-    assert gate("main.go", text, both + "var f = strings.ToUpper\n") == (
-        unused(use.split(".")[0]),)
+    assert gate("main.go", text, both + "var f = strings.ToUpper\n") == (unused(use.split(".")[0]),)
     assert gate("main.go", text, both + f"var f, g = strings.ToUpper, {use}{{}}\n") == ()

@@ -36,8 +36,11 @@ def line_tasks(path: str, text: str, rng: random.Random, k: int) -> list[Task]:
     """``k`` lines of ``text`` to fill: the line's code, after its indentation."""
     lines = text.splitlines(keepends=True)
     starts = [sum(len(x) for x in lines[:i]) for i in range(len(lines))]
-    usable = [i for i, line in enumerate(lines) if 10 <= len(line.strip()) <= 80
-              and not line.lstrip().startswith("#")]
+    usable = [
+        i
+        for i, line in enumerate(lines)
+        if 10 <= len(line.strip()) <= 80 and not line.lstrip().startswith("#")
+    ]
     tasks = []
     for i in rng.sample(usable, min(k, len(usable))):
         line = lines[i].rstrip("\r\n")
@@ -64,17 +67,21 @@ def body_tasks(path: str, text: str, rng: random.Random, k: int) -> list[Task]:
         if node.type != "function_definition" or body is None:
             continue
         statements = [c for c in body.named_children if c.type != "comment"]
-        if statements and statements[0].type == "expression_statement" and \
-                statements[0].named_children[:1] and \
-                statements[0].named_children[0].type == "string":
+        if (
+            statements
+            and statements[0].type == "expression_statement"
+            and statements[0].named_children[:1]
+            and statements[0].named_children[0].type == "string"
+        ):
             statements = statements[1:]
         if not statements or not 2 <= body.end_point[0] - statements[0].start_point[0] + 1 <= 8:
             continue
         begin = data.rfind(b"\n", 0, statements[0].start_byte) + 1
         end = data.find(b"\n", body.end_byte)
         end = len(data) if end < 0 else end + 1
-        found.append(Task("body", path, data[:begin].decode(), data[begin:end].decode(),
-                          data[end:].decode()))
+        found.append(
+            Task("body", path, data[:begin].decode(), data[begin:end].decode(), data[end:].decode())
+        )
     return rng.sample(found, min(k, len(found)))
 
 
@@ -85,24 +92,36 @@ def baselines(task: Task) -> dict[str, str]:
     from rapidfuzz.distance import Levenshtein
 
     lines = [line.strip() for line in task.prefix.splitlines() if line.strip()]
-    best = process.extractOne(task.middle.strip(), lines,
-                              scorer=Levenshtein.normalized_similarity) if lines else None
-    return {"empty": "", "previous line": lines[-1] if lines else "",
-            "best prefix line (oracle)": best[0] if best else ""}
+    best = (
+        process.extractOne(task.middle.strip(), lines, scorer=Levenshtein.normalized_similarity)
+        if lines
+        else None
+    )
+    return {
+        "empty": "",
+        "previous line": lines[-1] if lines else "",
+        "best prefix line (oracle)": best[0] if best else "",
+    }
 
 
-def evaluate(backend: Backend, tasks: Sequence[Task], budget: int, batch: int = 8,
-             progress: Callable[[int], None] | None = None) -> list[Row]:
+def evaluate(
+    backend: Backend,
+    tasks: Sequence[Task],
+    budget: int,
+    batch: int = 8,
+    progress: Callable[[int], None] | None = None,
+) -> list[Row]:
     """Fill every task greedily with the model; score it and the baselines."""
     count = token_counter(backend)
     answers: dict[int, str] = {}
     started = time.perf_counter()
     for group in _chunks(tasks, batch):
         limit = 24 if tasks[group[0]].kind == "line" else 128
-        gaps = [Gap(*fit_around_gap(tasks[i].prefix, tasks[i].suffix, count, budget - limit))
-                for i in group]
-        for i, found in zip(group, fill_gaps(backend, gaps, max_new_tokens=limit),
-                            strict=True):
+        gaps = [
+            Gap(*fit_around_gap(tasks[i].prefix, tasks[i].suffix, count, budget - limit))
+            for i in group
+        ]
+        for i, found in zip(group, fill_gaps(backend, gaps, max_new_tokens=limit), strict=True):
             text = found[0].text
             answers[i] = text.split("\n", 1)[0] if tasks[i].kind == "line" else text
         if progress:

@@ -45,25 +45,30 @@ class MemoryMerge(NamedTuple):
         return len(self.other) + sum(f.status != "resolved" for f in self.files)
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": MERGE_TREE_SCHEMA, "ours": self.ours, "theirs": self.theirs,
-                "git_clean": self.clean, "conflicted_after": self.left,
-                "files": [{"path": f.path, "status": f.status, **f.record.to_json()}
-                          for f in self.files],
-                "other_conflicts": list(self.other)}
+        return {
+            "schema": MERGE_TREE_SCHEMA,
+            "ours": self.ours,
+            "theirs": self.theirs,
+            "git_clean": self.clean,
+            "conflicted_after": self.left,
+            "files": [
+                {"path": f.path, "status": f.status, **f.record.to_json()} for f in self.files
+            ],
+            "other_conflicts": list(self.other),
+        }
 
 
 def resolve_commit(git_dir: Path, name: str) -> str:
-    proc = git.run_git("--git-dir", str(git_dir), "rev-parse", "--verify", "-q",
-                       f"{name}^{{commit}}", check=False)
+    proc = git.run_git(
+        "--git-dir", str(git_dir), "rev-parse", "--verify", "-q", f"{name}^{{commit}}", check=False
+    )
     oid = proc.stdout.strip()
     if proc.returncode != 0 or not oid:
-        raise SantamergeError(f"{name!r} names no commit here; give a branch, tag or "
-                              "commit id")
+        raise SantamergeError(f"{name!r} names no commit here; give a branch, tag or commit id")
     return oid
 
 
-def merge_in_memory(git_dir: Path, ours: str, theirs: str, policy: AutoApplyPolicy
-                    ) -> MemoryMerge:
+def merge_in_memory(git_dir: Path, ours: str, theirs: str, policy: AutoApplyPolicy) -> MemoryMerge:
     """Merge the commits ``ours`` and ``theirs`` (names) of the repository at
     ``git_dir`` without writing to it."""
     from santamerge.bench.replay import Replayer
@@ -73,16 +78,26 @@ def merge_in_memory(git_dir: Path, ours: str, theirs: str, policy: AutoApplyPoli
 
     a, b = resolve_commit(git_dir, ours), resolve_commit(git_dir, theirs)
     with Replayer(git_dir, None) as replayer:
-        proc = git.run_bytes("--git-dir", str(replayer.scratch), "merge-tree",
-                             "--write-tree", "--name-only", "-z", "--no-messages", a, b,
-                             cwd=replayer.scratch, env=replayer.env)
+        proc = git.run_bytes(
+            "--git-dir",
+            str(replayer.scratch),
+            "merge-tree",
+            "--write-tree",
+            "--name-only",
+            "-z",
+            "--no-messages",
+            a,
+            b,
+            cwd=replayer.scratch,
+            env=replayer.env,
+        )
         if proc.returncode not in (0, 1):
-            raise GitError("git merge-tree failed: "
-                           f"{git.last_line(proc.stderr.decode('utf-8', 'replace'))}")
+            raise GitError(
+                f"git merge-tree failed: {git.last_line(proc.stderr.decode('utf-8', 'replace'))}"
+            )
         fields = proc.stdout.split(b"\0")
         tree = fields[0].decode()
-        paths = list(dict.fromkeys(p.decode("utf-8", "surrogateescape")
-                                   for p in fields[1:] if p))
+        paths = list(dict.fromkeys(p.decode("utf-8", "surrogateescape") for p in fields[1:] if p))
         files, other = [], []
         for path in paths:
             data = replayer.blob(f"{tree}:{path}")
@@ -92,16 +107,17 @@ def merge_in_memory(git_dir: Path, ours: str, theirs: str, policy: AutoApplyPoli
                     text = data.decode("utf-8")
                 except UnicodeDecodeError:
                     text = None
-            if text is None or not has_markers(text) or any(
-                    replayer.blob(f"{rev}:{path}") is None for rev in (a, b)):
+            if (
+                text is None
+                or not has_markers(text)
+                or any(replayer.blob(f"{rev}:{path}") is None for rev in (a, b))
+            ):
                 other.append(path)
                 continue
             merged = run_pipeline(text, path, policy=policy, git_dir=str(git_dir))
-            record = proposal_record(merged.proposal, merged.outcome,
-                                     (ours, "merge base", theirs))
+            record = proposal_record(merged.proposal, merged.outcome, (ours, "merge base", theirs))
             hunks = len(merged.proposal.hunks)
             left = len(merged.outcome.unresolved)
-            status = "resolved" if left == 0 else "partial" if left < hunks else \
-                "conflicted"
+            status = "resolved" if left == 0 else "partial" if left < hunks else "conflicted"
             files.append(FileResult(path, status, record))
     return MemoryMerge(a, b, proc.returncode == 0, tuple(files), tuple(other))

@@ -15,13 +15,16 @@ def check_plot(path: str) -> None:
     try:
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
-        raise SantamergeError("--plot needs matplotlib; install it with "
-                              "pip install 'santamerge[bench]'") from None
+        raise SantamergeError(
+            "--plot needs matplotlib; install it with pip install 'santamerge[bench]'"
+        ) from None
     suffix = Path(path).suffix.lower().lstrip(".")
     formats = FigureCanvasBase.get_supported_filetypes()
     if suffix and suffix not in formats:
-        raise SantamergeError(f"--plot {path}: matplotlib cannot write .{suffix} files; use "
-                              f"one of {', '.join('.' + f for f in sorted(formats))}")
+        raise SantamergeError(
+            f"--plot {path}: matplotlib cannot write .{suffix} files; use "
+            f"one of {', '.join('.' + f for f in sorted(formats))}"
+        )
 
 
 def plot_curve(report: dict[str, Any], path: str) -> None:
@@ -33,12 +36,21 @@ def plot_curve(report: dict[str, Any], path: str) -> None:
 
     points = report["curve"]
     fig, ax = plt.subplots(figsize=(6, 4.5), dpi=120)
-    ax.plot([p["coverage"] for p in points], [p["precision"] for p in points],
-            marker=".", label="santamerge top-1, score >= threshold")
+    ax.plot(
+        [p["coverage"] for p in points],
+        [p["precision"] for p in points],
+        marker=".",
+        label="santamerge top-1, score >= threshold",
+    )
     auto = report["auto_apply"]
     if auto["coverage"]:
-        ax.scatter([auto["coverage"]], [auto["precision"]], color="C3", zorder=3,
-                   label=f"policy '{report['policy']}'")
+        ax.scatter(
+            [auto["coverage"]],
+            [auto["precision"]],
+            color="C3",
+            zorder=3,
+            label=f"policy '{report['policy']}'",
+        )
     ax.axhline(0.99, color="grey", linestyle=":", linewidth=1, label="99 % precision")
     ax.set_xlabel("coverage (share of matched hunks written)")
     ax.set_ylabel("precision (written and right)")

@@ -62,9 +62,15 @@ class Replay(NamedTuple):
 
 # Variables that would point git at another repository, object store or index than the
 # one named: dropped from every git command that reads the repository.
-_REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE",
-                         "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-                         "GIT_NAMESPACE")
+_REPOSITORY_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+)
 
 
 def _repository_env() -> dict[str, str]:
@@ -72,19 +78,29 @@ def _repository_env() -> dict[str, str]:
 
 
 def git_dir_of(repo: str | os.PathLike[str]) -> Path:
-    proc = git.run_git("-C", str(repo), "rev-parse", "--absolute-git-dir", check=False,
-                       env=_repository_env())
+    proc = git.run_git(
+        "-C", str(repo), "rev-parse", "--absolute-git-dir", check=False, env=_repository_env()
+    )
     if proc.returncode != 0:
-        raise SantamergeError(f"{repo} is not a git repository; pass --repo with the path of "
-                              "one")
+        raise SantamergeError(f"{repo} is not a git repository; pass --repo with the path of one")
     return Path(proc.stdout.strip())
 
 
-def list_merges(git_dir: Path, rev: str = "HEAD", limit: int | None = None,
-                since: str | None = None) -> list[MergeCommit]:
+def list_merges(
+    git_dir: Path, rev: str = "HEAD", limit: int | None = None, since: str | None = None
+) -> list[MergeCommit]:
     """Two-parent merge commits reachable from ``rev``, newest first."""
-    args = ["--git-dir", str(git_dir), "--no-replace-objects", "-c",
-            "log.showSignature=false", "log", "--merges", "--format=%H %P|%cI|%s", rev]
+    args = [
+        "--git-dir",
+        str(git_dir),
+        "--no-replace-objects",
+        "-c",
+        "log.showSignature=false",
+        "log",
+        "--merges",
+        "--format=%H %P|%cI|%s",
+        rev,
+    ]
     if since:
         args.append(f"--since={since}")
     proc = git.run_git(*args, check=False, env=_repository_env())
@@ -125,33 +141,54 @@ def scratch_repository(git_dir: Path, scratch: Path) -> dict[str, str]:
     Run git there with ``--git-dir scratch`` and ``cwd=scratch``: its merges are git's
     own, whatever merge drivers and attributes the repository or the user configured,
     and what they write (objects) stays in ``scratch``."""
-    proc = git.run_git("--git-dir", str(git_dir), "rev-parse", "--git-path", "objects",
-                       "--git-path", "shallow", "--show-object-format", check=False,
-                       env=_repository_env())
+    proc = git.run_git(
+        "--git-dir",
+        str(git_dir),
+        "rev-parse",
+        "--git-path",
+        "objects",
+        "--git-path",
+        "shallow",
+        "--show-object-format",
+        check=False,
+        env=_repository_env(),
+    )
     lines = proc.stdout.splitlines()
     if proc.returncode != 0 or len(lines) != 3:
-        raise GitError(f"could not read the repository at {git_dir}: "
-                       f"{git.last_line(proc.stderr)}")
-    objects, shallow, object_format = (os.path.abspath(lines[0]), os.path.abspath(lines[1]),
-                                       lines[2].strip())
+        raise GitError(f"could not read the repository at {git_dir}: {git.last_line(proc.stderr)}")
+    objects, shallow, object_format = (
+        os.path.abspath(lines[0]),
+        os.path.abspath(lines[1]),
+        lines[2].strip(),
+    )
     (scratch / "refs").mkdir()
     (scratch / "objects" / "info").mkdir(parents=True)
-    (scratch / "objects" / "info" / "alternates").write_text(objects + "\n",
-                                                            encoding="utf-8")
+    (scratch / "objects" / "info" / "alternates").write_text(objects + "\n", encoding="utf-8")
     if os.path.isfile(shallow):  # a shallow clone: its cut-off commits have no parents
         shutil.copyfile(shallow, scratch / "shallow")
     (scratch / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
     sha1 = object_format in ("", "sha1")
-    (scratch / "config").write_text(_SCRATCH_CONFIG.format(
-        version=0 if sha1 else 1, devnull=os.devnull,
-        extensions="" if sha1 else f"[extensions]\n\tobjectFormat = {object_format}\n"),
-        encoding="utf-8")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("GIT_") or k == "GIT_EXEC_PATH"}
-    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-                "GIT_ATTR_NOSYSTEM": "1", "GIT_NO_REPLACE_OBJECTS": "1",
-                "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0",
-                "HOME": str(scratch), "XDG_CONFIG_HOME": str(scratch)})
+    (scratch / "config").write_text(
+        _SCRATCH_CONFIG.format(
+            version=0 if sha1 else 1,
+            devnull=os.devnull,
+            extensions="" if sha1 else f"[extensions]\n\tobjectFormat = {object_format}\n",
+        ),
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k == "GIT_EXEC_PATH"}
+    env.update(
+        {
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_ATTR_NOSYSTEM": "1",
+            "GIT_NO_REPLACE_OBJECTS": "1",
+            "GIT_NO_LAZY_FETCH": "1",
+            "GIT_TERMINAL_PROMPT": "0",
+            "HOME": str(scratch),
+            "XDG_CONFIG_HOME": str(scratch),
+        }
+    )
     return env
 
 
@@ -199,9 +236,19 @@ class Replayer:
 
     def _replay(self, merge: MergeCommit) -> Replay:
         ours, theirs = merge.parents
-        proc = git.run_bytes("--git-dir", str(self.scratch), "merge-tree", "--write-tree",
-                             "--name-only", "-z", "--no-messages", ours, theirs,
-                             cwd=self.scratch, env=self.env)
+        proc = git.run_bytes(
+            "--git-dir",
+            str(self.scratch),
+            "merge-tree",
+            "--write-tree",
+            "--name-only",
+            "-z",
+            "--no-messages",
+            ours,
+            theirs,
+            cwd=self.scratch,
+            env=self.env,
+        )
         skipped: dict[str, int] = {}
         if proc.returncode not in (0, 1):
             skipped["merge-tree failed"] = 1
@@ -218,8 +265,9 @@ class Replayer:
                 files.append(found)
         return Replay(merge, tuple(files), skipped)
 
-    def _conflicted_file(self, merge: MergeCommit, tree: str, path: str
-                         ) -> tuple[str, ConflictedFile | None]:
+    def _conflicted_file(
+        self, merge: MergeCommit, tree: str, path: str
+    ) -> tuple[str, ConflictedFile | None]:
         from santamerge.merge.locate import has_markers
 
         ours, theirs = merge.parents
@@ -248,8 +296,9 @@ class Replayer:
 
     def _blob(self, spec: str) -> bytes | None:
         if self._cat is None:
-            self._cat = git.BlobReader("--git-dir", str(self.scratch), cwd=self.scratch,
-                                       env=self.env)
+            self._cat = git.BlobReader(
+                "--git-dir", str(self.scratch), cwd=self.scratch, env=self.env
+            )
         found = self._cat.read(spec)
         return found[1] if found is not None and found[0] == b"blob" else None
 
@@ -269,8 +318,10 @@ class Replayer:
             return None
         if data.get("schema") != REPLAY_SCHEMA:
             return None
-        files = tuple(ConflictedFile(merge.oid, f["path"], f["marked"], f["truth"],
-                                     merge.subject) for f in data["files"])
+        files = tuple(
+            ConflictedFile(merge.oid, f["path"], f["marked"], f["truth"], merge.subject)
+            for f in data["files"]
+        )
         return Replay(merge, files, dict(data["skipped"]))
 
     def _store(self, replay: Replay) -> None:
@@ -279,10 +330,18 @@ class Replayer:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({
-            "schema": REPLAY_SCHEMA, "skipped": replay.skipped,
-            "files": [{"path": f.path, "marked": f.marked, "truth": f.truth}
-                      for f in replay.files]}), encoding="utf-8")
+        tmp.write_text(
+            json.dumps(
+                {
+                    "schema": REPLAY_SCHEMA,
+                    "skipped": replay.skipped,
+                    "files": [
+                        {"path": f.path, "marked": f.marked, "truth": f.truth} for f in replay.files
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
         os.replace(tmp, path)
 
 
@@ -319,8 +378,9 @@ def _lines(chunk: object) -> list[str]:
     return chunk.splitlines(keepends=True) if isinstance(chunk, str) else []
 
 
-def _find_region(lines: list[str], cursor: int, before: list[str],
-                 after: list[str]) -> tuple[int, int] | None:
+def _find_region(
+    lines: list[str], cursor: int, before: list[str], after: list[str]
+) -> tuple[int, int] | None:
     """(start, end) of the lines between ``before`` and ``after``, first found from
     ``cursor``; an empty ``before`` means the start of the file, an empty ``after`` its
     end."""
@@ -342,6 +402,6 @@ def _find_region(lines: list[str], cursor: int, before: list[str],
 def _first(lines: list[str], needle: list[str], start: int) -> int | None:
     width = len(needle)
     for j in range(start, len(lines) - width + 1):
-        if lines[j:j + width] == needle:
+        if lines[j : j + width] == needle:
             return j
     return None

@@ -45,8 +45,11 @@ def _function_nodes(profile: LanguageProfile, text: str) -> Iterator[tuple[str, 
         return
     for match in matches(q, parse(profile, text).root_node):
         for node in match.get("definition", []):
-            inner = node if node.type in profile.functions else next(
-                (c for c in node.named_children if c.type in profile.functions), None)
+            inner = (
+                node
+                if node.type in profile.functions
+                else next((c for c in node.named_children if c.type in profile.functions), None)
+            )
             if inner is not None and match.get("name"):
                 yield node_text(match["name"][0]), inner
 
@@ -79,15 +82,19 @@ def blank_functions(path: str, text: str) -> list[Blanked]:
 def _region(profile: LanguageProfile, data: bytes, body: Node) -> tuple[int, int, str] | None:
     if profile.name == "python":
         statements = list(body.named_children)
-        if statements and statements[0].type == "expression_statement" and \
-                statements[0].named_children and statements[0].named_children[0].type == "string":
+        if (
+            statements
+            and statements[0].type == "expression_statement"
+            and statements[0].named_children
+            and statements[0].named_children[0].type == "string"
+        ):
             statements = statements[1:]
         if not statements:
             return None
         start = data.rfind(b"\n", 0, statements[0].start_byte) + 1
         end = data.find(b"\n", statements[-1].end_byte)
         end = len(data) if end < 0 else end + 1
-        indent = data[start:statements[0].start_byte].decode("utf-8")
+        indent = data[start : statements[0].start_byte].decode("utf-8")
         return start, end, f"{indent}pass\n"
     if body.children and body.children[0].type == "{" and body.children[-1].type == "}":
         return body.children[0].end_byte, body.children[-1].start_byte, ""
@@ -121,8 +128,14 @@ class Refilled(NamedTuple):
     seconds: float
 
 
-def bench_stubs(backend: Backend, root: str, limit: int, samples: int = 4, seed: int = 0,
-                progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+def bench_stubs(
+    backend: Backend,
+    root: str,
+    limit: int,
+    samples: int = 4,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
     """Blank up to ``limit`` random functions of the repository at ``root``, refill each
     with ``samples`` sampled bodies, and report (the ``bench stubs --json`` format)."""
     blanks = _blanks(root)
@@ -162,8 +175,14 @@ def _refill(backend: Backend, root: str, b: Blanked, samples: int) -> Refilled |
     from santamerge.stubs.fill import fill_stub
 
     profile = language_for_path(b.path)
-    stub = next((s for s in find_stubs(b.path, b.text)
-                 if s.name.rsplit(".", 1)[-1] == b.name and s.line == b.line), None)
+    stub = next(
+        (
+            s
+            for s in find_stubs(b.path, b.text)
+            if s.name.rsplit(".", 1)[-1] == b.name and s.line == b.line
+        ),
+        None,
+    )
     if profile is None or stub is None:
         return None
     started = time.perf_counter()
@@ -171,19 +190,31 @@ def _refill(backend: Backend, root: str, b: Blanked, samples: int) -> Refilled |
     seconds = time.perf_counter() - started
     body = filled.chosen.text if filled.chosen else ""
     exact = filled.chosen is not None and normalise(body) == normalise(b.original)
-    return Refilled(b.path, b.name, profile.name, filled.chosen is not None, exact,
-                    Levenshtein.normalized_similarity(body, b.original), seconds)
+    return Refilled(
+        b.path,
+        b.name,
+        profile.name,
+        filled.chosen is not None,
+        exact,
+        Levenshtein.normalized_similarity(body, b.original),
+        seconds,
+    )
 
 
 def _report(root: str, found: int, rows: list[Refilled]) -> dict[str, Any]:
     n = len(rows)
     times = sorted(r.seconds for r in rows)
     return {
-        "schema": 1, "repo": root, "stubs": n, "functions_found": found,
+        "schema": 1,
+        "repo": root,
+        "stubs": n,
+        "functions_found": found,
         "exact": sum(r.exact for r in rows) / n if n else None,
         "similarity": statistics.fmean(r.similarity for r in rows) if n else None,
         "parsed": sum(r.parsed for r in rows) / n if n else None,
-        "seconds_per_stub": {"p50": statistics.median(times) if times else None,
-                             "p95": times[min(n - 1, round(0.95 * (n - 1)))] if times else None},
+        "seconds_per_stub": {
+            "p50": statistics.median(times) if times else None,
+            "p95": times[min(n - 1, round(0.95 * (n - 1)))] if times else None,
+        },
         "rows": [r._asdict() for r in rows],
     }

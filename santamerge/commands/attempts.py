@@ -18,8 +18,12 @@ ATTEMPTS_SCHEMA = 1
 
 
 @click.command(short_help="List what the merge driver did to each file of the last merge.")
-@click.option("--all", "every", is_flag=True,
-              help="Every stored attempt (newest last), not only the last merge's.")
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="Every stored attempt (newest last), not only the last merge's.",
+)
 @json_option
 @report_errors
 def attempts(every: bool, as_json: bool) -> None:
@@ -46,8 +50,10 @@ def attempts(every: bool, as_json: bool) -> None:
     from santamerge import git
     from santamerge.merge.workspace.sources import last_merge, read_attempts
 
-    repo = git.find_repository(outside="is not inside a git repository; the attempts are "
-                                       "stored under its .git/santamerge/attempts/")
+    repo = git.find_repository(
+        outside="is not inside a git repository; the attempts are "
+        "stored under its .git/santamerge/attempts/"
+    )
     stored = read_attempts(repo.git_dir)
     chosen = stored if every else last_merge(stored)
     rows = [_row(a.name, a.record) for a in chosen]
@@ -55,27 +61,41 @@ def attempts(every: bool, as_json: bool) -> None:
         click.echo(json.dumps({"schema": ATTEMPTS_SCHEMA, "attempts": rows}, indent=2))
         return
     if not rows:
-        click.echo("no stored attempts: the merge driver stores one for each file it merges "
-                   "with conflicts (`santamerge install` routes files to it)")
+        click.echo(
+            "no stored attempts: the merge driver stores one for each file it merges "
+            "with conflicts (`santamerge install` routes files to it)"
+        )
         return
     cwd = os.getcwd()
     for row in rows:
         written = ", ".join(f"hunk {i}: {m}" for i, m in row["written"].items()) or "none"
         left = ", ".join(map(str, row["left"])) or "none"
         shown = os.path.relpath(os.path.join(repo.root, row["path"]), cwd)
-        click.echo(f"{row['name']}  {shown}: wrote {len(row['written'])} hunk(s) ({written}); "
-                   f"left {len(row['left'])} ({'hunks ' + left if row['left'] else left})")
+        click.echo(
+            f"{row['name']}  {shown}: wrote {len(row['written'])} hunk(s) ({written}); "
+            f"left {len(row['left'])} ({'hunks ' + left if row['left'] else left})"
+        )
         for hunk, line in row["evidence"].items():
             click.echo(f"  hunk {hunk}: {line}")
-    click.echo("`santamerge preview --attempt last` reviews them; `k` puts a written hunk "
-               "back to git's conflict.")
+    click.echo(
+        "`santamerge preview --attempt last` reviews them; `k` puts a written hunk "
+        "back to git's conflict."
+    )
 
 
 def _row(name: str, record: AttemptRecord) -> dict[str, Any]:
     outcome = record.proposal.outcome
     written = {str(i + 1): m for i, m in sorted(outcome.methods.items())}
     left = [i + 1 for i in outcome.unresolved]
-    evidence = {str(h.index + 1): h.evidence for h in record.proposal.hunks
-                if h.evidence is not None}
-    return {"name": name, "path": record.proposal.path, "time": record.time,
-            "head": record.head, "written": written, "left": left, "evidence": evidence}
+    evidence = {
+        str(h.index + 1): h.evidence for h in record.proposal.hunks if h.evidence is not None
+    }
+    return {
+        "name": name,
+        "path": record.proposal.path,
+        "time": record.time,
+        "head": record.head,
+        "written": written,
+        "left": left,
+        "evidence": evidence,
+    }

@@ -30,24 +30,37 @@ def load(path):
         return json.load(fh)
 '''
 
-MAIN = BASE.replace("import os\n", "import os\nimport pathlib\n").replace(
-    '"1.0"', '"1.1"').replace('"retries": 3', '"retries": 5').replace(
-    "with open(path) as fh:", "with open(pathlib.Path(path)) as fh:")
+MAIN = (
+    BASE.replace("import os\n", "import os\nimport pathlib\n")
+    .replace('"1.0"', '"1.1"')
+    .replace('"retries": 3', '"retries": 5')
+    .replace("with open(path) as fh:", "with open(pathlib.Path(path)) as fh:")
+)
 
-FEATURE = BASE.replace("import os\n", "import os\nimport shutil\n").replace(
-    '"1.0"', '"2.0"').replace('"timeout": 10', '"timeout": 30') + '''
+FEATURE = (
+    BASE.replace("import os\n", "import os\nimport shutil\n")
+    .replace('"1.0"', '"2.0"')
+    .replace('"timeout": 10', '"timeout": 30')
+    + """
 
 def backup(path):
     shutil.copy(path, path + ".bak")
-'''
+"""
+)
 
 
 @click.command(short_help="Merge two branches through santamerge in a scratch repository.")
-@click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
-              help="Where to create the scratch repository (kept afterwards; default: a new "
-                   "temporary folder, removed at the end).")
-@click.option("--keep", is_flag=True,
-              help="Keep the temporary scratch repository, to look around in it.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to create the scratch repository (kept afterwards; default: a new "
+    "temporary folder, removed at the end).",
+)
+@click.option(
+    "--keep", is_flag=True, help="Keep the temporary scratch repository, to look around in it."
+)
 @report_errors
 def demo(folder: str | None, keep: bool) -> None:
     """Create a scratch repository, merge two branches through santamerge, show the result.
@@ -67,22 +80,30 @@ def demo(folder: str | None, keep: bool) -> None:
         if temporary and not keep:
             shutil.rmtree(root, ignore_errors=True)
     if temporary and not keep:
-        click.echo(f"The scratch repository {root} is removed again; `santamerge demo "
-                   "--keep` keeps it.")
+        click.echo(
+            f"The scratch repository {root} is removed again; `santamerge demo --keep` keeps it."
+        )
     else:
-        click.echo(f"The scratch repository is kept in {root}: `cd {root}` and look "
-                   "(`git log`, `santamerge attempts`); remove it when done.")
+        click.echo(
+            f"The scratch repository is kept in {root}: `cd {root}` and look "
+            "(`git log`, `santamerge attempts`); remove it when done."
+        )
 
 
 def _show_merge(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     run = _runner(root)
     run("init", "-q", "-b", "main")
-    for key, value in (("user.name", "Demo"), ("user.email", "demo@example.invalid"),
-                       ("merge.conflictStyle", "diff3"), ("commit.gpgsign", "false")):
+    for key, value in (
+        ("user.name", "Demo"),
+        ("user.email", "demo@example.invalid"),
+        ("merge.conflictStyle", "diff3"),
+        ("commit.gpgsign", "false"),
+    ):
         run("config", key, value)
-    git.config_set("merge.santamerge.driver", driver_command(git.version()), global_=False,
-                   cwd=str(root))
+    git.config_set(
+        "merge.santamerge.driver", driver_command(git.version()), global_=False, cwd=str(root)
+    )
     add_attribute_lines(root / ".git" / "info" / "attributes", ["*.py"])  # as install does
     _commit(run, root, BASE, "base")
     run("checkout", "-q", "-b", "feature")
@@ -94,10 +115,12 @@ def _show_merge(root: Path) -> None:
     click.echo(merge.stdout + merge.stderr)
     click.secho("app.py after the merge:", bold=True)
     click.echo((root / "app.py").read_text(encoding="utf-8"))
-    click.echo("santamerge merged the imports both branches added (in the group's sorted "
-               "order) and the dict entries each branch changed; the constant both changed "
-               "stays a conflict for you to decide. Attempts are stored in "
-               ".git/santamerge/attempts.")
+    click.echo(
+        "santamerge merged the imports both branches added (in the group's sorted "
+        "order) and the dict entries each branch changed; the constant both changed "
+        "stays a conflict for you to decide. Attempts are stored in "
+        ".git/santamerge/attempts."
+    )
 
 
 def _runner(root: Path) -> Callable[..., str]:

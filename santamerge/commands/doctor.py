@@ -29,8 +29,7 @@ class Line(NamedTuple):
     value: str  # "santamerge", "unset" (-merge, binary), "set" (merge), "unspecified" (!merge)
 
 
-@click.command(short_help="Say what goes through santamerge, and why a file does or "
-                          "does not.")
+@click.command(short_help="Say what goes through santamerge, and why a file does or does not.")
 @click.argument("paths", nargs=-1)
 @json_option
 @report_errors
@@ -52,13 +51,20 @@ def doctor(paths: tuple[str, ...], as_json: bool) -> None:
       santamerge doctor                   is santamerge installed here?
       santamerge doctor src/app.py README.md
     """
-    repo = git.find_repository(outside="is not inside a git repository; santamerge "
-                                       "doctor explains a repository's set-up")
+    repo = git.find_repository(
+        outside="is not inside a git repository; santamerge doctor explains a repository's set-up"
+    )
     facts = _setup(repo)
     files = [_path_verdict(repo, path, facts) for path in paths]
-    fine = facts["driver"] is not None and facts["settings_error"] is None and (
-        all(f["through_santamerge"] for f in files) if paths
-        else any(r["patterns"] for r in facts["routes"]))
+    fine = (
+        facts["driver"] is not None
+        and facts["settings_error"] is None
+        and (
+            all(f["through_santamerge"] for f in files)
+            if paths
+            else any(r["patterns"] for r in facts["routes"])
+        )
+    )
     if as_json:
         click.echo(json.dumps({**facts, "paths": files, "ok": fine}, indent=2))
     else:
@@ -78,21 +84,29 @@ def _setup(repo: git.Repository) -> dict[str, Any]:
             words = []
         program = words[0] if words else ""
     routes = []
-    for where, path in (("this clone", attributes_file(repo, False)),
-                        ("tracked", attributes_file(repo, True)),
-                        ("global", attributes_file(None, False))):
+    for where, path in (
+        ("this clone", attributes_file(repo, False)),
+        ("tracked", attributes_file(repo, True)),
+        ("global", attributes_file(None, False)),
+    ):
         routes.append({"file": str(path), "scope": where, "patterns": routed_patterns(path)})
     settings_error, disabled = _settings(repo)
-    return {"driver": driver, "program": program or None,
-            "program_found": bool(program) and _runs(program),
-            "routes": routes, "mergetool": _config_origin(repo, f"mergetool.{DRIVER}.cmd"),
-            "settings_error": settings_error, "disabled": disabled}
+    return {
+        "driver": driver,
+        "program": program or None,
+        "program_found": bool(program) and _runs(program),
+        "routes": routes,
+        "mergetool": _config_origin(repo, f"mergetool.{DRIVER}.cmd"),
+        "settings_error": settings_error,
+        "disabled": disabled,
+    }
 
 
 def _config_origin(repo: git.Repository, key: str) -> dict[str, str] | None:
     """A git config value with its scope and file, or None when it is not set."""
-    proc = git.run_git("config", "--show-scope", "--show-origin", "--get", key,
-                       cwd=repo.root, check=False)
+    proc = git.run_git(
+        "config", "--show-scope", "--show-origin", "--get", key, cwd=repo.root, check=False
+    )
     parts = proc.stdout.rstrip("\n").split("\t", 2)
     if proc.returncode != 0 or len(parts) != 3:
         return None
@@ -101,8 +115,11 @@ def _config_origin(repo: git.Repository, key: str) -> dict[str, str] | None:
 
 
 def _runs(program: str) -> bool:
-    return (os.path.isfile(program) and os.access(program, os.X_OK)) if os.sep in program \
+    return (
+        (os.path.isfile(program) and os.access(program, os.X_OK))
+        if os.sep in program
         else shutil.which(program) is not None
+    )
 
 
 def _settings(repo: git.Repository) -> tuple[str | None, str | None]:
@@ -127,67 +144,103 @@ def _path_verdict(repo: git.Repository, path: str, facts: dict[str, Any]) -> dic
     through = False
     if value == DRIVER:
         if facts["driver"] is None:
-            why = (f"merge={DRIVER}{where}, but git config has no merge.{DRIVER}.driver, so "
-                   "git merges it with its own line merge (`santamerge install` sets it)")
+            why = (
+                f"merge={DRIVER}{where}, but git config has no merge.{DRIVER}.driver, so "
+                "git merges it with its own line merge (`santamerge install` sets it)"
+            )
         elif facts["settings_error"] is not None:
-            why = (f"merge={DRIVER}{where}, but a setting is bad, so the driver gives git's "
-                   f"own merge: {facts['settings_error']}")
+            why = (
+                f"merge={DRIVER}{where}, but a setting is bad, so the driver gives git's "
+                f"own merge: {facts['settings_error']}"
+            )
         elif facts["disabled"] is not None:
-            why = (f"merge={DRIVER}{where}, but santamerge.disable is on (from "
-                   f"{facts['disabled']}), so the driver gives git's own merge")
+            why = (
+                f"merge={DRIVER}{where}, but santamerge.disable is on (from "
+                f"{facts['disabled']}), so the driver gives git's own merge"
+            )
         else:
             through = True
-            grammar = (f"the {profile.name} grammar" if profile else "no grammar: no "
-                       "structured merge, conflicts left as git marks them")
+            grammar = (
+                f"the {profile.name} grammar"
+                if profile
+                else "no grammar: no structured merge, conflicts left as git marks them"
+            )
             why = f"merge={DRIVER}{where}; {grammar}"
     elif value == "unspecified":
-        hint = ("`santamerge install` routes it" if profile else
-                f"santamerge has no grammar for it; `santamerge install '{_pattern(path)}'` "
-                "would route it all the same")
+        hint = (
+            "`santamerge install` routes it"
+            if profile
+            else f"santamerge has no grammar for it; `santamerge install '{_pattern(path)}'` "
+            "would route it all the same"
+        )
         why = f"no merge attribute: git's own line merge ({hint})"
     elif value == "unset":
-        why = (f"-merge{where}: git keeps our side and marks the file conflicted (a binary "
-               "file)")
+        why = f"-merge{where}: git keeps our side and marks the file conflicted (a binary file)"
     elif value == "set":
         why = f"merge{where}: git's built-in line merge"
     else:
         why = f"merge={value}{where}: another merge driver"
-    return {"path": path, "merge": value, "through_santamerge": through,
-            "line": None if deciding is None else {"file": str(deciding.file),
-                                                   "pattern": deciding.pattern},
-            "why": why}
+    return {
+        "path": path,
+        "merge": value,
+        "through_santamerge": through,
+        "line": None
+        if deciding is None
+        else {"file": str(deciding.file), "pattern": deciding.pattern},
+        "why": why,
+    }
 
 
 def _lines(facts: dict[str, Any], files: list[dict[str, Any]]) -> list[str]:
     driver = facts["driver"]
     if driver is None:
-        out = [f"driver: merge.{DRIVER}.driver is not set: git merges every file itself "
-               "(`santamerge install` sets it)"]
+        out = [
+            f"driver: merge.{DRIVER}.driver is not set: git merges every file itself "
+            "(`santamerge install` sets it)"
+        ]
     else:
-        out = [f"driver: set in {driver['scope']} git config ({_shown(Path(driver['origin']))}): "
-               f"{driver['value']}"]
+        out = [
+            f"driver: set in {driver['scope']} git config ({_shown(Path(driver['origin']))}): "
+            f"{driver['value']}"
+        ]
         if not facts["program_found"]:
-            out.append(f"driver: its program {facts['program']!r} is missing: git cannot "
-                       "run it and marks each routed file conflicted with our side in it; "
-                       "run `santamerge install` again from the santamerge you use")
+            out.append(
+                f"driver: its program {facts['program']!r} is missing: git cannot "
+                "run it and marks each routed file conflicted with our side in it; "
+                "run `santamerge install` again from the santamerge you use"
+            )
     for route in facts["routes"]:
         count = len(route["patterns"])
         shown = ", ".join(route["patterns"][:6]) + (", …" if count > 6 else "")
-        out.append(f"routes: {_shown(Path(route['file']))} ({route['scope']}): "
-                   + (f"{count} pattern(s): {shown}" if count else "none"))
-    out.append("mergetool: " + ("set (`git mergetool --tool=santamerge`)" if facts["mergetool"]
-                                else "not set (`santamerge install --mergetool`)"))
+        out.append(
+            f"routes: {_shown(Path(route['file']))} ({route['scope']}): "
+            + (f"{count} pattern(s): {shown}" if count else "none")
+        )
+    out.append(
+        "mergetool: "
+        + (
+            "set (`git mergetool --tool=santamerge`)"
+            if facts["mergetool"]
+            else "not set (`santamerge install --mergetool`)"
+        )
+    )
     if facts["settings_error"] is not None:
-        out.append(f"settings: {facts['settings_error']}; the driver gives git's own merge "
-                   "until it is fixed")
+        out.append(
+            f"settings: {facts['settings_error']}; the driver gives git's own merge "
+            "until it is fixed"
+        )
     elif facts["disabled"] is not None:
-        out.append(f"settings: disable is on (from {facts['disabled']}): the driver gives "
-                   "git's own merge")
+        out.append(
+            f"settings: disable is on (from {facts['disabled']}): the driver gives git's own merge"
+        )
     else:
         out.append("settings: every value is usable")
     for f in files:
-        verdict = "goes through santamerge" if f["through_santamerge"] else \
-            "does not go through santamerge"
+        verdict = (
+            "goes through santamerge"
+            if f["through_santamerge"]
+            else "does not go through santamerge"
+        )
         out.append(f"{f['path']}: {verdict}: {f['why']}")
     return out
 
@@ -257,11 +310,12 @@ def _matches(pattern: str, path: str, base: str) -> bool:
     (both relative to the top folder): gitignore's rules, without negation."""
     if "/" not in pattern.rstrip("/"):
         return re.fullmatch(_regex(pattern), path.rsplit("/", 1)[-1]) is not None and (
-            not base or path.startswith(base + "/"))
+            not base or path.startswith(base + "/")
+        )
     if base:
         if not path.startswith(base + "/"):
             return False
-        path = path[len(base) + 1:]
+        path = path[len(base) + 1 :]
     return re.fullmatch(_regex(pattern.lstrip("/")), path) is not None
 
 
@@ -280,9 +334,9 @@ def _regex(pattern: str) -> str:
         elif pattern[i] == "?":
             out.append("[^/]")
             i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2:]:
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
             end = pattern.index("]", i + 2)
-            out.append("[" + pattern[i + 1:end].replace("!", "^", 1) + "]")
+            out.append("[" + pattern[i + 1 : end].replace("!", "^", 1) + "]")
             i = end + 1
         else:
             out.append(re.escape(pattern[i]))

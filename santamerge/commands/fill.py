@@ -20,22 +20,51 @@ if TYPE_CHECKING:
 
 @click.command(short_help="Fill stub function bodies from the repository's code.")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--write", "mode", flag_value="write", default=None,
-              help="Write the bodies even when the model in use has no measured evidence "
-                   "that its bodies are right (docs/fill.md); exit 1 when a file changed.")
-@click.option("--check", "mode", flag_value="check",
-              help="Only list the stubs; exit 1 when there are any. Loads no model.")
-@click.option("--diff", "mode", flag_value="diff",
-              help="Only print the bodies as a unified diff; never write.")
-@click.option("--only", default=None, metavar="NAME",
-              help="Fill only the function or method NAME (or Class.NAME).")
-@click.option("-n", "samples", default=8, show_default=True,
-              help="Bodies to sample per stub (at least 1); the most agreed-on that passes "
-                   "the checks is proposed.")
+@click.option(
+    "--write",
+    "mode",
+    flag_value="write",
+    default=None,
+    help="Write the bodies even when the model in use has no measured evidence "
+    "that its bodies are right (docs/fill.md); exit 1 when a file changed.",
+)
+@click.option(
+    "--check",
+    "mode",
+    flag_value="check",
+    help="Only list the stubs; exit 1 when there are any. Loads no model.",
+)
+@click.option(
+    "--diff",
+    "mode",
+    flag_value="diff",
+    help="Only print the bodies as a unified diff; never write.",
+)
+@click.option(
+    "--only",
+    default=None,
+    metavar="NAME",
+    help="Fill only the function or method NAME (or Class.NAME).",
+)
+@click.option(
+    "-n",
+    "samples",
+    default=8,
+    show_default=True,
+    help="Bodies to sample per stub (at least 1); the most agreed-on that passes "
+    "the checks is proposed.",
+)
 @model_options
 @report_errors
-def fill(files: tuple[str, ...], mode: str | None, only: str | None, samples: int,
-         model_name: str | None, device: str | None, server: str | None) -> None:
+def fill(
+    files: tuple[str, ...],
+    mode: str | None,
+    only: str | None,
+    samples: int,
+    model_name: str | None,
+    device: str | None,
+    server: str | None,
+) -> None:
     """Find functions whose body is still a stub (`pass`, `...`, `raise
     NotImplementedError`, a TODO comment, `todo!()`, `throw new
     UnsupportedOperationException()`, ...) and propose bodies that fit the repository,
@@ -67,8 +96,10 @@ def fill(files: tuple[str, ...], mode: str | None, only: str | None, samples: in
     from santamerge.stubs.run import select_stubs
 
     if samples < 1:
-        raise SantamergeError(f"-n {samples}: fill needs at least 1 sampled body per stub "
-                              "(8 by default; more samples, more agreement to measure)")
+        raise SantamergeError(
+            f"-n {samples}: fill needs at least 1 sampled body per stub "
+            "(8 by default; more samples, more agreement to measure)"
+        )
     if device is not None:
         check_device(device)  # before anything else, --check included
     selection = select_stubs(list(files) or _staged_files(), bool(files), only, _warn)
@@ -92,8 +123,15 @@ def _warn(message: str) -> None:
     print(f"santamerge: {message}", file=sys.stderr)
 
 
-def _fill_all(selection: Selection, mode: str | None, only: str | None, samples: int,
-              model_name: str | None, device: str | None, server: str | None) -> bool:
+def _fill_all(
+    selection: Selection,
+    mode: str | None,
+    only: str | None,
+    samples: int,
+    model_name: str | None,
+    device: str | None,
+    server: str | None,
+) -> bool:
     """Fill, then write or print; True when something was written or proposed."""
     from rich.progress import Progress
 
@@ -109,24 +147,28 @@ def _fill_all(selection: Selection, mode: str | None, only: str | None, samples:
 
     with Progress(console=console(stderr=True), transient=True) as bar:
         job = bar.add_task("filling stubs", total=selection.total)
-        for filled in fill_files(filler, selection, samples, only,
-                                 progress=lambda k: bar.advance(job, k)):
+        for filled in fill_files(
+            filler, selection, samples, only, progress=lambda k: bar.advance(job, k)
+        ):
             _show(bar.console, filled, filler.mode == "write")
             done.append(filled)
     proposals = sum(filled.proposed for filled in done)
     if filler.mode == "propose" and proposals:
-        _warn(f"nothing written: {proposals} bod{'y' if proposals == 1 else 'ies'} "
-              f"proposed above by the model '{filler.model}', and "
-              f"{shortfall(filler.evidence)} (docs/fill.md); review them, and write them "
-              "with `santamerge fill --write` if you want them")
+        _warn(
+            f"nothing written: {proposals} bod{'y' if proposals == 1 else 'ies'} "
+            f"proposed above by the model '{filler.model}', and "
+            f"{shortfall(filler.evidence)} (docs/fill.md); review them, and write them "
+            "with `santamerge fill --write` if you want them"
+        )
     return any(filled.written for filled in done) or proposals > 0
 
 
 def _show(console: Console, filled: FilledFile, wrote: bool) -> None:
     """What happened to each stub of a file; the new text as a diff unless written."""
     for r in filled.results:
-        console.print(f"{filled.path}:{r.stub.line}: {describe(r, wrote)}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"{filled.path}:{r.stub.line}: {describe(r, wrote)}", highlight=False, soft_wrap=True
+        )
     if filled.new != filled.text and not filled.written:
         sys.stdout.writelines(filled.diff())
         sys.stdout.flush()
@@ -140,16 +182,20 @@ def describe(r: Filled, wrote: bool) -> str:
     if r.chosen is None:
         reasons = Counter(w for b in r.bodies for w in b.rejected for _ in range(b.copies))
         why = ", ".join(f"{k} x{v}" if v > 1 else k for k, v in reasons.most_common())
-        return (f"{name} left as it is: none of the {n} sampled bodies passed the checks "
-                f"({why or 'no body'}){notes}")
+        return (
+            f"{name} left as it is: none of the {n} sampled bodies passed the checks "
+            f"({why or 'no body'}){notes}"
+        )
     if r.chosen.consensus is None:
         agreement = ": a lone survivor, no agreement to measure"
     else:
         agreement = f"; agreement among them {r.chosen.consensus:.2f}"
     copies = f"; {r.chosen.copies} samples gave this body" if r.chosen.copies > 1 else ""
     verb = "filled" if wrote else "proposed a body for"
-    return (f"{verb} {name} ({r.survived} of {n} sampled bodies passed the checks{agreement}"
-            f"{copies}; mean log-prob {r.chosen.mean_logprob:.2f}){notes}")
+    return (
+        f"{verb} {name} ({r.survived} of {n} sampled bodies passed the checks{agreement}"
+        f"{copies}; mean log-prob {r.chosen.mean_logprob:.2f}){notes}"
+    )
 
 
 def _staged_files() -> list[str]:

@@ -31,16 +31,21 @@ ATTRIBUTE = f"merge={DRIVER}"
 LEDGER = "install.json"
 
 shared_option = click.option(
-    "--shared", is_flag=True,
+    "--shared",
+    is_flag=True,
     help="Use the tracked .gitattributes (to commit, for a team) instead of "
-         ".git/info/attributes, which is this clone's only.")
+    ".git/info/attributes, which is this clone's only.",
+)
 
 
 def executable() -> str:
     """This installation's santamerge, as a shell word."""
     script = Path(sys.executable).with_name("santamerge")
-    return shlex.quote(str(script)) if script.is_file() else (
-        f"{shlex.quote(sys.executable)} -m santamerge")
+    return (
+        shlex.quote(str(script))
+        if script.is_file()
+        else (f"{shlex.quote(sys.executable)} -m santamerge")
+    )
 
 
 def driver_command(git_version: tuple[int, ...]) -> str:
@@ -58,12 +63,16 @@ def mergetool_command() -> str:
 @global_option
 @shared_option
 @click.argument("patterns", nargs=-1)
-@click.option("--mergetool", is_flag=True,
-              help="Set up `git mergetool --tool=santamerge` instead of the merge driver.")
+@click.option(
+    "--mergetool",
+    is_flag=True,
+    help="Set up `git mergetool --tool=santamerge` instead of the merge driver.",
+)
 @json_option
 @report_errors
-def install(global_: bool, shared: bool, patterns: tuple[str, ...], mergetool: bool,
-            as_json: bool) -> None:
+def install(
+    global_: bool, shared: bool, patterns: tuple[str, ...], mergetool: bool, as_json: bool
+) -> None:
     """Make git merge PATTERNS with santamerge (default: every supported language).
 
     Writes merge.santamerge.* to the repository's git config and `PATTERN
@@ -90,50 +99,76 @@ def install(global_: bool, shared: bool, patterns: tuple[str, ...], mergetool: b
     where = repo.root if repo else None
     if mergetool:
         if patterns or shared:
-            raise SantamergeError("--mergetool takes no PATTERNS and no --shared: git "
-                                  "mergetool offers every conflicted file, and it is set in "
-                                  "git config only")
+            raise SantamergeError(
+                "--mergetool takes no PATTERNS and no --shared: git "
+                "mergetool offers every conflicted file, and it is set in "
+                "git config only"
+            )
         ledger.touch(config)
         _install_mergetool(global_, where, as_json)
         ledger.save()
         return
     command = driver_command(git.version())
     ledger.touch(config)
-    git.config_set(f"merge.{DRIVER}.name", "santamerge (falls back to git's diff3 merge)",
-                   global_=global_, cwd=where)
+    git.config_set(
+        f"merge.{DRIVER}.name",
+        "santamerge (falls back to git's diff3 merge)",
+        global_=global_,
+        cwd=where,
+    )
     git.config_set(f"merge.{DRIVER}.driver", command, global_=global_, cwd=where)
     unknown = unsupported_patterns(patterns)
     for pattern in unknown:
-        click.echo(f"santamerge: warning: no grammar for {pattern!r}: no structured merge "
-                   "and no parse check for those files, so the default policy leaves their "
-                   "conflicts as git marks them (`santamerge languages` lists the supported "
-                   "extensions)", err=True)
+        click.echo(
+            f"santamerge: warning: no grammar for {pattern!r}: no structured merge "
+            "and no parse check for those files, so the default policy leaves their "
+            "conflicts as git marks them (`santamerge languages` lists the supported "
+            "extensions)",
+            err=True,
+        )
     attributes = attributes_file(repo, shared)
     ledger.touch(attributes)
     added = add_attribute_lines(attributes, list(patterns) or gitattributes_patterns())
     ledger.save()
-    what = ("the tracked .gitattributes (commit it to share it)" if shared
-            else "the global attributes file" if global_
-            else "this clone only; --shared writes .gitattributes instead")
-    _report(as_json, {"driver": command, "config": str(config), "attributes": str(attributes),
-                      "added": added, "no_grammar": unknown},
-            f"santamerge: merge driver set in {'global' if global_ else 'repository'} git "
-            f"config ({_shown(config)}); {len(added)} pattern(s) added to "
-            f"{_shown(attributes)} ({what})")
+    what = (
+        "the tracked .gitattributes (commit it to share it)"
+        if shared
+        else "the global attributes file"
+        if global_
+        else "this clone only; --shared writes .gitattributes instead"
+    )
+    _report(
+        as_json,
+        {
+            "driver": command,
+            "config": str(config),
+            "attributes": str(attributes),
+            "added": added,
+            "no_grammar": unknown,
+        },
+        f"santamerge: merge driver set in {'global' if global_ else 'repository'} git "
+        f"config ({_shown(config)}); {len(added)} pattern(s) added to "
+        f"{_shown(attributes)} ({what})",
+    )
 
 
 def _install_mergetool(global_: bool, where: str | None, as_json: bool) -> None:
     command = mergetool_command()
     git.config_set(f"mergetool.{DRIVER}.cmd", command, global_=global_, cwd=where)
     git.config_set(f"mergetool.{DRIVER}.trustExitCode", "true", global_=global_, cwd=where)
-    _report(as_json, {"mergetool": command, "trust_exit_code": True},
-            f"santamerge: mergetool set in {'global' if global_ else 'repository'} git "
-            "config; run `git mergetool --tool=santamerge` (or set merge.tool to "
-            "santamerge)")
+    _report(
+        as_json,
+        {"mergetool": command, "trust_exit_code": True},
+        f"santamerge: mergetool set in {'global' if global_ else 'repository'} git "
+        "config; run `git mergetool --tool=santamerge` (or set merge.tool to "
+        "santamerge)",
+    )
 
 
-@click.command(short_help="Remove the merge driver and its attribute lines; give back "
-                          "every file install touched.")
+@click.command(
+    short_help="Remove the merge driver and its attribute lines; give back "
+    "every file install touched."
+)
 @global_option
 @shared_option
 @json_option
@@ -161,24 +196,31 @@ def uninstall(global_: bool, shared: bool, as_json: bool) -> None:
         removed += remove_attribute_lines(path)
         ledger.restore(path)
     ledger.save()
-    _report(as_json, {"config_removed": had_config, "attributes": [str(p) for p in files],
-                      "removed": removed},
-            f"santamerge: driver config {'removed' if had_config else 'was not set'}; "
-            f"{len(removed)} pattern(s) removed from "
-            f"{', '.join(_shown(p) for p in files)}")
+    _report(
+        as_json,
+        {"config_removed": had_config, "attributes": [str(p) for p in files], "removed": removed},
+        f"santamerge: driver config {'removed' if had_config else 'was not set'}; "
+        f"{len(removed)} pattern(s) removed from "
+        f"{', '.join(_shown(p) for p in files)}",
+    )
     if tracked is not None and tracked not in files:
         left = routed_patterns(tracked)
         if left:
-            click.echo(f"santamerge: {_shown(tracked)} still routes {len(left)} pattern(s) "
-                       "to santamerge; it is tracked, so it was left as it is (`santamerge "
-                       "uninstall --shared` removes them); without the driver in git config, "
-                       "git merges those files itself", err=True)
+            click.echo(
+                f"santamerge: {_shown(tracked)} still routes {len(left)} pattern(s) "
+                "to santamerge; it is tracked, so it was left as it is (`santamerge "
+                "uninstall --shared` removes them); without the driver in git config, "
+                "git merges those files itself",
+                err=True,
+            )
 
 
 def _check_scope(global_: bool, shared: bool) -> None:
     if global_ and shared:
-        raise SantamergeError("give --global or --shared, not both: --shared is the "
-                              "repository's tracked .gitattributes")
+        raise SantamergeError(
+            "give --global or --shared, not both: --shared is the "
+            "repository's tracked .gitattributes"
+        )
 
 
 def config_file(repo: git.Repository | None) -> Path:
@@ -191,15 +233,17 @@ def attributes_file(repo: git.Repository | None, shared: bool) -> Path:
     (``shared``), or the global attributes file (no repository)."""
     if repo is None:
         return git.global_attributes_file()
-    return Path(repo.root) / ".gitattributes" if shared else git.git_path(repo,
-                                                                         "info/attributes")
+    return Path(repo.root) / ".gitattributes" if shared else git.git_path(repo, "info/attributes")
 
 
 def unsupported_patterns(patterns: tuple[str, ...] | list[str]) -> list[str]:
     """The patterns whose file names end in no extension santamerge has a grammar for
     (``*.md``, ``Makefile``, ``*``)."""
-    return [p for p in dict.fromkeys(patterns)
-            if language_for_path(p.rstrip("/").rsplit("/", 1)[-1]) is None]
+    return [
+        p
+        for p in dict.fromkeys(patterns)
+        if language_for_path(p.rstrip("/").rsplit("/", 1)[-1]) is None
+    ]
 
 
 def _ours(line: bytes) -> str | None:
@@ -280,8 +324,9 @@ class Ledger:
         the user's for --global."""
         if repo is not None:
             return cls(git.git_path(repo, "config").parent / "santamerge" / LEDGER)
-        base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"),
-                                                                 ".local", "state")
+        base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+            os.path.expanduser("~"), ".local", "state"
+        )
         return cls(Path(base) / "santamerge" / f"global-{LEDGER}")
 
     def holds(self, path: Path) -> bool:
@@ -296,9 +341,11 @@ class Ledger:
             created = False
         except FileNotFoundError:
             data, created = b"", True
-        self.files[str(path)] = {"created": created,
-                                 "final_newline": not data or data.endswith(b"\n"),
-                                 "made_folder": not path.parent.exists()}
+        self.files[str(path)] = {
+            "created": created,
+            "final_newline": not data or data.endswith(b"\n"),
+            "made_folder": not path.parent.exists(),
+        }
 
     def restore(self, path: Path) -> None:
         """Give ``path`` back as install found it, once its lines are removed: removed
@@ -335,8 +382,11 @@ def _remove_empty(folder: Path) -> None:
 def _shown(path: Path) -> str:
     """``path`` relative to the current folder when it is below it."""
     try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(
-            Path.cwd().resolve()) else str(path)
+        return (
+            os.path.relpath(path)
+            if Path(path).resolve().is_relative_to(Path.cwd().resolve())
+            else str(path)
+        )
     except (OSError, ValueError):
         return str(path)
 

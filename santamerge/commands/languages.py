@@ -12,8 +12,11 @@ from santamerge.languages.profiles import PROFILES, gitattributes_patterns
 
 
 @click.command(short_help="List the supported languages and their queries.")
-@click.option("--gitattributes", is_flag=True,
-              help="Print the .gitattributes lines that route these files to santamerge.")
+@click.option(
+    "--gitattributes",
+    is_flag=True,
+    help="Print the .gitattributes lines that route these files to santamerge.",
+)
 @json_option
 def languages(gitattributes: bool, as_json: bool) -> None:
     """List the supported languages, their file extensions and their tree-sitter queries."""
@@ -23,8 +26,15 @@ def languages(gitattributes: bool, as_json: bool) -> None:
         return
     from santamerge.treesitter import query_names
 
-    rows = [{"name": p.name, "extensions": list(p.extensions), "grammar": p.grammar,
-             "queries": query_names(p)} for p in PROFILES]
+    rows = [
+        {
+            "name": p.name,
+            "extensions": list(p.extensions),
+            "grammar": p.grammar,
+            "queries": query_names(p),
+        }
+        for p in PROFILES
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

@@ -19,25 +19,42 @@ if TYPE_CHECKING:
     from santamerge.training.local import Hunk
 
 LEARN_SCHEMA = 1
-WHERE = "is not inside a git working tree; run santamerge learn in the repository whose " \
-        "merges to learn from"
+WHERE = (
+    "is not inside a git working tree; run santamerge learn in the repository whose "
+    "merges to learn from"
+)
 
 
-@click.command(short_help="Learn how this repository resolves conflicts, from its past "
-                          "merges.")
-@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Read at most this many merge commits, newest first.")
-@click.option("--budget", type=click.FloatRange(min=1), default=600.0, show_default=True,
-              metavar="SECONDS",
-              help="Stop replaying new merges after this long; a later run goes on where "
-                   "this one stopped.")
-@click.option("--hold-out", "held", type=click.FloatRange(0.05, 0.5), default=0.2,
-              show_default=True,
-              help="The share of the newest merges held back to measure the adjustment "
-                   "and each method.")
-@click.option("--forget", is_flag=True,
-              help="Remove what learn stored (.git/santamerge/learn/, ranker.json and "
-                   "methods.json) and stop.")
+@click.command(short_help="Learn how this repository resolves conflicts, from its past merges.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Read at most this many merge commits, newest first.",
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=1),
+    default=600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop replaying new merges after this long; a later run goes on where this one stopped.",
+)
+@click.option(
+    "--hold-out",
+    "held",
+    type=click.FloatRange(0.05, 0.5),
+    default=0.2,
+    show_default=True,
+    help="The share of the newest merges held back to measure the adjustment and each method.",
+)
+@click.option(
+    "--forget",
+    is_flag=True,
+    help="Remove what learn stored (.git/santamerge/learn/, ranker.json and "
+    "methods.json) and stop.",
+)
 @json_option
 @report_errors
 def learn(limit: int, budget: float, held: float, forget: bool, as_json: bool) -> None:
@@ -77,8 +94,10 @@ def learn(limit: int, budget: float, held: float, forget: bool, as_json: bool) -
     repo = find_repository(os.getcwd(), WHERE)
     state = Path(repo.git_dir) / "santamerge"
     if os.path.lexists(state) and not state.is_dir():
-        raise SantamergeError(f"{state} is not a folder; learn keeps its hunks and ranker "
-                              "there: move it away and run learn again")
+        raise SantamergeError(
+            f"{state} is not a folder; learn keeps its hunks and ranker "
+            "there: move it away and run learn again"
+        )
     store = state / "learn"
     target = local_path(repo.git_dir)
     if forget:
@@ -87,15 +106,23 @@ def learn(limit: int, budget: float, held: float, forget: bool, as_json: bool) -
         shutil.rmtree(store, ignore_errors=True)
         _remove(target)
         _remove(proof_path(repo.git_dir))
-        click.echo("santamerge: forgot what learn stored; the shipped ranker and policy "
-                   "are in effect")
+        click.echo(
+            "santamerge: forgot what learn stored; the shipped ranker and policy are in effect"
+        )
         return
     mined, stored = _mine(repo.root, store, limit, budget, quiet=as_json)
     records = _records(store)
     result = _fit(records, target, held)
     result["methods"] = _prove(records, repo.git_dir, held)
-    result.update({"schema": LEARN_SCHEMA, "merges_read_now": mined, "merges_stored": stored,
-                   "store": str(store), "ranker": str(target)})
+    result.update(
+        {
+            "schema": LEARN_SCHEMA,
+            "merges_read_now": mined,
+            "merges_stored": stored,
+            "store": str(store),
+            "ranker": str(target),
+        }
+    )
     if as_json:
         click.echo(json.dumps(result, indent=1))
     else:
@@ -138,8 +165,11 @@ def _prove(records: list[MinedHunk], git_dir: str, held: float) -> dict[str, Any
         write_proof(git_dir, proof)
         out["stored"] = True
     except OSError as exc:
-        out.update(stored=False, why=f"could not store the table in {proof_path(git_dir)} "
-                   f"({exc.strerror}); move that away and run learn again")
+        out.update(
+            stored=False,
+            why=f"could not store the table in {proof_path(git_dir)} "
+            f"({exc.strerror}); move that away and run learn again",
+        )
     return out
 
 
@@ -154,30 +184,44 @@ def _fit(records: list[MinedHunk], target: Path, held: float) -> dict[str, Any]:
 
     ranker = shipped_ranker()
     if ranker is None:
-        raise SantamergeError("this installation ships no ranker to adjust; reinstall "
-                              "santamerge")
+        raise SantamergeError("this installation ships no ranker to adjust; reinstall santamerge")
     hunks = _hunks(records)
     out: dict[str, Any] = {"hunks": len(hunks), "merges": len({h.merge for h in hunks})}
     if len(hunks) < MIN_HUNKS:
         _remove(target)
-        out.update(stored=False, why=f"{len(hunks)} conflict hunks matched to their commits; "
-                   f"learn needs {MIN_HUNKS} (raise --limit, or run again later)")
+        out.update(
+            stored=False,
+            why=f"{len(hunks)} conflict hunks matched to their commits; "
+            f"learn needs {MIN_HUNKS} (raise --limit, or run again later)",
+        )
         return out
     older, newest = split_by_date(hunks, held)
     before = top1_right(newest, ranker)
     trial = fit_adjustment(older, ranker)
     after = top1_right(newest, ranker._replace(local=trial))
-    out.update(held_out={"hunks": len(newest), "merges": len({h.merge for h in newest}),
-                         "since": min((h.date for h in newest), default=""),
-                         "top1_shipped": before, "top1_adjusted": after})
+    out.update(
+        held_out={
+            "hunks": len(newest),
+            "merges": len({h.merge for h in newest}),
+            "since": min((h.date for h in newest), default=""),
+            "top1_shipped": before,
+            "top1_adjusted": after,
+        }
+    )
     if after <= before:
         _remove(target)
-        out.update(stored=False, why="the adjustment ranked the newest merges no better "
-                   "than the shipped ranker; nothing stored, the shipped ranker stays")
+        out.update(
+            stored=False,
+            why="the adjustment ranked the newest merges no better "
+            "than the shipped ranker; nothing stored, the shipped ranker stays",
+        )
         return out
-    facts = {"hunks": len(hunks), "merges": out["merges"],
-             "fitted": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-             "held_out": out["held_out"]}
+    facts = {
+        "hunks": len(hunks),
+        "merges": out["merges"],
+        "fitted": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "held_out": out["held_out"],
+    }
     adjustment = fit_adjustment(hunks, ranker, facts=facts)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
@@ -186,12 +230,16 @@ def _fit(records: list[MinedHunk], target: Path, held: float) -> dict[str, Any]:
         os.replace(tmp, target)
     except OSError as exc:  # a folder in its place, say: the shipped ranker stays
         tmp.unlink(missing_ok=True)
-        out.update(stored=False, why=f"could not store the adjustment in {target} "
-                   f"({exc.strerror}); move that away and run learn again")
+        out.update(
+            stored=False,
+            why=f"could not store the adjustment in {target} "
+            f"({exc.strerror}); move that away and run learn again",
+        )
         return out
-    out.update(stored=True, weights=dict(zip(adjustment.features,
-                                             (round(c, 3) for c in adjustment.coef),
-                                             strict=True)))
+    out.update(
+        stored=True,
+        weights=dict(zip(adjustment.features, (round(c, 3) for c in adjustment.coef), strict=True)),
+    )
     return out
 
 
@@ -219,49 +267,75 @@ def _hunks(records: list[MinedHunk]) -> list[Hunk]:
 
 
 def _print(result: dict[str, Any]) -> None:
-    click.echo(f"read {result['merges_read_now']} new merge commit(s); "
-               f"{result['merges_stored']} stored in all")
-    click.echo(f"{result['hunks']} conflict hunk(s) matched to their commits, in "
-               f"{result['merges']} merge(s)")
+    click.echo(
+        f"read {result['merges_read_now']} new merge commit(s); "
+        f"{result['merges_stored']} stored in all"
+    )
+    click.echo(
+        f"{result['hunks']} conflict hunk(s) matched to their commits, in "
+        f"{result['merges']} merge(s)"
+    )
     held = result.get("held_out")
     if held:
-        click.echo(f"held back the newest {held['merges']} merge(s) ({held['hunks']} hunks, "
-                   f"since {held['since'][:10]}): top-1 right {held['top1_shipped']:.1%} "
-                   f"with the shipped ranker, {held['top1_adjusted']:.1%} adjusted")
+        click.echo(
+            f"held back the newest {held['merges']} merge(s) ({held['hunks']} hunks, "
+            f"since {held['since'][:10]}): top-1 right {held['top1_shipped']:.1%} "
+            f"with the shipped ranker, {held['top1_adjusted']:.1%} adjusted"
+        )
     _print_methods(result["methods"])
     if result["stored"]:
-        click.echo(f"stored the adjustment in {result['ranker']}; propose, preview, resolve "
-                   "and the driver use it from now on (santamerge learn --forget undoes it)")
+        click.echo(
+            f"stored the adjustment in {result['ranker']}; propose, preview, resolve "
+            "and the driver use it from now on (santamerge learn --forget undoes it)"
+        )
     else:
         click.echo(f"santamerge: {result['why']}")
 
 
-VERDICTS = {"proven": "written here", "contradicted": "not written here",
-            "too few": "too few hunks: the policy decides"}
+VERDICTS = {
+    "proven": "written here",
+    "contradicted": "not written here",
+    "too few": "too few hunks: the policy decides",
+}
 
 
 def _print_methods(methods: dict[str, Any]) -> None:
     """The table of each method's figures per language, and what the policy makes of it."""
     languages = methods["languages"]
     if not languages:
-        click.echo("no method gave a candidate in the newest merges: the policy is as "
-                   "shipped")
+        click.echo("no method gave a candidate in the newest merges: the policy is as shipped")
         return
-    click.echo(f"each method on the newest {methods['merges']} merge(s) (since "
-               f"{methods['since'][:10]}): written = hunks it would write, right = "
-               "holds the commit's text (order-only counted right, and shown apart)")
+    click.echo(
+        f"each method on the newest {methods['merges']} merge(s) (since "
+        f"{methods['since'][:10]}): written = hunks it would write, right = "
+        "holds the commit's text (order-only counted right, and shown apart)"
+    )
     rows = [("language", "method", "written", "right", "order-only", "precision", "")]
     for language, figures in languages.items():
         for method, f in figures.items():
-            rows.append((language, method, str(f["written"]), str(f["right"]),
-                         str(f["order_only"]), f"{f['precision']:.1%}",
-                         VERDICTS[f["verdict"]]))
+            rows.append(
+                (
+                    language,
+                    method,
+                    str(f["written"]),
+                    str(f["right"]),
+                    str(f["order_only"]),
+                    f"{f['precision']:.1%}",
+                    VERDICTS[f["verdict"]],
+                )
+            )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        cells = [c.ljust(w) if i < 2 else c.rjust(w)
-                 for i, (c, w) in enumerate(zip(row, widths, strict=False))]
+        cells = [
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=False))
+        ]
         click.echo("  " + "  ".join(cells) + (f"  {row[-1]}" if row[-1] else ""))
     where = methods["file"] if methods["stored"] else None
-    click.echo(f"stored the table in {where}; the driver, resolve --accept and merge-tree "
-               f"write a method here at >= {methods['precision']:.0%} precision on >= "
-               f"{methods['min_hunks']} hunks" if where else f"santamerge: {methods['why']}")
+    click.echo(
+        f"stored the table in {where}; the driver, resolve --accept and merge-tree "
+        f"write a method here at >= {methods['precision']:.0%} precision on >= "
+        f"{methods['min_hunks']} hunks"
+        if where
+        else f"santamerge: {methods['why']}"
+    )

@@ -16,12 +16,17 @@ from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
 if TYPE_CHECKING:
     from santamerge.bench.memory import MemoryMerge
 
-WHERE = "is not inside a git repository; run santamerge merge-tree in the repository " \
-        "that holds both commits"
+WHERE = (
+    "is not inside a git repository; run santamerge merge-tree in the repository "
+    "that holds both commits"
+)
 
 
-@click.command("merge-tree", short_help="Merge two commits in memory, as git merge-tree "
-                                        "does, with santamerge's policy; write nothing.")
+@click.command(
+    "merge-tree",
+    short_help="Merge two commits in memory, as git merge-tree "
+    "does, with santamerge's policy; write nothing.",
+)
 @click.argument("ours")
 @click.argument("theirs")
 @policy_option
@@ -72,19 +77,26 @@ def _print(result: MemoryMerge, ours: str, theirs: str, policy: str) -> None:
     for f in result.files:
         outcome = f.record.outcome
         written = outcome.methods
-        click.echo(f"{f.path}: {len(f.record.hunks)} conflict hunk(s); santamerge "
-                   f"({policy}) writes {len(written)}, leaves {len(outcome.unresolved)}")
+        click.echo(
+            f"{f.path}: {len(f.record.hunks)} conflict hunk(s); santamerge "
+            f"({policy}) writes {len(written)}, leaves {len(outcome.unresolved)}"
+        )
         evidence = {h.index: f" ({h.evidence})" for h in f.record.hunks if h.evidence}
         for i, method in sorted(written.items()):
             click.echo(f"  hunk {i + 1}: written, {method}{evidence.get(i, '')}")
         for hunk in f.record.hunks:
             if hunk.index in outcome.unresolved:
                 best = ", ".join(f"{c.method} {c.score:.2f}" for c in hunk.candidates[:3])
-                click.echo(f"  hunk {hunk.index + 1} (line {hunk.line}): left; best "
-                           f"candidates: {best or 'none'}{evidence.get(hunk.index, '')}")
+                click.echo(
+                    f"  hunk {hunk.index + 1} (line {hunk.line}): left; best "
+                    f"candidates: {best or 'none'}{evidence.get(hunk.index, '')}"
+                )
     for path in result.other:
-        click.echo(f"{path}: conflicted in a way santamerge does not merge (add/delete, "
-                   "rename, mode or binary); git's conflict stays")
+        click.echo(
+            f"{path}: conflicted in a way santamerge does not merge (add/delete, "
+            "rename, mode or binary); git's conflict stays"
+        )
     left = result.left
-    click.echo(f"{left} path(s) left conflicted" if left else
-               "santamerge would resolve every conflict")
+    click.echo(
+        f"{left} path(s) left conflicted" if left else "santamerge would resolve every conflict"
+    )

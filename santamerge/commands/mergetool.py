@@ -13,8 +13,10 @@ from santamerge.commands.options import policy_option
 from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
 
 
-@click.command(short_help="The full-screen review of one file, for `git mergetool` "
-                          "(santamerge install --mergetool sets it up).")
+@click.command(
+    short_help="The full-screen review of one file, for `git mergetool` "
+    "(santamerge install --mergetool sets it up)."
+)
 @click.argument("base", type=click.Path(exists=True, dir_okay=False))
 @click.argument("local", type=click.Path(exists=True, dir_okay=False))
 @click.argument("remote", type=click.Path(exists=True, dir_okay=False))
@@ -46,46 +48,53 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
     from santamerge.ui.review import load_preview
 
     try:
-        repo: git.Repository | None = git.find_repository(os.path.dirname(
-            os.path.abspath(merged)))
+        repo: git.Repository | None = git.find_repository(os.path.dirname(os.path.abspath(merged)))
     except SantamergeError:
         repo = None
-    repo_path = os.path.relpath(os.path.realpath(merged), os.path.realpath(repo.root)) \
-        if repo else merged
+    repo_path = (
+        os.path.relpath(os.path.realpath(merged), os.path.realpath(repo.root)) if repo else merged
+    )
     size = git.marker_size_attribute(repo, repo_path) if repo else 7
     diff3, status = git.merge_file(local, base, remote, LABELS, size)
     plain, _ = git.merge_file(local, base, remote, LABELS, size, style="merge")
     if status == git.MERGE_FILE_ERROR:
-        raise SantamergeError(f"{merged}: git merge-file refused it (binary?); resolve it "
-                              "with another tool")
+        raise SantamergeError(
+            f"{merged}: git merge-file refused it (binary?); resolve it with another tool"
+        )
     if status == 0:
-        _stop(f"{merged}: git merge-file merges its sides cleanly (git's merge differed: "
-              "a rename, or merge options); nothing to review, so it is left to you")
+        _stop(
+            f"{merged}: git merge-file merges its sides cleanly (git's merge differed: "
+            "a rename, or merge options); nothing to review, so it is left to you"
+        )
     with open(merged, "rb") as fh:
         current = fh.read()
     try:
         text, now = diff3.decode("utf-8"), current.decode("utf-8")
     except UnicodeDecodeError:
-        raise SantamergeError(f"{merged}: not UTF-8 text; resolve it with another "
-                              "tool") from None
+        raise SantamergeError(f"{merged}: not UTF-8 text; resolve it with another tool") from None
     zealous, _ = git.merge_file(local, base, remote, LABELS, size, style="zdiff3")
     styles = (plain, diff3, zealous)  # merge.conflictStyle: merge, diff3 or zdiff3
     if not any(same_conflict(now, s.decode("utf-8", "replace"), size) for s in styles):
-        _stop(f"{merged} no longer holds the conflict git left in it (edited by hand?); "
-              "santamerge does not write over it (`git checkout -m -- FILE` starts it "
-              "again)")
+        _stop(
+            f"{merged} no longer holds the conflict git left in it (edited by hand?); "
+            "santamerge does not write over it (`git checkout -m -- FILE` starts it "
+            "again)"
+        )
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
-    source = PreviewSource(merged, merged, merged, repo_path.replace(os.sep, "/"), LABELS,
-                           None, text, size, current)
+    source = PreviewSource(
+        merged, merged, merged, repo_path.replace(os.sep, "/"), LABELS, None, text, size, current
+    )
     file = load_preview(source, chosen, _note, repo.git_dir if repo else None)
     if file is None or not file.proposal.hunks:
         _stop(f"{merged}: nothing to review")
     from santamerge.ui.render import full_screen
 
     if not full_screen():
-        _stop("git mergetool runs santamerge's full-screen review, and here is no terminal "
-              "that can show it (none, TERM=dumb, or no colours): `santamerge preview` "
-              "prints the hunks, `santamerge preview --json` for scripts")
+        _stop(
+            "git mergetool runs santamerge's full-screen review, and here is no terminal "
+            "that can show it (none, TERM=dumb, or no colours): `santamerge preview` "
+            "prints the hunks, `santamerge preview --json` for scripts"
+        )
     from santamerge.commands.preview import finish_review
 
     (result,) = finish_review([file])

@@ -30,7 +30,8 @@ EMBEDDED_GOOD_FOR = (
     "middles unasked: resolve and the merge driver do not ask it unless told to (--model "
     "embedded, driver_model), and fill --write refuses it without evidence. For useful "
     "middles use a real checkpoint (--model bigcode/gpt_bigcode-santacoder) or a server "
-    "(docs/serving.md).")
+    "(docs/serving.md)."
+)
 
 
 @click.group(short_help="Inspect, train and evaluate the code model.")
@@ -48,8 +49,7 @@ def model() -> None:
 @model_options
 @json_option
 @report_errors
-def info(model_name: str | None, device: str | None, server: str | None,
-         as_json: bool) -> None:
+def info(model_name: str | None, device: str | None, server: str | None, as_json: bool) -> None:
     """Load the model in effect and describe it: family, parameters, device, FIM tokens,
     and which backend serves it (a server, the shared local server, or this process),
     for one-off commands and for per-file processes (the merge driver, fill, resolve),
@@ -62,15 +62,25 @@ def info(model_name: str | None, device: str | None, server: str | None,
     check_device(settings.device)
     backend = open_backend(settings)
     here, per_file = choose_backend(settings), choose_backend(settings, per_file=True)
-    facts = {**backend.describe(),
-             "chosen_by": setting_origin("model", flag=model_name),
-             "backend": f"{here.kind} ({here.why})",
-             "per_file_backend": f"{per_file.kind}: {per_file.where} ({per_file.why})",
-             "local_server": _local_server_note(settings),
-             "fill_evidence": describe_evidence(fill_evidence(settings.model)),
-             "settings_from": {name: setting_origin(name, flag=flag) for name, flag in (
-                 ("model", model_name), ("device", device), ("server", server),
-                 ("autostart", None), ("idle_timeout", None), ("fim_family", None))}}
+    facts = {
+        **backend.describe(),
+        "chosen_by": setting_origin("model", flag=model_name),
+        "backend": f"{here.kind} ({here.why})",
+        "per_file_backend": f"{per_file.kind}: {per_file.where} ({per_file.why})",
+        "local_server": _local_server_note(settings),
+        "fill_evidence": describe_evidence(fill_evidence(settings.model)),
+        "settings_from": {
+            name: setting_origin(name, flag=flag)
+            for name, flag in (
+                ("model", model_name),
+                ("device", device),
+                ("server", server),
+                ("autostart", None),
+                ("idle_timeout", None),
+                ("fim_family", None),
+            )
+        },
+    }
     if settings.model == "embedded" and not settings.server:
         facts["good_for"] = EMBEDDED_GOOD_FOR
     if as_json:
@@ -86,29 +96,50 @@ def _local_server_note(settings: Settings) -> str:
 
     if not settings.autostart:
         return "none is started (autostart is off)"
-    return (f"started by the first per-file process that needs the model (the merge "
-            f"driver with driver_model, fill); it stops after {settings.idle_timeout:g} s "
-            f"idle (idle_timeout, from {setting_origin('idle_timeout')})")
+    return (
+        f"started by the first per-file process that needs the model (the merge "
+        f"driver with driver_model, fill); it stops after {settings.idle_timeout:g} s "
+        f"idle (idle_timeout, from {setting_origin('idle_timeout')})"
+    )
 
 
 @model.command("eval", short_help="Measure the model on held-out code, beside baselines.")
 @model_option
 @device_option
 @click.option("--lines", default=200, show_default=True, help="Single lines to fill.")
-@click.option("--bodies", default=50, show_default=True,
-              help="Short Python function bodies (2 to 8 lines) to fill.")
-@click.option("--files", "paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Evaluate on these Python files instead of the embedded model's held-out "
-                   "files (repeatable).")
+@click.option(
+    "--bodies",
+    default=50,
+    show_default=True,
+    help="Short Python function bodies (2 to 8 lines) to fill.",
+)
+@click.option(
+    "--files",
+    "paths",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Evaluate on these Python files instead of the embedded model's held-out "
+    "files (repeatable).",
+)
 @click.option("--seed", default=0, show_default=True)
-@click.option("--fim-order", type=click.Choice(["psm", "spm"]), default=None,
-              help="Prompt order (default: the model's own; SPM only for families "
-                   "trained on it).")
+@click.option(
+    "--fim-order",
+    type=click.Choice(["psm", "spm"]),
+    default=None,
+    help="Prompt order (default: the model's own; SPM only for families trained on it).",
+)
 @json_option
 @report_errors
-def evaluate_command(model_name: str | None, device: str | None, lines: int, bodies: int,
-                     paths: tuple[str, ...], seed: int, fim_order: str | None,
-                     as_json: bool) -> None:
+def evaluate_command(
+    model_name: str | None,
+    device: str | None,
+    lines: int,
+    bodies: int,
+    paths: tuple[str, ...],
+    seed: int,
+    fim_order: str | None,
+    as_json: bool,
+) -> None:
     """Fill held-out lines and function bodies with the model, greedily, and compare with
     the truth: exact match and edit similarity, next to the trivial baselines (the empty
     string, the previous line, and the prefix line most like the truth)."""
@@ -135,16 +166,22 @@ def evaluate_command(model_name: str | None, device: str | None, lines: int, bod
     with Progress(transient=True, disable=as_json) as bar:
         job = bar.add_task("filling", total=len(tasks))
         rows = evaluate(backend, tasks, budget, progress=lambda k: bar.advance(job, k))
-    report = {"model": backend.name, "files": len(files), "seed": seed,
-              "fim_order": backend.template.order,
-              "rows": [r._asdict() for r in rows]}
+    report = {
+        "model": backend.name,
+        "files": len(files),
+        "seed": seed,
+        "fim_order": backend.template.order,
+        "rows": [r._asdict() for r in rows],
+    }
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
     for r in rows:
         ms = f"{r.ms_per_sample:.0f} ms/sample" if r.ms_per_sample is not None else ""
-        click.echo(f"{r.kind:>5} {r.method:<26} n={r.samples:<4} exact {r.exact:6.1%}  "
-                   f"similarity {r.similarity:.3f}  {ms}")
+        click.echo(
+            f"{r.kind:>5} {r.method:<26} n={r.samples:<4} exact {r.exact:6.1%}  "
+            f"similarity {r.similarity:.3f}  {ms}"
+        )
 
 
 @model.command(short_help="Record a `bench stubs` report as the model's evidence for fill.")
@@ -183,13 +220,15 @@ def _eval_files(paths: tuple[str, ...]) -> list[tuple[str, str]]:
 
     from santamerge.training.corpus import read_text, stdlib_root
 
-    listed = json.loads((resources.files("santamerge") / "data" / "eval-files.json")
-                        .read_text(encoding="utf-8"))["files"]
+    listed = json.loads(
+        (resources.files("santamerge") / "data" / "eval-files.json").read_text(encoding="utf-8")
+    )["files"]
     found = [(rel, read_text(stdlib_root() / rel)) for rel in listed]
     python = [(rel, text) for rel, text in found if text is not None]
     if not python:
-        raise SantamergeError("no held-out Python files were found for this interpreter; "
-                              "pass some with --files")
+        raise SantamergeError(
+            "no held-out Python files were found for this interpreter; pass some with --files"
+        )
     return python
 
 
@@ -198,11 +237,20 @@ model.add_command(corpus)
 
 
 @model.command(short_help="Write the embedded model (or a local GPT-BigCode folder) as GGUF.")
-@click.option("--gguf", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The GGUF file to write.")
-@click.option("--from", "source", type=click.Path(file_okay=False, exists=True,
-                                                   path_type=Path), default=None,
-              help="A local GPT-BigCode checkpoint folder (default: the embedded model).")
+@click.option(
+    "--gguf",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The GGUF file to write.",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A local GPT-BigCode checkpoint folder (default: the embedded model).",
+)
 @json_option
 @report_errors
 def export(out: Path, source: Path | None, as_json: bool) -> None:
@@ -223,5 +271,7 @@ def export(out: Path, source: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(facts, indent=2))
     else:
-        click.echo(f"wrote {out}: {facts['architecture']}, context {facts['context']}, "
-                   f"{facts['vocabulary']} tokens, {facts['bytes'] / 1e6:.1f} MB")
+        click.echo(
+            f"wrote {out}: {facts['architecture']}, context {facts['context']}, "
+            f"{facts['vocabulary']} tokens, {facts['bytes'] / 1e6:.1f} MB"
+        )

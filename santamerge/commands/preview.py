@@ -21,18 +21,25 @@ if TYPE_CHECKING:
 PREVIEW_SCHEMA = 1  # the wrapper {"schema", "files"}; docs/preview-schema.json
 
 
-@click.command(short_help="Review each conflict hunk and its candidates, full-screen; accept "
-                          "with a key.")
+@click.command(
+    short_help="Review each conflict hunk and its candidates, full-screen; accept with a key."
+)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--attempt", "attempt_id", default=None, metavar="ID",
-              help="Review what the merge driver did: `last` for every file of the last "
-                   "merge, or one attempt by its folder name under .git/santamerge/attempts/ "
-                   "(or a unique prefix; `santamerge attempts` lists them).")
+@click.option(
+    "--attempt",
+    "attempt_id",
+    default=None,
+    metavar="ID",
+    help="Review what the merge driver did: `last` for every file of the last "
+    "merge, or one attempt by its folder name under .git/santamerge/attempts/ "
+    "(or a unique prefix; `santamerge attempts` lists them).",
+)
 @json_option
 @policy_option
 @report_errors
-def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
-            policy: str | None) -> None:
+def preview(
+    paths: tuple[str, ...], attempt_id: str | None, as_json: bool, policy: str | None
+) -> None:
     """Review each conflict hunk and its ranked candidates; accept one with a key.
 
     PATHS are conflicted files or folders of this repository (all of its conflicted
@@ -82,8 +89,11 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
     chosen = POLICIES[policy] if policy else DEFAULT_POLICY
     sources = _sources(paths, attempt_id)
     git_dir, history = _ranker_facts(attempt_id is None)
-    files = [f for f in (load_preview(s, chosen, _note, git_dir, history) for s in sources)
-             if f is not None and f.proposal.hunks]
+    files = [
+        f
+        for f in (load_preview(s, chosen, _note, git_dir, history) for s in sources)
+        if f is not None and f.proposal.hunks
+    ]
     unshown = [] if attempt_id is not None else _conflicted_not_shown(paths, files)
     for path in unshown:
         _note(f"{path}: still conflicted, and not shown here; resolve it with another tool")
@@ -92,8 +102,11 @@ def preview(paths: tuple[str, ...], attempt_id: str | None, as_json: bool,
         click.echo(json.dumps(document, indent=2))
         left = any(_conflicts_left(f) for f in files)
     elif not files:
-        click.echo("nothing to preview: no file holds conflict markers" if not unshown
-                   else "nothing santamerge can show")
+        click.echo(
+            "nothing to preview: no file holds conflict markers"
+            if not unshown
+            else "nothing santamerge can show"
+        )
         left = False
     elif full_screen():
         left = not all(result.clean for result in finish_review(files))
@@ -126,8 +139,9 @@ def _conflicted_not_shown(paths: tuple[str, ...], files: list[PreviewFile]) -> l
     out = []
     for path in git.conflicted_paths(repo):
         full = os.path.join(root, path)
-        if wanted and not any(full == w or full.startswith(w.rstrip(os.sep) + os.sep)
-                              for w in wanted):
+        if wanted and not any(
+            full == w or full.startswith(w.rstrip(os.sep) + os.sep) for w in wanted
+        ):
             continue
         if full not in shown:
             out.append(os.path.relpath(full))
@@ -167,12 +181,14 @@ def _report(files: list[PreviewFile]) -> None:
         if file.header:
             out.print(Text(file.header, style="bold"))
         assert file.outcome is not None
-        written = {i: (d.text, d.how) for i, d in file.written.items()} if file.header \
-            else None
-        render_report(file.shown, file.proposal, file.outcome, file.record.labels,
-                      out, written)
-    out.print(Text("Nothing was written: run `santamerge preview` in a terminal to "
-                   "accept candidates.", style="dim"))
+        written = {i: (d.text, d.how) for i, d in file.written.items()} if file.header else None
+        render_report(file.shown, file.proposal, file.outcome, file.record.labels, out, written)
+    out.print(
+        Text(
+            "Nothing was written: run `santamerge preview` in a terminal to accept candidates.",
+            style="dim",
+        )
+    )
 
 
 def finish_review(files: list[PreviewFile]) -> list[FileResult]:

@@ -23,40 +23,73 @@ if TYPE_CHECKING:
 
 RESOLVE_SCHEMA = 1  # {"schema", "files", "threshold"}; each file as in docs/propose-json.md
 DEFAULT_POLICY = "calibrated"
-WHERE = "is not inside a git working tree; run santamerge resolve in the repository with " \
-        "the conflicts"
+WHERE = (
+    "is not inside a git working tree; run santamerge resolve in the repository with the conflicts"
+)
 
 
-@click.command(short_help="Propose, and with --accept write, a candidate for each conflict "
-                          "hunk after a conflicted merge, rebase or cherry-pick.")
+@click.command(
+    short_help="Propose, and with --accept write, a candidate for each conflict "
+    "hunk after a conflicted merge, rebase or cherry-pick."
+)
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--accept", is_flag=True,
-              help="Write each hunk whose learned top candidate reaches the threshold, or "
-                   "whose method this repository's history proves (santamerge learn), and "
-                   "that passes the gates; every other hunk keeps its markers.")
-@click.option("--threshold", type=float, default=None, metavar="P",
-              help="The probability, 0..1, that --accept needs (default: the calibrated "
-                   "threshold, 99 % precision on replayed merges; docs/ranking.md).")
-@click.option("--add", is_flag=True,
-              help="With --accept: `git add` each written file that has no conflict "
-                   "markers left (and only those).")
-@click.option("--undo", is_flag=True,
-              help="Restore the files (and unmerged index entries) of the last --accept.")
-@click.option("--force", is_flag=True,
-              help="With --undo: restore even files changed since resolve wrote them. "
-                   "Otherwise: also propose on (and with --accept write, after a backup) "
-                   "files whose markers were removed or edited by hand, from git's merge "
-                   "rebuilt from the index.")
-@click.option("--no-model", is_flag=True,
-              help="Rank without the code model (faster; no model middles or likelihoods).")
+@click.option(
+    "--accept",
+    is_flag=True,
+    help="Write each hunk whose learned top candidate reaches the threshold, or "
+    "whose method this repository's history proves (santamerge learn), and "
+    "that passes the gates; every other hunk keeps its markers.",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    metavar="P",
+    help="The probability, 0..1, that --accept needs (default: the calibrated "
+    "threshold, 99 % precision on replayed merges; docs/ranking.md).",
+)
+@click.option(
+    "--add",
+    is_flag=True,
+    help="With --accept: `git add` each written file that has no conflict "
+    "markers left (and only those).",
+)
+@click.option(
+    "--undo",
+    is_flag=True,
+    help="Restore the files (and unmerged index entries) of the last --accept.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --undo: restore even files changed since resolve wrote them. "
+    "Otherwise: also propose on (and with --accept write, after a backup) "
+    "files whose markers were removed or edited by hand, from git's merge "
+    "rebuilt from the index.",
+)
+@click.option(
+    "--no-model",
+    is_flag=True,
+    help="Rank without the code model (faster; no model middles or likelihoods).",
+)
 @policy_choice(DEFAULT_POLICY)
 @model_options
 @json_option
 @report_errors
-def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: bool,
-            undo: bool, force: bool, no_model: bool, policy: str | None,
-            model_name: str | None, device: str | None, server: str | None,
-            as_json: bool) -> None:
+def resolve(
+    paths: tuple[str, ...],
+    accept: bool,
+    threshold: float | None,
+    add: bool,
+    undo: bool,
+    force: bool,
+    no_model: bool,
+    policy: str | None,
+    model_name: str | None,
+    device: str | None,
+    server: str | None,
+    as_json: bool,
+) -> None:
     """Resolve a conflicted merge, rebase or cherry-pick, hunk by hunk.
 
     What it reads: the files git lists as conflicted (git diff --diff-filter=U), or
@@ -112,16 +145,26 @@ def resolve(paths: tuple[str, ...], accept: bool, threshold: float | None, add: 
     repo = find_repository(os.getcwd(), WHERE)
     if undo:
         if accept or add or paths or threshold is not None or as_json:
-            raise SantamergeError("--undo restores the last --accept as a whole; give it "
-                                  "alone (or with --force)")
+            raise SantamergeError(
+                "--undo restores the last --accept as a whole; give it alone (or with --force)"
+            )
         _undo(repo, force)
         return
     from santamerge.config import load_settings
 
     settings = load_settings(repo.root, model=model_name, device=device, server=server)
     chosen = _policy(policy or DEFAULT_POLICY, threshold)
-    left = _resolve(repo, paths, accept, add, settings,
-                    _asks_model(settings, no_model, model_name), chosen, as_json, force)
+    left = _resolve(
+        repo,
+        paths,
+        accept,
+        add,
+        settings,
+        _asks_model(settings, no_model, model_name),
+        chosen,
+        as_json,
+        force,
+    )
     if accept and left:
         sys.exit(EXIT_CONFLICTS)
 
@@ -138,24 +181,43 @@ def _asks_model(settings: Settings, no_model: bool, model_name: str | None) -> b
     return True
 
 
-def _check_flags(accept: bool, threshold: float | None, add: bool, no_model: bool,
-                 policy: str | None, *model: str | None) -> None:
+def _check_flags(
+    accept: bool,
+    threshold: float | None,
+    add: bool,
+    no_model: bool,
+    policy: str | None,
+    *model: str | None,
+) -> None:
     if not 0.0 <= (threshold if threshold is not None else 0.0) <= 1.0:
-        raise SantamergeError(f"--threshold {threshold:g} is not a probability; give a "
-                              "value from 0 to 1")
+        raise SantamergeError(
+            f"--threshold {threshold:g} is not a probability; give a value from 0 to 1"
+        )
     if threshold is not None and (policy or DEFAULT_POLICY) != "calibrated":
-        raise SantamergeError(f"--threshold sets the calibrated policy's threshold; the "
-                              f"{policy} policy has none (drop one of them)")
+        raise SantamergeError(
+            f"--threshold sets the calibrated policy's threshold; the "
+            f"{policy} policy has none (drop one of them)"
+        )
     if add and not accept:
-        raise SantamergeError("--add stages the files that --accept writes; give --accept "
-                              "too (santamerge resolve --accept --add)")
+        raise SantamergeError(
+            "--add stages the files that --accept writes; give --accept "
+            "too (santamerge resolve --accept --add)"
+        )
     if no_model and any(model):
         raise SantamergeError("give --no-model or --model/--device/--server, not both")
 
 
-def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
-             settings: Settings, use_model: bool | None, policy: AutoApplyPolicy,
-             as_json: bool, force: bool) -> bool:
+def _resolve(
+    repo: Repository,
+    paths: tuple[str, ...],
+    accept: bool,
+    add: bool,
+    settings: Settings,
+    use_model: bool | None,
+    policy: AutoApplyPolicy,
+    as_json: bool,
+    force: bool,
+) -> bool:
     """Propose (and write); True when a processed file is left conflicted."""
     from santamerge import git
     from santamerge.merge.workspace.sources import load_source, select_paths
@@ -165,12 +227,17 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
     chosen = select_paths(repo, conflicted, paths, cwd, _note)
     if not conflicted:
         _note("no conflicted files (git diff --diff-filter=U lists none); nothing to do")
-    sources = [s for s in (load_source(repo, p, cwd, settings.max_bytes, _note, force)
-                           for p in chosen) if s is not None]
+    sources = [
+        s
+        for s in (load_source(repo, p, cwd, settings.max_bytes, _note, force) for p in chosen)
+        if s is not None
+    ]
     if use_model is None and sources and not as_json:  # said once, where it matters
-        _note("not asking the embedded model: its middles are rarely right "
-              "(docs/model-card.md); --model embedded asks it, --model/--server choose a "
-              "real one")
+        _note(
+            "not asking the embedded model: its middles are rarely right "
+            "(docs/model-card.md); --model embedded asks it, --model/--server choose a "
+            "real one"
+        )
     backend = _open_model(settings, as_json) if use_model and sources else None
     results = _propose_all(sources, policy, backend, git.merge_message(repo), as_json, repo)
     if as_json:
@@ -182,9 +249,14 @@ def _resolve(repo: Repository, paths: tuple[str, ...], accept: bool, add: bool,
     written = _write(repo, results, policy, add, as_json)
     skipped = len(chosen) - len(results)  # still conflicted: not proposed on
     if not written and not as_json and results:
-        click.echo("Nothing was written: " + (
-            f"no hunk's top candidate reached the threshold ({policy.threshold:.3f})."
-            if policy.threshold is not None else f"the {policy.name} policy writes no hunk."))
+        click.echo(
+            "Nothing was written: "
+            + (
+                f"no hunk's top candidate reached the threshold ({policy.threshold:.3f})."
+                if policy.threshold is not None
+                else f"the {policy.name} policy writes no hunk."
+            )
+        )
     return skipped > 0 or any(r.outcome.unresolved for r in results)
 
 
@@ -215,24 +287,38 @@ def _policy(name: str, threshold: float | None) -> AutoApplyPolicy:
     try:
         chosen = POLICIES[name]
     except KeyError:
-        raise SantamergeError("this installation ships no learned ranker "
-                              "(santamerge/data/ranker.json); reinstall santamerge") from None
+        raise SantamergeError(
+            "this installation ships no learned ranker "
+            "(santamerge/data/ranker.json); reinstall santamerge"
+        ) from None
     # a threshold given by hand is the ranker's alone: the repository's measured methods
     # (santamerge learn) add and remove nothing then
     return chosen if threshold is None else chosen._replace(threshold=threshold, learns=False)
 
 
-def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backend | None,
-                 message: str | None, as_json: bool, repo: Repository) -> list[Proposed]:
+def _propose_all(
+    sources: list[Source],
+    policy: AutoApplyPolicy,
+    backend: Backend | None,
+    message: str | None,
+    as_json: bool,
+    repo: Repository,
+) -> list[Proposed]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from santamerge.merge.workspace.sources import propose_sources
     from santamerge.ui.render import console
 
     out = console(stderr=True)
-    progress = Progress(TextColumn("proposing"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.description}"), console=out, transient=True,
-                        disable=as_json or not out.is_terminal)
+    progress = Progress(
+        TextColumn("proposing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=out,
+        transient=True,
+        disable=as_json or not out.is_terminal,
+    )
     with progress:
         task = progress.add_task("", total=len(sources))
 
@@ -241,12 +327,14 @@ def _propose_all(sources: list[Source], policy: AutoApplyPolicy, backend: Backen
 
         from santamerge import git
 
-        return propose_sources(sources, policy, backend, message, _note, step,
-                               repo.git_dir, git.history_reader(repo))
+        return propose_sources(
+            sources, policy, backend, message, _note, step, repo.git_dir, git.history_reader(repo)
+        )
 
 
-def _write(repo: Repository, results: list[Proposed], policy: AutoApplyPolicy, add: bool,
-           as_json: bool) -> bool:
+def _write(
+    repo: Repository, results: list[Proposed], policy: AutoApplyPolicy, add: bool, as_json: bool
+) -> bool:
     """Back up, then write each file with a hunk to write; print a line per file. True
     when something was written."""
     from santamerge.merge.workspace.backup import write_resolved

@@ -28,45 +28,114 @@ class LanguageProfile(NamedTuple):
 
 
 _JS_COMMENTS = frozenset({"comment", "html_comment"})
-_JS_FUNCTIONS = frozenset({
-    "function_declaration", "function_expression", "function", "arrow_function",
-    "method_definition", "generator_function_declaration", "generator_function",
-})
-_TS_SCOPES = frozenset({
-    "class_declaration", "class", "abstract_class_declaration", "function_declaration",
-    "generator_function_declaration", "method_definition",
-})
+_JS_FUNCTIONS = frozenset(
+    {
+        "function_declaration",
+        "function_expression",
+        "function",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function",
+    }
+)
+_TS_SCOPES = frozenset(
+    {
+        "class_declaration",
+        "class",
+        "abstract_class_declaration",
+        "function_declaration",
+        "generator_function_declaration",
+        "method_definition",
+    }
+)
 
 PROFILES: tuple[LanguageProfile, ...] = (
-    LanguageProfile("python", (".py", ".pyw"), "tree_sitter_python", "language", "python",
-                    functions=frozenset({"function_definition"}),
-                    scopes=frozenset({"class_definition", "function_definition"})),
-    LanguageProfile("java", (".java",), "tree_sitter_java", "language", "java",
-                    comments=frozenset({"line_comment", "block_comment"}),
-                    functions=frozenset({"method_declaration", "constructor_declaration"}),
-                    scopes=frozenset({"class_declaration", "interface_declaration",
-                                      "enum_declaration", "record_declaration"})),
     LanguageProfile(
-        "javascript", (".js", ".mjs", ".cjs", ".jsx"), "tree_sitter_javascript", "language",
-        "javascript", comments=_JS_COMMENTS, functions=_JS_FUNCTIONS,
-        scopes=frozenset({"class_declaration", "class", "function_declaration",
-                          "generator_function_declaration", "method_definition"}),
+        "python",
+        (".py", ".pyw"),
+        "tree_sitter_python",
+        "language",
+        "python",
+        functions=frozenset({"function_definition"}),
+        scopes=frozenset({"class_definition", "function_definition"}),
     ),
     LanguageProfile(
-        "typescript", (".ts", ".mts", ".cts"), "tree_sitter_typescript", "language_typescript",
-        "typescript", comments=_JS_COMMENTS, functions=_JS_FUNCTIONS, scopes=_TS_SCOPES,
+        "java",
+        (".java",),
+        "tree_sitter_java",
+        "language",
+        "java",
+        comments=frozenset({"line_comment", "block_comment"}),
+        functions=frozenset({"method_declaration", "constructor_declaration"}),
+        scopes=frozenset(
+            {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration"}
+        ),
     ),
-    LanguageProfile("tsx", (".tsx",), "tree_sitter_typescript", "language_tsx", "typescript",
-                    comments=_JS_COMMENTS, functions=_JS_FUNCTIONS, scopes=_TS_SCOPES),
-    LanguageProfile("go", (".go",), "tree_sitter_go", "language", "go",
-                    functions=frozenset({"function_declaration", "method_declaration",
-                                         "func_literal"})),
-    LanguageProfile("rust", (".rs",), "tree_sitter_rust", "language", "rust",
-                    comments=frozenset({"line_comment", "block_comment", "doc_comment",
-                                        "inner_doc_comment_marker",
-                                        "outer_doc_comment_marker"}),
-                    functions=frozenset({"function_item"}),
-                    scopes=frozenset({"function_item", "trait_item"})),
+    LanguageProfile(
+        "javascript",
+        (".js", ".mjs", ".cjs", ".jsx"),
+        "tree_sitter_javascript",
+        "language",
+        "javascript",
+        comments=_JS_COMMENTS,
+        functions=_JS_FUNCTIONS,
+        scopes=frozenset(
+            {
+                "class_declaration",
+                "class",
+                "function_declaration",
+                "generator_function_declaration",
+                "method_definition",
+            }
+        ),
+    ),
+    LanguageProfile(
+        "typescript",
+        (".ts", ".mts", ".cts"),
+        "tree_sitter_typescript",
+        "language_typescript",
+        "typescript",
+        comments=_JS_COMMENTS,
+        functions=_JS_FUNCTIONS,
+        scopes=_TS_SCOPES,
+    ),
+    LanguageProfile(
+        "tsx",
+        (".tsx",),
+        "tree_sitter_typescript",
+        "language_tsx",
+        "typescript",
+        comments=_JS_COMMENTS,
+        functions=_JS_FUNCTIONS,
+        scopes=_TS_SCOPES,
+    ),
+    LanguageProfile(
+        "go",
+        (".go",),
+        "tree_sitter_go",
+        "language",
+        "go",
+        functions=frozenset({"function_declaration", "method_declaration", "func_literal"}),
+    ),
+    LanguageProfile(
+        "rust",
+        (".rs",),
+        "tree_sitter_rust",
+        "language",
+        "rust",
+        comments=frozenset(
+            {
+                "line_comment",
+                "block_comment",
+                "doc_comment",
+                "inner_doc_comment_marker",
+                "outer_doc_comment_marker",
+            }
+        ),
+        functions=frozenset({"function_item"}),
+        scopes=frozenset({"function_item", "trait_item"}),
+    ),
     LanguageProfile("json", (".json",), "tree_sitter_json", "language", "json", "config"),
     LanguageProfile("yaml", (".yaml", ".yml"), "tree_sitter_yaml", "language", "yaml", "config"),
     LanguageProfile("toml", (".toml",), "tree_sitter_toml", "language", "toml", "config"),

@@ -24,8 +24,13 @@ if TYPE_CHECKING:
 
 # The candidates built from pieces of the sides: each must keep every line's own
 # indentation and line ending (santamerge.merge.whitespace), or it is not offered.
-MERGED = ("structured:union", "structured:union-unordered", "structured:tree",
-          "structured:tree-unordered", "merged:words")
+MERGED = (
+    "structured:union",
+    "structured:union-unordered",
+    "structured:tree",
+    "structured:tree-unordered",
+    "merged:words",
+)
 
 
 def build_candidates(
@@ -37,21 +42,21 @@ def build_candidates(
     tree = _tree(parsed, hunk, profile) if union is None else None
     texts: dict[str, str | None] = {
         "structured:union": union.text if union is not None and union.ordered else None,
-        "structured:union-unordered": union.text if union is not None and not union.ordered
+        "structured:union-unordered": union.text
+        if union is not None and not union.ordered
         else None,
         "structured:tree": tree.text if tree is not None and tree.ordered else None,
-        "structured:tree-unordered": tree.text if tree is not None and not tree.ordered
-        else None,
+        "structured:tree-unordered": tree.text if tree is not None and not tree.ordered else None,
         "merged:words": merge_words(hunk.base, hunk.ours, hunk.theirs) if hunk.base else None,
         **side_texts(hunk, parsed.newline),
     }
     for method in MERGED:
         if texts[method] is not None and not keeps_whitespace(
-                texts[method] or "", hunk.base, hunk.ours, hunk.theirs):
+            texts[method] or "", hunk.base, hunk.ours, hunk.theirs
+        ):
             texts[method] = None  # a line with another side's ending or indentation
     note = tree.note if tree else ""
-    return _dedupe(hunk.index, texts, {"structured:tree": note,
-                                       "structured:tree-unordered": note})
+    return _dedupe(hunk.index, texts, {"structured:tree": note, "structured:tree-unordered": note})
 
 
 def side_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str | None]:
@@ -66,8 +71,9 @@ def side_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str | None]
     }
 
 
-def _union(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
-           ) -> Union | None:
+def _union(
+    parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
+) -> Union | None:
     if profile is None:
         return None
     from santamerge.merge.structured.union import union_of_additions
@@ -75,8 +81,9 @@ def _union(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | N
     return union_of_additions(parsed, hunk, profile)
 
 
-def _tree(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
-          ) -> TreeMerge | None:
+def _tree(
+    parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile | None
+) -> TreeMerge | None:
     """The hunk merged as a tree (santamerge.merge.structured.tree); not tried where the union
     applies, since the tree merge gives the union's text there, at three parses' cost."""
     if profile is None:
@@ -92,8 +99,9 @@ def _concat(first: str, second: str, newline: str) -> str:
     return first + second
 
 
-def _dedupe(index: int, texts: dict[str, str | None], reasons: dict[str, str]
-            ) -> tuple[Candidate, ...]:
+def _dedupe(
+    index: int, texts: dict[str, str | None], reasons: dict[str, str]
+) -> tuple[Candidate, ...]:
     first_for: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}
     for method in DETERMINISTIC:
@@ -106,8 +114,12 @@ def _dedupe(index: int, texts: dict[str, str | None], reasons: dict[str, str]
             first_for[text] = method
             aliases[method] = []
     return tuple(
-        Candidate(index, text, method,
-                  note="; ".join(filter(None, [reasons.get(method, ""), _note(aliases[method])])))
+        Candidate(
+            index,
+            text,
+            method,
+            note="; ".join(filter(None, [reasons.get(method, ""), _note(aliases[method])])),
+        )
         for text, method in first_for.items()
     )
 

@@ -50,6 +50,7 @@ from santamerge.syntax.python import python_syntax_error
 if TYPE_CHECKING:
     from tree_sitter import Node, Tree
 
+
 class GateBaseline(NamedTuple):
     """The sides, measured once per file: what a candidate is compared with."""
 
@@ -77,14 +78,18 @@ class GateBaseline(NamedTuple):
         if "compiles" not in self.memo:
             self.memo["compiles"] = all(
                 python_syntax_error(self.parsed.side(side), self.path) is None
-                for side in BOTH_SIDES)
+                for side in BOTH_SIDES
+            )
         compiles: bool = self.memo["compiles"]
         return compiles
 
 
-def prepare_gates(parsed: ParsedMerge, profile: LanguageProfile | None,
-                  path: str = "<merge>", sides: tuple[str, str] | None = None
-                  ) -> GateBaseline:
+def prepare_gates(
+    parsed: ParsedMerge,
+    profile: LanguageProfile | None,
+    path: str = "<merge>",
+    sides: tuple[str, str] | None = None,
+) -> GateBaseline:
     """Measure the sides: their parse errors and duplicated definitions are allowed.
     ``sides``: ours and theirs as whole files, where known (see GateBaseline)."""
     if profile is None:
@@ -116,8 +121,10 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
     errors = count_faults(baseline.profile, tree)
     reasons = []
     if errors > baseline.allowed_errors:
-        reasons.append(f"does not parse: {errors} syntax errors where the sides have "
-                       f"at most {baseline.allowed_errors}")
+        reasons.append(
+            f"does not parse: {errors} syntax errors where the sides have "
+            f"at most {baseline.allowed_errors}"
+        )
     elif (error := _compile_error(baseline, data)) is not None:
         reasons.append(_not_compiled(error))
     elif (failure := _load_error(baseline, data)) is not None:
@@ -125,8 +132,9 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
     new = [key for _, key in _new_duplicates(baseline, tree, regions)]
     if new:
         reasons.append(_twice(new))
-    reasons += list(dict.fromkeys(why for _, why in _new_key_duplicates(baseline, data, tree,
-                                                                        regions)))
+    reasons += list(
+        dict.fromkeys(why for _, why in _new_key_duplicates(baseline, data, tree, regions))
+    )
     reasons += [why for _, why in unused_imports(baseline, data, tree, _spans(regions))]
     return tuple(reasons)
 
@@ -158,8 +166,9 @@ class _Region(NamedTuple):
     old_end: int
 
 
-def check_together(baseline: GateBaseline, chosen: Mapping[int, Candidate]
-                   ) -> dict[int, tuple[str, ...]]:
+def check_together(
+    baseline: GateBaseline, chosen: Mapping[int, Candidate]
+) -> dict[int, tuple[str, ...]]:
     """Check the file with every chosen candidate spliced in (other hunks as ours) as one
     file; return the hunks to blame for what fails, each with its reasons, or {} when the
     file passes. Each failure is blamed on the choice it lies in, else on the nearest
@@ -209,8 +218,9 @@ def _spans(regions: list[_Region]) -> list[tuple[int, int, int]]:
     return [(r.hunk, r.start, r.end) for r in regions]
 
 
-def _new_duplicates(baseline: GateBaseline, tree: Tree, regions: list[_Region]
-                    ) -> list[tuple[int, DefinitionKey]]:
+def _new_duplicates(
+    baseline: GateBaseline, tree: Tree, regions: list[_Region]
+) -> list[tuple[int, DefinitionKey]]:
     """(hunk, key) for each name bound twice in the file with the choices, where neither
     side binds it twice, blamed on the choices that bind it. Only names bound inside a
     choice can be new, so only the choices' regions are queried; the names outside them
@@ -218,20 +228,30 @@ def _new_duplicates(baseline: GateBaseline, tree: Tree, regions: list[_Region]
     assert baseline.profile is not None and baseline.ours_keys is not None
     inside: list[tuple[int, DefinitionKey]] = []
     for r in regions:
-        inside += [(r.hunk, key) for (a, b), key in bound_names(baseline.profile, tree,
-                                                                (r.start, r.end)).items()
-                   if r.start <= a and b <= r.end]
+        inside += [
+            (r.hunk, key)
+            for (a, b), key in bound_names(baseline.profile, tree, (r.start, r.end)).items()
+            if r.start <= a and b <= r.end
+        ]
     counts = Counter(key for _, key in inside)
     replaced = [(r.old_start, r.old_end) for r in regions]
-    counts.update(key for (a, _), key in baseline.ours_keys.items()
-                  if not any(lo <= a < hi for lo, hi in replaced))
-    return sorted({(i, key) for i, key in inside
-                   if counts[key] > 1 and key not in baseline.allowed_duplicates})
+    counts.update(
+        key
+        for (a, _), key in baseline.ours_keys.items()
+        if not any(lo <= a < hi for lo, hi in replaced)
+    )
+    return sorted(
+        {
+            (i, key)
+            for i, key in inside
+            if counts[key] > 1 and key not in baseline.allowed_duplicates
+        }
+    )
 
 
-def _new_key_duplicates(baseline: GateBaseline, data: bytes, tree: Tree,
-                        regions: list[_Region], whole: bool = False
-                        ) -> list[tuple[int, str]]:
+def _new_key_duplicates(
+    baseline: GateBaseline, data: bytes, tree: Tree, regions: list[_Region], whole: bool = False
+) -> list[tuple[int, str]]:
     """(hunk, reason) for each key that one order-free parent (a dict, an object, a
     mapping, an enum: the ``@key`` captures of ``orderfree.scm``) holds twice, by value
     (santamerge.syntax.keys), in the file with the choices, where no side's parent that
@@ -246,13 +266,15 @@ def _new_key_duplicates(baseline: GateBaseline, data: bytes, tree: Tree,
     if query is None:
         return []
     parents: dict[tuple[int, int], Node] = {}
-    spans = [(0, tree.root_node.end_byte)] if whole else [
-        (r.start, r.end) for r in regions if r.start < r.end]
+    spans = (
+        [(0, tree.root_node.end_byte)]
+        if whole
+        else [(r.start, r.end) for r in regions if r.start < r.end]
+    )
     for start, end in spans:
         for node, _ in _keyed_nodes(profile, query, tree.root_node, (start, end)):
             if node.parent is not None and start <= node.start_byte < end:
-                parents.setdefault((node.parent.start_byte, node.parent.end_byte),
-                                   node.parent)
+                parents.setdefault((node.parent.start_byte, node.parent.end_byte), node.parent)
     found: list[tuple[int, str]] = []
     for parent in parents.values():
         for value, copies in _repeated_keys(profile, query, parent).items():
@@ -270,9 +292,13 @@ def _new_key_duplicates(baseline: GateBaseline, data: bytes, tree: Tree,
 _REPEATABLE_KEYED = frozenset({"method_signature"})
 
 
-def _keyed_nodes(profile: LanguageProfile, query: Any, root: Node,
-                 byte_range: tuple[int, int], max_depth: int | None = None
-                 ) -> list[tuple[Node, str]]:
+def _keyed_nodes(
+    profile: LanguageProfile,
+    query: Any,
+    root: Node,
+    byte_range: tuple[int, int],
+    max_depth: int | None = None,
+) -> list[tuple[Node, str]]:
     """The keyed children (with their keys, by value) of matches that meet
     ``byte_range``; with ``max_depth``, only matches that start that deep or less."""
     from tree_sitter import QueryCursor
@@ -290,8 +316,9 @@ def _keyed_nodes(profile: LanguageProfile, query: Any, root: Node,
     return found
 
 
-def _repeated_keys(profile: LanguageProfile, query: Any, parent: Node
-                   ) -> dict[str, list[tuple[int, int]]]:
+def _repeated_keys(
+    profile: LanguageProfile, query: Any, parent: Node
+) -> dict[str, list[tuple[int, int]]]:
     """The keys that ``parent``'s own children hold more than once, with the spans of
     their copies. The query starts no deeper than the parent's children (a parent's
     rule may start at its own parent: a class's body), so a large parent costs its
@@ -303,8 +330,9 @@ def _repeated_keys(profile: LanguageProfile, query: Any, parent: Node
     while root.parent is not None:
         root = root.parent
     spans: dict[str, set[tuple[int, int]]] = {}
-    for node, value in _keyed_nodes(profile, query, root, (parent.start_byte, parent.end_byte),
-                                    depth + 1):
+    for node, value in _keyed_nodes(
+        profile, query, root, (parent.start_byte, parent.end_byte), depth + 1
+    ):
         if node.parent is not None and node.parent.id == parent.id:
             spans.setdefault(value, set()).add((node.start_byte, node.end_byte))
     return {value: sorted(s) for value, s in spans.items() if len(s) > 1}
@@ -314,7 +342,7 @@ def _opening(data: bytes, parent: Node) -> str:
     """Where a parent is, as a person reads it: the line it opens on (``D = {``)."""
     start = data.rfind(b"\n", 0, parent.start_byte) + 1
     end = data.find(b"\n", parent.start_byte)
-    line = data[start:end if end >= 0 else len(data)].decode("utf-8", errors="replace")
+    line = data[start : end if end >= 0 else len(data)].decode("utf-8", errors="replace")
     return " ".join(line.split())[:60]
 
 
@@ -332,20 +360,31 @@ def _side_key_duplicates(baseline: GateBaseline) -> frozenset[tuple[str, str]]:
         query = treesitter.query(baseline.profile, "orderfree")
         each: list[set[tuple[str, str]]] = []
         for k, side in enumerate(BOTH_SIDES):
-            text = (baseline.sides[k] if baseline.sides is not None
-                    else baseline.parsed.splice({}, default=side))
-            tree = baseline.ours_tree if side == "ours" and baseline.sides is None \
+            text = (
+                baseline.sides[k]
+                if baseline.sides is not None
+                else baseline.parsed.splice({}, default=side)
+            )
+            tree = (
+                baseline.ours_tree
+                if side == "ours" and baseline.sides is None
                 else treesitter.parse(baseline.profile, text)
+            )
             assert tree is not None
             data = text.encode("utf-8")
             parents: dict[tuple[int, int], Node] = {}
-            for node, _ in _keyed_nodes(baseline.profile, query, tree.root_node,
-                                        (0, tree.root_node.end_byte)):
+            for node, _ in _keyed_nodes(
+                baseline.profile, query, tree.root_node, (0, tree.root_node.end_byte)
+            ):
                 if node.parent is not None:
-                    parents.setdefault((node.parent.start_byte, node.parent.end_byte),
-                                       node.parent)
-            each.append({(_opening(data, parent), value) for parent in parents.values()
-                         for value in _repeated_keys(baseline.profile, query, parent)})
+                    parents.setdefault((node.parent.start_byte, node.parent.end_byte), node.parent)
+            each.append(
+                {
+                    (_opening(data, parent), value)
+                    for parent in parents.values()
+                    for value in _repeated_keys(baseline.profile, query, parent)
+                }
+            )
         found = each[0] | each[1] if baseline.sides is not None else each[0] & each[1]
         baseline.memo["key duplicates"] = frozenset(found)
     known: frozenset[tuple[str, str]] = baseline.memo["key duplicates"]
@@ -373,28 +412,35 @@ def _load_error(baseline: GateBaseline, data: bytes) -> tuple[str, int | None] |
         if baseline.sides is not None:
             baseline.memo["loads"] = all(load(side) is None for side in baseline.sides)
         else:
-            baseline.memo["loads"] = any(load(baseline.parsed.splice({}, default=side))
-                                         is None for side in BOTH_SIDES)
+            baseline.memo["loads"] = any(
+                load(baseline.parsed.splice({}, default=side)) is None for side in BOTH_SIDES
+            )
     if not baseline.memo["loads"]:
         return None
     why, line = failure
     return f"{baseline.profile.name.upper()} does not load it: {why}", line
 
 
-def spliced_tree(baseline: GateBaseline, chosen: Mapping[int, Candidate]
-                 ) -> tuple[bytes, Tree, list[_Region]]:
+def spliced_tree(
+    baseline: GateBaseline, chosen: Mapping[int, Candidate]
+) -> tuple[bytes, Tree, list[_Region]]:
     """The file with each chosen candidate in its hunk (other hunks as ours), its tree
     (re-parsed incrementally from our side's), and where each choice lies in it."""
     assert baseline.profile is not None and baseline.ours_tree is not None
     data, regions = _spliced(baseline, chosen)
-    tree = treesitter.reparse(baseline.profile, baseline.ours_tree,
-                              baseline.ours_text.encode("utf-8"), data,
-                              [(r.old_start, r.old_end, r.end - r.start) for r in regions])
+    tree = treesitter.reparse(
+        baseline.profile,
+        baseline.ours_tree,
+        baseline.ours_text.encode("utf-8"),
+        data,
+        [(r.old_start, r.old_end, r.end - r.start) for r in regions],
+    )
     return data, tree, regions
 
 
-def _spliced(baseline: GateBaseline, chosen: Mapping[int, Candidate]
-             ) -> tuple[bytes, list[_Region]]:
+def _spliced(
+    baseline: GateBaseline, chosen: Mapping[int, Candidate]
+) -> tuple[bytes, list[_Region]]:
     parts: list[bytes] = []
     regions: list[_Region] = []
     size = shift = 0
@@ -406,8 +452,9 @@ def _spliced(baseline: GateBaseline, chosen: Mapping[int, Candidate]
             ours = len(chunk.ours.encode("utf-8"))
             old_start = size - shift
             shift += len(piece) - ours
-            regions.append(_Region(chunk.index, size, size + len(piece), shift, old_start,
-                                   old_start + ours))
+            regions.append(
+                _Region(chunk.index, size, size + len(piece), shift, old_start, old_start + ours)
+            )
         else:
             piece = chunk.ours.encode("utf-8")
         parts.append(piece)
@@ -445,8 +492,13 @@ def misplaced(profile: LanguageProfile, root: Node) -> list[tuple[int, int, str]
                 continue
             rank = header.index(node.type) if node.type in header else 2
             if rank < stage or (rank == 0 and stage > 0):
-                found.append((node.start_byte, node.end_byte,
-                              f"{node.type.replace('_', ' ')} after other declarations"))
+                found.append(
+                    (
+                        node.start_byte,
+                        node.end_byte,
+                        f"{node.type.replace('_', ' ')} after other declarations",
+                    )
+                )
             stage = max(stage, rank + (rank == 0))
     q = treesitter.query(profile, "misplaced")
     if q is None:
@@ -484,12 +536,14 @@ def _at_module_level(node: Node) -> bool:
     parent = node.parent
     if parent is None or parent.type == "program":
         return True
-    return parent.type == "statement_block" and parent.parent is not None and (
-        parent.parent.type in ("internal_module", "module"))
+    return (
+        parent.type == "statement_block"
+        and parent.parent is not None
+        and (parent.parent.type in ("internal_module", "module"))
+    )
 
 
-def _inherited(start: int, end: int, regions: list[_Region],
-               ours: set[tuple[int, int]]) -> bool:
+def _inherited(start: int, end: int, regions: list[_Region], ours: set[tuple[int, int]]) -> bool:
     """True when the error span lies outside every choice and our side has the same
     error at the same place."""
     shift = 0
@@ -503,8 +557,11 @@ def _inherited(start: int, end: int, regions: list[_Region],
 
 
 def _blame(start: int, end: int, regions: list[_Region]) -> list[int]:
-    inside = [r.hunk for r in regions
-              if (start < r.end and r.start < end) or r.start <= start <= end <= r.end]
+    inside = [
+        r.hunk
+        for r in regions
+        if (start < r.end and r.start < end) or r.start <= start <= end <= r.end
+    ]
     if inside:
         return inside
     before = [r for r in regions if r.end <= start]

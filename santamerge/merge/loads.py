@@ -39,8 +39,9 @@ def load_failure(language: str, ours: str, theirs: str, merged: str) -> str | No
     return failure[0]  # its line is git's merge's, not the marked file's
 
 
-def mark_changes(base: str, ours: str, theirs: str, merged: str,
-                 labels: tuple[str, str, str], size: int) -> str:
+def mark_changes(
+    base: str, ours: str, theirs: str, merged: str, labels: tuple[str, str, str], size: int
+) -> str:
     """``merged`` (git's clean merge of the three) as conflicts: each region a side
     changed in its own diff3 hunk (see the module's text)."""
     texts = [_lines(text) for text in (base, ours, theirs)]
@@ -51,12 +52,16 @@ def mark_changes(base: str, ours: str, theirs: str, merged: str,
     newline = "\r\n" if first > 0 and merged[first - 1] == "\r" else "\n"
     parts, at = [], 0
     for region in regions:
-        parts += texts[0][at:region.start]
-        parts += [f"{'<' * size} {labels[0]}{newline}", _section(region.ours, newline),
-                  f"{'|' * size} {labels[1]}{newline}",
-                  _section(texts[0][region.start:region.end], newline),
-                  f"{'=' * size}{newline}", _section(region.theirs, newline),
-                  f"{'>' * size} {labels[2]}{newline}"]
+        parts += texts[0][at : region.start]
+        parts += [
+            f"{'<' * size} {labels[0]}{newline}",
+            _section(region.ours, newline),
+            f"{'|' * size} {labels[1]}{newline}",
+            _section(texts[0][region.start : region.end], newline),
+            f"{'=' * size}{newline}",
+            _section(region.theirs, newline),
+            f"{'>' * size} {labels[2]}{newline}",
+        ]
         at = region.end
     return "".join([*parts, *texts[0][at:]])
 
@@ -80,11 +85,12 @@ def _regions(base: list[str], ours: list[str], theirs: list[str]) -> list[_Regio
     that overlap or touch share one region."""
     from difflib import SequenceMatcher
 
-    changes = sorted((i1, i2, side, j1, j2)
-                     for side, lines in enumerate((ours, theirs))
-                     for tag, i1, i2, j1, j2 in SequenceMatcher(
-                         None, base, lines, autojunk=False).get_opcodes()
-                     if tag != "equal")
+    changes = sorted(
+        (i1, i2, side, j1, j2)
+        for side, lines in enumerate((ours, theirs))
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, base, lines, autojunk=False).get_opcodes()
+        if tag != "equal"
+    )
     groups: list[list[tuple[int, int, int, int, int]]] = []
     end = -1
     for change in changes:
@@ -97,15 +103,24 @@ def _regions(base: list[str], ours: list[str], theirs: list[str]) -> list[_Regio
     regions = []
     for group in groups:
         start, stop = group[0][0], max(change[1] for change in group)
-        regions.append(_Region(start, stop,
-                               _side(base, ours, [c for c in group if c[2] == 0], start, stop),
-                               _side(base, theirs, [c for c in group if c[2] == 1], start,
-                                     stop)))
+        regions.append(
+            _Region(
+                start,
+                stop,
+                _side(base, ours, [c for c in group if c[2] == 0], start, stop),
+                _side(base, theirs, [c for c in group if c[2] == 1], start, stop),
+            )
+        )
     return regions
 
 
-def _side(base: list[str], lines: list[str], changes: list[tuple[int, int, int, int, int]],
-          start: int, end: int) -> list[str]:
+def _side(
+    base: list[str],
+    lines: list[str],
+    changes: list[tuple[int, int, int, int, int]],
+    start: int,
+    end: int,
+) -> list[str]:
     """What one side has in place of the base's lines [start, end): its changes there,
     the base's lines between them (which it kept)."""
     out, at = [], start
@@ -119,10 +134,10 @@ def _taken(base: list[str], regions: list[_Region]) -> str | None:
     """The file with each region as the side that changed it; None when both did."""
     parts, at = [], 0
     for region in regions:
-        old = base[region.start:region.end]
+        old = base[region.start : region.end]
         if region.ours != old and region.theirs != old:
             return None
-        parts += base[at:region.start] + (region.ours if region.ours != old else region.theirs)
+        parts += base[at : region.start] + (region.ours if region.ours != old else region.theirs)
         at = region.end
     return "".join([*parts, *base[at:]])
 
@@ -135,11 +150,11 @@ def _everything(base: list[str], ours: list[str], theirs: list[str]) -> _Region:
     while head < shortest and base[head] == ours[head] == theirs[head]:
         head += 1
     tail = 0
-    while (tail < shortest - head
-           and base[-1 - tail] == ours[-1 - tail] == theirs[-1 - tail]):
+    while tail < shortest - head and base[-1 - tail] == ours[-1 - tail] == theirs[-1 - tail]:
         tail += 1
-    return _Region(head, len(base) - tail, ours[head:len(ours) - tail],
-                   theirs[head:len(theirs) - tail])
+    return _Region(
+        head, len(base) - tail, ours[head : len(ours) - tail], theirs[head : len(theirs) - tail]
+    )
 
 
 # -- the strict loaders: the text -> why it does not load and on which line, or None ----
@@ -178,7 +193,7 @@ def _load_toml(text: str) -> tuple[str, int | None] | None:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         at = re.search(r"\(at line (\d+), column \d+\)$", message)
-        return (message[:at.start()].strip(), int(at.group(1))) if at else (message, None)
+        return (message[: at.start()].strip(), int(at.group(1))) if at else (message, None)
     except (ValueError, RecursionError) as exc:
         return str(exc) or type(exc).__name__, None
     return None

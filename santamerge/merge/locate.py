@@ -115,8 +115,12 @@ class _Parser:
         raise MarkerError(start + 1, "a conflict that opens here never closes")
 
     def _build(
-        self, index: int, start: int, sections: dict[str, list[str]],
-        markers: dict[str, str], close: str,
+        self,
+        index: int,
+        start: int,
+        sections: dict[str, list[str]],
+        markers: dict[str, str],
+        close: str,
     ) -> ConflictHunk:
         return ConflictHunk(
             index=index,

@@ -42,28 +42,36 @@ def hunk_gap(parsed: ParsedMerge, hunk: ConflictHunk) -> Gap:
     """The merged file before and after ``hunk``, other hunks taking our side."""
     text = parsed.splice({}, default="ours")
     start = parsed.offset(hunk, "ours")
-    return Gap(text[:start], text[start + len(hunk.ours):])
+    return Gap(text[:start], text[start + len(hunk.ours) :])
 
 
-def side_excerpt(parsed: ParsedMerge, hunk: ConflictHunk, side: Side,
-                 around: int = SIDE_LINES) -> str:
+def side_excerpt(
+    parsed: ParsedMerge, hunk: ConflictHunk, side: Side, around: int = SIDE_LINES
+) -> str:
     """``side``'s version of the hunk with ``around`` lines of that side's file on each
     side of it."""
     text = parsed.side(side)
     start = parsed.offset(hunk, side)
     body = getattr(hunk, side) or ""
     before = text[:start].splitlines(keepends=True)[-around:]
-    after = text[start + len(body):].splitlines(keepends=True)[:around]
+    after = text[start + len(body) :].splitlines(keepends=True)[:around]
     return "".join(before) + body + "".join(after)
 
 
-def side_files(parsed: ParsedMerge, hunk: ConflictHunk, path: str,
-               strategy: str) -> tuple[ContextFile, ...]:
+def side_files(
+    parsed: ParsedMerge, hunk: ConflictHunk, path: str, strategy: str
+) -> tuple[ContextFile, ...]:
     """The sides that ``strategy`` shows the model, each as a context file."""
-    shown: dict[str, tuple[Side, ...]] = {"ours": ("ours",), "theirs": ("theirs",),
-                                          "merged": BOTH_SIDES, "fim": ()}
-    return tuple(ContextFile(f"{path} ({side})", side_excerpt(parsed, hunk, side))
-                 for side in shown[strategy])
+    shown: dict[str, tuple[Side, ...]] = {
+        "ours": ("ours",),
+        "theirs": ("theirs",),
+        "merged": BOTH_SIDES,
+        "fim": (),
+    }
+    return tuple(
+        ContextFile(f"{path} ({side})", side_excerpt(parsed, hunk, side))
+        for side in shown[strategy]
+    )
 
 
 def _limit(hunk: ConflictHunk) -> int:
@@ -71,8 +79,14 @@ def _limit(hunk: ConflictHunk) -> int:
     return min(512, max(16, math.ceil(1.5 * longest / CHARS_PER_TOKEN)))
 
 
-def strategy_gap(backend: Backend, parsed: ParsedMerge, hunk: ConflictHunk, path: str,
-                 strategy: str, limit: int | None = None) -> Gap:
+def strategy_gap(
+    backend: Backend,
+    parsed: ParsedMerge,
+    hunk: ConflictHunk,
+    path: str,
+    strategy: str,
+    limit: int | None = None,
+) -> Gap:
     """The gap of ``hunk`` under ``strategy``, fitted to the model's context window: the
     side context first (it is the point of the strategy), the file around it with what
     is left."""
@@ -90,9 +104,15 @@ def strategy_gap(backend: Backend, parsed: ParsedMerge, hunk: ConflictHunk, path
     return Gap(fitted[0], fitted[1], tuple(kept), path)
 
 
-def model_middles(backend: Backend, parsed: ParsedMerge, hunks: Sequence[ConflictHunk],
-                  strategies: Sequence[str] = ("fim",), path: str = "",
-                  n: int = 1, temperature: float = 0.0) -> list[Candidate]:
+def model_middles(
+    backend: Backend,
+    parsed: ParsedMerge,
+    hunks: Sequence[ConflictHunk],
+    strategies: Sequence[str] = ("fim",),
+    path: str = "",
+    n: int = 1,
+    temperature: float = 0.0,
+) -> list[Candidate]:
     """One greedy middle (or ``n`` sampled) per hunk and strategy, as candidates named
     ``model:<strategy>`` (the samples numbered); all prompts go to the model in one
     batch."""
@@ -109,15 +129,23 @@ def model_middles(backend: Backend, parsed: ParsedMerge, hunks: Sequence[Conflic
             text = c.text if c.text.endswith("\n") or not c.text else c.text + "\n"
             tokens = len(c.token_logprobs)
             cut = "" if c.finish == "stop" else ", cut at the length limit"
-            out.append(Candidate(hunk.index, text, method,
-                                 f"the model's middle with {METHODS[method].sees}; mean "
-                                 f"log-prob {c.logprob / max(1, tokens):.2f} over {tokens} "
-                                 f"tokens{cut}", sample))
+            out.append(
+                Candidate(
+                    hunk.index,
+                    text,
+                    method,
+                    f"the model's middle with {METHODS[method].sees}; mean "
+                    f"log-prob {c.logprob / max(1, tokens):.2f} over {tokens} "
+                    f"tokens{cut}",
+                    sample,
+                )
+            )
     return out
 
 
-def likelihoods(backend: Backend, parsed: ParsedMerge, path: str,
-                candidates: dict[int, tuple[Candidate, ...]]) -> dict[int, dict[str, float]]:
+def likelihoods(
+    backend: Backend, parsed: ParsedMerge, path: str, candidates: dict[int, tuple[Candidate, ...]]
+) -> dict[int, dict[str, float]]:
     """By hunk, the model's mean log-probability per token of each candidate text as the
     hunk's middle (under the ``merged`` strategy's prompt); {} when the backend cannot
     score, and no entry for a hunk whose candidates are too long to score."""
@@ -137,6 +165,5 @@ def likelihoods(backend: Backend, parsed: ParsedMerge, path: str,
         except SantamergeError:
             continue  # this hunk's candidates are too long to score: no likelihoods
         lengths = [max(1, count(t) + 1) for t in texts]
-        found[hunk.index] = {t: lp / n for t, lp, n in zip(texts, scores, lengths,
-                                                             strict=True)}
+        found[hunk.index] = {t: lp / n for t, lp, n in zip(texts, scores, lengths, strict=True)}
     return found

@@ -50,11 +50,19 @@ Candidates = dict[int, tuple[Candidate, ...]]
 
 
 def run_pipeline(
-    text: str, path: str, marker_size: int | None = None, *,
-    policy: AutoApplyPolicy = DEFAULT_POLICY, rank_all: bool = True, learned: bool = True,
-    backend: Backend | None = None, ask_unresolved: Callable[[], Backend] | None = None,
-    merge_message: str | None = None, history: Mapping[str, Any] | None = None,
-    git_dir: str | None = None, sides: tuple[str, str] | None = None,
+    text: str,
+    path: str,
+    marker_size: int | None = None,
+    *,
+    policy: AutoApplyPolicy = DEFAULT_POLICY,
+    rank_all: bool = True,
+    learned: bool = True,
+    backend: Backend | None = None,
+    ask_unresolved: Callable[[], Backend] | None = None,
+    merge_message: str | None = None,
+    history: Mapping[str, Any] | None = None,
+    git_dir: str | None = None,
+    sides: tuple[str, str] | None = None,
 ) -> Merged:
     """Parse ``text`` (git's merge with diff3 markers), propose, decide and apply.
 
@@ -80,21 +88,32 @@ def run_pipeline(
     rerank = _learned(profile, merge_message, git_dir) if rank and learned else None
     gates = _LazyGates(parsed, profile, path, sides)
     views = _views(parsed, history) if rerank is not None else {}
-    hunks = [_propose_hunk(h, candidates[h.index], gates, policy, rank,
-                           likelihoods.get(h.index, {}), rerank, views.get(h.index))
-             for h in parsed.hunks]
-    proposal = MergeProposal(path, profile.name if profile else None, parsed,
-                             _decide(hunks, gates, policy))
-    outcome = apply_choices(parsed, {h.hunk.index: h.chosen for h in proposal.hunks
-                                     if h.chosen})
+    hunks = [
+        _propose_hunk(
+            h,
+            candidates[h.index],
+            gates,
+            policy,
+            rank,
+            likelihoods.get(h.index, {}),
+            rerank,
+            views.get(h.index),
+        )
+        for h in parsed.hunks
+    ]
+    proposal = MergeProposal(
+        path, profile.name if profile else None, parsed, _decide(hunks, gates, policy)
+    )
+    outcome = apply_choices(parsed, {h.hunk.index: h.chosen for h in proposal.hunks if h.chosen})
     stored = None
     if ask_unresolved is not None and outcome.unresolved:
         stored = _stored_middles(ask_unresolved, parsed, outcome, path)
     return Merged(proposal, outcome, stored)
 
 
-def _proven(policy: AutoApplyPolicy, git_dir: str | None,
-            profile: LanguageProfile | None) -> AutoApplyPolicy:
+def _proven(
+    policy: AutoApplyPolicy, git_dir: str | None, profile: LanguageProfile | None
+) -> AutoApplyPolicy:
     """``policy`` as the repository's history proves it for the file's language."""
     if git_dir is None or not policy.learns:
         return policy
@@ -103,8 +122,9 @@ def _proven(policy: AutoApplyPolicy, git_dir: str | None,
     return in_repository(policy, read_proof(git_dir), profile.name if profile else None)
 
 
-def _learned(profile: LanguageProfile | None, merge_message: str | None,
-             git_dir: str | None) -> tuple[Ranker, HunkFacts] | None:
+def _learned(
+    profile: LanguageProfile | None, merge_message: str | None, git_dir: str | None
+) -> tuple[Ranker, HunkFacts] | None:
     """The shipped ranker, with the repository's own adjustment if ``santamerge learn``
     stored one, and what it knows of the file's hunks; None without a ranker."""
     from santamerge.merge.ranking.learned import HunkFacts, local_adjustment, shipped_ranker
@@ -116,8 +136,7 @@ def _learned(profile: LanguageProfile | None, merge_message: str | None,
     return ranker, HunkFacts(profile.name if profile else None, merge_message)
 
 
-def _views(parsed: ParsedMerge, history: Mapping[str, Any] | None
-           ) -> dict[int, HunkView]:
+def _views(parsed: ParsedMerge, history: Mapping[str, Any] | None) -> dict[int, HunkView]:
     """What the learned ranker's signals read of each hunk: its sides, the file's lines
     around it, and the merge's history where a repository is at hand."""
     from santamerge.merge.ranking.signals import HunkView, context_of
@@ -127,13 +146,15 @@ def _views(parsed: ParsedMerge, history: Mapping[str, Any] | None
     for position, chunk in enumerate(parsed.chunks):
         if isinstance(chunk, ConflictHunk):
             before, after = context_of(parsed.chunks, position)
-            views[chunk.index] = HunkView(chunk.base, chunk.ours, chunk.theirs, before,
-                                          after, count, history)
+            views[chunk.index] = HunkView(
+                chunk.base, chunk.ours, chunk.theirs, before, after, count, history
+            )
     return views
 
 
-def _decide(hunks: list[HunkProposal], gates: _LazyGates, policy: AutoApplyPolicy
-            ) -> tuple[HunkProposal, ...]:
+def _decide(
+    hunks: list[HunkProposal], gates: _LazyGates, policy: AutoApplyPolicy
+) -> tuple[HunkProposal, ...]:
     """Each hunk with the policy's choice, settled on the whole file."""
     offers = {h.hunk.index: policy.offers(h.candidates, h.ranked) for h in hunks}
     chosen, withdrawn = settle(gates, offers)
@@ -145,14 +166,18 @@ def _decide(hunks: list[HunkProposal], gates: _LazyGates, policy: AutoApplyPolic
             gated = dict(withdrawn.get(i, {}))
             if i in chosen:
                 gated[chosen[i].key] = ()
-        decided.append(h._replace(chosen=chosen.get(i), gated=gated,
-                                  withdrawn=withdrawn.get(i, {}),
-                                  evidence=_evidence(policy, h, chosen.get(i))))
+        decided.append(
+            h._replace(
+                chosen=chosen.get(i),
+                gated=gated,
+                withdrawn=withdrawn.get(i, {}),
+                evidence=_evidence(policy, h, chosen.get(i)),
+            )
+        )
     return tuple(decided)
 
 
-def _evidence(policy: AutoApplyPolicy, h: HunkProposal, chosen: Candidate | None
-              ) -> str | None:
+def _evidence(policy: AutoApplyPolicy, h: HunkProposal, chosen: Candidate | None) -> str | None:
     """The repository's evidence for the method written, or, for a hunk left marked,
     against a method that gave a candidate and that this repository no longer writes."""
     if not policy.evidence:
@@ -168,8 +193,9 @@ def _evidence(policy: AutoApplyPolicy, h: HunkProposal, chosen: Candidate | None
     return "; ".join(f"not written here: {line}" for line in lines) or None
 
 
-def _ask_model(backend: Backend, parsed: ParsedMerge, path: str, candidates: Candidates
-               ) -> tuple[Candidates, dict[int, dict[str, float]]]:
+def _ask_model(
+    backend: Backend, parsed: ParsedMerge, path: str, candidates: Candidates
+) -> tuple[Candidates, dict[int, dict[str, float]]]:
     """Every hunk's candidates with the model's middles after them, and the model's
     likelihood of every candidate text (none where the backend cannot score)."""
     from santamerge.merge.middles import STRATEGIES, likelihoods, model_middles
@@ -181,8 +207,9 @@ def _ask_model(backend: Backend, parsed: ParsedMerge, path: str, candidates: Can
     return joined, likelihoods(backend, parsed, path, joined)
 
 
-def _stored_middles(open_backend: Callable[[], Backend], parsed: ParsedMerge,
-                    outcome: Outcome, path: str) -> StoredMiddles:
+def _stored_middles(
+    open_backend: Callable[[], Backend], parsed: ParsedMerge, outcome: Outcome, path: str
+) -> StoredMiddles:
     """A plain middle for each hunk left open. A model that is missing, slow or still
     loading costs the file these middles, nothing else."""
     from santamerge.errors import SantamergeError
@@ -200,8 +227,13 @@ def _stored_middles(open_backend: Callable[[], Backend], parsed: ParsedMerge,
 class _LazyGates:
     """Parses the sides (for the gates' baselines) on the first candidate gated, if any."""
 
-    def __init__(self, parsed: ParsedMerge, profile: LanguageProfile | None,
-                 path: str, sides: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        parsed: ParsedMerge,
+        profile: LanguageProfile | None,
+        path: str,
+        sides: tuple[str, str] | None = None,
+    ) -> None:
         self.parsed, self.profile, self.path, self.sides = parsed, profile, path, sides
         self._baseline: GateBaseline | None = None
 
@@ -219,8 +251,9 @@ class _LazyGates:
         return check_candidate(self.baseline, candidate)
 
 
-def settle(gates: _LazyGates, offers: Candidates
-           ) -> tuple[dict[int, Candidate], dict[int, dict[str, tuple[str, ...]]]]:
+def settle(
+    gates: _LazyGates, offers: Candidates
+) -> tuple[dict[int, Candidate], dict[int, dict[str, tuple[str, ...]]]]:
     """Each hunk's first offer that passes the gates as part of the whole file: check
     the file with every hunk's current offer spliced in; a hunk blamed for a failure
     moves on to its next offer, or to none; repeat until the file passes. Each round
@@ -242,10 +275,16 @@ def settle(gates: _LazyGates, offers: Candidates
     return {}, withdrawn
 
 
-def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: _LazyGates,
-                  policy: AutoApplyPolicy, rank: bool, likelihoods: dict[str, float],
-                  rerank: tuple[Ranker, HunkFacts] | None = None,
-                  view: HunkView | None = None) -> HunkProposal:
+def _propose_hunk(
+    hunk: ConflictHunk,
+    candidates: tuple[Candidate, ...],
+    gates: _LazyGates,
+    policy: AutoApplyPolicy,
+    rank: bool,
+    likelihoods: dict[str, float],
+    rerank: tuple[Ranker, HunkFacts] | None = None,
+    view: HunkView | None = None,
+) -> HunkProposal:
     ranked: tuple[Scored, ...] = ()
     gated: dict[str, tuple[str, ...]] = {}
     if rank:
@@ -257,5 +296,4 @@ def _propose_hunk(hunk: ConflictHunk, candidates: tuple[Candidate, ...], gates: 
         from santamerge.merge.ranking.learned import learned_order
 
         ranked = learned_order(hunk, ranked, rerank[0], rerank[1], likelihoods, view)
-    return HunkProposal(hunk, candidates, gated, ranked, None, policy.name,
-                        likelihoods=likelihoods)
+    return HunkProposal(hunk, candidates, gated, ranked, None, policy.name, likelihoods=likelihoods)

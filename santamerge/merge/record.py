@@ -55,10 +55,17 @@ class CandidateRecord(NamedTuple):
     reasons: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {"rank": self.rank, "method": self.method, "text": self.text,
-                "score": self.score, "keeps_ours": self.keeps_ours,
-                "keeps_theirs": self.keeps_theirs, "accepted": self.accepted,
-                "rejected": list(self.rejected), "reasons": list(self.reasons)}
+        return {
+            "rank": self.rank,
+            "method": self.method,
+            "text": self.text,
+            "score": self.score,
+            "keeps_ours": self.keeps_ours,
+            "keeps_theirs": self.keeps_theirs,
+            "accepted": self.accepted,
+            "rejected": list(self.rejected),
+            "reasons": list(self.reasons),
+        }
 
 
 class HunkRecord(NamedTuple):
@@ -80,14 +87,23 @@ class HunkRecord(NamedTuple):
     evidence: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {"index": self.index, "line": self.line, "ours": self.ours, "base": self.base,
-               "theirs": self.theirs, "policy": self.policy, "auto_apply": self.auto_apply}
+        out = {
+            "index": self.index,
+            "line": self.line,
+            "ours": self.ours,
+            "base": self.base,
+            "theirs": self.theirs,
+            "policy": self.policy,
+            "auto_apply": self.auto_apply,
+        }
         if self.evidence is not None:
             out["evidence"] = self.evidence
-        return {**out,
-                "withdrawn": {key: list(reasons) for key, reasons in self.withdrawn.items()},
-                "ranked": self.ranked,
-                "candidates": [c.to_json() for c in self.candidates]}
+        return {
+            **out,
+            "withdrawn": {key: list(reasons) for key, reasons in self.withdrawn.items()},
+            "ranked": self.ranked,
+            "candidates": [c.to_json() for c in self.candidates],
+        }
 
 
 class OutcomeRecord(NamedTuple):
@@ -97,9 +113,12 @@ class OutcomeRecord(NamedTuple):
     methods: dict[int, str]  # hunk index -> the method written
 
     def to_json(self) -> dict[str, Any]:
-        return {"clean": self.clean, "resolved": list(self.resolved),
-                "unresolved": list(self.unresolved),
-                "methods": {str(k): v for k, v in self.methods.items()}}
+        return {
+            "clean": self.clean,
+            "resolved": list(self.resolved),
+            "unresolved": list(self.unresolved),
+            "methods": {str(k): v for k, v in self.methods.items()},
+        }
 
 
 class ProposalRecord(NamedTuple):
@@ -113,11 +132,14 @@ class ProposalRecord(NamedTuple):
     outcome: OutcomeRecord
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": self.schema, "path": self.path, "language": self.language,
-                "labels": dict(zip(MARKER_ORDER, self.labels, strict=True))
-                if self.labels else None,
-                "hunks": [h.to_json() for h in self.hunks],
-                "outcome": self.outcome.to_json()}
+        return {
+            "schema": self.schema,
+            "path": self.path,
+            "language": self.language,
+            "labels": dict(zip(MARKER_ORDER, self.labels, strict=True)) if self.labels else None,
+            "hunks": [h.to_json() for h in self.hunks],
+            "outcome": self.outcome.to_json(),
+        }
 
 
 class AttemptRecord(NamedTuple):
@@ -132,8 +154,7 @@ class AttemptRecord(NamedTuple):
 
     def to_json(self) -> dict[str, Any]:
         body = self.proposal.to_json()
-        out = {"schema": body.pop("schema"), "path": body.pop("path"), "time": self.time,
-               **body}
+        out = {"schema": body.pop("schema"), "path": body.pop("path"), "time": self.time, **body}
         if self.model is not None:
             out["model"] = self.model
         out["head"] = self.head
@@ -163,51 +184,101 @@ class MinedHunk(NamedTuple):
     history: dict[str, Any]  # santamerge.git.history_facts of the path
 
     def to_json(self) -> dict[str, Any]:
-        return {"merge": self.merge, "date": self.date, "subject": self.subject,
-                "path": self.path, "language": self.language, "index": self.index,
-                "hunks_in_file": self.hunks_in_file, "base": self.base, "ours": self.ours,
-                "theirs": self.theirs, "before": self.before, "after": self.after,
-                "truth": self.truth,
-                "candidates": [{"method": s.candidate.method, "text": s.candidate.text,
-                                "note": s.candidate.note, "score": s.score,
-                                "keeps_ours": s.keeps_ours, "keeps_theirs": s.keeps_theirs,
-                                "rejected": list(s.rejected)} for s in self.candidates],
-                "likelihoods": self.likelihoods, "history": self.history}
+        return {
+            "merge": self.merge,
+            "date": self.date,
+            "subject": self.subject,
+            "path": self.path,
+            "language": self.language,
+            "index": self.index,
+            "hunks_in_file": self.hunks_in_file,
+            "base": self.base,
+            "ours": self.ours,
+            "theirs": self.theirs,
+            "before": self.before,
+            "after": self.after,
+            "truth": self.truth,
+            "candidates": [
+                {
+                    "method": s.candidate.method,
+                    "text": s.candidate.text,
+                    "note": s.candidate.note,
+                    "score": s.score,
+                    "keeps_ours": s.keeps_ours,
+                    "keeps_theirs": s.keeps_theirs,
+                    "rejected": list(s.rejected),
+                }
+                for s in self.candidates
+            ],
+            "likelihoods": self.likelihoods,
+            "history": self.history,
+        }
 
 
 # -- writers: from the pipeline's values -----------------------------------------------------
 
 
-def proposal_record(proposal: MergeProposal, outcome: Outcome, labels: Labels | None = None
-                    ) -> ProposalRecord:
-    return ProposalRecord(PROPOSAL_SCHEMA, proposal.path, proposal.language,
-                          labels if labels else None,
-                          tuple(hunk_record(h) for h in proposal.hunks),
-                          OutcomeRecord(outcome.clean, tuple(outcome.resolved),
-                                        tuple(outcome.unresolved), dict(outcome.methods)))
+def proposal_record(
+    proposal: MergeProposal, outcome: Outcome, labels: Labels | None = None
+) -> ProposalRecord:
+    return ProposalRecord(
+        PROPOSAL_SCHEMA,
+        proposal.path,
+        proposal.language,
+        labels if labels else None,
+        tuple(hunk_record(h) for h in proposal.hunks),
+        OutcomeRecord(
+            outcome.clean, tuple(outcome.resolved), tuple(outcome.unresolved), dict(outcome.methods)
+        ),
+    )
 
 
 def hunk_record(h: HunkProposal) -> HunkRecord:
     return HunkRecord(
-        h.hunk.index, h.hunk.line, h.hunk.ours, h.hunk.base, h.hunk.theirs, h.policy,
+        h.hunk.index,
+        h.hunk.line,
+        h.hunk.ours,
+        h.hunk.base,
+        h.hunk.theirs,
+        h.policy,
         h.chosen.method if h.chosen else None,
-        {key: tuple(reasons) for key, reasons in h.withdrawn.items()}, bool(h.ranked),
-        tuple(candidate_record(s, rank) for rank, s in enumerate(h.ranked, 1)) if h.ranked
-        else tuple(unranked_record(c, h) for c in h.candidates), h.evidence)
+        {key: tuple(reasons) for key, reasons in h.withdrawn.items()},
+        bool(h.ranked),
+        tuple(candidate_record(s, rank) for rank, s in enumerate(h.ranked, 1))
+        if h.ranked
+        else tuple(unranked_record(c, h) for c in h.candidates),
+        h.evidence,
+    )
 
 
 def unranked_record(c: Candidate, h: HunkProposal) -> CandidateRecord:
     """A candidate the merge driver did not rank; gated only if the policy considered it."""
     rejected = h.gated.get(c.key)
-    return CandidateRecord(None, c.method, c.text, None, None, None,
-                           None if rejected is None else not rejected, tuple(rejected or ()),
-                           (c.note,) if c.note else ())
+    return CandidateRecord(
+        None,
+        c.method,
+        c.text,
+        None,
+        None,
+        None,
+        None if rejected is None else not rejected,
+        tuple(rejected or ()),
+        (c.note,) if c.note else (),
+    )
 
 
 def candidate_record(s: Scored, rank: int) -> CandidateRecord:
-    return CandidateRecord(rank, s.candidate.method, s.candidate.text, s.score, s.keeps_ours,
-                           s.keeps_theirs, not s.rejected, tuple(s.rejected),
-                           tuple(s.reasons))
+    return CandidateRecord(
+        rank,
+        s.candidate.method,
+        s.candidate.text,
+        s.score,
+        s.keeps_ours,
+        s.keeps_theirs,
+        not s.rejected,
+        tuple(s.rejected),
+        tuple(s.reasons),
+    )
 
 
 # -- readers: from JSON values ---------------------------------------------------------------
@@ -240,10 +311,13 @@ def _reading(read: Any, data: object) -> Any:
 def _proposal(data: dict[str, Any]) -> ProposalRecord:
     labels = data["labels"]
     return ProposalRecord(
-        _value(data, "schema", int), _value(data, "path", str),
-        _value(data, "language", str, None), None if labels is None else _labels(labels),
+        _value(data, "schema", int),
+        _value(data, "path", str),
+        _value(data, "language", str, None),
+        None if labels is None else _labels(labels),
         tuple(_hunk(_object(h)) for h in _value(data, "hunks", list)),
-        _outcome(_object(data["outcome"])))
+        _outcome(_object(data["outcome"])),
+    )
 
 
 def _labels(data: object) -> Labels:
@@ -254,56 +328,88 @@ def _labels(data: object) -> Labels:
 def _hunk(data: dict[str, Any]) -> HunkRecord:
     withdrawn = _object(data.get("withdrawn", {}))  # added in issue 11
     return HunkRecord(
-        _value(data, "index", int), _value(data, "line", int), _value(data, "ours", str),
-        _value(data, "base", str, None), _value(data, "theirs", str),
-        _value(data, "policy", str), _value(data, "auto_apply", str, None),
+        _value(data, "index", int),
+        _value(data, "line", int),
+        _value(data, "ours", str),
+        _value(data, "base", str, None),
+        _value(data, "theirs", str),
+        _value(data, "policy", str),
+        _value(data, "auto_apply", str, None),
         {str(key): _strings(reasons) for key, reasons in withdrawn.items()},
         _value(data, "ranked", bool),
         tuple(_candidate(_object(c)) for c in _value(data, "candidates", list)),
-        _value(data, "evidence", str) if "evidence" in data else None)  # added in issue 24
+        _value(data, "evidence", str) if "evidence" in data else None,
+    )  # added in issue 24
 
 
 def _candidate(data: dict[str, Any]) -> CandidateRecord:
     return CandidateRecord(
-        _value(data, "rank", int, None), _value(data, "method", str), _value(data, "text", str),
-        _value(data, "score", float, int, None), _value(data, "keeps_ours", float, int, None),
-        _value(data, "keeps_theirs", float, int, None), _value(data, "accepted", bool, None),
-        _strings(data["rejected"]), _strings(data["reasons"]))
+        _value(data, "rank", int, None),
+        _value(data, "method", str),
+        _value(data, "text", str),
+        _value(data, "score", float, int, None),
+        _value(data, "keeps_ours", float, int, None),
+        _value(data, "keeps_theirs", float, int, None),
+        _value(data, "accepted", bool, None),
+        _strings(data["rejected"]),
+        _strings(data["reasons"]),
+    )
 
 
 def _outcome(data: dict[str, Any]) -> OutcomeRecord:
     methods = _object(data["methods"])
     return OutcomeRecord(
-        _value(data, "clean", bool), _integers(data["resolved"]), _integers(data["unresolved"]),
-        {int(key): _value(methods, key, str) for key in methods})
+        _value(data, "clean", bool),
+        _integers(data["resolved"]),
+        _integers(data["unresolved"]),
+        {int(key): _value(methods, key, str) for key in methods},
+    )
 
 
 def _attempt(data: dict[str, Any]) -> AttemptRecord:
     model = data.get("model")  # an addition, as is "head"
-    return AttemptRecord(_value(data, "time", str), _proposal(data),
-                         _value(data, "head", str, None) if "head" in data else None,
-                         None if model is None else _object(model))
+    return AttemptRecord(
+        _value(data, "time", str),
+        _proposal(data),
+        _value(data, "head", str, None) if "head" in data else None,
+        None if model is None else _object(model),
+    )
 
 
 def _mined(data: dict[str, Any]) -> MinedHunk:
     index = _value(data, "index", int)
     likelihoods = data["likelihoods"]
     return MinedHunk(
-        _value(data, "merge", str), _value(data, "date", str), _value(data, "subject", str),
-        _value(data, "path", str), _value(data, "language", str), index,
-        _value(data, "hunks_in_file", int), _value(data, "base", str, None),
-        _value(data, "ours", str), _value(data, "theirs", str), _value(data, "before", str),
-        _value(data, "after", str), _value(data, "truth", str),
+        _value(data, "merge", str),
+        _value(data, "date", str),
+        _value(data, "subject", str),
+        _value(data, "path", str),
+        _value(data, "language", str),
+        index,
+        _value(data, "hunks_in_file", int),
+        _value(data, "base", str, None),
+        _value(data, "ours", str),
+        _value(data, "theirs", str),
+        _value(data, "before", str),
+        _value(data, "after", str),
+        _value(data, "truth", str),
         tuple(_mined_candidate(_object(c), index) for c in _value(data, "candidates", list)),
         None if likelihoods is None else dict(_object(likelihoods)),
-        _object(data["history"]))
+        _object(data["history"]),
+    )
 
 
 def _mined_candidate(data: dict[str, Any], hunk: int) -> Scored:
-    return Scored(Candidate(hunk, _value(data, "text", str), _value(data, "method", str),
-                            _value(data, "note", str)),
-                  _value(data, "score", float, int), _value(data, "keeps_ours", float, int),
-                  _value(data, "keeps_theirs", float, int), (), _strings(data["rejected"]))
+    return Scored(
+        Candidate(
+            hunk, _value(data, "text", str), _value(data, "method", str), _value(data, "note", str)
+        ),
+        _value(data, "score", float, int),
+        _value(data, "keeps_ours", float, int),
+        _value(data, "keeps_theirs", float, int),
+        (),
+        _strings(data["rejected"]),
+    )
 
 
 def _object(data: object) -> dict[str, Any]:

@@ -117,8 +117,7 @@ class ParsedMerge(NamedTuple):
         start: int = found[1]
         return start
 
-    def splice(self, choices: dict[int, str], default: Side | Literal["markers"] = "ours"
-               ) -> str:
+    def splice(self, choices: dict[int, str], default: Side | Literal["markers"] = "ours") -> str:
         """The file with hunk ``i`` replaced by ``choices[i]``, other hunks by a side, or
         by their conflict markers as read when ``default`` is ``"markers"``."""
         if not choices and default in BOTH_SIDES:

@@ -88,8 +88,8 @@ def _conventions(*texts: str) -> tuple[set[str], set[str]]:
     for line in _ended(texts):
         text = line.strip(BLANKS)
         if text:
-            ends.add(line[len(line.rstrip(BLANKS)):])
-            lead = line[:len(line) - len(line.lstrip(BLANKS))]
+            ends.add(line[len(line.rstrip(BLANKS)) :])
+            lead = line[: len(line) - len(line.lstrip(BLANKS))]
             if lead:
                 indents.add(lead[0])
     return ends, indents
@@ -104,12 +104,12 @@ def _follows(line: str, text: str, rule: tuple[set[str], set[str]]) -> bool:
     """Whether a line no side has (merged from two edits) follows the sides' one rule
     for line ends and indentation."""
     ends, indents = rule
-    end = line[len(line.rstrip(BLANKS)):]
+    end = line[len(line.rstrip(BLANKS)) :]
     if not text:  # a blank line no side has
         return len(ends) == 1 and end in ends
     if line.endswith("\n") and (len(ends) != 1 or end not in ends):
         return False
     if not line.endswith("\n") and end:
         return False  # blanks or a lone CR at the end of the file
-    lead = line[:len(line) - len(line.lstrip(BLANKS))]
+    lead = line[: len(line) - len(line.lstrip(BLANKS))]
     return not lead or indents <= {lead[0]}

@@ -43,8 +43,12 @@ def context_window(backend: Backend) -> int:
     return backend.context_length or DEFAULT_CONTEXT_LENGTH
 
 
-def fit_around_gap(prefix: str, suffix: str, count: CountTokens, budget: int,
-                   ) -> tuple[str, str]:
+def fit_around_gap(
+    prefix: str,
+    suffix: str,
+    count: CountTokens,
+    budget: int,
+) -> tuple[str, str]:
     """The longest tail of ``prefix`` and head of ``suffix`` (whole lines, balanced) whose
     tokens together fit ``budget``."""
     before = prefix.splitlines(keepends=True)
@@ -54,7 +58,7 @@ def fit_around_gap(prefix: str, suffix: str, count: CountTokens, budget: int,
         # n lines in all, alternating: the gap's own line first, then outwards
         k_before = min(len(before), (n + 1) // 2 + max(0, n // 2 - len(after)))
         k_after = min(len(after), n - k_before)
-        return "".join(before[len(before) - k_before:]), "".join(after[:k_after])
+        return "".join(before[len(before) - k_before :]), "".join(after[:k_after])
 
     lo, hi = 0, len(before) + len(after)
     while lo < hi:

@@ -76,8 +76,14 @@ class FimTemplate(NamedTuple):
     file_sep: str | None = None  # StarCoder's is its <filename> metadata token
     order: str = "psm"  # "spm" (SantaCoder's variant) where a model does better with it
 
-    def render(self, prefix: str, suffix: str, files: Sequence[ContextFile] = (),
-               repo: str | None = None, path: str | None = None) -> str:
+    def render(
+        self,
+        prefix: str,
+        suffix: str,
+        files: Sequence[ContextFile] = (),
+        repo: str | None = None,
+        path: str | None = None,
+    ) -> str:
         """The prompt: the context files first, in the family's layout, then PSM."""
         before, inside = _LAYOUTS.get(self.family, _plain)(self, files, repo, path)
         if self.order == "spm" and self.family in SPM_FAMILIES:
@@ -96,37 +102,95 @@ _ENDOFTEXT = "<|endoftext|>"
 
 FAMILIES: tuple[FimTemplate, ...] = (
     # https://huggingface.co/bigcode/santacoder (model card, "Fill-in-the-middle")
-    FimTemplate("santacoder", "<fim-prefix>", "<fim-suffix>", "<fim-middle>",
-                (_ENDOFTEXT, "<fim-prefix>", "<fim-suffix>", "<fim-middle>", "<fim-pad>")),
+    FimTemplate(
+        "santacoder",
+        "<fim-prefix>",
+        "<fim-suffix>",
+        "<fim-middle>",
+        (_ENDOFTEXT, "<fim-prefix>", "<fim-suffix>", "<fim-middle>", "<fim-pad>"),
+    ),
     # https://huggingface.co/bigcode/starcoder; metadata from the bigcode playground's
     # formats.md: <reponame>REPONAME<filename>FILENAME<gh_stars>STARS\ncode<|endoftext|>
-    FimTemplate("starcoder", "<fim_prefix>", "<fim_suffix>", "<fim_middle>",
-                (_ENDOFTEXT, "<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<fim_pad>",
-                 "<reponame>", "<filename>"),
-                repo_name="<reponame>", file_sep="<filename>"),
+    FimTemplate(
+        "starcoder",
+        "<fim_prefix>",
+        "<fim_suffix>",
+        "<fim_middle>",
+        (
+            _ENDOFTEXT,
+            "<fim_prefix>",
+            "<fim_suffix>",
+            "<fim_middle>",
+            "<fim_pad>",
+            "<reponame>",
+            "<filename>",
+        ),
+        repo_name="<reponame>",
+        file_sep="<filename>",
+    ),
     # StarCoder 2 and The Stack v2 (arXiv:2402.19173), sec. 5.1
-    FimTemplate("starcoder2", "<fim_prefix>", "<fim_suffix>", "<fim_middle>",
-                (_ENDOFTEXT, "<file_sep>", "<repo_name>", "<fim_prefix>", "<fim_suffix>",
-                 "<fim_middle>", "<fim_pad>"),
-                repo_name="<repo_name>", file_sep="<file_sep>"),
+    FimTemplate(
+        "starcoder2",
+        "<fim_prefix>",
+        "<fim_suffix>",
+        "<fim_middle>",
+        (
+            _ENDOFTEXT,
+            "<file_sep>",
+            "<repo_name>",
+            "<fim_prefix>",
+            "<fim_suffix>",
+            "<fim_middle>",
+            "<fim_pad>",
+        ),
+        repo_name="<repo_name>",
+        file_sep="<file_sep>",
+    ),
     # facebookresearch/codellama llama/generation.py. The vocabulary spells the end "▁<EOT>"
     # and a tokenizer decodes it as " <EOT>": the space belongs to the token, not the middle.
-    FimTemplate("codellama", "<PRE>", "<SUF>", "<MID>",
-                (" <EOT>", "<EOT>", "▁<EOT>", "</s>", "<PRE>", "<SUF>", "<MID>")),
+    FimTemplate(
+        "codellama",
+        "<PRE>",
+        "<SUF>",
+        "<MID>",
+        (" <EOT>", "<EOT>", "▁<EOT>", "</s>", "<PRE>", "<SUF>", "<MID>"),
+    ),
     # deepseek-ai/DeepSeek-Coder README.md, "Code Insertion" and "Repository Level"
-    FimTemplate("deepseek", "<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>",
-                ("<｜end▁of▁sentence｜>", "<|EOT|>", "<｜fim▁begin｜>", "<｜fim▁hole｜>",
-                 "<｜fim▁end｜>")),
+    FimTemplate(
+        "deepseek",
+        "<｜fim▁begin｜>",
+        "<｜fim▁hole｜>",
+        "<｜fim▁end｜>",
+        ("<｜end▁of▁sentence｜>", "<|EOT|>", "<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>"),
+    ),
     # QwenLM/Qwen2.5-Coder examples/Qwen2.5-Coder-repolevel-fim.py (and its eos_token_ids)
-    FimTemplate("qwen", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>",
-                (_ENDOFTEXT, "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>",
-                 "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>", "<|im_end|>"),
-                repo_name="<|repo_name|>", file_sep="<|file_sep|>"),
+    FimTemplate(
+        "qwen",
+        "<|fim_prefix|>",
+        "<|fim_suffix|>",
+        "<|fim_middle|>",
+        (
+            _ENDOFTEXT,
+            "<|fim_prefix|>",
+            "<|fim_suffix|>",
+            "<|fim_middle|>",
+            "<|fim_pad|>",
+            "<|repo_name|>",
+            "<|file_sep|>",
+            "<|im_end|>",
+        ),
+        repo_name="<|repo_name|>",
+        file_sep="<|file_sep|>",
+    ),
     # https://ai.google.dev/gemma/docs/codegemma/prompt-structure
-    FimTemplate("codegemma", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>",
-                ("<|file_separator|>", "<eos>", "<|fim_prefix|>", "<|fim_suffix|>",
-                 "<|fim_middle|>"),
-                file_sep="<|file_separator|>"),
+    FimTemplate(
+        "codegemma",
+        "<|fim_prefix|>",
+        "<|fim_suffix|>",
+        "<|fim_middle|>",
+        ("<|file_separator|>", "<eos>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"),
+        file_sep="<|file_separator|>",
+    ),
 )
 
 # The tokens, beyond the three sentinels, that tell a family from one sharing its sentinels.
@@ -142,19 +206,27 @@ def detect_template(vocab: Collection[str]) -> FimTemplate:
     best: FimTemplate | None = None
     best_key = (0, 0)
     for template in FAMILIES:
-        required = (template.prefix, template.suffix, template.middle,
-                    *_DISTINCT.get(template.family, ()))
+        required = (
+            template.prefix,
+            template.suffix,
+            template.middle,
+            *_DISTINCT.get(template.family, ()),
+        )
         if not all(_has(tokens, t) for t in required):
             continue
-        own = {t.lstrip(" ▁") for t in (*required, *template.stop, template.repo_name,
-                                         template.file_sep) if t}
+        own = {
+            t.lstrip(" ▁")
+            for t in (*required, *template.stop, template.repo_name, template.file_sep)
+            if t
+        }
         key = (len(required), sum(_has(tokens, t) for t in own))
         if key > best_key:
             best, best_key = template, key
     if best is None:
         raise NoFimTemplateError(tuple(t.family for t in FAMILIES))
-    return best._replace(repo_name=_kept(tokens, best.repo_name),
-                         file_sep=_kept(tokens, best.file_sep))
+    return best._replace(
+        repo_name=_kept(tokens, best.repo_name), file_sep=_kept(tokens, best.file_sep)
+    )
 
 
 def template_for_tokenizer(tokenizer: object) -> FimTemplate:
@@ -187,14 +259,16 @@ def _kept(tokens: Collection[str], token: str | None) -> str | None:
 _Layout = Callable[[FimTemplate, Sequence[ContextFile], str | None, str | None], tuple[str, str]]
 
 
-def _plain(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
-           path: str | None) -> tuple[str, str]:
+def _plain(
+    t: FimTemplate, files: Sequence[ContextFile], repo: str | None, path: str | None
+) -> tuple[str, str]:
     """No repository tokens: each file's path, its text and a blank line, in the prefix."""
     return "", "".join(f"{c.path}\n{_ended(c.text)}\n" for c in files)
 
 
-def _starcoder(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
-               path: str | None) -> tuple[str, str]:
+def _starcoder(
+    t: FimTemplate, files: Sequence[ContextFile], repo: str | None, path: str | None
+) -> tuple[str, str]:
     if t.file_sep is None:
         return _plain(t, files, repo, path)
     shown = "".join(f"{_metadata(t, repo, c.path)}{c.text}{_ENDOFTEXT}" for c in files)
@@ -207,8 +281,9 @@ def _metadata(t: FimTemplate, repo: str | None, path: str | None) -> str:
     return f"{meta}\n" if meta else ""
 
 
-def _starcoder2(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
-                path: str | None) -> tuple[str, str]:
+def _starcoder2(
+    t: FimTemplate, files: Sequence[ContextFile], repo: str | None, path: str | None
+) -> tuple[str, str]:
     if t.file_sep is None:
         return _plain(t, files, repo, path)
     if not (files or repo or path):
@@ -218,8 +293,9 @@ def _starcoder2(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
     return f"{head}{shown}{t.file_sep}", (f"{path}\n" if path else "")
 
 
-def _qwen(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
-          path: str | None) -> tuple[str, str]:
+def _qwen(
+    t: FimTemplate, files: Sequence[ContextFile], repo: str | None, path: str | None
+) -> tuple[str, str]:
     if t.file_sep is None:
         return _plain(t, files, repo, path)
     head = f"{t.repo_name}{repo}\n" if repo and t.repo_name else ""
@@ -228,16 +304,18 @@ def _qwen(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
     return f"{head}{shown}{current}", ""
 
 
-def _codegemma(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
-               path: str | None) -> tuple[str, str]:
+def _codegemma(
+    t: FimTemplate, files: Sequence[ContextFile], repo: str | None, path: str | None
+) -> tuple[str, str]:
     if t.file_sep is None:
         return _plain(t, files, repo, path)
     shown = "".join(f"{c.path}\n{c.text}{t.file_sep}" for c in files)
     return (f"{shown}{path}\n" if path else shown), ""
 
 
-def _deepseek(t: FimTemplate, files: Sequence[ContextFile], repo: str | None,
-              path: str | None) -> tuple[str, str]:
+def _deepseek(
+    t: FimTemplate, files: Sequence[ContextFile], repo: str | None, path: str | None
+) -> tuple[str, str]:
     shown = "".join(f"#{c.path}\n{c.text}\n" for c in files)
     return "", (f"{shown}#{path}\n" if path else shown)
 

@@ -26,17 +26,28 @@ class Gap(NamedTuple):
     path: str | None = None  # the current file's path, where the layout shows it
 
 
-def fill_gaps(backend: Backend, gaps: Sequence[Gap], n: int = 1, max_new_tokens: int = 64,
-              temperature: float = 0.0, top_p: float = 1.0) -> list[list[Completion]]:
+def fill_gaps(
+    backend: Backend,
+    gaps: Sequence[Gap],
+    n: int = 1,
+    max_new_tokens: int = 64,
+    temperature: float = 0.0,
+    top_p: float = 1.0,
+) -> list[list[Completion]]:
     """``n`` middles for each gap, cleaned up; the samples of a gap share one prefill."""
     runs_on = backend.template.order == "spm"
     healed = [_heal(gap.prefix, runs_on) for gap in gaps]
-    prompts = [backend.template.render(p, gap.suffix, gap.files, path=gap.path)
-               for p, gap in zip(healed, gaps, strict=True)]
-    found = backend.generate(prompts, n=n, max_new_tokens=max_new_tokens,
-                             temperature=temperature, top_p=top_p)
-    return [[_clean(c, gap, gap.prefix[len(p):]) for c in cs]
-            for cs, gap, p in zip(found, gaps, healed, strict=True)]
+    prompts = [
+        backend.template.render(p, gap.suffix, gap.files, path=gap.path)
+        for p, gap in zip(healed, gaps, strict=True)
+    ]
+    found = backend.generate(
+        prompts, n=n, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p
+    )
+    return [
+        [_clean(c, gap, gap.prefix[len(p) :]) for c in cs]
+        for cs, gap, p in zip(found, gaps, healed, strict=True)
+    ]
 
 
 def _heal(prefix: str, runs_on: bool = False) -> str:
@@ -60,7 +71,7 @@ def _heal(prefix: str, runs_on: bool = False) -> str:
 def _clean(c: Completion, gap: Gap, blanks: str) -> Completion:
     text = trim_suffix_overlap(c.text, gap.suffix)
     if blanks and text.startswith(blanks):
-        text = text[len(blanks):]
+        text = text[len(blanks) :]
     return c._replace(text=text)
 
 

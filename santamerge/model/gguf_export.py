@@ -20,8 +20,12 @@ from typing import Any
 from santamerge.errors import SantamergeError
 
 ARCH = "starcoder"
-FIM_TOKENS = {"fim_pre_token_id": "<fim-prefix>", "fim_suf_token_id": "<fim-suffix>",
-              "fim_mid_token_id": "<fim-middle>", "fim_pad_token_id": "<fim-pad>"}
+FIM_TOKENS = {
+    "fim_pre_token_id": "<fim-prefix>",
+    "fim_suf_token_id": "<fim-suffix>",
+    "fim_mid_token_id": "<fim-middle>",
+    "fim_pad_token_id": "<fim-pad>",
+}
 
 
 def export_gguf(model_dir: Path, out: Path) -> dict[str, Any]:
@@ -32,12 +36,15 @@ def export_gguf(model_dir: Path, out: Path) -> dict[str, Any]:
         import numpy as np
         from safetensors.numpy import load_file
     except ImportError as exc:
-        raise SantamergeError(f"writing GGUF needs {exc.name}: pip install "
-                              "'santamerge[engine]'") from None
+        raise SantamergeError(
+            f"writing GGUF needs {exc.name}: pip install 'santamerge[engine]'"
+        ) from None
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     if config.get("model_type") != "gpt_bigcode":
-        raise SantamergeError(f"{model_dir}: a {config.get('model_type')!r} model; only "
-                              "GPT-BigCode checkpoints are written as GGUF here")
+        raise SantamergeError(
+            f"{model_dir}: a {config.get('model_type')!r} model; only "
+            "GPT-BigCode checkpoints are written as GGUF here"
+        )
     weights = load_file(str(model_dir / "model.safetensors"))
     tokenizer = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
     vocab: dict[str, int] = tokenizer["model"]["vocab"]
@@ -62,8 +69,9 @@ def export_gguf(model_dir: Path, out: Path) -> dict[str, Any]:
     writer.add_tokenizer_model("gpt2")
     writer.add_tokenizer_pre("starcoder")
     writer.add_token_list(tokens)
-    writer.add_token_types([gguf.TokenType.CONTROL if t in special else gguf.TokenType.NORMAL
-                            for t in tokens])
+    writer.add_token_types(
+        [gguf.TokenType.CONTROL if t in special else gguf.TokenType.NORMAL for t in tokens]
+    )
     writer.add_token_merges(merges)
     writer.add_bos_token_id(int(config.get("bos_token_id", 0)))
     writer.add_eos_token_id(int(config.get("eos_token_id", 0)))
@@ -82,16 +90,26 @@ def export_gguf(model_dir: Path, out: Path) -> dict[str, Any]:
     put("output_norm.weight", weights["transformer.ln_f.weight"])
     put("output_norm.bias", weights["transformer.ln_f.bias"])
     put("output.weight", weights.get("lm_head.weight", weights["transformer.wte.weight"]))
-    parts = {"ln_1": "attn_norm", "attn.c_attn": "attn_qkv", "attn.c_proj": "attn_output",
-             "ln_2": "ffn_norm", "mlp.c_fc": "ffn_up", "mlp.c_proj": "ffn_down"}
+    parts = {
+        "ln_1": "attn_norm",
+        "attn.c_attn": "attn_qkv",
+        "attn.c_proj": "attn_output",
+        "ln_2": "ffn_norm",
+        "mlp.c_fc": "ffn_up",
+        "mlp.c_proj": "ffn_down",
+    }
     for layer in range(int(config["n_layer"])):
         for hf, ours in parts.items():
             for kind in ("weight", "bias"):
-                put(f"blk.{layer}.{ours}.{kind}",
-                    weights[f"transformer.h.{layer}.{hf}.{kind}"])
+                put(f"blk.{layer}.{ours}.{kind}", weights[f"transformer.h.{layer}.{hf}.{kind}"])
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
-    return {"path": str(out), "bytes": out.stat().st_size, "architecture": ARCH,
-            "context": int(config["n_positions"]), "vocabulary": len(tokens)}
+    return {
+        "path": str(out),
+        "bytes": out.stat().st_size,
+        "architecture": ARCH,
+        "context": int(config["n_positions"]),
+        "vocabulary": len(tokens),
+    }

@@ -98,19 +98,26 @@ class Stub(NamedTuple):
 
 _TODO = re.compile(r"\b(?:todo|fixme)\b", re.IGNORECASE)
 _NOT_IMPLEMENTED = re.compile(r"\bnot\s+(?:yet\s+)?implemented\b", re.IGNORECASE)
-_PY_NOT_STUB_DECORATORS = frozenset({
-    "abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod",
-    "overload",
-})
+_PY_NOT_STUB_DECORATORS = frozenset(
+    {
+        "abstractmethod",
+        "abstractproperty",
+        "abstractclassmethod",
+        "abstractstaticmethod",
+        "overload",
+    }
+)
 _BRACE_SKIPPED = frozenset({"empty_statement", ";"})
 # Sibling nodes before a definition that belong to it (decorators, attributes).
 _PREFIXES = frozenset({"decorator", "attribute_item"})
 # (definition, parent) node types where the parent holds just that definition.
-_WRAPPERS = frozenset({
-    ("variable_declarator", "lexical_declaration"),
-    ("variable_declarator", "variable_declaration"),
-    ("assignment_expression", "expression_statement"),
-})
+_WRAPPERS = frozenset(
+    {
+        ("variable_declarator", "lexical_declaration"),
+        ("variable_declarator", "variable_declaration"),
+        ("assignment_expression", "expression_statement"),
+    }
+)
 
 
 def find_stubs(path: str, text: str) -> list[Stub]:
@@ -163,11 +170,11 @@ class _Finder:
 
     def indentation(self, byte: int) -> str:
         start = self.line_start(byte)
-        return _leading_space(self.data[start:byte + 1].decode("utf-8", errors="replace"))
+        return _leading_space(self.data[start : byte + 1].decode("utf-8", errors="replace"))
 
     def own_line(self, node: Node) -> bool:
         """Whether only whitespace precedes ``node`` on its line."""
-        return not self.data[self.line_start(node.start_byte):node.start_byte].strip()
+        return not self.data[self.line_start(node.start_byte) : node.start_byte].strip()
 
     def unit(self) -> str:
         if self._unit is None:
@@ -192,20 +199,27 @@ class _Finder:
         if self.profile.name == "python":
             colon = _colon(definition)
             header_end = colon.end_byte if colon is not None else header_end
-        signature = self.data[first.start_byte:header_end].decode("utf-8").rstrip()
+        signature = self.data[first.start_byte : header_end].decode("utf-8").rstrip()
         if docstring is None and self.profile.name != "python":
             docstring = self._doc_comment(first)
         return Stub(
-            path=self.path, language=self.profile.name,
-            name=".".join([*scope_names(self.profile, definition),
-                           treesitter.node_text(name)]),
+            path=self.path,
+            language=self.profile.name,
+            name=".".join([*scope_names(self.profile, definition), treesitter.node_text(name)]),
             line=name.start_point[0] + 1,
-            start=self.char(start), end=self.char(end), indent=indent,
-            signature=signature, docstring=docstring, kind=kind,
+            start=self.char(start),
+            end=self.char(end),
+            indent=indent,
+            signature=signature,
+            docstring=docstring,
+            kind=kind,
         )
 
-    def _python(self, definition: Node, body: Node,
-                ) -> tuple[StubKind, int, int, str, str | None] | None:
+    def _python(
+        self,
+        definition: Node,
+        body: Node,
+    ) -> tuple[StubKind, int, int, str, str | None] | None:
         if _python_excluded(definition):
             return None
         colon = _colon(definition)
@@ -213,9 +227,13 @@ class _Finder:
             return None
         header_row = colon.start_point[0]
         # Comments before the first statement are children of the definition.
-        outside = [c for c in definition.children
-                   if c.type in self.profile.comments and c.start_byte >= colon.end_byte
-                   and c.end_byte <= body.start_byte]
+        outside = [
+            c
+            for c in definition.children
+            if c.type in self.profile.comments
+            and c.start_byte >= colon.end_byte
+            and c.end_byte <= body.start_byte
+        ]
         inside = [c for c in body.named_children]
         statements = [c for c in inside if c.type not in self.profile.comments]
         if not statements:
@@ -228,9 +246,12 @@ class _Finder:
         region = [c for c in outside if c.start_point[0] > header_row] + inside
         if docstring is not None:
             doc_row = docstring.end_point[0]
-            region = [c for c in inside if c.start_byte > docstring.start_byte
-                      and not (c.type in self.profile.comments
-                               and c.start_point[0] == doc_row)]
+            region = [
+                c
+                for c in inside
+                if c.start_byte > docstring.start_byte
+                and not (c.type in self.profile.comments and c.start_point[0] == doc_row)
+            ]
             if region[0].start_point[0] == doc_row:
                 return None  # `"doc"; pass` on one line: not a region of whole lines
         comments = [c for c in [*outside, *inside] if c.type in self.profile.comments]
@@ -264,8 +285,9 @@ class _Finder:
                 return "not-implemented"
         return None
 
-    def _with_comments(self, kind: StubKind | None, comments: list[Node],
-                       header_row: int = -1) -> StubKind | None:
+    def _with_comments(
+        self, kind: StubKind | None, comments: list[Node], header_row: int = -1
+    ) -> StubKind | None:
         """Apply the comment rules: TODO makes a no-op body "todo"; another comment in a
         no-op body makes it a deliberate no-op (not a stub). Comments on the header line
         (Python's ``def ...:  # noqa``) count for TODO only."""
@@ -278,8 +300,12 @@ class _Finder:
             return None
         return kind
 
-    def _braces(self, definition: Node, name: Node, body: Node,
-                ) -> tuple[StubKind, int, int, str, str | None] | None:
+    def _braces(
+        self,
+        definition: Node,
+        name: Node,
+        body: Node,
+    ) -> tuple[StubKind, int, int, str, str | None] | None:
         language = self.profile.name
         if treesitter.node_text(name) == "constructor" and definition.type == "method_definition":
             return None
@@ -340,7 +366,7 @@ class _Finder:
 
 
 def _message_kind(arguments: Node | None) -> StubKind | None:
-    """"todo" or "not-implemented" by the string literals among ``arguments``."""
+    """ "todo" or "not-implemented" by the string literals among ``arguments``."""
     if arguments is None:
         return None
     message = " ".join(treesitter.node_text(n) for n in _strings(arguments))
@@ -431,9 +457,11 @@ def _python_excluded(definition: Node) -> bool:
 
 
 def _is_docstring(statement: Node) -> bool:
-    return (statement.type == "expression_statement"
-            and len(statement.named_children) == 1
-            and statement.named_children[0].type in ("string", "concatenated_string"))
+    return (
+        statement.type == "expression_statement"
+        and len(statement.named_children) == 1
+        and statement.named_children[0].type in ("string", "concatenated_string")
+    )
 
 
 def _colon(definition: Node) -> Node | None:
@@ -446,8 +474,11 @@ def _outer(definition: Node) -> Node:
     node, parent = definition, definition.parent
     if parent is not None and parent.type == "decorated_definition":
         return parent
-    if parent is not None and (node.type, parent.type) in _WRAPPERS \
-            and len(parent.named_children) == 1:
+    if (
+        parent is not None
+        and (node.type, parent.type) in _WRAPPERS
+        and len(parent.named_children) == 1
+    ):
         node, parent = parent, parent.parent
     if parent is not None and parent.type == "export_statement":
         node = parent
@@ -470,8 +501,13 @@ def _strings(node: Node) -> list[Node]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if current.type in ("string", "template_string", "string_literal",
-                            "interpreted_string_literal", "raw_string_literal"):
+        if current.type in (
+            "string",
+            "template_string",
+            "string_literal",
+            "interpreted_string_literal",
+            "raw_string_literal",
+        ):
             found.append(current)
         else:
             stack.extend(current.named_children)

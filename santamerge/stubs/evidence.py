@@ -61,8 +61,12 @@ def fill_evidence(spec: str) -> Evidence | None:
     try:
         data = json.loads((folder / EVIDENCE_FILE).read_text(encoding="utf-8"))
         found = data[EVIDENCE_KEY]
-        return Evidence(float(found["exact"]), int(found["stubs"]), str(found.get("repo", "")),
-                        str(found.get("recorded", "")))
+        return Evidence(
+            float(found["exact"]),
+            int(found["stubs"]),
+            str(found.get("repo", "")),
+            str(found.get("recorded", "")),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -71,23 +75,31 @@ def describe_evidence(evidence: Evidence | None) -> str:
     """What ``fill`` does with the model's bodies, and on what evidence (`model info`)."""
     bar = f"{EVIDENCE_MIN_EXACT:.0%} exact on at least {EVIDENCE_MIN_STUBS} stubs"
     if evidence is None:
-        return ("none recorded: `fill` proposes its bodies and writes them only with --write "
-                "or fill_write (docs/fill.md)")
-    measured = (f"`bench stubs` exact {evidence.exact:.1%} on {evidence.stubs} stubs"
-                f"{f' of {evidence.repo}' if evidence.repo else ''}"
-                f"{f' ({evidence.recorded})' if evidence.recorded else ''}")
+        return (
+            "none recorded: `fill` proposes its bodies and writes them only with --write "
+            "or fill_write (docs/fill.md)"
+        )
+    measured = (
+        f"`bench stubs` exact {evidence.exact:.1%} on {evidence.stubs} stubs"
+        f"{f' of {evidence.repo}' if evidence.repo else ''}"
+        f"{f' ({evidence.recorded})' if evidence.recorded else ''}"
+    )
     if evidence.sufficient:
         return f"{measured}: clears the bar ({bar}); `fill` writes its bodies"
-    return (f"{measured}: below the bar ({bar}); `fill` proposes its bodies and writes them "
-            "only with --write or fill_write")
+    return (
+        f"{measured}: below the bar ({bar}); `fill` proposes its bodies and writes them "
+        "only with --write or fill_write"
+    )
 
 
 def shortfall(evidence: Evidence | None) -> str:
     """Why ``fill`` only proposed the bodies of a model with this evidence."""
     if evidence is None:
         return "there is no measured evidence that its bodies are right"
-    return ("its recorded `bench stubs` measurement is below the bar "
-            f"(exact {evidence.exact:.0%} on {evidence.stubs} stubs)")
+    return (
+        "its recorded `bench stubs` measurement is below the bar "
+        f"(exact {evidence.exact:.0%} on {evidence.stubs} stubs)"
+    )
 
 
 def record_evidence(report: str, spec: str) -> tuple[Path, Evidence]:
@@ -98,21 +110,34 @@ def record_evidence(report: str, spec: str) -> tuple[Path, Evidence]:
 
     folder = model_folder(spec)
     if folder is None:
-        raise SantamergeError(f"the model '{spec}' has no local folder to record evidence "
-                              "in (a hub id or a server); download it into a folder and "
-                              "pass --model FOLDER, or use `santamerge fill --write`")
+        raise SantamergeError(
+            f"the model '{spec}' has no local folder to record evidence "
+            "in (a hub id or a server); download it into a folder and "
+            "pass --model FOLDER, or use `santamerge fill --write`"
+        )
     measured, stubs, measured_model = _read_report(report)
     if (model_folder(measured_model) or Path(measured_model)).resolve() != folder.resolve():
-        raise SantamergeError(f"{report} measured the model '{measured_model}', not "
-                              f"'{spec}'; record a measurement of this model")
+        raise SantamergeError(
+            f"{report} measured the model '{measured_model}', not "
+            f"'{spec}'; record a measurement of this model"
+        )
     path = folder / EVIDENCE_FILE
     data = _read_record(path)
-    evidence = Evidence(float(measured["exact"]), stubs, str(measured.get("repo", "")),
-                        datetime.date.today().isoformat())
+    evidence = Evidence(
+        float(measured["exact"]),
+        stubs,
+        str(measured.get("repo", "")),
+        datetime.date.today().isoformat(),
+    )
     data[EVIDENCE_KEY] = {
-        "bench": "santamerge bench stubs", "exact": evidence.exact, "stubs": stubs,
-        "similarity": measured.get("similarity"), "repo": evidence.repo,
-        "recorded": evidence.recorded, "report": os.path.abspath(report)}
+        "bench": "santamerge bench stubs",
+        "exact": evidence.exact,
+        "stubs": stubs,
+        "similarity": measured.get("similarity"),
+        "repo": evidence.repo,
+        "recorded": evidence.recorded,
+        "report": os.path.abspath(report),
+    }
     _write_record(path, data)
     return path, evidence
 
@@ -124,18 +149,23 @@ def _read_report(report: str) -> tuple[dict[str, Any], int, str]:
         stubs, exact = int(measured["stubs"]), measured["exact"]
         measured_model = str(measured["model"])
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        raise SantamergeError(f"{report} is not a `santamerge bench stubs --json` report "
-                              "(it needs stubs, exact and model)") from None
+        raise SantamergeError(
+            f"{report} is not a `santamerge bench stubs --json` report "
+            "(it needs stubs, exact and model)"
+        ) from None
     if exact is None or stubs == 0:
-        raise SantamergeError(f"{report} refilled no stubs; measure on a repository with "
-                              "functions (`bench stubs --repo ... --limit 30`)")
+        raise SantamergeError(
+            f"{report} refilled no stubs; measure on a repository with "
+            "functions (`bench stubs --repo ... --limit 30`)"
+        )
     return measured, stubs, measured_model
 
 
 def _read_record(path: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = (json.loads(path.read_text(encoding="utf-8"))
-                                if path.is_file() else {})
+        data: dict[str, Any] = (
+            json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        )
     except (OSError, UnicodeDecodeError, ValueError):
         raise SantamergeError(f"{path} is not JSON; fix or remove it first") from None
     return data
@@ -145,5 +175,7 @@ def _write_record(path: Path, data: dict[str, Any]) -> None:
     try:
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise SantamergeError(f"cannot write {path} ({exc.strerror}); record evidence for "
-                              "a model folder you can write to") from None
+        raise SantamergeError(
+            f"cannot write {path} ({exc.strerror}); record evidence for "
+            "a model folder you can write to"
+        ) from None

@@ -48,19 +48,50 @@ UNDEFINED = "uses names defined nowhere"
 # Statements that do nothing, by language: comments (the profile's), empty statements
 # (and Python's imports), a lone name, literal or attribute read as a statement, a return
 # of nothing.
-_EMPTY_STATEMENTS = frozenset({
-    "pass_statement", "empty_statement", ";", "import_statement", "import_from_statement",
-})
-_INERT = frozenset({
-    "identifier", "string", "concatenated_string", "integer", "float", "true", "false",
-    "none", "ellipsis", "number", "null", "undefined", "template_string", "string_literal",
-    "decimal_integer_literal", "null_literal", "nil", "int_literal", "float_literal",
-    "interpreted_string_literal", "raw_string_literal", "integer_literal", "boolean_literal",
-    "unit_expression",
-    # a lone attribute read: Python, JavaScript/TypeScript, Java, Go, Rust
-    "attribute", "member_expression", "field_access", "selector_expression",
-    "field_expression", "scoped_identifier",
-})
+_EMPTY_STATEMENTS = frozenset(
+    {
+        "pass_statement",
+        "empty_statement",
+        ";",
+        "import_statement",
+        "import_from_statement",
+    }
+)
+_INERT = frozenset(
+    {
+        "identifier",
+        "string",
+        "concatenated_string",
+        "integer",
+        "float",
+        "true",
+        "false",
+        "none",
+        "ellipsis",
+        "number",
+        "null",
+        "undefined",
+        "template_string",
+        "string_literal",
+        "decimal_integer_literal",
+        "null_literal",
+        "nil",
+        "int_literal",
+        "float_literal",
+        "interpreted_string_literal",
+        "raw_string_literal",
+        "integer_literal",
+        "boolean_literal",
+        "unit_expression",
+        # a lone attribute read: Python, JavaScript/TypeScript, Java, Go, Rust
+        "attribute",
+        "member_expression",
+        "field_access",
+        "selector_expression",
+        "field_expression",
+        "scoped_identifier",
+    }
+)
 _NOTHING = frozenset({"none", "null", "undefined", "null_literal", "nil", "unit_expression"})
 
 
@@ -90,9 +121,16 @@ class Filled(NamedTuple):
         return sum(b.copies for b in self.bodies if not b.rejected)
 
 
-def fill_text(backend: Backend, path: str, text: str, root: str | None, n: int = 4,
-              only: str | None = None, max_new_tokens: int = 192,
-              progress: Callable[[int], None] | None = None) -> tuple[str, list[Filled]]:
+def fill_text(
+    backend: Backend,
+    path: str,
+    text: str,
+    root: str | None,
+    n: int = 4,
+    only: str | None = None,
+    max_new_tokens: int = 192,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[str, list[Filled]]:
     """``text`` with every stub (or the one named ``only``) filled where some body
     survives, and what happened to each stub."""
     from santamerge.languages.profiles import language_for_path
@@ -110,36 +148,54 @@ def fill_text(backend: Backend, path: str, text: str, root: str | None, n: int =
     out = text
     for filled in sorted(results, key=lambda f: -f.stub.start):
         if filled.chosen is not None:
-            out = out[:filled.stub.start] + filled.chosen.text + out[filled.stub.end:]
+            out = out[: filled.stub.start] + filled.chosen.text + out[filled.stub.end :]
     return out, results
 
 
-def fill_stub(backend: Backend, profile: LanguageProfile, path: str, text: str,
-              root: str | None, stub: Stub, n: int, max_new_tokens: int) -> Filled:
+def fill_stub(
+    backend: Backend,
+    profile: LanguageProfile,
+    path: str,
+    text: str,
+    root: str | None,
+    stub: Stub,
+    n: int,
+    max_new_tokens: int,
+) -> Filled:
     from santamerge.model.budget import context_window, token_counter
     from santamerge.stubs.retrieval import retrieve_related
 
-    prefix, suffix = text[:stub.start], text[stub.end:]
+    prefix, suffix = text[: stub.start], text[stub.end :]
     # Python: the body's first indentation goes into the prompt, so that the model starts
     # with the statement (a weak model otherwise guesses the depth, often wrongly).
     lead = stub.indent if profile.name == "python" and prefix.endswith("\n") else ""
     prefix += lead
     context_length, count = context_window(backend), token_counter(backend)
     budget = context_length - max_new_tokens - 16
-    focus = text[max(0, stub.start - 600):stub.start]
-    related = retrieve_related(root, path, text, focus, stub.name.rsplit(".", 1)[-1],
-                               count, budget // 2)
+    focus = text[max(0, stub.start - 600) : stub.start]
+    related = retrieve_related(
+        root, path, text, focus, stub.name.rsplit(".", 1)[-1], count, budget // 2
+    )
     used = sum(count(f.path) + count(f.text) + 4 for f in related)
     before, after = fit_around_gap(prefix, suffix, count, max(0, budget - used))
-    (found,) = fill_gaps(backend, [Gap(before, after, related, path)], n=n,
-                         max_new_tokens=max_new_tokens, temperature=0.8, top_p=0.95)
-    samples = [(lead + cut_body(profile, prefix, c.text),
-                c.logprob / max(1, len(c.token_logprobs))) for c in found]
+    (found,) = fill_gaps(
+        backend,
+        [Gap(before, after, related, path)],
+        n=n,
+        max_new_tokens=max_new_tokens,
+        temperature=0.8,
+        top_p=0.95,
+    )
+    samples = [
+        (lead + cut_body(profile, prefix, c.text), c.logprob / max(1, len(c.token_logprobs)))
+        for c in found
+    ]
     return judge_samples(profile, text, stub, samples)
 
 
-def judge_samples(profile: LanguageProfile, text: str, stub: Stub,
-                  samples: Sequence[tuple[str, float]]) -> Filled:
+def judge_samples(
+    profile: LanguageProfile, text: str, stub: Stub, samples: Sequence[tuple[str, float]]
+) -> Filled:
     """Judge and rank sampled bodies (each with its mean log-probability per token) for
     ``stub`` of ``text``; identical bodies are judged once and counted."""
     counts: dict[str, int] = {}
@@ -148,8 +204,10 @@ def judge_samples(profile: LanguageProfile, text: str, stub: Stub,
         counts[body] = counts.get(body, 0) + 1
         lps.setdefault(body, lp)
     notes: list[str] = []
-    bodies = [_judge(profile, text, stub, body, lps[body], notes)._replace(copies=k)
-              for body, k in counts.items()]
+    bodies = [
+        _judge(profile, text, stub, body, lps[body], notes)._replace(copies=k)
+        for body, k in counts.items()
+    ]
     chosen, ordered = _rank(bodies)
     return Filled(stub, chosen, ordered, tuple(dict.fromkeys(notes)))
 
@@ -170,33 +228,47 @@ def cut_body(profile: LanguageProfile, prefix: str, generated: str) -> str:
         if end <= start:
             return ""
         cut = data[start:end].decode("utf-8", "replace")
-        rest = generated[len(cut):]
+        rest = generated[len(cut) :]
         return cut + ("\n" if rest.startswith("\n") or not rest else "")
     body = node.child_by_field_name("body")
     closing = body.children[-1] if body is not None and body.children else None
-    if closing is not None and closing.type == "}" and not closing.is_missing and (
-            closing.start_byte >= start):
-        return data[start:closing.start_byte].decode("utf-8", "replace")
+    if (
+        closing is not None
+        and closing.type == "}"
+        and not closing.is_missing
+        and (closing.start_byte >= start)
+    ):
+        return data[start : closing.start_byte].decode("utf-8", "replace")
     return generated
 
 
-def _judge(profile: LanguageProfile, text: str, stub: Stub, body: str,
-           mean_logprob: float, notes: list[str] | None = None) -> Body:
+def _judge(
+    profile: LanguageProfile,
+    text: str,
+    stub: Stub,
+    body: str,
+    mean_logprob: float,
+    notes: list[str] | None = None,
+) -> Body:
     from santamerge.stubs.detect import find_stubs
     from santamerge.treesitter import parse
 
     rejected: list[str] = []
-    new_text = text[:stub.start] + body + text[stub.end:]
+    new_text = text[: stub.start] + body + text[stub.end :]
     tree = parse(profile, new_text)
     if not body.strip():
         rejected.append(EMPTY)
     elif profile.name == "python" and all(
-            line.lstrip().startswith("#") for line in body.splitlines() if line.strip()):
+        line.lstrip().startswith("#") for line in body.splitlines() if line.strip()
+    ):
         rejected.append(DOES_NOTHING)  # only comments: not even a statement
     elif count_errors(tree.root_node) > count_errors(parse(profile, text).root_node):
         rejected.append(BREAKS_PARSE)
-    if profile.name == "python" and not rejected and (
-            _first_indent(body) != stub.indent or (_compiles(text) and not _compiles(new_text))):
+    if (
+        profile.name == "python"
+        and not rejected
+        and (_first_indent(body) != stub.indent or (_compiles(text) and not _compiles(new_text)))
+    ):
         rejected.append(BREAKS_INDENT)  # tree-sitter forgives what Python won't
     if not rejected and any(s.name == stub.name for s in find_stubs(stub.path, new_text)):
         rejected.append(STILL_STUB)
@@ -206,9 +278,11 @@ def _judge(profile: LanguageProfile, text: str, stub: Stub, body: str,
         missing = undefined_names(new_text, stub.line, stub.name.rsplit(".", 1)[-1])
         if missing is None:
             if notes is not None:
-                notes.append("names not checked: the file has a `from ... import *`"
-                             if _star_import(new_text) else
-                             "names not checked: Python does not compile the file")
+                notes.append(
+                    "names not checked: the file has a `from ... import *`"
+                    if _star_import(new_text)
+                    else "names not checked: Python does not compile the file"
+                )
         elif missing:
             rejected.append(f"{UNDEFINED} ({', '.join(missing)})")
     return Body(body, mean_logprob, None, 0.0, tuple(rejected))
@@ -267,7 +341,12 @@ def undefined_names(source: str, line: int, name: str) -> list[str] | None:
     except (SyntaxError, ValueError):
         return None
     defined = set(dir(builtins)) | {
-        "__file__", "__builtins__", "__cached__", "__path__", "__annotations__"}
+        "__file__",
+        "__builtins__",
+        "__cached__",
+        "__path__",
+        "__annotations__",
+    }
     tables = [top]
     target: symtable.SymbolTable | None = None
     while tables:
@@ -276,8 +355,11 @@ def undefined_names(source: str, line: int, name: str) -> list[str] | None:
             module_level = table is top and (symbol.is_assigned() or symbol.is_imported())
             if module_level or (symbol.is_declared_global() and symbol.is_assigned()):
                 defined.add(symbol.get_name())
-        if target is None and table.get_type() == "function" and (
-                table.get_lineno(), table.get_name()) == (line, name):
+        if (
+            target is None
+            and table.get_type() == "function"
+            and (table.get_lineno(), table.get_name()) == (line, name)
+        ):
             target = table
         tables.extend(table.get_children())
     if target is None:
@@ -287,8 +369,7 @@ def undefined_names(source: str, line: int, name: str) -> list[str] | None:
     while inside:
         table = inside.pop()
         for symbol in table.get_symbols():
-            if symbol.is_referenced() and symbol.is_global() and (
-                    symbol.get_name() not in defined):
+            if symbol.is_referenced() and symbol.is_global() and (symbol.get_name() not in defined):
                 missing.add(symbol.get_name())
         inside.extend(table.get_children())
     return sorted(missing)
@@ -304,13 +385,15 @@ def _star_import(source: str) -> bool:
             tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return False
-    return any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
-               for node in ast.walk(tree))
+    return any(
+        isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
+        for node in ast.walk(tree)
+    )
 
 
 def _first_indent(body: str) -> str:
     line = next((line for line in body.splitlines() if line.strip()), "")
-    return line[:len(line) - len(line.lstrip())]
+    return line[: len(line) - len(line.lstrip())]
 
 
 def _compiles(source: str) -> bool:
@@ -333,9 +416,19 @@ def _rank(bodies: Sequence[Body]) -> tuple[Body | None, tuple[Body, ...]]:
         if others <= 0:
             consensus = None
         else:
-            consensus = round((b.copies - 1 + sum(
-                o.copies * Levenshtein.normalized_similarity(b.text, o.text)
-                for o in alive if o is not b)) / others, 4)
+            consensus = round(
+                (
+                    b.copies
+                    - 1
+                    + sum(
+                        o.copies * Levenshtein.normalized_similarity(b.text, o.text)
+                        for o in alive
+                        if o is not b
+                    )
+                )
+                / others,
+                4,
+            )
         score = (consensus or 0.0) + LP_WEIGHT * b.mean_logprob
         scored.append(b._replace(consensus=consensus, score=round(score, 4)))
     ordered = tuple(sorted(scored, key=lambda b: (bool(b.rejected), -b.score)))

@@ -105,9 +105,16 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def retrieve_related(root: str | None, path: str, text: str, focus: str, exclude: str,
-                     count: Callable[[str], int], budget: int,
-                     similar: int = 4) -> tuple[ContextFile, ...]:
+def retrieve_related(
+    root: str | None,
+    path: str,
+    text: str,
+    focus: str,
+    exclude: str,
+    count: Callable[[str], int],
+    budget: int,
+    similar: int = 4,
+) -> tuple[ContextFile, ...]:
     """Related code for a body in ``path`` (whose text is ``text``), most useful first,
     within ``budget`` tokens: definitions the file uses from other files, then the
     functions most like ``focus`` (the stub's signature, docstring and surroundings).
@@ -118,16 +125,19 @@ def retrieve_related(root: str | None, path: str, text: str, focus: str, exclude
     used = used_names(path, text) - {exclude}
     picked: list[Chunk] = [c for c in chunks if c.name in used]
     wanted = identifiers(focus)
-    ranked = sorted((c for c in chunks if c not in picked and c.name != exclude),
-                    key=lambda c: -jaccard(wanted, c.tokens))
+    ranked = sorted(
+        (c for c in chunks if c not in picked and c.name != exclude),
+        key=lambda c: -jaccard(wanted, c.tokens),
+    )
     picked.extend(ranked[:similar])
     out: list[ContextFile] = []
     for chunk in picked:
         cost = count(chunk.path) + count(chunk.text) + 4
         if cost > budget:
             continue
-        out.append(ContextFile(chunk.path, chunk.text + ("" if chunk.text.endswith("\n")
-                                                         else "\n")))
+        out.append(
+            ContextFile(chunk.path, chunk.text + ("" if chunk.text.endswith("\n") else "\n"))
+        )
         budget -= cost
     return tuple(out)
 

@@ -64,26 +64,33 @@ class FilledFile(NamedTuple):
         """The new text as a unified diff of the file."""
         import difflib
 
-        return list(difflib.unified_diff(
-            self.text.splitlines(keepends=True), self.new.splitlines(keepends=True),
-            f"a/{self.path}", f"b/{self.path}"))
+        return list(
+            difflib.unified_diff(
+                self.text.splitlines(keepends=True),
+                self.new.splitlines(keepends=True),
+                f"a/{self.path}",
+                f"b/{self.path}",
+            )
+        )
 
 
-def select_stubs(paths: Sequence[str], named: bool, only: str | None,
-                 warn: Callable[[str], None]) -> Selection:
+def select_stubs(
+    paths: Sequence[str], named: bool, only: str | None, warn: Callable[[str], None]
+) -> Selection:
     """The stubs of ``paths`` (named on the command line, or else the staged files) that
     ``only`` names; ``warn`` gets each file skipped and each note, as they come."""
     texts = _read_files(paths, named, warn)
-    stubs = {path: [s for s in find_stubs(path, text) if named_by(s, only)]
-             for path, text in texts.items()}
+    stubs = {
+        path: [s for s in find_stubs(path, text) if named_by(s, only)]
+        for path, text in texts.items()
+    }
     selection = Selection(texts, stubs)
     if only is not None and not selection.total:
         warn(explain_only(only, texts, named))
     return selection
 
 
-def _read_files(paths: Sequence[str], named: bool,
-                warn: Callable[[str], None]) -> dict[str, str]:
+def _read_files(paths: Sequence[str], named: bool, warn: Callable[[str], None]) -> dict[str, str]:
     texts: dict[str, str] = {}
     unsupported = []
     for path in paths:
@@ -108,12 +115,16 @@ def _unsupported(skipped: list[str], total: int) -> str:
     """The warning for named files without a grammar; an error when no file has one."""
     names = ", ".join(skipped)
     if len(skipped) == total:
-        raise SantamergeError(f"{names}: santamerge has no grammar for "
-                              f"{'this kind of file' if total == 1 else 'these files'}; "
-                              f"fill works on {LANGUAGES} files")
-    return (f"warning: {names} skipped: no grammar for "
-            f"{'this kind of file' if len(skipped) == 1 else 'these kinds of file'} "
-            f"(fill works on {LANGUAGES} files)")
+        raise SantamergeError(
+            f"{names}: santamerge has no grammar for "
+            f"{'this kind of file' if total == 1 else 'these files'}; "
+            f"fill works on {LANGUAGES} files"
+        )
+    return (
+        f"warning: {names} skipped: no grammar for "
+        f"{'this kind of file' if len(skipped) == 1 else 'these kinds of file'} "
+        f"(fill works on {LANGUAGES} files)"
+    )
 
 
 def explain_only(only: str, texts: dict[str, str], named: bool) -> str:
@@ -130,10 +141,11 @@ def explain_only(only: str, texts: dict[str, str], named: bool) -> str:
         for match in matches(q, parse(profile, text).root_node):
             if any(node_text(n) == short for n in match.get("name", [])):
                 return f"{only} is not a stub; nothing to fill"
-    where = ", ".join(texts) if texts else ("the files given" if named else
-                                             "the staged files")
-    raise SantamergeError(f"--only {only}: no function or method of that name in {where}; "
-                          "check the spelling (`santamerge fill --check` lists the stubs)")
+    where = ", ".join(texts) if texts else ("the files given" if named else "the staged files")
+    raise SantamergeError(
+        f"--only {only}: no function or method of that name in {where}; "
+        "check the spelling (`santamerge fill --check` lists the stubs)"
+    )
 
 
 def open_filler(settings: Settings, mode: str | None) -> Filler:
@@ -149,8 +161,13 @@ def open_filler(settings: Settings, mode: str | None) -> Filler:
     return Filler(open_backend(settings, per_file=True), settings.model, mode, evidence)
 
 
-def fill_files(filler: Filler, selection: Selection, samples: int, only: str | None,
-               progress: Callable[[int], None]) -> Iterator[FilledFile]:
+def fill_files(
+    filler: Filler,
+    selection: Selection,
+    samples: int,
+    only: str | None,
+    progress: Callable[[int], None],
+) -> Iterator[FilledFile]:
     """Fill the stubs of each selected file with ``samples`` bodies sampled per stub;
     in the mode ``write``, write each file that changed before it is yielded."""
     from santamerge.files import write_atomically
@@ -160,8 +177,9 @@ def fill_files(filler: Filler, selection: Selection, samples: int, only: str | N
     for path, text in selection.texts.items():
         if not selection.stubs[path]:
             continue
-        new, results = fill_text(filler.backend, path, text, repo_root_of(path), n=samples,
-                                 only=only, progress=progress)
+        new, results = fill_text(
+            filler.backend, path, text, repo_root_of(path), n=samples, only=only, progress=progress
+        )
         written = filler.mode == "write" and new != text
         if written:
             write_atomically(path, new.encode("utf-8"))

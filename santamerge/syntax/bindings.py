@@ -34,36 +34,47 @@ class _Binding(NamedTuple):
     is_import: bool  # an import binds a name but opens no scope
 
 
-def bound_names(profile: LanguageProfile, tree: Tree,
-                byte_range: tuple[int, int] | None = None,
-                ) -> dict[tuple[int, int], DefinitionKey]:
+def bound_names(
+    profile: LanguageProfile,
+    tree: Tree,
+    byte_range: tuple[int, int] | None = None,
+) -> dict[tuple[int, int], DefinitionKey]:
     """Each bound name's (scope, name), by the span of its name node. The scope is the
     enclosing definitions' names, plus the query's ``@scope`` captures. With
     ``byte_range``, only matches that intersect it (enclosing definitions included)."""
     return {span: key for span, key, _ in _keyed(_bindings(profile, tree, byte_range))}
 
 
-def definitions(profile: LanguageProfile, tree: Tree,
-                byte_range: tuple[int, int] | None = None
-                ) -> list[tuple[DefinitionKey, Node]]:
+def definitions(
+    profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None = None
+) -> list[tuple[DefinitionKey, Node]]:
     """Every definition in ``tree`` (imports left out; with ``byte_range``, those whose
     match meets it), with its (scope, name) key, in the order of the file."""
-    found = [(key, b.node) for _, key, b in _keyed(_bindings(profile, tree, byte_range))
-             if not b.is_import]
+    found = [
+        (key, b.node)
+        for _, key, b in _keyed(_bindings(profile, tree, byte_range))
+        if not b.is_import
+    ]
     return sorted(found, key=lambda item: item[1].start_byte)
 
 
-def _keyed(bindings: dict[tuple[int, int], _Binding]
-           ) -> list[tuple[tuple[int, int], DefinitionKey, _Binding]]:
+def _keyed(
+    bindings: dict[tuple[int, int], _Binding],
+) -> list[tuple[tuple[int, int], DefinitionKey, _Binding]]:
     """Each binding with its (scope, name) key, by the span of its name node."""
-    by_node = {(b.node.start_byte, b.node.end_byte): b.name for b in bindings.values()
-               if not b.is_import}
-    return [(span, ((*_scope(b.node, by_node), *b.scope), b.name), b)
-            for span, b in bindings.items()]
+    by_node = {
+        (b.node.start_byte, b.node.end_byte): b.name for b in bindings.values() if not b.is_import
+    }
+    return [
+        (span, ((*_scope(b.node, by_node), *b.scope), b.name), b) for span, b in bindings.items()
+    ]
 
 
-def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] | None,
-              ) -> dict[tuple[int, int], _Binding]:
+def _bindings(
+    profile: LanguageProfile,
+    tree: Tree,
+    byte_range: tuple[int, int] | None,
+) -> dict[tuple[int, int], _Binding]:
     """One binding per name node; where two matches share it, the outermost node wins and
     the scope and signature come from whichever match has them."""
     found: dict[tuple[int, int], _Binding] = {}
@@ -76,9 +87,12 @@ def _bindings(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int] 
                 continue
             node, name_node = match[node_capture][0], key_node(match["name"][0])
             # by value: "beta" and "bet\u0061" are one JSON key (santamerge.syntax.keys)
-            new = _Binding(node, _signed(key_value(profile, name_node), match),
-                           tuple(treesitter.node_text(n) for n in match.get("scope", [])),
-                           is_import=node_capture == "import")
+            new = _Binding(
+                node,
+                _signed(key_value(profile, name_node), match),
+                tuple(treesitter.node_text(n) for n in match.get("scope", [])),
+                is_import=node_capture == "import",
+            )
             key = (name_node.start_byte, name_node.end_byte)
             found[key] = _merge(found.get(key), new)
     return found

@@ -48,8 +48,16 @@ def key_value(profile: LanguageProfile, node: Node) -> str:
         return plain
     try:
         value = reader(node, text)
-    except (ValueError, SyntaxError, TypeError, KeyError, RecursionError, MemoryError,
-            OverflowError, IndexError):
+    except (
+        ValueError,
+        SyntaxError,
+        TypeError,
+        KeyError,
+        RecursionError,
+        MemoryError,
+        OverflowError,
+        IndexError,
+    ):
         value = None
     return text if value is None else value
 
@@ -61,8 +69,13 @@ def _plain(language: str, text: str) -> str | None:
     content in JavaScript and YAML. None: ask the reader."""
     if text.isidentifier():
         return None if language == "yaml" or text in ("True", "False", "None") else text
-    if (len(text) > 1 and text[0] == text[-1] == '"' and '"' not in text[1:-1]
-            and "\\" not in text and text.isprintable()):
+    if (
+        len(text) > 1
+        and text[0] == text[-1] == '"'
+        and '"' not in text[1:-1]
+        and "\\" not in text
+        and text.isprintable()
+    ):
         if language in ("python", "json", "go"):
             return text
         if language in ("javascript", "typescript", "yaml"):
@@ -79,8 +92,17 @@ def _python(node: Node, text: str) -> str | None:
     dict holds them. Names and expressions: None (their text)."""
     if text.isidentifier() and text not in ("True", "False", "None"):
         return None
-    if node.type not in ("string", "concatenated_string", "integer", "float", "true",
-                         "false", "none", "tuple", "unary_operator"):
+    if node.type not in (
+        "string",
+        "concatenated_string",
+        "integer",
+        "float",
+        "true",
+        "false",
+        "none",
+        "tuple",
+        "unary_operator",
+    ):
         return None
     import ast
 
@@ -170,9 +192,10 @@ def _toml(node: Node, text: str) -> str | None:
     found: object = tomllib.loads(f"{text} = 0")
     parts = []
     while isinstance(found, dict):
-        (part, found), = found.items()
-        parts.append(part if re.fullmatch(r"[A-Za-z0-9_-]+", part)
-                     else json.dumps(part, ensure_ascii=False))
+        ((part, found),) = found.items()
+        parts.append(
+            part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part, ensure_ascii=False)
+        )
     return ".".join(parts)
 
 
@@ -191,12 +214,24 @@ def _go(node: Node, text: str) -> str | None:
 
 # -- escapes ---------------------------------------------------------------------------
 
-_SIMPLE: dict[str, str | int] = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
-                                 "v": "\v"}
+_SIMPLE: dict[str, str | int] = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 _JS_ESCAPES: dict[str, str | int] = {**_SIMPLE, "0": "\0", "x": 2, "u": 4, "u{": 0}
 _YAML_ESCAPES: dict[str, str | int] = {
-    **_SIMPLE, "0": "\0", "a": "\a", "e": "\x1b", " ": " ", "\t": "\t", "/": "/",
-    "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029", "x": 2, "u": 4, "U": 8}
+    **_SIMPLE,
+    "0": "\0",
+    "a": "\a",
+    "e": "\x1b",
+    " ": " ",
+    "\t": "\t",
+    "/": "/",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+    "x": 2,
+    "u": 4,
+    "U": 8,
+}
 _GO_ESCAPES: dict[str, str | int] = {**_SIMPLE, "a": "\a", "x": 2, "u": 4, "U": 8}
 _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]+\}|.)", re.DOTALL)
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -210,7 +245,7 @@ def _unescape(body: str, escapes: dict[str, str | int]) -> str | None:
     for match in _ESCAPE.finditer(body):
         if match.start() < at:
             continue  # inside the hex digits of the escape before
-        out.append(body[at:match.start()])
+        out.append(body[at : match.start()])
         code = match.group(1)
         at = match.end()
         if code.startswith("u{") and len(code) > 2:
@@ -219,10 +254,10 @@ def _unescape(body: str, escapes: dict[str, str | int]) -> str | None:
             out.append(chr(int(code[2:-1], 16)))
             continue
         meaning = escapes.get(code)
-        if code == "0" and body[at:at + 1].isdigit():
+        if code == "0" and body[at : at + 1].isdigit():
             return None  # \01: an octal escape
         if isinstance(meaning, int):
-            digits = body[at:at + meaning]
+            digits = body[at : at + meaning]
             if len(digits) < meaning or not set(digits) <= _HEX:
                 return None
             out.append(chr(int(digits, 16)))

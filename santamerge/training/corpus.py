@@ -31,8 +31,14 @@ STDLIB_SKIP_PREFIXES = ("_sysconfigdata",)
 GENERATED_MARKERS = ("Python Character Mapping Codec",)
 
 # Pinned MIT-licensed packages; ``npm pack`` fetches them, the licence is checked again.
-NPM_PACKAGES = ("express@4.22.3", "commander@12.1.0", "axios@1.7.9", "zod@3.23.8",
-                "chalk@5.3.0", "lodash-es@4.17.21")
+NPM_PACKAGES = (
+    "express@4.22.3",
+    "commander@12.1.0",
+    "axios@1.7.9",
+    "zod@3.23.8",
+    "chalk@5.3.0",
+    "lodash-es@4.17.21",
+)
 NPM_EXTENSIONS = (".js", ".cjs", ".mjs", ".ts", ".mts", ".tsx")
 NPM_SKIP_PARTS = ("dist", "umd", "__tests__", "benchmarks", "test", "tests")
 MAX_LINE = 1000  # longer lines mean minified or generated code
@@ -135,12 +141,17 @@ def npm_package_dir(spec: str, cache: Path) -> Path:
         return target / "package"
     cache.mkdir(parents=True, exist_ok=True)
     try:
-        proc = subprocess.run(["npm", "pack", spec, "--silent", "--pack-destination",
-                               str(cache)], capture_output=True, text=True, check=True,
-                              timeout=300)
+        proc = subprocess.run(
+            ["npm", "pack", spec, "--silent", "--pack-destination", str(cache)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
-        raise SantamergeError(f"npm pack {spec} failed ({exc}); run without --npm or "
-                              "check access to the npm registry") from exc
+        raise SantamergeError(
+            f"npm pack {spec} failed ({exc}); run without --npm or check access to the npm registry"
+        ) from exc
     tarball = cache / proc.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as tar:
         tar.extractall(target, filter="data")
@@ -152,11 +163,17 @@ def npm_documents(package: Path) -> tuple[Source, list[Document]]:
     meta = json.loads((package / "package.json").read_text(encoding="utf-8"))
     licence = str(meta.get("license", ""))
     if licence != "MIT":
-        raise SantamergeError(f"npm package {meta.get('name')} is licensed {licence!r}, "
-                              "not MIT; remove it from the corpus")
+        raise SantamergeError(
+            f"npm package {meta.get('name')} is licensed {licence!r}, "
+            "not MIT; remove it from the corpus"
+        )
     name = f"npm:{meta['name']}"
-    source = Source(name, licence, str(meta.get("version", "")),
-                    f"npm pack {meta['name']}@{meta.get('version', '')}")
+    source = Source(
+        name,
+        licence,
+        str(meta.get("version", "")),
+        f"npm pack {meta['name']}@{meta.get('version', '')}",
+    )
     docs = []
     for path in sorted(package.rglob("*")):
         rel = path.relative_to(package).as_posix()
@@ -171,8 +188,7 @@ def npm_documents(package: Path) -> tuple[Source, list[Document]]:
     return source, docs
 
 
-def collect(npm_cache: Path | None = None,
-            npm_packages: Iterable[str] = NPM_PACKAGES) -> Corpus:
+def collect(npm_cache: Path | None = None, npm_packages: Iterable[str] = NPM_PACKAGES) -> Corpus:
     """The standard library, plus the npm packages when ``npm_cache`` is given."""
     sources = [stdlib_source()]
     documents = list(stdlib_documents())
@@ -194,26 +210,35 @@ def manifest(corpus: Corpus, count_tokens: Callable[[list[str]], int]) -> dict[s
         docs = [d for d in corpus.documents if d.source == source.name]
         train = [d for d in docs if not d.held_out]
         held = [d for d in docs if d.held_out]
-        rows.append({
-            "name": source.name, "licence": source.licence, "version": source.version,
-            "origin": source.origin,
-            "files": {"train": len(train), "held_out": len(held)},
-            "bytes": {"train": sum(len(d.text.encode()) for d in train),
-                      "held_out": sum(len(d.text.encode()) for d in held)},
-            "tokens": {"train": _count(count_tokens, train),
-                       "held_out": _count(count_tokens, held)},
-        })
+        rows.append(
+            {
+                "name": source.name,
+                "licence": source.licence,
+                "version": source.version,
+                "origin": source.origin,
+                "files": {"train": len(train), "held_out": len(held)},
+                "bytes": {
+                    "train": sum(len(d.text.encode()) for d in train),
+                    "held_out": sum(len(d.text.encode()) for d in held),
+                },
+                "tokens": {
+                    "train": _count(count_tokens, train),
+                    "held_out": _count(count_tokens, held),
+                },
+            }
+        )
     return {
-        "held_out_rule": (f"sha256('<source>/<path>')[:4] as a big-endian integer, mod "
-                          f"10000, below {int(HELD_OUT_PERCENT * 100)}"),
+        "held_out_rule": (
+            f"sha256('<source>/<path>')[:4] as a big-endian integer, mod "
+            f"10000, below {int(HELD_OUT_PERCENT * 100)}"
+        ),
         "sources": rows,
         "held_out": [{"source": d.source, "path": d.path} for d in corpus.held_out()],
     }
 
 
 def _count(count_tokens: Callable[[list[str]], int], docs: list[Document]) -> int:
-    return sum(count_tokens([d.text for d in docs[i:i + 512]])
-               for i in range(0, len(docs), 512))
+    return sum(count_tokens([d.text for d in docs[i : i + 512]]) for i in range(0, len(docs), 512))
 
 
 def write_manifest(path: Path, data: dict[str, object]) -> None:
@@ -229,16 +254,20 @@ def load_manifest(path: Path) -> dict[str, object]:
     return data
 
 
-def held_out_documents(data: dict[str, object], npm_cache: Path | None = None,
-                       root: Path | None = None) -> list[Document]:
+def held_out_documents(
+    data: dict[str, object], npm_cache: Path | None = None, root: Path | None = None
+) -> list[Document]:
     """Read back the held-out files a manifest names; missing ones are left out.
 
     Standard-library files are read from this interpreter's stdlib (or ``root``); npm
     files from ``npm_cache`` when it is given, where they were unpacked for training.
     """
     root = root or stdlib_root()
-    versions = {str(s["name"]): str(s["version"])
-                for s in data.get("sources", []) if isinstance(s, dict)}  # type: ignore[attr-defined]
+    versions = {
+        str(s["name"]): str(s["version"])
+        for s in data.get("sources", [])  # type: ignore[attr-defined]
+        if isinstance(s, dict)
+    }
     docs = []
     for entry in data.get("held_out", []):  # type: ignore[attr-defined]
         source, rel = str(entry["source"]), str(entry["path"])

@@ -46,8 +46,13 @@ class FimSample(NamedTuple):
         return self.prefix + self.middle + self.suffix
 
 
-def fim_split(text: str, rng: random.Random, fim_rate: float = 0.5,
-              spm_rate: float = 0.5, short_rate: float = 0.0) -> FimSample:
+def fim_split(
+    text: str,
+    rng: random.Random,
+    fim_rate: float = 0.5,
+    spm_rate: float = 0.5,
+    short_rate: float = 0.0,
+) -> FimSample:
     """Cut ``text`` for fill-in-the-middle with probability ``fim_rate``."""
     if rng.random() >= fim_rate:
         return FimSample("plain", text, "", "")
@@ -135,9 +140,17 @@ class Packer:
     seen.
     """
 
-    def __init__(self, documents: Sequence[str], encode: Encode, ids: SpecialIds,
-                 length: int, seed: int = 0, fim_rate: float = 0.5,
-                 spm_rate: float = 0.5, short_rate: float = 0.0) -> None:
+    def __init__(
+        self,
+        documents: Sequence[str],
+        encode: Encode,
+        ids: SpecialIds,
+        length: int,
+        seed: int = 0,
+        fim_rate: float = 0.5,
+        spm_rate: float = 0.5,
+        short_rate: float = 0.0,
+    ) -> None:
         if not documents:
             raise ValueError("no documents to pack")
         self.documents = documents
@@ -181,7 +194,7 @@ class Packer:
     def next_sequence(self) -> list[int]:
         while len(self.carry) < self.length:
             self.carry.extend(self._next_document())
-        seq, self.carry = self.carry[:self.length], self.carry[self.length:]
+        seq, self.carry = self.carry[: self.length], self.carry[self.length :]
         return seq
 
     def batch(self, size: int) -> list[list[int]]:
@@ -203,12 +216,12 @@ class Prefetcher:
 
         self.packer = packer
         self.size = size
-        self._queue: queue.Queue[tuple[list[list[int]], PackState] | BaseException] = (
-            queue.Queue(maxsize=depth))
+        self._queue: queue.Queue[tuple[list[list[int]], PackState] | BaseException] = queue.Queue(
+            maxsize=depth
+        )
         self._stop = threading.Event()
         self._state = packer.state()
-        self._thread = threading.Thread(target=self._fill, name="santamerge-packer",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._fill, name="santamerge-packer", daemon=True)
         self._thread.start()
 
     def _fill(self) -> None:
@@ -242,8 +255,9 @@ class Prefetcher:
         self._thread.join()
 
 
-def plain_sequences(documents: Sequence[str], encode: Encode, eos: int, length: int,
-                    limit: int) -> list[list[int]]:
+def plain_sequences(
+    documents: Sequence[str], encode: Encode, eos: int, length: int, limit: int
+) -> list[list[int]]:
     """Up to ``limit`` sequences of plain text (each document + EOS), for held-out loss."""
     out: list[list[int]] = []
     carry: list[int] = []

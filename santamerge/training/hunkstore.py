@@ -49,8 +49,9 @@ def stored_merges(store: Path) -> set[str]:
     return {p.stem for p in store.glob("*.json")}
 
 
-def mine_merge(replayer: Replayer, merge: MergeCommit, backend: Backend | None = None
-               ) -> list[MinedHunk]:
+def mine_merge(
+    replayer: Replayer, merge: MergeCommit, backend: Backend | None = None
+) -> list[MinedHunk]:
     """Every matched hunk of ``merge`` as a store record (replaying it if need be)."""
     replay, _ = replayer.replay(merge)
     if not replay.files:
@@ -62,8 +63,12 @@ def mine_merge(replayer: Replayer, merge: MergeCommit, backend: Backend | None =
     return records
 
 
-def mine_file(conflicted: ConflictedFile, merge: MergeCommit, history: dict[str, Any],
-              backend: Backend | None = None) -> list[MinedHunk]:
+def mine_file(
+    conflicted: ConflictedFile,
+    merge: MergeCommit,
+    history: dict[str, Any],
+    backend: Backend | None = None,
+) -> list[MinedHunk]:
     """The records of one conflicted file's hunks that are found in the commit."""
     from santamerge.bench.replay import match_hunks
     from santamerge.errors import MarkerError
@@ -78,8 +83,9 @@ def mine_file(conflicted: ConflictedFile, merge: MergeCommit, history: dict[str,
     if profile is None:
         return []
     try:
-        proposal = run_pipeline(conflicted.marked, conflicted.path, policy=NEVER,
-                                learned=False, backend=backend).proposal
+        proposal = run_pipeline(
+            conflicted.marked, conflicted.path, policy=NEVER, learned=False, backend=backend
+        ).proposal
     except MarkerError:
         return []
     truths = match_hunks(proposal.parsed, conflicted.truth)
@@ -90,21 +96,44 @@ def mine_file(conflicted: ConflictedFile, merge: MergeCommit, history: dict[str,
         if truth is None:
             continue
         before, after = context_of(chunks, positions[h.hunk.index])
-        out.append(MinedHunk(
-            merge.oid, merge.date, merge.subject, conflicted.path, profile.name,
-            h.hunk.index, len(proposal.hunks), h.hunk.base, h.hunk.ours, h.hunk.theirs,
-            before, after, truth, h.ranked, h.likelihoods or None, history))
+        out.append(
+            MinedHunk(
+                merge.oid,
+                merge.date,
+                merge.subject,
+                conflicted.path,
+                profile.name,
+                h.hunk.index,
+                len(proposal.hunks),
+                h.hunk.base,
+                h.hunk.ours,
+                h.hunk.theirs,
+                before,
+                after,
+                truth,
+                h.ranked,
+                h.likelihoods or None,
+                history,
+            )
+        )
     return out
 
 
-def merge_history(replayer: Replayer, merge: MergeCommit, paths: list[str]
-                  ) -> dict[str, dict[str, Any]]:
+def merge_history(
+    replayer: Replayer, merge: MergeCommit, paths: list[str]
+) -> dict[str, dict[str, Any]]:
     """:func:`santamerge.git.history_facts` of a replayed merge, read in the replay's scratch
     repository."""
 
     def run(*args: str) -> str | None:
-        proc = git.run_git("--git-dir", str(replayer.scratch), *args, check=False,
-                           cwd=replayer.scratch, env=replayer.env)
+        proc = git.run_git(
+            "--git-dir",
+            str(replayer.scratch),
+            *args,
+            check=False,
+            cwd=replayer.scratch,
+            env=replayer.env,
+        )
         return proc.stdout.strip() if proc.returncode == 0 else None
 
     facts = git.history_facts(run, merge.parents[0], merge.parents[1])
@@ -128,8 +157,11 @@ def read_store(store: Path, merges: set[str] | None = None) -> Iterator[MinedHun
 
     if not store.is_dir():
         return
-    paths = sorted(store.glob("*.json")) if merges is None else [
-        store_path(store, m) for m in sorted(merges) if store_path(store, m).is_file()]
+    paths = (
+        sorted(store.glob("*.json"))
+        if merges is None
+        else [store_path(store, m) for m in sorted(merges) if store_path(store, m).is_file()]
+    )
     for path in paths:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -153,9 +185,14 @@ def repo_name(repo: str | os.PathLike[str]) -> str:
     return path.parent.name if path.name == "repo" else path.name
 
 
-def mine_repository(repo: str | os.PathLike[str], store: Path, limit: int | None,
-                    budget_s: float | None = None, backend: Backend | None = None,
-                    progress: Any = None) -> tuple[int, int]:
+def mine_repository(
+    repo: str | os.PathLike[str],
+    store: Path,
+    limit: int | None,
+    budget_s: float | None = None,
+    backend: Backend | None = None,
+    progress: Any = None,
+) -> tuple[int, int]:
     """Mine the newest ``limit`` merges of ``repo`` that ``store`` lacks, newest first,
     for at most ``budget_s`` seconds; (merges mined now, merges stored in all).
     ``progress(total)`` starts a bar and returns what advances it by one merge."""
@@ -183,9 +220,21 @@ def mine_repository(repo: str | os.PathLike[str], store: Path, limit: int | None
 # Files people regenerate rather than merge: what they commit there says nothing of how
 # they resolve code. They are left out of the ranker's data, as is any hunk of a file
 # past its first HUNKS_PER_FILE (one huge file must not outweigh a repository).
-GENERATED_NAMES = frozenset({
-    "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "Cargo.lock",
-    "poetry.lock", "Pipfile.lock", "composer.lock", "go.sum", "Gemfile.lock", "uv.lock"})
+GENERATED_NAMES = frozenset(
+    {
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "pnpm-lock.yaml",
+        "yarn.lock",
+        "Cargo.lock",
+        "poetry.lock",
+        "Pipfile.lock",
+        "composer.lock",
+        "go.sum",
+        "Gemfile.lock",
+        "uv.lock",
+    }
+)
 HUNKS_PER_FILE = 20
 
 

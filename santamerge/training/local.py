@@ -22,8 +22,20 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 from santamerge.merge.ranking.learned import LocalAdjustment, Ranker
 
 # The signals a repository's habits show in: which side, which order, which method.
-ADJUSTED = ("side", "concat_first", "m_concat", "m_union", "m_tree", "m_words", "m_base",
-            "m_unordered", "both_added", "base_empty", "version_like", "side_ahead")
+ADJUSTED = (
+    "side",
+    "concat_first",
+    "m_concat",
+    "m_union",
+    "m_tree",
+    "m_words",
+    "m_base",
+    "m_unordered",
+    "both_added",
+    "base_empty",
+    "version_like",
+    "side_ahead",
+)
 L2 = 20.0  # chronological trials on 24 repositories: 4 hurt more (docs/ranking.md)
 MIN_HUNKS = 20  # fewer, and learn stores nothing
 
@@ -35,8 +47,9 @@ class Hunk(NamedTuple):
     merge: str
 
 
-def fit_adjustment(hunks: Sequence[Hunk], ranker: Ranker, l2: float = L2,
-                   facts: dict[str, Any] | None = None) -> LocalAdjustment:
+def fit_adjustment(
+    hunks: Sequence[Hunk], ranker: Ranker, l2: float = L2, facts: dict[str, Any] | None = None
+) -> LocalAdjustment:
     """Newton's method on the penalised likelihood of a conditional logit: in each hunk
     the candidates (not rejected) compete in a softmax of the shipped ranker's logits
     plus the adjustment, beside "none of them" (the calibration's); the people's choice
@@ -46,20 +59,31 @@ def fit_adjustment(hunks: Sequence[Hunk], ranker: Ranker, l2: float = L2,
     k = len(ADJUSTED) + 1
     data = []
     for h in hunks:
-        live = [(row, label) for row, label in zip(h.rows, h.labels, strict=True)
-                if not row.get("rejected")]
+        live = [
+            (row, label)
+            for row, label in zip(h.rows, h.labels, strict=True)
+            if not row.get("rejected")
+        ]
         if live:
-            data.append(([[1.0, *(row.get(f, 0.0) for f in ADJUSTED)] for row, _ in live],
-                         [scorer.raw(row) / temperature for row, _ in live],
-                         [label for _, label in live]))
+            data.append(
+                (
+                    [[1.0, *(row.get(f, 0.0) for f in ADJUSTED)] for row, _ in live],
+                    [scorer.raw(row) / temperature for row, _ in live],
+                    [label for _, label in live],
+                )
+            )
     w = [0.0] * k
     for _ in range(30):
         grad = [l2 * w[j] if j else 0.0 for j in range(k)]
-        hess = [[(l2 if i == j and i else 0.0) + (1e-6 if i == j else 0.0) for j in range(k)]
-                for i in range(k)]
+        hess = [
+            [(l2 if i == j and i else 0.0) + (1e-6 if i == j else 0.0) for j in range(k)]
+            for i in range(k)
+        ]
         for x, offset, labels in data:
-            z = [o + sum(a * b for a, b in zip(w, xi, strict=True))
-                 for xi, o in zip(x, offset, strict=True)]
+            z = [
+                o + sum(a * b for a, b in zip(w, xi, strict=True))
+                for xi, o in zip(x, offset, strict=True)
+            ]
             top = max([*z, none])
             e = [math.exp(v - top) for v in z]
             total = sum(e) + math.exp(none - top)
@@ -68,16 +92,20 @@ def fit_adjustment(hunks: Sequence[Hunk], ranker: Ranker, l2: float = L2,
             mean = [sum(pi * xi[j] for pi, xi in zip(p, x, strict=True)) for j in range(k)]
             # the gradient of -log P(choice): E_p[x] - E_{p | choice}[x]
             if right > 0:
-                chosen = [sum(pi * xi[j] for pi, xi, ok in zip(p, x, labels, strict=True) if ok)
-                          / right for j in range(k)]
+                chosen = [
+                    sum(pi * xi[j] for pi, xi, ok in zip(p, x, labels, strict=True) if ok) / right
+                    for j in range(k)
+                ]
             else:
                 chosen = [0.0] * k  # "none": its features are all zero
             for j in range(k):
                 grad[j] += mean[j] - chosen[j]
             for i in range(k):  # the Fisher information: Cov_p[x]
                 for j in range(i, k):
-                    c = sum(pi * xi[i] * xi[j] for pi, xi in zip(p, x, strict=True)) \
+                    c = (
+                        sum(pi * xi[i] * xi[j] for pi, xi in zip(p, x, strict=True))
                         - mean[i] * mean[j]
+                    )
                     hess[i][j] += c
                     if i != j:
                         hess[j][i] += c
@@ -119,7 +147,7 @@ def split_by_date(hunks: Sequence[D], held: float) -> tuple[list[D], list[D]]:
     (at least one) held back, all hunks of one merge on one side."""
     merges = sorted({(h.date, h.merge) for h in hunks})
     cut = max(1, math.ceil(len(merges) * held)) if merges else 0
-    newest = {m for _, m in merges[len(merges) - cut:]}
+    newest = {m for _, m in merges[len(merges) - cut :]}
     return ([h for h in hunks if h.merge not in newest], [h for h in hunks if h.merge in newest])
 
 

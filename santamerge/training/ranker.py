@@ -69,27 +69,44 @@ def sample_of(repo: str, record: MinedHunk, drop_history: bool = False) -> HunkS
     from santamerge.merge.ranking.signals import HunkView
     from santamerge.merge.types import ConflictHunk
 
-    hunk = ConflictHunk(record.index, 0, record.ours, record.base, record.theirs,
-                        "", None, "", "", 7)
+    hunk = ConflictHunk(
+        record.index, 0, record.ours, record.base, record.theirs, "", None, "", "", 7
+    )
     scored = record.candidates
-    view = HunkView(record.base, record.ours, record.theirs, record.before,
-                    record.after, record.hunks_in_file,
-                    None if drop_history else record.history)
+    view = HunkView(
+        record.base,
+        record.ours,
+        record.theirs,
+        record.before,
+        record.after,
+        record.hunks_in_file,
+        None if drop_history else record.history,
+    )
     facts = HunkFacts(record.language, record.subject)
     rows = candidate_features(hunk, scored, facts, record.likelihoods, view)
     want = normalise(record.truth)
     labels = tuple(normalise(s.candidate.text) == want for s in scored)
     top = next((i for i, s in enumerate(scored) if not s.rejected), 0)
-    return HunkSample(repo, record.language, tuple(rows), labels, top,
-                      tuple(s.candidate.method for s in scored),
-                      committed_class(record.base, record.ours, record.theirs,
-                                      record.truth), record.date, record.merge)
+    return HunkSample(
+        repo,
+        record.language,
+        tuple(rows),
+        labels,
+        top,
+        tuple(s.candidate.method for s in scored),
+        committed_class(record.base, record.ours, record.theirs, record.truth),
+        record.date,
+        record.merge,
+    )
 
 
-def load_samples(repos: Sequence[str], limit: int, budget: float | None,
-                 backend: Backend | None,
-                 progress: Callable[[str], Callable[[int], Callable[[], None]]],
-                 ) -> tuple[list[HunkSample], dict[str, Any]]:
+def load_samples(
+    repos: Sequence[str],
+    limit: int,
+    budget: float | None,
+    backend: Backend | None,
+    progress: Callable[[str], Callable[[int], Callable[[], None]]],
+) -> tuple[list[HunkSample], dict[str, Any]]:
     """Mine each repository's newest ``limit`` merges into its hunk store (only those
     not stored yet, for at most ``budget`` seconds each), then the samples of the stored
     hunks of those merges, and a manifest of what they were built from."""
@@ -105,12 +122,14 @@ def load_samples(repos: Sequence[str], limit: int, budget: float | None,
 
     samples: list[HunkSample] = []
     manifest: dict[str, Any] = {
-        "schema": 1, "limit": limit,
+        "schema": 1,
+        "limit": limit,
         "rules": "the newest `limit` merge commits of each repository's HEAD; every hunk "
-                 "of a content-conflicted file in a supported language matched to its "
-                 "commit; generated files (lock files, dist/ bundles, .min.js) left out; "
-                 f"at most {HUNKS_PER_FILE} hunks of one file of one merge",
-        "repositories": []}
+        "of a content-conflicted file in a supported language matched to its "
+        "commit; generated files (lock files, dist/ bundles, .min.js) left out; "
+        f"at most {HUNKS_PER_FILE} hunks of one file of one merge",
+        "repositories": [],
+    }
     for repo in repos:
         name = repo_name(repo)
         store = default_store(name)
@@ -126,14 +145,18 @@ def load_samples(repos: Sequence[str], limit: int, budget: float | None,
             advance()
         stored = [m for m in merges if (store / f"{m.oid}.json").is_file()]
         head = _head_of(repo)
-        manifest["repositories"].append({
-            "repository": name.replace("+", "/"), "head": head,
-            "merges": len(stored),
-            "newest": stored[0].oid if stored else None,
-            "newest_date": stored[0].date if stored else None,
-            "oldest": stored[-1].oid if stored else None,
-            "oldest_date": stored[-1].date if stored else None,
-            "hunks": sum(1 for s in samples if s.repo == name)})
+        manifest["repositories"].append(
+            {
+                "repository": name.replace("+", "/"),
+                "head": head,
+                "merges": len(stored),
+                "newest": stored[0].oid if stored else None,
+                "newest_date": stored[0].date if stored else None,
+                "oldest": stored[-1].oid if stored else None,
+                "oldest_date": stored[-1].date if stored else None,
+                "hunks": sum(1 for s in samples if s.repo == name),
+            }
+        )
     manifest["hunks"] = len(samples)
     return samples, manifest
 
@@ -146,8 +169,7 @@ def _head_of(repo: str) -> str | None:
     return proc.stdout.strip() or None
 
 
-def fit(samples: Sequence[HunkSample], features: Sequence[str], l2: float = 1.0
-        ) -> Weights:
+def fit(samples: Sequence[HunkSample], features: Sequence[str], l2: float = 1.0) -> Weights:
     import numpy as np
 
     x = np.array([[row[f] for f in features] for s in samples for row in s.rows], dtype=float)
@@ -167,15 +189,29 @@ def fit(samples: Sequence[HunkSample], features: Sequence[str], l2: float = 1.0
         w -= step
         if float(np.abs(step).max()) < 1e-8:
             break
-    return Weights(tuple(features), tuple(float(v) for v in mean),
-                   tuple(float(v) for v in scale), tuple(float(v) for v in w[1:]), float(w[0]))
+    return Weights(
+        tuple(features),
+        tuple(float(v) for v in mean),
+        tuple(float(v) for v in scale),
+        tuple(float(v) for v in w[1:]),
+        float(w[0]),
+    )
 
 
 TREE_PARAMS: dict[str, Any] = {
-    "objective": "lambdarank", "learning_rate": 0.05, "num_leaves": 15,
-    "min_data_in_leaf": 20, "feature_fraction": 0.8, "bagging_fraction": 0.8,
-    "bagging_freq": 1, "lambda_l2": 1.0, "verbose": -1, "num_threads": 1, "seed": 1,
-    "deterministic": True, "force_row_wise": True,
+    "objective": "lambdarank",
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "verbose": -1,
+    "num_threads": 1,
+    "seed": 1,
+    "deterministic": True,
+    "force_row_wise": True,
 }
 TREE_ROUNDS = 200
 
@@ -189,8 +225,12 @@ def without_history(sample: HunkSample) -> HunkSample:
     return sample._replace(rows=tuple({**row, **cleared} for row in sample.rows))
 
 
-def fit_trees(samples: Sequence[HunkSample], features: Sequence[str],
-              params: dict[str, Any] | None = None, rounds: int = TREE_ROUNDS) -> Trees:
+def fit_trees(
+    samples: Sequence[HunkSample],
+    features: Sequence[str],
+    params: dict[str, Any] | None = None,
+    rounds: int = TREE_ROUNDS,
+) -> Trees:
     """Gradient-boosted trees ranking each hunk's candidates (LightGBM, LambdaRank: the
     candidates of one hunk form a group), exported to the plain-Python form that ships
     (santamerge.merge.ranking.trees) and checked against LightGBM's own scores. Every hunk with
@@ -201,14 +241,18 @@ def fit_trees(samples: Sequence[HunkSample], features: Sequence[str],
 
     from santamerge.merge.ranking.trees import from_lightgbm
 
-    samples = [*samples, *(without_history(s) for s in samples
-                           if any(row.get("has_history") for row in s.rows))]
+    samples = [
+        *samples,
+        *(without_history(s) for s in samples if any(row.get("has_history") for row in s.rows)),
+    ]
 
     x = np.array([[row[f] for f in features] for s in samples for row in s.rows], dtype=float)
     y = np.array([label for s in samples for label in s.labels], dtype=float)
-    booster = lgb.train({**TREE_PARAMS, **(params or {})},
-                        lgb.Dataset(x, y, group=[len(s.rows) for s in samples]),
-                        num_boost_round=rounds)
+    booster = lgb.train(
+        {**TREE_PARAMS, **(params or {})},
+        lgb.Dataset(x, y, group=[len(s.rows) for s in samples]),
+        num_boost_round=rounds,
+    )
     trees = from_lightgbm(booster.dump_model(), features)
     check = x[:: max(1, len(x) // 500)]
     theirs = booster.predict(check, raw_score=True)
@@ -246,9 +290,8 @@ def calibrate(scored: HunkScores) -> Calibration:
     def loss(t: float, b: float) -> float:
         logits = np.concatenate([z / t, np.full((len(z), 1), b)], axis=1)
         top = logits.max(axis=1, keepdims=True)
-        log_total = (top[:, 0] + np.log(np.exp(logits - top).sum(axis=1)))
-        chosen = np.where(np.concatenate([right, none_right], axis=1), logits,
-                          -np.inf)
+        log_total = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+        chosen = np.where(np.concatenate([right, none_right], axis=1), logits, -np.inf)
         ctop = chosen.max(axis=1, keepdims=True)
         log_chosen = ctop[:, 0] + np.log(np.exp(chosen - ctop).sum(axis=1))
         return float((log_total - log_chosen).sum())
@@ -268,15 +311,15 @@ def calibrate(scored: HunkScores) -> Calibration:
     return Calibration(round(best[1], 4), round(best[2], 4))
 
 
-def probabilities(scorer: Scorer, calibration: Calibration | None, sample: HunkSample
-                  ) -> list[float]:
+def probabilities(
+    scorer: Scorer, calibration: Calibration | None, sample: HunkSample
+) -> list[float]:
     from santamerge.merge.ranking.learned import hunk_probabilities
 
     return hunk_probabilities(scorer, calibration, sample.rows)
 
 
-def threshold_for(pairs: Sequence[tuple[float, bool]], target: float = TARGET_PRECISION
-                  ) -> float:
+def threshold_for(pairs: Sequence[tuple[float, bool]], target: float = TARGET_PRECISION) -> float:
     """The lowest threshold at which the hunks whose top-1 reaches it are right at least
     ``target`` of the time; above 1 (never write) if there is none."""
     ordered = sorted(pairs, key=lambda pair: -pair[0])
@@ -298,16 +341,18 @@ def folds_of(repos: Sequence[str], k: int) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def out_of_fold(samples: Sequence[HunkSample], features: Sequence[str], fitter: Fitter,
-                k: int = FOLDS) -> HunkScores:
+def out_of_fold(
+    samples: Sequence[HunkSample], features: Sequence[str], fitter: Fitter, k: int = FOLDS
+) -> HunkScores:
     """Every hunk's candidates scored by a ranker fitted on other repositories (``k``
     folds of them)."""
     scored: HunkScores = []
     for group in folds_of(list({s.repo for s in samples}), k):
         rest = [s for s in samples if s.repo not in group]
         if rest:
-            scored.extend(raw_scores(fitter(rest, features),
-                                     [s for s in samples if s.repo in group]))
+            scored.extend(
+                raw_scores(fitter(rest, features), [s for s in samples if s.repo in group])
+            )
     return scored
 
 
@@ -327,23 +372,29 @@ def calibrated(scored: HunkScores, learner: str) -> tuple[Calibration | None, fl
         if calibration is None:
             pairs.append((sigmoid(scores[best]), s.labels[best]))
         else:
-            logits: list[float | None] = [None if row["rejected"] else z / calibration[0]
-                                          for z, row in zip(scores, s.rows, strict=True)]
-            pairs.append((Calibration(*calibration).probabilities(logits)[best],
-                          s.labels[best]))
+            logits: list[float | None] = [
+                None if row["rejected"] else z / calibration[0]
+                for z, row in zip(scores, s.rows, strict=True)
+            ]
+            pairs.append((Calibration(*calibration).probabilities(logits)[best], s.labels[best]))
     return calibration, threshold_for(pairs)
 
 
 def ranked_indices(scorer: Scorer, sample: HunkSample) -> list[int]:
     """The candidates not rejected, best first (ties: the hand-set order)."""
     scores = [scorer.raw(row) for row in sample.rows]
-    return sorted((i for i, row in enumerate(sample.rows) if not row["rejected"]),
-                  key=lambda i: -scores[i])
+    return sorted(
+        (i for i, row in enumerate(sample.rows) if not row["rejected"]), key=lambda i: -scores[i]
+    )
 
 
-def leave_one_out(samples: Sequence[HunkSample], features: Sequence[str],
-                  fitter: Fitter = fit, learner: str = "logistic",
-                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def leave_one_out(
+    samples: Sequence[HunkSample],
+    features: Sequence[str],
+    fitter: Fitter = fit,
+    learner: str = "logistic",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """For each repository: fit on the others; calibrate the probabilities and the
     threshold on the others' out-of-fold scores; measure on it. Then the same pooled over
     every held-out hunk: top-1 and top-3 by what people committed, the misses by the
@@ -359,8 +410,7 @@ def leave_one_out(samples: Sequence[HunkSample], features: Sequence[str],
         if progress:
             progress(f"leaving out {repo}")
         scorer = fitter(rest, features)
-        calibration, threshold = calibrated(out_of_fold(rest, features, fitter, FOLDS - 1),
-                                            learner)
+        calibration, threshold = calibrated(out_of_fold(rest, features, fitter, FOLDS - 1), learner)
         rows = []
         for s in held:
             order = ranked_indices(scorer, s)
@@ -372,11 +422,16 @@ def leave_one_out(samples: Sequence[HunkSample], features: Sequence[str],
             no_history.append((bare, order, p, threshold))
         pooled.extend(rows)
         figures[repo] = _figures(rows)
-    return {"by_repository": figures, "all": _figures(pooled),
-            "all_without_history": _figures(no_history),
-            "by_committed": {c: _figures([r for r in pooled if r[0].committed == c])
-                             for c in COMMITTED},
-            "misses": _misses(pooled), "curve": _curve(pooled)}
+    return {
+        "by_repository": figures,
+        "all": _figures(pooled),
+        "all_without_history": _figures(no_history),
+        "by_committed": {
+            c: _figures([r for r in pooled if r[0].committed == c]) for c in COMMITTED
+        },
+        "misses": _misses(pooled),
+        "curve": _curve(pooled),
+    }
 
 
 COMMITTED = ("ours", "theirs", "concat", "combination", "new")
@@ -389,35 +444,42 @@ def _figures(rows: Sequence[tuple[HunkSample, list[int], float, float]]) -> dict
     right = [bool(o) and s.labels[o[0]] for s, o, _, _ in rows]
     written = [ok for (_, _, p, t), ok in zip(rows, right, strict=True) if p >= t]
     return {
-        "hunks": n, "threshold": rows[0][3] if len({r[3] for r in rows}) == 1 else None,
+        "hunks": n,
+        "threshold": rows[0][3] if len({r[3] for r in rows}) == 1 else None,
         "top1": sum(right) / n,
         "top3": sum(any(s.labels[i] for i in o[:3]) for s, o, _, _ in rows) / n,
         "hand_top1": sum(s.labels[s.hand_top] for s, _, _, _ in rows) / n,
         "oracle": sum(any(s.labels) for s, _, _, _ in rows) / n,
-        "written": len(written), "right": sum(written),
+        "written": len(written),
+        "right": sum(written),
         "precision": sum(written) / len(written) if written else None,
-        "coverage": len(written) / n, "silent_wrong": (len(written) - sum(written)) / n,
+        "coverage": len(written) / n,
+        "silent_wrong": (len(written) - sum(written)) / n,
     }
 
 
-def _misses(rows: Sequence[tuple[HunkSample, list[int], float, float]]
-            ) -> dict[str, dict[str, int]]:
+def _misses(
+    rows: Sequence[tuple[HunkSample, list[int], float, float]],
+) -> dict[str, dict[str, int]]:
     """For each committed class, how often the top-1 was right, and which method it was
     when wrong."""
     out: dict[str, dict[str, int]] = {}
     for s, order, _, _ in rows:
         cell = out.setdefault(s.committed, {})
-        key = "right" if order and s.labels[order[0]] else (
-            s.methods[order[0]] if order and s.methods else "nothing")
+        key = (
+            "right"
+            if order and s.labels[order[0]]
+            else (s.methods[order[0]] if order and s.methods else "nothing")
+        )
         cell[key] = cell.get(key, 0) + 1
     return out
 
 
-def _curve(rows: Sequence[tuple[HunkSample, list[int], float, float]]
-           ) -> list[dict[str, float]]:
+def _curve(rows: Sequence[tuple[HunkSample, list[int], float, float]]) -> list[dict[str, float]]:
     """Precision and coverage of the pooled held-out top-1 at each threshold."""
-    ordered = sorted(((p, bool(o) and s.labels[o[0]]) for s, o, p, _ in rows),
-                     key=lambda pair: -pair[0])
+    ordered = sorted(
+        ((p, bool(o) and s.labels[o[0]]) for s, o, p, _ in rows), key=lambda pair: -pair[0]
+    )
     points: list[dict[str, float]] = []
     right = 0
     for i, (p, ok) in enumerate(ordered, 1):
@@ -426,15 +488,23 @@ def _curve(rows: Sequence[tuple[HunkSample, list[int], float, float]]
         if last or ordered[i][0] < p:
             coverage = i / len(ordered)
             # at most one point per half percent of coverage, and every point below 5 %
-            if last or coverage < 0.05 or not points \
-                    or coverage - points[-1]["coverage"] >= 0.005:
-                points.append({"threshold": round(p, 4), "precision": round(right / i, 4),
-                               "coverage": round(coverage, 4)})
+            if last or coverage < 0.05 or not points or coverage - points[-1]["coverage"] >= 0.005:
+                points.append(
+                    {
+                        "threshold": round(p, 4),
+                        "precision": round(right / i, 4),
+                        "coverage": round(coverage, 4),
+                    }
+                )
     return points
 
 
-def train_ranker(samples: Sequence[HunkSample], with_model: bool, learner: str = "trees",
-                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def train_ranker(
+    samples: Sequence[HunkSample],
+    with_model: bool,
+    learner: str = "trees",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Both variants (the model one only if the samples carry likelihoods), their
     calibration and thresholds, and the leave-one-repository-out figures, as the JSON
     that ships."""
@@ -451,15 +521,22 @@ def train_ranker(samples: Sequence[HunkSample], with_model: bool, learner: str =
         if progress:
             progress(f"fitting the {name} ranker ({learner})")
         variants[name] = fitter(samples, features).to_json()
-        calibration, thresholds[name] = calibrated(out_of_fold(samples, features, fitter),
-                                                   learner)
+        calibration, thresholds[name] = calibrated(out_of_fold(samples, features, fitter), learner)
         if calibration is not None:
             calibrations[name] = list(calibration)
         evaluation[name] = leave_one_out(samples, features, fitter, learner, progress)
     repos = sorted({s.repo for s in samples})
-    return {"schema": 2, "learner": learner, "variants": variants, "threshold": thresholds,
-            "calibration": calibrations,
-            "facts": {"target_precision": TARGET_PRECISION, "repositories": repos,
-                      "hunks": {r: sum(s.repo == r for s in samples) for r in repos},
-                      "candidates": sum(len(s.rows) for s in samples),
-                      "leave_one_repository_out": evaluation}}
+    return {
+        "schema": 2,
+        "learner": learner,
+        "variants": variants,
+        "threshold": thresholds,
+        "calibration": calibrations,
+        "facts": {
+            "target_precision": TARGET_PRECISION,
+            "repositories": repos,
+            "hunks": {r: sum(s.repo == r for s in samples) for r in repos},
+            "candidates": sum(len(s.rows) for s in samples),
+            "leave_one_repository_out": evaluation,
+        },
+    }

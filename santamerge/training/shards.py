@@ -45,18 +45,52 @@ MANIFEST = "manifest.json"
 SCHEMA = 1
 SHARD_BYTES = 48 * 2**20  # text per shard, before compression
 BUDGET_MIB = 40.0  # with the tracked tree (about 19 MiB) the shards must travel in 64 MiB
-EXTENSIONS = (".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".mts", ".tsx", ".jsx", ".go",
-              ".rs", ".java")
-SKIP_PARTS = ("node_modules", "__pycache__", "dist", "build", "vendor", "vendored",
-              "_vendor", "third_party", "site-packages", "min", "umd", "fixtures", "data")
+EXTENSIONS = (
+    ".py",
+    ".pyi",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".mts",
+    ".tsx",
+    ".jsx",
+    ".go",
+    ".rs",
+    ".java",
+)
+SKIP_PARTS = (
+    "node_modules",
+    "__pycache__",
+    "dist",
+    "build",
+    "vendor",
+    "vendored",
+    "_vendor",
+    "third_party",
+    "site-packages",
+    "min",
+    "umd",
+    "fixtures",
+    "data",
+)
 ALLOWED = {  # SPDX ids, and the words PKG-INFO and classifiers use for them
-    "MIT": "MIT", "MIT License": "MIT", "BSD": "BSD-3-Clause",
-    "BSD-3-Clause": "BSD-3-Clause", "BSD 3-Clause": "BSD-3-Clause",
-    "BSD-2-Clause": "BSD-2-Clause", "BSD License": "BSD-3-Clause",
-    "Apache-2.0": "Apache-2.0", "Apache 2.0": "Apache-2.0",
-    "Apache Software License": "Apache-2.0", "Apache License 2.0": "Apache-2.0",
-    "Apache License, Version 2.0": "Apache-2.0", "ISC": "ISC", "ISC License (ISCL)": "ISC",
-    "PSF-2.0": "PSF-2.0", "Python Software Foundation License": "PSF-2.0",
+    "MIT": "MIT",
+    "MIT License": "MIT",
+    "BSD": "BSD-3-Clause",
+    "BSD-3-Clause": "BSD-3-Clause",
+    "BSD 3-Clause": "BSD-3-Clause",
+    "BSD-2-Clause": "BSD-2-Clause",
+    "BSD License": "BSD-3-Clause",
+    "Apache-2.0": "Apache-2.0",
+    "Apache 2.0": "Apache-2.0",
+    "Apache Software License": "Apache-2.0",
+    "Apache License 2.0": "Apache-2.0",
+    "Apache License, Version 2.0": "Apache-2.0",
+    "ISC": "ISC",
+    "ISC License (ISCL)": "ISC",
+    "PSF-2.0": "PSF-2.0",
+    "Python Software Foundation License": "PSF-2.0",
 }
 
 
@@ -128,20 +162,25 @@ def fetch(package: Package, cache: Path) -> Path:
             return path
     if package.registry == "pypi":
         return _pypi_sdist(package, folder)
-    command = ["npm", "pack", f"{package.name}@{package.version}", "--silent",
-               "--pack-destination", str(folder)]
+    command = [
+        "npm",
+        "pack",
+        f"{package.name}@{package.version}",
+        "--silent",
+        "--pack-destination",
+        str(folder),
+    ]
     try:
         subprocess.run(command, capture_output=True, text=True, check=True, timeout=900)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise SantamergeError(f"could not fetch {package.registry} {package.name} "
-                              f"{package.version} ({exc}); check access to the registry"
-                              ) from None
+        raise SantamergeError(
+            f"could not fetch {package.registry} {package.name} "
+            f"{package.version} ({exc}); check access to the registry"
+        ) from None
     for path in folder.iterdir():
-        if path.name.lower().replace("_", "-").startswith(stem.lstrip("@").replace("/", "-")
-                                                           + "."):
+        if path.name.lower().replace("_", "-").startswith(stem.lstrip("@").replace("/", "-") + "."):
             return path
-    raise SantamergeError(f"{package.name} {package.version}: no archive was written to "
-                          f"{folder}")
+    raise SantamergeError(f"{package.name} {package.version}: no archive was written to {folder}")
 
 
 def _pypi_sdist(package: Package, folder: Path) -> Path:
@@ -152,22 +191,30 @@ def _pypi_sdist(package: Package, folder: Path) -> Path:
 
     index = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple").rstrip("/")
     name = package.name.lower().replace("_", "-").replace(".", "-")
-    request = urllib.request.Request(f"{index}/{name}/", headers={
-        "Accept": "application/vnd.pypi.simple.v1+json"})
+    request = urllib.request.Request(
+        f"{index}/{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             files = json.loads(response.read())["files"]
-        wanted = [f for f in files if f["filename"].lower().replace("_", "-").startswith(
-            f"{name}-{package.version}.") and f["filename"].endswith((".tar.gz", ".zip"))]
+        wanted = [
+            f
+            for f in files
+            if f["filename"].lower().replace("_", "-").startswith(f"{name}-{package.version}.")
+            and f["filename"].endswith((".tar.gz", ".zip"))
+        ]
         if not wanted:
-            raise SantamergeError(f"{package.name} {package.version}: the index has no source "
-                                  "distribution of it")
+            raise SantamergeError(
+                f"{package.name} {package.version}: the index has no source distribution of it"
+            )
         chosen = wanted[0]
         with urllib.request.urlopen(chosen["url"], timeout=600) as response:
             data = response.read()
     except (OSError, ValueError, KeyError) as exc:
-        raise SantamergeError(f"could not fetch {package.name} {package.version} from "
-                              f"{index} ({exc}); check access to the package index") from None
+        raise SantamergeError(
+            f"could not fetch {package.name} {package.version} from "
+            f"{index} ({exc}); check access to the package index"
+        ) from None
     digest = chosen.get("hashes", {}).get("sha256")
     if digest and _sha256(data) != digest:
         raise SantamergeError(f"{chosen['filename']}: its sha256 is not the index's")
@@ -182,6 +229,7 @@ METADATA = ("PKG-INFO", "package.json")  # read whatever their size
 def members(archive: Path) -> Iterator[tuple[str, bytes]]:
     """(path without the archive's top folder, bytes) of each regular file of at most
     MAX_BYTES, and of the package's metadata files whatever their size."""
+
     def wanted(name: str, size: int) -> bool:
         return size <= MAX_BYTES or name.split("/", 1)[-1] in METADATA
 
@@ -216,8 +264,9 @@ def licence_of(package: Package, files: dict[str, bytes]) -> tuple[str, str]:
             name = value.strip().rsplit(" :: ", 1)[-1]
             if name in ALLOWED:
                 return ALLOWED[name], f"PKG-INFO Classifier: {value.strip()}"
-    heads = [value.strip()[:60] for key, _, value in fields if key in (
-        "License-Expression", "License")]
+    heads = [
+        value.strip()[:60] for key, _, value in fields if key in ("License-Expression", "License")
+    ]
     return f"not allowed: {heads[:1] or 'no licence field'}", "PKG-INFO"
 
 
@@ -249,10 +298,15 @@ class Built(NamedTuple):
     manifest: dict[str, Any]
 
 
-def build(out: Path, cache: Path, packages: tuple[Package, ...] = PACKAGES,
-          budget_mib: float = BUDGET_MIB, fetcher: Fetch = fetch,
-          shard_bytes: int = SHARD_BYTES,
-          on_package: Callable[[Package, dict[str, Any]], None] | None = None) -> Built:
+def build(
+    out: Path,
+    cache: Path,
+    packages: tuple[Package, ...] = PACKAGES,
+    budget_mib: float = BUDGET_MIB,
+    fetcher: Fetch = fetch,
+    shard_bytes: int = SHARD_BYTES,
+    on_package: Callable[[Package, dict[str, Any]], None] | None = None,
+) -> Built:
     """Fetch, read and pack ``packages`` into ``out``; stop adding packages once the
     shards reach ``budget_mib``. Writes ``manifest.json`` last."""
     out.mkdir(parents=True, exist_ok=True)
@@ -270,9 +324,11 @@ def build(out: Path, cache: Path, packages: tuple[Package, ...] = PACKAGES,
         files = dict(members(archive))
         licence, evidence = licence_of(package, files)
         if licence != package.licence:
-            raise SantamergeError(f"{package.registry} {package.name} {package.version}: its "
-                                  f"metadata says {licence!r} ({evidence}), not "
-                                  f"{package.licence}; remove it from the list")
+            raise SantamergeError(
+                f"{package.registry} {package.name} {package.version}: its "
+                f"metadata says {licence!r} ({evidence}), not "
+                f"{package.licence}; remove it from the list"
+            )
         docs = documents_of(package, files)
         size = sum(len(d.text.encode()) for d in docs)
         if writer.compressed_bytes() + size * writer.ratio() > budget:
@@ -280,23 +336,38 @@ def build(out: Path, cache: Path, packages: tuple[Package, ...] = PACKAGES,
             continue
         for d in docs:
             writer.add(d)
-        row = {"registry": package.registry, "name": package.name,
-               "version": package.version, "licence": licence, "evidence": evidence,
-               "archive": archive.name, "archive_sha256": _sha256(archive.read_bytes()),
-               "files": len(docs), "bytes": size}
+        row = {
+            "registry": package.registry,
+            "name": package.name,
+            "version": package.version,
+            "licence": licence,
+            "evidence": evidence,
+            "archive": archive.name,
+            "archive_sha256": _sha256(archive.read_bytes()),
+            "files": len(docs),
+            "bytes": size,
+        }
         sources.append(row)
         if on_package is not None:
             on_package(package, row)
     shards = writer.close()
     manifest = {
-        "schema": SCHEMA, "budget_mib": budget_mib, "shard_bytes": shard_bytes,
-        "held_out_rule": (f"sha256('<source>/<path>')[:4] as a big-endian integer, mod "
-                          f"10000, below {int(HELD_OUT_PERCENT * 100)}"),
-        "extensions": list(EXTENSIONS), "sources": sources, "left_out": skipped,
+        "schema": SCHEMA,
+        "budget_mib": budget_mib,
+        "shard_bytes": shard_bytes,
+        "held_out_rule": (
+            f"sha256('<source>/<path>')[:4] as a big-endian integer, mod "
+            f"10000, below {int(HELD_OUT_PERCENT * 100)}"
+        ),
+        "extensions": list(EXTENSIONS),
+        "sources": sources,
+        "left_out": skipped,
         "shards": shards,
-        "totals": {"files": sum(s["files"] for s in sources),
-                   "bytes": sum(s["bytes"] for s in sources),
-                   "compressed_bytes": sum(s["bytes"] for s in shards)},
+        "totals": {
+            "files": sum(s["files"] for s in sources),
+            "bytes": sum(s["bytes"] for s in sources),
+            "compressed_bytes": sum(s["bytes"] for s in shards),
+        },
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return Built(out, manifest)
@@ -313,8 +384,12 @@ class _ShardWriter:
         self.raw = self.count = 0
 
     def add(self, doc: Document) -> None:
-        line = json.dumps({"source": doc.source, "path": doc.path, "text": doc.text},
-                          ensure_ascii=False).encode("utf-8") + b"\n"
+        line = (
+            json.dumps(
+                {"source": doc.source, "path": doc.path, "text": doc.text}, ensure_ascii=False
+            ).encode("utf-8")
+            + b"\n"
+        )
         if self.current is None or (self.raw and self.raw + len(line) > self.limit):
             self._finish()
             self.path = self.out / f"corpus-{len(self.done):05d}.jsonl.xz"
@@ -330,8 +405,15 @@ class _ShardWriter:
         self.current.close()
         self.current = None
         data = self.path.read_bytes()
-        self.done.append({"file": self.path.name, "sha256": _sha256(data), "bytes": len(data),
-                          "documents": self.count, "text_bytes": self.raw})
+        self.done.append(
+            {
+                "file": self.path.name,
+                "sha256": _sha256(data),
+                "bytes": len(data),
+                "documents": self.count,
+                "text_bytes": self.raw,
+            }
+        )
 
     def ratio(self) -> float:
         """Compressed bytes per text byte so far (0.3 before a shard is done: code
@@ -358,11 +440,15 @@ def read_shards(folder: Path) -> Corpus:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise SantamergeError(f"{folder}: no readable {MANIFEST} ({exc}); build the shards "
-                              "with `santamerge model corpus --out FOLDER`") from None
+        raise SantamergeError(
+            f"{folder}: no readable {MANIFEST} ({exc}); build the shards "
+            "with `santamerge model corpus --out FOLDER`"
+        ) from None
     if manifest.get("schema") != SCHEMA:
-        raise SantamergeError(f"{folder / MANIFEST}: schema {manifest.get('schema')!r}, "
-                              f"not {SCHEMA}; build the shards again")
+        raise SantamergeError(
+            f"{folder / MANIFEST}: schema {manifest.get('schema')!r}, "
+            f"not {SCHEMA}; build the shards again"
+        )
     documents = []
     for shard in manifest["shards"]:
         path = folder / shard["file"]
@@ -371,14 +457,22 @@ def read_shards(folder: Path) -> Corpus:
         except OSError as exc:
             raise SantamergeError(f"{path}: cannot read it ({exc.strerror})") from None
         if _sha256(data) != shard["sha256"]:
-            raise SantamergeError(f"{path}: its sha256 differs from the manifest's; the "
-                                  "shard is damaged or was changed (build the shards again)")
+            raise SantamergeError(
+                f"{path}: its sha256 differs from the manifest's; the "
+                "shard is damaged or was changed (build the shards again)"
+            )
         for line in lzma.decompress(data).splitlines():
             record = json.loads(line)
             documents.append(Document(record["source"], record["path"], record["text"]))
-    sources = tuple(Source(f"{s['registry']}:{s['name']}", s["licence"], s["version"],
-                           f"{s['registry']} {s['name']} {s['version']} ({s['archive']})")
-                    for s in manifest["sources"])
+    sources = tuple(
+        Source(
+            f"{s['registry']}:{s['name']}",
+            s["licence"],
+            s["version"],
+            f"{s['registry']} {s['name']} {s['version']} ({s['archive']})",
+        )
+        for s in manifest["sources"]
+    )
     if not documents:
         raise SantamergeError(f"{folder}: the shards hold no documents")
     return Corpus(sources, tuple(documents))

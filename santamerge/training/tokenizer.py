@@ -36,29 +36,39 @@ def special_ids(tokenizer: PreTrainedTokenizerFast) -> SpecialIds:
     return SpecialIds(*(vocab[t] for t in SPECIAL_TOKENS))
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int,
-                    max_length: int = 2048) -> PreTrainedTokenizerFast:
+def train_tokenizer(
+    texts: Iterable[str], vocab_size: int, max_length: int = 2048
+) -> PreTrainedTokenizerFast:
     """Train a byte-level BPE on ``texts``; the five special tokens take ids 0-4."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Digits(individual_digits=True),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+        ]
+    )
     tok.decoder = decoders.ByteLevel()
     tok.post_processor = processors.ByteLevel(trim_offsets=False)
     trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size, min_frequency=2, show_progress=False,
+        vocab_size=vocab_size,
+        min_frequency=2,
+        show_progress=False,
         special_tokens=list(SPECIAL_TOKENS),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
     tok.train_from_iterator(texts, trainer=trainer)
     return PreTrainedTokenizerFast(
-        tokenizer_object=tok, model_max_length=max_length,
-        bos_token=EOS, eos_token=EOS, unk_token=EOS, pad_token=FIM_PAD,
-        additional_special_tokens=list(SPECIAL_TOKENS), clean_up_tokenization_spaces=False,
+        tokenizer_object=tok,
+        model_max_length=max_length,
+        bos_token=EOS,
+        eos_token=EOS,
+        unk_token=EOS,
+        pad_token=FIM_PAD,
+        additional_special_tokens=list(SPECIAL_TOKENS),
+        clean_up_tokenization_spaces=False,
     )
 
 

@@ -57,22 +57,61 @@ class Recipe(NamedTuple):
 RECIPES = {
     # CPU, 2 cores, 45 minutes: a small vocabulary keeps the embedding and the output
     # layer cheap, and many small steps at a high learning rate learn the most.
-    "tiny": Recipe("tiny", vocab_size=4096, n_layer=4, n_embd=256, n_head=8,
-                   n_positions=512, batch_size=4, lr=3e-3, warmup_steps=100,
-                   piece_chars=1600),
+    "tiny": Recipe(
+        "tiny",
+        vocab_size=4096,
+        n_layer=4,
+        n_embd=256,
+        n_head=8,
+        n_positions=512,
+        batch_size=4,
+        lr=3e-3,
+        warmup_steps=100,
+        piece_chars=1600,
+    ),
     # One GPU, bf16.
-    "small": Recipe("small", vocab_size=8192, n_layer=8, n_embd=512, n_head=8,
-                    n_positions=1024, batch_size=32, lr=1e-3, warmup_steps=300,
-                    piece_chars=3500, eval_sequences=96),
+    "small": Recipe(
+        "small",
+        vocab_size=8192,
+        n_layer=8,
+        n_embd=512,
+        n_head=8,
+        n_positions=1024,
+        batch_size=32,
+        lr=1e-3,
+        warmup_steps=300,
+        piece_chars=3500,
+        eval_sequences=96,
+    ),
     # The tiny model with a 1,024-token context, continued from the shipped one
     # (--init-from embedded): positions 0-511 kept, 512-1023 started from 256-511.
-    "tiny-1k": Recipe("tiny-1k", vocab_size=4096, n_layer=4, n_embd=256, n_head=8,
-                      n_positions=1024, batch_size=2, lr=1e-3, warmup_steps=50,
-                      piece_chars=3400),
+    "tiny-1k": Recipe(
+        "tiny-1k",
+        vocab_size=4096,
+        n_layer=4,
+        n_embd=256,
+        n_head=8,
+        n_positions=1024,
+        batch_size=2,
+        lr=1e-3,
+        warmup_steps=50,
+        piece_chars=3400,
+    ),
     # Tests only: a few seconds on a CPU.
-    "micro": Recipe("micro", vocab_size=300, n_layer=2, n_embd=32, n_head=4,
-                    n_positions=64, batch_size=2, lr=1e-3, warmup_steps=1,
-                    piece_chars=200, eval_sequences=2, short_rate=0.0),
+    "micro": Recipe(
+        "micro",
+        vocab_size=300,
+        n_layer=2,
+        n_embd=32,
+        n_head=4,
+        n_positions=64,
+        batch_size=2,
+        lr=1e-3,
+        warmup_steps=1,
+        piece_chars=200,
+        eval_sequences=2,
+        short_rate=0.0,
+    ),
 }
 
 
@@ -126,8 +165,9 @@ def pick_device(name: str) -> str:
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
-        raise SantamergeError("--device cuda was asked for, but torch sees no CUDA device; "
-                              "use --device cpu")
+        raise SantamergeError(
+            "--device cuda was asked for, but torch sees no CUDA device; use --device cpu"
+        )
     if name not in ("cpu", "cuda"):
         raise SantamergeError(f"unknown device {name!r}; use cpu, cuda or auto")
     return name
@@ -155,11 +195,21 @@ def build_model(recipe: Recipe, tokenizer: PreTrainedTokenizerFast) -> GPTBigCod
 
     ids = special_ids(tokenizer)
     config = GPTBigCodeConfig(
-        vocab_size=len(tokenizer), n_positions=recipe.n_positions, n_embd=recipe.n_embd,
-        n_layer=recipe.n_layer, n_head=recipe.n_head, n_inner=4 * recipe.n_embd,
-        multi_query=True, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
-        bos_token_id=ids.eos, eos_token_id=ids.eos, pad_token_id=ids.pad,
-        tie_word_embeddings=True, architectures=["GPTBigCodeForCausalLM"],
+        vocab_size=len(tokenizer),
+        n_positions=recipe.n_positions,
+        n_embd=recipe.n_embd,
+        n_layer=recipe.n_layer,
+        n_head=recipe.n_head,
+        n_inner=4 * recipe.n_embd,
+        multi_query=True,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+        bos_token_id=ids.eos,
+        eos_token_id=ids.eos,
+        pad_token_id=ids.pad,
+        tie_word_embeddings=True,
+        architectures=["GPTBigCodeForCausalLM"],
     )
     return GPTBigCodeForCausalLM(config)
 
@@ -176,21 +226,23 @@ def start_from(model: Any, folder: Path) -> None:
     old = state["transformer.wpe.weight"]
     size = model.config.n_positions
     if old.shape[0] > size:
-        raise SantamergeError(f"{folder} has a {old.shape[0]}-token context; config "
-                              f"has {size}")
+        raise SantamergeError(f"{folder} has a {old.shape[0]}-token context; config has {size}")
     n = old.shape[0]
     extra = torch.arange(size - n)
-    state["transformer.wpe.weight"] = torch.cat([old, old[(n // 2 + extra // 2).clamp(
-        max=n - 1)]])
+    state["transformer.wpe.weight"] = torch.cat([old, old[(n // 2 + extra // 2).clamp(max=n - 1)]])
     own = model.state_dict()
     wrong = [k for k, v in state.items() if k in own and own[k].shape != v.shape]
     if wrong:
-        raise SantamergeError(f"{folder}: {wrong[0]} has another shape than the config's "
-                              "model; choose the config it was trained with")
+        raise SantamergeError(
+            f"{folder}: {wrong[0]} has another shape than the config's "
+            "model; choose the config it was trained with"
+        )
     missing, unexpected = model.load_state_dict(state, strict=False)
     if [k for k in missing if k != "lm_head.weight"] or unexpected:
-        raise SantamergeError(f"{folder}: its weights do not fit the config's model "
-                              f"(missing {missing[:2]}, unexpected {unexpected[:2]})")
+        raise SantamergeError(
+            f"{folder}: its weights do not fit the config's model "
+            f"(missing {missing[:2]}, unexpected {unexpected[:2]})"
+        )
     model.tie_weights()
 
 
@@ -216,10 +268,13 @@ def make_optimizer(model: torch.nn.Module, recipe: Recipe, device: str) -> torch
     for name, p in model.named_parameters():
         embedding = name.endswith(("wte.weight", "wpe.weight"))
         (decay if p.dim() >= 2 and not embedding else no_decay).append(p)
-    groups = [{"params": decay, "weight_decay": recipe.weight_decay},
-              {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.AdamW(groups, lr=recipe.lr, betas=(0.9, 0.95), eps=1e-8,
-                             fused=device == "cuda")
+    groups = [
+        {"params": decay, "weight_decay": recipe.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(
+        groups, lr=recipe.lr, betas=(0.9, 0.95), eps=1e-8, fused=device == "cuda"
+    )
 
 
 class _Run:
@@ -237,8 +292,9 @@ class _Run:
         self.on_event(event)
 
 
-def _prepare(run: _Run, recipe: Recipe,
-             documents: Sequence[tuple[str, str, str]] | None) -> tuple[Any, Any]:
+def _prepare(
+    run: _Run, recipe: Recipe, documents: Sequence[tuple[str, str, str]] | None
+) -> tuple[Any, Any]:
     """Corpus, tokenizer and manifest in the work folder (the tokenizer is reused)."""
     from santamerge.training import corpus as corpora
     from santamerge.training.tokenizer import load_tokenizer, train_tokenizer
@@ -251,8 +307,9 @@ def _prepare(run: _Run, recipe: Recipe,
         corpus = corpora.collect(run.options.npm_cache)
     else:
         docs = tuple(corpora.Document(*d) for d in documents)
-        sources = tuple(corpora.Source(s, "test", "", "given") for s in
-                        dict.fromkeys(d.source for d in docs))
+        sources = tuple(
+            corpora.Source(s, "test", "", "given") for s in dict.fromkeys(d.source for d in docs)
+        )
         corpus = corpora.Corpus(sources, docs)
     tok_dir = run.work / "tokenizer"
     if run.options.resume and (tok_dir / "tokenizer.json").is_file():
@@ -260,15 +317,19 @@ def _prepare(run: _Run, recipe: Recipe,
     elif run.options.init_from is not None:
         tokenizer = load_tokenizer(run.options.init_from)
         if len(tokenizer) != recipe.vocab_size:
-            raise SantamergeError(f"{run.options.init_from} has a {len(tokenizer)}-token "
-                                  f"vocabulary; config {recipe.name} has {recipe.vocab_size}")
+            raise SantamergeError(
+                f"{run.options.init_from} has a {len(tokenizer)}-token "
+                f"vocabulary; config {recipe.name} has {recipe.vocab_size}"
+            )
         save_tokenizer(tokenizer, tok_dir)
         tokenizer = load_tokenizer(tok_dir)
     else:
-        run.emit({"event": "tokenizer", "vocab_size": recipe.vocab_size,
-                  "files": len(corpus.documents)})
-        tokenizer = train_tokenizer(tokenizer_sample(corpus.train()), recipe.vocab_size,
-                                    max_length=recipe.n_positions)
+        run.emit(
+            {"event": "tokenizer", "vocab_size": recipe.vocab_size, "files": len(corpus.documents)}
+        )
+        tokenizer = train_tokenizer(
+            tokenizer_sample(corpus.train()), recipe.vocab_size, max_length=recipe.n_positions
+        )
         save_tokenizer(tokenizer, tok_dir)
         tokenizer = load_tokenizer(tok_dir)
     backend = tokenizer.backend_tokenizer
@@ -284,8 +345,9 @@ def _prepare(run: _Run, recipe: Recipe,
 TOKENIZER_SAMPLE_BYTES = 64 * 2**20  # a larger corpus trains its tokenizer on a sample
 
 
-def tokenizer_sample(documents: Sequence[Any], limit: int = TOKENIZER_SAMPLE_BYTES
-                     ) -> Iterator[str]:
+def tokenizer_sample(
+    documents: Sequence[Any], limit: int = TOKENIZER_SAMPLE_BYTES
+) -> Iterator[str]:
     """Every ``k``-th document's text, so that about ``limit`` bytes from all sources
     train the tokenizer (all of them when the corpus is smaller)."""
     total = sum(len(d.text) for d in documents)
@@ -305,8 +367,9 @@ def save_tokenizer(tokenizer: PreTrainedTokenizerFast, folder: Path) -> None:
     path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
-def _evaluate(model: Any, batches: list[Any], token_bytes: Any, device: str,
-              autocast: Any) -> tuple[float, float]:
+def _evaluate(
+    model: Any, batches: list[Any], token_bytes: Any, device: str, autocast: Any
+) -> tuple[float, float]:
     """Mean held-out loss (nats/token) and bits per byte of the predicted tokens."""
     import torch
     import torch.nn.functional as F
@@ -321,8 +384,9 @@ def _evaluate(model: Any, batches: list[Any], token_bytes: Any, device: str,
             with autocast():
                 logits = model(batch[:, :-1]).logits
             target = batch[:, 1:]
-            loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
-                                   target.reshape(-1), reduction="sum")
+            loss = F.cross_entropy(
+                logits.float().reshape(-1, logits.size(-1)), target.reshape(-1), reduction="sum"
+            )
             nats += float(loss)
             count += target.numel()
             nbytes += int(token_bytes[target.cpu()].sum())
@@ -360,10 +424,19 @@ class Checkpoint:
         leaves the previous checkpoint."""
         import torch
 
-        state = {"recipe": self.recipe, "corpus": self.corpus, "model": self.model,
-                 "optimizer": self.optimizer, "step": self.step, "tokens": self.tokens,
-                 "elapsed": self.elapsed, "data": self.data, "torch_rng": self.torch_rng,
-                 "python_rng": self.python_rng, "cuda_rng": self.cuda_rng}
+        state = {
+            "recipe": self.recipe,
+            "corpus": self.corpus,
+            "model": self.model,
+            "optimizer": self.optimizer,
+            "step": self.step,
+            "tokens": self.tokens,
+            "elapsed": self.elapsed,
+            "data": self.data,
+            "torch_rng": self.torch_rng,
+            "python_rng": self.python_rng,
+            "cuda_rng": self.cuda_rng,
+        }
         tmp = path.with_suffix(".tmp")
         torch.save(state, tmp)
         os.replace(tmp, path)
@@ -375,12 +448,16 @@ def _checkpoint_to_resume(options: TrainOptions, recipe: Recipe) -> Checkpoint |
     if not path.is_file():
         return None
     if not options.resume:
-        raise SantamergeError(f"{options.work_dir} already holds a checkpoint; pass --resume "
-                              "to continue it, or choose another --work-dir")
+        raise SantamergeError(
+            f"{options.work_dir} already holds a checkpoint; pass --resume "
+            "to continue it, or choose another --work-dir"
+        )
     checkpoint = Checkpoint.read(path)
     if checkpoint.recipe != recipe.name:
-        raise SantamergeError(f"the checkpoint in {options.work_dir} is for config "
-                              f"{checkpoint.recipe!r}, not {recipe.name!r}")
+        raise SantamergeError(
+            f"the checkpoint in {options.work_dir} is for config "
+            f"{checkpoint.recipe!r}, not {recipe.name!r}"
+        )
     return checkpoint
 
 
@@ -390,9 +467,16 @@ class Trainer:
     measures the held-out loss, :meth:`save` writes a checkpoint, and :meth:`fit` runs
     them until the budget is spent."""
 
-    def __init__(self, run: _Run, recipe: Recipe, corpus: Corpus,
-                 tokenizer: PreTrainedTokenizerFast, device: str, precision: str,
-                 checkpoint: Checkpoint | None) -> None:
+    def __init__(
+        self,
+        run: _Run,
+        recipe: Recipe,
+        corpus: Corpus,
+        tokenizer: PreTrainedTokenizerFast,
+        device: str,
+        precision: str,
+        checkpoint: Checkpoint | None,
+    ) -> None:
         import torch
 
         from santamerge.training.fim_data import (
@@ -409,21 +493,26 @@ class Trainer:
         self.device, self.precision = device, precision
         self.corpus_digest = corpus.fingerprint()
         if checkpoint is not None and checkpoint.corpus not in (None, self.corpus_digest):
-            raise SantamergeError(f"the corpus differs from the one the checkpoint in "
-                                  f"{options.work_dir} was trained on (another Python, other "
-                                  "--npm-cache?); resume with the same corpus, or start "
-                                  "afresh in another --work-dir")
+            raise SantamergeError(
+                f"the corpus differs from the one the checkpoint in "
+                f"{options.work_dir} was trained on (another Python, other "
+                "--npm-cache?); resume with the same corpus, or start "
+                "afresh in another --work-dir"
+            )
         ids = special_ids(tokenizer)
         encode = raw_encoder(tokenizer)
 
         self.seq = recipe.n_positions + 1
         self.pieces = [p for d in corpus.train() for p in split_pieces(d.text, recipe.piece_chars)]
-        self.packer = Packer(self.pieces, encode, ids, self.seq, seed=options.seed,
-                             short_rate=recipe.short_rate)
+        self.packer = Packer(
+            self.pieces, encode, ids, self.seq, seed=options.seed, short_rate=recipe.short_rate
+        )
         held = [d.text for d in corpus.held_out()] or [d.text for d in corpus.train()[:1]]
         self.eval_seqs = plain_sequences(held, encode, ids.eos, self.seq, recipe.eval_sequences)
-        self.eval_batches = [torch.tensor(self.eval_seqs[i:i + recipe.batch_size])
-                             for i in range(0, len(self.eval_seqs), recipe.batch_size)]
+        self.eval_batches = [
+            torch.tensor(self.eval_seqs[i : i + recipe.batch_size])
+            for i in range(0, len(self.eval_seqs), recipe.batch_size)
+        ]
         vocab = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
         specials = set(tokenizer.all_special_tokens)
         self.token_bytes = torch.tensor([0 if t in specials else len(t) for t in vocab])
@@ -469,8 +558,9 @@ class Trainer:
         return max(parts)
 
     def done(self) -> bool:
-        return ((self.options.steps is not None and self.step_count >= self.options.steps)
-                or (self.budget is not None and self.elapsed() >= self.budget))
+        return (self.options.steps is not None and self.step_count >= self.options.steps) or (
+            self.budget is not None and self.elapsed() >= self.budget
+        )
 
     def autocast(self) -> Any:
         import torch
@@ -485,14 +575,22 @@ class Trainer:
         """The ``start`` event."""
         import torch
 
-        self.run.emit({"event": "start", "recipe": self.recipe._asdict(),
-                       "device": self.device, "precision": self.precision,
-                       "threads": torch.get_num_threads(), "parameters": self.parameters,
-                       "step": self.step_count, "tokens": self.tokens,
-                       "elapsed": round(self.elapsed_before, 1),
-                       "train_pieces": len(self.pieces),
-                       "heldout_tokens": len(self.eval_seqs) * self.seq,
-                       "resumed": self.resumed})
+        self.run.emit(
+            {
+                "event": "start",
+                "recipe": self.recipe._asdict(),
+                "device": self.device,
+                "precision": self.precision,
+                "threads": torch.get_num_threads(),
+                "parameters": self.parameters,
+                "step": self.step_count,
+                "tokens": self.tokens,
+                "elapsed": round(self.elapsed_before, 1),
+                "train_pieces": len(self.pieces),
+                "heldout_tokens": len(self.eval_seqs) * self.seq,
+                "resumed": self.resumed,
+            }
+        )
 
     def step(self, batch: Sequence[Sequence[int]]) -> None:
         """One optimizer step on ``batch``; a ``train`` event every ``log_every`` steps
@@ -507,8 +605,9 @@ class Trainer:
         tensor = torch.tensor(batch).to(self.device, non_blocking=True)
         with self.autocast():
             logits = model(tensor[:, :-1]).logits
-        loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)),
-                               tensor[:, 1:].reshape(-1))
+        loss = F.cross_entropy(
+            logits.float().reshape(-1, logits.size(-1)), tensor[:, 1:].reshape(-1)
+        )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -522,19 +621,33 @@ class Trainer:
         if self.step_count % self.options.log_every == 0 or self.done():
             self.train_loss = float(self.window_loss) / self.window_steps
             rate = self.window_tokens / max(now - self.window_start, 1e-9)
-            self.run.emit({"event": "train", "step": self.step_count, "tokens": self.tokens,
-                           "loss": round(self.train_loss, 4), "lr": lr,
-                           "tokens_per_s": round(rate, 1), "elapsed": round(self.elapsed(), 1)})
+            self.run.emit(
+                {
+                    "event": "train",
+                    "step": self.step_count,
+                    "tokens": self.tokens,
+                    "loss": round(self.train_loss, 4),
+                    "lr": lr,
+                    "tokens_per_s": round(rate, 1),
+                    "elapsed": round(self.elapsed(), 1),
+                }
+            )
             self.window_loss, self.window_steps, self.window_tokens = 0.0, 0, 0
             self.window_start = now
 
     def evaluate(self, final: bool = False) -> tuple[float, float]:
         """The held-out loss (nats/token) and bits per byte, as an ``eval`` event."""
-        heldout, bpb = _evaluate(self.model, self.eval_batches, self.token_bytes, self.device,
-                                 self.autocast)
-        event = {"event": "eval", "step": self.step_count, "tokens": self.tokens,
-                 "heldout_loss": round(heldout, 4), "heldout_bpb": round(bpb, 4),
-                 "elapsed": round(self.elapsed(), 1)}
+        heldout, bpb = _evaluate(
+            self.model, self.eval_batches, self.token_bytes, self.device, self.autocast
+        )
+        event = {
+            "event": "eval",
+            "step": self.step_count,
+            "tokens": self.tokens,
+            "heldout_loss": round(heldout, 4),
+            "heldout_bpb": round(bpb, 4),
+            "elapsed": round(self.elapsed(), 1),
+        }
         self.run.emit({**event, "final": True} if final else event)
         return heldout, bpb
 
@@ -543,11 +656,18 @@ class Trainer:
         import torch
 
         checkpoint = Checkpoint(
-            recipe=self.recipe.name, corpus=self.corpus_digest, model=self.model.state_dict(),
-            optimizer=self.optimizer.state_dict(), step=self.step_count, tokens=self.tokens,
-            elapsed=self.elapsed(), data=tuple(data), torch_rng=torch.get_rng_state(),
+            recipe=self.recipe.name,
+            corpus=self.corpus_digest,
+            model=self.model.state_dict(),
+            optimizer=self.optimizer.state_dict(),
+            step=self.step_count,
+            tokens=self.tokens,
+            elapsed=self.elapsed(),
+            data=tuple(data),
+            torch_rng=torch.get_rng_state(),
             python_rng=random.getstate(),
-            cuda_rng=torch.cuda.get_rng_state() if self.device == "cuda" else None)
+            cuda_rng=torch.cuda.get_rng_state() if self.device == "cuda" else None,
+        )
         path = self.options.work_dir / CHECKPOINT
         checkpoint.write(path)
         self.run.emit({"event": "checkpoint", "step": self.step_count, "path": str(path)})
@@ -575,16 +695,20 @@ class Trainer:
         return stop()
 
 
-def train(options: TrainOptions, on_event: OnEvent | None = None,
-          documents: Sequence[tuple[str, str, str]] | None = None) -> TrainResult:
+def train(
+    options: TrainOptions,
+    on_event: OnEvent | None = None,
+    documents: Sequence[tuple[str, str, str]] | None = None,
+) -> TrainResult:
     """Train (or continue training) and export; ``documents`` replaces the corpus."""
     import torch
 
     from santamerge.training.fim_data import Prefetcher
 
     if options.recipe not in RECIPES:
-        raise SantamergeError(f"unknown model config {options.recipe!r}; "
-                              f"use one of {', '.join(RECIPES)}")
+        raise SantamergeError(
+            f"unknown model config {options.recipe!r}; use one of {', '.join(RECIPES)}"
+        )
     if options.minutes is None and options.steps is None:
         raise SantamergeError("give a budget: --minutes, --steps, or both")
     recipe = RECIPES[options.recipe]
@@ -603,12 +727,22 @@ def train(options: TrainOptions, on_event: OnEvent | None = None,
     with _stop_on_signals() as stop, contextlib.closing(stream):
         stopped = trainer.fit(stream, stop)
     if stopped:
-        raise SantamergeError(f"stopped at step {trainer.step_count}; the checkpoint is in "
-                              f"{work}, continue with --resume")
+        raise SantamergeError(
+            f"stopped at step {trainer.step_count}; the checkpoint is in "
+            f"{work}, continue with --resume"
+        )
     heldout, bpb = trainer.evaluate(final=True)
     out = options.out or default_out()
-    result = TrainResult(out, trainer.parameters, trainer.step_count, trainer.tokens,
-                         trainer.train_loss, heldout, bpb, trainer.elapsed())
+    result = TrainResult(
+        out,
+        trainer.parameters,
+        trainer.step_count,
+        trainer.tokens,
+        trainer.train_loss,
+        heldout,
+        bpb,
+        trainer.elapsed(),
+    )
     export(trainer.model, tokenizer, run, recipe, result, device)
     return result
 
@@ -622,6 +756,7 @@ def _stop_on_signals() -> Iterator[Callable[[], bool]]:
     flag = {"stop": False}
     previous = {}
     if threading.current_thread() is threading.main_thread():
+
         def handler(signum: int, frame: object) -> None:
             flag["stop"] = True
 
@@ -634,8 +769,14 @@ def _stop_on_signals() -> Iterator[Callable[[], bool]]:
             signal.signal(sig, old)
 
 
-def export(model: Any, tokenizer: PreTrainedTokenizerFast, run: _Run, recipe: Recipe,
-           result: TrainResult, device: str) -> None:
+def export(
+    model: Any,
+    tokenizer: PreTrainedTokenizerFast,
+    run: _Run,
+    recipe: Recipe,
+    result: TrainResult,
+    device: str,
+) -> None:
     """Weights, config, tokenizer, manifest, summary and SHA256SUMS into ``result.out``."""
     import inspect
     import platform
@@ -654,9 +795,11 @@ def export(model: Any, tokenizer: PreTrainedTokenizerFast, run: _Run, recipe: Re
     dtype = torch.float32 if result.parameters * 4 < 36_000_000 else torch.bfloat16
     model = model.to(dtype)
     model.generation_config.pad_token_id = model.config.pad_token_id
-    kwargs = ({"safe_serialization": True}
-              if "safe_serialization" in inspect.signature(model.save_pretrained).parameters
-              else {})
+    kwargs = (
+        {"safe_serialization": True}
+        if "safe_serialization" in inspect.signature(model.save_pretrained).parameters
+        else {}
+    )
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
@@ -664,17 +807,22 @@ def export(model: Any, tokenizer: PreTrainedTokenizerFast, run: _Run, recipe: Re
     save_tokenizer(tokenizer, out)
     shutil.copyfile(run.work / "corpus.json", out / "corpus.json")
     summary = {
-        "recipe": recipe._asdict(), "parameters": result.parameters, "steps": result.steps,
-        "tokens": result.tokens, "train_loss": result.train_loss,
+        "recipe": recipe._asdict(),
+        "parameters": result.parameters,
+        "steps": result.steps,
+        "tokens": result.tokens,
+        "train_loss": result.train_loss,
         "heldout_loss": result.heldout_loss,
         "heldout_bits_per_byte": result.heldout_bits_per_byte,
-        "minutes": round(result.elapsed / 60, 1), "device": device,
-        "threads": torch.get_num_threads(), "dtype": str(dtype).replace("torch.", ""),
+        "minutes": round(result.elapsed / 60, 1),
+        "device": device,
+        "threads": torch.get_num_threads(),
+        "dtype": str(dtype).replace("torch.", ""),
         "machine": platform.processor() or platform.machine(),
-        "python": sys.version.split()[0], "torch": torch.__version__,
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
     }
-    (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n",
-                                       encoding="utf-8")
+    (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     for path in out.iterdir():
         if path.is_file():
             path.chmod(0o644)

@@ -58,9 +58,11 @@ def _pair(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int) -> lis
     n, m = a1 - a0, b1 - b0
     if n * m > PAIR_LIMIT or n == m:
         common = min(n, m)
-        return [(a0 + k, b0 + k) for k in range(common)] + \
-            [(a0 + k, None) for k in range(common, n)] + \
-            [(None, b0 + k) for k in range(common, m)]
+        return (
+            [(a0 + k, b0 + k) for k in range(common)]
+            + [(a0 + k, None) for k in range(common, n)]
+            + [(None, b0 + k) for k in range(common, m)]
+        )
     from rapidfuzz.fuzz import ratio
 
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
@@ -133,17 +135,20 @@ def align_merge(parsed: ParsedMerge) -> Aligned:
     for chunk in parsed.chunks:
         if isinstance(chunk, str):
             n = len(lines_of(chunk))
-            rows += [(at[0] + k, at[1] + k if has_base else None, at[2] + k)
-                     for k in range(n)]
+            rows += [(at[0] + k, at[1] + k if has_base else None, at[2] + k) for k in range(n)]
             at = [at[0] + n, at[1] + n, at[2] + n]
             continue
         ours, theirs = lines_of(chunk.ours), lines_of(chunk.theirs)
         base = lines_of(chunk.base or "") if has_base else None
         start = len(rows)
         for o, b, t in align3(ours, base, theirs):
-            rows.append((None if o is None else at[0] + o,
-                         None if b is None else at[1] + b,
-                         None if t is None else at[2] + t))
+            rows.append(
+                (
+                    None if o is None else at[0] + o,
+                    None if b is None else at[1] + b,
+                    None if t is None else at[2] + t,
+                )
+            )
         if len(rows) == start:  # every side empty: one filler row marks the hunk
             rows.append((None, None, None))
         hunks.append((start, len(rows)))

@@ -47,8 +47,14 @@ BACKGROUNDS: dict[str, tuple[str, str]] = {
     "conflict": ("#4a3a12", "#4a3a12"),
     "preview": ("#3a2d5c", "#3a2d5c"),
 }
-MARKS: dict[str, str] = {"added": "+", "removed": "-", "changed": "~", "base": "·",
-                         "same": " ", "none": " "}
+MARKS: dict[str, str] = {
+    "added": "+",
+    "removed": "-",
+    "changed": "~",
+    "base": "·",
+    "same": " ",
+    "none": " ",
+}
 PLAIN = Style()  # every segment has a style: Textual's NO_COLOR filter reads each one
 SIDE_COLOURS: dict[Side, str] = {"ours": "cyan", "base": "magenta", "theirs": "yellow"}
 
@@ -58,21 +64,24 @@ class Highlighter:
     kept by the block's text."""
 
     def __init__(self, language: str | None) -> None:
-        self.syntax = Syntax("", language, theme="ansi_dark", background_color="default") \
-            if language else None
+        self.syntax = (
+            Syntax("", language, theme="ansi_dark", background_color="default")
+            if language
+            else None
+        )
         self.blocks: dict[str, list[Text]] = {}
 
     def line(self, lines: list[str], index: int) -> Text:
         if self.syntax is None:
             return Text(lines[index])
         first = index - index % BLOCK
-        block = lines[first:first + BLOCK]
+        block = lines[first : first + BLOCK]
         key = "\n".join(block)
         done = self.blocks.get(key)
         if done is None:
             if len(self.blocks) > 4096:
                 self.blocks.clear()
-            done = self.syntax.highlight(key).split("\n")[:len(block)]
+            done = self.syntax.highlight(key).split("\n")[: len(block)]
             while len(done) < len(block):
                 done.append(Text(""))
             self.blocks[key] = done
@@ -90,19 +99,17 @@ class FileView:
     def __init__(self, parsed: ParsedMerge, language: str | None) -> None:
         self.parsed = parsed
         self.aligned: Aligned = align_merge(parsed)
-        names: tuple[Side, ...] = MARKER_ORDER if self.aligned.has_base \
-            else ("ours", "theirs")
+        names: tuple[Side, ...] = MARKER_ORDER if self.aligned.has_base else ("ours", "theirs")
         self.lines: dict[Side, list[str]] = {n: display(parsed.side(n)) for n in names}
         self.highlighter = Highlighter(language)
         self.starts = [start for start, _ in self.aligned.hunks]
-        self.widest = max((len(line) for lines in self.lines.values() for line in lines),
-                          default=0)
+        self.widest = max((len(line) for lines in self.lines.values() for line in lines), default=0)
 
     def warm(self, hunk: int, around: int = 48) -> None:
         """Highlight the lines of each side around hunk ``hunk`` now (the screen does it
         for the next hunks while it waits for a key), so that moving there is quick."""
         start, end = self.aligned.hunks[hunk]
-        rows = self.aligned.rows[max(0, start - around // 2):end + around]
+        rows = self.aligned.rows[max(0, start - around // 2) : end + around]
         for side, lines in self.lines.items():
             found = [r[MARKER_ORDER.index(side)] for r in rows]
             present = [i for i in found if i is not None]
@@ -130,8 +137,11 @@ class FileView:
             ko, kt = kind(ours, base, b is not None), kind(theirs, base, b is not None)
             kb = "none" if b is None else "same" if ko == kt == "same" else "base"
             return {"ours": ko, "base": kb, "theirs": kt}
-        return {"ours": kind(ours, theirs, t is not None),
-                "theirs": kind(theirs, ours, o is not None), "base": "none"}
+        return {
+            "ours": kind(ours, theirs, t is not None),
+            "theirs": kind(theirs, ours, o is not None),
+            "base": "none",
+        }
 
     def reference(self, side: Side, row: int) -> str | None:
         """The line a changed line of ``side`` in ``row`` is compared with."""
@@ -152,8 +162,7 @@ class _Inner:
 def _code(text: Text, start: int, width: int, console: object) -> list[Segment]:
     """The columns ``start`` to ``start + width`` of ``text``; a line that goes on past
     them ends in ``›`` (< and > scroll sideways)."""
-    segments = [Segment(s.text, s.style or PLAIN)
-                for s in text.render(console, end="")]  # type: ignore[arg-type]
+    segments = [Segment(s.text, s.style or PLAIN) for s in text.render(console, end="")]  # type: ignore[arg-type]
     if text.cell_len > start + width and width > 1:
         cut = Strip(segments).crop_extend(start, start + width - 1, PLAIN)
         return [*cut, Segment("›", Style(bold=True, color="grey70"))]
@@ -258,8 +267,7 @@ class ThreeWay(_Inner, ScrollView, can_focus=True):
             focus_mark = ("❱" if focused else "│") if hunk is not None else " "
             number = "" if index is None else str(index + 1)
             parts.append(Segment(focus_mark, Style(color=SIDE_COLOURS[side], bold=focused)))
-            parts.append(Segment(f"{number:>{numbers}}", Style(dim=not focused,
-                                                              bold=focused) + bg))
+            parts.append(Segment(f"{number:>{numbers}}", Style(dim=not focused, bold=focused) + bg))
             parts.append(Segment(MARKS.get(str(what), " ") + " ", Style(bold=True) + bg))
             if index is None:
                 filler = "╌" * codew if what == "removed" else " " * codew
@@ -268,8 +276,11 @@ class ThreeWay(_Inner, ScrollView, can_focus=True):
                 text = view.highlighter.line(view.lines[side], index).copy()
                 if what == "changed" and (other := view.reference(side, row)) is not None:
                     for a, b in word_spans(view.lines[side][index], other):
-                        text.stylize(Style(bgcolor=BACKGROUNDS["words"][shade], bold=True,
-                                           underline=True), a, b)
+                        text.stylize(
+                            Style(bgcolor=BACKGROUNDS["words"][shade], bold=True, underline=True),
+                            a,
+                            b,
+                        )
                 code = _code(text, scroll_x, codew, console)
                 parts += [Segment(s.text, bg + (s.style or Style())) for s in code]
             used = 1 + numbers + 2 + codew
@@ -284,8 +295,7 @@ class ThreeWay(_Inner, ScrollView, can_focus=True):
         if offset is None:
             return
         row = self.scroll_offset.y + offset.y
-        column = min(len(self.columns) - 1, offset.x // (self.column_width(self.inner_width)
-                                                         + 1))
+        column = min(len(self.columns) - 1, offset.x // (self.column_width(self.inner_width) + 1))
         if row < len(self.view.aligned.rows):
             self.post_message(self.Picked(self.columns[column], row))
 
@@ -296,8 +306,11 @@ class ResultView(_Inner, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ResultView { background: $surface; }
     """
-    STYLES: ClassVar[dict[str, str]] = {"decided": "decided", "conflict": "conflict",
-                                        "preview": "preview"}
+    STYLES: ClassVar[dict[str, str]] = {
+        "decided": "decided",
+        "conflict": "conflict",
+        "preview": "preview",
+    }
 
     def __init__(self, **options: object) -> None:
         super().__init__(**options)  # type: ignore[arg-type]
@@ -308,8 +321,7 @@ class ResultView(_Inner, ScrollView, can_focus=True):
         self.widest = 0
         self.rows_cache: dict[tuple[int, int, int], Strip] = {}
 
-    def show(self, text: str, highlighter: Highlighter, span: tuple[int, int],
-             how: str) -> None:
+    def show(self, text: str, highlighter: Highlighter, span: tuple[int, int], how: str) -> None:
         """Show ``text``; rows ``span`` (first, end) are the hunk in focus, ``how`` it
         stands: decided, conflict or preview."""
         lines = display(text)
@@ -318,8 +330,11 @@ class ResultView(_Inner, ScrollView, can_focus=True):
             self.widest = max(map(len, lines), default=0)
             self.rows_cache.clear()
         elif span != self.span or how != self.how:
-            for key in [k for k in self.rows_cache
-                        if self.span[0] <= k[0] < self.span[1] or span[0] <= k[0] < span[1]]:
+            for key in [
+                k
+                for k in self.rows_cache
+                if self.span[0] <= k[0] < self.span[1] or span[0] <= k[0] < span[1]
+            ]:
                 del self.rows_cache[key]
         self.highlighter, self.span, self.how = highlighter, span, how
         self._fit()
@@ -359,11 +374,15 @@ class ResultView(_Inner, ScrollView, can_focus=True):
         if marker:
             text.stylize(Style(bold=True))
         codew = max(1, width - numbers - 3)
-        parts = [Segment("❱" if inside else " ", Style(color="green", bold=True)),
-                 Segment(f"{row + 1:>{numbers}}", Style(dim=not inside, bold=inside) + bg),
-                 Segment("! " if marker else "  ", Style(bold=True) + bg)]
-        parts += [Segment(s.text, bg + (s.style or Style())) if inside else s
-                  for s in _code(text, scroll_x, codew, self.app.console)]
+        parts = [
+            Segment("❱" if inside else " ", Style(color="green", bold=True)),
+            Segment(f"{row + 1:>{numbers}}", Style(dim=not inside, bold=inside) + bg),
+            Segment("! " if marker else "  ", Style(bold=True) + bg),
+        ]
+        parts += [
+            Segment(s.text, bg + (s.style or Style())) if inside else s
+            for s in _code(text, scroll_x, codew, self.app.console)
+        ]
         return Strip(parts).crop_extend(0, width, PLAIN)
 
 
@@ -390,8 +409,7 @@ class CandidateView(_Inner, ScrollView, can_focus=True):
         self.shown: int | None = None
         self.laid_out: tuple[object, int] | None = None
 
-    def show(self, key: object, parts: list[tuple[int | None, object]],
-             shown: int | None) -> None:
+    def show(self, key: object, parts: list[tuple[int | None, object]], shown: int | None) -> None:
         """``parts``: (candidate number or None, a rich renderable), in order; ``key``
         says when they are the same as last time."""
         if key != self.key:

@@ -68,8 +68,9 @@ def report_console(texts: Iterable[str] = ()) -> Console:
     the cards then stack what they would show side by side (``piped``)."""
     made = _Console(highlight=False)
     if piped(made):
-        widest = max((len(line) for text in texts for line in _display(text).split("\n")),
-                     default=0)
+        widest = max(
+            (len(line) for text in texts for line in _display(text).split("\n")), default=0
+        )
         made.width = max(80, min(PIPED_WIDTH, widest + CARD_MARGIN))
     return made
 
@@ -119,7 +120,7 @@ def shorten(text: str, width: int) -> str:
     if len(first) >= width - 1 and "/" in first.lstrip("…/"):
         tail = first.lstrip("…/").split("/", 1)[1]
         return shorten(f"…/{tail}{space}{rest}", width)
-    cut = text[:max(0, width - 1)]
+    cut = text[: max(0, width - 1)]
     at = cut.rfind(" ")
     if at > 0:
         cut = cut[:at]
@@ -139,10 +140,18 @@ def hunk_heading(shown: str, proposal: MergeProposal, h: HunkProposal) -> str:
     return f"{shown} hunk {h.hunk.index + 1} of {len(proposal.hunks)}, line {h.hunk.line}"
 
 
-def hunk_card(proposal: MergeProposal, h: HunkProposal, heading: str, *,
-              labels: Labels | None = None, top: int | None = None,
-              verdict: RenderableType | None = None, diffs: bool = False,
-              decision: tuple[str, str] | None = None, width: int | None = None) -> Panel:
+def hunk_card(
+    proposal: MergeProposal,
+    h: HunkProposal,
+    heading: str,
+    *,
+    labels: Labels | None = None,
+    top: int | None = None,
+    verdict: RenderableType | None = None,
+    diffs: bool = False,
+    decision: tuple[str, str] | None = None,
+    width: int | None = None,
+) -> Panel:
     """One hunk as every command shows it: ours, base and theirs (side by side when
     ``width`` allows; ``width`` None, piped: everything one above another), then its
     candidates best first, one line each (rank, method, one score, would the policy
@@ -152,8 +161,9 @@ def hunk_card(proposal: MergeProposal, h: HunkProposal, heading: str, *,
     parts: list[RenderableType] = [sides_view(h.hunk, proposal.language, labels, width)]
     shown = rows(h)
     more = len(shown) - top if top is not None and len(shown) > top else 0
-    parts.append(Text("candidates, best first" + (" (the key accepts it):" if diffs else ":"),
-                      style="bold"))
+    parts.append(
+        Text("candidates, best first" + (" (the key accepts it):" if diffs else ":"), style="bold")
+    )
     for c in shown[:top] if top is not None else shown:
         parts.append(candidate_view(c, h, diffs, stacked=width is None))
     if more:
@@ -162,15 +172,22 @@ def hunk_card(proposal: MergeProposal, h: HunkProposal, heading: str, *,
         parts.append(verdict)
     if decision:
         how, text = decision
-        parts.append(Panel(side_text(text, proposal.language),
-                           title=Text(f"decided: {how}", style="bold green"),
-                           title_align="left", border_style="green", padding=(0, 1)))
+        parts.append(
+            Panel(
+                side_text(text, proposal.language),
+                title=Text(f"decided: {how}", style="bold green"),
+                title_align="left",
+                border_style="green",
+                padding=(0, 1),
+            )
+        )
     title = heading if width is None else shorten(heading, width - 6)
     return Panel(Group(*parts), title=Text(title, style="bold"), title_align="left")
 
 
-def sides_view(hunk: ConflictHunk, language: str | None, labels: Labels | None = None,
-               width: int | None = None) -> RenderableType:
+def sides_view(
+    hunk: ConflictHunk, language: str | None, labels: Labels | None = None, width: int | None = None
+) -> RenderableType:
     """Ours, base and theirs: side by side in a wide terminal, else one above another."""
     panels = side_panels(hunk, language, labels)
     if width is None or not SIDE_BY_SIDE[0] <= width <= SIDE_BY_SIDE[1]:
@@ -182,8 +199,9 @@ def sides_view(hunk: ConflictHunk, language: str | None, labels: Labels | None =
     return grid
 
 
-def side_panels(hunk: ConflictHunk, language: str | None,
-                labels: Labels | None = None) -> list[RenderableType]:
+def side_panels(
+    hunk: ConflictHunk, language: str | None, labels: Labels | None = None
+) -> list[RenderableType]:
     """Ours, base and theirs, each in a panel titled with its name (and its label)."""
     parts: list[RenderableType] = []
     for name in MARKER_ORDER:
@@ -191,8 +209,15 @@ def side_panels(hunk: ConflictHunk, language: str | None,
         text = getattr(hunk, name)
         if text is None:
             continue
-        parts.append(Panel(side_text(text, language), title=side_title(name, labels),
-                           title_align="left", border_style=style, padding=(0, 1)))
+        parts.append(
+            Panel(
+                side_text(text, language),
+                title=side_title(name, labels),
+                title_align="left",
+                border_style=style,
+                padding=(0, 1),
+            )
+        )
     return parts
 
 
@@ -211,8 +236,7 @@ def side_text(text: str, language: str | None) -> RenderableType:
         return Text(code)
     from rich.syntax import Syntax
 
-    return Syntax(code, language, theme="ansi_dark", background_color="default",
-                  word_wrap=True)
+    return Syntax(code, language, theme="ansi_dark", background_color="default", word_wrap=True)
 
 
 def why(c: Row) -> str:
@@ -220,8 +244,7 @@ def why(c: Row) -> str:
     The score says how likely it is once; the reasons that repeat it in prose (the
     ranker's percentage, what share of each side's change it keeps) are left out, and
     so are the gates it failed, which ``candidate_line`` says once, after "failed:"."""
-    kept = [r for r in c.reasons
-            if not r.startswith(("keeps ", "learned ranker", "rejected: "))]
+    kept = [r for r in c.reasons if not r.startswith(("keeps ", "learned ranker", "rejected: "))]
     return "; ".join(kept)
 
 
@@ -230,8 +253,7 @@ def candidate_line(c: Row, h: HunkProposal) -> Text:
     line = Text()
     line.append(f"{c.rank or '-'}. ", style="bold")
     line.append(c.method, style="bold")
-    score = "" if c.score is None else f"{c.score:.0%}" if c.score >= 0.01 or not c.score \
-        else "<1%"
+    score = "" if c.score is None else f"{c.score:.0%}" if c.score >= 0.01 or not c.score else "<1%"
     if score:
         line.append(f"  {score}", style="cyan")
     if c.method == _chosen(h):
@@ -244,9 +266,13 @@ def candidate_line(c: Row, h: HunkProposal) -> Text:
     return line
 
 
-def candidate_view(c: Row, h: HunkProposal, diffs: bool = True,
-                   against: tuple[str, str] | None = None,
-                   stacked: bool = False) -> RenderableType:
+def candidate_view(
+    c: Row,
+    h: HunkProposal,
+    diffs: bool = True,
+    against: tuple[str, str] | None = None,
+    stacked: bool = False,
+) -> RenderableType:
     """One candidate's line; with ``diffs``, its short diffs against ours and theirs (or
     only against ``against``: a (title, text), the hunk's current result), side by side
     unless ``stacked``. A line too long for its column folds onto the next: it is never
@@ -258,57 +284,93 @@ def candidate_view(c: Row, h: HunkProposal, diffs: bool = True,
         title, old = against
         return Group(line, Padding(_diff_block(title, old, c.text), (0, 0, 0, 3)))
     if stacked:
-        return Group(line, Padding(Group(_diff_block("vs ours", h.hunk.ours, c.text),
-                                         _diff_block("vs theirs", h.hunk.theirs, c.text)),
-                                   (0, 0, 0, 3)))
+        return Group(
+            line,
+            Padding(
+                Group(
+                    _diff_block("vs ours", h.hunk.ours, c.text),
+                    _diff_block("vs theirs", h.hunk.theirs, c.text),
+                ),
+                (0, 0, 0, 3),
+            ),
+        )
     table = Table.grid(padding=(0, 2), expand=True)
     table.add_column(ratio=1, overflow="fold")
     table.add_column(ratio=1, overflow="fold")
-    table.add_row(_diff_block("vs ours", h.hunk.ours, c.text),
-                  _diff_block("vs theirs", h.hunk.theirs, c.text))
+    table.add_row(
+        _diff_block("vs ours", h.hunk.ours, c.text), _diff_block("vs theirs", h.hunk.theirs, c.text)
+    )
     return Group(line, Padding(table, (0, 0, 0, 3)))
 
 
 # -- propose ---------------------------------------------------------------------------
 
 
-def render_proposal(proposal: MergeProposal, outcome: Outcome,
-                    out: Console | None = None) -> None:
+def render_proposal(proposal: MergeProposal, outcome: Outcome, out: Console | None = None) -> None:
     """``propose``: each hunk's card, then what the driver would write."""
     out = out or report_console(card_texts(proposal))
     if not proposal.hunks:
         out.print(f"[green]{proposal.path}: git merges it cleanly; nothing to propose.")
         return
     for h in proposal.hunks:
-        verdict = (Text(f"would write {_chosen(h)}", style="green") if h.chosen
-                   else Text("would keep the conflict markers", style="yellow"))
-        out.print(hunk_card(proposal, h, hunk_heading(proposal.path, proposal, h),
-                            verdict=verdict, width=_width(out)))
-    out.print(f"{len(outcome.resolved)} of {len(proposal.hunks)} hunks would be written; "
-              f"{len(outcome.unresolved)} would keep their markers.")
+        verdict = (
+            Text(f"would write {_chosen(h)}", style="green")
+            if h.chosen
+            else Text("would keep the conflict markers", style="yellow")
+        )
+        out.print(
+            hunk_card(
+                proposal,
+                h,
+                hunk_heading(proposal.path, proposal, h),
+                verdict=verdict,
+                width=_width(out),
+            )
+        )
+    out.print(
+        f"{len(outcome.resolved)} of {len(proposal.hunks)} hunks would be written; "
+        f"{len(outcome.unresolved)} would keep their markers."
+    )
 
 
 # -- preview ---------------------------------------------------------------------------
 
 
-def render_report(shown: str, proposal: MergeProposal, outcome: Outcome,
-                  labels: Labels | None, out: Console,
-                  written: Mapping[int, tuple[str, str]] | None = None) -> None:
+def render_report(
+    shown: str,
+    proposal: MergeProposal,
+    outcome: Outcome,
+    labels: Labels | None,
+    out: Console,
+    written: Mapping[int, tuple[str, str]] | None = None,
+) -> None:
     """``preview`` off a terminal: every hunk of one file with its candidates and their
     diffs (and, for an attempt, what the driver wrote), then what the policy would
     write."""
     for h in proposal.hunks:
         done = (written or {}).get(h.hunk.index)
-        out.print(hunk_card(proposal, h, hunk_heading(shown, proposal, h), labels=labels,
-                            diffs=True, width=_width(out),
-                            decision=(done[1], done[0]) if done else None))
+        out.print(
+            hunk_card(
+                proposal,
+                h,
+                hunk_heading(shown, proposal, h),
+                labels=labels,
+                diffs=True,
+                width=_width(out),
+                decision=(done[1], done[0]) if done else None,
+            )
+        )
     policy = proposal.hunks[0].policy if proposal.hunks else "auto-apply"
-    line = (f"{shown}: {len(proposal.hunks)} conflict hunk(s); the {policy} policy would "
-            f"write {len(outcome.resolved)}, {len(outcome.unresolved)} would keep their "
-            "markers.")
+    line = (
+        f"{shown}: {len(proposal.hunks)} conflict hunk(s); the {policy} policy would "
+        f"write {len(outcome.resolved)}, {len(outcome.unresolved)} would keep their "
+        "markers."
+    )
     if written is not None:
-        line = f"{shown}: the merge driver wrote {len(written)} of {len(proposal.hunks)} " \
-               "hunk(s); the others keep git's markers."
+        line = (
+            f"{shown}: the merge driver wrote {len(written)} of {len(proposal.hunks)} "
+            "hunk(s); the others keep git's markers."
+        )
     out.print(Text(line, style="bold"))
 
 
@@ -319,8 +381,11 @@ def short_diff(old: str, new: str, limit: int = DIFF_LINES) -> Text:
 
     if old == new:
         return Text("(identical)", style="dim")
-    lines = list(difflib.unified_diff(_display(old).splitlines(), _display(new).splitlines(),
-                                      lineterm="", n=0))[2:]
+    lines = list(
+        difflib.unified_diff(
+            _display(old).splitlines(), _display(new).splitlines(), lineterm="", n=0
+        )
+    )[2:]
     lines = ["⋯" if line.startswith("@@") else line for line in lines[1:]]
     out = Text()
     for line in lines[:limit]:
@@ -348,43 +413,60 @@ def _display(text: str) -> str:
 # -- resolve ---------------------------------------------------------------------------
 
 
-def render_resolve(files: Sequence[Proposed], policy: str, threshold: float | None,
-                   out: Console) -> None:
+def render_resolve(
+    files: Sequence[Proposed], policy: str, threshold: float | None, out: Console
+) -> None:
     """``resolve`` without --accept: each hunk, its top candidates, and what --accept
     would do with it (``threshold`` None: the ``policy`` has none)."""
     for r in files:
-        where = "git's diff3 merge rebuilt from the index" if r.source.rebuilt \
-            else "the working tree"
+        where = (
+            "git's diff3 merge rebuilt from the index" if r.source.rebuilt else "the working tree"
+        )
         out.print(Text(f"{r.source.shown} ({where})", style="bold"))
         for h in r.proposal.hunks:
-            verdict = _verdict(h, threshold) if threshold is not None \
-                else _plain_verdict(h, policy)
-            out.print(hunk_card(r.proposal, h, hunk_heading(r.source.shown, r.proposal, h),
-                                labels=r.source.labels,
-                                top=TOP if h.ranked else 0, verdict=verdict,
-                                width=_width(out)))
+            verdict = _verdict(h, threshold) if threshold is not None else _plain_verdict(h, policy)
+            out.print(
+                hunk_card(
+                    r.proposal,
+                    h,
+                    hunk_heading(r.source.shown, r.proposal, h),
+                    labels=r.source.labels,
+                    top=TOP if h.ranked else 0,
+                    verdict=verdict,
+                    width=_width(out),
+                )
+            )
         total = len(r.proposal.hunks)
         n = len(r.outcome.resolved)
-        out.print(Text(f"{r.source.shown}: --accept would write {n} of {total} hunks; "
-                       f"{total - n} would keep their markers.", style="bold"))
+        out.print(
+            Text(
+                f"{r.source.shown}: --accept would write {n} of {total} hunks; "
+                f"{total - n} would keep their markers.",
+                style="bold",
+            )
+        )
     if files:
-        rule = (f"Threshold {threshold:.3f}; `santamerge resolve --accept` writes the hunks "
-                "above it." if threshold is not None else f"`santamerge resolve --accept "
-                f"--policy {policy}` writes the hunks the {policy} policy would write.")
+        rule = (
+            f"Threshold {threshold:.3f}; `santamerge resolve --accept` writes the hunks above it."
+            if threshold is not None
+            else f"`santamerge resolve --accept "
+            f"--policy {policy}` writes the hunks the {policy} policy would write."
+        )
         out.print(Text(f"Nothing was written. {rule}", style="dim"))
 
 
 def _verdict(h: HunkProposal, threshold: float) -> RenderableType:
     top = next((s for s in h.ranked if not s.rejected), None)
     if h.chosen is not None and top is not None:
-        head = Text(f"--accept writes {h.chosen.method} (score {top.score:.3f} ≥ "
-                    f"{threshold:.3f}):", style="green")
+        head = Text(
+            f"--accept writes {h.chosen.method} (score {top.score:.3f} ≥ {threshold:.3f}):",
+            style="green",
+        )
         return Group(head, side_text(h.chosen.text, None))
     if top is None:
         why = "every candidate fails the gates"
     elif top.score < threshold:
-        why = f"the top candidate, {top.candidate.method}, scores {top.score:.3f} < " \
-              f"{threshold:.3f}"
+        why = f"the top candidate, {top.candidate.method}, scores {top.score:.3f} < {threshold:.3f}"
     else:
         failed = "; ".join(h.gated.get(top.candidate.key, ())) or "a gate"
         why = f"the top candidate, {top.candidate.method}, fails {failed}"
@@ -394,14 +476,18 @@ def _verdict(h: HunkProposal, threshold: float) -> RenderableType:
 def _plain_verdict(h: HunkProposal, policy: str) -> RenderableType:
     """What --accept does with a hunk under a policy without a threshold."""
     if h.chosen is not None:
-        return Group(Text(f"--accept writes {h.chosen.method} (the {policy} policy):",
-                          style="green"), side_text(h.chosen.text, None))
-    return Text(f"--accept keeps the markers: the {policy} policy writes no candidate",
-                style="yellow")
+        return Group(
+            Text(f"--accept writes {h.chosen.method} (the {policy} policy):", style="green"),
+            side_text(h.chosen.text, None),
+        )
+    return Text(
+        f"--accept keeps the markers: the {policy} policy writes no candidate", style="yellow"
+    )
 
 
-def written_lines(files: Sequence[Proposed], written: frozenset[str],
-                  staged: frozenset[str]) -> list[str]:
+def written_lines(
+    files: Sequence[Proposed], written: frozenset[str], staged: frozenset[str]
+) -> list[str]:
     """``resolve --accept``: one line per file on what was written."""
     lines = []
     for r in files:

@@ -45,19 +45,30 @@ if TYPE_CHECKING:
 
 KEYS = (
     ("1-9", "accept that candidate for this hunk, and go on to the next"),
-    ("e", "edit the hunk in $VISUAL / $EDITOR (default vi): the decided text, or the hunk "
-          "with its markers; an edit that leaves markers is refused"),
-    ("k", "keep the conflict: this hunk keeps git's markers (a hunk the merge driver wrote "
-          "goes back to git's conflict)"),
-    ("O, T, B", "take ours, theirs or base for every hunk of this file (git's merge kept "
-                "outside the hunks; B only where the hunks have a base)"),
+    (
+        "e",
+        "edit the hunk in $VISUAL / $EDITOR (default vi): the decided text, or the hunk "
+        "with its markers; an edit that leaves markers is refused",
+    ),
+    (
+        "k",
+        "keep the conflict: this hunk keeps git's markers (a hunk the merge driver wrote "
+        "goes back to git's conflict)",
+    ),
+    (
+        "O, T, B",
+        "take ours, theirs or base for every hunk of this file (git's merge kept "
+        "outside the hunks; B only where the hunks have a base)",
+    ),
     ("u", "undo this file's last action: a decision, a side taken, a line picked, an edit"),
     ("n, →", "next hunk (past the last: the next file)"),
     ("p, ←", "previous hunk"),
     ("w", "write this file: decided hunks take their text, the others keep their markers"),
     ("q", "quit (asks first when decisions are not written)"),
-    ("Tab", "move the focus between the result and the sides (↑ ↓ PgUp PgDn scroll the "
-            "sides together)"),
+    (
+        "Tab",
+        "move the focus between the result and the sides (↑ ↓ PgUp PgDn scroll the sides together)",
+    ),
     ("?", "this help"),
 )
 DIGITS = "123456789"
@@ -94,10 +105,13 @@ class EditorError(SantamergeError):
     """The editor could not be run, failed, or left text that is not UTF-8."""
 
 
-def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
-                 git_dir: str | None = None,
-                 history: Callable[[str], Mapping[str, Any] | None] | None = None,
-                 ) -> PreviewFile | None:
+def load_preview(
+    source: PreviewSource,
+    policy: AutoApplyPolicy,
+    note: Note,
+    git_dir: str | None = None,
+    history: Callable[[str], Mapping[str, Any] | None] | None = None,
+) -> PreviewFile | None:
     """The file's proposal, or None (with a note) when it has nothing to review."""
     from santamerge.merge.record import proposal_record
     from santamerge.merge.workspace.sources import propose_text, read_marked
@@ -107,8 +121,14 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
         return None
     try:
         proposal, outcome, _ = propose_text(
-            text, source.repo_path, source.marker_size, policy, git_dir=git_dir,
-            facts=history(source.repo_path) if history else None, sides=source.sides)
+            text,
+            source.repo_path,
+            source.marker_size,
+            policy,
+            git_dir=git_dir,
+            facts=history(source.repo_path) if history else None,
+            sides=source.sides,
+        )
     except SantamergeError as exc:
         raise SantamergeError(f"{source.shown}: {exc}") from None
     labels = source.labels
@@ -118,10 +138,21 @@ def load_preview(source: PreviewSource, policy: AutoApplyPolicy, note: Note,
     record = proposal_record(proposal, outcome, labels)
     written = {}
     if source.written:
-        written = {i: Decision(text, f"the merge driver ({how})")
-                   for i, (text, how) in source.written.items()}
-    return PreviewFile(source.shown, source.target, proposal, record, outcome, written,
-                       source.expected, source.reconflict, source.header)
+        written = {
+            i: Decision(text, f"the merge driver ({how})")
+            for i, (text, how) in source.written.items()
+        }
+    return PreviewFile(
+        source.shown,
+        source.target,
+        proposal,
+        record,
+        outcome,
+        written,
+        source.expected,
+        source.reconflict,
+        source.header,
+    )
 
 
 class Row(NamedTuple):
@@ -140,11 +171,32 @@ class Row(NamedTuple):
 def rows(h: HunkProposal) -> list[Row]:
     """The hunk's candidates, best first (the order of the keys that accept them)."""
     if h.ranked:
-        return [Row(rank, s.candidate.method, s.candidate.text, s.score, s.keeps_ours,
-                    s.keeps_theirs, s.reasons, s.rejected)
-                for rank, s in enumerate(h.ranked, 1)]
-    return [Row(None, c.method, c.text, None, None, None, (c.note,) if c.note else (),
-                h.gated.get(c.key, ())) for c in h.candidates]
+        return [
+            Row(
+                rank,
+                s.candidate.method,
+                s.candidate.text,
+                s.score,
+                s.keeps_ours,
+                s.keeps_theirs,
+                s.reasons,
+                s.rejected,
+            )
+            for rank, s in enumerate(h.ranked, 1)
+        ]
+    return [
+        Row(
+            None,
+            c.method,
+            c.text,
+            None,
+            None,
+            None,
+            (c.note,) if c.note else (),
+            h.gated.get(c.key, ()),
+        )
+        for c in h.candidates
+    ]
 
 
 # -- the state of one file --------------------------------------------------------------
@@ -210,11 +262,13 @@ class FileState:
         return self.file is not self.on_disk_file or self.decisions != self.on_disk
 
     def _save(self, what: str | None) -> None:
-        self.undo_list.append(Step(what, self.file, dict(self.decisions), dict(self.picks),
-                                   self.edited, self.position))
+        self.undo_list.append(
+            Step(
+                what, self.file, dict(self.decisions), dict(self.picks), self.edited, self.position
+            )
+        )
 
-    def decide(self, index: int, decision: Decision | None,
-               picks: tuple[Pick, ...] = ()) -> bool:
+    def decide(self, index: int, decision: Decision | None, picks: tuple[Pick, ...] = ()) -> bool:
         """Decide hunk ``index`` (None: back to its conflict), as one undoable step;
         False when that changes nothing."""
         if self.decisions.get(index) == decision and self.picks.get(index, ()) == picks:
@@ -252,8 +306,7 @@ class FileState:
         if not self.undo_list:
             return None
         step = self.undo_list.pop()
-        self.file, self.decisions, self.picks = step.file, dict(step.decisions), \
-            dict(step.picks)
+        self.file, self.decisions, self.picks = step.file, dict(step.decisions), dict(step.picks)
         self.edited, self.position = step.edited, step.position
         return step
 
@@ -265,7 +318,8 @@ class FileState:
     def result(self) -> str:
         """The file as ``w`` would write it (decided hunks with their text)."""
         return self.file.proposal.parsed.splice(
-            {i: d.text for i, d in self.decisions.items()}, default="markers")
+            {i: d.text for i, d in self.decisions.items()}, default="markers"
+        )
 
     def stale(self) -> str | None:
         """Why the target may not be written now, or None."""
@@ -310,11 +364,15 @@ class FileState:
             return "nothing new to write (written)" if self.wrote else "nothing to write"
         total, decided = len(self.hunks), len(self.decisions)
         left = total - decided
-        kept = f"{left} stay conflicts" if left > 1 else "1 stays a conflict" if left \
+        kept = (
+            f"{left} stay conflicts"
+            if left > 1
+            else "1 stays a conflict"
+            if left
             else "no conflict left"
+        )
         if self.edited:
-            counts = f"{decided} of {total} hunks left in it decided; {kept}" if total \
-                else kept
+            counts = f"{decided} of {total} hunks left in it decided; {kept}" if total else kept
             return f"w writes the file as edited here; {counts}"
         return f"w writes {decided} of {total} hunks decided; {kept}"
 
@@ -327,25 +385,32 @@ class FileState:
             raise SantamergeError(f"{reason}; nothing was written to it")
         marked = [i + 1 for i, d in sorted(self.decisions.items()) if has_markers(d.text)]
         if marked:  # never write markers as a resolution (edits are refused before this)
-            raise SantamergeError(f"{self.file.shown}: hunk(s) {marked} would be written "
-                                  "with conflict markers; nothing was written to it")
-        parsed = self.file.proposal.parsed if self.expected is not None \
-            else current_merge(self.file)
+            raise SantamergeError(
+                f"{self.file.shown}: hunk(s) {marked} would be written "
+                "with conflict markers; nothing was written to it"
+            )
+        parsed = (
+            self.file.proposal.parsed if self.expected is not None else current_merge(self.file)
+        )
         assert parsed is not None  # not stale
-        text = parsed.splice({i: d.text for i, d in self.decisions.items()},
-                             default="markers")
+        text = parsed.splice({i: d.text for i, d in self.decisions.items()}, default="markers")
         data = text.encode("utf-8")
         try:
             write_atomically(self.file.target, data)
         except OSError as exc:
-            raise SantamergeError(f"could not write {self.file.shown} ({exc.strerror}); it "
-                                  "is unchanged") from None
+            raise SantamergeError(
+                f"could not write {self.file.shown} ({exc.strerror}); it is unchanged"
+            ) from None
         self.expected, self.on_disk = data, dict(self.decisions)
         self.on_disk_file, self.on_disk_edited = self.file, self.edited
         self.wrote += 1
         left = len(self.hunks) - len(self.decisions)
-        counts = f"{len(self.decisions)} of {len(self.hunks)} hunk(s) resolved, {left} " \
-                 "keep their markers" if self.hunks else "no conflict left"
+        counts = (
+            f"{len(self.decisions)} of {len(self.hunks)} hunk(s) resolved, {left} "
+            "keep their markers"
+            if self.hunks
+            else "no conflict left"
+        )
         said = f"wrote {self.file.shown}{' as edited here' if self.edited else ''}: {counts}"
         if left and self.file.reconflict is not None and (done := self.file.reconflict()):
             said += f"; {done}"
@@ -356,21 +421,36 @@ class FileState:
         total = len(self.on_disk_file.proposal.hunks)
         left = total - len(self.on_disk)
         if not self.wrote:
-            dropped = "" if not self.pending else "; the edit of the whole file not " \
-                "written" if self.edited else \
-                f"; {len(self.decisions)} decision(s) not written"
-            return FileResult(self.file, f"{shown}: unchanged{dropped}",
-                              clean=left == 0 or not self._marked_on_disk())
+            dropped = (
+                ""
+                if not self.pending
+                else "; the edit of the whole file not written"
+                if self.edited
+                else f"; {len(self.decisions)} decision(s) not written"
+            )
+            return FileResult(
+                self.file,
+                f"{shown}: unchanged{dropped}",
+                clean=left == 0 or not self._marked_on_disk(),
+            )
         how = ", ".join(f"hunk {i + 1}: {d.how}" for i, d in sorted(self.on_disk.items()))
         dropped = "; later decisions not written" if self.pending else ""
         if self.on_disk_edited:
-            return FileResult(self.file, f"{shown}: wrote the file as edited here, "
-                                         f"{len(self.on_disk)} of {total} hunk(s) left in it "
-                                         f"decided ({how or 'none'}); {left} keep their "
-                                         f"markers{dropped}", clean=left == 0)
-        return FileResult(self.file, f"{shown}: wrote {len(self.on_disk)} of {total} "
-                                     f"hunk(s) ({how or 'none'}); {left} keep their "
-                                     f"markers{dropped}", clean=left == 0)
+            return FileResult(
+                self.file,
+                f"{shown}: wrote the file as edited here, "
+                f"{len(self.on_disk)} of {total} hunk(s) left in it "
+                f"decided ({how or 'none'}); {left} keep their "
+                f"markers{dropped}",
+                clean=left == 0,
+            )
+        return FileResult(
+            self.file,
+            f"{shown}: wrote {len(self.on_disk)} of {total} "
+            f"hunk(s) ({how or 'none'}); {left} keep their "
+            f"markers{dropped}",
+            clean=left == 0,
+        )
 
     def _marked_on_disk(self) -> bool:
         """Whether the target holds conflict markers now (a file resolved by hand since
@@ -398,14 +478,21 @@ def edited_file(file: PreviewFile, text: str) -> PreviewFile:
         same = next((h for h in unused if h.hunk.render() == hunk.render()), None)
         if same is not None:
             unused.remove(same)
-            hunks.append(same._replace(
-                hunk=hunk, candidates=tuple(c._replace(hunk=i) for c in same.candidates),
-                ranked=tuple(s._replace(candidate=s.candidate._replace(hunk=i))
-                             for s in same.ranked),
-                chosen=same.chosen._replace(hunk=i) if same.chosen else None))
+            hunks.append(
+                same._replace(
+                    hunk=hunk,
+                    candidates=tuple(c._replace(hunk=i) for c in same.candidates),
+                    ranked=tuple(
+                        s._replace(candidate=s.candidate._replace(hunk=i)) for s in same.ranked
+                    ),
+                    chosen=same.chosen._replace(hunk=i) if same.chosen else None,
+                )
+            )
             continue
-        sides = [Candidate(i, hunk.ours, "ours", "our side as it is"),
-                 Candidate(i, hunk.theirs, "theirs", "their side as it is")]
+        sides = [
+            Candidate(i, hunk.ours, "ours", "our side as it is"),
+            Candidate(i, hunk.theirs, "theirs", "their side as it is"),
+        ]
         if hunk.base is not None:
             sides.append(Candidate(i, hunk.base, "base", "the common ancestor"))
         policy = proposal.hunks[0].policy
@@ -450,8 +537,9 @@ class Review:
     refused) and returns whether it changed anything.
     """
 
-    def __init__(self, files: list[PreviewFile],
-                 edit: Callable[[str, str], str] | None = None) -> None:
+    def __init__(
+        self, files: list[PreviewFile], edit: Callable[[str, str], str] | None = None
+    ) -> None:
         if not files or not all(f.proposal.hunks for f in files):
             raise ValueError("every file under review needs a conflict hunk")
         self.files = [FileState(f) for f in files]
@@ -492,17 +580,27 @@ class Review:
             self._answer_quit(key)
             return
         self.help_shown = key == "?"
-        action = {"e": self._edit, "k": self._keep, "s": self._keep, "u": self._undo,
-                  "n": self._next, "right": self._next, "p": self._previous,
-                  "left": self._previous, "w": self._write, "q": self._quit,
-                  "tab": self._focus, "\t": self._focus, "shift+tab": self._focus,
-                  "?": lambda: None}.get(key)
+        action = {
+            "e": self._edit,
+            "k": self._keep,
+            "s": self._keep,
+            "u": self._undo,
+            "n": self._next,
+            "right": self._next,
+            "p": self._previous,
+            "left": self._previous,
+            "w": self._write,
+            "q": self._quit,
+            "tab": self._focus,
+            "\t": self._focus,
+            "shift+tab": self._focus,
+            "?": lambda: None,
+        }.get(key)
         digit = len(key) == 1 and key in DIGITS
         if key in SIDE_KEYS:
             self.take_side(SIDE_KEYS[key])
         elif (digit or key in ("e", "k", "s")) and self.current_hunk is None:
-            self.say(f"{self.file.file.shown} has no conflict left; u undoes the edit",
-                     error=True)
+            self.say(f"{self.file.file.shown} has no conflict left; u undoes the edit", error=True)
         elif digit:
             self._accept(int(key))
         elif action is not None:
@@ -521,21 +619,24 @@ class Review:
             self.say(f"{state.file.shown} has no conflict left", error=True)
             return False
         if side == "base" and any(h.hunk.base is None for h in state.hunks):
-            self.say("these hunks have no base section (git's plain markers); nothing "
-                     "changed", error=True)
+            self.say(
+                "these hunks have no base section (git's plain markers); nothing changed",
+                error=True,
+            )
             return False
         if reason := state.stale():
             self.say(f"{reason}; taking a side is refused", error=True)
             return False
         how = f"{side}, for the whole file"
-        decisions = {h.hunk.index: Decision(getattr(h.hunk, side) or "", how)
-                     for h in state.hunks}
+        decisions = {h.hunk.index: Decision(getattr(h.hunk, side) or "", how) for h in state.hunks}
         count = len(decisions)
         if not state.decide_all(decisions, f"{side} taken for the whole file"):
             self.say(f"every hunk is already {side}")
             return False
-        self.say(f"{side} taken for all {count} hunk(s) of {state.file.shown} (git's "
-                 "merge kept outside them); w writes the file")
+        self.say(
+            f"{side} taken for all {count} hunk(s) of {state.file.shown} (git's "
+            "merge kept outside them); w writes the file"
+        )
         return True
 
     def pick_line(self, side: Side, line_index: int) -> bool:
@@ -553,8 +654,10 @@ class Review:
             return False
         lines = lines_of(text)
         if not 0 <= line_index < len(lines):
-            self.say(f"{side} has no line {line_index + 1} in this hunk (it has "
-                     f"{len(lines)})", error=True)
+            self.say(
+                f"{side} has no line {line_index + 1} in this hunk (it has {len(lines)})",
+                error=True,
+            )
             return False
         if reason := state.stale():
             self.say(f"{reason}; picking is refused", error=True)
@@ -566,15 +669,16 @@ class Review:
         dropped = pick in picks
         picks = tuple(p for p in picks if p != pick) if dropped else (*picks, pick)
         newline = state.file.proposal.parsed.newline
-        decision = Decision(picked_text(h.hunk, picks, newline), LINES_PICKED) if picks \
-            else None
+        decision = Decision(picked_text(h.hunk, picks, newline), LINES_PICKED) if picks else None
         state.decide(index, decision, picks)
         where = f"hunk {state.position + 1}: {side} line {line_index + 1}"
         if not picks:
             self.say(f"{where} taken out; no line picked: back to git's conflict")
         else:
-            self.say(f"{where} {'taken out' if dropped else 'picked'}; {len(picks)} "
-                     "line(s) picked; w writes the file")
+            self.say(
+                f"{where} {'taken out' if dropped else 'picked'}; {len(picks)} "
+                "line(s) picked; w writes the file"
+            )
         return True
 
     def edit_file(self, text: str) -> bool:
@@ -591,28 +695,35 @@ class Review:
         try:
             file = edited_file(state.file, text)
         except MarkerError as exc:
-            self.say(f"the edited file's conflict markers do not parse ({exc}); nothing "
-                     "changed", error=True)
+            self.say(
+                f"the edited file's conflict markers do not parse ({exc}); nothing changed",
+                error=True,
+            )
             return False
         if reason := state.pin():
             self.say(f"{reason}; editing the whole file is refused", error=True)
             return False
         state.replace(file, "the edit of the whole file")
         left = len(file.proposal.hunks)
-        self.say(f"{state.file.shown} edited; "
-                 + (f"{left} hunk(s) left with their markers" if left else "no conflict left")
-                 + "; w writes the file")
+        self.say(
+            f"{state.file.shown} edited; "
+            + (f"{left} hunk(s) left with their markers" if left else "no conflict left")
+            + "; w writes the file"
+        )
         return True
 
     def jump(self, file_index: int) -> bool:
         """Show file ``file_index`` (from 0), at the hunk it was last shown at."""
         if not 0 <= file_index < len(self.files):
-            self.say(f"there is no file {file_index + 1}; the review has {len(self.files)}",
-                     error=True)
+            self.say(
+                f"there is no file {file_index + 1}; the review has {len(self.files)}", error=True
+            )
             return False
         self.current = file_index
-        self.say(f"file {file_index + 1} of {len(self.files)}: {self.file.file.shown}; "
-                 f"{self.would_write()}")
+        self.say(
+            f"file {file_index + 1} of {len(self.files)}: {self.file.file.shown}; "
+            f"{self.would_write()}"
+        )
         return True
 
     def file_list(self) -> list[FileEntry]:
@@ -620,8 +731,9 @@ class Review:
         entries = []
         for i, f in enumerate(self.files):
             total, decided = len(f.hunks), len(f.decisions)
-            entries.append(FileEntry(i, f.file.shown, total, total - decided, decided,
-                                     f.pending, f.wrote > 0))
+            entries.append(
+                FileEntry(i, f.file.shown, total, total - decided, decided, f.pending, f.wrote > 0)
+            )
         return entries
 
     def would_write(self, file_index: int | None = None) -> str:
@@ -634,23 +746,23 @@ class Review:
 
     def _focus(self) -> None:
         self.focus_panes = not self.focus_panes
-        self.say("the sides have the focus: ↑ ↓ PgUp PgDn scroll them together"
-                 if self.focus_panes else "the result has the focus")
+        self.say(
+            "the sides have the focus: ↑ ↓ PgUp PgDn scroll them together"
+            if self.focus_panes
+            else "the result has the focus"
+        )
 
     def _accept(self, number: int) -> None:
         candidates = rows(self.hunk)
         if number > len(candidates):
-            self.say(f"there is no candidate {number}; this hunk has {len(candidates)}",
-                     error=True)
+            self.say(f"there is no candidate {number}; this hunk has {len(candidates)}", error=True)
             return
         if reason := self.file.stale():
             self.say(f"{reason}; accepting is refused", error=True)
             return
         c = candidates[number - 1]
-        self.file.decide(self.hunk.hunk.index, Decision(c.text, f"candidate {number} "
-                                                                 f"({c.method})"))
-        self._decided(f"hunk {self.file.position + 1}: candidate {number} ({c.method}) "
-                      "accepted")
+        self.file.decide(self.hunk.hunk.index, Decision(c.text, f"candidate {number} ({c.method})"))
+        self._decided(f"hunk {self.file.position + 1}: candidate {number} ({c.method}) accepted")
 
     def _decided(self, said: str) -> None:
         """Say ``said`` and go on to the next hunk; when that is in another file, say
@@ -660,8 +772,10 @@ class Review:
         if self.file is before:
             self.say(f"{said}; w writes the file")
         else:
-            self.say(f"{before.file.shown} {said}; {before.file.shown} is not written (p "
-                     f"goes back to it, w there writes it); now {self.file.file.shown}")
+            self.say(
+                f"{before.file.shown} {said}; {before.file.shown} is not written (p "
+                f"goes back to it, w there writes it); now {self.file.file.shown}"
+            )
 
     def _edit(self) -> None:
         if reason := self.file.stale():
@@ -679,8 +793,11 @@ class Review:
             self.say("the hunk is unchanged")
             return
         if has_markers(text):
-            self.say("the edited text still holds conflict markers, so the hunk is not "
-                     "resolved: nothing changed (press e to edit it again)", error=True)
+            self.say(
+                "the edited text still holds conflict markers, so the hunk is not "
+                "resolved: nothing changed (press e to edit it again)",
+                error=True,
+            )
             return
         newline = self.file.file.proposal.parsed.newline
         if text and not text.endswith("\n") and hunk.close_marker.endswith("\n"):
@@ -694,8 +811,7 @@ class Review:
             self.say(f"hunk {self.file.position + 1} keeps its conflict")
         else:
             self.file.decide(index, None)
-            self.say(f"hunk {self.file.position + 1}: back to git's conflict; w writes "
-                     "the file")
+            self.say(f"hunk {self.file.position + 1}: back to git's conflict; w writes the file")
 
     def _undo(self) -> None:
         step = self.file.undo()
@@ -706,8 +822,10 @@ class Review:
             self.say(f"undone: {step.what}")
             return
         decided = self.file.decisions.get(self.hunk.hunk.index)
-        self.say(f"hunk {self.file.position + 1}: undone; now "
-                 + (decided.how if decided else "the conflict"))
+        self.say(
+            f"hunk {self.file.position + 1}: undone; now "
+            + (decided.how if decided else "the conflict")
+        )
 
     def _next(self, quiet: bool = False) -> None:
         if self.file.position + 1 < len(self.file.hunks):
@@ -716,8 +834,7 @@ class Review:
             self.current += 1
             self.file.position = 0
         elif not quiet:
-            left = f"; {len(self.unwritten())} file(s) not written (w)" if self.unwritten() \
-                else ""
+            left = f"; {len(self.unwritten())} file(s) not written (w)" if self.unwritten() else ""
             self.say(f"this is the last hunk{left}; q quits")
 
     def _previous(self) -> None:
@@ -734,8 +851,7 @@ class Review:
             self.say(f"{self.file.file.shown}: nothing new to write")
             return
         if not self.file.pending:
-            self.say(f"{self.file.file.shown}: no decision to write (accept a candidate "
-                     "first)")
+            self.say(f"{self.file.file.shown}: no decision to write (accept a candidate first)")
             return
         try:
             self.say(self.file.write())
@@ -749,9 +865,11 @@ class Review:
             return
         self.asking_quit = True
         names = ", ".join(f.file.shown for f in unwritten[:3])
-        self.say(f"not written: {names}{' ...' if len(unwritten) > 3 else ''}. "
-                 "w writes them and quits, q quits without writing, any other key goes back",
-                 error=True)
+        self.say(
+            f"not written: {names}{' ...' if len(unwritten) > 3 else ''}. "
+            "w writes them and quits, q quits without writing, any other key goes back",
+            error=True,
+        )
 
     def _answer_quit(self, key: str) -> None:
         self.asking_quit = False
@@ -804,11 +922,13 @@ def run_editor(text: str, suffix: str = "") -> str:
         try:
             proc = subprocess.run([*command, name], check=False)
         except OSError as exc:
-            raise EditorError(f"could not run the editor {editor!r} ({exc.strerror}); set "
-                              "VISUAL or EDITOR") from None
+            raise EditorError(
+                f"could not run the editor {editor!r} ({exc.strerror}); set VISUAL or EDITOR"
+            ) from None
         if proc.returncode != 0:
-            raise EditorError(f"the editor {editor!r} exited with status {proc.returncode}; "
-                              "the hunk is unchanged")
+            raise EditorError(
+                f"the editor {editor!r} exited with status {proc.returncode}; the hunk is unchanged"
+            )
         with open(name, "rb") as fh:
             data = fh.read()
     finally:

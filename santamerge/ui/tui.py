@@ -49,9 +49,16 @@ SMALL = (100, 30)  # below this width or height the panes stack
 CONTEXT = 3  # rows shown above a hunk when the panes scroll to it
 SIDEWAYS = 8  # columns one < or > scrolls
 SLOTS = 9  # candidates shown (keys 1-9)
-NAMES = {"right": "right", "left": "left", "question_mark": "?", "ctrl+c": "q",
-         "escape": "escape", "less_than_sign": "<", "greater_than_sign": ">",
-         "enter": "enter"}
+NAMES = {
+    "right": "right",
+    "left": "left",
+    "question_mark": "?",
+    "ctrl+c": "q",
+    "escape": "escape",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "enter": "enter",
+}
 SCREEN_KEYS = ("b", "<", ">", "enter", "i", "f")  # keys the screen answers itself
 SCREEN_HELP = (
     ("i", "edit the whole file in the result pane; Esc or Ctrl+S ends the edit"),
@@ -60,11 +67,15 @@ SCREEN_HELP = (
     ("< >", "scroll the sides and the result sideways"),
     ("click", "a candidate: show it, again (or Enter): accept it; a side's line: pick it"),
 )
-KEY_BAR = ("1-9 accept (or click twice) · O/T/B take a side · click a line: pick it · "
-           "i edit the file · e edit the hunk · k keep · u undo · n/p hunk · f files · "
-           "Tab focus · < > sideways · b base · w write · q quit · ? help")
-KEY_BAR_SHORT = "1-9 accept · O/T/B side · i edit · u undo · n/p hunk · f files · " \
-                "b base · w write · q quit · ? help"
+KEY_BAR = (
+    "1-9 accept (or click twice) · O/T/B take a side · click a line: pick it · "
+    "i edit the file · e edit the hunk · k keep · u undo · n/p hunk · f files · "
+    "Tab focus · < > sideways · b base · w write · q quit · ? help"
+)
+KEY_BAR_SHORT = (
+    "1-9 accept · O/T/B side · i edit · u undo · n/p hunk · f files · "
+    "b base · w write · q quit · ? help"
+)
 
 
 class ReviewApp(App[list["FileResult"]]):
@@ -95,8 +106,9 @@ class ReviewApp(App[list["FileResult"]]):
     """
     BINDINGS: ClassVar = [("ctrl+q", "press('q')", "quit")]
 
-    def __init__(self, files: list[PreviewFile],
-                 edit: Callable[[str, str], str] | None = None) -> None:
+    def __init__(
+        self, files: list[PreviewFile], edit: Callable[[str, str], str] | None = None
+    ) -> None:
         super().__init__()
         self.review = Review(files, edit)
         self.custom_editor = edit is not None
@@ -178,8 +190,7 @@ class ReviewApp(App[list["FileResult"]]):
             self.base_shown = not self.base_columns_shown()
         elif key in "<>":
             step = -SIDEWAYS if key == "<" else SIDEWAYS
-            for pane in (self.query_one("#sides", ThreeWay),
-                         self.query_one("#result", ResultView)):
+            for pane in (self.query_one("#sides", ThreeWay), self.query_one("#result", ResultView)):
                 pane.scroll_to(x=max(0, pane.scroll_offset.x + step), animate=False)
             return
         elif key == "enter" and self.shown_candidate is not None:
@@ -219,8 +230,11 @@ class ReviewApp(App[list["FileResult"]]):
         self.query_one("#result", ResultView).display = False
         editor.display = True
         editor.focus()
-        self.query_one("#result-box").border_title = \
+        self.query_one(
+            "#result-box"
+        ).border_title = (
             "editing the whole file: Esc (or Ctrl+S) ends and applies, u then undoes it"
+        )
 
     def finish_edit(self) -> None:
         editor = self.query_one("#editor", TextArea)
@@ -237,9 +251,13 @@ class ReviewApp(App[list["FileResult"]]):
         files.clear_options()
         for entry in self.review.file_list():
             mark = "❱" if entry.index == self.review.current else " "
-            files.add_option(Option(
-                f"{mark} {entry.path}: {entry.hunks_left} of {entry.hunks} hunk(s) left · "
-                f"{self.review.would_write(entry.index)}", id=str(entry.index)))
+            files.add_option(
+                Option(
+                    f"{mark} {entry.path}: {entry.hunks_left} of {entry.hunks} hunk(s) left · "
+                    f"{self.review.would_write(entry.index)}",
+                    id=str(entry.index),
+                )
+            )
         files.border_title = "files: Enter shows one, Esc goes back"
         files.display = True
         files.highlighted = self.review.current
@@ -261,8 +279,9 @@ class ReviewApp(App[list["FileResult"]]):
             self.send(str(number))
             return
         self.shown_candidate = number
-        self.review.say(f"candidate {number} shown in the result: click it again or press "
-                        "Enter to accept it")
+        self.review.say(
+            f"candidate {number} shown in the result: click it again or press Enter to accept it"
+        )
         self.redraw()
 
     def on_candidate_view_clicked(self, message: CandidateView.Clicked) -> None:
@@ -280,7 +299,7 @@ class ReviewApp(App[list["FileResult"]]):
             review.file.position = hunk
             review.say(f"hunk {hunk + 1} of {len(review.file.hunks)}")
         else:
-            start = view.aligned.rows[view.aligned.hunks[hunk][0]:message.row + 1]
+            start = view.aligned.rows[view.aligned.hunks[hunk][0] : message.row + 1]
             side = ("ours", "base", "theirs").index(message.side)
             review.pick_line(message.side, sum(1 for r in start if r[side] is not None) - 1)
         self.redraw()
@@ -316,8 +335,7 @@ class ReviewApp(App[list["FileResult"]]):
         proposal = self.review.file.file.proposal
         view = self.views.get(id(proposal.parsed))
         if view is None or view.parsed is not proposal.parsed:
-            view = self.views[id(proposal.parsed)] = FileView(proposal.parsed,
-                                                              proposal.language)
+            view = self.views[id(proposal.parsed)] = FileView(proposal.parsed, proposal.language)
         return view
 
     def base_columns_shown(self) -> bool:
@@ -334,24 +352,31 @@ class ReviewApp(App[list["FileResult"]]):
         self.screen.set_class(small, "small")
         self.screen.set_class(self.size.width < 160, "narrow")
         width = max(20, self.size.width - 2)
-        where = hunk_heading(state.file.shown, state.file.proposal, h) if h is not None \
+        where = (
+            hunk_heading(state.file.shown, state.file.proposal, h)
+            if h is not None
             else f"{state.file.shown}: no conflict left"
-        heading = f"{where} · {len(state.decisions)} of {len(state.hunks)} decided · " \
-                  f"{review.would_write()}"
+        )
+        heading = (
+            f"{where} · {len(state.decisions)} of {len(state.hunks)} decided · "
+            f"{review.would_write()}"
+        )
         if len(review.files) > 1:
             heading += f" · file {review.current + 1} of {len(review.files)} (f lists them)"
         heading = shorten(heading, 2 * width)
         self.query_one("#heading").set_class(len(heading) > width, "long")
         self.put("#heading", heading)
-        columns: tuple[Side, ...] = ("ours", "base", "theirs") if self.base_columns_shown() \
-            else ("ours", "theirs")
+        columns: tuple[Side, ...] = (
+            ("ours", "base", "theirs") if self.base_columns_shown() else ("ours", "theirs")
+        )
         sides = self.query_one("#sides", ThreeWay)
         position = state.position if h is not None else -1
         moved = view is not sides.view or position != sides.focus_hunk
         sides.show(view, columns, position)
         if moved and h is not None:
-            sides.scroll_to(y=max(0, sides.hunk_row() - min(CONTEXT, sides.size.height // 4)),
-                            animate=False)
+            sides.scroll_to(
+                y=max(0, sides.hunk_row() - min(CONTEXT, sides.size.height // 4)), animate=False
+            )
         self._titles(columns, sides)
         self._show_candidates(state)
         self._show_result(state, view)
@@ -359,8 +384,7 @@ class ReviewApp(App[list["FileResult"]]):
         if header := state.file.header:
             message = Text.assemble((header + "\n", "dim"), message)
         if reason := state.stale():
-            message = Text.assemble((f"{reason}: you can look, but not write\n", "red"),
-                                    message)
+            message = Text.assemble((f"{reason}: you can look, but not write\n", "red"), message)
         self.put("#message", message)
         self.put("#keys", KEY_BAR if self.size.width >= 160 else KEY_BAR_SHORT)
 
@@ -368,8 +392,7 @@ class ReviewApp(App[list["FileResult"]]):
         labels = self.review.file.file.record.labels
         width = sides.column_width(sides.inner_width or self.size.width)
         title = Text()
-        hidden = "base" not in columns and sides.view is not None \
-            and sides.view.aligned.has_base
+        hidden = "base" not in columns and sides.view is not None and sides.view.aligned.has_base
         for n, name in enumerate(columns):
             if n:
                 title.append("│", style="grey50")
@@ -406,8 +429,7 @@ class ReviewApp(App[list["FileResult"]]):
         for chunk in parsed.chunks:
             if chunk is hunk:
                 break
-            piece = chunk if isinstance(chunk, str) else choices.get(chunk.index,
-                                                                     chunk.render())
+            piece = chunk if isinstance(chunk, str) else choices.get(chunk.index, chunk.render())
             start += piece.count("\n")
         length = max(1, choices.get(hunk.index, hunk.render()).count("\n"))
         box.border_title = title
@@ -415,16 +437,19 @@ class ReviewApp(App[list["FileResult"]]):
         pane.show(text, view.highlighter, (start, start + length), how)
         if placed != self.result_placed:  # follow the hunk; leave a pane scrolled by hand
             self.result_placed = placed
-            pane.scroll_to(y=max(0, start - min(CONTEXT, pane.size.height // 4)),
-                           animate=False)
+            pane.scroll_to(y=max(0, start - min(CONTEXT, pane.size.height // 4)), animate=False)
 
     def _show_candidates(self, state: FileState) -> None:
         review = self.review
         h = review.current_hunk
         decision = state.decisions.get(h.hunk.index) if h is not None else None
         found = rows(h) if h is not None else []
-        key = (id(state.file), state.position if h is not None else -1, hash(decision),
-               review.help_shown)
+        key = (
+            id(state.file),
+            state.position if h is not None else -1,
+            hash(decision),
+            review.help_shown,
+        )
         parts: list[tuple[int | None, object]] = []
         if key != self.candidate_key:
             self.candidate_key = key
@@ -432,20 +457,32 @@ class ReviewApp(App[list["FileResult"]]):
                 parts += [(None, Text(f"{k:<8} {what}")) for k, what in KEYS]
                 parts += [(None, Text(f"{k:<8} {what}")) for k, what in SCREEN_HELP]
                 parts.append((None, Text("")))
-            against = ("vs the decided text", decision.text) if decision else \
-                ("vs ours", h.hunk.ours if h is not None else "")
+            against = (
+                ("vs the decided text", decision.text)
+                if decision
+                else ("vs ours", h.hunk.ours if h is not None else "")
+            )
             for number, c in enumerate(found[:SLOTS], 1):
                 assert h is not None
                 parts.append((number, candidate_view(c, h, diffs=True, against=against)))
             if not found:
-                parts.append((None, Text("no candidate: press e to edit the hunk, or i to "
-                                         "edit the file", style="yellow")))
-        self.query_one("#candidate-list", CandidateView).show(key, parts,
-                                                              self.shown_candidate)
+                parts.append(
+                    (
+                        None,
+                        Text(
+                            "no candidate: press e to edit the hunk, or i to edit the file",
+                            style="yellow",
+                        ),
+                    )
+                )
+        self.query_one("#candidate-list", CandidateView).show(key, parts, self.shown_candidate)
         count = len(found)
-        self.query_one("#candidates").border_title = \
-            f"candidates ({count}), best first: 1-{min(count, 9)} accepts" if count \
+        self.query_one("#candidates").border_title = (
+            f"candidates ({count}), best first: 1-{min(count, 9)} accepts"
+            if count
             else "candidates"
+        )
+
 
 def run_review(files: list[PreviewFile], **options: Any) -> list[FileResult]:
     """Run the full-screen review in this terminal; one result per file. NO_COLOR set

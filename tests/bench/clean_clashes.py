@@ -27,13 +27,15 @@ from pathlib import Path
 
 
 def git(repo: str, *args: str) -> str:
-    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", "-C", repo, *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def blob(repo: str, rev: str, path: str) -> str | None:
-    done = subprocess.run(["git", "-C", repo, "cat-file", "blob", f"{rev}:{path}"],
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        ["git", "-C", repo, "cat-file", "blob", f"{rev}:{path}"], capture_output=True, check=False
+    )
     if done.returncode != 0 or b"\0" in done.stdout:
         return None
     try:
@@ -52,13 +54,13 @@ def merge_clean(base: str, ours: str, theirs: str) -> str | None:
         for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
             (Path(folder) / name).write_text(text, encoding="utf-8")
             paths.append(str(Path(folder) / name))
-        done = subprocess.run(["git", "merge-file", "-p", *paths], capture_output=True,
-                              check=False)
+        done = subprocess.run(["git", "merge-file", "-p", *paths], capture_output=True, check=False)
     return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
 
-def judge(repo: str, merge: str, parents: list[str], stats: Counter[str],
-          found: list[dict[str, object]]) -> None:
+def judge(
+    repo: str, merge: str, parents: list[str], stats: Counter[str], found: list[dict[str, object]]
+) -> None:
     from santamerge.languages.profiles import language_for_path
     from santamerge.merge.structured.clashes import clashes
 
@@ -81,7 +83,7 @@ def judge(repo: str, merge: str, parents: list[str], stats: Counter[str],
         if not marks:
             continue
         names = sorted({m.name for m in marks})
-        kept = all(truth.count(merged[m.start:m.end]) for m in marks)  # type: ignore[union-attr]
+        kept = all(truth.count(merged[m.start : m.end]) for m in marks)  # type: ignore[union-attr]
         stats["flagged, both copies committed" if kept else "flagged, commit differs"] += 1
         found.append({"merge": merge, "path": path, "names": names, "both_committed": kept})
 
@@ -92,16 +94,22 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=300)
     parser.add_argument("--json")
     args = parser.parse_args()
-    merges = git(args.repo, "rev-list", "--merges", f"--max-count={args.limit}",
-                 "--parents", "HEAD").splitlines()
+    merges = git(
+        args.repo, "rev-list", "--merges", f"--max-count={args.limit}", "--parents", "HEAD"
+    ).splitlines()
     stats: Counter[str] = Counter()
     found: list[dict[str, object]] = []
     for line in merges:
         merge, *parents = line.split()
         if len(parents) == 2:
             judge(args.repo, merge, parents, stats, found)
-    report = {"repo": args.repo, "head": git(args.repo, "rev-parse", "HEAD").strip(),
-              "merges": len(merges), "stats": dict(sorted(stats.items())), "flagged": found}
+    report = {
+        "repo": args.repo,
+        "head": git(args.repo, "rev-parse", "HEAD").strip(),
+        "merges": len(merges),
+        "stats": dict(sorted(stats.items())),
+        "flagged": found,
+    }
     text = json.dumps(report, indent=1)
     if args.json:
         Path(args.json).write_text(text + "\n")

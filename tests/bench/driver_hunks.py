@@ -26,8 +26,11 @@ from pathlib import Path
 def sides(hunks: int, body: int = 20) -> tuple[str, str, str]:
     base, ours, theirs = [], [], []
     for i in range(hunks):
-        keep = f"def keep{i}(items):\n" + "".join(
-            f"    v{j} = items[{j}] + {i}\n" for j in range(body)) + f"    return {i}\n\n\n"
+        keep = (
+            f"def keep{i}(items):\n"
+            + "".join(f"    v{j} = items[{j}] + {i}\n" for j in range(body))
+            + f"    return {i}\n\n\n"
+        )
         base.append(keep)
         ours.append(keep + f"def ours{i}():\n    return {i}\n\n\n")
         theirs.append(keep + f"def theirs{i}():\n    return {i}\n\n\n")
@@ -42,9 +45,23 @@ def run(hunks: int, body: int, folder: Path) -> tuple[float, bool]:
         (folder / name).write_text(text)
     env = {**os.environ, "SANTAMERGE_TIMEOUT": "600"}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "santamerge", "merge-driver", "base", "ours",
-                           "theirs", "7", "app.py"], cwd=folder, env=env,
-                          capture_output=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "merge-driver",
+            "base",
+            "ours",
+            "theirs",
+            "7",
+            "app.py",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     return seconds, proc.returncode == 0 and b"<<<<<<<" not in (folder / "ours").read_bytes()
 

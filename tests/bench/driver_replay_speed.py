@@ -29,10 +29,12 @@ from pathlib import Path
 
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"files": len(ordered), "p50_ms": round(statistics.median(ordered) * 1000, 1),
-            "p95_ms": round(ordered[min(len(ordered) - 1,
-                                        round(0.95 * (len(ordered) - 1)))] * 1000, 1),
-            "max_ms": round(ordered[-1] * 1000, 1)}
+    return {
+        "files": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
 
 
 def sides(marked: str) -> tuple[str, str, str] | None:
@@ -52,9 +54,13 @@ def run_driver(work: Path, path: str, texts: tuple[str, str, str]) -> tuple[floa
         (work / name).write_bytes(text.encode("utf-8"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANTAMERGE_")}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "santamerge", "merge-driver", "base", "ours",
-                           "theirs", "7", path], cwd=work, env=env, capture_output=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "merge-driver", "base", "ours", "theirs", "7", path],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     return time.perf_counter() - started, done.returncode, done.stderr.decode(errors="replace")
 
 
@@ -71,8 +77,10 @@ def main() -> None:
     git_dir = git_dir_of(args.repo)
     times: dict[str, list[float]] = defaultdict(list)
     fell_back = 0
-    with tempfile.TemporaryDirectory() as scratch, \
-            Replayer(git_dir, default_cache(), None) as replayer:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        Replayer(git_dir, default_cache(), None) as replayer,
+    ):
         work = Path(scratch)
         subprocess.run(["git", "init", "-q"], cwd=work, check=True)
         for merge in list_merges(git_dir, "HEAD", args.limit):
@@ -84,11 +92,15 @@ def main() -> None:
                 profile = language_for_path(conflicted.path)
                 times[profile.name if profile else "other"].append(seconds)
                 fell_back += "gave git's own merge" in err
-    report = {"repo": args.repo, "machine": os.uname().machine, "cpus": os.cpu_count(),
-              "all": percentiles([t for v in times.values() for t in v]),
-              "by_language": {k: percentiles(v) for k, v in sorted(times.items())},
-              "fell_back_to_git": fell_back,
-              "times_ms": {k: [round(t * 1000, 1) for t in v] for k, v in sorted(times.items())}}
+    report = {
+        "repo": args.repo,
+        "machine": os.uname().machine,
+        "cpus": os.cpu_count(),
+        "all": percentiles([t for v in times.values() for t in v]),
+        "by_language": {k: percentiles(v) for k, v in sorted(times.items())},
+        "fell_back_to_git": fell_back,
+        "times_ms": {k: [round(t * 1000, 1) for t in v] for k, v in sorted(times.items())},
+    }
     print(json.dumps({k: v for k, v in report.items() if k != "times_ms"}, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")

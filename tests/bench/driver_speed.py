@@ -27,17 +27,17 @@ SCRIPT = Path(sys.executable).parent / "santamerge"
 NOUNS = ["order", "user", "invoice", "record", "token", "batch", "report", "account", "event"]
 VERBS = ["load", "parse", "merge", "count", "filter", "build", "check", "update", "render"]
 TEMPLATES = [
-    'def {v}_{n}_{i}(items: list[int], limit: int = {a}) -> int:\n'
+    "def {v}_{n}_{i}(items: list[int], limit: int = {a}) -> int:\n"
     '    """{V} the {n} items above ``limit``."""\n    total = 0\n    for item in items:\n'
-    '        if item > limit:\n            total += item * {b}\n        else:\n'
-    '            total -= {c}\n    return total\n\n',
-    'def {v}_{n}_{i}(records: dict[str, str]) -> list[str]:\n    result = []\n'
+    "        if item > limit:\n            total += item * {b}\n        else:\n"
+    "            total -= {c}\n    return total\n\n",
+    "def {v}_{n}_{i}(records: dict[str, str]) -> list[str]:\n    result = []\n"
     '    for key, value in sorted(records.items()):\n        if key.startswith("{n}"):\n'
-    '            result.append(value.strip())\n    return result[:{a}]\n\n',
-    'class {N}{V}{i}:\n    def __init__(self, size: int = {a}) -> None:\n'
-    '        self.size = size\n        self.items: list[int] = []\n\n'
-    '    def add(self, value: int) -> None:\n        if len(self.items) < self.size:\n'
-    '            self.items.append(value * {b})\n\n',
+    "            result.append(value.strip())\n    return result[:{a}]\n\n",
+    "class {N}{V}{i}:\n    def __init__(self, size: int = {a}) -> None:\n"
+    "        self.size = size\n        self.items: list[int] = []\n\n"
+    "    def add(self, value: int) -> None:\n        if len(self.items) < self.size:\n"
+    "            self.items.append(value * {b})\n\n",
 ]
 HEADER = '"""Synthetic module for the driver benchmark."""\n\nimport os\nimport sys\n\n\n'
 
@@ -45,8 +45,15 @@ HEADER = '"""Synthetic module for the driver benchmark."""\n\nimport os\nimport 
 def function(rng: random.Random, i: int, kind: int | None = None) -> list[str]:
     v, n = rng.choice(VERBS), rng.choice(NOUNS)
     text = TEMPLATES[rng.randrange(3) if kind is None else kind].format(
-        v=v, V=v.title(), n=n, N=n.title(), i=i,
-        a=rng.randint(2, 99), b=rng.randint(2, 99), c=rng.randint(2, 99))
+        v=v,
+        V=v.title(),
+        n=n,
+        N=n.title(),
+        i=i,
+        a=rng.randint(2, 99),
+        b=rng.randint(2, 99),
+        c=rng.randint(2, 99),
+    )
     return [*text.splitlines(keepends=True), "\n"]  # two blank lines between definitions
 
 
@@ -89,8 +96,12 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
 
 def import_times(python: str, driver_args: list[str], cwd: Path) -> list[tuple[int, int, str]]:
     shutil.copyfile(driver_args[2].removesuffix("_copy"), driver_args[2])  # fresh ours_copy
-    proc = subprocess.run([python, "-X", "importtime", "-m", "santamerge", *driver_args],
-                          cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(
+        [python, "-X", "importtime", "-m", "santamerge", *driver_args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
     rows = []
     for line in proc.stderr.splitlines():
         parts = line.removeprefix("import time:").split("|")
@@ -120,10 +131,15 @@ def main() -> None:
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout
-    machine = {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-               "python": sys.version.split()[0], "executable": python,
-               "git": git_version.strip(), "santamerge_sources": source_hash(),
-               "bytecode": "as in the environment" if opts.no_pyc else "cached (warm-up round)"}
+    machine = {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "executable": python,
+        "git": git_version.strip(),
+        "santamerge_sources": source_hash(),
+        "bytecode": "as in the environment" if opts.no_pyc else "cached (warm-up round)",
+    }
     print(f"# santamerge driver speed\n\n{json.dumps(machine)}\n")
 
     repo = scratch / "repo"
@@ -136,20 +152,41 @@ def main() -> None:
         for side, text in zip(("base", "ours", "theirs"), texts, strict=True):
             paths[side] = repo / f".merge_file_{label}_{side}"
             paths[side].write_text(text, encoding="utf-8")
-        check = subprocess.run(["git", "merge-file", "-p", "--diff3", paths["ours"],
-                                paths["base"], paths["theirs"]], capture_output=True)
+        check = subprocess.run(
+            ["git", "merge-file", "-p", "--diff3", paths["ours"], paths["base"], paths["theirs"]],
+            capture_output=True,
+        )
         assert check.returncode == 3, f"{label}: {check.returncode} conflicts, not 3"
-        drv = ["merge-driver", str(paths["base"]), str(repo / f".merge_file_{label}_ours_copy"),
-               str(paths["theirs"]), "7", "src/app.py"]
+        drv = [
+            "merge-driver",
+            str(paths["base"]),
+            str(repo / f".merge_file_{label}_ours_copy"),
+            str(paths["theirs"]),
+            "7",
+            "src/app.py",
+        ]
         cases[label] = {
             "python -c pass": [python, "-c", "pass"],
-            "git merge-file": ["git", "merge-file", "-p", "--diff3", str(paths["ours"]),
-                               str(paths["base"]), str(paths["theirs"])],
+            "git merge-file": [
+                "git",
+                "merge-file",
+                "-p",
+                "--diff3",
+                str(paths["ours"]),
+                str(paths["base"]),
+                str(paths["theirs"]),
+            ],
             # the least any Python driver does: start, import subprocess, run git merge-file
-            "floor: python + merge-file": [python, "-c", "import subprocess, sys; subprocess.run("
-                                           "['git', 'merge-file', '-p', '--diff3', *sys.argv[1:]],"
-                                           " capture_output=True)", str(paths["ours"]),
-                                           str(paths["base"]), str(paths["theirs"])],
+            "floor: python + merge-file": [
+                python,
+                "-c",
+                "import subprocess, sys; subprocess.run("
+                "['git', 'merge-file', '-p', '--diff3', *sys.argv[1:]],"
+                " capture_output=True)",
+                str(paths["ours"]),
+                str(paths["base"]),
+                str(paths["theirs"]),
+            ],
             "santamerge merge-driver": [str(SCRIPT), *drv],
             "python -m santamerge": [python, "-m", "santamerge", *drv],
         }
@@ -167,15 +204,19 @@ def main() -> None:
                 codes[label][name].add(rc)
 
     print(f"runs per cell: {opts.runs}\n")
-    print("| input | command | median ms | p95 ms | min ms | / python start | exit |\n"
-          "|---|---|---:|---:|---:|---:|---|")
+    print(
+        "| input | command | median ms | p95 ms | min ms | / python start | exit |\n"
+        "|---|---|---:|---:|---:|---:|---|"
+    )
     for label, per_cmd in times.items():
         start_up = statistics.median(per_cmd["python -c pass"])
         for name, values in per_cmd.items():
             med, p95 = statistics.median(values), sorted(values)[math.ceil(0.95 * len(values)) - 1]
             exits = ",".join(map(str, sorted(codes[label][name])))
-            print(f"| {label} | {name} | {med:.1f} | {p95:.1f} | "
-                  f"{min(values):.1f} | {med / start_up:.2f} | {exits} |")
+            print(
+                f"| {label} | {name} | {med:.1f} | {p95:.1f} | "
+                f"{min(values):.1f} | {med / start_up:.2f} | {exits} |"
+            )
 
     runs = [import_times(python, cases["1000"]["python -m santamerge"][3:], repo) for _ in "12345"]
     rows = min(runs, key=lambda r: sum(x[0] for x in r))  # the least disturbed of 5 runs
@@ -192,11 +233,22 @@ def main() -> None:
     if source_hash() != machine["santamerge_sources"]:
         print("\nWARNING: santamerge's sources changed during the run; the numbers mix versions")
     if opts.json:
-        opts.json.write_text(json.dumps({
-            "machine": machine, "runs": opts.runs, "times_ms": times,
-            "exit_codes": {c: {k: sorted(v) for k, v in d.items()} for c, d in codes.items()},
-            "importtime_us": [{"self": s, "cumulative": c, "module": m} for s, c, m in rows],
-        }, indent=1))
+        opts.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine,
+                    "runs": opts.runs,
+                    "times_ms": times,
+                    "exit_codes": {
+                        c: {k: sorted(v) for k, v in d.items()} for c, d in codes.items()
+                    },
+                    "importtime_us": [
+                        {"self": s, "cumulative": c, "module": m} for s, c, m in rows
+                    ],
+                },
+                indent=1,
+            )
+        )
     shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -30,8 +30,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve_speed import percentile, throughput, timed
 
-LINE_PREFIX = ("import os\n\n\ndef read_config(path):\n    result = {}\n"
-               "    with open(path) as fh:\n        for line in fh:\n")
+LINE_PREFIX = (
+    "import os\n\n\ndef read_config(path):\n    result = {}\n"
+    "    with open(path) as fh:\n        for line in fh:\n"
+)
 LINE_SUFFIX = "            result[key] = value\n    return result\n"
 BODY_PREFIX = "import json\n\n\nclass Store:\n    def __init__(self, path):\n"
 BODY_SUFFIX = "\n    def save(self):\n        pass\n"
@@ -47,8 +49,11 @@ def _complete_warm(backend: Any, prefix: str, suffix: str, runs: int) -> dict[st
 
     one()  # warm-up
     times = timed(one, runs)
-    return {"runs": runs, "p50_ms": 1000 * percentile(times, 0.5),
-            "p95_ms": 1000 * percentile(times, 0.95)}
+    return {
+        "runs": runs,
+        "p50_ms": 1000 * percentile(times, 0.5),
+        "p95_ms": 1000 * percentile(times, 0.95),
+    }
 
 
 def _complete_cold(model: str, device: str, runs: int) -> list[float]:
@@ -59,9 +64,24 @@ def _complete_cold(model: str, device: str, runs: int) -> list[float]:
         out = []
         for _ in range(runs):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "santamerge", "complete", "--model", model,
-                            "--device", device, "--prefix-file", str(pre), "--suffix-file",
-                            str(suf)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "santamerge",
+                    "complete",
+                    "--model",
+                    model,
+                    "--device",
+                    device,
+                    "--prefix-file",
+                    str(pre),
+                    "--suffix-file",
+                    str(suf),
+                ],
+                check=True,
+                capture_output=True,
+            )
             out.append(time.perf_counter() - start)
         return out
 
@@ -71,10 +91,24 @@ def _serve_batch(model: str, device: str, per_client: int) -> list[dict[str, flo
 
     with tempfile.TemporaryDirectory() as tmp:
         ready = Path(tmp, "ready.json")
-        process = subprocess.Popen([sys.executable, "-m", "santamerge", "serve", "--model",
-                                    model, "--device", device, "--batch", "--port",
-                                    str(free_port()), "--ready-file", str(ready)],
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "santamerge",
+                "serve",
+                "--model",
+                model,
+                "--device",
+                device,
+                "--batch",
+                "--port",
+                str(free_port()),
+                "--ready-file",
+                str(ready),
+            ],
+            stderr=subprocess.DEVNULL,
+        )
         try:
             while not ready.exists():
                 if process.poll() is not None:
@@ -89,8 +123,9 @@ def _serve_batch(model: str, device: str, per_client: int) -> list[dict[str, flo
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _scratch_repo(folder: Path, files: int) -> Path:
@@ -107,8 +142,10 @@ def _scratch_repo(folder: Path, files: int) -> Path:
         for k in range(3):
             parts.append(f"\ndef step_{k}(path, limit):\n    total = 0\n")
             parts.append(f"    {variant}\n" if variant else "    total += 1\n")
-            parts.append("    for name in os.listdir(path):\n        total += len(name)\n"
-                         "    return total\n\n")
+            parts.append(
+                "    for name in os.listdir(path):\n        total += len(name)\n"
+                "    return total\n\n"
+            )
         return "".join(parts)
 
     for i in range(files):
@@ -158,8 +195,9 @@ def _resolve(backend: Any, model: str, device: str, files: int) -> dict[str, Any
             os.chdir(repo)
             try:
                 start = time.perf_counter()
-                result = CliRunner().invoke(cli, ["resolve", "--model", model, "--device",
-                                                  device, "--json"])
+                result = CliRunner().invoke(
+                    cli, ["resolve", "--model", model, "--device", device, "--json"]
+                )
                 wall = time.perf_counter() - start
             finally:
                 os.chdir(old)
@@ -167,10 +205,15 @@ def _resolve(backend: Any, model: str, device: str, files: int) -> dict[str, Any
         cls.generate, cls.score = generate, score  # type: ignore[method-assign]
     report = json.loads(result.output) if result.exit_code == 0 else {}
     hunks = sum(len(f.get("hunks", [])) for f in report.get("files", []))
-    return {"files": files, "hunks": hunks, "exit": result.exit_code, "wall_s": wall,
-            **counts, "generated_tokens_per_s": counts["generated"] / max(
-                counts["generate_s"], 1e-9),
-            "error": None if result.exit_code == 0 else result.output[-400:]}
+    return {
+        "files": files,
+        "hunks": hunks,
+        "exit": result.exit_code,
+        "wall_s": wall,
+        **counts,
+        "generated_tokens_per_s": counts["generated"] / max(counts["generate_s"], 1e-9),
+        "error": None if result.exit_code == 0 else result.output[-400:],
+    }
 
 
 def main() -> None:

@@ -50,28 +50,43 @@ def main() -> int:
         if len(hunks) < args.min_hunks or len(older) < 20:
             continue
         trees = fit_trees([s for s in everything if s.repo != repo], RICH)
-        ranker = Ranker({"deterministic": trees}, shipped.threshold, {},
-                        calibration=shipped.calibration)
+        ranker = Ranker(
+            {"deterministic": trees}, shipped.threshold, {}, calibration=shipped.calibration
+        )
         before = top1_right(newest, ranker)
         after = top1_right(newest, ranker._replace(local=fit_adjustment(older, ranker)))
         inner_old, inner_new = split_by_date(older, args.held)
         trial = ranker._replace(local=fit_adjustment(inner_old, ranker))
-        gated = after if top1_right(inner_new, trial) > top1_right(inner_new, ranker) \
-            else before
+        gated = after if top1_right(inner_new, trial) > top1_right(inner_new, ranker) else before
         since = min(h.date for h in newest)[:10]
-        rows.append({"repository": repo, "older": len(older), "newest": len(newest),
-                     "since": since, "before": before, "after": after, "gated": gated})
-        print(f"{repo:32s} older {len(older):5d} newest {len(newest):4d} since {since} "
-              f"without {before:6.1%} with {after:6.1%} gated {gated:6.1%}", flush=True)
+        rows.append(
+            {
+                "repository": repo,
+                "older": len(older),
+                "newest": len(newest),
+                "since": since,
+                "before": before,
+                "after": after,
+                "gated": gated,
+            }
+        )
+        print(
+            f"{repo:32s} older {len(older):5d} newest {len(newest):4d} since {since} "
+            f"without {before:6.1%} with {after:6.1%} gated {gated:6.1%}",
+            flush=True,
+        )
         totals["hunks"] += len(newest)
         for key in ("before", "after", "gated"):
             totals[key] += rows[-1][key] * len(newest)
     n = totals["hunks"] or 1
-    print(f"all {totals['hunks']} newest hunks: without {totals['before'] / n:.1%}, with "
-          f"{totals['after'] / n:.1%}, gated {totals['gated'] / n:.1%}")
+    print(
+        f"all {totals['hunks']} newest hunks: without {totals['before'] / n:.1%}, with "
+        f"{totals['after'] / n:.1%}, gated {totals['gated'] / n:.1%}"
+    )
     if args.out:
-        Path(args.out).write_text(json.dumps({"repositories": rows, "totals": totals},
-                                             indent=1) + "\n", encoding="utf-8")
+        Path(args.out).write_text(
+            json.dumps({"repositories": rows, "totals": totals}, indent=1) + "\n", encoding="utf-8"
+        )
     return 0
 
 

@@ -40,17 +40,48 @@ def sides(case: str, chars: int) -> tuple[str, str, str]:
 def run(case: str, chars: int, folder: Path, timeout: float) -> tuple[float, int, bool]:
     for name, text in zip(("base", "ours", "theirs"), sides(case, chars), strict=True):
         (folder / name).write_text(text)
-    gits = subprocess.run(["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base",
-                           "-L", "theirs", "ours", "base", "theirs"], cwd=folder,
-                          capture_output=True, check=False).stdout
+    gits = subprocess.run(
+        [
+            "git",
+            "merge-file",
+            "-p",
+            "--diff3",
+            "-L",
+            "ours",
+            "-L",
+            "base",
+            "-L",
+            "theirs",
+            "ours",
+            "base",
+            "theirs",
+        ],
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    ).stdout
     env = {**os.environ, "SANTAMERGE_TIMEOUT": str(timeout)}
     env.pop("SANTAMERGE_DISABLE", None)
     if case == "disabled":
         env["SANTAMERGE_DISABLE"] = "1"
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "santamerge", "merge-driver", "base", "ours",
-                           "theirs", "7", "app.py"], cwd=folder, env=env,
-                          capture_output=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "merge-driver",
+            "base",
+            "ours",
+            "theirs",
+            "7",
+            "app.py",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     return seconds, proc.returncode, (folder / "ours").read_bytes() == gits
 
@@ -72,8 +103,11 @@ def main() -> None:
                 times.append(seconds)
                 codes.add(code)
                 same = same and gits
-            print(f"{case:>9} {chars:>7} {statistics.median(times):>9.3f}  "
-                  f"{','.join(map(str, sorted(codes))):>4}  {same}", flush=True)
+            print(
+                f"{case:>9} {chars:>7} {statistics.median(times):>9.3f}  "
+                f"{','.join(map(str, sorted(codes))):>4}  {same}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

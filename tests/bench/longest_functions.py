@@ -1,6 +1,6 @@
 """The longest functions in santamerge/, by lines (def line to last line), longest first.
 
-    python tests/bench/longest_functions.py [--top 15] [--root santamerge]
+python tests/bench/longest_functions.py [--top 15] [--root santamerge]
 """
 
 from __future__ import annotations

@@ -33,10 +33,12 @@ def dicts(hunks: int) -> tuple[str, str, str, str]:
     """base, ours, theirs, and the merge the tree merge must write."""
     files: tuple[list[str], ...] = ([], [], [], [])
     for i in range(hunks):
-        for text, (first, second) in zip(files, ((i, i), (i + 1, i), (i, i + 2),
-                                                 (i + 1, i + 2)), strict=True):
-            text.append(f'D{i} = {{\n    "first": {first},\n    "second": {second},\n}}\n'
-                        f"KEEP{i} = {i}\n\n")
+        for text, (first, second) in zip(
+            files, ((i, i), (i + 1, i), (i, i + 2), (i + 1, i + 2)), strict=True
+        ):
+            text.append(
+                f'D{i} = {{\n    "first": {first},\n    "second": {second},\n}}\nKEEP{i} = {i}\n\n'
+            )
     base, ours, theirs, merged = ("".join(text) for text in files)
     return base, ours, theirs, merged
 
@@ -47,9 +49,23 @@ def run(hunks: int, folder: Path) -> tuple[float, bool]:
         (folder / name).write_text(text)
     env = {**os.environ, "SANTAMERGE_TIMEOUT": "600"}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "santamerge", "merge-driver", "base", "ours",
-                           "theirs", "7", "app.py"], cwd=folder, env=env,
-                          capture_output=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "merge-driver",
+            "base",
+            "ours",
+            "theirs",
+            "7",
+            "app.py",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     return seconds, proc.returncode == 0 and (folder / "ours").read_text() == merged
 
@@ -68,8 +84,7 @@ def main() -> None:
             times.append(seconds)
             written = written and ok
         median = statistics.median(times)
-        print(f"{hunks:>6} {median:>9.2f} {1000 * median / hunks:>8.2f}  {written}",
-              flush=True)
+        print(f"{hunks:>6} {median:>9.2f} {1000 * median / hunks:>8.2f}  {written}", flush=True)
 
 
 if __name__ == "__main__":

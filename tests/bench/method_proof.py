@@ -43,16 +43,24 @@ def main() -> int:
         _, newest = split_by_date(records, args.held)
         proof = measure(newest, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         every = measure(records, proof.measured)
-        policy = {lang: sorted(in_repository(CONSERVATIVE, proof, lang).methods)
-                  for lang in proof.table}
-        out[name] = {"merges": stored, "hunks": len(records), "newest": proof.to_json(),
-                     "all": every.to_json(), "conservative_writes": policy,
-                     "seconds": round(time.monotonic() - started)}
+        policy = {
+            lang: sorted(in_repository(CONSERVATIVE, proof, lang).methods) for lang in proof.table
+        }
+        out[name] = {
+            "merges": stored,
+            "hunks": len(records),
+            "newest": proof.to_json(),
+            "all": every.to_json(),
+            "conservative_writes": policy,
+            "seconds": round(time.monotonic() - started),
+        }
         print(f"{name}: {stored} merges, {len(records)} hunks, newest {proof.merges} merges")
         for which, table in (("newest", proof.table), ("all", every.table)):
             for lang, methods in sorted(table.items()):
-                row = ", ".join(f"{m} {f.right}/{f.written}" for m, f in
-                                sorted(methods.items(), key=lambda kv: -kv[1].written))
+                row = ", ".join(
+                    f"{m} {f.right}/{f.written}"
+                    for m, f in sorted(methods.items(), key=lambda kv: -kv[1].written)
+                )
                 print(f"  {which} {lang}: {row}")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

@@ -56,8 +56,12 @@ def _isolate() -> list[str]:
     """No user or system git config, no santamerge settings from the environment; a
     scratch folder made current. The folders made, to remove afterwards."""
     home = tempfile.mkdtemp(prefix="santamerge-nll-home-")
-    os.environ.update(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
-                      XDG_STATE_HOME=os.path.join(home, ".state"), GIT_CONFIG_NOSYSTEM="1")
+    os.environ.update(
+        HOME=home,
+        XDG_CONFIG_HOME=os.path.join(home, ".config"),
+        XDG_STATE_HOME=os.path.join(home, ".state"),
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     for name in list(os.environ):
         if name.startswith("SANTAMERGE_") or name in ("GIT_DIR", "GIT_WORK_TREE"):
             del os.environ[name]
@@ -71,6 +75,7 @@ Chunk = Callable[[int, int, int], dict[str, object]]
 
 def _in_scratch(work: Chunk) -> Chunk:
     """Run a chunk of cases isolated (:func:`_isolate`), and remove its folders after."""
+
     @functools.wraps(work)
     def run(seed: int, start: int, count: int) -> dict[str, object]:
         folders = _isolate()
@@ -80,6 +85,7 @@ def _in_scratch(work: Chunk) -> Chunk:
             os.chdir(tempfile.gettempdir())
             for folder in folders:
                 shutil.rmtree(folder, ignore_errors=True)
+
     return run
 
 
@@ -99,14 +105,21 @@ def _driver_chunk(seed: int, start: int, count: int) -> dict[str, object]:
             default = policy == DRIVER_POLICIES[0]
             stats.update({k if default else f"{k} ({policy})": n for k, n in tally.items()})
             if problems:
-                failures.append({"writer": "driver" if default else f"driver ({policy})",
-                                 "case": case, "path": merge.path, "problems": problems})
+                failures.append(
+                    {
+                        "writer": "driver" if default else f"driver ({policy})",
+                        "case": case,
+                        "path": merge.path,
+                        "problems": problems,
+                    }
+                )
         unions, union_problems = d.check_union(merge, folder)
         stats["unions offered"] += unions
         shutil.rmtree(folder, ignore_errors=True)
         if union_problems:
-            failures.append({"writer": "union", "case": case, "path": merge.path,
-                             "problems": union_problems})
+            failures.append(
+                {"writer": "union", "case": case, "path": merge.path, "problems": union_problems}
+            )
     return {"stats": dict(stats), "failures": failures, "cases": count}
 
 
@@ -121,13 +134,16 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
     repo.mkdir()
 
     def git(*args: str, check: bool = True) -> bytes:
-        return subprocess.run(["git", *args], cwd=repo, capture_output=True,
-                              check=check).stdout
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, check=check).stdout
 
     git("init", "-q", "-b", "main")
-    for key, value in (("user.name", "Bench"), ("user.email", "bench@example.invalid"),
-                       ("commit.gpgsign", "false"), ("core.autocrlf", "false"),
-                       ("merge.conflictStyle", style)):
+    for key, value in (
+        ("user.name", "Bench"),
+        ("user.email", "bench@example.invalid"),
+        ("commit.gpgsign", "false"),
+        ("core.autocrlf", "false"),
+        ("merge.conflictStyle", style),
+    ):
         git("config", key, value)
     rng = random.Random(seed * CASE_SEED + batch)
     merges = []
@@ -172,15 +188,50 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
             for stage, side in ((1, "base"), (2, "ours"), (3, "theirs")):
                 (root / side).write_bytes(git("show", f":{stage}:{m.path}"))
             baselines[m.path] = subprocess.run(
-                ["git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base", "-L",
-                 "theirs", "ours", "base", "theirs"], cwd=root, capture_output=True,
-                check=False).stdout
-    done = subprocess.run([sys.executable, "-m", "santamerge", "resolve", "--accept",
-                           "--threshold", "0", "--no-model"], cwd=repo, capture_output=True,
-                          text=True, check=False)
+                [
+                    "git",
+                    "merge-file",
+                    "-p",
+                    "--diff3",
+                    "-L",
+                    "ours",
+                    "-L",
+                    "base",
+                    "-L",
+                    "theirs",
+                    "ours",
+                    "base",
+                    "theirs",
+                ],
+                cwd=root,
+                capture_output=True,
+                check=False,
+            ).stdout
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "resolve",
+            "--accept",
+            "--threshold",
+            "0",
+            "--no-model",
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode not in (0, 1):
-        failures.append({"writer": "resolve", "case": f"{seed}/{batch}", "path": "*",
-                         "problems": [f"exit {done.returncode}: {done.stderr[-500:]}"]})
+        failures.append(
+            {
+                "writer": "resolve",
+                "case": f"{seed}/{batch}",
+                "path": "*",
+                "problems": [f"exit {done.returncode}: {done.stderr[-500:]}"],
+            }
+        )
     for m in merges:
         after = (repo / m.path).read_bytes() if (repo / m.path).exists() else None
         stats["files"] += 1
@@ -192,11 +243,18 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
             problems = ["written, though it is not a conflict santamerge may touch"]
         else:
             stats["files written"] += 1
-            problems = d.check_written(m, baselines[m.path], after or b"", None,
-                                       d.candidate_rule, stats, only_markers=True)
+            problems = d.check_written(
+                m, baselines[m.path], after or b"", None, d.candidate_rule, stats, only_markers=True
+            )
         if problems:
-            failures.append({"writer": "resolve", "case": f"{seed}/{batch}", "path": m.path,
-                             "problems": problems})
+            failures.append(
+                {
+                    "writer": "resolve",
+                    "case": f"{seed}/{batch}",
+                    "path": m.path,
+                    "problems": problems,
+                }
+            )
     return {"stats": dict(stats), "failures": failures, "cases": files}
 
 
@@ -212,8 +270,9 @@ def _preview_chunk(seed: int, start: int, count: int) -> dict[str, object]:
         problems = d.check_preview(merge, scratch / "case", rng, stats)
         shutil.rmtree(scratch / "case", ignore_errors=True)
         if problems:
-            failures.append({"writer": "preview", "case": case, "path": merge.path,
-                             "problems": problems})
+            failures.append(
+                {"writer": "preview", "case": case, "path": merge.path, "problems": problems}
+            )
     return {"stats": dict(stats), "failures": failures, "cases": count}
 
 
@@ -225,8 +284,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--replay", type=int, default=None, metavar="SEED",
-                        help="check one driver case, by the seed a failure reported")
+    parser.add_argument(
+        "--replay",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="check one driver case, by the seed a failure reported",
+    )
     args = parser.parse_args()
     if args.replay is not None:
         _isolate()
@@ -241,14 +305,33 @@ def main() -> None:
     jobs = []
     with ProcessPoolExecutor(args.jobs) as pool:
         for start in range(0, args.cases, chunk):
-            jobs.append(("driver+union", pool.submit(_driver_chunk, args.seed, start,
-                                                     min(chunk, args.cases - start))))
+            jobs.append(
+                (
+                    "driver+union",
+                    pool.submit(_driver_chunk, args.seed, start, min(chunk, args.cases - start)),
+                )
+            )
         for batch in range(0, args.resolve_files, 200):
-            jobs.append(("resolve", pool.submit(_resolve_batch, args.seed, batch // 200,
-                                                min(200, args.resolve_files - batch))))
+            jobs.append(
+                (
+                    "resolve",
+                    pool.submit(
+                        _resolve_batch,
+                        args.seed,
+                        batch // 200,
+                        min(200, args.resolve_files - batch),
+                    ),
+                )
+            )
         for start in range(0, args.preview_files, chunk):
-            jobs.append(("preview", pool.submit(_preview_chunk, args.seed + 7, start,
-                                                min(chunk, args.preview_files - start))))
+            jobs.append(
+                (
+                    "preview",
+                    pool.submit(
+                        _preview_chunk, args.seed + 7, start, min(chunk, args.preview_files - start)
+                    ),
+                )
+            )
         totals: dict[str, Counter[str]] = {}
         failures: list[dict[str, object]] = []
         for kind, job in jobs:
@@ -258,8 +341,13 @@ def main() -> None:
             tally.update(result["stats"])  # type: ignore[arg-type]
             failures.extend(result["failures"])  # type: ignore[arg-type]
             done = sum(j.done() for _, j in jobs)
-            print(f"\r{done}/{len(jobs)} chunks, {len(failures)} failures, "
-                  f"{time.time() - started:.0f} s", end="", file=sys.stderr, flush=True)
+            print(
+                f"\r{done}/{len(jobs)} chunks, {len(failures)} failures, "
+                f"{time.time() - started:.0f} s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
     print(file=sys.stderr)
     seconds = round(time.time() - started, 1)
     for kind, tally in totals.items():
@@ -269,11 +357,18 @@ def main() -> None:
     for f in failures[:10]:
         print(f)
     if args.json:
-        record = {"seed": args.seed, "seconds": seconds, "totals": totals,
-                  "failures": failures, "machine": platform.platform(),
-                  "python": platform.python_version(), "cpus": os.cpu_count(),
-                  "git": subprocess.run(["git", "--version"], capture_output=True,
-                                        text=True).stdout.strip()}
+        record = {
+            "seed": args.seed,
+            "seconds": seconds,
+            "totals": totals,
+            "failures": failures,
+            "machine": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "git": subprocess.run(
+                ["git", "--version"], capture_output=True, text=True
+            ).stdout.strip(),
+        }
         args.json.write_text(json.dumps(record, indent=2, default=dict) + "\n")
     sys.exit(1 if failures else 0)
 

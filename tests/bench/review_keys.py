@@ -31,8 +31,12 @@ def make_file(lines: int, hunks: int) -> tuple[str, str, str]:
     base: list[str] = []
     while len(base) < lines:
         n = len(base) // 4
-        base += [f"def step_{n}(value):", f"    total = value * {n} + {n % 7}",
-                 "    return total", ""]
+        base += [
+            f"def step_{n}(value):",
+            f"    total = value * {n} + {n % 7}",
+            "    return total",
+            "",
+        ]
     base = base[:lines]
     ours, theirs = list(base), list(base)
     every = lines // hunks
@@ -40,7 +44,7 @@ def make_file(lines: int, hunks: int) -> tuple[str, str, str]:
         at = k * every + every // 2
         at -= at % 4
         ours[at + 1] = f"    total = value * {k} + limit({k})  # ours"
-        ours[at + 1:at + 1] = [f"    check_{k}(value)", "    trace(value)", "    # ours"]
+        ours[at + 1 : at + 1] = [f"    check_{k}(value)", "    trace(value)", "    # ours"]
         theirs[at + 1] = f"    total = value * {k} - {k}  # theirs"
     return ("\n".join(base) + "\n", "\n".join(ours) + "\n", "\n".join(theirs) + "\n")
 
@@ -63,8 +67,9 @@ def scratch_merge(root: Path, names: list[str], lines: int, hunks: int) -> None:
             (root / name).write_text(text)
         git("add", "-A")
         git("commit", "-q", "-m", branch)
-    subprocess.run(["git", "merge", "--no-edit", "feature"], cwd=root, capture_output=True,
-                   check=False)
+    subprocess.run(
+        ["git", "merge", "--no-edit", "feature"], cwd=root, capture_output=True, check=False
+    )
 
 
 def load(names: list[str]) -> list[object]:
@@ -72,8 +77,10 @@ def load(names: list[str]) -> list[object]:
     from santamerge.merge.workspace.sources import preview_sources
     from santamerge.ui.review import load_preview
 
-    files = [load_preview(s, DEFAULT_POLICY, lambda m: None)
-             for s in preview_sources(tuple(names), lambda m: None)]
+    files = [
+        load_preview(s, DEFAULT_POLICY, lambda m: None)
+        for s in preview_sources(tuple(names), lambda m: None)
+    ]
     return [f for f in files if f is not None]
 
 
@@ -138,9 +145,12 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--hunks", type=int, default=20)
     parser.add_argument("--files", type=int, default=15)
-    parser.add_argument("--file-lines", type=int, default=1_000,
-                        help="lines of each of the many files (a 10,000-line proposal "
-                             "takes 30 s on 2 cores)")
+    parser.add_argument(
+        "--file-lines",
+        type=int,
+        default=1_000,
+        help="lines of each of the many files (a 10,000-line proposal takes 30 s on 2 cores)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="santamerge-keys-") as folder:
         root = Path(folder)
@@ -156,29 +166,32 @@ def main() -> None:
             print(f"proposal of 1 file: {time.perf_counter() - began:.2f} s (not counted)")
             hunks = len(one[0].proposal.hunks)  # type: ignore[attr-defined]
             print(f"{args.lines} lines, {hunks} hunks")
-            script = ["n"] * (hunks - 1) + ["p"] * (hunks - 1) + ["1", "u"] * 10 \
-                + ["down"] * 10
+            script = ["n"] * (hunks - 1) + ["p"] * (hunks - 1) + ["1", "u"] * 10 + ["down"] * 10
             asyncio.run(start_up(one))  # once to import Textual and warm the caches
             startup_one = [asyncio.run(start_up(one)) for _ in range(3)]
             times = asyncio.run(keys(one, script))
             began = time.perf_counter()
             os.chdir(root / "many")
             many = load(names)
-            print(f"proposals of {len(many)} files: {time.perf_counter() - began:.2f} s "
-                  "(not counted)")
+            print(
+                f"proposals of {len(many)} files: {time.perf_counter() - began:.2f} s (not counted)"
+            )
             startup_many = [asyncio.run(start_up(many)) for _ in range(3)]
         finally:
             os.chdir(here)
     print(f"start-up, 1 file: {statistics.median(startup_one):.3f} s (median of 3)")
-    print(f"start-up, {len(many)} files: {statistics.median(startup_many):.3f} s "
-          "(median of 3)")
-    print("a key's time: from the press until its last frame is drawn; (handler): the "
-          "review and the redraw alone; (pilot): until the pilot finds the process idle "
-          "(Textual's pilot waits in steps)")
+    print(f"start-up, {len(many)} files: {statistics.median(startup_many):.3f} s (median of 3)")
+    print(
+        "a key's time: from the press until its last frame is drawn; (handler): the "
+        "review and the redraw alone; (pilot): until the pilot finds the process idle "
+        "(Textual's pilot waits in steps)"
+    )
     for key, values in times.items():
         ms = [v * 1000 for v in values]
-        print(f"key {key!r:18} n={len(ms):3}  p50 {statistics.median(ms):6.1f} ms  "
-              f"p95 {p95(ms):6.1f} ms  max {max(ms):6.1f} ms")
+        print(
+            f"key {key!r:18} n={len(ms):3}  p50 {statistics.median(ms):6.1f} ms  "
+            f"p95 {p95(ms):6.1f} ms  max {max(ms):6.1f} ms"
+        )
 
 
 if __name__ == "__main__":

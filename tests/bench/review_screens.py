@@ -31,11 +31,17 @@ def load(path, retries=3):
 
 TIMEOUT = 10
 '''
-OURS = BASE.replace("import os\n", "import os\nimport sys\n") \
-    .replace("retries=3", "retries=5").replace("TIMEOUT = 10", "TIMEOUT = 20")
-THEIRS = BASE.replace("import os\n", "import os\nimport logging\n") \
-    .replace("            pass\n", "            logging.warning(\"retrying %s\", path)\n") \
-    .replace("retries=3", "retries=4").replace("TIMEOUT = 10", "TIMEOUT = 30")
+OURS = (
+    BASE.replace("import os\n", "import os\nimport sys\n")
+    .replace("retries=3", "retries=5")
+    .replace("TIMEOUT = 10", "TIMEOUT = 20")
+)
+THEIRS = (
+    BASE.replace("import os\n", "import os\nimport logging\n")
+    .replace("            pass\n", '            logging.warning("retrying %s", path)\n')
+    .replace("retries=3", "retries=4")
+    .replace("TIMEOUT = 10", "TIMEOUT = 30")
+)
 SHOTS = (  # (name, terminal size, keys pressed before the shot)
     ("review-wide", (160, 48), ["n"]),
     ("review-accepted", (160, 48), ["1", "p"]),
@@ -51,8 +57,12 @@ def scratch_merge(root: Path) -> None:
     git("init", "-q", "-b", "main")
     for key, value in (("user.name", "Demo"), ("user.email", "demo@example.invalid")):
         git("config", key, value)
-    subprocess.run([sys.executable, "-m", "santamerge", "install", "*.py"], cwd=root,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "santamerge", "install", "*.py"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
     for branch, text in (("base", BASE), ("feature", THEIRS), ("main", OURS)):
         if branch == "feature":
             git("checkout", "-q", "-b", "feature")
@@ -71,8 +81,10 @@ async def shoot(out: Path) -> None:
     from santamerge.ui.tui import ReviewApp
 
     for name, size, keys in SHOTS:
-        files = [load_preview(s, DEFAULT_POLICY, lambda m: None)
-                 for s in preview_sources((), lambda m: None)]
+        files = [
+            load_preview(s, DEFAULT_POLICY, lambda m: None)
+            for s in preview_sources((), lambda m: None)
+        ]
         app = ReviewApp([f for f in files if f is not None])
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
@@ -88,8 +100,9 @@ def capture_text(out: Path) -> None:
     from terminal import Terminal
 
     for name, (cols, rows), keys in SHOTS[:3]:
-        term = Terminal([sys.executable, "-m", "santamerge", "preview"], Path.cwd(),
-                        size=(rows, cols))
+        term = Terminal(
+            [sys.executable, "-m", "santamerge", "preview"], Path.cwd(), size=(rows, cols)
+        )
         term.wait_for("loader.py hunk 1 of")
         for key in keys:
             term.press(key)

@@ -42,8 +42,10 @@ class Estimating(HttpBackend):
 def start(folder: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
     ready = folder / "ready.json"
     ready.unlink(missing_ok=True)
-    process = subprocess.Popen([sys.executable, "-m", "santamerge", "serve",
-                                "--ready-file", str(ready), *args], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "santamerge", "serve", "--ready-file", str(ready), *args],
+        stderr=subprocess.DEVNULL,
+    )
     while not ready.exists():
         if process.poll() is not None:
             raise SystemExit("santamerge serve did not start")
@@ -65,8 +67,11 @@ def latency(url: str, runs: int) -> None:
                 started = time.perf_counter()
                 model_middles(backend, parsed, parsed.hunks)
                 seconds.append(time.perf_counter() - started)
-            print(f"| {hunk} | {label} | {runs} | {1000 * percentile(seconds, 0.5):.0f} | "
-                  f"{1000 * percentile(seconds, 0.95):.0f} |", flush=True)
+            print(
+                f"| {hunk} | {label} | {runs} | {1000 * percentile(seconds, 0.5):.0f} | "
+                f"{1000 * percentile(seconds, 0.95):.0f} |",
+                flush=True,
+            )
 
 
 def burst(port: int, rounds: int, clients: int = 50) -> dict[str, Any]:
@@ -88,9 +93,13 @@ def burst(port: int, rounds: int, clients: int = 50) -> dict[str, Any]:
             t.start()
         for t in threads:
             t.join()
-    return {"requests": len(times), "p50_ms": 1000 * percentile(times, 0.5),
-            "p99_ms": 1000 * percentile(times, 0.99), "max_ms": 1000 * max(times),
-            "over_1s": sum(t > 1 for t in times)}
+    return {
+        "requests": len(times),
+        "p50_ms": 1000 * percentile(times, 0.5),
+        "p99_ms": 1000 * percentile(times, 0.99),
+        "max_ms": 1000 * max(times),
+        "over_1s": sum(t > 1 for t in times),
+    }
 
 
 def main() -> None:
@@ -105,8 +114,10 @@ def main() -> None:
         process, url = start(folder, "--socket", sock)
         try:
             latency(url, opts.runs)
-            print("\n| server | clients | hunks | hunks/s | p50 ms | p95 ms |\n"
-                  "|---|---:|---:|---:|---:|---:|")
+            print(
+                "\n| server | clients | hunks | hunks/s | p50 ms | p95 ms |\n"
+                "|---|---:|---:|---:|---:|---:|"
+            )
             for mode, args in (("default", ()), ("--batch", ("--batch",))):
                 if args:
                     process.terminate()
@@ -114,9 +125,12 @@ def main() -> None:
                     process, url = start(folder, "--socket", sock, *args)
                 for clients in (1, 8):
                     row = throughput(url, clients, max(4, opts.runs // 2))
-                    print(f"| {mode} | {clients} | {row['hunks']:.0f} | "
-                          f"{row['hunks_per_s']:.1f} | {row['p50_ms']:.0f} | "
-                          f"{row['p95_ms']:.0f} |", flush=True)
+                    print(
+                        f"| {mode} | {clients} | {row['hunks']:.0f} | "
+                        f"{row['hunks_per_s']:.1f} | {row['p50_ms']:.0f} | "
+                        f"{row['p95_ms']:.0f} |",
+                        flush=True,
+                    )
         finally:
             process.terminate()
             process.wait()

@@ -34,15 +34,22 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from servers import free_port, stop_local
 
-ONE = ("import os\n\n\ndef read_config(path):\n    result = {}\n<<<<<<< ours\n"
-       "    limit = 10\n||||||| base\n    limit = 5\n=======\n    limit = 20\n>>>>>>> theirs\n"
-       "    with open(path) as fh:\n        for line in fh:\n            key, value = "
-       "line.split('=', 1)\n            result[key] = value\n    return result\n")
+ONE = (
+    "import os\n\n\ndef read_config(path):\n    result = {}\n<<<<<<< ours\n"
+    "    limit = 10\n||||||| base\n    limit = 5\n=======\n    limit = 20\n>>>>>>> theirs\n"
+    "    with open(path) as fh:\n        for line in fh:\n            key, value = "
+    "line.split('=', 1)\n            result[key] = value\n    return result\n"
+)
 TEN_OURS = "".join(f"    value_{i} = compute(path, {i})\n" for i in range(10))
 TEN_THEIRS = "".join(f"    value_{i} = compute(path, {i} * 2)\n" for i in range(10))
-TEN = ("import os\n\n\ndef read_config(path):\n<<<<<<< ours\n" + TEN_OURS +
-       "||||||| base\n    pass\n=======\n" + TEN_THEIRS + ">>>>>>> theirs\n"
-       "    return value_0\n")
+TEN = (
+    "import os\n\n\ndef read_config(path):\n<<<<<<< ours\n"
+    + TEN_OURS
+    + "||||||| base\n    pass\n=======\n"
+    + TEN_THEIRS
+    + ">>>>>>> theirs\n"
+    "    return value_0\n"
+)
 HUNKS = {"1 line": ONE, "10 lines": TEN}
 
 PROPOSE = """
@@ -77,20 +84,39 @@ def timed(work: Any, runs: int) -> list[float]:
     return out
 
 
-def fresh_process(mode: str, text: str, model: str, device: str, env: dict[str, str]
-                  ) -> float:
+def fresh_process(mode: str, text: str, model: str, device: str, env: dict[str, str]) -> float:
     """Wall time of a fresh process, from spawn to exit."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", PROPOSE, mode, model, device], input=text,
-                   capture_output=True, text=True, check=True, env=env)
+    subprocess.run(
+        [sys.executable, "-c", PROPOSE, mode, model, device],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     return time.perf_counter() - start
 
 
 def start_server(model: str, device: str, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     ready = folder / "ready.json"
-    process = subprocess.Popen([sys.executable, "-m", "santamerge", "serve", "--model", model,
-                                "--device", device, "--port", str(free_port()),
-                                "--ready-file", str(ready)], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "santamerge",
+            "serve",
+            "--model",
+            model,
+            "--device",
+            device,
+            "--port",
+            str(free_port()),
+            "--ready-file",
+            str(ready),
+        ],
+        stderr=subprocess.DEVNULL,
+    )
     while not ready.exists():
         if process.poll() is not None:
             raise SystemExit("santamerge serve did not start")
@@ -123,9 +149,13 @@ def throughput(url: str, clients: int, per_client: int) -> dict[str, float]:
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
-    return {"clients": clients, "hunks": len(latencies), "hunks_per_s": len(latencies) / wall,
-            "p50_ms": 1000 * percentile(latencies, 0.5),
-            "p95_ms": 1000 * percentile(latencies, 0.95)}
+    return {
+        "clients": clients,
+        "hunks": len(latencies),
+        "hunks_per_s": len(latencies) / wall,
+        "p50_ms": 1000 * percentile(latencies, 0.5),
+        "p95_ms": 1000 * percentile(latencies, 0.95),
+    }
 
 
 def main() -> None:
@@ -146,25 +176,40 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
 
     def report(path: str, hunk: str, seconds: list[float]) -> None:
-        row = {"path": path, "hunk": hunk, "runs": len(seconds),
-               "p50_ms": 1000 * percentile(seconds, 0.5),
-               "p95_ms": 1000 * percentile(seconds, 0.95)}
+        row = {
+            "path": path,
+            "hunk": hunk,
+            "runs": len(seconds),
+            "p50_ms": 1000 * percentile(seconds, 0.5),
+            "p95_ms": 1000 * percentile(seconds, 0.95),
+        }
         rows.append(row)
-        print(f"| {path} | {hunk} | {row['runs']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} |",
-              flush=True)
+        print(
+            f"| {path} | {hunk} | {row['runs']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} |",
+            flush=True,
+        )
 
     print("| path | hunk | runs | p50 ms | p95 ms |\n|---|---|---:|---:|---:|", flush=True)
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
     for hunk, text in HUNKS.items():
-        report("cold process", hunk, [fresh_process("cold", text, opts.model, opts.device, env)
-                                      for _ in range(opts.cold_runs)])
+        report(
+            "cold process",
+            hunk,
+            [
+                fresh_process("cold", text, opts.model, opts.device, env)
+                for _ in range(opts.cold_runs)
+            ],
+        )
 
     backend = load_backend(opts.model, device=opts.device)
     for hunk, text in HUNKS.items():
         parsed = parse_conflicts(text)
         model_middles(backend, parsed, parsed.hunks)  # warm-up
-        report("warm, in-process", hunk,
-               timed(lambda p=parsed: model_middles(backend, p, p.hunks), opts.runs))
+        report(
+            "warm, in-process",
+            hunk,
+            timed(lambda p=parsed: model_middles(backend, p, p.hunks), opts.runs),
+        )
 
     with tempfile.TemporaryDirectory() as tmp:
         process, url = start_server(opts.model, opts.device, Path(tmp))
@@ -173,8 +218,11 @@ def main() -> None:
             for hunk, text in HUNKS.items():
                 parsed = parse_conflicts(text)
                 model_middles(remote, parsed, parsed.hunks)
-                report("HTTP, loopback TCP", hunk,
-                       timed(lambda p=parsed: model_middles(remote, p, p.hunks), opts.runs))
+                report(
+                    "HTTP, loopback TCP",
+                    hunk,
+                    timed(lambda p=parsed: model_middles(remote, p, p.hunks), opts.runs),
+                )
             loads = [throughput(url, clients, max(4, opts.runs // 2)) for clients in (1, 8)]
         finally:
             process.terminate()
@@ -189,8 +237,11 @@ def main() -> None:
         for hunk, text in HUNKS.items():
             parsed = parse_conflicts(text)
             model_middles(local, parsed, parsed.hunks)
-            report("HTTP, Unix socket", hunk,
-                   timed(lambda p=parsed: model_middles(local, p, p.hunks), opts.runs))
+            report(
+                "HTTP, Unix socket",
+                hunk,
+                timed(lambda p=parsed: model_middles(local, p, p.hunks), opts.runs),
+            )
         server.shutdown()
         server.server_close()
         service.batcher.stop()
@@ -200,20 +251,34 @@ def main() -> None:
         first = fresh_process("auto", ONE, opts.model, opts.device, auto_env)
         report("auto-start, first process", "1 line", [first])
         for hunk, text in HUNKS.items():
-            report("auto-start, later process", hunk,
-                   [fresh_process("auto", text, opts.model, opts.device, auto_env)
-                    for _ in range(opts.cold_runs)])
+            report(
+                "auto-start, later process",
+                hunk,
+                [
+                    fresh_process("auto", text, opts.model, opts.device, auto_env)
+                    for _ in range(opts.cold_runs)
+                ],
+            )
         os.environ["XDG_RUNTIME_DIR"] = tmp
         stop_local(opts.model, opts.device)
 
     print("\n| clients | hunks | hunks/s | p50 ms | p95 ms |\n|---:|---:|---:|---:|---:|")
     for load in loads:
-        print(f"| {load['clients']} | {load['hunks']:.0f} | {load['hunks_per_s']:.1f} | "
-              f"{load['p50_ms']:.0f} | {load['p95_ms']:.0f} |")
+        print(
+            f"| {load['clients']} | {load['hunks']:.0f} | {load['hunks_per_s']:.1f} | "
+            f"{load['p50_ms']:.0f} | {load['p95_ms']:.0f} |"
+        )
     facts = backend.describe()
-    result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                          "device": facts["device"], "model": opts.model},
-              "latency": rows, "throughput": loads}
+    result = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "device": facts["device"],
+            "model": opts.model,
+        },
+        "latency": rows,
+        "throughput": loads,
+    }
     if opts.json_path:
         Path(opts.json_path).write_text(json.dumps(result, indent=2))
 

@@ -56,13 +56,22 @@ from typing import Any, NamedTuple
 HERE = Path(__file__).resolve().parent
 SETS = HERE / "trust-sets.json"
 POLICIES = ("conservative", "words")
-ERROR_CLASSES = ("adaptation to a rewrite", "new code", "placement", "rendering", "versions",
-                 "lines people dropped", "order only", "markers committed")
+ERROR_CLASSES = (
+    "adaptation to a rewrite",
+    "new code",
+    "placement",
+    "rendering",
+    "versions",
+    "lines people dropped",
+    "order only",
+    "markers committed",
+)
 MARKER = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)", re.MULTILINE)
 KINDS = ("code", "config", "other")
 
 
 # --- sets and reports ---------------------------------------------------------------
+
 
 def load_sets(path: Path = SETS) -> dict[str, list[dict[str, Any]]]:
     data: dict[str, list[dict[str, Any]]] = json.loads(path.read_text(encoding="utf-8"))
@@ -73,8 +82,14 @@ def report_path(reports: Path, set_name: str, clone: str, policy: str) -> Path:
     return reports / f"{set_name}-{clone}-{policy}.json"
 
 
-def run(set_name: str, clones: Path, reports: Path, policies: Iterable[str],
-        only: set[str], max_limit: int | None = None) -> None:
+def run(
+    set_name: str,
+    clones: Path,
+    reports: Path,
+    policies: Iterable[str],
+    only: set[str],
+    max_limit: int | None = None,
+) -> None:
     """``max_limit`` replays at most that many of each repository's newest merges (a
     shorter run; compare with ``table --same-merges-as``)."""
     reports.mkdir(parents=True, exist_ok=True)
@@ -88,19 +103,42 @@ def run(set_name: str, clones: Path, reports: Path, policies: Iterable[str],
             started = time.perf_counter()
             limit = min(entry["limit"], max_limit or entry["limit"])
             done = subprocess.run(
-                [sys.executable, "-m", "santamerge", "bench", "merges", "--repo",
-                 str(clones / entry["clone"]), "--rev", entry["rev"], "--limit",
-                 str(limit), "--policy", policy, "--details", "--name",
-                 entry["repo"], "--output", str(out), "--json"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+                [
+                    sys.executable,
+                    "-m",
+                    "santamerge",
+                    "bench",
+                    "merges",
+                    "--repo",
+                    str(clones / entry["clone"]),
+                    "--rev",
+                    entry["rev"],
+                    "--limit",
+                    str(limit),
+                    "--policy",
+                    policy,
+                    "--details",
+                    "--name",
+                    entry["repo"],
+                    "--output",
+                    str(out),
+                    "--json",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
             if done.returncode != 0:
                 raise SystemExit(f"{entry['repo']} ({policy}) failed: {done.stderr[-2000:]}")
-            print(f"{entry['repo']:32} {policy:12} {time.perf_counter() - started:6.0f} s",
-                  flush=True)
+            print(
+                f"{entry['repo']:32} {policy:12} {time.perf_counter() - started:6.0f} s", flush=True
+            )
 
 
-def load_reports(reports: Path, set_name: str,
-                 policies: Iterable[str] = POLICIES) -> dict[str, list[dict[str, Any]]]:
+def load_reports(
+    reports: Path, set_name: str, policies: Iterable[str] = POLICIES
+) -> dict[str, list[dict[str, Any]]]:
     """Per policy, the reports of the set's repositories that are there."""
     out: dict[str, list[dict[str, Any]]] = {}
     for policy in policies:
@@ -116,6 +154,7 @@ def load_reports(reports: Path, set_name: str,
 
 
 # --- the table ----------------------------------------------------------------------
+
 
 def kind_of(language: str) -> str:
     from santamerge.bench.merges import kind_of as known_kind
@@ -144,28 +183,39 @@ def figures(records: list[dict[str, Any]]) -> dict[str, Any]:
 
     # a wrong hunk written in a file left partly marked is as silent as one in a file
     # written whole (bench merges counts both; its regions hold every hunk written)
-    silently = sum(r["verdict"] == "wrong" or any(not g["right"] for g in r["regions"])
-                   for r in records)
-    silently_any = sum(r["verdict_any_order"] == "wrong"
-                       or any(not g["right_any_order"] for g in r["regions"])
-                       for r in records)
+    silently = sum(
+        r["verdict"] == "wrong" or any(not g["right"] for g in r["regions"]) for r in records
+    )
+    silently_any = sum(
+        r["verdict_any_order"] == "wrong" or any(not g["right_any_order"] for g in r["regions"])
+        for r in records
+    )
     times = [r["ms"] for r in records]
-    return {"files": n, "written": written, "right": verdicts["right"],
-            "wrong": verdicts["wrong"], "unjudged": verdicts["unjudged"],
-            "right_any_order": any_order["right"], "wrong_any_order": any_order["wrong"],
-            "hunks_written": sum(len(r["regions"]) for r in records),
-            "hunks_right": sum(g["right"] for r in records for g in r["regions"]),
-            "hunks_right_any_order": sum(g["right_any_order"] for r in records
-                                         for g in r["regions"]),
-            "silently_wrong_files": silently,
-            "coverage": share(written, n), "precision": share(verdicts["right"], written),
-            "precision_any_order": share(any_order["right"], written),
-            "hunk_precision": share(sum(g["right"] for r in records for g in r["regions"]),
-                                    sum(len(r["regions"]) for r in records)),
-            "silent_wrong": share(silently, n),
-            "silent_wrong_any_order": share(silently_any, n),
-            "silent_wrong_whole_files": share(verdicts["wrong"], n),
-            "ms_p50": percentile(times, 0.5), "ms_p95": percentile(times, 0.95)}
+    return {
+        "files": n,
+        "written": written,
+        "right": verdicts["right"],
+        "wrong": verdicts["wrong"],
+        "unjudged": verdicts["unjudged"],
+        "right_any_order": any_order["right"],
+        "wrong_any_order": any_order["wrong"],
+        "hunks_written": sum(len(r["regions"]) for r in records),
+        "hunks_right": sum(g["right"] for r in records for g in r["regions"]),
+        "hunks_right_any_order": sum(g["right_any_order"] for r in records for g in r["regions"]),
+        "silently_wrong_files": silently,
+        "coverage": share(written, n),
+        "precision": share(verdicts["right"], written),
+        "precision_any_order": share(any_order["right"], written),
+        "hunk_precision": share(
+            sum(g["right"] for r in records for g in r["regions"]),
+            sum(len(r["regions"]) for r in records),
+        ),
+        "silent_wrong": share(silently, n),
+        "silent_wrong_any_order": share(silently_any, n),
+        "silent_wrong_whole_files": share(verdicts["wrong"], n),
+        "ms_p50": percentile(times, 0.5),
+        "ms_p95": percentile(times, 0.95),
+    }
 
 
 def method_figures(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -183,22 +233,29 @@ def method_figures(records: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return {k: dict(v) for k, v in sorted(out.items())}
 
 
-def same_merges(by_policy: dict[str, list[dict[str, Any]]], other: Path, set_name: str
-                ) -> dict[str, list[dict[str, Any]]]:
+def same_merges(
+    by_policy: dict[str, list[dict[str, Any]]], other: Path, set_name: str
+) -> dict[str, list[dict[str, Any]]]:
     """The reports cut to the repositories and merges that ``other``'s reports hold (a
     merge with a conflicted file there has one here too, as git's merge is the same)."""
     kept: dict[str, set[str]] = defaultdict(set)
     for found in load_reports(other, set_name).values():
         for rep in found:
             kept[rep["name"]] |= {r["merge"] for r in rep["file_results"]}
-    return {policy: [dict(rep, file_results=[r for r in rep["file_results"]
-                                             if r["merge"] in kept[rep["name"]]])
-                     for rep in found if rep["name"] in kept]
-            for policy, found in by_policy.items()}
+    return {
+        policy: [
+            dict(
+                rep,
+                file_results=[r for r in rep["file_results"] if r["merge"] in kept[rep["name"]]],
+            )
+            for rep in found
+            if rep["name"] in kept
+        ]
+        for policy, found in by_policy.items()
+    }
 
 
-def table(set_name: str, reports: Path, same_merges_as: Path | None = None
-          ) -> dict[str, Any]:
+def table(set_name: str, reports: Path, same_merges_as: Path | None = None) -> dict[str, Any]:
     """The figures of the reports in ``reports``; with ``same_merges_as``, of the
     repositories and merges that folder's reports hold only."""
     by_policy = {k: v for k, v in load_reports(reports, set_name).items() if v}
@@ -216,17 +273,24 @@ def table(set_name: str, reports: Path, same_merges_as: Path | None = None
             "groups": {k: figures(v) for k, v in sorted(groups.items())},
             "methods": method_figures(records),
             "code_by_repository": {
-                rep["name"]: figures([r for r in rep["file_results"]
-                                      if kind_of(r["language"]) == "code"])
-                for rep in found}}
+                rep["name"]: figures(
+                    [r for r in rep["file_results"] if kind_of(r["language"]) == "code"]
+                )
+                for rep in found
+            },
+        }
         for rep in found:
             m = rep["merges"]
             out["repositories"][rep["name"]] = {
-                "rev": rep["_entry"]["rev"], "limit": rep["_entry"]["limit"],
-                "replayed": m["replayed"], "with_conflicted_files": m["with_conflicted_files"],
-                "newest": m["newest"], "oldest": m["oldest"],
+                "rev": rep["_entry"]["rev"],
+                "limit": rep["_entry"]["limit"],
+                "replayed": m["replayed"],
+                "with_conflicted_files": m["with_conflicted_files"],
+                "newest": m["newest"],
+                "oldest": m["oldest"],
                 "conflicted_files": rep["files"]["conflicted"],
-                "santamerge": rep["santamerge"]}
+                "santamerge": rep["santamerge"],
+            }
     return out
 
 
@@ -244,37 +308,47 @@ def markdown(summary: dict[str, Any]) -> str:
     out = []
     for policy, figs in summary["policies"].items():
         groups = figs["groups"]
-        order = ([k for k in groups if not k.startswith("kind:") and k != "all"
-                  and kind_of(k) == "code"]
-                 + ["kind:code"]
-                 + [k for k in groups if not k.startswith("kind:") and kind_of(k) == "config"]
-                 + ["kind:config", "kind:other", "all"])
-        lines = [f"`{policy}`:", "",
-                 "| files | conflicted | git writes | written | coverage | precision | "
-                 "any order | hunks right | silent-wrong | of it, in files written whole | "
-                 "p50 ms | p95 ms |",
-                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        order = (
+            [k for k in groups if not k.startswith("kind:") and k != "all" and kind_of(k) == "code"]
+            + ["kind:code"]
+            + [k for k in groups if not k.startswith("kind:") and kind_of(k) == "config"]
+            + ["kind:config", "kind:other", "all"]
+        )
+        lines = [
+            f"`{policy}`:",
+            "",
+            "| files | conflicted | git writes | written | coverage | precision | "
+            "any order | hunks right | silent-wrong | of it, in files written whole | "
+            "p50 ms | p95 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for key in order:
             g = groups.get(key)
             if g is None:
                 continue
             name = key.removeprefix("kind:")
-            name = f"**{name}, all**" if key.startswith("kind:") else (
-                "**all**" if key == "all" else name)
+            name = (
+                f"**{name}, all**"
+                if key.startswith("kind:")
+                else ("**all**" if key == "all" else name)
+            )
             lines.append(
                 f"| {name} | {g['files']} | 0 | {g['written']} | {_pct(g['coverage'])} | "
                 f"{_pct(g['precision'])} | {_pct(g['precision_any_order'])} | "
                 f"{g['hunks_right']} of {g['hunks_written']} | "
                 f"{_pct(g['silent_wrong'], 2)} | {_pct(g['silent_wrong_whole_files'], 2)} | "
-                f"{_ms(g['ms_p50'])} | {_ms(g['ms_p95'])} |")
+                f"{_ms(g['ms_p50'])} | {_ms(g['ms_p95'])} |"
+            )
         out.append("\n".join(lines))
     return "\n\n".join(out)
 
 
 # --- the driver's time --------------------------------------------------------------
 
-def driver_times(set_name: str, clones: Path, files: int,
-                 policies: Iterable[str] = POLICIES) -> dict[str, Any]:
+
+def driver_times(
+    set_name: str, clones: Path, files: int, policies: Iterable[str] = POLICIES
+) -> dict[str, Any]:
     """The real driver's wall time on the first ``files`` conflicted files of each
     repository, per policy and language."""
     sys.path.insert(0, str(HERE))
@@ -301,13 +375,11 @@ def driver_times(set_name: str, clones: Path, files: int,
                         profile = language_for_path(conflicted.path)
                         for policy in policies:
                             seconds, err = _driver_once(work, conflicted.path, texts, policy)
-                            times[policy][profile.name if profile else "other"].append(
-                                seconds)
+                            times[policy][profile.name if profile else "other"].append(seconds)
                             fell_back[policy] += "gave git's own merge" in err
                     if taken >= files:
                         break
-    out: dict[str, Any] = {"files_per_repository": files, "cpus": os.cpu_count(),
-                           "policies": {}}
+    out: dict[str, Any] = {"files_per_repository": files, "cpus": os.cpu_count(), "policies": {}}
     for policy, by_language in times.items():
         groups: dict[str, list[float]] = defaultdict(list)
         for language, values in by_language.items():
@@ -316,31 +388,44 @@ def driver_times(set_name: str, clones: Path, files: int,
             groups["all"] += values
         out["policies"][policy] = {
             "fell_back_to_git": fell_back[policy],
-            "groups": {k: {"files": len(v), "ms_p50": 1000 * (percentile(v, 0.5) or 0),
-                           "ms_p95": 1000 * (percentile(v, 0.95) or 0),
-                           "ms_max": 1000 * max(v)}
-                       for k, v in sorted(groups.items())}}
+            "groups": {
+                k: {
+                    "files": len(v),
+                    "ms_p50": 1000 * (percentile(v, 0.5) or 0),
+                    "ms_p95": 1000 * (percentile(v, 0.95) or 0),
+                    "ms_max": 1000 * max(v),
+                }
+                for k, v in sorted(groups.items())
+            },
+        }
     return out
 
 
-def _driver_once(work: Path, path: str, texts: tuple[str, str, str],
-                 policy: str) -> tuple[float, str]:
+def _driver_once(
+    work: Path, path: str, texts: tuple[str, str, str], policy: str
+) -> tuple[float, str]:
     for name, text in zip(("base", "ours", "theirs"), texts, strict=True):
         (work / name).write_bytes(text.encode("utf-8"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANTAMERGE_")}
     env["SANTAMERGE_POLICY"] = policy
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "santamerge", "merge-driver", "base", "ours",
-                           "theirs", "7", path], cwd=work, env=env, capture_output=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "santamerge", "merge-driver", "base", "ours", "theirs", "7", path],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     return time.perf_counter() - started, done.stderr.decode(errors="replace")
 
 
 # --- error analysis -----------------------------------------------------------------
 
+
 class Region(NamedTuple):
     """One wrong region: the hunk's three sides, what the policy wrote, what people
     committed, and the whole files of the three sides (for rewrite evidence)."""
+
     base: str
     ours: str
     theirs: str
@@ -361,7 +446,8 @@ TOKEN = re.compile(r"\w+|[^\w\s]")
 VERSION = re.compile(r"\d+\.\d+(\.\d+)?|\bversion\b|\bv\d+\b", re.IGNORECASE)
 HEAD_LINE = re.compile(
     r"^(#!|#\s*-\*-|#\s*(type|pylint|mypy|noqa|ruff|flake8)|from __future__|['\"]use strict|"
-    r"//\s*@|/\*|\*|//|#|package\s|@file)")
+    r"//\s*@|/\*|\*|//|#|package\s|@file)"
+)
 RENDER_NOISE = re.compile(r"[\s,()\[\]{}\\]")
 
 
@@ -371,8 +457,7 @@ def _multiset_minus(a: list[str], b: list[str]) -> list[str]:
     return [k for k, v in left.items() for _ in range(v) if v > 0]
 
 
-def rewrite_evidence(written_line: str, truth_line: str, base_file: str,
-                     other_file: str) -> int:
+def rewrite_evidence(written_line: str, truth_line: str, base_file: str, other_file: str) -> int:
     """How many changed places of ``other_file`` against the base make the change that
     turns ``written_line`` into ``truth_line``: removing a token the written line has
     and the committed one lacks, and adding one the committed line has and the written
@@ -397,14 +482,43 @@ def rewrite_evidence(written_line: str, truth_line: str, base_file: str,
 
 def _shared_words(a: str, b: str) -> int:
     """Words of three letters or more, keywords aside, that both lines have."""
+
     def words(x: str) -> set[str]:
         return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]{2,}", x)) - KEYWORDS
+
     return len(words(a) & words(b))
 
 
-KEYWORDS = {"import", "from", "const", "let", "var", "def", "class", "return", "self", "this",
-            "public", "private", "static", "final", "void", "func", "pub", "use", "require",
-            "new", "async", "await", "true", "false", "None", "True", "False", "null"}
+KEYWORDS = {
+    "import",
+    "from",
+    "const",
+    "let",
+    "var",
+    "def",
+    "class",
+    "return",
+    "self",
+    "this",
+    "public",
+    "private",
+    "static",
+    "final",
+    "void",
+    "func",
+    "pub",
+    "use",
+    "require",
+    "new",
+    "async",
+    "await",
+    "true",
+    "false",
+    "None",
+    "True",
+    "False",
+    "null",
+}
 
 
 def in_head(line: str, file: str) -> bool:
@@ -423,9 +537,13 @@ def reformatted_places(base_file: str, side_file: str) -> int:
     code but for whitespace, brackets and commas: a re-format."""
     base_lines, side_lines = base_file.splitlines(), side_file.splitlines()
     matcher = difflib.SequenceMatcher(None, base_lines, side_lines, autojunk=False)
-    return sum(i2 - i1 for op, i1, i2, j1, j2 in matcher.get_opcodes()
-               if op == "replace" and RENDER_NOISE.sub("", "".join(base_lines[i1:i2]))
-               == RENDER_NOISE.sub("", "".join(side_lines[j1:j2])))
+    return sum(
+        i2 - i1
+        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+        if op == "replace"
+        and RENDER_NOISE.sub("", "".join(base_lines[i1:i2]))
+        == RENDER_NOISE.sub("", "".join(side_lines[j1:j2]))
+    )
 
 
 def classify(region: Region) -> tuple[str, dict[str, Any]]:
@@ -458,8 +576,9 @@ def classify(region: Region) -> tuple[str, dict[str, Any]]:
         return "markers committed", facts
     if sorted(w) == sorted(t):
         moved = [b for a, b in zip(w, t, strict=True) if a != b]
-        head = any(in_head(line, f) for line in moved
-                   for f in (region.ours_file, region.theirs_file))
+        head = any(
+            in_head(line, f) for line in moved for f in (region.ours_file, region.theirs_file)
+        )
         facts["moved"] = len(moved)
         return ("placement" if head else "order only"), facts
     extra, missing = _multiset_minus(w, t), _multiset_minus(t, w)
@@ -469,7 +588,8 @@ def classify(region: Region) -> tuple[str, dict[str, Any]]:
         for side, other in (("ours", "theirs"), ("theirs", "ours")):
             places = reformatted_places(region.base_file, getattr(region, side + "_file"))
             old_form = set(lines_of(getattr(region, other + "_file"))) - set(
-                lines_of(getattr(region, side + "_file")))
+                lines_of(getattr(region, side + "_file"))
+            )
             if places >= 2 and any(line in old_form for line in extra):
                 facts.update(reformatted=side, reformatted_lines=places)
                 return "adaptation to a rewrite", facts
@@ -478,31 +598,44 @@ def classify(region: Region) -> tuple[str, dict[str, Any]]:
         facts["tokens_reordered"] = True
         return "order only", facts
     facts.update(extra=len(extra), missing=len(missing))
-    if extra and missing and all(VERSION.search(x) for x in extra + missing) and len(
-            extra) == len(missing):
+    if (
+        extra
+        and missing
+        and all(VERSION.search(x) for x in extra + missing)
+        and len(extra) == len(missing)
+    ):
         return "versions", facts
-    sides = set(lines_of(region.ours)) | set(lines_of(region.theirs)) | set(
-        lines_of(region.base))
+    sides = set(lines_of(region.ours)) | set(lines_of(region.theirs)) | set(lines_of(region.base))
     new = [line for line in missing if line not in sides]
     facts["new"] = len(new)
     if not new:
-        facts["one_side"] = next((name for name, text in (("ours", region.ours),
-                                                         ("theirs", region.theirs),
-                                                         ("base", region.base))
-                                  if lines_of(text) == t), None)
+        facts["one_side"] = next(
+            (
+                name
+                for name, text in (
+                    ("ours", region.ours),
+                    ("theirs", region.theirs),
+                    ("base", region.base),
+                )
+                if lines_of(text) == t
+            ),
+            None,
+        )
         return "lines people dropped", facts
     ours_lines, theirs_lines = set(lines_of(region.ours)), set(lines_of(region.theirs))
     evidence = 0
     paired = 0
     for line in new:
-        best = max(extra, key=lambda x: (_shared_words(x, line), fuzz.ratio(x, line)),
-                   default=None)
+        best = max(extra, key=lambda x: (_shared_words(x, line), fuzz.ratio(x, line)), default=None)
         if best is None or (fuzz.ratio(best, line) < 50 and not _shared_words(best, line)):
             continue
         paired += 1
         # the side whose line was kept in the old form, and the other side
-        other = region.theirs_file if best in ours_lines and best not in theirs_lines \
+        other = (
+            region.theirs_file
+            if best in ours_lines and best not in theirs_lines
             else region.ours_file
+        )
         evidence += rewrite_evidence(best, line, region.base_file, other) > 0
     facts.update(paired=paired, evidence=evidence)
     if paired and 2 * evidence >= paired:
@@ -510,9 +643,9 @@ def classify(region: Region) -> tuple[str, dict[str, Any]]:
     return "new code", facts
 
 
-def wrong_regions(entry: dict[str, Any], clones: Path, policy: str,
-                  records: list[dict[str, Any]]
-                  ) -> Iterator[tuple[dict[str, Any], int, str, Region]]:
+def wrong_regions(
+    entry: dict[str, Any], clones: Path, policy: str, records: list[dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any], int, str, Region]]:
     """(record, hunk index, method, region) of every region that differs from the commit
     (whitespace normalised) in every file the policy wrote, whole or in part, with such
     a region; those right in another order are among them (class "order only" or
@@ -528,8 +661,11 @@ def wrong_regions(entry: dict[str, Any], clones: Path, policy: str,
     from santamerge.merge.ranking.policy import POLICIES as NAMED
     from santamerge.merge.structured.words import normalise
 
-    wanted = {(r["merge"], r["path"]): r for r in records
-              if r["verdict"] == "wrong" or any(not g["right"] for g in r["regions"])}
+    wanted = {
+        (r["merge"], r["path"]): r
+        for r in records
+        if r["verdict"] == "wrong" or any(not g["right"] for g in r["regions"])
+    }
     if not wanted:
         return
     git_dir = git_dir_of(clones / entry["clone"])
@@ -540,9 +676,12 @@ def wrong_regions(entry: dict[str, Any], clones: Path, policy: str,
                 record = wanted.get((oid, conflicted.path))
                 if record is None:
                     continue
-                proposal, _, _ = run_pipeline(conflicted.marked, conflicted.path,
-                                              policy=NAMED[policy],
-                                              merge_message=conflicted.subject)
+                proposal, _, _ = run_pipeline(
+                    conflicted.marked,
+                    conflicted.path,
+                    policy=NAMED[policy],
+                    merge_message=conflicted.subject,
+                )
                 parsed = proposal.parsed
                 files = (parsed.side("base"), parsed.side("ours"), parsed.side("theirs"))
                 truths = match_hunks(parsed, conflicted.truth)
@@ -551,13 +690,22 @@ def wrong_regions(entry: dict[str, Any], clones: Path, policy: str,
                         continue
                     if normalise(hp.chosen.text) == normalise(truth):
                         continue
-                    yield record, hp.hunk.index, hp.chosen.method, Region(
-                        hp.hunk.base or "", hp.hunk.ours, hp.hunk.theirs, hp.chosen.text,
-                        truth, *files)
+                    yield (
+                        record,
+                        hp.hunk.index,
+                        hp.chosen.method,
+                        Region(
+                            hp.hunk.base or "",
+                            hp.hunk.ours,
+                            hp.hunk.theirs,
+                            hp.chosen.text,
+                            truth,
+                            *files,
+                        ),
+                    )
 
 
-def errors(set_name: str, clones: Path, reports: Path, dump: Path | None
-           ) -> dict[str, Any]:
+def errors(set_name: str, clones: Path, reports: Path, dump: Path | None) -> dict[str, Any]:
     by_policy = load_reports(reports, set_name)
     rows: list[dict[str, Any]] = []
     out = dump.open("w", encoding="utf-8") if dump else None
@@ -566,12 +714,23 @@ def errors(set_name: str, clones: Path, reports: Path, dump: Path | None
             for report in found:
                 entry = report["_entry"]
                 for record, index, method, region in wrong_regions(
-                        entry, clones, policy, report["file_results"]):
+                    entry, clones, policy, report["file_results"]
+                ):
                     cls, facts = classify(region)
-                    rows.append({"set": set_name, "repo": entry["repo"], "policy": policy,
-                                 "merge": record["merge"], "path": record["path"],
-                                 "language": record["language"], "region": index,
-                                 "method": method, "class": cls, "facts": facts})
+                    rows.append(
+                        {
+                            "set": set_name,
+                            "repo": entry["repo"],
+                            "policy": policy,
+                            "merge": record["merge"],
+                            "path": record["path"],
+                            "language": record["language"],
+                            "region": index,
+                            "method": method,
+                            "class": cls,
+                            "facts": facts,
+                        }
+                    )
                     if out:
                         out.write(_dump(rows[-1], region))
     finally:
@@ -592,24 +751,36 @@ def count_classes(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out[policy] = {
             "regions": dict(Counter(r["class"] for r in mine).most_common()),
             "files": dict(Counter(first.values()).most_common()),
-            "by_method": {m: dict(Counter(r["class"] for r in mine if r["method"] == m))
-                          for m in sorted({r["method"] for r in mine})},
-            "by_language": {k: dict(Counter(r["class"] for r in mine if r["language"] == k))
-                            for k in sorted({r["language"] for r in mine})}}
+            "by_method": {
+                m: dict(Counter(r["class"] for r in mine if r["method"] == m))
+                for m in sorted({r["method"] for r in mine})
+            },
+            "by_language": {
+                k: dict(Counter(r["class"] for r in mine if r["language"] == k))
+                for k in sorted({r["language"] for r in mine})
+            },
+        }
     return out
 
 
 def _dump(row: dict[str, Any], region: Region) -> str:
     def block(name: str, text: str) -> str:
         return f"--- {name}\n{text if text.endswith(chr(10)) or not text else text + chr(10)}"
-    return (f"=== {row['repo']} {row['merge'][:10]} {row['path']} #{row['region']} "
-            f"[{row['policy']}, {row['method']}] -> {row['class']} {row['facts']}\n"
-            + block("base", region.base) + block("ours", region.ours)
-            + block("theirs", region.theirs) + block("written", region.written)
-            + block("committed", region.truth) + "\n")
+
+    return (
+        f"=== {row['repo']} {row['merge'][:10]} {row['path']} #{row['region']} "
+        f"[{row['policy']}, {row['method']}] -> {row['class']} {row['facts']}\n"
+        + block("base", region.base)
+        + block("ours", region.ours)
+        + block("theirs", region.theirs)
+        + block("written", region.written)
+        + block("committed", region.truth)
+        + "\n"
+    )
 
 
 # --- command line -------------------------------------------------------------------
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -638,8 +809,14 @@ def main() -> None:
     args = parser.parse_args()
     result: dict[str, Any] | None = None
     if args.command == "run":
-        run(args.set, args.clones, args.reports, args.policy or POLICIES, set(args.only),
-            args.max_limit)
+        run(
+            args.set,
+            args.clones,
+            args.reports,
+            args.policy or POLICIES,
+            set(args.only),
+            args.max_limit,
+        )
     elif args.command == "table":
         result = table(args.set, args.reports, args.same_merges_as)
         if args.markdown:

@@ -39,20 +39,45 @@ from santamerge.merge.ranking.signals import (
 from santamerge.merge.types import ConflictHunk, Scored
 
 DETERMINISTIC = (
-    "keeps_ours", "keeps_theirs", "keeps_both", "hand_score", "agreement", "rejected",
-    "empty", "len_ratio", "m_ours", "m_theirs", "m_concat", "m_base", "m_words", "m_union",
-    "m_model", "side_pick", "maint_ours", "maint_theirs", "lang_python", "lang_java",
-    "lang_javascript", "lang_other", "hunk_size", "identical_sides_lines",
+    "keeps_ours",
+    "keeps_theirs",
+    "keeps_both",
+    "hand_score",
+    "agreement",
+    "rejected",
+    "empty",
+    "len_ratio",
+    "m_ours",
+    "m_theirs",
+    "m_concat",
+    "m_base",
+    "m_words",
+    "m_union",
+    "m_model",
+    "side_pick",
+    "maint_ours",
+    "maint_theirs",
+    "lang_python",
+    "lang_java",
+    "lang_javascript",
+    "lang_other",
+    "hunk_size",
+    "identical_sides_lines",
 )
 MODEL = (*DETERMINISTIC, "lp_mean", "lp_best")
 # The signals of issue 14 (santamerge.merge.ranking.signals) and every language on its own.
-LANGUAGES = ("python", "java", "javascript", "typescript", "go", "rust", "json", "yaml",
-             "toml")
-RICH = (*DETERMINISTIC, *HUNK_SIGNALS, *CANDIDATE_SIGNALS, "m_tree",
-        *(f"language_{name}" for name in LANGUAGES))
+LANGUAGES = ("python", "java", "javascript", "typescript", "go", "rust", "json", "yaml", "toml")
+RICH = (
+    *DETERMINISTIC,
+    *HUNK_SIGNALS,
+    *CANDIDATE_SIGNALS,
+    "m_tree",
+    *(f"language_{name}" for name in LANGUAGES),
+)
 RICH_MODEL = (*RICH, "lp_mean", "lp_best")
-MAINTENANCE = re.compile(r"(release|maint|stable|hotfix|backport|\d+\.\d+(\.x|\.\d+)?)",
-                         re.IGNORECASE)
+MAINTENANCE = re.compile(
+    r"(release|maint|stable|hotfix|backport|\d+\.\d+(\.x|\.\d+)?)", re.IGNORECASE
+)
 
 
 class HunkFacts(NamedTuple):
@@ -71,9 +96,13 @@ def maintenance_merge(message: str | None) -> bool:
     return any(MAINTENANCE.search(name) for name in named)
 
 
-def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: HunkFacts,
-                       logprobs: dict[str, float] | None = None,
-                       view: HunkView | None = None) -> list[dict[str, float]]:
+def candidate_features(
+    hunk: ConflictHunk,
+    scored: Sequence[Scored],
+    facts: HunkFacts,
+    logprobs: dict[str, float] | None = None,
+    view: HunkView | None = None,
+) -> list[dict[str, float]]:
     """The signals of every candidate of one hunk (``logprobs``: mean log-probability per
     token of each candidate text as the middle, when the model was asked). ``view``, the
     hunk with the lines around it and its history, adds the signals of issue 14."""
@@ -85,8 +114,7 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: Hunk
     changed_theirs = _changed(hunk.base, hunk.theirs)
     bias = (changed_ours - changed_theirs) / (changed_ours + changed_theirs + 1)
     maintenance = float(maintenance_merge(facts.merge_message))
-    language = facts.language if facts.language in ("python", "java", "javascript") \
-        else "other"
+    language = facts.language if facts.language in ("python", "java", "javascript") else "other"
     if language == "other" and facts.language == "typescript":
         language = "javascript"
     longest = max(len(hunk.ours), len(hunk.theirs), 1)
@@ -99,22 +127,33 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: Hunk
     for s in scored:
         text = s.candidate.text
         others = [t for t in distinct if t != text]
-        agreement = (sum(Levenshtein.normalized_similarity(text, t) for t in others)
-                     / len(others)) if others else 1.0
+        agreement = (
+            (sum(Levenshtein.normalized_similarity(text, t) for t in others) / len(others))
+            if others
+            else 1.0
+        )
         method = s.candidate.method
         row = dict.fromkeys(RICH_MODEL, 0.0)
-        row.update({
-            "keeps_ours": s.keeps_ours, "keeps_theirs": s.keeps_theirs,
-            "keeps_both": min(s.keeps_ours, s.keeps_theirs), "hand_score": s.score,
-            "agreement": agreement, "rejected": float(bool(s.rejected)),
-            "empty": float(not text.strip()), "len_ratio": min(3.0, len(text) / longest),
-            "side_pick": bias if method == "ours" else (-bias if method == "theirs" else 0.0),
-            "maint_ours": maintenance * (method == "ours"),
-            "maint_theirs": maintenance * (method == "theirs"),
-            f"lang_{language}": 1.0,
-            "hunk_size": math.log1p(len(hunk.ours.splitlines()) + len(hunk.theirs.splitlines())),
-            "identical_sides_lines": math.log1p(shared),
-        })
+        row.update(
+            {
+                "keeps_ours": s.keeps_ours,
+                "keeps_theirs": s.keeps_theirs,
+                "keeps_both": min(s.keeps_ours, s.keeps_theirs),
+                "hand_score": s.score,
+                "agreement": agreement,
+                "rejected": float(bool(s.rejected)),
+                "empty": float(not text.strip()),
+                "len_ratio": min(3.0, len(text) / longest),
+                "side_pick": bias if method == "ours" else (-bias if method == "theirs" else 0.0),
+                "maint_ours": maintenance * (method == "ours"),
+                "maint_theirs": maintenance * (method == "theirs"),
+                f"lang_{language}": 1.0,
+                "hunk_size": math.log1p(
+                    len(hunk.ours.splitlines()) + len(hunk.theirs.splitlines())
+                ),
+                "identical_sides_lines": math.log1p(shared),
+            }
+        )
         signal = methods.feature(method)
         if signal is not None:
             row[signal] = 1.0
@@ -130,9 +169,14 @@ def candidate_features(hunk: ConflictHunk, scored: Sequence[Scored], facts: Hunk
     return rows
 
 
-def learned_order(hunk: ConflictHunk, ranked: tuple[Scored, ...], ranker: Ranker,
-                  facts: HunkFacts, logprobs: dict[str, float] | None,
-                  view: HunkView | None = None) -> tuple[Scored, ...]:
+def learned_order(
+    hunk: ConflictHunk,
+    ranked: tuple[Scored, ...],
+    ranker: Ranker,
+    facts: HunkFacts,
+    logprobs: dict[str, float] | None,
+    view: HunkView | None = None,
+) -> tuple[Scored, ...]:
     """``ranked`` re-scored by the learned ranker: the score becomes the probability that
     the candidate is what a person commits, and the reasons say so."""
     name, _ = ranker.weights(with_model=bool(logprobs))
@@ -166,20 +210,30 @@ class Weights(NamedTuple):
     def raw(self, row: dict[str, float]) -> float:
         return self.intercept + sum(
             c * (row.get(f, 0.0) - m) / s
-            for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True))
+            for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
+        )
 
     def probability(self, row: dict[str, float]) -> float:
         return sigmoid(self.raw(row))
 
     def to_json(self) -> dict[str, Any]:
-        return {"features": list(self.features), "mean": list(self.mean),
-                "scale": list(self.scale), "coef": list(self.coef),
-                "intercept": self.intercept}
+        return {
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Weights:
-        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]),
-                   tuple(data["coef"]), float(data["intercept"]))
+        return cls(
+            tuple(data["features"]),
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            tuple(data["coef"]),
+            float(data["intercept"]),
+        )
 
 
 class Scorer(Protocol):
@@ -212,24 +266,35 @@ class LocalAdjustment(NamedTuple):
     facts: dict[str, Any]  # hunks, merges, the held-out top-1 before and after
 
     def shift(self, row: dict[str, float]) -> float:
-        return self.intercept + sum(c * row.get(f, 0.0)
-                                    for f, c in zip(self.features, self.coef, strict=True))
+        return self.intercept + sum(
+            c * row.get(f, 0.0) for f, c in zip(self.features, self.coef, strict=True)
+        )
 
     def describe(self) -> str:
-        return f"adjusted to this repository by `santamerge learn`, " \
-               f"{self.facts.get('hunks', 0)} hunks"
+        return (
+            f"adjusted to this repository by `santamerge learn`, {self.facts.get('hunks', 0)} hunks"
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": LOCAL_SCHEMA, "features": list(self.features),
-                "coef": list(self.coef), "intercept": self.intercept, "facts": self.facts}
+        return {
+            "schema": LOCAL_SCHEMA,
+            "features": list(self.features),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "facts": self.facts,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LocalAdjustment:
-        made = cls(tuple(str(f) for f in data["features"]),
-                   tuple(float(c) for c in data["coef"]), float(data["intercept"]),
-                   dict(data.get("facts", {})))
+        made = cls(
+            tuple(str(f) for f in data["features"]),
+            tuple(float(c) for c in data["coef"]),
+            float(data["intercept"]),
+            dict(data.get("facts", {})),
+        )
         if len(made.features) != len(made.coef) or not all(
-                math.isfinite(c) for c in (*made.coef, made.intercept)):
+            math.isfinite(c) for c in (*made.coef, made.intercept)
+        ):
             raise ValueError("features and weights do not match")
         return made
 
@@ -263,8 +328,9 @@ def local_adjustment(git_dir: str | os.PathLike[str] | None) -> LocalAdjustment 
 _warned: set[str] = set()
 
 
-def warn_unusable(path: Path, exc: BaseException,
-                  effect: str = "the shipped ranker is in effect") -> None:
+def warn_unusable(
+    path: Path, exc: BaseException, effect: str = "the shipped ranker is in effect"
+) -> None:
     """One ``santamerge: warning:`` line, once per process and file, for a file that
     ``santamerge learn`` stores (ranker.json, methods.json) that is ignored."""
     import sys
@@ -275,11 +341,13 @@ def warn_unusable(path: Path, exc: BaseException,
     if os.path.isdir(path):
         why, hint = "a folder", "move it away"
     else:
-        why = "nested too deep" if isinstance(exc, RecursionError) else \
-            getattr(exc, "strerror", None) or "not what `santamerge learn` writes"
+        why = (
+            "nested too deep"
+            if isinstance(exc, RecursionError)
+            else getattr(exc, "strerror", None) or "not what `santamerge learn` writes"
+        )
         hint = "`santamerge learn --forget` removes it"
-    print(f"santamerge: warning: ignored {path} ({why}); {effect} ({hint})",
-          file=sys.stderr)
+    print(f"santamerge: warning: ignored {path} ({why}); {effect} ({hint})", file=sys.stderr)
 
 
 class Calibration(NamedTuple):
@@ -298,9 +366,12 @@ class Calibration(NamedTuple):
         return [0.0 if z is None else math.exp(z - top) / denominator for z in logits]
 
 
-def hunk_probabilities(scorer: Scorer, calibration: Calibration | None,
-                       rows: Sequence[dict[str, float]],
-                       local: LocalAdjustment | None = None) -> list[float]:
+def hunk_probabilities(
+    scorer: Scorer,
+    calibration: Calibration | None,
+    rows: Sequence[dict[str, float]],
+    local: LocalAdjustment | None = None,
+) -> list[float]:
     """Each candidate's probability of being what people commit; 0 for a rejected one.
     With a calibration the candidates compete (a softmax); without one (the logistic
     ranker) each is scored alone."""
@@ -308,8 +379,10 @@ def hunk_probabilities(scorer: Scorer, calibration: Calibration | None,
     if calibration is None and local is None:
         return [0.0 if row.get("rejected") else scorer.probability(row) for row in rows]
     temperature, none = calibration if calibration else (1.0, 0.0)
-    logits = [None if row.get("rejected") else scorer.raw(row) / temperature + s
-              for row, s in zip(rows, shift, strict=True)]
+    logits = [
+        None if row.get("rejected") else scorer.raw(row) / temperature + s
+        for row, s in zip(rows, shift, strict=True)
+    ]
     return Calibration(temperature, none).probabilities(logits)
 
 
@@ -325,8 +398,7 @@ class Ranker(NamedTuple):
         return name, self.variants[name]
 
     def probabilities(self, name: str, rows: Sequence[dict[str, float]]) -> list[float]:
-        return hunk_probabilities(self.variants[name], self.calibration.get(name), rows,
-                                  self.local)
+        return hunk_probabilities(self.variants[name], self.calibration.get(name), rows, self.local)
 
 
 def sigmoid(z: float) -> float:
@@ -339,11 +411,16 @@ def shipped_ranker() -> Ranker | None:
     from importlib import resources
 
     try:
-        data = json.loads((resources.files("santamerge") / "data" / "ranker.json").read_text(
-            encoding="utf-8"))
+        data = json.loads(
+            (resources.files("santamerge") / "data" / "ranker.json").read_text(encoding="utf-8")
+        )
     except (OSError, ValueError):
         return None
-    return Ranker({k: scorer_from_json(v) for k, v in data["variants"].items()},
-                  {k: float(v) for k, v in data["threshold"].items()}, data.get("facts", {}),
-                  calibration={k: Calibration(float(v[0]), float(v[1]))
-                               for k, v in data.get("calibration", {}).items()})
+    return Ranker(
+        {k: scorer_from_json(v) for k, v in data["variants"].items()},
+        {k: float(v) for k, v in data["threshold"].items()},
+        data.get("facts", {}),
+        calibration={
+            k: Calibration(float(v[0]), float(v[1])) for k, v in data.get("calibration", {}).items()
+        },
+    )

@@ -46,14 +46,18 @@ class AutoApplyPolicy(NamedTuple):
     def needs_ranking(self) -> bool:
         return self.threshold is not None
 
-    def offers(self, candidates: tuple[Candidate, ...],
-               ranked: tuple[Scored, ...] = ()) -> tuple[Candidate, ...]:
+    def offers(
+        self, candidates: tuple[Candidate, ...], ranked: tuple[Scored, ...] = ()
+    ) -> tuple[Candidate, ...]:
         """What the policy would write for one hunk, most preferred first, before the
         whole-file gates; () when it would write nothing."""
         if self.threshold is not None:
             top = next((s for s in ranked if not s.rejected), None)
-            if top is not None and top.score >= self.threshold and \
-                    top.candidate.method not in self.refused:
+            if (
+                top is not None
+                and top.score >= self.threshold
+                and top.candidate.method not in self.refused
+            ):
                 return (top.candidate,)
         trusted = [c for c in candidates if self.trusts(c) and c.method in DETERMINISTIC]
         return tuple(sorted(trusted, key=lambda c: order(c.method)))
@@ -64,7 +68,6 @@ WORDS = AutoApplyPolicy("words", written_by("words"))
 NEVER = AutoApplyPolicy("never", written_by("never"), learns=False)
 # The default before the tree merge (issue 13): the union alone, kept to measure against.
 UNION = AutoApplyPolicy("union", written_by("union"))
-
 
 
 class _Policies(Mapping[str, AutoApplyPolicy]):
@@ -83,8 +86,9 @@ class _Policies(Mapping[str, AutoApplyPolicy]):
             ranker = shipped_ranker()
             if ranker is None:
                 raise KeyError(name)
-            self._known[name] = AutoApplyPolicy("calibrated", frozenset(),
-                                                ranker.threshold["deterministic"])
+            self._known[name] = AutoApplyPolicy(
+                "calibrated", frozenset(), ranker.threshold["deterministic"]
+            )
         return self._known[name]
 
     def __iter__(self) -> Iterator[str]:

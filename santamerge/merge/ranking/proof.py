@@ -50,7 +50,7 @@ class Figures(NamedTuple):
 
     @property
     def verdict(self) -> str:
-        """"proven", "contradicted", or "too few" hunks to say."""
+        """ "proven", "contradicted", or "too few" hunks to say."""
         if self.written < MIN_HUNKS:
             return "too few"
         return "proven" if self.precision >= PRECISION else "contradicted"
@@ -75,23 +75,37 @@ class Proof(NamedTuple):
         if f is None:
             return None
         order = f", {f.order_only} in another order" if f.order_only else ""
-        return f"{method}: {f.right}/{f.written} right{order} in this repository's " \
-               f"history (learn, {self.measured[:10]})"
+        return (
+            f"{method}: {f.right}/{f.written} right{order} in this repository's "
+            f"history (learn, {self.measured[:10]})"
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"schema": PROOF_SCHEMA, "measured": self.measured, "merges": self.merges,
-                "since": self.since, "precision": PRECISION, "min_hunks": MIN_HUNKS,
-                "languages": {lang: {m: {**f._asdict(), "precision": round(f.precision, 4),
-                                         "verdict": f.verdict}
-                                     for m, f in sorted(methods.items())}
-                              for lang, methods in sorted(self.table.items())}}
+        return {
+            "schema": PROOF_SCHEMA,
+            "measured": self.measured,
+            "merges": self.merges,
+            "since": self.since,
+            "precision": PRECISION,
+            "min_hunks": MIN_HUNKS,
+            "languages": {
+                lang: {
+                    m: {**f._asdict(), "precision": round(f.precision, 4), "verdict": f.verdict}
+                    for m, f in sorted(methods.items())
+                }
+                for lang, methods in sorted(self.table.items())
+            },
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Proof:
-        table = {str(lang): {str(m): Figures(int(f["written"]), int(f["right"]),
-                                             int(f["order_only"]))
-                             for m, f in methods.items()}
-                 for lang, methods in data["languages"].items()}
+        table = {
+            str(lang): {
+                str(m): Figures(int(f["written"]), int(f["right"]), int(f["order_only"]))
+                for m, f in methods.items()
+            }
+            for lang, methods in data["languages"].items()
+        }
         return cls(str(data["measured"]), int(data["merges"]), str(data["since"]), table)
 
 
@@ -121,8 +135,9 @@ def read_proof(git_dir: str | None) -> Proof | None:
         return None
 
 
-def in_repository(policy: AutoApplyPolicy, proof: Proof | None, language: str | None
-                  ) -> AutoApplyPolicy:
+def in_repository(
+    policy: AutoApplyPolicy, proof: Proof | None, language: str | None
+) -> AutoApplyPolicy:
     """``policy`` as this repository's history proves it for ``language``: proven
     methods added, contradicted ones removed, the evidence kept for the record. A policy
     that does not learn (``never``, a threshold given by hand) and a repository without
@@ -135,10 +150,14 @@ def in_repository(policy: AutoApplyPolicy, proof: Proof | None, language: str | 
     # what it would have written and no longer does: any method the ranker may put on
     # top (a threshold policy), else the methods it trusts
     refused = contradicted if policy.threshold is not None else contradicted & policy.methods
-    evidence = tuple((m, line) for m in sorted(figures)
-                     if (line := proof.line(language, m)) is not None)
-    return policy._replace(methods=frozenset((policy.methods - contradicted) | proven),
-                           refused=frozenset(refused), evidence=evidence)
+    evidence = tuple(
+        (m, line) for m in sorted(figures) if (line := proof.line(language, m)) is not None
+    )
+    return policy._replace(
+        methods=frozenset((policy.methods - contradicted) | proven),
+        refused=frozenset(refused),
+        evidence=evidence,
+    )
 
 
 # -- measuring (santamerge learn) --------------------------------------------------------------
@@ -169,7 +188,7 @@ def normalise(text: str) -> str:
 
 
 def judge(text: str, truth: str) -> str | None:
-    """"right" when ``text`` holds what was committed (whitespace runs as one space),
+    """ "right" when ``text`` holds what was committed (whitespace runs as one space),
     "order" when it holds the same lines in another order, else None."""
     if normalise(text) == normalise(truth):
         return "right"
@@ -191,13 +210,13 @@ def measure(records: Iterable[Judged], measured: str) -> Proof:
             if s.rejected or s.candidate.method not in DETERMINISTIC:
                 continue
             verdict = judge(s.candidate.text, record.truth)
-            row = counts.setdefault(record.language, {}).setdefault(s.candidate.method,
-                                                                   [0, 0, 0])
+            row = counts.setdefault(record.language, {}).setdefault(s.candidate.method, [0, 0, 0])
             row[0] += 1
             row[1] += verdict is not None
             row[2] += verdict == "order"
-    table = {lang: {m: Figures(*row) for m, row in methods.items()}
-             for lang, methods in counts.items()}
+    table = {
+        lang: {m: Figures(*row) for m, row in methods.items()} for lang, methods in counts.items()
+    }
     return Proof(measured, len(merges), since, table)
 
 

@@ -94,16 +94,21 @@ def doubled_lines(hunk: ConflictHunk, candidate: str) -> int:
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    base, ours, theirs = set(_lines(hunk.base or "")), set(_lines(hunk.ours)), set(
-        _lines(hunk.theirs))
+    base, ours, theirs = (
+        set(_lines(hunk.base or "")),
+        set(_lines(hunk.ours)),
+        set(_lines(hunk.theirs)),
+    )
     ours_new, theirs_new = list(ours - base - theirs), list(theirs - base - ours)
     present = set(_lines(candidate))
     count = 0
     for line in base - ours - theirs:
-        o = process.extractOne(line, ours_new, scorer=Levenshtein.normalized_similarity,
-                               score_cutoff=0.5)
-        t = process.extractOne(line, theirs_new, scorer=Levenshtein.normalized_similarity,
-                               score_cutoff=0.5)
+        o = process.extractOne(
+            line, ours_new, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5
+        )
+        t = process.extractOne(
+            line, theirs_new, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5
+        )
         count += bool(o and t and o[0] in present and t[0] in present)
     return count
 
@@ -120,9 +125,13 @@ def _edits_kept(base: str, side: str, candidate: str) -> float:
 def _edits(before: str, after: str) -> dict[tuple[int, int, str], int]:
     from rapidfuzz.distance import Levenshtein
 
-    return {(op.src_start, op.src_end, after[op.dest_start : op.dest_end]):
-            max(op.src_end - op.src_start, op.dest_end - op.dest_start)
-            for op in Levenshtein.opcodes(before, after) if op.tag != "equal"}
+    return {
+        (op.src_start, op.src_end, after[op.dest_start : op.dest_end]): max(
+            op.src_end - op.src_start, op.dest_end - op.dest_start
+        )
+        for op in Levenshtein.opcodes(before, after)
+        if op.tag != "equal"
+    }
 
 
 def _lines(text: str) -> list[str]:

@@ -31,17 +31,46 @@ _NUMBERS = re.compile(r"\d+")
 _VERSION = re.compile(r"\d+(?:\.\d+)+")
 
 HUNK_SIGNALS = (
-    "base_empty", "both_added", "adds_overlap", "adds_same_kind", "at_end", "at_start",
-    "context_sorted", "version_like", "hunks_in_file", "has_history",
-    "ahead", "file_commits", "touched_later", "newer_side",
+    "base_empty",
+    "both_added",
+    "adds_overlap",
+    "adds_same_kind",
+    "at_end",
+    "at_start",
+    "context_sorted",
+    "version_like",
+    "hunks_in_file",
+    "has_history",
+    "ahead",
+    "file_commits",
+    "touched_later",
+    "newer_side",
 )
 # read from the merge's history; 0 where no repository is at hand (the merge driver)
-HISTORY_SIGNALS = ("has_history", "ahead", "file_commits", "touched_later", "newer_side",
-                   "side_ahead", "side_file_commits", "side_touched_later", "side_newer")
+HISTORY_SIGNALS = (
+    "has_history",
+    "ahead",
+    "file_commits",
+    "touched_later",
+    "newer_side",
+    "side_ahead",
+    "side_file_commits",
+    "side_touched_later",
+    "side_newer",
+)
 CANDIDATE_SIGNALS = (
-    "side", "concat_first", "m_unordered", "sorted_fit", "extends", "reformat_other",
-    "newer_version", "side_ahead", "side_file_commits", "side_touched_later",
-    "side_newer", "dup_lines",
+    "side",
+    "concat_first",
+    "m_unordered",
+    "sorted_fit",
+    "extends",
+    "reformat_other",
+    "newer_version",
+    "side_ahead",
+    "side_file_commits",
+    "side_touched_later",
+    "side_newer",
+    "dup_lines",
 )
 
 
@@ -86,27 +115,38 @@ def hunk_signals(view: HunkView) -> dict[str, float]:
     overlap = len(tokens_o & tokens_t) / len(union) if union else 0.0
     heads_o = Counter(_head(line) for line in added_ours)
     heads_t = Counter(_head(line) for line in added_theirs)
-    same_kind = (sum((heads_o & heads_t).values()) / max(1, min(sum(heads_o.values()),
-                                                                   sum(heads_t.values()))))
+    same_kind = sum((heads_o & heads_t).values()) / max(
+        1, min(sum(heads_o.values()), sum(heads_t.values()))
+    )
     around = lines(view.before)[-1:] + base + lines(view.after)[:1]
     context_sorted = len(around) >= 3 and around == sorted(around)
     history = view.history or {}
     out = {
-        "base_empty": float(not base), "both_added": float(both_added),
-        "adds_overlap": overlap, "adds_same_kind": same_kind,
-        "at_end": float(not view.after.strip()), "at_start": float(not view.before.strip()),
+        "base_empty": float(not base),
+        "both_added": float(both_added),
+        "adds_overlap": overlap,
+        "adds_same_kind": same_kind,
+        "at_end": float(not view.after.strip()),
+        "at_start": float(not view.before.strip()),
         "context_sorted": float(context_sorted),
         "version_like": float(_version_like(ours, theirs)),
-        "hunks_in_file": math.log1p(view.hunks_in_file), "has_history": float(bool(history)),
-        "ahead": 0.0, "file_commits": 0.0, "touched_later": 0.0, "newer_side": 0.0,
+        "hunks_in_file": math.log1p(view.hunks_in_file),
+        "has_history": float(bool(history)),
+        "ahead": 0.0,
+        "file_commits": 0.0,
+        "touched_later": 0.0,
+        "newer_side": 0.0,
     }
     if history:
-        out["ahead"] = (math.log1p(history.get("ahead_ours", 0))
-                        - math.log1p(history.get("ahead_theirs", 0)))
-        out["file_commits"] = (math.log1p(history.get("commits_ours", 0))
-                               - math.log1p(history.get("commits_theirs", 0)))
-        out["touched_later"] = _sign(history.get("touched_ours", 0)
-                                     - history.get("touched_theirs", 0))
+        out["ahead"] = math.log1p(history.get("ahead_ours", 0)) - math.log1p(
+            history.get("ahead_theirs", 0)
+        )
+        out["file_commits"] = math.log1p(history.get("commits_ours", 0)) - math.log1p(
+            history.get("commits_theirs", 0)
+        )
+        out["touched_later"] = _sign(
+            history.get("touched_ours", 0) - history.get("touched_theirs", 0)
+        )
         out["newer_side"] = _sign(history.get("time_ours", 0) - history.get("time_theirs", 0))
     return out
 
@@ -141,8 +181,9 @@ def facts_of(view: HunkView) -> HunkFacts2:
     return HunkFacts2(hunk_signals(view), extends, reformat, newer)
 
 
-def candidate_signals(view: HunkView, facts: HunkFacts2, method: str, text: str
-                      ) -> dict[str, float]:
+def candidate_signals(
+    view: HunkView, facts: HunkFacts2, method: str, text: str
+) -> dict[str, float]:
     side = {"ours": 1.0, "theirs": -1.0}.get(method, 0.0)
     first = {"ours+theirs": 1.0, "theirs+ours": -1.0}.get(method, 0.0)
     h = facts.hunk
@@ -152,14 +193,18 @@ def candidate_signals(view: HunkView, facts: HunkFacts2, method: str, text: str
     available = Counter(lines(view.ours)) | Counter(lines(view.theirs))
     dup = sum((Counter(cand) - available).values())
     return {
-        "side": side, "concat_first": first,
+        "side": side,
+        "concat_first": first,
         "m_unordered": float(method.endswith("-unordered")),
         "sorted_fit": float(len(around) >= 3 and around == sorted(around)),
-        "extends": facts.extends * side, "reformat_other": facts.reformat_only * side,
+        "extends": facts.extends * side,
+        "reformat_other": facts.reformat_only * side,
         "newer_version": facts.newer_version * side,
-        "side_ahead": h["ahead"] * signed, "side_file_commits": h["file_commits"] * signed,
+        "side_ahead": h["ahead"] * signed,
+        "side_file_commits": h["file_commits"] * signed,
         "side_touched_later": h["touched_later"] * signed,
-        "side_newer": h["newer_side"] * signed, "dup_lines": math.log1p(dup),
+        "side_newer": h["newer_side"] * signed,
+        "dup_lines": math.log1p(dup),
     }
 
 
@@ -183,13 +228,15 @@ def _version_like(ours: list[str], theirs: list[str]) -> bool:
     if len(ours) != len(theirs) or ours == theirs:
         return False
     changed = [(a, b) for a, b in zip(ours, theirs, strict=True) if a != b]
-    return all(_NUMBERS.sub("0", a) == _NUMBERS.sub("0", b) and _VERSION.search(a)
-               for a, b in changed)
+    return all(
+        _NUMBERS.sub("0", a) == _NUMBERS.sub("0", b) and _VERSION.search(a) for a, b in changed
+    )
 
 
 def _versions(side: list[str]) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(int(n) for n in v.split(".")) for line in side
-                 for v in _VERSION.findall(line))
+    return tuple(
+        tuple(int(n) for n in v.split(".")) for line in side for v in _VERSION.findall(line)
+    )
 
 
 def _head(line: str) -> str:

@@ -28,8 +28,11 @@ class Tree(NamedTuple):
             return self.leaf[0]
         node = 0
         while node >= 0:
-            node = (self.left[node] if x[self.feature[node]] <= self.threshold[node]
-                    else self.right[node])
+            node = (
+                self.left[node]
+                if x[self.feature[node]] <= self.threshold[node]
+                else self.right[node]
+            )
         return self.leaf[-node - 1]
 
 
@@ -46,23 +49,39 @@ class Trees(NamedTuple):
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, self.raw(row)))))
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "trees", "features": list(self.features), "offset": self.offset,
-                "trees": [[list(t.feature), list(t.threshold), list(t.left), list(t.right),
-                           list(t.leaf)] for t in self.trees]}
+        return {
+            "kind": "trees",
+            "features": list(self.features),
+            "offset": self.offset,
+            "trees": [
+                [list(t.feature), list(t.threshold), list(t.left), list(t.right), list(t.leaf)]
+                for t in self.trees
+            ],
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Trees:
-        return cls(tuple(data["features"]),
-                   tuple(Tree(tuple(f), tuple(float(v) for v in th), tuple(lf), tuple(rt),
-                              tuple(float(v) for v in lv))
-                         for f, th, lf, rt, lv in data["trees"]),
-                   float(data.get("offset", 0.0)))
+        return cls(
+            tuple(data["features"]),
+            tuple(
+                Tree(
+                    tuple(f),
+                    tuple(float(v) for v in th),
+                    tuple(lf),
+                    tuple(rt),
+                    tuple(float(v) for v in lv),
+                )
+                for f, th, lf, rt, lv in data["trees"]
+            ),
+            float(data.get("offset", 0.0)),
+        )
 
 
 def from_lightgbm(dump: Mapping[str, Any], features: Sequence[str]) -> Trees:
     """The trees of a LightGBM model's ``dump_model()`` (numerical splits only)."""
-    return Trees(tuple(features),
-                 tuple(_flatten(info["tree_structure"]) for info in dump["tree_info"]))
+    return Trees(
+        tuple(features), tuple(_flatten(info["tree_structure"]) for info in dump["tree_info"])
+    )
 
 
 def _flatten(root: Mapping[str, Any]) -> Tree:

@@ -43,8 +43,9 @@ def clashes(profile: LanguageProfile, ours: str, theirs: str, merged: str) -> li
     return clash_report(profile, ours, theirs, merged)[0]
 
 
-def clash_report(profile: LanguageProfile, ours: str, theirs: str, merged: str
-                 ) -> tuple[list[Clash], list[str]]:
+def clash_report(
+    profile: LanguageProfile, ours: str, theirs: str, merged: str
+) -> tuple[list[Clash], list[str]]:
     """The copies to mark in ``merged``, in file order, and the names of the clashes
     whose copies cannot be marked on lines of their own (a copy that shares a line with
     other code, or ends the file without a line end): those need each side's changes
@@ -72,8 +73,11 @@ def clash_report(profile: LanguageProfile, ours: str, theirs: str, merged: str
             unmarkable.append(_readable(key))
         elif "ours" in origins and "theirs" in origins:
             name = _readable(key)
-            found += [Clash(span[0], span[1], side, name)
-                      for span, side in zip(spans, origins, strict=True) if side and span]
+            found += [
+                Clash(span[0], span[1], side, name)
+                for span, side in zip(spans, origins, strict=True)
+                if side and span
+            ]
     return _outermost(found), unmarkable
 
 
@@ -93,14 +97,18 @@ def mark(merged: str, found: list[Clash], labels: tuple[str, str, str], size: in
     """``merged`` with each clash in its own diff3 conflict; every line stays."""
     parts, at = [], 0
     for clash in found:
-        body = merged[clash.start:clash.end]
+        body = merged[clash.start : clash.end]
         newline = "\r\n" if body.endswith("\r\n") else "\n"
         ours, theirs = (body, "") if clash.side == "ours" else ("", body)
-        parts += [merged[at:clash.start],
-                  f"{'<' * size} {labels[0]}{newline}", ours,
-                  f"{'|' * size} {labels[1]}{newline}",
-                  f"{'=' * size}{newline}", theirs,
-                  f"{'>' * size} {labels[2]}{newline}"]
+        parts += [
+            merged[at : clash.start],
+            f"{'<' * size} {labels[0]}{newline}",
+            ours,
+            f"{'|' * size} {labels[1]}{newline}",
+            f"{'=' * size}{newline}",
+            theirs,
+            f"{'>' * size} {labels[2]}{newline}",
+        ]
         at = clash.end
     return "".join([*parts, merged[at:]])
 
@@ -122,12 +130,12 @@ def _texts(defs: list[tuple[DefinitionKey, Node]]) -> dict[DefinitionKey, set[st
     return found
 
 
-def _origin(text: str, key: DefinitionKey, texts: list[dict[DefinitionKey, set[str]]]
-            ) -> Side | Literal[""]:
-    """"ours" or "theirs" when only that side defines ``key`` with this exact text."""
+def _origin(
+    text: str, key: DefinitionKey, texts: list[dict[DefinitionKey, set[str]]]
+) -> Side | Literal[""]:
+    """ "ours" or "theirs" when only that side defines ``key`` with this exact text."""
     in_ours, in_theirs = (text in t.get(key, set()) for t in texts)
-    return "ours" if in_ours and not in_theirs else "theirs" if in_theirs and not in_ours \
-        else ""
+    return "ours" if in_ours and not in_theirs else "theirs" if in_theirs and not in_ours else ""
 
 
 # A name that a language lets a scope bind more than once on purpose: typing overloads,
@@ -144,8 +152,9 @@ def _may_repeat(text: str, profile: LanguageProfile) -> bool:
     first = text.lstrip().split("\n", 1)[0].strip()
     if profile.queries == "typescript" and first.startswith(_TS_MERGED):
         return True
-    return first.startswith(_REPEATABLE) or (first.startswith("@")
-                                             and first.endswith(_REPEATABLE_DECORATORS))
+    return first.startswith(_REPEATABLE) or (
+        first.startswith("@") and first.endswith(_REPEATABLE_DECORATORS)
+    )
 
 
 def _whole_lines(text: str, chars: CharOffsets, node: Node) -> tuple[int, int] | None:

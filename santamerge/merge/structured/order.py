@@ -22,9 +22,11 @@ def sorted_by(groups: Iterable[Sequence[str]]) -> list[Callable[[str], str]]:
     """The rules (of :data:`SORT_KEYS`, in its order) by which every one of ``groups``
     is sorted."""
     texts = [[normalise(line) for line in group] for group in groups]
-    return [key for key in SORT_KEYS
-            if all([key(t) for t in group] == sorted(key(t) for t in group)
-                   for group in texts)]
+    return [
+        key
+        for key in SORT_KEYS
+        if all([key(t) for t in group] == sorted(key(t) for t in group) for group in texts)
+    ]
 
 
 def sort_key(rule: Callable[[str], str]) -> Callable[[str], str]:

@@ -158,8 +158,9 @@ class _View:
 # -- entry -------------------------------------------------------------------------------
 
 
-def tree_merge(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
-               ) -> TreeMerge | None:
+def tree_merge(
+    parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
+) -> TreeMerge | None:
     """The hunk merged as a tree, or None when the rule does not apply."""
     if hunk.base is None or treesitter.query(profile, "orderfree") is None:
         return None
@@ -169,8 +170,7 @@ def tree_merge(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
         return None
 
 
-def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile
-                ) -> TreeMerge:
+def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile) -> TreeMerge:
     shared = _shared(parsed, profile)
     start = shared.starts[hunk.index]
     ends = {side: start + len(getattr(hunk, side).encode("utf-8")) for side in SIDES}
@@ -192,16 +192,19 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
     notes: list[str] = []
     merged = _merge_parents(views, nodes, notes, 0)
     data = views["ours"].data
-    pre, post = data[nodes["ours"].start_byte:start], data[ends["ours"]:nodes["ours"].end_byte]
-    if not (merged.startswith(pre) and merged.endswith(post)
-            and len(merged) >= len(pre) + len(post)):
+    pre, post = data[nodes["ours"].start_byte : start], data[ends["ours"] : nodes["ours"].end_byte]
+    if not (
+        merged.startswith(pre) and merged.endswith(post) and len(merged) >= len(pre) + len(post)
+    ):
         raise Refused("the merge would change text outside the hunk")
-    middle = merged[len(pre):len(merged) - len(post)]
-    _no_line_more_often(merged, {side: views[side].data[n.start_byte:n.end_byte]
-                                 for side, n in nodes.items()})
+    middle = merged[len(pre) : len(merged) - len(post)]
+    _no_line_more_often(
+        merged, {side: views[side].data[n.start_byte : n.end_byte] for side, n in nodes.items()}
+    )
     _keeps_needed_imports(views, start, ends, middle)
-    return TreeMerge(middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)),
-                     UNORDERED not in notes)
+    return TreeMerge(
+        middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)), UNORDERED not in notes
+    )
 
 
 class _Shared(NamedTuple):
@@ -226,8 +229,9 @@ def _shared(parsed: ParsedMerge, profile: LanguageProfile) -> _Shared:
                 starts.append(at)
                 ends.append(at + size)
             at += size
-        memo[key] = _Shared(text.encode("utf-8"), treesitter.parse(profile, text),
-                            tuple(starts), tuple(ends))
+        memo[key] = _Shared(
+            text.encode("utf-8"), treesitter.parse(profile, text), tuple(starts), tuple(ends)
+        )
     shared: _Shared = memo[key]
     return shared
 
@@ -252,8 +256,15 @@ def _alone_in_parent(shared: _Shared, hunk: ConflictHunk, parent: Node) -> None:
             return
 
 
-def _views(shared: _Shared, hunk: ConflictHunk, profile: LanguageProfile, start: int,
-           ends: dict[Side, int], ours: _View, window: bool) -> dict[Side, _View]:
+def _views(
+    shared: _Shared,
+    hunk: ConflictHunk,
+    profile: LanguageProfile,
+    start: int,
+    ends: dict[Side, int],
+    ours: _View,
+    window: bool,
+) -> dict[Side, _View]:
     """The file with this hunk as base, ours and theirs (every other hunk as ours). The
     ours view is the same for every hunk of the file (parsed once); the others differ
     from it in this hunk only. With ``window``, only the top-level nodes around the hunk
@@ -262,12 +273,18 @@ def _views(shared: _Shared, hunk: ConflictHunk, profile: LanguageProfile, start:
     views: dict[Side, _View] = {"ours": ours}
     for side in (s for s in SIDES if s != "ours"):
         text = getattr(hunk, side).encode("utf-8")
-        data = shared.data[:start] + text + shared.data[ends["ours"]:]
+        data = shared.data[:start] + text + shared.data[ends["ours"] :]
         edit = (start, ends["ours"], len(text))
-        part = treesitter.parse_window(profile, shared.tree, shared.data, data, edit) \
-            if window else None
-        tree = part if part is not None else treesitter.reparse(
-            profile, shared.tree, shared.data, data, [edit])
+        part = (
+            treesitter.parse_window(profile, shared.tree, shared.data, data, edit)
+            if window
+            else None
+        )
+        tree = (
+            part
+            if part is not None
+            else treesitter.reparse(profile, shared.tree, shared.data, data, [edit])
+        )
         views[side] = _view(profile, data, tree, start, ends[side])
         views[side].window = part is not None
     return {side: views[side] for side in SIDES}
@@ -289,13 +306,14 @@ def _no_line_more_often(merged: bytes, parents: dict[Side, bytes]) -> None:
         raise Refused("the merge would hold a line more often than the sides give")
 
 
-def _keeps_needed_imports(views: dict[Side, _View], start: int, ends: dict[Side, int],
-                          middle: bytes) -> None:
+def _keeps_needed_imports(
+    views: dict[Side, _View], start: int, ends: dict[Side, int], middle: bytes
+) -> None:
     """Refuse a merge that drops an import whose names the merged file still uses."""
     from santamerge.merge.structured.unused import lost_imports
 
     ours = views["ours"].data
-    merged = (ours[:start] + middle + ours[ends["ours"]:]).decode("utf-8")
+    merged = (ours[:start] + middle + ours[ends["ours"] :]).decode("utf-8")
     lost = lost_imports(views["base"].profile, views["base"].tree, start, ends["base"], merged)
     if lost:
         raise Refused(f"drops the import of {', '.join(lost)}, which the merge still uses")
@@ -309,8 +327,9 @@ def _view(profile: LanguageProfile, data: bytes, tree: Tree, start: int, end: in
     return view
 
 
-def keyed_children(profile: LanguageProfile, tree: Tree, text: str,
-                   known: set[tuple[int, int]]) -> list[tuple[tuple[tuple[str, ...], str], Node]]:
+def keyed_children(
+    profile: LanguageProfile, tree: Tree, text: str, known: set[tuple[int, int]]
+) -> list[tuple[tuple[tuple[str, ...], str], Node]]:
     """The children of order-free parents that a ``@key`` capture names (a dict's keys, a
     class's fields, a struct's fields), each with a key for the clean-merge clash check:
     (the names of the definitions around it and the line its parent starts on, its key).
@@ -330,19 +349,23 @@ def keyed_children(profile: LanguageProfile, tree: Tree, text: str,
     return found
 
 
-def _definition_keys(profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int]
-                     ) -> dict[tuple[int, int], Signature]:
+def _definition_keys(
+    profile: LanguageProfile, tree: Tree, byte_range: tuple[int, int]
+) -> dict[tuple[int, int], Signature]:
     """Signatures of definitions (by name) and imports (by text) that meet
     ``byte_range``, by node span."""
     found: dict[tuple[int, int], Signature] = {}
     if profile.kind == "code":  # a configuration file's keys are orderfree.scm's @key
-        found = {_span(node): Signature("def", key[1])
-                 for key, node in definitions(profile, tree, byte_range)}
+        found = {
+            _span(node): Signature("def", key[1])
+            for key, node in definitions(profile, tree, byte_range)
+        }
     query = treesitter.query(profile, "imports")
     if query is not None:
         for node in treesitter.captures(query, tree.root_node, byte_range).get("import", []):
-            found.setdefault(_span(node),
-                             Signature("import", normalise(treesitter.node_text(node))))
+            found.setdefault(
+                _span(node), Signature("import", normalise(treesitter.node_text(node)))
+            )
     return found
 
 
@@ -350,8 +373,7 @@ def _span(node: Node) -> tuple[int, int]:
     return node.start_byte, node.end_byte
 
 
-def _common_parent(views: dict[Side, _View], start: int, ends: dict[Side, int]
-                   ) -> dict[Side, Node]:
+def _common_parent(views: dict[Side, _View], start: int, ends: dict[Side, int]) -> dict[Side, Node]:
     """The smallest order-free parent around the hunk that all three sides have, at the
     same place: the same start, the same type and the same text after it."""
     ours = views["ours"]
@@ -373,8 +395,11 @@ def _common_parent(views: dict[Side, _View], start: int, ends: dict[Side, int]
 
 def _enclosing(view: _View, start: int, end: int) -> list[Node]:
     """The order-free parents that hold [start, end), smallest (then deepest) first."""
-    found = [node for node, _ in view.parents.values()
-             if node.start_byte <= start and end <= node.end_byte]
+    found = [
+        node
+        for node, _ in view.parents.values()
+        if node.start_byte <= start and end <= node.end_byte
+    ]
     return sorted(found, key=lambda n: (n.end_byte - n.start_byte, -_depth(n)))
 
 
@@ -386,8 +411,11 @@ def _depth(node: Node) -> int:
 
 
 def _parent_at(view: _View, start: int, end: int, kind: str) -> Node | None:
-    found = [node for node, _ in view.parents.values()
-             if _span(node) == (start, end) and node.type == kind]
+    found = [
+        node
+        for node, _ in view.parents.values()
+        if _span(node) == (start, end) and node.type == kind
+    ]
     return found[0] if len(found) == 1 else None
 
 
@@ -408,15 +436,34 @@ def _split(view: _View, node: Node, side: Side) -> _Parent:
         after, trailing = _past_separator(data, item.end_byte, limit, sep)
         trail_end = _trail_end(comments, item, after, limit)
         key = _key(view, item)
-        body = data[item.start_byte:item.end_byte]
+        body = data[item.start_byte : item.end_byte]
         sig = key or Signature("text", normalise(body.decode("utf-8")))
-        lead, attached, indent = _split_gap(data[gap_start:item.start_byte])
-        children.append(_Child(sig, lead, attached, indent, data[after:trail_end], body,
-                               _eol(data, trail_end), i == 0,
-                               commutes_all or key is not None, item, side))
+        lead, attached, indent = _split_gap(data[gap_start : item.start_byte])
+        children.append(
+            _Child(
+                sig,
+                lead,
+                attached,
+                indent,
+                data[after:trail_end],
+                body,
+                _eol(data, trail_end),
+                i == 0,
+                commutes_all or key is not None,
+                item,
+                side,
+            )
+        )
         gap_start = trail_end
-    return _Parent(data[node.start_byte:first_gap_start], data[gap_start:node.end_byte],
-                   trailing, sep, (children[0].lead, children[0].indent), tuple(children), node)
+    return _Parent(
+        data[node.start_byte : first_gap_start],
+        data[gap_start : node.end_byte],
+        trailing,
+        sep,
+        (children[0].lead, children[0].indent),
+        tuple(children),
+        node,
+    )
 
 
 def _past_separator(data: bytes, end: int, limit: int, sep: bytes | None) -> tuple[int, bool]:
@@ -441,7 +488,7 @@ def _trail_end(comments: list[Node], item: Node, after: int, limit: int) -> int:
 def _eol(data: bytes, at: int) -> bytes:
     """The blanks and line end after ``at`` when nothing else follows on its line."""
     end = data.find(b"\n", at)
-    rest = data[at:] if end < 0 else data[at:end + 1]
+    rest = data[at:] if end < 0 else data[at : end + 1]
     return rest if not rest.strip() else b""
 
 
@@ -464,8 +511,11 @@ def _items(view: _View, node: Node) -> list[Node]:
     listed = view.items.get(_span(node))
     if listed is not None:
         return sorted({_span(n): n for n in listed}.values(), key=lambda n: n.start_byte)
-    return [c for c in node.named_children
-            if c.type not in view.profile.comments and _span(c) not in view.skip]
+    return [
+        c
+        for c in node.named_children
+        if c.type not in view.profile.comments and _span(c) not in view.skip
+    ]
 
 
 def _gap_start(profile: LanguageProfile, node: Node, first: Node) -> int:
@@ -485,13 +535,14 @@ def _separator(data: bytes, node: Node, items: list[Node]) -> bytes | None:
     Anything but blanks before a separator, or two kinds of separator, is refused."""
     seps: set[bytes | None] = set()
     for a, b in itertools.pairwise(items):
-        between = [c for c in node.children if a.end_byte <= c.start_byte < b.start_byte
-                   and not c.is_named]
+        between = [
+            c for c in node.children if a.end_byte <= c.start_byte < b.start_byte and not c.is_named
+        ]
         if not between:
             seps.add(None)
             continue
-        token = data[between[0].start_byte:between[0].end_byte]
-        if data[a.end_byte:between[0].start_byte].strip() or len(between) > 1:
+        token = data[between[0].start_byte : between[0].end_byte]
+        if data[a.end_byte : between[0].start_byte].strip() or len(between) > 1:
             raise Refused("text between a child and its separator")
         seps.add(token)
     if len(seps) > 1:
@@ -502,8 +553,8 @@ def _separator(data: bytes, node: Node, items: list[Node]) -> bytes | None:
 def _trailing_separator(data: bytes, node: Node, items: list[Node]) -> bytes | None:
     """One child: its separator is the token after it, if one comes before the end."""
     after = [c for c in node.children if c.start_byte >= items[-1].end_byte and not c.is_named]
-    if len(after) > 1 and data[after[0].start_byte:after[0].end_byte] in (b",", b";"):
-        return data[after[0].start_byte:after[0].end_byte]
+    if len(after) > 1 and data[after[0].start_byte : after[0].end_byte] in (b",", b";"):
+        return data[after[0].start_byte : after[0].end_byte]
     return None
 
 
@@ -524,8 +575,9 @@ def _key(view: _View, item: Node) -> Signature | None:
 # -- merging -------------------------------------------------------------------------------
 
 
-def _merge_parents(views: dict[Side, _View], nodes: dict[Side, Node], notes: list[str],
-                   depth: int) -> bytes:
+def _merge_parents(
+    views: dict[Side, _View], nodes: dict[Side, Node], notes: list[str], depth: int
+) -> bytes:
     if depth > MAX_DEPTH:
         raise Refused("nested too deep")
     for side in SIDES:
@@ -566,12 +618,14 @@ def _opening_line_end(parts: dict[Side, _Parent], opening: bytes) -> None:
     """The opening's line ends where the first child's blank lines start: refuse where
     the merged opening and that line end are not one side's (ours' CRLF after theirs'
     changed ``{`` line)."""
+
     def first_line(lead: bytes) -> bytes:
-        return lead[:lead.find(b"\n") + 1]
+        return lead[: lead.find(b"\n") + 1]
 
     end = first_line(_pick_place0(parts)[0])
-    if end and not any(p.opening == opening and first_line(p.place0[0]) == end
-                       for p in parts.values()):
+    if end and not any(
+        p.opening == opening and first_line(p.place0[0]) == end for p in parts.values()
+    ):
         raise Refused("the opening's line and its line end come from different sides")
 
 
@@ -580,8 +634,10 @@ def _trailing(parts: dict[Side, _Parent]) -> bool:
     its last child is the base's (deleting or adding the last child moves the comma)."""
     base = parts["base"]
     last = base.children[-1].sig
-    ours, theirs = (p.trailing if p.children[-1].sig == last else base.trailing
-                    for p in (parts["ours"], parts["theirs"]))
+    ours, theirs = (
+        p.trailing if p.children[-1].sig == last else base.trailing
+        for p in (parts["ours"], parts["theirs"])
+    )
     if ours != base.trailing and theirs != base.trailing and ours != theirs:
         raise Refused("both sides changed the trailing separator")
     return ours if ours != base.trailing else theirs
@@ -609,23 +665,32 @@ def _paired(base: Sequence[_Child], side: Sequence[_Child]) -> tuple[_Child, ...
         if old.sig in present or old.sig.named:
             continue
         before = next((s for s in reversed(base_sigs[:i]) if s in present), None)
-        scored = sorted(((ratio(children[j].body, old.body), j)
-                         for j in _slot(children, before, set(base_sigs))
-                         if not children[j].sig.named and children[j].node.type == old.node.type),
-                        reverse=True)
-        if scored and scored[0][0] >= MATCH_SIMILARITY * 100 and (
-                len(scored) == 1 or scored[1][0] < scored[0][0]):
+        scored = sorted(
+            (
+                (ratio(children[j].body, old.body), j)
+                for j in _slot(children, before, set(base_sigs))
+                if not children[j].sig.named and children[j].node.type == old.node.type
+            ),
+            reverse=True,
+        )
+        if (
+            scored
+            and scored[0][0] >= MATCH_SIMILARITY * 100
+            and (len(scored) == 1 or scored[1][0] < scored[0][0])
+        ):
             j = scored[0][1]
             children[j] = children[j]._replace(sig=old.sig)
             present.add(old.sig)
     return tuple(children)
 
 
-def _slot(children: list[_Child], before: Signature | None, base_sigs: set[Signature]
-          ) -> list[int]:
+def _slot(children: list[_Child], before: Signature | None, base_sigs: set[Signature]) -> list[int]:
     """The positions of the children a side added right after ``before`` (or first)."""
-    start = 0 if before is None else next(
-        (i + 1 for i, c in enumerate(children) if c.sig == before), len(children))
+    start = (
+        0
+        if before is None
+        else next((i + 1 for i, c in enumerate(children) if c.sig == before), len(children))
+    )
     slot = []
     for j in range(start, len(children)):
         if children[j].sig in base_sigs:
@@ -670,8 +735,9 @@ def _same(a: _Child, b: _Child) -> bool:
     return a.first != b.first and (not a.indent or not b.indent or a.indent == b.indent)
 
 
-def _merge_children(views: dict[Side, _View], parts: dict[Side, _Parent], notes: list[str],
-                    depth: int) -> list[_Child]:
+def _merge_children(
+    views: dict[Side, _View], parts: dict[Side, _Parent], notes: list[str], depth: int
+) -> list[_Child]:
     base, ours, theirs = (parts[s].children for s in SIDES)
     by_sig = [{c.sig: c for c in children} for children in (ours, theirs)]
     for side, present in zip(BOTH_SIDES, by_sig, strict=True):
@@ -679,8 +745,9 @@ def _merge_children(views: dict[Side, _View], parts: dict[Side, _Parent], notes:
     added = [_insertions(base, children) for children in (ours, theirs)]
     merged = _both(added[0].get(None, []), added[1].get(None, []), parts, notes)
     for child in base:
-        kept = _merge_child(views, child, by_sig[0].get(child.sig), by_sig[1].get(child.sig),
-                            notes, depth)
+        kept = _merge_child(
+            views, child, by_sig[0].get(child.sig), by_sig[1].get(child.sig), notes, depth
+        )
         if kept is not None:
             merged.append(kept)
         merged += _both(added[0].get(child.sig, []), added[1].get(child.sig, []), parts, notes)
@@ -692,14 +759,15 @@ def _merge_children(views: dict[Side, _View], parts: dict[Side, _Parent], notes:
 def _no_moves(data: bytes, parent: Node, removed: list[_Child]) -> None:
     """A child a side removed from the parent but has elsewhere in its file was moved,
     not removed: the merge cannot tell where it belongs."""
-    outside = data[:parent.start_byte] + b"\0" + data[parent.end_byte:]
+    outside = data[: parent.start_byte] + b"\0" + data[parent.end_byte :]
     for child in removed:
         if child.body.strip() and child.body in outside:
             raise Refused(f"a side moved {_name(child.sig)} out of its place")
 
 
-def _insertions(base: Sequence[_Child], side: Sequence[_Child]
-                ) -> dict[Signature | None, list[_Child]]:
+def _insertions(
+    base: Sequence[_Child], side: Sequence[_Child]
+) -> dict[Signature | None, list[_Child]]:
     """The side's new children, by the base child they follow (None: at the start)."""
     known = {c.sig for c in base}
     found: dict[Signature | None, list[_Child]] = {}
@@ -712,8 +780,14 @@ def _insertions(base: Sequence[_Child], side: Sequence[_Child]
     return found
 
 
-def _merge_child(views: dict[Side, _View], base: _Child, ours: _Child | None,
-                 theirs: _Child | None, notes: list[str], depth: int) -> _Child | None:
+def _merge_child(
+    views: dict[Side, _View],
+    base: _Child,
+    ours: _Child | None,
+    theirs: _Child | None,
+    notes: list[str],
+    depth: int,
+) -> _Child | None:
     name = _name(base.sig)
     if ours is None or theirs is None:
         other = theirs if ours is None else ours
@@ -735,8 +809,14 @@ def _merge_child(views: dict[Side, _View], base: _Child, ours: _Child | None,
     return _merge_nested(views, base, ours, theirs, notes, depth)
 
 
-def _merge_nested(views: dict[Side, _View], base: _Child, ours: _Child, theirs: _Child,
-                  notes: list[str], depth: int) -> _Child:
+def _merge_nested(
+    views: dict[Side, _View],
+    base: _Child,
+    ours: _Child,
+    theirs: _Child,
+    notes: list[str],
+    depth: int,
+) -> _Child:
     """Both sides changed one child: merge the order-free parent inside it, if it has one
     and the text around that parent merges trivially."""
     children: dict[Side, _Child] = {"base": base, "ours": ours, "theirs": theirs}
@@ -745,8 +825,8 @@ def _merge_nested(views: dict[Side, _View], base: _Child, ours: _Child, theirs: 
     if None in kinds or len(kinds) != 1:
         raise Refused(f"both sides changed {_name(base.sig)}")
     found = {side: node for side, node in inner.items() if node is not None}
-    heads = [views[s].data[children[s].node.start_byte:found[s].start_byte] for s in SIDES]
-    tails = [views[s].data[found[s].end_byte:children[s].node.end_byte] for s in SIDES]
+    heads = [views[s].data[children[s].node.start_byte : found[s].start_byte] for s in SIDES]
+    tails = [views[s].data[found[s].end_byte : children[s].node.end_byte] for s in SIDES]
     head = _pick(heads[0], heads[1], heads[2], "text before the parent")
     tail = _pick(tails[0], tails[1], tails[2], "text after the parent")
     attached = _pick(base.attached, ours.attached, theirs.attached, "comments before it")
@@ -757,14 +837,17 @@ def _merge_nested(views: dict[Side, _View], base: _Child, ours: _Child, theirs: 
         lead = _pick(base.lead, ours.lead, theirs.lead, "blank lines before it")
         indent = _pick(base.indent, ours.indent, theirs.indent, "indentation")
     body = head + _merge_parents(views, found, notes, depth + 1) + tail
-    last = body[body.rfind(b"\n") + 1:] + trail + eol
+    last = body[body.rfind(b"\n") + 1 :] + trail + eol
     if ours.eol != theirs.eol and not any(
-            c.body[c.body.rfind(b"\n") + 1:] + c.trail + c.eol == last for c in children.values()):
-        raise Refused(f"one side changed the end of {_name(base.sig)}'s last line, the "
-                      "other its text")
+        c.body[c.body.rfind(b"\n") + 1 :] + c.trail + c.eol == last for c in children.values()
+    ):
+        raise Refused(
+            f"one side changed the end of {_name(base.sig)}'s last line, the other its text"
+        )
     notes.append(f"both sides changed {_name(base.sig)}, merged inside it")
-    return ours._replace(body=body, lead=lead, attached=attached, indent=indent, trail=trail,
-                         eol=eol)
+    return ours._replace(
+        body=body, lead=lead, attached=attached, indent=indent, trail=trail, eol=eol
+    )
 
 
 def _inner_parent(view: _View, node: Node) -> Node | None:
@@ -781,8 +864,9 @@ def _inner_parent(view: _View, node: Node) -> Node | None:
     return None
 
 
-def _both(ours: list[_Child], theirs: list[_Child], parts: dict[Side, _Parent],
-          notes: list[str]) -> list[_Child]:
+def _both(
+    ours: list[_Child], theirs: list[_Child], parts: dict[Side, _Parent], notes: list[str]
+) -> list[_Child]:
     """Both sides' additions at one place: each once; ours first, or sorted where the
     parent is sorted. Additions whose order matters on both sides are refused."""
     if not ours or not theirs:
@@ -818,8 +902,7 @@ def _sorted_rule(parts: dict[Side, _Parent]) -> Callable[[str], str] | None:
         return None
     if any(b"\n" in c.body for part in parts.values() for c in part.children):
         return None
-    rules = sorted_by([c.body.decode("utf-8") for c in part.children]
-                      for part in parts.values())
+    rules = sorted_by([c.body.decode("utf-8") for c in part.children] for part in parts.values())
     return rules[0] if rules else None
 
 

@@ -92,8 +92,11 @@ def union_of_additions(
         groups = _groups(parsed, hunk, profile, ours, theirs) if _one_line(blocks) else None
         in_order = _in_sorted_order(blocks, groups)
         second_keys = {item.key for item in second}
-        ordered = in_order is not None or not _one_level(first, second) or all(
-            item.key in second_keys for item in first)
+        ordered = (
+            in_order is not None
+            or not _one_level(first, second)
+            or all(item.key in second_keys for item in first)
+        )
         added = "".join(in_order or blocks)
         union = hunk.base + added if ours.at_end else added + hunk.base
     return Union(union, ordered) if keeps_every_line(union, hunk) else None
@@ -138,17 +141,29 @@ def _one_line(blocks: list[str]) -> bool:
     return all(b.count("\n") == 1 and b.endswith("\n") for b in blocks)
 
 
-def _groups(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfile,
-            ours: _Addition, theirs: _Addition) -> list[list[str]] | None:
+def _groups(
+    parsed: ParsedMerge,
+    hunk: ConflictHunk,
+    profile: LanguageProfile,
+    ours: _Addition,
+    theirs: _Addition,
+) -> list[list[str]] | None:
     """Each side's group around its additions, or None when either has fewer than
     NEIGHBOURS lines it did not add (too little to show a convention)."""
-    found = [_group(parsed, hunk, side, addition, profile)
-             for side, addition in zip(BOTH_SIDES, (ours, theirs), strict=True)]
+    found = [
+        _group(parsed, hunk, side, addition, profile)
+        for side, addition in zip(BOTH_SIDES, (ours, theirs), strict=True)
+    ]
     return None if None in found else found  # type: ignore[return-value]
 
 
-def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: Side, addition: _Addition,
-           profile: LanguageProfile) -> list[str] | None:
+def _group(
+    parsed: ParsedMerge,
+    hunk: ConflictHunk,
+    side: Side,
+    addition: _Addition,
+    profile: LanguageProfile,
+) -> list[str] | None:
     text = parsed.splice({}, default=side)
     start = parsed.offset(hunk, side)
     if addition.at_end:
@@ -171,8 +186,9 @@ def _group(parsed: ParsedMerge, hunk: ConflictHunk, side: Side, addition: _Addit
 def _item_lines(profile: LanguageProfile, text: str) -> dict[int, str]:
     """The items that may be kept sorted and fill exactly one whole line of ``text``, by
     line number: imports in code, keys in configuration files."""
-    name, capture = ("definitions", "definition") if profile.kind == "config" else (
-        "imports", "import")
+    name, capture = (
+        ("definitions", "definition") if profile.kind == "config" else ("imports", "import")
+    )
     query = treesitter.query(profile, name)
     if query is None:
         return {}
@@ -226,7 +242,10 @@ def _addition(base: str, side: str) -> _Addition | None:
 
 
 def _items(
-    parsed: ParsedMerge, hunk: ConflictHunk, side: Side, addition: _Addition,
+    parsed: ParsedMerge,
+    hunk: ConflictHunk,
+    side: Side,
+    addition: _Addition,
     profile: LanguageProfile,
 ) -> list[_Item] | None:
     """Split the added text into items, each with the comments and blank lines before it."""
@@ -245,8 +264,11 @@ def _items(
     if not all(_only_items(data, a, b, spans) for a, b in itertools.pairwise(cuts)):
         return None
     return [
-        _Item(data[a:b].decode("utf-8"), normalise(treesitter.node_text(node)),
-              (node.start_point[1], node.parent.type if node.parent else ""))
+        _Item(
+            data[a:b].decode("utf-8"),
+            normalise(treesitter.node_text(node)),
+            (node.start_point[1], node.parent.type if node.parent else ""),
+        )
         for (a, b), node in zip(itertools.pairwise(cuts), nodes, strict=True)
     ]
 
@@ -275,10 +297,11 @@ def _only_items(data: bytes, a: int, b: int, spans: list[tuple[int, int]]) -> bo
     inside = [s for s in spans if a <= s[0] and s[1] <= b]
     if len(inside) != 1:
         return False
-    (s, e), = inside
+    ((s, e),) = inside
     rest = (data[a:s] + b"\n" + data[e:b]).decode("utf-8", errors="replace")
-    return all(not line.strip() or line.strip().startswith(_COMMENT_PREFIXES)
-               for line in rest.splitlines())
+    return all(
+        not line.strip() or line.strip().startswith(_COMMENT_PREFIXES) for line in rest.splitlines()
+    )
 
 
 def _line_end(data: bytes, pos: int) -> int:

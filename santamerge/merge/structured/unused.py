@@ -39,9 +39,11 @@ _NAMES = re.compile(r"[\w.\[\](),|]+")
 _AROUND_PUNCTUATION = re.compile(r"\s*([\[\](),|])\s*")
 # The parts of a comment that name code: a doc type or link in braces, a doc tag's
 # argument, a Python type comment.
-_DOC_PARTS = re.compile(rb"\{([^{}]*)\}|@(?:see|throws|exception|link|linkplain|jsx"
-                        rb"|jsxFrag|type|typedef|param|returns?|import)\b([^\n]*)"
-                        rb"|#\s*type:([^\n]*)")
+_DOC_PARTS = re.compile(
+    rb"\{([^{}]*)\}|@(?:see|throws|exception|link|linkplain|jsx"
+    rb"|jsxFrag|type|typedef|param|returns?|import)\b([^\n]*)"
+    rb"|#\s*type:([^\n]*)"
+)
 # Names that JSX uses without writing them (the classic runtime, a pragma's `h`).
 _JSX_NAMES = frozenset({"React", "h"})
 _JSX = re.compile(rb"</?[A-Za-z>]")
@@ -68,8 +70,9 @@ class Baseline(Protocol):
     def memo(self) -> dict[str, Any] | None: ...
 
 
-def unused_imports(baseline: Baseline, data: bytes, tree: Tree,
-                   regions: Iterable[tuple[int, int, int]]) -> list[tuple[int, str]]:
+def unused_imports(
+    baseline: Baseline, data: bytes, tree: Tree, regions: Iterable[tuple[int, int, int]]
+) -> list[tuple[int, str]]:
     """(hunk, reason) for each name that an import in a chosen region binds, that
     nothing in the merged file ``data`` (parsed as ``tree``) uses, and that a side uses.
     ``regions``: (hunk, start byte, end byte) of each choice in ``data``. The other
@@ -96,8 +99,9 @@ def unused_imports(baseline: Baseline, data: bytes, tree: Tree,
     return found
 
 
-def lost_imports(profile: LanguageProfile, base: Tree, start: int, end: int,
-                 merged: str) -> list[str]:
+def lost_imports(
+    profile: LanguageProfile, base: Tree, start: int, end: int, merged: str
+) -> list[str]:
     """Names that the base's imports in [start, end) bind, that no import of ``merged``
     binds any more, and that ``merged`` still uses: a merge that drops those imports
     breaks the file (one side dropped an import the other side's code still needs)."""
@@ -108,8 +112,9 @@ def lost_imports(profile: LanguageProfile, base: Tree, start: int, end: int,
     tree = treesitter.parse(profile, merged)
     still = {name for names in _bound(profile, tree, 0, len(data)) for name in names}
     uses = _Uses(profile, data, tree)
-    return [names[0] for names in before
-            if not set(names) & still and any(uses(name) for name in names)]
+    return [
+        names[0] for names in before if not set(names) & still and any(uses(name) for name in names)
+    ]
 
 
 def _checked(profile: LanguageProfile, path: str) -> bool:
@@ -128,15 +133,15 @@ def _may_import(tree: Tree, data: bytes, start: int, end: int) -> bool:
         return True
     node = tree.root_node.descendant_for_byte_range(start, end)
     while node is not None and node.parent is not None:
-        if "import" in node.type or (node.type.endswith("declaration")
-                                      and b"require" in (node.text or b"")):
+        if "import" in node.type or (
+            node.type.endswith("declaration") and b"require" in (node.text or b"")
+        ):
             return True
         node = node.parent
     return False
 
 
-def _bound(profile: LanguageProfile, tree: Tree, start: int, end: int
-           ) -> list[tuple[str, ...]]:
+def _bound(profile: LanguageProfile, tree: Tree, start: int, end: int) -> list[tuple[str, ...]]:
     """The names bound by the imports whose name (or Go path) lies in [start, end):
     for each import, the names it may bind (one, but for a Go path)."""
     query = treesitter.query(profile, "imports")
@@ -148,8 +153,7 @@ def _bound(profile: LanguageProfile, tree: Tree, start: int, end: int
             if start <= node.start_byte and node.end_byte <= end:
                 text = treesitter.node_text(node)
                 found.append(_package_names(text) if "path" in match else (text,))
-    return [names for names in dict.fromkeys(found)
-            if names and not set(names) & {"_", "*"}]
+    return [names for names in dict.fromkeys(found) if names and not set(names) & {"_", "*"}]
 
 
 def _package_names(path: str) -> tuple[str, ...]:
@@ -158,18 +162,23 @@ def _package_names(path: str) -> tuple[str, ...]:
     version (``yaml/v3``) and the version itself, each also without a ``.v3`` suffix or
     a ``go-`` prefix (``gopkg.in/yaml.v3``, ``go-sqlite3``). An import binds one; it
     counts as used when any is."""
-    parts = path.strip("\"`").split("/")
-    elements = parts[-2:] if len(parts) > 1 and _MAJOR_VERSION.fullmatch(parts[-1]) else (
-        parts[-1:])
-    names = [name for part in elements
-             for name in (part, _VERSION_SUFFIX.sub("", part), _GO_AFFIX.sub("", part))]
+    parts = path.strip('"`').split("/")
+    elements = (
+        parts[-2:] if len(parts) > 1 and _MAJOR_VERSION.fullmatch(parts[-1]) else (parts[-1:])
+    )
+    names = [
+        name
+        for part in elements
+        for name in (part, _VERSION_SUFFIX.sub("", part), _GO_AFFIX.sub("", part))
+    ]
     return tuple(dict.fromkeys(n for n in names if _IDENTIFIER.fullmatch(n)))
 
 
 def _other_sides(parsed: ParsedMerge, chosen: set[int]) -> bytes:
     """The theirs and base texts of the hunks not chosen: they may yet be written."""
-    return "".join(h.theirs + (h.base or "") for h in parsed.hunks
-                   if h.index not in chosen).encode("utf-8")
+    return "".join(h.theirs + (h.base or "") for h in parsed.hunks if h.index not in chosen).encode(
+        "utf-8"
+    )
 
 
 def _side_uses(baseline: Baseline, side: Side) -> _Uses:
@@ -181,8 +190,9 @@ def _side_uses(baseline: Baseline, side: Side) -> _Uses:
         assert profile is not None
         text = baseline.parsed.side(side)
         ours = baseline.ours_tree if side == "ours" and text == baseline.ours_text else None
-        memo[key] = _Uses(profile, text.encode("utf-8"),
-                          ours or (lambda: treesitter.parse(profile, text)))
+        memo[key] = _Uses(
+            profile, text.encode("utf-8"), ours or (lambda: treesitter.parse(profile, text))
+        )
     uses: _Uses = memo[key]
     return uses
 
@@ -201,8 +211,13 @@ class _Uses:
     """Whether a name is used in one file, outside its import statements. The file is
     parsed (``tree`` as a function) only when its text has the name."""
 
-    def __init__(self, profile: LanguageProfile, data: bytes,
-                 tree: Tree | Callable[[], Tree], elsewhere: bytes = b"") -> None:
+    def __init__(
+        self,
+        profile: LanguageProfile,
+        data: bytes,
+        tree: Tree | Callable[[], Tree],
+        elsewhere: bytes = b"",
+    ) -> None:
         self.profile, self.data, self.elsewhere = profile, data, elsewhere
         self._tree = tree
         self.known: dict[str, bool] = {}
@@ -223,16 +238,20 @@ class _Uses:
             return True
         if name in _JSX_NAMES and self.profile.queries != "python" and _JSX.search(self.data):
             return True
-        return any(not self._in_import(start, end)
-                   and _counts(self.profile, self.tree, start, end, name)
-                   for start, end in _occurrences(name, self.data))
+        return any(
+            not self._in_import(start, end) and _counts(self.profile, self.tree, start, end, name)
+            for start, end in _occurrences(name, self.data)
+        )
 
     def _in_import(self, start: int, end: int) -> bool:
         """Whether [start, end) lies in an import statement (the query looks only at
         the nodes around it)."""
         query = treesitter.query(self.profile, "imports")
-        nodes = treesitter.captures(query, self.tree.root_node, (start, end)).get(
-            "import", []) if query is not None else []
+        nodes = (
+            treesitter.captures(query, self.tree.root_node, (start, end)).get("import", [])
+            if query is not None
+            else []
+        )
         return any(n.start_byte <= start and end <= n.end_byte for n in nodes)
 
 
@@ -246,7 +265,7 @@ def _word(name: str) -> re.Pattern[bytes]:
 def _occurrences(name: str, data: bytes) -> Iterator[tuple[int, int]]:
     """The byte spans of ``name`` as a whole word in ``data``."""
     for m in _word(name).finditer(data):
-        before = data[m.start() - 1:m.start()]
+        before = data[m.start() - 1 : m.start()]
         if not before or not (before.isalnum() or before in b"_$"):
             yield m.start(), m.end()
 
@@ -259,8 +278,11 @@ def _counts(profile: LanguageProfile, tree: Tree, start: int, end: int, name: st
         return True
     text = node.text or b""
     if node.type in profile.comments:
-        return any(next(_occurrences(name, part or b""), None) is not None
-                   for m in _DOC_PARTS.finditer(text) for part in m.groups())
+        return any(
+            next(_occurrences(name, part or b""), None) is not None
+            for m in _DOC_PARTS.finditer(text)
+            for part in m.groups()
+        )
     if "string" in node.type or node.type == "jsx_text":
         return _reads_as_names(text.decode("utf-8", errors="replace"))
     return True

@@ -20,8 +20,13 @@ if TYPE_CHECKING:
 
 
 def store_attempt(
-    git_dir: str, path: str, files: dict[str, bytes], record: ProposalRecord, keep: int,
-    head: str | None = None, model: dict[str, Any] | None = None,
+    git_dir: str,
+    path: str,
+    files: dict[str, bytes],
+    record: ProposalRecord,
+    keep: int,
+    head: str | None = None,
+    model: dict[str, Any] | None = None,
 ) -> str | None:
     """Write one attempt (santamerge.merge.record.AttemptRecord: ``head``, HEAD's commit,
     and ``model``, the model's facts and middles, are stored with ``record``); return its

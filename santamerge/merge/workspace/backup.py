@@ -44,17 +44,23 @@ class Backup:
     """A folder under ``.git/santamerge/resolve-backup/`` with every file about to be
     written, byte for byte, and ``manifest.json``."""
 
-    def __init__(self, repo: Repository, files: Iterable[tuple[Source, bytes]],
-                 threshold: float | None) -> None:
+    def __init__(
+        self, repo: Repository, files: Iterable[tuple[Source, bytes]], threshold: float | None
+    ) -> None:
         now = time.time()
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}"
         self.folder = backup_root(repo) / f"{stamp}-{os.getpid()}"
         self.folder.mkdir(parents=True)
-        self.entries = [self._copy(number, source, written)
-                        for number, (source, written) in enumerate(files)]
-        self.body: dict[str, Any] = {"schema": MANIFEST_SCHEMA, "created": stamp,
-                                     "head": git.head_commit(repo), "threshold": threshold,
-                                     "files": self.entries}
+        self.entries = [
+            self._copy(number, source, written) for number, (source, written) in enumerate(files)
+        ]
+        self.body: dict[str, Any] = {
+            "schema": MANIFEST_SCHEMA,
+            "created": stamp,
+            "head": git.head_commit(repo),
+            "threshold": threshold,
+            "files": self.entries,
+        }
         self.save()
         older = sorted(p for p in backup_root(repo).iterdir() if p.is_dir())[:-KEEP_BACKUPS]
         for folder in older:
@@ -66,9 +72,15 @@ class Backup:
             fh.write(source.original)
             fh.flush()
             os.fsync(fh.fileno())
-        return {"path": source.path, "copy": copy, "original_sha256": sha256(source.original),
-                "written_sha256": sha256(written), "rebuilt": source.rebuilt,
-                "staged": False, "unmerged": []}
+        return {
+            "path": source.path,
+            "copy": copy,
+            "original_sha256": sha256(source.original),
+            "written_sha256": sha256(written),
+            "rebuilt": source.rebuilt,
+            "staged": False,
+            "unmerged": [],
+        }
 
     def staged(self, path: str, entries: Sequence[IndexEntry]) -> None:
         for entry in self.entries:
@@ -92,8 +104,13 @@ class Written(NamedTuple):
     staged: frozenset[str]  # those of them that were staged (git add)
 
 
-def write_resolved(repo: Repository, files: Sequence[tuple[Source, str]],
-                   threshold: float | None, add: bool, note: Note) -> Written:
+def write_resolved(
+    repo: Repository,
+    files: Sequence[tuple[Source, str]],
+    threshold: float | None,
+    add: bool,
+    note: Note,
+) -> Written:
     """Back up, then write each file's new text; a file that changed since it was read
     is left alone (with a note). With ``add``, stage each written file that holds no
     conflict markers any more."""
@@ -117,8 +134,9 @@ def _unchanged(source: Source, note: Note) -> bool:
     return False
 
 
-def _stage(repo: Repository, planned: Sequence[tuple[Source, str]],
-           backup: Backup) -> frozenset[str]:
+def _stage(
+    repo: Repository, planned: Sequence[tuple[Source, str]], backup: Backup
+) -> frozenset[str]:
     from santamerge.merge.locate import has_markers
 
     staged = set()
@@ -154,13 +172,17 @@ def undo(repo: Repository, force: bool = False) -> UndoResult:
     of the files that ``--add`` staged; then remove the backup."""
     folder = latest_backup(repo)
     if folder is None:
-        raise SantamergeError(f"nothing to undo: no backup under {backup_root(repo)} "
-                              "(santamerge resolve --accept makes one before it writes)")
+        raise SantamergeError(
+            f"nothing to undo: no backup under {backup_root(repo)} "
+            "(santamerge resolve --accept makes one before it writes)"
+        )
     body, copies = _read_backup(folder)
     if not force and body.get("head") != git.head_commit(repo):
-        raise SantamergeError("HEAD moved since santamerge resolve wrote its files (a commit, "
-                              "or the merge was finished or aborted); nothing was restored "
-                              "(--force restores them anyway)")
+        raise SantamergeError(
+            "HEAD moved since santamerge resolve wrote its files (a commit, "
+            "or the merge was finished or aborted); nothing was restored "
+            "(--force restores them anyway)"
+        )
     files = list(body["files"])
     for f in files:
         _check(repo, folder, f, copies[f["path"]], force)
@@ -169,8 +191,9 @@ def undo(repo: Repository, force: bool = False) -> UndoResult:
         _restore(repo, f["path"], copies[f["path"]])
         restored.append(f["path"])
         if f.get("staged") and f.get("unmerged"):
-            entries = [IndexEntry(e["mode"], e["oid"], int(e["stage"]), e["path"])
-                       for e in f["unmerged"]]
+            entries = [
+                IndexEntry(e["mode"], e["oid"], int(e["stage"]), e["path"]) for e in f["unmerged"]
+            ]
             git.restore_unmerged(repo, f["path"], entries)
             unstaged.append(f["path"])
     shutil.rmtree(folder)
@@ -183,17 +206,19 @@ def _read_backup(folder: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
         body = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         copies = {f["path"]: (folder / f["copy"]).read_bytes() for f in list(body["files"])}
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SantamergeError(f"the backup {folder} cannot be read ({exc}); nothing was "
-                              "restored") from None
+        raise SantamergeError(
+            f"the backup {folder} cannot be read ({exc}); nothing was restored"
+        ) from None
     return body, copies
 
 
-def _check(repo: Repository, folder: Path, f: dict[str, Any], copy: bytes,
-           force: bool) -> None:
+def _check(repo: Repository, folder: Path, f: dict[str, Any], copy: bytes, force: bool) -> None:
     """Refuse a damaged copy, or (unless ``force``) a file changed since it was written."""
     if sha256(copy) != f["original_sha256"]:
-        raise SantamergeError(f"the backup of {f['path']} in {folder} is damaged (its "
-                              "sha256 differs); nothing was restored")
+        raise SantamergeError(
+            f"the backup of {f['path']} in {folder} is damaged (its "
+            "sha256 differs); nothing was restored"
+        )
     if force:
         return
     try:
@@ -201,9 +226,11 @@ def _check(repo: Repository, folder: Path, f: dict[str, Any], copy: bytes,
     except OSError:
         current = None
     if current is None or sha256(current) != f["written_sha256"]:
-        raise SantamergeError(f"{f['path']} changed since santamerge resolve wrote it; "
-                              "nothing was restored (--force restores it anyway and "
-                              "loses those changes)")
+        raise SantamergeError(
+            f"{f['path']} changed since santamerge resolve wrote it; "
+            "nothing was restored (--force restores it anyway and "
+            "loses those changes)"
+        )
 
 
 def _restore(repo: Repository, path: str, data: bytes) -> None:

@@ -84,9 +84,17 @@ def parse_driver_args(argv: list[str]) -> DriverArgs | None:
         return None
     path = positional[4] if len(positional) > 4 else ""
     base, ours, theirs = positional[:3]
-    return DriverArgs(base, ours, theirs, size, path, timeout=timeout,
-                      ours_label=labels.get("ours_label"), base_label=labels.get("base_label"),
-                      theirs_label=labels.get("theirs_label"))
+    return DriverArgs(
+        base,
+        ours,
+        theirs,
+        size,
+        path,
+        timeout=timeout,
+        ours_label=labels.get("ours_label"),
+        base_label=labels.get("base_label"),
+        theirs_label=labels.get("theirs_label"),
+    )
 
 
 class _Unsupported(Exception):
@@ -160,8 +168,9 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
 
         settings = load_settings(git_values=git_values, timeout=args.timeout)
     except ConfigError as exc:
-        print(f"santamerge: {exc}; gave git's own merge of {args.path or args.ours}",
-              file=sys.stderr)
+        print(
+            f"santamerge: {exc}; gave git's own merge of {args.path or args.ours}", file=sys.stderr
+        )
         return _give_gits(args, baseline, gits)
     if settings.disable:
         return _give_gits(args, baseline, gits)
@@ -170,8 +179,7 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
         return _clean(args, baseline, settings, left)
     try:
         with _deadline(left):
-            inputs, result, outcome, record, model = _improve(args, baseline, settings,
-                                                              started)
+            inputs, result, outcome, record, model = _improve(args, baseline, settings, started)
     except (Exception, _Timeout) as exc:
         _note_fallback(exc)
         return _give_gits(args, baseline, EXIT_CONFLICTS)
@@ -183,13 +191,20 @@ def _run(args: DriverArgs, state: dict[str, bytes]) -> int:
     from santamerge.merge.types import SIDES
 
     files: dict[str, bytes] = dict(zip(SIDES, inputs, strict=True))
-    _store(args, {**files, "baseline": baseline, "result": result}, record, model,
-           settings.keep_attempts)
+    _store(
+        args,
+        {**files, "baseline": baseline, "result": result},
+        record,
+        model,
+        settings.keep_attempts,
+    )
     if unresolved:
         shown = args.path or args.ours
-        print(f"santamerge: {shown}: {unresolved} conflict{'s' if unresolved > 1 else ''} "
-              f"left marked; `santamerge preview {shown}` shows the ranked proposals",
-              file=sys.stderr)
+        print(
+            f"santamerge: {shown}: {unresolved} conflict{'s' if unresolved > 1 else ''} "
+            f"left marked; `santamerge preview {shown}` shows the ranked proposals",
+            file=sys.stderr,
+        )
     return EXIT_OK if unresolved == 0 else EXIT_CONFLICTS
 
 
@@ -229,8 +244,9 @@ def _into_working_tree() -> bool:
     return git.writes_working_tree(git.find_git_dir())
 
 
-def _clean_check(args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
-                 ) -> tuple[bytes, str] | None:
+def _clean_check(
+    args: DriverArgs, baseline: bytes, settings: Settings, seconds: float
+) -> tuple[bytes, str] | None:
     """The marked file and what to tell, or None: nothing wrong, or anything failed or
     ran out of time (then git's clean merge stands, as without santamerge). tree-sitter
     is loaded only when both sides added a line defining one name."""
@@ -268,8 +284,9 @@ def _maybe_clashing(texts: tuple[str, ...]) -> bool:
     return bool(_heads(added[0]) & _heads(added[1]))
 
 
-def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
-             ) -> tuple[bytes, str] | None:
+def _clashes(
+    args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
+) -> tuple[bytes, str] | None:
     from santamerge.merge.locate import has_markers
     from santamerge.merge.structured.clashes import clash_report, mark
 
@@ -284,20 +301,25 @@ def _clashes(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
 
         names = ", ".join(f"`{n}`" for n in dict.fromkeys(unmarkable))
         marked = mark_changes(base, ours, theirs, merged, args.labels, args.marker_size)
-        return (marked.encode("utf-8"),
-                f"both sides added {names}; git's line merge kept both copies, one on a "
-                "line a marker cannot stand beside: each side's changes are left marked "
-                "as conflicts: keep one")
+        return (
+            marked.encode("utf-8"),
+            f"both sides added {names}; git's line merge kept both copies, one on a "
+            "line a marker cannot stand beside: each side's changes are left marked "
+            "as conflicts: keep one",
+        )
     if not found:
         return None
     names = ", ".join(f"`{n}`" for n in dict.fromkeys(c.name for c in found))
-    return (mark(merged, found, args.labels, args.marker_size).encode("utf-8"),
-            f"both sides added {names}; git's line merge kept both copies, left marked as "
-            "a conflict: keep one")
+    return (
+        mark(merged, found, args.labels, args.marker_size).encode("utf-8"),
+        f"both sides added {names}; git's line merge kept both copies, left marked as "
+        "a conflict: keep one",
+    )
 
 
-def _unloadable(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
-                ) -> tuple[bytes, str] | None:
+def _unloadable(
+    args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfile
+) -> tuple[bytes, str] | None:
     """A JSON or TOML merge that its strict loader refuses where both sides load: each
     side's changes marked (santamerge.merge.loads)."""
     if profile.name not in ("json", "toml"):
@@ -310,9 +332,11 @@ def _unloadable(args: DriverArgs, texts: tuple[str, ...], profile: LanguageProfi
     if why is None or any(has_markers(t) for t in (base, ours, theirs)):
         return None
     marked = mark_changes(base, ours, theirs, merged, args.labels, args.marker_size)
-    return (marked.encode("utf-8"),
-            f"git's line merge does not load as {profile.name.upper()} ({why}) where both "
-            "sides do; each side's changes are left marked as conflicts: choose what to keep")
+    return (
+        marked.encode("utf-8"),
+        f"git's line merge does not load as {profile.name.upper()} ({why}) where both "
+        "sides do; each side's changes are left marked as conflicts: choose what to keep",
+    )
 
 
 # A name (or a quoted key) before ``(``, ``<``, ``{``, ``:``, ``=``, ``;`` or ``,``. It
@@ -325,8 +349,10 @@ _HEAD = r"(?<![\w$.-])(?:[^\WA-Za-z_]|[.-])*+([A-Za-z_$][\w$.-]*+)[\"'`]?\s*+[(<
 _NUMBER_HEAD = r"(?<![\w$.-])(\d[\w.]*+)[\"'`]?\s*+[:=]"
 # What a key's value may hide in a line: escapes (``"bet\u0061"``, ``'\x74imeout'``, an
 # escaped backslash left as it is) and adjacent string literals (``"time" "out"``).
-_ESCAPED = (r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})"
-            r"|x([0-9A-Fa-f]{2})|([0-7]{1,3})|N\{([A-Za-z0-9 -]{1,88})\}|\\)")
+_ESCAPED = (
+    r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})"
+    r"|x([0-9A-Fa-f]{2})|([0-7]{1,3})|N\{([A-Za-z0-9 -]{1,88})\}|\\)"
+)
 _ADJACENT = r"[\"']\s*+[rRbBuUfF]{0,2}[\"']"
 
 
@@ -432,9 +458,11 @@ def _write(path: str, data: bytes) -> bool:
     except OSError as exc:
         if not _TOLD:  # the write of git's own result that follows fails alike: one line
             _TOLD.append(path)
-            print(f"santamerge: could not write the merge to {path} ({exc.strerror}); it "
-                  "still holds our side, and git keeps all three versions in the index",
-                  file=sys.stderr)
+            print(
+                f"santamerge: could not write the merge to {path} ({exc.strerror}); it "
+                "still holds our side, and git keeps all three versions in the index",
+                file=sys.stderr,
+            )
         return False
     return True
 
@@ -468,12 +496,18 @@ def _improve(
     # the repository's `santamerge learn` files: its measured methods (a small JSON read,
     # once per run) and, for a policy that decides by rank, its ranker adjustment
     git_dir = git.find_git_dir()
-    merged = run_pipeline(texts[3], args.path or args.ours, args.marker_size, policy=policy,
-                          rank_all=False, ask_unresolved=model, git_dir=git_dir,
-                          sides=(texts[1], texts[2]))
+    merged = run_pipeline(
+        texts[3],
+        args.path or args.ours,
+        args.marker_size,
+        policy=policy,
+        rank_all=False,
+        ask_unresolved=model,
+        git_dir=git_dir,
+        sides=(texts[1], texts[2]),
+    )
     record = proposal_record(merged.proposal, merged.outcome, args.labels)
-    asked = model.record(merged.stored) if model is not None and merged.stored is not None \
-        else None
+    asked = model.record(merged.stored) if model is not None and merged.stored is not None else None
     return inputs, merged.outcome.text.encode("utf-8"), merged.outcome, record, asked
 
 
@@ -496,23 +530,31 @@ class _ModelOpener:
         choice = choose_backend(self.settings, per_file=True)
         self.facts = {"backend": choice.kind, "where": choice.where}
         if choice.kind == "in process":
-            raise SantamergeError("no warm server (santamerge.server, or santamerge.autostart "
-                                  "on): the driver never loads a model per file")
+            raise SantamergeError(
+                "no warm server (santamerge.server, or santamerge.autostart "
+                "on): the driver never loads a model per file"
+            )
         if left <= 0.5:
             raise SantamergeError("no time left for the model")
         timeout = min(self.settings.server_timeout, left)
-        return open_backend(self.settings._replace(server_timeout=timeout), per_file=True,
-                            wait=max(0.0, left - 0.5))
+        return open_backend(
+            self.settings._replace(server_timeout=timeout), per_file=True, wait=max(0.0, left - 0.5)
+        )
 
     def record(self, stored: StoredMiddles) -> dict[str, Any]:
         import time
 
         if stored.error is not None:
             return {**self.facts, "error": stored.error}
-        return {**self.facts, "model": stored.model,
-                "ms": round(1000 * (time.monotonic() - self.started)),
-                "middles": [{"hunk": c.hunk, "method": c.method, "text": c.text,
-                             "note": c.note} for c in stored.middles]}
+        return {
+            **self.facts,
+            "model": stored.model,
+            "ms": round(1000 * (time.monotonic() - self.started)),
+            "middles": [
+                {"hunk": c.hunk, "method": c.method, "text": c.text, "note": c.note}
+                for c in stored.middles
+            ],
+        }
 
 
 def _read(path: str, limit: int) -> bytes:
@@ -553,16 +595,22 @@ class _deadline:
         raise _Timeout()
 
 
-def _store(args: DriverArgs, files: dict[str, bytes], record: ProposalRecord,
-           model: dict[str, Any] | None, keep: int) -> None:
+def _store(
+    args: DriverArgs,
+    files: dict[str, bytes],
+    record: ProposalRecord,
+    model: dict[str, Any] | None,
+    keep: int,
+) -> None:
     try:
         from santamerge.merge.workspace.attempts import store_attempt
 
         git_dir = git.find_git_dir()
         if git_dir is not None:
             head = git.head_from_files(git_dir)  # tells merges apart
-            store_attempt(git_dir, args.path or os.path.basename(args.ours), files, record, keep,
-                          head, model)
+            store_attempt(
+                git_dir, args.path or os.path.basename(args.ours), files, record, keep, head, model
+            )
     except Exception:
         pass
 

@@ -29,9 +29,11 @@ if TYPE_CHECKING:
     from santamerge.model.backends.base import Backend
 
 LABELS = MARKER_ORDER  # git's labels where santamerge merges the index stages: the sides' names
-EDITED = ("its conflict markers are not the ones git wrote (edited by hand?); not touched "
-          "(--force proposes on git's merge rebuilt from the index, and --accept then backs "
-          "the file up first)")
+EDITED = (
+    "its conflict markers are not the ones git wrote (edited by hand?); not touched "
+    "(--force proposes on git's merge rebuilt from the index, and --accept then backs "
+    "the file up first)"
+)
 
 Note = Callable[[str], None]
 
@@ -53,8 +55,9 @@ class Source(NamedTuple):
 # -- which files -----------------------------------------------------------------------
 
 
-def select_paths(repo: Repository, conflicted: Sequence[str], given: Sequence[str],
-                 cwd: str, note: Note) -> list[str]:
+def select_paths(
+    repo: Repository, conflicted: Sequence[str], given: Sequence[str], cwd: str, note: Note
+) -> list[str]:
     """``conflicted``, restricted to ``given`` (files or folders, relative to ``cwd``);
     a given path that is not conflicted gets a note and is skipped."""
     if not given:
@@ -80,8 +83,9 @@ def shown_path(repo: Repository, path: str, cwd: str) -> str:
         return full
 
 
-def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
-                note: Note, force: bool = False) -> Source | None:
+def load_source(
+    repo: Repository, path: str, cwd: str, max_bytes: int, note: Note, force: bool = False
+) -> Source | None:
     """The diff3 text to propose on for the conflicted ``path``; None (with a note)
     when santamerge cannot propose on it, or must not write it.
 
@@ -113,8 +117,10 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
     entries = git.unmerged_entries(repo, path)
     stages = stage_texts(repo, entries)
     if sides_hold_markers(repo, entries, stages):
-        note(f"{shown}: a side of the conflict already holds lines that look like conflict "
-             "markers, which cannot be told from git's; not touched (resolve it by hand)")
+        note(
+            f"{shown}: a side of the conflict already holds lines that look like conflict "
+            "markers, which cannot be told from git's; not touched (resolve it by hand)"
+        )
         return None
     ours, theirs = stages.get(2), stages.get(3)
     sides = (ours, theirs) if ours is not None and theirs is not None else None
@@ -130,9 +136,11 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
         edited = True
     if not marked and not force:
         if _complete_stages(entries, shown, note):
-            note(f"{shown}: no conflict markers in the working tree: resolved by hand? Not "
-                 "touched; `git add` it when it is right (--force proposes on git's merge "
-                 "rebuilt from the index, and --accept then backs the file up first)")
+            note(
+                f"{shown}: no conflict markers in the working tree: resolved by hand? Not "
+                "touched; `git add` it when it is right (--force proposes on git's merge "
+                "rebuilt from the index, and --accept then backs the file up first)"
+            )
         return None
     rebuilt = _rebuild(repo, path, entries, shown, note)
     if rebuilt is None:
@@ -141,16 +149,20 @@ def load_source(repo: Repository, path: str, cwd: str, max_bytes: int,
     if marked and not force and not same_conflict(text, plain, size):
         note(f"{shown}: {EDITED}")
         return None
-    why = ("its conflict hunks are not the ones git wrote (--force)" if edited
-           else "its markers have no base section (merge.conflictStyle is not diff3)"
-           if marked else "no conflict markers in the working tree (--force)")
-    note(f"{shown}: {why}; proposing on git's diff3 merge rebuilt from the index "
-         "(stages 1-3)")
+    why = (
+        "its conflict hunks are not the ones git wrote (--force)"
+        if edited
+        else "its markers have no base section (merge.conflictStyle is not diff3)"
+        if marked
+        else "no conflict markers in the working tree (--force)"
+    )
+    note(f"{shown}: {why}; proposing on git's diff3 merge rebuilt from the index (stages 1-3)")
     return Source(path, full, shown, original, merged, size, True, LABELS, sides)
 
 
-def sides_hold_markers(repo: Repository, entries: Sequence[IndexEntry],
-                       texts: Mapping[int, str | None] | None = None) -> bool:
+def sides_hold_markers(
+    repo: Repository, entries: Sequence[IndexEntry], texts: Mapping[int, str | None] | None = None
+) -> bool:
     """True when a side of a conflict (its unmerged index ``entries``) already holds
     lines that look like conflict markers: git's markers in the working tree cannot then
     be told from the file's own, and a hunk read from them may be cut in the wrong place
@@ -169,12 +181,12 @@ def stage_texts(repo: Repository, entries: Sequence[IndexEntry]) -> dict[int, st
     if not files:
         return {}
     blobs = git.cat_blobs(repo.root, [e.oid for e in files])
-    return {e.stage: None if blob is None else _text(blob)
-            for e, blob in zip(files, blobs, strict=True)}
+    return {
+        e.stage: None if blob is None else _text(blob) for e, blob in zip(files, blobs, strict=True)
+    }
 
 
-def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], text: str
-                   ) -> bool:
+def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], text: str) -> bool:
     """True when every hunk of ``text`` (diff3 markers) is, section for section, a hunk of
     git's diff3 merge of the index ``entries`` (stage 1 missing: an empty base, as git
     merges an add/add), in file order: hunks the merge driver resolved are gone from the
@@ -199,22 +211,29 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
             files.append(os.path.join(folder, name))
             with open(files[-1], "wb") as fh:
                 fh.write(git.stage_bytes(repo, path, stage) if stage in stages else b"")
-        for style, algorithm in (("diff3", None), ("zdiff3", None),
-                                 ("diff3", "histogram"), ("zdiff3", "histogram")):
-            merged, status = git.merge_file(files[1], files[0], files[2], LABELS, size, style,
-                                            algorithm)
+        for style, algorithm in (
+            ("diff3", None),
+            ("zdiff3", None),
+            ("diff3", "histogram"),
+            ("zdiff3", "histogram"),
+        ):
+            merged, status = git.merge_file(
+                files[1], files[0], files[2], LABELS, size, style, algorithm
+            )
             rebuilt = _text(merged)
             if status == git.MERGE_FILE_ERROR or rebuilt is None:
                 continue
             if status == 0:
-                if all(base == "" and "" in (ours, theirs) for ours, base, theirs in hunks) \
-                        and parsed.splice({h.index: h.ours + h.theirs
-                                           for h in parsed.hunks}) == rebuilt:
+                if (
+                    all(base == "" and "" in (ours, theirs) for ours, base, theirs in hunks)
+                    and parsed.splice({h.index: h.ours + h.theirs for h in parsed.hunks}) == rebuilt
+                ):
                     return True
                 continue
             try:
-                gits = iter((h.ours, h.base, h.theirs)
-                            for h in parse_conflicts(rebuilt, size).hunks)
+                gits = iter(
+                    (h.ours, h.base, h.theirs) for h in parse_conflicts(rebuilt, size).hunks
+                )
             except MarkerError:
                 continue
             if all(any(h == g for g in gits) for h in hunks):
@@ -229,8 +248,10 @@ def same_conflict(worktree: str, plain: str, marker_size: int) -> bool:
     from santamerge.merge.locate import parse_conflicts
 
     def shape(text: str) -> list[object]:
-        return [c if isinstance(c, str) else (c.ours, c.theirs)
-                for c in parse_conflicts(text, marker_size).chunks]
+        return [
+            c if isinstance(c, str) else (c.ours, c.theirs)
+            for c in parse_conflicts(text, marker_size).chunks
+        ]
 
     try:
         return shape(worktree) == shape(plain)
@@ -272,11 +293,15 @@ def _complete_stages(entries: Sequence[IndexEntry], shown: str, note: Note) -> b
     missing = [s for s in (1, 2, 3) if s not in stages]
     if missing:
         kinds: dict[tuple[int, ...], str] = {
-            (1,): "added on both sides", (2,): "deleted on our side",
-            (3,): "deleted on their side"}
+            (1,): "added on both sides",
+            (2,): "deleted on our side",
+            (3,): "deleted on their side",
+        }
         kind = kinds.get(tuple(missing), "not on every side")
-        note(f"{shown}: {kind} (no index stage {', '.join(map(str, missing))}); "
-             "santamerge merges content conflicts only; skipped")
+        note(
+            f"{shown}: {kind} (no index stage {', '.join(map(str, missing))}); "
+            "santamerge merges content conflicts only; skipped"
+        )
         return False
     if any(not e.mode.startswith("100") for e in entries):
         note(f"{shown}: a symbolic link or submodule conflict; skipped")
@@ -284,8 +309,9 @@ def _complete_stages(entries: Sequence[IndexEntry], shown: str, note: Note) -> b
     return True
 
 
-def _rebuild(repo: Repository, path: str, entries: Sequence[IndexEntry], shown: str,
-             note: Note) -> tuple[str, int, str] | None:
+def _rebuild(
+    repo: Repository, path: str, entries: Sequence[IndexEntry], shown: str, note: Note
+) -> tuple[str, int, str] | None:
     """git's diff3 merge of the index stages 1, 2 and 3, through the working tree's
     filters, its marker size, and the same merge in the plain ``merge`` style (what
     ``git merge`` leaves in the working tree by default); None (with a note) when a
@@ -303,17 +329,19 @@ def _rebuild(repo: Repository, path: str, entries: Sequence[IndexEntry], shown: 
             files[name] = os.path.join(folder, name)
             with open(files[name], "wb") as fh:
                 fh.write(data)
-        merged, status = git.merge_file(files["ours"], files["base"], files["theirs"], LABELS,
-                                        size)
-        plain, _ = git.merge_file(files["ours"], files["base"], files["theirs"], LABELS,
-                                  size, style="merge")
+        merged, status = git.merge_file(files["ours"], files["base"], files["theirs"], LABELS, size)
+        plain, _ = git.merge_file(
+            files["ours"], files["base"], files["theirs"], LABELS, size, style="merge"
+        )
     text = _text(merged)
     if status == git.MERGE_FILE_ERROR or text is None:
         note(f"{shown}: git merge-file refused its stages (binary?); skipped")
         return None
     if status == 0:
-        note(f"{shown}: git merge-file merges its stages cleanly (git's merge differed: a "
-             "rename, or merge options); nothing to propose; skipped")
+        note(
+            f"{shown}: git merge-file merges its stages cleanly (git's merge differed: a "
+            "rename, or merge options); nothing to propose; skipped"
+        )
         return None
     return text, size, _text(plain) or ""
 
@@ -327,10 +355,17 @@ class Proposed(NamedTuple):
     outcome: Outcome
 
 
-def propose_text(text: str, path: str, marker_size: int | None, policy: AutoApplyPolicy,
-                 backend: Backend | None = None, message: str | None = None,
-                 git_dir: str | None = None, facts: Mapping[str, Any] | None = None,
-                 sides: tuple[str, str] | None = None) -> Merged:
+def propose_text(
+    text: str,
+    path: str,
+    marker_size: int | None,
+    policy: AutoApplyPolicy,
+    backend: Backend | None = None,
+    message: str | None = None,
+    git_dir: str | None = None,
+    facts: Mapping[str, Any] | None = None,
+    sides: tuple[str, str] | None = None,
+) -> Merged:
     """A file's proposal: the pipeline on ``text`` (git's merge with diff3 markers;
     ``path``, in the repository, picks the language), with the merge's ``message``, the
     repository's ranker adjustment (``git_dir``), the path's history ``facts`` and the
@@ -338,15 +373,29 @@ def propose_text(text: str, path: str, marker_size: int | None, policy: AutoAppl
     and ``preview`` propose on a file."""
     from santamerge.merge.pipeline import run_pipeline
 
-    return run_pipeline(text, path, marker_size, policy=policy, backend=backend,
-                        merge_message=message, history=facts, git_dir=git_dir, sides=sides)
+    return run_pipeline(
+        text,
+        path,
+        marker_size,
+        policy=policy,
+        backend=backend,
+        merge_message=message,
+        history=facts,
+        git_dir=git_dir,
+        sides=sides,
+    )
 
 
-def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
-                    backend: Backend | None, message: str | None, note: Note,
-                    step: Callable[[str], None], git_dir: str | None = None,
-                    history: Callable[[str], Mapping[str, Any] | None] | None = None,
-                    ) -> list[Proposed]:
+def propose_sources(
+    sources: Sequence[Source],
+    policy: AutoApplyPolicy,
+    backend: Backend | None,
+    message: str | None,
+    note: Note,
+    step: Callable[[str], None],
+    git_dir: str | None = None,
+    history: Callable[[str], Mapping[str, Any] | None] | None = None,
+) -> list[Proposed]:
     """Propose on each source with one backend; a model that fails is dropped for the
     rest (with a note), a file whose markers do not parse is skipped. ``step`` is told
     each file's shown path before it is proposed on. ``git_dir`` and ``history`` (a
@@ -360,14 +409,31 @@ def propose_sources(sources: Sequence[Source], policy: AutoApplyPolicy,
         facts = history(source.path) if history else None
         try:
             try:
-                merged = propose_text(source.text, source.path, source.marker_size, policy,
-                                      backend, message, git_dir, facts, source.sides)
+                merged = propose_text(
+                    source.text,
+                    source.path,
+                    source.marker_size,
+                    policy,
+                    backend,
+                    message,
+                    git_dir,
+                    facts,
+                    source.sides,
+                )
             except BackendError as exc:
-                note(f"{source.shown}: the model failed ({exc}); proposing without it "
-                     "from here on")
+                note(f"{source.shown}: the model failed ({exc}); proposing without it from here on")
                 backend = None
-                merged = propose_text(source.text, source.path, source.marker_size, policy,
-                                      None, message, git_dir, facts, source.sides)
+                merged = propose_text(
+                    source.text,
+                    source.path,
+                    source.marker_size,
+                    policy,
+                    None,
+                    message,
+                    git_dir,
+                    facts,
+                    source.sides,
+                )
         except MarkerError as exc:
             note(f"{source.shown}: {exc}; skipped")
             continue
@@ -402,23 +468,29 @@ def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
     (plain markers: git's diff3 merge rebuilt from the index), and any other file named
     that holds conflict markers; outside a repository, the files named."""
     try:
-        repo = git.find_repository(outside="is not inside a git repository; name the files "
-                                           "to preview")
+        repo = git.find_repository(
+            outside="is not inside a git repository; name the files to preview"
+        )
     except SantamergeError:
         if not paths:
             raise
         folders = [p for p in paths if os.path.isdir(p)]
         if folders:
-            raise SantamergeError(f"{folders[0]}: a folder outside a git repository; name "
-                                  "the files with conflict markers") from None
+            raise SantamergeError(
+                f"{folders[0]}: a folder outside a git repository; name "
+                "the files with conflict markers"
+            ) from None
         return [PreviewSource(p, p, p, p) for p in dict.fromkeys(paths)]
     from santamerge.config import load_settings
 
     cwd = os.getcwd()
     conflicted = git.conflicted_paths(repo)
     listed = set(conflicted)
-    plain = [p for p in dict.fromkeys(paths) if os.path.isfile(p)
-             and repo_relative(repo, p, cwd) not in listed]
+    plain = [
+        p
+        for p in dict.fromkeys(paths)
+        if os.path.isfile(p) and repo_relative(repo, p, cwd) not in listed
+    ]
     given = [p for p in paths if p not in plain]
     chosen = select_paths(repo, conflicted, given, cwd, note) if given or not paths else []
     if not conflicted and not plain:
@@ -428,17 +500,27 @@ def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
     for path in chosen:
         s = load_source(repo, path, cwd, max_bytes, note)
         if s is not None:
-            sources.append(PreviewSource(
-                s.shown, s.full, s.full, s.path, s.labels, None, s.text, s.marker_size,
-                s.original if s.rebuilt else None, sides=s.sides))
+            sources.append(
+                PreviewSource(
+                    s.shown,
+                    s.full,
+                    s.full,
+                    s.path,
+                    s.labels,
+                    None,
+                    s.text,
+                    s.marker_size,
+                    s.original if s.rebuilt else None,
+                    sides=s.sides,
+                )
+            )
     return sources + [PreviewSource(p, p, p, repo_relative(repo, p, cwd) or p) for p in plain]
 
 
 def repo_relative(repo: Repository, raw: str, cwd: str) -> str | None:
     """``raw`` (relative to ``cwd``) as a path in the repository, with '/'; None outside."""
     absolute = os.path.abspath(os.path.join(cwd, raw))
-    real = os.path.join(os.path.realpath(os.path.dirname(absolute)),
-                        os.path.basename(absolute))
+    real = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
     rel = os.path.relpath(real, os.path.realpath(repo.root)).replace(os.sep, "/")
     if rel == "..":
         return None
@@ -496,23 +578,32 @@ def last_merge(attempts: Sequence[Attempt]) -> list[Attempt]:
 def find_attempts(ident: str) -> tuple[Repository, list[Attempt]]:
     """The attempt named ``ident`` (or by a unique prefix), or every attempt of the last
     merge when ``ident`` is ``last``."""
-    repo = git.find_repository(outside="is not inside a git repository; --attempt reads "
-                                       "the attempts stored under .git/santamerge/attempts/")
+    repo = git.find_repository(
+        outside="is not inside a git repository; --attempt reads "
+        "the attempts stored under .git/santamerge/attempts/"
+    )
     attempts = read_attempts(repo.git_dir)
     where = os.path.join(repo.git_dir, "santamerge", "attempts")
     if ident == "last":
         if not attempts:
-            raise SantamergeError(f"no stored attempts under {where}: the merge driver "
-                                  "stores one for each file it merges with conflicts")
+            raise SantamergeError(
+                f"no stored attempts under {where}: the merge driver "
+                "stores one for each file it merges with conflicts"
+            )
         return repo, last_merge(attempts)
-    matches = ([a for a in attempts if a.name == ident]
-               or [a for a in attempts if a.name.startswith(ident)])
+    matches = [a for a in attempts if a.name == ident] or [
+        a for a in attempts if a.name.startswith(ident)
+    ]
     if not matches:
-        raise SantamergeError(f"no stored attempt named {ident!r} (there are {len(attempts)} "
-                              f"under {where}; `santamerge attempts` lists them)")
+        raise SantamergeError(
+            f"no stored attempt named {ident!r} (there are {len(attempts)} "
+            f"under {where}; `santamerge attempts` lists them)"
+        )
     if len(matches) > 1:
-        raise SantamergeError(f"{ident!r} starts {len(matches)} attempt names "
-                              f"({matches[0].name}, {matches[1].name}, ...); give more of it")
+        raise SantamergeError(
+            f"{ident!r} starts {len(matches)} attempt names "
+            f"({matches[0].name}, {matches[1].name}, ...); give more of it"
+        )
     return repo, matches
 
 
@@ -531,19 +622,36 @@ def attempt_source(repo: Repository, attempt: Attempt, cwd: str) -> PreviewSourc
         with open(os.path.join(folder, "result"), "rb") as fh:
             result = fh.read()
     except OSError as exc:
-        raise SantamergeError(f"attempt {attempt.name}: cannot read it ({exc.strerror})") \
-            from None
+        raise SantamergeError(f"attempt {attempt.name}: cannot read it ({exc.strerror})") from None
     text = _text(baseline)
     if text is None:
         raise SantamergeError(f"attempt {attempt.name}: its baseline is not UTF-8 text")
     sides = _attempt_sides(folder)
     written = _driver_choices(attempt.record.proposal, text, result)
     if written is None:  # the record does not rebuild the result: review what is left
-        return PreviewSource(shown, os.path.join(folder, "result"), target, path, labels,
-                             header + " (only the hunks it left)", sides=sides)
-    return PreviewSource(shown, os.path.join(folder, "baseline"), target, path, labels,
-                         header, text, None, result, written,
-                         lambda: _reconflict(repo, path, folder), sides)
+        return PreviewSource(
+            shown,
+            os.path.join(folder, "result"),
+            target,
+            path,
+            labels,
+            header + " (only the hunks it left)",
+            sides=sides,
+        )
+    return PreviewSource(
+        shown,
+        os.path.join(folder, "baseline"),
+        target,
+        path,
+        labels,
+        header,
+        text,
+        None,
+        result,
+        written,
+        lambda: _reconflict(repo, path, folder),
+        sides,
+    )
 
 
 def _attempt_sides(folder: str) -> tuple[str, str] | None:
@@ -559,8 +667,9 @@ def _attempt_sides(folder: str) -> tuple[str, str] | None:
     return (ours, theirs) if ours is not None and theirs is not None else None
 
 
-def _driver_choices(record: ProposalRecord, baseline: str, result: bytes
-                    ) -> dict[int, tuple[str, str]] | None:
+def _driver_choices(
+    record: ProposalRecord, baseline: str, result: bytes
+) -> dict[int, tuple[str, str]] | None:
     """Hunk -> (text, method) the driver wrote, from its record; None unless they turn
     the baseline into exactly the result it wrote."""
     from santamerge.errors import MarkerError
@@ -586,13 +695,16 @@ def _reconflict(repo: Repository, path: str, folder: str) -> str | None:
     if [e.stage for e in entries] != [0]:
         return None  # already unmerged (or not in the index): git lists it as it is
     if not git.operation_in_progress(repo):
-        return ("the merge is committed: the conflict is back as an uncommitted change "
-                "(commit its resolution, or `git checkout -- FILE` to take the merge back)")
+        return (
+            "the merge is committed: the conflict is back as an uncommitted change "
+            "(commit its resolution, or `git checkout -- FILE` to take the merge back)"
+        )
     stages = []
     for stage, name in enumerate(SIDES, 1):
         with open(os.path.join(folder, name), "rb") as fh:
-            stages.append(git.IndexEntry(entries[0].mode, git.write_blob(repo, fh.read()),
-                                         stage, path))
+            stages.append(
+                git.IndexEntry(entries[0].mode, git.write_blob(repo, fh.read()), stage, path)
+            )
     git.restore_unmerged(repo, path, stages)
     return "git lists it as conflicted again"
 
@@ -607,8 +719,9 @@ def _attempt_record(folder: str) -> AttemptRecord:
         with open(os.path.join(folder, "attempt.json"), encoding="utf-8") as fh:
             return read_attempt(json.load(fh))
     except (OSError, ValueError) as exc:  # RecordError is a ValueError
-        raise SantamergeError(f"attempt {os.path.basename(folder)}: cannot read its "
-                              f"attempt.json ({exc})") from None
+        raise SantamergeError(
+            f"attempt {os.path.basename(folder)}: cannot read its attempt.json ({exc})"
+        ) from None
 
 
 def read_marked(source: PreviewSource, note: Note) -> str | None:
@@ -630,8 +743,10 @@ def read_marked(source: PreviewSource, note: Note) -> str | None:
         note(f"{source.shown}: no conflict markers; skipped")
         return None
     if _preview_sides_hold_markers(source):
-        note(f"{source.shown}: a side of the conflict already holds lines that look like "
-             "conflict markers, which cannot be told from git's; skipped (resolve it by hand)")
+        note(
+            f"{source.shown}: a side of the conflict already holds lines that look like "
+            "conflict markers, which cannot be told from git's; skipped (resolve it by hand)"
+        )
         return None
     return text
 

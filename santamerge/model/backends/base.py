@@ -16,8 +16,7 @@ from santamerge.errors import SantamergeError
 if TYPE_CHECKING:
     from santamerge.model.fim import FimTemplate
 
-MODEL_STACK = frozenset({"torch", "transformers", "tokenizers", "safetensors", "numpy",
-                         "lightgbm"})
+MODEL_STACK = frozenset({"torch", "transformers", "tokenizers", "safetensors", "numpy", "lightgbm"})
 
 
 class Completion(NamedTuple):
@@ -48,9 +47,15 @@ class Backend(Protocol):
         """How many tokens the model sees at once; None where it does not say."""
         ...
 
-    def generate(self, prompts: Sequence[str], n: int = 1, max_new_tokens: int = 64,
-                 temperature: float = 0.0, top_p: float = 1.0,
-                 stop: Sequence[str] = ()) -> list[list[Completion]]:
+    def generate(
+        self,
+        prompts: Sequence[str],
+        n: int = 1,
+        max_new_tokens: int = 64,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        stop: Sequence[str] = (),
+    ) -> list[list[Completion]]:
         """``n`` middles per prompt; the ``n`` samples of a prompt share one prefill."""
         ...
 
@@ -88,8 +93,9 @@ class ModelStackMissing(BackendError):
         super().__init__(f"{subject} needs {what}: pip install 'santamerge[{extra}]'")
 
 
-def require_model_stack(subject: str, modules: Sequence[str] = ("torch", "transformers"),
-                        extra: str = "model") -> None:
+def require_model_stack(
+    subject: str, modules: Sequence[str] = ("torch", "transformers"), extra: str = "model"
+) -> None:
     """Import ``modules``, or say in one line how to install them. Only a missing package
     of the stack gets that line: a broken install is not fixed by ``pip install``."""
     import importlib

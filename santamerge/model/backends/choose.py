@@ -36,29 +36,40 @@ def choose_backend(settings: Settings, per_file: bool = False) -> BackendChoice:
     if per_file and settings.autostart:
         from santamerge.model.serve.autostart import local_server
 
-        return BackendChoice("local server", local_server(settings.model, settings.device).url,
-                             "a per-file process, and santamerge.autostart is on")
-    reason = ("santamerge.autostart is off" if per_file
-              else "a one-off command (no server configured)")
+        return BackendChoice(
+            "local server",
+            local_server(settings.model, settings.device).url,
+            "a per-file process, and santamerge.autostart is on",
+        )
+    reason = (
+        "santamerge.autostart is off" if per_file else "a one-off command (no server configured)"
+    )
     return BackendChoice("in process", settings.device, reason)
 
 
-def open_backend(settings: Settings, per_file: bool = False,
-                 wait: float = 120.0) -> Backend:
+def open_backend(settings: Settings, per_file: bool = False, wait: float = 120.0) -> Backend:
     """The backend of :func:`choose_backend`, ready to use. ``wait`` bounds how long a
     per-file process waits for a local server that is still loading."""
     choice = choose_backend(settings, per_file)
     if choice.kind == "server":
         from santamerge.model.backends.http import HttpBackend
 
-        return HttpBackend(settings.server, model=settings.model,
-                           fim_family=settings.fim_family or None,
-                           timeout=settings.server_timeout)
+        return HttpBackend(
+            settings.server,
+            model=settings.model,
+            fim_family=settings.fim_family or None,
+            timeout=settings.server_timeout,
+        )
     if choice.kind == "local server":
         from santamerge.model.serve.autostart import connect_local
 
-        return connect_local(settings.model, settings.device, wait, settings.idle_timeout,
-                             timeout=settings.server_timeout)
+        return connect_local(
+            settings.model,
+            settings.device,
+            wait,
+            settings.idle_timeout,
+            timeout=settings.server_timeout,
+        )
     from santamerge.model.backends.registry import load_backend
 
     return load_backend(settings.model, device=settings.device)
@@ -72,8 +83,7 @@ def open_shared_backend(settings: Settings, note: Callable[[str], None]) -> Back
         running = None if settings.server else running_local_server(settings)
         return running if running is not None else open_backend(settings)
     except (SantamergeError, ImportError) as exc:
-        message = str(exc) if isinstance(exc, SantamergeError) else (
-            f"{type(exc).__name__}: {exc}")
+        message = str(exc) if isinstance(exc, SantamergeError) else (f"{type(exc).__name__}: {exc}")
         note(f"no model ({message}); proposing without it")
         return None
 
@@ -91,8 +101,13 @@ def running_local_server(settings: Settings) -> Backend | None:
     server = local_server(settings.model, settings.device)
     if not server.socket.exists():
         return None
-    backend = HttpBackend("unix://" + str(server.socket), name=settings.model,
-                          timeout=settings.server_timeout, connect_timeout=1.0, retries=0)
+    backend = HttpBackend(
+        "unix://" + str(server.socket),
+        name=settings.model,
+        timeout=settings.server_timeout,
+        connect_timeout=1.0,
+        retries=0,
+    )
     try:
         healthy = backend.health(timeout=2.0).get("status") == "ok"
     except BackendError:

@@ -12,8 +12,10 @@ from santamerge.model.backends.base import BackendError
 from santamerge.model.backends.transformers import TransformersBackend, load_transformers
 from santamerge.model.checksums import SUMS, mismatches
 
-MISSING = ("the embedded model is missing from this installation ({path}); reinstall "
-           "santamerge, or train one with `santamerge model train`")
+MISSING = (
+    "the embedded model is missing from this installation ({path}); reinstall "
+    "santamerge, or train one with `santamerge model train`"
+)
 
 
 def embedded_path() -> Path:
@@ -28,12 +30,13 @@ def verify_checksums(folder: Path) -> None:
         raise BackendError(MISSING.format(path=folder))
     bad = mismatches(folder)
     if bad:
-        raise BackendError(f"the embedded model's {bad[0]} does not match its checksum; "
-                           "the installation is damaged: reinstall santamerge")
+        raise BackendError(
+            f"the embedded model's {bad[0]} does not match its checksum; "
+            "the installation is damaged: reinstall santamerge"
+        )
 
 
 def load_embedded(spec: str, options: dict[str, object]) -> TransformersBackend:
     folder = embedded_path()
     verify_checksums(folder)
     return load_transformers(str(folder), {**options, "name": "embedded"})
-

@@ -75,9 +75,18 @@ class _UnixConnection(http.client.HTTPConnection):
 class HttpBackend:
     """A :class:`~santamerge.model.backends.base.Backend` that asks a completions server."""
 
-    def __init__(self, url: str, model: str | None = None, *, api_key: str | None = None,
-                 timeout: float = 60.0, connect_timeout: float = 3.0, retries: int = 2,
-                 fim_family: str | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        model: str | None = None,
+        *,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 3.0,
+        retries: int = 2,
+        fim_family: str | None = None,
+        name: str | None = None,
+    ) -> None:
         self.url = url
         self.name = name or url
         self.asked_model = model
@@ -96,8 +105,10 @@ class HttpBackend:
             self.host, self.port = parts.hostname, parts.port
             self.root = parts.path.rstrip("/").removesuffix("/v1")
         else:
-            raise BackendError(f"'{url}' is not a server URL; use http://host:port, "
-                               "https://host/v1 or unix:///path/to/socket")
+            raise BackendError(
+                f"'{url}' is not a server URL; use http://host:port, "
+                "https://host/v1 or unix:///path/to/socket"
+            )
         self._info: dict[str, Any] | None = None
         self._template: FimTemplate | None = None
         self._tokens: dict[str, tuple[int, ...]] = {}
@@ -115,15 +126,27 @@ class HttpBackend:
     def model_id(self) -> str | None:
         return self._served().get("id")
 
-    def generate(self, prompts: Sequence[str], n: int = 1, max_new_tokens: int = 64,
-                 temperature: float = 0.0, top_p: float = 1.0,
-                 stop: Sequence[str] = ()) -> list[list[Completion]]:
+    def generate(
+        self,
+        prompts: Sequence[str],
+        n: int = 1,
+        max_new_tokens: int = 64,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        stop: Sequence[str] = (),
+    ) -> list[list[Completion]]:
         if not prompts:
             return []
         stops = tuple(dict.fromkeys((*self.template.stop, *stop)))
-        body: dict[str, Any] = {"prompt": list(prompts), "n": n, "max_tokens": max_new_tokens,
-                                "temperature": temperature, "top_p": top_p,
-                                "stop": list(stops), "logprobs": 1}
+        body: dict[str, Any] = {
+            "prompt": list(prompts),
+            "n": n,
+            "max_tokens": max_new_tokens,
+            "temperature": temperature,
+            "top_p": top_p,
+            "stop": list(stops),
+            "logprobs": 1,
+        }
         if self.model_id:
             body["model"] = self.model_id
         several = len(prompts) > 1 or n > 1
@@ -142,23 +165,25 @@ class HttpBackend:
             self._one_by_one = True
             return self._one_at_a_time(prompts, n, body, stops)
         if not isinstance(choices, list) or len(choices) != len(prompts) * n:
-            raise BackendError(f"the model server at {self.url} gave "
-                               f"{len(choices) if isinstance(choices, list) else 'no'} "
-                               f"choices for {len(prompts) * n} asked")
+            raise BackendError(
+                f"the model server at {self.url} gave "
+                f"{len(choices) if isinstance(choices, list) else 'no'} "
+                f"choices for {len(prompts) * n} asked"
+            )
         out: list[list[Completion]] = [[] for _ in prompts]
         for position, choice in enumerate(sorted(choices, key=_index)):
             out[_index(choice, position) // n].append(_completion(choice, stops))
         return out
 
-    def _one_at_a_time(self, prompts: Sequence[str], n: int, body: dict[str, Any],
-                       stops: Sequence[str]) -> list[list[Completion]]:
+    def _one_at_a_time(
+        self, prompts: Sequence[str], n: int, body: dict[str, Any], stops: Sequence[str]
+    ) -> list[list[Completion]]:
         """One request per prompt and sample, for servers that give one choice each."""
         out: list[list[Completion]] = []
         for prompt in prompts:
             samples = []
             for _ in range(n):
-                answer = self.request("POST", "/v1/completions",
-                                      {**body, "prompt": prompt, "n": 1})
+                answer = self.request("POST", "/v1/completions", {**body, "prompt": prompt, "n": 1})
                 choices = answer.get("choices")
                 if not isinstance(choices, list) or len(choices) != 1:
                     raise BackendError(f"the model server at {self.url} gave no choice")
@@ -172,8 +197,10 @@ class HttpBackend:
         served = self._served()
         path = served.get("santamerge", {}).get("score_path")
         if path is None:
-            raise ScoringUnavailable(f"the model server at {self.url} offers no scoring "
-                                     "endpoint; santamerge ranks without likelihoods")
+            raise ScoringUnavailable(
+                f"the model server at {self.url} offers no scoring "
+                "endpoint; santamerge ranks without likelihoods"
+            )
         body = {"prompt": prompt, "middles": list(middles)}
         if self.model_id:
             body["model"] = self.model_id
@@ -201,8 +228,7 @@ class HttpBackend:
             if self.model_id:
                 body["model"] = self.model_id
             tokens = self.request("POST", path, body).get("tokens")
-            if (not isinstance(tokens, list) or len(tokens) != 1
-                    or not isinstance(tokens[0], list)):
+            if not isinstance(tokens, list) or len(tokens) != 1 or not isinstance(tokens[0], list):
                 raise BackendError(f"the model server at {self.url} gave no tokens")
             found = tuple(int(t) for t in tokens[0])
             if len(text) <= TOKENS_KEPT_CHARS:
@@ -215,19 +241,34 @@ class HttpBackend:
         served = self._served()
         remote = served.get("santamerge", {}).get("model", {})
         template = self.template
-        return {**remote, "name": self.name, "backend": "http", "server": self.url,
-                "served_model": served.get("id"), "family": template.family,
-                "fim_tokens": {"prefix": template.prefix, "suffix": template.suffix,
-                               "middle": template.middle},
-                "scoring": "score_path" in served.get("santamerge", {})}
+        return {
+            **remote,
+            "name": self.name,
+            "backend": "http",
+            "server": self.url,
+            "served_model": served.get("id"),
+            "family": template.family,
+            "fim_tokens": {
+                "prefix": template.prefix,
+                "suffix": template.suffix,
+                "middle": template.middle,
+            },
+            "scoring": "score_path" in served.get("santamerge", {}),
+        }
 
     # -- the wire ----------------------------------------------------------------------
 
     def health(self, timeout: float | None = None) -> dict[str, Any]:
         return self.request("GET", "/health", timeout=timeout, retries=0)
 
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None,
-                timeout: float | None = None, retries: int | None = None) -> dict[str, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
+    ) -> dict[str, Any]:
         """One JSON request, retried on refused connections and 502/503/504."""
         data = json.dumps(body).encode("utf-8") if body is not None else None
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -238,37 +279,44 @@ class HttpBackend:
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                status, payload = self._once(method, self.root + path, data, headers,
-                                             read_timeout)
+                status, payload = self._once(method, self.root + path, data, headers, read_timeout)
             except TimeoutError:
-                raise BackendError(f"the model server at {self.url} did not answer within "
-                                   f"{read_timeout:g} s; check it, or raise the timeout "
-                                   "(santamerge.timeout)") from None
+                raise BackendError(
+                    f"the model server at {self.url} did not answer within "
+                    f"{read_timeout:g} s; check it, or raise the timeout "
+                    "(santamerge.timeout)"
+                ) from None
             except OSError as exc:
                 if last:
                     reason = exc.strerror or type(exc).__name__
-                    raise BackendError(f"the model server at {self.url} cannot be reached "
-                                       f"({reason}); start it with `santamerge serve`, or "
-                                       "fix santamerge.server") from None
+                    raise BackendError(
+                        f"the model server at {self.url} cannot be reached "
+                        f"({reason}); start it with `santamerge serve`, or "
+                        "fix santamerge.server"
+                    ) from None
             else:
                 if status in RETRY_STATUSES and not last:
                     pass
                 else:
                     return self._checked(status, payload, path)
-            time.sleep(0.2 * 2 ** attempt)
+            time.sleep(0.2 * 2**attempt)
         raise AssertionError("unreachable")
 
-    def _once(self, method: str, path: str, data: bytes | None, headers: dict[str, str],
-              read_timeout: float) -> tuple[int, bytes]:
+    def _once(
+        self,
+        method: str,
+        path: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        read_timeout: float,
+    ) -> tuple[int, bytes]:
         conn: http.client.HTTPConnection
         if self.socket_path is not None:
             conn = _UnixConnection(self.socket_path, self.connect_timeout)
         elif self.scheme == "https":
-            conn = http.client.HTTPSConnection(self.host, self.port,
-                                               timeout=self.connect_timeout)
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.connect_timeout)
         else:
-            conn = http.client.HTTPConnection(self.host, self.port,
-                                              timeout=self.connect_timeout)
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.connect_timeout)
         try:
             try:
                 conn.connect()
@@ -293,13 +341,15 @@ class HttpBackend:
             return answer
         message = _error_message(answer) or f"HTTP {status}"
         if status == 401:
-            raise BackendError(f"the model server at {self.url} refused the API key "
-                               f"({message}); set {API_KEY_ENV}")
+            raise BackendError(
+                f"the model server at {self.url} refused the API key ({message}); set {API_KEY_ENV}"
+            )
         if status in (404, 405) and path.endswith(SCORE_PATH):
-            raise ScoringUnavailable(f"the model server at {self.url} offers no scoring "
-                                     "endpoint; santamerge ranks without likelihoods")
-        raise AnswerError(f"the model server at {self.url} answered {status}: {message}",
-                          status)
+            raise ScoringUnavailable(
+                f"the model server at {self.url} offers no scoring "
+                "endpoint; santamerge ranks without likelihoods"
+            )
+        raise AnswerError(f"the model server at {self.url} answered {status}: {message}", status)
 
     def _served(self) -> dict[str, Any]:
         """The served model's entry in ``/v1/models`` (the one asked for, or the only one)."""
@@ -313,11 +363,15 @@ class HttpBackend:
             elif len(entries) == 1:
                 self._info = entries[0]
             elif asked and asked != "embedded":
-                raise BackendError(f"the model server at {self.url} serves "
-                                   f"{', '.join(ids) or 'no model'}, not '{asked}'")
+                raise BackendError(
+                    f"the model server at {self.url} serves "
+                    f"{', '.join(ids) or 'no model'}, not '{asked}'"
+                )
             else:
-                raise BackendError(f"the model server at {self.url} serves "
-                                   f"{', '.join(ids) or 'no model'}; name one with --model")
+                raise BackendError(
+                    f"the model server at {self.url} serves "
+                    f"{', '.join(ids) or 'no model'}; name one with --model"
+                )
         return self._info
 
     def _find_template(self) -> FimTemplate:
@@ -333,11 +387,15 @@ class HttpBackend:
             for template in FAMILIES:
                 if template.family == self.fim_family:
                     return template
-            raise BackendError(f"unknown FIM family '{self.fim_family}'; use one of "
-                               f"{', '.join(t.family for t in FAMILIES)}")
-        raise BackendError(f"the model server at {self.url} does not say which FIM template "
-                           "its model uses; set it with --fim-family or santamerge.fim-family "
-                           f"({', '.join(t.family for t in FAMILIES)})")
+            raise BackendError(
+                f"unknown FIM family '{self.fim_family}'; use one of "
+                f"{', '.join(t.family for t in FAMILIES)}"
+            )
+        raise BackendError(
+            f"the model server at {self.url} does not say which FIM template "
+            "its model uses; set it with --fim-family or santamerge.fim-family "
+            f"({', '.join(t.family for t in FAMILIES)})"
+        )
 
 
 class AnswerError(BackendError):
@@ -358,9 +416,12 @@ def _completion(choice: dict[str, Any], stops: Sequence[str]) -> Completion:
     values = logprobs.get("token_logprobs") or [] if isinstance(logprobs, dict) else []
     tokens = logprobs.get("tokens") or [] if isinstance(logprobs, dict) else []
     finish = "length" if choice.get("finish_reason") == "length" else "stop"
-    return Completion(cut_at_stops(str(choice.get("text", "")), stops),
-                      tuple(float(v) for v in values if v is not None), finish,
-                      tuple(str(t) for t in tokens))
+    return Completion(
+        cut_at_stops(str(choice.get("text", "")), stops),
+        tuple(float(v) for v in values if v is not None),
+        finish,
+        tuple(str(t) for t in tokens),
+    )
 
 
 def _error_message(answer: object) -> str:
@@ -376,9 +437,12 @@ def _error_message(answer: object) -> str:
 def load_http(spec: str, options: dict[str, object], scheme: str = "http") -> HttpBackend:
     """``http://...``, ``https://...`` or ``unix://...`` (``spec`` is what follows the
     scheme's colon, as the registry splits it)."""
-    return HttpBackend(f"{scheme}:{spec}", model=_opt(options, "model"),
-                       fim_family=_opt(options, "fim_family"),
-                       timeout=float(options.get("timeout") or 60.0))  # type: ignore[arg-type]
+    return HttpBackend(
+        f"{scheme}:{spec}",
+        model=_opt(options, "model"),
+        fim_family=_opt(options, "fim_family"),
+        timeout=float(options.get("timeout") or 60.0),  # type: ignore[arg-type]
+    )
 
 
 def _opt(options: dict[str, object], key: str) -> str | None:

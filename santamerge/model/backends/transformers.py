@@ -81,30 +81,38 @@ def _check_available(torch: Any, asked: str) -> None:
     try:
         device = torch.device(asked)
     except (RuntimeError, ValueError):
-        raise BackendError(f"there is no device '{asked}'; give auto, cpu, cuda, cuda:N or "
-                           "mps") from None
+        raise BackendError(
+            f"there is no device '{asked}'; give auto, cpu, cuda, cuda:N or mps"
+        ) from None
     kind, index = device.type, device.index
     if kind == "cuda":
         count = torch.cuda.device_count() if torch.cuda.is_available() else 0
         if count == 0:
             build = "a CPU-only build" if torch.version.cuda is None else "no GPU is visible"
-            raise BackendError(f"device '{asked}': this torch ({torch.__version__}) cannot use "
-                               f"CUDA ({build}); use --device cpu or auto, or install a CUDA "
-                               "build of torch")
+            raise BackendError(
+                f"device '{asked}': this torch ({torch.__version__}) cannot use "
+                f"CUDA ({build}); use --device cpu or auto, or install a CUDA "
+                "build of torch"
+            )
         if index is not None and index >= count:
-            raise BackendError(f"device '{asked}': there {'is' if count == 1 else 'are'} only "
-                               f"{count} CUDA device{'s' if count > 1 else ''} (cuda:0 to "
-                               f"cuda:{count - 1}); use one of them, or --device auto")
+            raise BackendError(
+                f"device '{asked}': there {'is' if count == 1 else 'are'} only "
+                f"{count} CUDA device{'s' if count > 1 else ''} (cuda:0 to "
+                f"cuda:{count - 1}); use one of them, or --device auto"
+            )
     elif kind == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise BackendError(f"device '{asked}': MPS (Apple's GPU) is not available here; "
-                               "use --device cpu or auto")
+            raise BackendError(
+                f"device '{asked}': MPS (Apple's GPU) is not available here; "
+                "use --device cpu or auto"
+            )
     elif kind == "xpu":
         xpu = getattr(torch, "xpu", None)
         if xpu is None or not xpu.is_available():
-            raise BackendError(f"device '{asked}': no Intel XPU is available here; use "
-                               "--device cpu or auto")
+            raise BackendError(
+                f"device '{asked}': no Intel XPU is available here; use --device cpu or auto"
+            )
 
 
 def pick_dtype(device: str, asked: str = "auto") -> str:
@@ -134,9 +142,11 @@ def _load(spec: str, device: str, dtype: str, trust: bool) -> tuple[Any, Any, st
     kwargs: dict[str, Any] = {"trust_remote_code": trust}
     try:
         tokenizer = _from_pretrained(AutoTokenizer, spec, kwargs)
-        model = _from_pretrained(AutoModelForCausalLM, spec,
-                                 {**kwargs, "dtype": getattr(torch, dtype),
-                                  "attn_implementation": "sdpa"})
+        model = _from_pretrained(
+            AutoModelForCausalLM,
+            spec,
+            {**kwargs, "dtype": getattr(torch, dtype), "attn_implementation": "sdpa"},
+        )
     except ValueError as exc:
         raise BackendError(f"could not load '{spec}': {str(exc).splitlines()[0]}") from None
     model.to(device).eval()
@@ -160,14 +170,16 @@ def _from_pretrained(cls: Any, spec: str, kwargs: dict[str, Any]) -> Any:
         raise BackendError(
             f"model '{spec}' is not in the local cache ({home}) and the hub cannot be "
             f"reached; download it where there is network (`hf download {spec}`), point "
-            "HF_HOME at a cache that has it, or pass a local folder") from None
+            "HF_HOME at a cache that has it, or pass a local folder"
+        ) from None
 
 
 class TransformersBackend:
     """A loaded causal LM and its tokenizer."""
 
-    def __init__(self, name: str, source: str, model: Any, tokenizer: Any, device: str,
-                 dtype: str) -> None:
+    def __init__(
+        self, name: str, source: str, model: Any, tokenizer: Any, device: str, dtype: str
+    ) -> None:
         from santamerge.model.fim import template_for_tokenizer
 
         self.name, self.source = name, source
@@ -176,7 +188,8 @@ class TransformersBackend:
         self._template = template_for_tokenizer(tokenizer)
         config = model.config
         self._context_length: int | None = getattr(config, "n_positions", None) or getattr(
-            config, "max_position_embeddings", None)
+            config, "max_position_embeddings", None
+        )
         self.stop_ids = self._single_token_ids((*self._template.stop, tokenizer.eos_token))
 
     @property
@@ -202,15 +215,24 @@ class TransformersBackend:
             "device": self.device,
             "dtype": self.dtype,
             "family": self._template.family,
-            "fim_tokens": {"prefix": self._template.prefix, "suffix": self._template.suffix,
-                           "middle": self._template.middle},
+            "fim_tokens": {
+                "prefix": self._template.prefix,
+                "suffix": self._template.suffix,
+                "middle": self._template.middle,
+            },
             "stop": list(self._template.stop),
             "context_length": self.context_length,
         }
 
-    def generate(self, prompts: Sequence[str], n: int = 1, max_new_tokens: int = 64,
-                 temperature: float = 0.0, top_p: float = 1.0,
-                 stop: Sequence[str] = ()) -> list[list[Completion]]:
+    def generate(
+        self,
+        prompts: Sequence[str],
+        n: int = 1,
+        max_new_tokens: int = 64,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        stop: Sequence[str] = (),
+    ) -> list[list[Completion]]:
         stops = tuple(dict.fromkeys((*self._template.stop, *stop)))
         flat = sample_middles(self, list(prompts), n, max_new_tokens, temperature, top_p, stops)
         return [flat[i * n : (i + 1) * n] for i in range(len(prompts))]
@@ -229,9 +251,15 @@ class TransformersBackend:
 # -- decoding and scoring, one prefill per prompt --------------------------------------
 
 
-def sample_middles(backend: TransformersBackend, prompts: list[str], n: int,
-                   max_new_tokens: int, temperature: float, top_p: float,
-                   stops: Sequence[str]) -> list[Completion]:
+def sample_middles(
+    backend: TransformersBackend,
+    prompts: list[str],
+    n: int,
+    max_new_tokens: int,
+    temperature: float,
+    top_p: float,
+    stops: Sequence[str],
+) -> list[Completion]:
     import torch
 
     stops = tuple(s for s in stops if s)  # an empty stop string stops nothing (cut_at_stops)
@@ -245,8 +273,9 @@ def sample_middles(backend: TransformersBackend, prompts: list[str], n: int,
     # Sampling is seeded by each prompt: the same prompt gives the same middles, so a hook
     # or a benchmark run can be repeated exactly, and a prompt's samples do not depend on
     # the other prompts of its batch (each prompt's rows draw from their own generator).
-    generators = [torch.Generator(device=backend.device).manual_seed(prompt_seed(p))
-                  for p in prompts]
+    generators = [
+        torch.Generator(device=backend.device).manual_seed(prompt_seed(p)) for p in prompts
+    ]
     with torch.inference_mode():
         logits, cache = _forward(backend.model, ids, mask, _positions(mask))
         cache.batch_repeat_interleave(n)
@@ -256,17 +285,27 @@ def sample_middles(backend: TransformersBackend, prompts: list[str], n: int,
             chosen_lp = torch.log_softmax(logits, -1).gather(1, chosen[:, None])[:, 0]
             for row in range(rows):
                 if finish[row] is None:
-                    finish[row] = _take(backend, tokens[row], logprobs[row],
-                                        int(chosen[row]), float(chosen_lp[row]), stops)
+                    finish[row] = _take(
+                        backend,
+                        tokens[row],
+                        logprobs[row],
+                        int(chosen[row]),
+                        float(chosen_lp[row]),
+                        stops,
+                    )
             if all(f is not None for f in finish):
                 break
             mask = torch.cat([mask, mask.new_ones((rows, 1))], dim=1)
-            logits, cache = _forward(backend.model, chosen[:, None], mask,
-                                     _positions(mask)[:, -1:], cache)
+            logits, cache = _forward(
+                backend.model, chosen[:, None], mask, _positions(mask)[:, -1:], cache
+            )
     decode = backend.tokenizer.decode
-    return [Completion(cut_at_stops(decode(t), stops), tuple(lp), f or "length",
-                       tuple(decode([i]) for i in t))
-            for t, lp, f in zip(tokens, logprobs, finish, strict=True)]
+    return [
+        Completion(
+            cut_at_stops(decode(t), stops), tuple(lp), f or "length", tuple(decode([i]) for i in t)
+        )
+        for t, lp, f in zip(tokens, logprobs, finish, strict=True)
+    ]
 
 
 def score_middles(backend: TransformersBackend, prompt: str, middles: list[str]) -> list[float]:
@@ -284,31 +323,41 @@ def score_middles(backend: TransformersBackend, prompt: str, middles: list[str])
         # sentinel, or BOS), rather than fail; a middle alone too long cannot be scored.
         keep = window - width - 1
         if keep < 1:
-            raise BackendError(f"a middle of {width} tokens does not fit the model's "
-                               f"context of {window} with its prompt")
-        start = start[:1] + start[len(start) - keep:]
+            raise BackendError(
+                f"a middle of {width} tokens does not fit the model's "
+                f"context of {window} with its prompt"
+            )
+        start = start[:1] + start[len(start) - keep :]
     pad = backend.tokenizer.pad_token_id
     device = backend.device
     with torch.inference_mode():
         first = torch.tensor([start], device=device)
-        logits, cache = _forward(backend.model, first, torch.ones_like(first),
-                                 _positions(torch.ones_like(first)))
+        logits, cache = _forward(
+            backend.model, first, torch.ones_like(first), _positions(torch.ones_like(first))
+        )
         cache.batch_repeat_interleave(len(seqs))
         body = torch.tensor([s + [pad] * (width - len(s)) for s in seqs], device=device)
-        valid = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in seqs],
-                             device=device)
-        mask = torch.cat([torch.ones((len(seqs), len(start)), dtype=valid.dtype,
-                                     device=device), valid], dim=1)
+        valid = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in seqs], device=device)
+        mask = torch.cat(
+            [torch.ones((len(seqs), len(start)), dtype=valid.dtype, device=device), valid], dim=1
+        )
         positions = torch.arange(len(start), len(start) + width, device=device).expand(
-            len(seqs), width)
+            len(seqs), width
+        )
         rest, _ = _forward(backend.model, body, mask, positions, cache, all_positions=True)
         steps = torch.cat([logits.expand(len(seqs), -1)[:, None, :], rest[:, :-1, :]], dim=1)
         token_lp = torch.log_softmax(steps, -1).gather(2, body[:, :, None])[:, :, 0]
         return [float(x) for x in (token_lp * valid).sum(dim=1)]
 
 
-def _take(backend: TransformersBackend, tokens: list[int], logprobs: list[float],
-          token: int, logprob: float, stops: Sequence[str]) -> str | None:
+def _take(
+    backend: TransformersBackend,
+    tokens: list[int],
+    logprobs: list[float],
+    token: int,
+    logprob: float,
+    stops: Sequence[str],
+) -> str | None:
     """Record one sampled token; return "stop" when the middle has ended."""
     if token in backend.stop_ids:
         return "stop"
@@ -324,8 +373,7 @@ def prompt_seed(prompt: str) -> int:
     return zlib.crc32(prompt.encode("utf-8", "replace"))
 
 
-def _choose(logits: Any, temperature: float, top_p: float,
-            generators: Sequence[Any] = ()) -> Any:
+def _choose(logits: Any, temperature: float, top_p: float, generators: Sequence[Any] = ()) -> Any:
     """One token per row: greedy at temperature 0, else sampled. With ``generators``, the
     rows are split into that many equal groups (one prompt's samples each), and each group
     draws from its own generator."""
@@ -341,15 +389,24 @@ def _choose(logits: Any, temperature: float, top_p: float,
     if not generators:
         return torch.multinomial(probs, 1)[:, 0]
     size = probs.shape[0] // len(generators)
-    return torch.cat([torch.multinomial(probs[i * size:(i + 1) * size], 1, generator=g)
-                      for i, g in enumerate(generators)])[:, 0]
+    return torch.cat(
+        [
+            torch.multinomial(probs[i * size : (i + 1) * size], 1, generator=g)
+            for i, g in enumerate(generators)
+        ]
+    )[:, 0]
 
 
-def _forward(model: Any, ids: Any, mask: Any, positions: Any, cache: Any = None,
-             all_positions: bool = False) -> tuple[Any, Any]:
+def _forward(
+    model: Any, ids: Any, mask: Any, positions: Any, cache: Any = None, all_positions: bool = False
+) -> tuple[Any, Any]:
     """One forward pass: (logits of the last position, or all, in fp32; the cache)."""
-    kwargs: dict[str, Any] = {"input_ids": ids, "attention_mask": mask,
-                              "position_ids": positions, "use_cache": True}
+    kwargs: dict[str, Any] = {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "position_ids": positions,
+        "use_cache": True,
+    }
     if cache is not None:
         kwargs[_cache_argument(model.__class__)] = cache
     out = model(**kwargs)
@@ -360,8 +417,11 @@ def _forward(model: Any, ids: Any, mask: Any, positions: Any, cache: Any = None,
 @functools.cache
 def _cache_argument(model_class: Any) -> str:
     """transformers 5.2x renamed ``past_key_values`` to ``cache``."""
-    return "cache" if "cache" in inspect.signature(model_class.forward).parameters else (
-        "past_key_values")
+    return (
+        "cache"
+        if "cache" in inspect.signature(model_class.forward).parameters
+        else ("past_key_values")
+    )
 
 
 def _positions(mask: Any) -> Any:
@@ -375,8 +435,7 @@ def _left_padded(backend: TransformersBackend, encoded: list[list[int]]) -> tupl
     pad = backend.tokenizer.pad_token_id
     ids = [[pad] * (width - len(e)) + e for e in encoded]
     mask = [[0] * (width - len(e)) + [1] * len(e) for e in encoded]
-    return (torch.tensor(ids, device=backend.device),
-            torch.tensor(mask, device=backend.device))
+    return (torch.tensor(ids, device=backend.device), torch.tensor(mask, device=backend.device))
 
 
 def _room(backend: TransformersBackend, prompt_tokens: int, new_tokens: int) -> int:
@@ -385,7 +444,8 @@ def _room(backend: TransformersBackend, prompt_tokens: int, new_tokens: int) -> 
     if window is None:
         return new_tokens
     if prompt_tokens >= window:
-        raise BackendError(f"the prompt has {prompt_tokens} tokens, more than the model's "
-                           f"context of {window}; give it less context")
+        raise BackendError(
+            f"the prompt has {prompt_tokens} tokens, more than the model's "
+            f"context of {window}; give it less context"
+        )
     return min(new_tokens, window - prompt_tokens)
-

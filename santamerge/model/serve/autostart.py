@@ -60,8 +60,7 @@ def runtime_dir() -> Path:
     if runtime and os.path.isdir(runtime) and os.access(runtime, os.W_OK):
         base = Path(runtime) / "santamerge"
     else:
-        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
-                                                                  ".cache")
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = Path(cache) / "santamerge" / "run"
     if len(str(base)) > _SOCKET_LIMIT - 24:
         base = Path(tempfile.gettempdir()) / f"santamerge-{os.getuid()}"
@@ -72,8 +71,7 @@ def runtime_dir() -> Path:
 def local_server(model: str, device: str) -> LocalServer:
     key = server_key(model, device)
     folder = runtime_dir()
-    return LocalServer(*(folder / f"serve-{key}.{ext}" for ext in ("sock", "lock", "pid",
-                                                                    "log")))
+    return LocalServer(*(folder / f"serve-{key}.{ext}" for ext in ("sock", "lock", "pid", "log")))
 
 
 def server_key(model: str, device: str) -> str:
@@ -122,8 +120,11 @@ def _folder_fingerprint(folder: Path) -> str:
         try:
             if entry.is_file():
                 info = entry.stat()
-                digest.update(f"\0{entry.name}\0{info.st_size}\0{info.st_mtime_ns}".encode(
-                    "utf-8", "surrogateescape"))
+                digest.update(
+                    f"\0{entry.name}\0{info.st_size}\0{info.st_mtime_ns}".encode(
+                        "utf-8", "surrogateescape"
+                    )
+                )
         except OSError:
             continue
     return digest.hexdigest()
@@ -135,8 +136,9 @@ def _hub_snapshot(model_id: str) -> str | None:
     cache = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
     if not cache:
         home = os.environ.get("HF_HOME") or os.path.join(
-            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
-                                                               ".cache"), "huggingface")
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+            "huggingface",
+        )
         cache = os.path.join(home, "hub")
     ref = Path(cache) / f"models--{model_id.replace('/', '--')}" / "refs" / "main"
     try:
@@ -146,31 +148,37 @@ def _hub_snapshot(model_id: str) -> str | None:
     return found or None
 
 
-def connect_local(model: str, device: str, wait: float, idle_timeout: float,
-                  timeout: float = 60.0) -> HttpBackend:
+def connect_local(
+    model: str, device: str, wait: float, idle_timeout: float, timeout: float = 60.0
+) -> HttpBackend:
     """A backend on the local server for ``model``: found, or started and waited for
     (at most ``wait`` seconds; a :class:`BackendError` after that)."""
     server = local_server(model, device)
-    backend = HttpBackend(server.url, name=model, timeout=timeout, connect_timeout=1.0,
-                          retries=0)
+    backend = HttpBackend(server.url, name=model, timeout=timeout, connect_timeout=1.0, retries=0)
     if _healthy(backend):
         return backend
     with _locked(server.lock):
         if not _healthy(backend) and not _starting(server):
             pid = _start(server, model, device, idle_timeout)
-            print(f"santamerge: started a local model server for '{model}' (pid {pid}, log "
-                  f"{server.log}); later commands reuse it, and it stops after "
-                  f"{idle_timeout:g} s idle (santamerge.idle_timeout)", file=sys.stderr)
+            print(
+                f"santamerge: started a local model server for '{model}' (pid {pid}, log "
+                f"{server.log}); later commands reuse it, and it stops after "
+                f"{idle_timeout:g} s idle (santamerge.idle_timeout)",
+                file=sys.stderr,
+            )
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if _healthy(backend):
             return backend
         if not _starting(server):
-            raise BackendError(f"the local model server for '{model}' stopped while "
-                               f"starting; see {server.log}")
+            raise BackendError(
+                f"the local model server for '{model}' stopped while starting; see {server.log}"
+            )
         time.sleep(0.05)
-    raise BackendError(f"the local model server for '{model}' is still loading after "
-                       f"{wait:g} s; later processes will use it (log: {server.log})")
+    raise BackendError(
+        f"the local model server for '{model}' is still loading after "
+        f"{wait:g} s; later processes will use it (log: {server.log})"
+    )
 
 
 def _healthy(backend: HttpBackend) -> bool:
@@ -213,14 +221,34 @@ def _is_zombie(pid: int) -> bool:
 
 def _start(server: LocalServer, model: str, device: str, idle_timeout: float) -> int:
     """Start ``santamerge serve`` for ``model`` in the background; its pid."""
-    command = [sys.executable, "-m", "santamerge", "serve", "--socket", str(server.socket),
-               "--model", model, "--device", device, "--idle-timeout", f"{idle_timeout:g}"]
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("SANTAMERGE_FAULT", "SANTAMERGE_API_KEY")}
+    command = [
+        sys.executable,
+        "-m",
+        "santamerge",
+        "serve",
+        "--socket",
+        str(server.socket),
+        "--model",
+        model,
+        "--device",
+        device,
+        "--idle-timeout",
+        f"{idle_timeout:g}",
+    ]
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("SANTAMERGE_FAULT", "SANTAMERGE_API_KEY")
+    }
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # an idle server should not spin the CPU
     with open(server.log, "ab") as log:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                   env=env, start_new_session=True, close_fds=True)
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
     _CHILDREN.append(process)
     tmp = server.pid.with_suffix(".pid.tmp")
     tmp.write_text(str(process.pid))

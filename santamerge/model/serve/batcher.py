@@ -100,16 +100,21 @@ class Batcher:
             prompts = [p for job in jobs for p in job.prompts]
             head = jobs[0]
             try:
-                found = self.backend.generate(prompts, n=head.n, max_new_tokens=head.max_tokens,
-                                              temperature=head.temperature, top_p=head.top_p,
-                                              stop=head.stop)
+                found = self.backend.generate(
+                    prompts,
+                    n=head.n,
+                    max_new_tokens=head.max_tokens,
+                    temperature=head.temperature,
+                    top_p=head.top_p,
+                    stop=head.stop,
+                )
             except Exception as exc:
                 for job in jobs:
                     job.future.set_exception(exc)
                 continue
             start = 0
             for job in jobs:
-                job.future.set_result(found[start:start + len(job.prompts)])
+                job.future.set_result(found[start : start + len(job.prompts)])
                 start += len(job.prompts)
 
 
@@ -117,8 +122,9 @@ def _tokenize(backend: Backend, texts: tuple[str, ...]) -> list[list[int]]:
     try:
         return [list(backend.encode(t)) for t in texts]
     except TokenizerUnavailable:
-        raise RequestError(404, f"the model '{backend.name}' cannot tokenize here",
-                           kind="not_found_error") from None
+        raise RequestError(
+            404, f"the model '{backend.name}' cannot tokenize here", kind="not_found_error"
+        ) from None
 
 
 def tokenizes(backend: Backend) -> bool:

@@ -70,8 +70,10 @@ def listen(options: ServeOptions) -> tuple[socketserver.BaseServer, str]:
         try:
             unix = _UnixHTTPServer(path, handler)
         except OSError as exc:
-            raise ServeError(f"cannot listen on the socket {path} "
-                             f"({exc.strerror or exc}); choose another --socket") from None
+            raise ServeError(
+                f"cannot listen on the socket {path} "
+                f"({exc.strerror or exc}); choose another --socket"
+            ) from None
         finally:
             os.umask(old)
         return unix, f"unix://{path}"
@@ -88,14 +90,20 @@ def listen(options: ServeOptions) -> tuple[socketserver.BaseServer, str]:
 def _bind_error(host: str, port: int, exc: OSError) -> str:
     where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     if exc.errno == errno.EADDRINUSE:
-        return (f"{where} is in use (another santamerge serve?); stop what listens there, "
-                "or choose another port with --port (--port 0 takes any free one)")
+        return (
+            f"{where} is in use (another santamerge serve?); stop what listens there, "
+            "or choose another port with --port (--port 0 takes any free one)"
+        )
     if exc.errno == errno.EACCES:
-        return (f"not allowed to listen on {where} (ports below 1024 need privileges); "
-                "choose another port with --port")
+        return (
+            f"not allowed to listen on {where} (ports below 1024 need privileges); "
+            "choose another port with --port"
+        )
     if exc.errno == errno.EADDRNOTAVAIL:
-        return (f"cannot listen on {host}: it is not an address of this machine; use "
-                "--host 127.0.0.1, or one of this machine's own addresses")
+        return (
+            f"cannot listen on {host}: it is not an address of this machine; use "
+            "--host 127.0.0.1, or one of this machine's own addresses"
+        )
     if isinstance(exc, socket.gaierror):
         return f"cannot listen on '{host}' ({exc.strerror or exc}); check --host"
     return f"cannot listen on {where} ({exc.strerror or exc}); check --host and --port"
@@ -106,19 +114,25 @@ def _check_socket(path: str) -> None:
 
     size = len(os.fsencode(path))
     if size > _UNIX_PATH_LIMIT:
-        raise ServeError(f"the socket path {path} is {size} bytes long, more than a Unix "
-                         f"socket allows ({_UNIX_PATH_LIMIT}); choose a shorter --socket")
+        raise ServeError(
+            f"the socket path {path} is {size} bytes long, more than a Unix "
+            f"socket allows ({_UNIX_PATH_LIMIT}); choose a shorter --socket"
+        )
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise ServeError(f"cannot listen on the socket {path}: the folder {folder} does "
-                         "not exist; create it, or choose another --socket")
+        raise ServeError(
+            f"cannot listen on the socket {path}: the folder {folder} does "
+            "not exist; create it, or choose another --socket"
+        )
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return
     if not stat.S_ISSOCK(mode):
-        raise ServeError(f"{path} exists and is not a socket; choose another --socket "
-                         "(santamerge removes only a stale socket there)")
+        raise ServeError(
+            f"{path} exists and is not a socket; choose another --socket "
+            "(santamerge removes only a stale socket there)"
+        )
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     probe.settimeout(1.0)
     try:
@@ -127,8 +141,9 @@ def _check_socket(path: str) -> None:
         return  # a stale socket, left by a server that was killed: replaced when bound
     finally:
         probe.close()
-    raise ServeError(f"another server already listens on {path}; stop it, or choose "
-                     "another --socket")
+    raise ServeError(
+        f"another server already listens on {path}; stop it, or choose another --socket"
+    )
 
 
 def attach(server: socketserver.BaseServer, service: Application) -> None:

@@ -32,14 +32,20 @@ LINGER = 2.0  # seconds a request answered unread may still send before its sock
 class RequestError(Exception):
     """A request santamerge refuses: an HTTP status and an OpenAI-style error body."""
 
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error",
-                 param: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        kind: str = "invalid_request_error",
+        param: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.kind, self.param = status, kind, param
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"message": str(self), "type": self.kind, "param": self.param,
-                          "code": None}}
+        return {
+            "error": {"message": str(self), "type": self.kind, "param": self.param, "code": None}
+        }
 
 
 class Application(Protocol):
@@ -78,11 +84,19 @@ def authorized(header: str | None, key: str | None) -> bool:
 def parse_prompts(value: object, limit: int) -> list[str]:
     if isinstance(value, str):
         return [value]
-    if (isinstance(value, list) and value and len(value) <= limit
-            and all(isinstance(p, str) for p in value)):
+    if (
+        isinstance(value, list)
+        and value
+        and len(value) <= limit
+        and all(isinstance(p, str) for p in value)
+    ):
         return list(value)
-    raise RequestError(400, f"'prompt' must be a string or a list of 1 to {limit} strings "
-                       "(token ids are not supported)", param="prompt")
+    raise RequestError(
+        400,
+        f"'prompt' must be a string or a list of 1 to {limit} strings "
+        "(token ids are not supported)",
+        param="prompt",
+    )
 
 
 def parse_integer(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
@@ -90,8 +104,7 @@ def parse_integer(body: dict[str, Any], name: str, default: int, low: int, high:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise RequestError(400, f"'{name}' must be an integer from {low} to {high}",
-                           param=name)
+        raise RequestError(400, f"'{name}' must be an integer from {low} to {high}", param=name)
     return value
 
 
@@ -111,8 +124,7 @@ def parse_stops(value: object) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, list) and len(value) <= 16 and all(isinstance(s, str) for s in value):
         return tuple(s for s in value if s)
-    raise RequestError(400, "'stop' must be a string or a list of up to 16 strings",
-                       param="stop")
+    raise RequestError(400, "'stop' must be a string or a list of up to 16 strings", param="stop")
 
 
 def content_length(values: list[str]) -> int | None:
@@ -125,16 +137,19 @@ def content_length(values: list[str]) -> int | None:
     for value in values:
         text = value.strip(" \t")
         if not (text.isascii() and text.isdigit()):
-            raise RequestError(400, "the Content-Length header must be the body's size in "
-                               "bytes, in the digits 0-9")
+            raise RequestError(
+                400, "the Content-Length header must be the body's size in bytes, in the digits 0-9"
+            )
         digits = text.lstrip("0") or "0"
         if len(digits) > LENGTH_DIGITS:
-            raise RequestError(400, f"the Content-Length header has {len(digits)} digits, "
-                               "more than any body's size; send the body's size in bytes")
+            raise RequestError(
+                400,
+                f"the Content-Length header has {len(digits)} digits, "
+                "more than any body's size; send the body's size in bytes",
+            )
         sizes.add(int(digits))
     if len(sizes) > 1:
-        raise RequestError(400, "the request has Content-Length headers that disagree; "
-                           "send one")
+        raise RequestError(400, "the request has Content-Length headers that disagree; send one")
     return sizes.pop() if sizes else None
 
 
@@ -240,8 +255,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.requestline = "(request line not finished)"
                 self.request_version = self.command = ""
             limit = self.service.options.head_timeout
-            self.send_error(408, f"the request line and headers took more than {limit:g} s; "
-                            "send them at once")
+            self.send_error(
+                408, f"the request line and headers took more than {limit:g} s; send them at once"
+            )
 
     def do_GET(self) -> None:
         if self.path == "/health":
@@ -249,17 +265,28 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/v1/models":
             self._answer(lambda body: self.service.models(), read_body=False)
         else:
-            self._send(404, RequestError(404, f"no such endpoint: GET {self.path}",
-                                         kind="not_found_error").body())
+            self._send(
+                404,
+                RequestError(
+                    404, f"no such endpoint: GET {self.path}", kind="not_found_error"
+                ).body(),
+            )
 
     def do_POST(self) -> None:
-        routes = {"/v1/completions": self.service.completions, SCORE_PATH: self.service.score,
-                  TOKENIZE_PATH: self.service.tokenize}
+        routes = {
+            "/v1/completions": self.service.completions,
+            SCORE_PATH: self.service.score,
+            TOKENIZE_PATH: self.service.tokenize,
+        }
         route = routes.get(self.path)
         if route is None:
             self._discard_body()
-            self._send(404, RequestError(404, f"no such endpoint: POST {self.path}",
-                                         kind="not_found_error").body())
+            self._send(
+                404,
+                RequestError(
+                    404, f"no such endpoint: POST {self.path}", kind="not_found_error"
+                ).body(),
+            )
             return
         self._answer(route, read_body=True)
 
@@ -269,8 +296,11 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if not authorized(self.headers.get("Authorization"), service.options.api_key):
                 self._discard_body()
-                raise RequestError(401, "a valid API key is required (Authorization: Bearer "
-                                   "<key>)", kind="authentication_error")
+                raise RequestError(
+                    401,
+                    "a valid API key is required (Authorization: Bearer <key>)",
+                    kind="authentication_error",
+                )
             body = self._read_json() if read_body else {}
             self._send(200, route(body))
         except RequestError as exc:
@@ -278,8 +308,9 @@ class Handler(BaseHTTPRequestHandler):
         except ConnectionError as exc:  # the client left while its body was read
             self._went_away(exc)
         except Exception as exc:  # the model failed: answer, and keep serving
-            self._send(500, RequestError(500, f"{type(exc).__name__}: {exc}",
-                                         kind="server_error").body())
+            self._send(
+                500, RequestError(500, f"{type(exc).__name__}: {exc}", kind="server_error").body()
+            )
         finally:
             service.end()
 
@@ -294,8 +325,11 @@ class Handler(BaseHTTPRequestHandler):
             raise RequestError(411, "a Content-Length header is required")
         if size > self.service.options.max_request_bytes:
             self._leave_unread()
-            raise RequestError(413, f"the request has {size} bytes, more than the limit of "
-                               f"{self.service.options.max_request_bytes}")
+            raise RequestError(
+                413,
+                f"the request has {size} bytes, more than the limit of "
+                f"{self.service.options.max_request_bytes}",
+            )
         data = self.rfile.read(size)
         try:
             body = json.loads(data)
@@ -354,8 +388,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._log()
 
-    def send_error(self, code: int, message: str | None = None,
-                   explain: str | None = None) -> None:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """An error found by http.server itself (a request line too long or malformed, an
         unknown method): answered in the same JSON shape as every other error."""
         short, long = self.responses.get(code, ("Error", ""))
@@ -364,8 +397,13 @@ class Handler(BaseHTTPRequestHandler):
             # deserves an answer a client can read, and HTTP/0.9 has no errors.
             self.request_version = "HTTP/1.0"
         self._leave_unread()
-        kind = ("not_found_error" if code == 404 else
-                "server_error" if code >= 500 else "invalid_request_error")
+        kind = (
+            "not_found_error"
+            if code == 404
+            else "server_error"
+            if code >= 500
+            else "invalid_request_error"
+        )
         text = message or (f"{short}: {long}" if long else short)
         self._send(code, RequestError(code, text, kind=kind).body())
 

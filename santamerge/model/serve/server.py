@@ -74,8 +74,20 @@ from santamerge.model.serve.protocol import (
 if TYPE_CHECKING:
     from santamerge.model.backends.base import Backend
 
-__all__ = ["SCORE_PATH", "TOKENIZE_PATH", "Handler", "RequestError", "ServeError",
-           "ServeOptions", "Service", "attach", "listen", "make_server", "reserve", "serve"]
+__all__ = [
+    "SCORE_PATH",
+    "TOKENIZE_PATH",
+    "Handler",
+    "RequestError",
+    "ServeError",
+    "ServeOptions",
+    "Service",
+    "attach",
+    "listen",
+    "make_server",
+    "reserve",
+    "serve",
+]
 
 
 class Service:
@@ -109,25 +121,43 @@ class Service:
     # -- endpoints ---------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "model": self.backend.name, "pid": os.getpid(),
-                "uptime_s": round(time.time() - self.started, 1),
-                "requests": self.requests, "batches": self.batcher.batches}
+        return {
+            "status": "ok",
+            "model": self.backend.name,
+            "pid": os.getpid(),
+            "uptime_s": round(time.time() - self.started, 1),
+            "requests": self.requests,
+            "batches": self.batcher.batches,
+        }
 
     def models(self) -> dict[str, Any]:
         template = self.backend.template
-        extra: dict[str, Any] = {"template": {**template._asdict(), "stop": list(template.stop)},
-                                 "model": self.description, "score_path": SCORE_PATH,
-                                 "batch": self.options.batch,
-                                 "limits": {"max_tokens": self.options.max_tokens,
-                                            "n": self.options.max_n,
-                                            "prompts": self.options.max_prompts,
-                                            "request_bytes": self.options.max_request_bytes}}
+        extra: dict[str, Any] = {
+            "template": {**template._asdict(), "stop": list(template.stop)},
+            "model": self.description,
+            "score_path": SCORE_PATH,
+            "batch": self.options.batch,
+            "limits": {
+                "max_tokens": self.options.max_tokens,
+                "n": self.options.max_n,
+                "prompts": self.options.max_prompts,
+                "request_bytes": self.options.max_request_bytes,
+            },
+        }
         if self.tokenizes:
             extra["tokenize_path"] = TOKENIZE_PATH
-        return {"object": "list", "data": [{
-            "id": self.backend.name, "object": "model", "created": int(self.started),
-            "owned_by": "santamerge", "santamerge": extra,
-        }]}
+        return {
+            "object": "list",
+            "data": [
+                {
+                    "id": self.backend.name,
+                    "object": "model",
+                    "created": int(self.started),
+                    "owned_by": "santamerge",
+                    "santamerge": extra,
+                }
+            ],
+        }
 
     def completions(self, body: dict[str, Any]) -> dict[str, Any]:
         opts = self.options
@@ -145,25 +175,40 @@ class Service:
         stop = parse_stops(body.get("stop"))
         logprobs = body.get("logprobs")
         if body.get("echo"):
-            raise RequestError(400, "'echo' is not supported; use "
-                               f"{SCORE_PATH} for the likelihood of given text", param="echo")
+            raise RequestError(
+                400,
+                f"'echo' is not supported; use {SCORE_PATH} for the likelihood of given text",
+                param="echo",
+            )
         job = GenerateJob(tuple(prompts), n, max_tokens, temperature, top_p, stop, Future())
         self.batcher.generate(job)
         found = self._wait(job.future)
         choices = []
         for i, completions in enumerate(found):
             for j, c in enumerate(completions):
-                choice: dict[str, Any] = {"index": i * n + j, "text": c.text,
-                                          "finish_reason": c.finish, "logprobs": None}
+                choice: dict[str, Any] = {
+                    "index": i * n + j,
+                    "text": c.text,
+                    "finish_reason": c.finish,
+                    "logprobs": None,
+                }
                 if logprobs is not None:
-                    choice["logprobs"] = {"tokens": list(c.tokens) or None,
-                                          "token_logprobs": list(c.token_logprobs),
-                                          "top_logprobs": None, "text_offset": None}
+                    choice["logprobs"] = {
+                        "tokens": list(c.tokens) or None,
+                        "token_logprobs": list(c.token_logprobs),
+                        "top_logprobs": None,
+                        "text_offset": None,
+                    }
                 choices.append(choice)
         generated = sum(len(c.token_logprobs) for cs in found for c in cs)
-        return {"id": f"cmpl-{uuid.uuid4().hex}", "object": "text_completion",
-                "created": int(time.time()), "model": self.backend.name, "choices": choices,
-                "usage": {"completion_tokens": generated}}
+        return {
+            "id": f"cmpl-{uuid.uuid4().hex}",
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": self.backend.name,
+            "choices": choices,
+            "usage": {"completion_tokens": generated},
+        }
 
     def score(self, body: dict[str, Any]) -> dict[str, Any]:
         self._check_model(body)
@@ -171,40 +216,53 @@ class Service:
         middles = body.get("middles")
         if not isinstance(prompt, str):
             raise RequestError(400, "'prompt' must be a string", param="prompt")
-        if (not isinstance(middles, list) or not all(isinstance(m, str) for m in middles)
-                or not 0 < len(middles) <= self.options.max_middles):
-            raise RequestError(400, "'middles' must be a list of 1 to "
-                               f"{self.options.max_middles} strings", param="middles")
+        if (
+            not isinstance(middles, list)
+            or not all(isinstance(m, str) for m in middles)
+            or not 0 < len(middles) <= self.options.max_middles
+        ):
+            raise RequestError(
+                400,
+                f"'middles' must be a list of 1 to {self.options.max_middles} strings",
+                param="middles",
+            )
         job = ScoreJob(prompt, tuple(middles), Future())
         self.batcher.score(job)
-        return {"object": "score", "model": self.backend.name,
-                "scores": self._wait(job.future)}
+        return {"object": "score", "model": self.backend.name, "scores": self._wait(job.future)}
 
     def tokenize(self, body: dict[str, Any]) -> dict[str, Any]:
         self._check_model(body)
         texts = body.get("texts")
         limit = self.options.max_prompts
-        if (not isinstance(texts, list) or not 0 < len(texts) <= limit
-                or not all(isinstance(t, str) for t in texts)):
-            raise RequestError(400, f"'texts' must be a list of 1 to {limit} strings",
-                               param="texts")
+        if (
+            not isinstance(texts, list)
+            or not 0 < len(texts) <= limit
+            or not all(isinstance(t, str) for t in texts)
+        ):
+            raise RequestError(
+                400, f"'texts' must be a list of 1 to {limit} strings", param="texts"
+            )
         job = TokenizeJob(tuple(texts), Future())
         self.batcher.tokenize(job)
-        return {"object": "tokens", "model": self.backend.name,
-                "tokens": self._wait(job.future)}
+        return {"object": "tokens", "model": self.backend.name, "tokens": self._wait(job.future)}
 
     def _check_model(self, body: dict[str, Any]) -> None:
         asked = body.get("model")
         if asked not in (None, "", self.backend.name):
-            raise RequestError(404, f"this server serves the model '{self.backend.name}', "
-                               f"not '{asked}'", kind="not_found_error", param="model")
+            raise RequestError(
+                404,
+                f"this server serves the model '{self.backend.name}', not '{asked}'",
+                kind="not_found_error",
+                param="model",
+            )
 
     def _wait(self, future: Future[Any]) -> Any:
         try:
             return future.result(timeout=self.options.request_timeout)
         except TimeoutError:
-            raise RequestError(503, "the model did not answer in time; try again",
-                               kind="server_error") from None
+            raise RequestError(
+                503, "the model did not answer in time; try again", kind="server_error"
+            ) from None
         except SantamergeError as exc:
             raise RequestError(400, str(exc)) from None
 
@@ -213,8 +271,11 @@ def _jsonable(value: object) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def serve(backend: Backend, options: ServeOptions,
-          listening: tuple[socketserver.BaseServer, str] | None = None) -> str:
+def serve(
+    backend: Backend,
+    options: ServeOptions,
+    listening: tuple[socketserver.BaseServer, str] | None = None,
+) -> str:
     """Serve until SIGTERM, SIGINT or the idle timeout; return why it stopped.
     ``listening`` is what :func:`reserve` took before the model loaded, if anything."""
     server, url = listening or listen(options)
@@ -227,11 +288,14 @@ def serve(backend: Backend, options: ServeOptions,
             reason.append(why)
             threading.Thread(target=server.shutdown, daemon=True).start()
 
-    previous = {sig: signal.signal(sig, lambda s, f: stop(signal.Signals(s).name))
-                for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {
+        sig: signal.signal(sig, lambda s, f: stop(signal.Signals(s).name))
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
     if options.idle_timeout > 0:
-        threading.Thread(target=_watch_idle, args=(service, options.idle_timeout, stop),
-                         daemon=True).start()
+        threading.Thread(
+            target=_watch_idle, args=(service, options.idle_timeout, stop), daemon=True
+        ).start()
     _announce(url, backend, options)
     try:
         server.serve_forever(poll_interval=0.2)
