@@ -26,6 +26,7 @@ def test_ci_runs_the_readmes_test_command_with_the_checks_first() -> None:
     check = (ROOT / ".ci" / "check").read_text(encoding="utf-8").splitlines()
     assert "set -euo pipefail" in check
     assert ".venv/bin/ruff check santamerge tests" in check
+    assert ".venv/bin/ruff format --check santamerge tests" in check
     assert ".venv/bin/mypy santamerge" in check
 
 
