@@ -1161,7 +1161,7 @@ def check_clean(
             parsed.splice({0: text}) for text in (hunks[0].base, hunks[0].ours, hunks[0].theirs)
         ]
         if all(
-            w in (s.decode("utf-8"), s.decode("utf-8") + "\n")
+            w in (s.decode("utf-8"), s.decode("utf-8") + "\n", s.decode("utf-8") + "\r\n")
             for w, s in zip(whole, sides, strict=True)
         ):
             if stats is not None:
@@ -1174,7 +1174,10 @@ def check_clean(
         taken = parsed.splice(
             {i: h.theirs if h.ours == h.base else h.ours for i, h in enumerate(hunks)}
         )
-        if taken in (baseline.decode(), baseline.decode() + "\n") and (
+        # a last line without its line end gets the file's one between markers, as git's
+        # own markers give it (CRLF in a CRLF file)
+        ends = ("", "\n", "\r\n")
+        if any(taken == baseline.decode() + end for end in ends) and (
             any(h.base for h in hunks)
             or any(h.ours and h.theirs for h in hunks)
             or "".join(

@@ -243,3 +243,28 @@ def test_a_key_twice_whose_copy_ends_the_file_without_a_line_end_is_marked(
         ("", "", "'lint': 41\n"),
         ("lint:\n  lint: 58\n  'alpha': 1\n", "", ""),
     ]
+
+
+def test_a_crlf_toml_merge_that_does_not_load_is_marked_with_crlf_at_its_end(
+    make_repo: Callable[[str], Repo], tmp_path: Path
+) -> None:
+    """A CRLF TOML file: ours adds a dotted key of table `tool.ruff.lint`, theirs declares
+    that table (its name spelt with an escape) on the file's last lines, without a line
+    end. git's clean merge does not load; each side's changes are marked, and theirs'
+    last line gets the file's CRLF before the marker, as git's own markers give it
+    (issue 22's final long run, seed 3, case 3006646)."""
+    base = '\'debug\' = ["E", "F50"]\r\nversion = true\r\nalpha = 96\r\n'
+    ours = '"tool".ruff.lint.select = "v25"\r\n' + base
+    theirs = (
+        base.replace("alpha", "beta = 61\r\nalpha")
+        + '\r\n[tool."ruf\\u0066".lint]\r\n"ignore" = 24'
+    )
+    gits = git_clean_merge(tmp_path, base, ours, theirs)
+    assert loads("conf/app.toml", ours) and loads("conf/app.toml", theirs)
+    assert not loads("conf/app.toml", gits)
+    repo, done = merge(make_repo, "conf/app.toml", base, ours, theirs)
+    assert done.returncode == 1, done.stdout + done.stderr
+    written = repo.read("conf/app.toml")
+    assert written.endswith(b'"ignore" = 24\r\n>>>>>>> theirs\r\n')
+    assert b"\n" not in written.replace(b"\r\n", b"")  # every line end is the file's CRLF
+    assert d.check_clean(gits.encode(), written, 1) == []
