@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Repo
+from conftest import Repo, git_merge_file
 
 from santamerge.merge.record import (
     RecordError,
@@ -126,35 +126,10 @@ def test_propose_json_reads_back_and_writes_the_same_bytes(tmp_path: Path) -> No
 def test_a_proposal_record_is_the_same_value_after_json(tmp_path: Path) -> None:
     from santamerge.merge.pipeline import run_pipeline
 
-    marked = subprocess.run(
-        [
-            "git",
-            "merge-file",
-            "-p",
-            "--diff3",
-            "-L",
-            "ours",
-            "-L",
-            "base",
-            "-L",
-            "theirs",
-            "ours",
-            "base",
-            "theirs",
-        ],
-        cwd=_three(tmp_path),
-        capture_output=True,
-        check=False,
-    )
+    marked = git_merge_file(tmp_path, (BASE, OURS, THEIRS))
     merged = run_pipeline(marked.stdout.decode("utf-8"), "app.py")
     written = proposal_record(merged.proposal, merged.outcome, ("ours", "base", "theirs"))
     assert read_proposal(json.loads(json.dumps(written.to_json()))) == written
-
-
-def _three(folder: Path) -> Path:
-    for name, text in (("base", BASE), ("ours", OURS), ("theirs", THEIRS)):
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
 
 
 def test_attempts_read_back_and_write_the_same_bytes(repo: Repo) -> None:
@@ -264,26 +239,7 @@ def test_a_reader_refuses_what_its_writer_does_not_write_and_takes_later_additio
 ) -> None:
     from santamerge.merge.pipeline import run_pipeline
 
-    marked = subprocess.run(
-        [
-            "git",
-            "merge-file",
-            "-p",
-            "--diff3",
-            "-L",
-            "ours",
-            "-L",
-            "base",
-            "-L",
-            "theirs",
-            "ours",
-            "base",
-            "theirs",
-        ],
-        cwd=_three(tmp_path),
-        capture_output=True,
-        check=False,
-    )
+    marked = git_merge_file(tmp_path, (BASE, OURS, THEIRS))
     merged = run_pipeline(marked.stdout.decode("utf-8"), "app.py")
     good = proposal_record(merged.proposal, merged.outcome).to_json()
     for broken in (

@@ -185,28 +185,8 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
         if style == "diff3":
             baselines[m.path] = before[m.path]
         else:
-            for stage, side in ((1, "base"), (2, "ours"), (3, "theirs")):
-                (root / side).write_bytes(git("show", f":{stage}:{m.path}"))
-            baselines[m.path] = subprocess.run(
-                [
-                    "git",
-                    "merge-file",
-                    "-p",
-                    "--diff3",
-                    "-L",
-                    "ours",
-                    "-L",
-                    "base",
-                    "-L",
-                    "theirs",
-                    "ours",
-                    "base",
-                    "theirs",
-                ],
-                cwd=root,
-                capture_output=True,
-                check=False,
-            ).stdout
+            stages = (git("show", f":{stage}:{m.path}") for stage in (1, 2, 3))
+            baselines[m.path] = d.git_merge(d.Merge(m.path, *stages), root)[0]
     done = subprocess.run(
         [
             sys.executable,
