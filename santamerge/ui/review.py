@@ -114,13 +114,13 @@ def load_preview(
 ) -> PreviewFile | None:
     """The file's proposal, or None (with a note) when it has nothing to review."""
     from santamerge.merge.record import proposal_record
-    from santamerge.merge.workspace.sources import propose_text, read_marked
+    from santamerge.merge.workspace.sources import at_lines, propose_text, read_marked
 
     text = source.text if source.text is not None else read_marked(source, note)
     if text is None:
         return None
     try:
-        proposal, outcome, _ = propose_text(
+        merged = propose_text(
             text,
             source.repo_path,
             source.marker_size,
@@ -129,6 +129,9 @@ def load_preview(
             facts=history(source.repo_path) if history else None,
             sides=source.sides,
         )
+        if source.lines is not None:  # base sections inserted: number hunks as the file
+            merged = at_lines(merged, source.lines)
+        proposal, outcome, _ = merged
     except SantamergeError as exc:
         raise SantamergeError(f"{source.shown}: {exc}") from None
     labels = source.labels

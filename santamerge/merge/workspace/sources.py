@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from santamerge.merge.ranking.policy import AutoApplyPolicy
     from santamerge.merge.record import AttemptRecord, ProposalRecord
     from santamerge.merge.types import Merged, MergeProposal, Outcome
+    from santamerge.merge.workspace.gitmerge import Based
     from santamerge.model.backends.base import Backend
 
 LABELS = MARKER_ORDER  # git's labels where santamerge merges the index stages: the sides' names
@@ -50,6 +51,8 @@ class Source(NamedTuple):
     rebuilt: bool  # True: the text was rebuilt from the index stages
     labels: tuple[str, str, str]
     sides: tuple[str, str] | None = None  # ours and theirs, whole (index stages 2 and 3)
+    lines: tuple[int, ...] | None = None  # each hunk's line in the file, where ``text``
+    # is not the file (merge-style markers given their base sections)
 
 
 # -- which files -----------------------------------------------------------------------
@@ -134,6 +137,20 @@ def load_source(
             note(f"{shown}: {EDITED}")
             return None
         edited = True
+    elif marked and not force:
+        based = gits_own_plain_hunks(repo, path, entries, text)
+        if based is None:
+            note(f"{shown}: {EDITED}")
+            return None
+        note(
+            f"{shown}: its markers have no base section (merge.conflictStyle is merge); "
+            "proposing on its own hunks, each with its base from git's merge rebuilt from "
+            "the index (stages 1-3)"
+        )
+        first = _first_hunk_labels(based.text)
+        return Source(
+            path, full, shown, original, based.text, None, True, first, sides, based.lines
+        )
     if not marked and not force:
         if _complete_stages(entries, shown, note):
             note(
@@ -145,15 +162,10 @@ def load_source(
     rebuilt = _rebuild(repo, path, entries, shown, note)
     if rebuilt is None:
         return None
-    merged, size, plain = rebuilt
-    if marked and not force and not same_conflict(text, plain, size):
-        note(f"{shown}: {EDITED}")
-        return None
+    merged, size, _plain = rebuilt
     why = (
         "its conflict hunks are not the ones git wrote (--force)"
-        if edited
-        else "its markers have no base section (merge.conflictStyle is not diff3)"
-        if marked
+        if edited or marked
         else "no conflict markers in the working tree (--force)"
     )
     note(f"{shown}: {why}; proposing on git's diff3 merge rebuilt from the index (stages 1-3)")
@@ -191,13 +203,14 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
     git's diff3 merge of the index ``entries`` (stage 1 missing: an empty base, as git
     merges an add/add), in file order: hunks the merge driver resolved are gone from the
     file, the others are as git wrote them. A person's edit inside the markers is not,
-    so nothing proposes on it or writes over it. The merge is rebuilt as ``diff3`` and as
-    ``zdiff3``, with git's default diff and with the histogram diff that ``git merge``
-    uses (where ``git merge-file`` can: git 2.44). Where git merges the stages cleanly,
-    the hunks must be the merge driver's clash hunks (``merge.structured.clashes``): each wraps
-    lines of git's merge, with an empty base and an empty other side."""
+    so nothing proposes on it or writes over it. git's merge is made again by merge-ort
+    itself, as ``diff3`` and as ``zdiff3`` (santamerge.merge.workspace.gitmerge), and by
+    ``git merge-file`` as a fallback. Where git merges the stages cleanly, the hunks must
+    be the merge driver's clash hunks (``merge.structured.clashes``): each wraps lines of
+    git's merge, with an empty base and an empty other side."""
     from santamerge.errors import MarkerError
     from santamerge.merge.locate import parse_conflicts
+    from santamerge.merge.workspace.gitmerge import reproduce
 
     stages = {e.stage: e for e in entries}
     if not {2, 3} <= stages.keys() or any(not e.mode.startswith("100") for e in entries):
@@ -205,40 +218,83 @@ def gits_own_hunks(repo: Repository, path: str, entries: Sequence[IndexEntry], t
     parsed = parse_conflicts(text)
     hunks = [(h.ours, h.base, h.theirs) for h in parsed.hunks]
     size = git.marker_size_attribute(repo, path)
+
+    def agrees(rebuilt: str, clean: bool) -> bool:
+        if clean:
+            return (
+                all(base == "" and "" in (ours, theirs) for ours, base, theirs in hunks)
+                and parsed.splice({h.index: h.ours + h.theirs for h in parsed.hunks}) == rebuilt
+            )
+        try:
+            gits = iter((h.ours, h.base, h.theirs) for h in parse_conflicts(rebuilt, size).hunks)
+        except MarkerError:
+            return False
+        return all(any(h == g for g in gits) for h in hunks)
+
+    made = reproduce(repo, path, entries, ("diff3", "zdiff3"))
+    if any(agrees(r.text, r.clean) for r in made.values()):
+        return True
+    for style, algorithm in (
+        ("diff3", None),
+        ("zdiff3", None),
+        ("diff3", "histogram"),
+        ("zdiff3", "histogram"),
+    ):
+        found = _merge_file_stages(repo, path, stages, size, style, algorithm)
+        if found is not None and agrees(*found):
+            return True
+    return False
+
+
+def gits_own_plain_hunks(
+    repo: Repository, path: str, entries: Sequence[IndexEntry], text: str
+) -> Based | None:
+    """``text`` (git's default ``merge``-style markers, no base sections) with each
+    hunk's base section inserted, when its hunks are, in order and exactly, hunks of
+    git's merge of the index ``entries`` (santamerge.merge.workspace.gitmerge: merge-ort's
+    own merge made again; ``git merge-file``'s only where its hunks are the file's);
+    None when one is not (a person's edit inside the markers)."""
+    from santamerge.merge.workspace.gitmerge import reproduce, with_bases
+
+    made = reproduce(repo, path, entries, ("merge", "diff3"))
+    if {"merge", "diff3"} <= made.keys():
+        based = with_bases(text, made["merge"].text, made["diff3"].text, None)
+        if based is not None:
+            return based
+    stages = {e.stage: e for e in entries}
+    if not {2, 3} <= stages.keys() or any(not e.mode.startswith("100") for e in entries):
+        return None
+    size = git.marker_size_attribute(repo, path)
+    plain = _merge_file_stages(repo, path, stages, size, "merge", None)
+    diff3 = _merge_file_stages(repo, path, stages, size, "diff3", None)
+    if plain is None or diff3 is None:
+        return None
+    return with_bases(text, plain[0], diff3[0], None)
+
+
+def _merge_file_stages(
+    repo: Repository,
+    path: str,
+    stages: Mapping[int, IndexEntry],
+    size: int,
+    style: str,
+    algorithm: str | None,
+) -> tuple[str, bool] | None:
+    """``git merge-file``'s merge of the index stages (through the working tree's
+    filters) in ``style``: (the text, merged cleanly); None when it refused."""
     with tempfile.TemporaryDirectory(prefix="santamerge-resolve-") as folder:
         files = []
         for stage, name in enumerate(SIDES, 1):
             files.append(os.path.join(folder, name))
             with open(files[-1], "wb") as fh:
                 fh.write(git.stage_bytes(repo, path, stage) if stage in stages else b"")
-        for style, algorithm in (
-            ("diff3", None),
-            ("zdiff3", None),
-            ("diff3", "histogram"),
-            ("zdiff3", "histogram"),
-        ):
-            merged, status = git.merge_file(
-                files[1], files[0], files[2], LABELS, size, style, algorithm
-            )
-            rebuilt = _text(merged)
-            if status == git.MERGE_FILE_ERROR or rebuilt is None:
-                continue
-            if status == 0:
-                if (
-                    all(base == "" and "" in (ours, theirs) for ours, base, theirs in hunks)
-                    and parsed.splice({h.index: h.ours + h.theirs for h in parsed.hunks}) == rebuilt
-                ):
-                    return True
-                continue
-            try:
-                gits = iter(
-                    (h.ours, h.base, h.theirs) for h in parse_conflicts(rebuilt, size).hunks
-                )
-            except MarkerError:
-                continue
-            if all(any(h == g for g in gits) for h in hunks):
-                return True
-    return False
+        merged, status = git.merge_file(
+            files[1], files[0], files[2], LABELS, size, style, algorithm
+        )
+    rebuilt = _text(merged)
+    if status == git.MERGE_FILE_ERROR or rebuilt is None:
+        return None
+    return rebuilt, status == 0
 
 
 def same_conflict(worktree: str, plain: str, marker_size: int) -> bool:
@@ -437,8 +493,26 @@ def propose_sources(
         except MarkerError as exc:
             note(f"{source.shown}: {exc}; skipped")
             continue
+        if source.lines is not None:
+            merged = at_lines(merged, source.lines)
         results.append(Proposed(source, merged.proposal, merged.outcome))
     return results
+
+
+def at_lines(merged: Merged, lines: Sequence[int]) -> Merged:
+    """``merged`` with its hunks numbered at ``lines`` (the file's own lines, where the
+    text proposed on is not the file: base sections were inserted); as it is when the
+    counts differ."""
+    proposal = merged.proposal
+    parsed = proposal.parsed
+    if len(parsed.hunks) != len(lines):
+        return merged
+    moved = {h.index: h._replace(line=line) for h, line in zip(parsed.hunks, lines, strict=True)}
+    chunks = tuple(c if isinstance(c, str) else moved[c.index] for c in parsed.chunks)
+    hunks = tuple(h._replace(hunk=moved[h.hunk.index]) for h in proposal.hunks)
+    return merged._replace(
+        proposal=proposal._replace(parsed=parsed._replace(chunks=chunks), hunks=hunks)
+    )
 
 
 # -- preview's files -------------------------------------------------------------------
@@ -460,6 +534,8 @@ class PreviewSource(NamedTuple):
     # target already holds (a merge-driver attempt)
     reconflict: Callable[[], str | None] | None = None
     sides: tuple[str, str] | None = None  # ours and theirs, whole, where known
+    lines: tuple[int, ...] | None = None  # each hunk's line in the file, where ``text``
+    # is not the file (merge-style markers given their base sections)
 
 
 def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
@@ -512,6 +588,7 @@ def preview_sources(paths: Sequence[str], note: Note) -> list[PreviewSource]:
                     s.marker_size,
                     s.original if s.rebuilt else None,
                     sides=s.sides,
+                    lines=s.lines,
                 )
             )
     return sources + [PreviewSource(p, p, p, repo_relative(repo, p, cwd) or p) for p in plain]
