@@ -94,3 +94,63 @@ def test_outside_a_repository_it_says_where_to_run_it(tmp_path) -> None:  # type
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("santamerge: ") and len(done.stderr.splitlines()) == 1
     assert "run santamerge merge-tree in the repository that holds both commits" in done.stderr
+
+
+# Ours and theirs share lines inside the conflict (git's default style moves them out of
+# the hunk), and two conflicts four brace-only lines apart (two hunks for merge-ort).
+SHAPES_BASE = (
+    "def run(config):\n    start = 1\n    value = config.old\n    stop = 2\n    return value\n"
+    "\n\nLIMITS = {\n    'a': {\n        'b': {\n            'c': 1,\n        },\n    },\n}\n"
+    "\nTIMEOUT = 1\n"
+)
+SHAPES_OURS = (
+    SHAPES_BASE.replace("    value = config.old\n", "    shared = True\n    value = config.mine\n")
+    .replace("'c': 1", "'c': 2")
+    .replace("TIMEOUT = 1", "TIMEOUT = 2")
+)
+SHAPES_THEIRS = (
+    SHAPES_BASE.replace("    value = config.old\n", "    shared = True\n    value = config.yours\n")
+    .replace("'c': 1", "'c': 3")
+    .replace("TIMEOUT = 1", "TIMEOUT = 3")
+)
+
+
+@pytest.mark.parametrize("style", [None, "diff3", "zdiff3"])
+def test_hunks_and_scores_are_those_of_git_merge_and_resolve(make_repo, style) -> None:  # type: ignore[no-untyped-def]
+    """merge-tree reports the hunks `git merge` of the same commits leaves in the working
+    tree (git's default style, or the repository's), and each candidate's score is the
+    one `resolve` gives on that merge."""
+    from santamerge.merge.locate import parse_conflicts
+
+    repo: Repo = make_repo("shapes")
+    if style:
+        repo.git("config", "merge.conflictStyle", style)
+    repo.commit({"shapes.py": SHAPES_BASE}, "base")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit({"shapes.py": SHAPES_THEIRS}, "theirs")
+    repo.git("checkout", "-q", "main")
+    repo.commit({"shapes.py": SHAPES_OURS}, "ours")
+    done = _run(repo, "main", "topic", "--json", "--policy", "conservative")
+    assert done.returncode == 1, done.stderr
+    (memory,) = json.loads(done.stdout)["files"]
+
+    assert repo.git("merge", "--no-edit", "topic", check=False).returncode != 0
+    gits = parse_conflicts(repo.read("shapes.py").decode()).hunks
+    assert len(gits) == 3
+    assert [(h["line"], h["ours"], h["theirs"]) for h in memory["hunks"]] == [
+        (h.line, h.ours, h.theirs) for h in gits
+    ]
+    resolved = subprocess.run(
+        [sys.executable, "-m", "santamerge", "resolve", "--json", "--no-model"],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    (proposed,) = json.loads(resolved.stdout)["files"]
+
+    def scores(record: dict) -> list[list[tuple[str, float]]]:  # type: ignore[type-arg]
+        return [[(c["method"], c["score"]) for c in h["candidates"]] for h in record["hunks"]]
+
+    assert scores(memory) == scores(proposed)
+    assert [h["base"] for h in memory["hunks"]] == [h["base"] for h in proposed["hunks"]]
