@@ -54,8 +54,8 @@ def run(
 @pytest.fixture
 def plain(make_repo: Callable[[str], Repo]) -> Repo:
     """app.py conflicted by a real `git merge` without santamerge, git's default
-    (merge-style) markers: two hunks without base sections, where git's diff3 merge,
-    which every santamerge command reads, has three."""
+    (merge-style) markers: two hunks without base sections (git's diff3 merge has three).
+    Every santamerge command reads git's own two, each given its base from the index."""
     repo = make_repo("repo")
     result = repo.merge_branches({"app.py": BASE}, {"app.py": OURS}, {"app.py": THEIRS})
     assert result.returncode != 0
@@ -92,7 +92,7 @@ def test_the_screen_shows_three_sides_when_wide_and_two_when_narrow(
         seen = []
         async with app.run_test(size=(140, 40)) as pilot:  # type: ignore[attr-defined]
             await pilot.pause()
-            for size, keys in (((140, 40), ["n"]), ((100, 40), ["1", "p"])):
+            for size, keys in (((140, 40), ["n"]), ((100, 40), ["1", "n"])):
                 await pilot.resize_terminal(*size)
                 for key in keys:
                     await pilot.press(key)
@@ -107,18 +107,15 @@ def test_the_screen_shows_three_sides_when_wide_and_two_when_narrow(
         return seen
 
     wide, narrow = asyncio.run(drive())
-    # plain markers: the hunks are git's diff3 merge, rebuilt from the index, so base shows
-    assert "app.py hunk 2 of 3, line 9" in wide[0] and wide[1] is True
-    assert "app.py hunk 2 of 3" in narrow[0] and narrow[1] is False
+    # plain markers: git's own two hunks, at their lines, each given its base (shown)
+    assert "app.py hunk 2 of 2, line 17" in wide[0] and wide[1] is True, wide
+    assert "app.py hunk 2 of 2" in narrow[0] and narrow[1] is False, narrow
     assert narrow[2].startswith("result: candidate 1 (")  # accepted: the result follows
     (result,) = app.return_value  # type: ignore[attr-defined]
-    assert result.summary.startswith("app.py: wrote 1 of 3 hunk(s) (hunk 2: candidate 1")
+    assert result.summary.startswith("app.py: wrote 1 of 2 hunk(s) (hunk 2: candidate 1")
     text = plain.read("app.py").decode()
-    hunks = parse_conflicts(text).hunks  # hunk 2 written, hunks 1 and 3 keep diff3 markers
-    assert [(h.ours, h.base) for h in hunks] == [
-        ("import sys\n", ""),
-        ("TIMEOUT = 20\n", "TIMEOUT = 10\n"),
-    ]
+    hunks = parse_conflicts(text).hunks  # hunk 2 written, hunk 1 keeps its markers
+    assert [(h.ours, h.base) for h in hunks] == [("import sys\n\nRETRIES = 5\n", "\nRETRIES = 3\n")]
 
 
 # -- git mergetool ------------------------------------------------------------------------
@@ -139,11 +136,10 @@ def mergetool(repo: Repo) -> Terminal:
 
 def test_git_mergetool_resolves_the_file_and_git_stages_it(plain: Repo) -> None:
     term = mergetool(plain)
-    term.wait_for("hunk 1 of 3, line 2", "ours", "base", "theirs")
-    for then in ("hunk 2 of 3", "hunk 3 of 3"):
-        term.press("1", then=then)
+    term.wait_for("hunk 1 of 2, line 2", "ours", "base", "theirs")  # git's own two hunks
+    term.press("1", then="hunk 2 of 2, line 17")
     term.press("1")
-    term.press("w", then="3 of 3 hunk(s) resolved, 0 keep their markers")
+    term.press("w", then="2 of 2 hunk(s) resolved, 0 keep their markers")
     term.press("q")
     status, printed = term.finish()
     assert status == 0, printed
@@ -156,7 +152,7 @@ def test_git_mergetool_resolves_the_file_and_git_stages_it(plain: Repo) -> None:
 def test_git_mergetool_quit_leaves_the_conflict(plain: Repo) -> None:
     before = plain.read("app.py")
     term = mergetool(plain)
-    term.wait_for("hunk 1 of 3")
+    term.wait_for("hunk 1 of 2")
     term.press("q")
     status, printed = term.finish()
     assert status == 1, printed  # git mergetool: the merge of the file failed
@@ -233,9 +229,9 @@ def test_preview_and_resolve_number_plain_markers_alike(plain: Repo) -> None:
     assert [(h["index"], h["line"], h["base"]) for h in shown] == [
         (h["index"], h["line"], h["base"]) for h in resolved["hunks"]
     ]
-    assert all(h["base"] is not None for h in shown)  # rebuilt from the index: diff3
+    assert [h["base"] for h in shown] == ["\nRETRIES = 3\n", "TIMEOUT = 10\n"]  # from the index
     report = run(plain, "preview").stdout
-    assert "app.py hunk 1 of 3, line 2" in report and "base" in report
+    assert "app.py hunk 1 of 2, line 2" in report and "base" in report
 
 
 def test_preview_takes_folders_and_speaks_plainly_outside_a_repository(

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from santamerge.commands.options import policy_option
 from santamerge.errors import EXIT_CONFLICTS, SantamergeError, report_errors
+
+if TYPE_CHECKING:
+    from santamerge import git
+    from santamerge.merge.ranking.policy import AutoApplyPolicy
+    from santamerge.merge.workspace.sources import PreviewSource
 
 
 @click.command(
@@ -45,7 +50,6 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
     from santamerge.merge.ranking.policy import DEFAULT_POLICY, POLICIES
     from santamerge.merge.types import MARKER_ORDER as LABELS  # the sides' names
     from santamerge.merge.workspace.sources import PreviewSource, same_conflict
-    from santamerge.ui.review import load_preview
 
     try:
         repo: git.Repository | None = git.find_repository(os.path.dirname(os.path.abspath(merged)))
@@ -54,6 +58,26 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
     repo_path = (
         os.path.relpath(os.path.realpath(merged), os.path.realpath(repo.root)) if repo else merged
     )
+    with open(merged, "rb") as fh:
+        current = fh.read()
+    own = _gits_own(repo, repo_path.replace(os.sep, "/"), current) if repo else None
+    if own is not None:  # git's own hunks, exactly as the file holds them
+        own_text, lines = own
+        chosen = POLICIES[policy] if policy else DEFAULT_POLICY
+        source = PreviewSource(
+            merged,
+            merged,
+            merged,
+            repo_path.replace(os.sep, "/"),
+            None,
+            None,
+            own_text,
+            None,
+            current,
+            lines=lines,
+        )
+        _review(source, chosen, merged, repo.git_dir if repo else None)
+        return
     size = git.marker_size_attribute(repo, repo_path) if repo else 7
     diff3, status = git.merge_file(local, base, remote, LABELS, size)
     plain, _ = git.merge_file(local, base, remote, LABELS, size, style="merge")
@@ -66,8 +90,6 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
             f"{merged}: git merge-file merges its sides cleanly (git's merge differed: "
             "a rename, or merge options); nothing to review, so it is left to you"
         )
-    with open(merged, "rb") as fh:
-        current = fh.read()
     try:
         text, now = diff3.decode("utf-8"), current.decode("utf-8")
     except UnicodeDecodeError:
@@ -84,7 +106,42 @@ def mergetool(base: str, local: str, remote: str, merged: str, policy: str | Non
     source = PreviewSource(
         merged, merged, merged, repo_path.replace(os.sep, "/"), LABELS, None, text, size, current
     )
-    file = load_preview(source, chosen, _note, repo.git_dir if repo else None)
+    _review(source, chosen, merged, repo.git_dir if repo else None)
+
+
+def _gits_own(
+    repo: git.Repository, path: str, current: bytes
+) -> tuple[str, tuple[int, ...] | None] | None:
+    """The text to review when MERGED holds git's own hunks for the index stages of
+    ``path`` (any conflict style; merge-style hunks given their bases), and each hunk's
+    line in it where the text is not MERGED's; None when it does not (or is not text)."""
+    from santamerge import git
+    from santamerge.merge.locate import has_markers
+    from santamerge.merge.workspace.sources import (
+        _diff3,
+        gits_own_hunks,
+        gits_own_plain_hunks,
+    )
+
+    try:
+        now = current.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    entries = git.unmerged_entries(repo, path)
+    if not entries or not has_markers(now):
+        return None
+    if _diff3(now):
+        return (now, None) if gits_own_hunks(repo, path, entries, now) else None
+    based = gits_own_plain_hunks(repo, path, entries, now)
+    return None if based is None else (based.text, based.lines)
+
+
+def _review(
+    source: PreviewSource, chosen: AutoApplyPolicy, merged: str, git_dir: str | None
+) -> None:
+    from santamerge.ui.review import load_preview
+
+    file = load_preview(source, chosen, _note, git_dir)
     if file is None or not file.proposal.hunks:
         _stop(f"{merged}: nothing to review")
     from santamerge.ui.render import full_screen

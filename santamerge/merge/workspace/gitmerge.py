@@ -90,7 +90,7 @@ def _reproduce(
         proc = git._run(["git", "--git-dir", str(scratch), *args], scratch, env, data, text=False)
         return proc.returncode, proc.stdout
 
-    commits = []
+    commits: list[str] = []
     for stage in (1, 2, 3):
         entry = stages.get(stage)
         listing = (
