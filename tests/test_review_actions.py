@@ -332,14 +332,14 @@ def test_the_write_guard_holds_for_an_edit_of_the_whole_file(
 def test_an_edit_of_a_file_rebuilt_from_the_index_is_written_whole(
     make_repo: Callable[[str], Repo], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """git's default markers: the review shows git's diff3 merge rebuilt from the index;
-    the edit is what is written, over the exact bytes git left."""
+    """git's default markers: the review shows git's own hunks, each given its base from
+    the index; the edit is what is written, over the exact bytes git left."""
     repo = merged(make_repo, style="merge")
     left = repo.read("app.py").decode()
     assert "|||||||" not in left
     review = app_py(review_of(repo, monkeypatch))
     state = review.file
-    assert state.hunks[0].hunk.base == ""  # diff3, rebuilt
+    assert state.hunks[0].hunk.base == "\nRETRIES = 3\n"  # git's first hunk, with its base
     text = state.result()
     edited = text.replace("TIMEOUT", "# the timeout, in seconds\nTIMEOUT", 1)
     assert review.edit_file(edited)
