@@ -100,7 +100,7 @@ def replay(mirror: Path, limit: int, scan: int, totals: dict[str, int], misses: 
                     misses.append(f"{name} {oid[:10]} {path}: not found ({'; '.join(notes)})")
                     continue
                 parsed = parse_conflicts(source.text).hunks
-                lines = source.lines or tuple(h.line for h in parsed)
+                lines = getattr(source, "lines", None) or tuple(h.line for h in parsed)
                 found = [(line, h.ours, h.theirs) for line, h in zip(lines, parsed, strict=False)]
                 if found == gits and len(parsed) == len(gits):
                     totals["found"] += 1
