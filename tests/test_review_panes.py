@@ -16,8 +16,8 @@ from terminal import Terminal
 
 BASE = (
     "import os\n\n\ndef load(path, retries=3):\n    data = open(path).read()\n"
-    "    return data\n\n\nTIMEOUT = 10\n"
-)
+    "    return data\n\n\nLIMIT = 1\n\n\nTIMEOUT = 10\n"
+)  # TIMEOUT more than three lines below the first conflict: git leaves two hunks
 # ours changes the def line and inserts three lines under it; theirs changes the def
 # line and the line after the insertion: one hunk, where the three lines must not push
 # the data line out of line
