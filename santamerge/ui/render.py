@@ -420,7 +420,11 @@ def render_resolve(
     would do with it (``threshold`` None: the ``policy`` has none)."""
     for r in files:
         where = (
-            "git's diff3 merge rebuilt from the index" if r.source.rebuilt else "the working tree"
+            "the working tree's hunks, bases from the index"
+            if r.source.lines is not None
+            else "git's diff3 merge rebuilt from the index"
+            if r.source.rebuilt
+            else "the working tree"
         )
         out.print(Text(f"{r.source.shown} ({where})", style="bold"))
         for h in r.proposal.hunks:
