@@ -188,7 +188,10 @@ def displaced_heads(
         for text in dict.fromkeys(line.strip() for line in window)
         if text in heads.lines and not heads.in_body[text] and text not in written
     ]
-    placed = data[first : data.find(b"\n", first) if b"\n" in data[first:] else len(data)]
+    if not below:
+        return []
+    nl = data.find(b"\n", first)
+    placed = data[first : nl if nl >= 0 else len(data)]
     what = " ".join(placed.decode("utf-8", errors="replace").split())[:60]
     head = " ".join(below[0].split())[:60]
     why = f"puts `{what}` above the file's head line `{head}`, which a side has first"
