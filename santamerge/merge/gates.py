@@ -28,6 +28,10 @@ written (:func:`check_together`): one parse for the whole file, so that the merg
 driver's time grows with the file, not with the square of its hunks, and so that two
 choices that are each fine alone but not together (both add ``def g``) are caught.
 There an error counts as new unless it is one of our side's own, at the same place.
+
+Both also ask issue 24's refusals (santamerge.merge.checks, :func:`_refusals` and
+:func:`_version_refusals`): a line put above a side's file head, a region re-rendered
+with other line breaks, brackets or trailing commas, one version value changed two ways.
 """
 
 from __future__ import annotations
