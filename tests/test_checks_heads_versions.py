@@ -108,13 +108,28 @@ def test_a_parenthesised_import_written_on_one_line_is_refused() -> None:
     assert gate("m.py", text, kept) == ()
 
 
-def test_same_tokens_with_other_line_breaks_are_refused() -> None:
+def test_line_breaks_no_side_has_are_refused() -> None:
     hunk = parse_conflicts(
-        conflict("f(\n    a,\n    b,\n)\n", "f(a)\n", "f(a, b)\n", after="")
+        conflict("f(\n    a,\n    b,\n)\n", "f(\n    a,\n)\n", "f(\n    z,\n    a,\n)\n")
     ).hunks[0]
-    why = rendering(hunk, "f(a,\n  b)\n", "")
-    assert why is not None and "line breaks or trailing commas" in why
-    assert rendering(hunk, "f(\n    a,\n    b,\n)\n", "") is None
+    why = rendering(hunk, "f(z, a, b,\n)\n", "")
+    assert why == "joins lines that both sides keep apart"
+    both = parse_conflicts(
+        conflict(
+            "f(\n    a,\n    b,\n    x,\n)\n",
+            "f(\n    a,\n    b,\n)\n",
+            "f(\n    a,\n    b,\n    y,\n)\n",
+        )
+    ).hunks[0]
+    assert rendering(both, "f(\n    a, b,\n    x,\n    y,\n)\n", "") == (
+        "joins lines between `,` and `b`, which no side does"
+    )
+    assert rendering(hunk, "f(\n    z,\n    a,\n    b,\n)\n", "") is None
+    # ours' new item in theirs' re-formatted layout: each pair is as one side has it
+    packed = parse_conflicts(
+        conflict("g(a, b, c,\n  d,\n)\n", "g(a, b,\n  d,\n)\n", "g(\n  a,\n  b,\n  d,\n)\n")
+    ).hunks[0]
+    assert rendering(packed, "g(\n  a,\n  b,\n  c,\n  d,\n)\n", "") is None
 
 
 def test_the_trailing_comma_style_a_side_introduced_is_kept() -> None:

@@ -4,8 +4,10 @@ A multi-line list, import or argument list keeps its side's line breaks and
 trailing-comma style; a merge never joins lines and never drops brackets. A written
 region (a choice's text, where it is neither side's text) is refused when:
 
-- its tokens (whitespace aside, trailing commas aside) are a side's, but its line breaks
-  or trailing commas are no side's: a re-rendering of that side;
+- two tokens that follow each other in it and in both sides are parted by a line break
+  where neither side parts them, or joined where both sides part them (a multi-line
+  list written on one line); pairs that one side lacks are free, so that ours' new
+  item in theirs' re-formatted list is no fault;
 - it holds fewer brackets of a kind than both sides, and fewer than the base with both
   sides' changes (a parenthesised ``from x import (...)`` written without them);
 - it holds fewer non-blank lines than both sides, and fewer than the base with both
@@ -39,14 +41,16 @@ def _lines(text: str) -> list[tuple[str, ...]]:
     return [tuple(toks) for line in text.splitlines() if (toks := _TOKEN.findall(line))]
 
 
-def _plain(layout: list[tuple[str, ...]]) -> tuple[str, ...]:
-    """The tokens in a row, without line breaks and trailing commas."""
-    flat = [tok for line in layout for tok in line]
-    return tuple(
-        tok
-        for k, tok in enumerate(flat)
-        if not (tok == "," and (k + 1 == len(flat) or flat[k + 1] in _CLOSING))
-    )
+def _breaks(layout: list[tuple[str, ...]]) -> dict[tuple[str, str], set[bool]]:
+    """Each pair of tokens that follow each other, with whether a line break parts them."""
+    found: dict[tuple[str, str], set[bool]] = {}
+    previous: str | None = None
+    for line in layout:
+        for k, tok in enumerate(line):
+            if previous is not None:
+                found.setdefault((previous, tok), set()).add(k == 0)
+            previous = tok
+    return found
 
 
 def _brackets(layout: list[tuple[str, ...]]) -> dict[str, int]:
@@ -109,10 +113,6 @@ def _layout(
     theirs: list[tuple[str, ...]],
     base: list[tuple[str, ...]] | None,
 ) -> str | None:
-    plain = _plain(mine)
-    for name, side in (("ours", ours), ("theirs", theirs)):
-        if plain == _plain(side) and mine not in (ours, theirs):
-            return f"writes {name}' tokens with line breaks or trailing commas that no side has"
     counts = _brackets(mine)
     sides = _brackets(ours), _brackets(theirs)
     was = _brackets(base) if base is not None else None
@@ -124,6 +124,15 @@ def _layout(
             was[bracket] if was is not None else None,
         ):
             return f"drops a `{bracket}` that both sides keep"
+    # only pairs both sides hold: next to a token one side added, that side's layout
+    # (a side's new item in the other side's re-formatted list) is no fault
+    mine_breaks, theirs_breaks = _breaks(ours), _breaks(theirs)
+    for pair, broken in _breaks(mine).items():
+        if pair not in mine_breaks or pair not in theirs_breaks:
+            continue
+        if not broken & (mine_breaks[pair] | theirs_breaks[pair]):
+            what = "breaks a line" if True in broken else "joins lines"
+            return f"{what} between `{pair[0]}` and `{pair[1]}`, which no side does"
     if _fewer(len(mine), len(ours), len(theirs), len(base) if base is not None else None):
         return "joins lines that both sides keep apart"
     return None
