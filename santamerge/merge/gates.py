@@ -28,6 +28,10 @@ written (:func:`check_together`): one parse for the whole file, so that the merg
 driver's time grows with the file, not with the square of its hunks, and so that two
 choices that are each fine alone but not together (both add ``def g``) are caught.
 There an error counts as new unless it is one of our side's own, at the same place.
+
+Both also ask issue 24's refusals (santamerge.merge.checks, :func:`_refusals` and
+:func:`_version_refusals`): a line put above a side's file head, a region re-rendered
+with other line breaks, brackets or trailing commas, one version value changed two ways.
 """
 
 from __future__ import annotations
@@ -93,7 +97,7 @@ def prepare_gates(
     """Measure the sides: their parse errors and duplicated definitions are allowed.
     ``sides``: ours and theirs as whole files, where known (see GateBaseline)."""
     if profile is None:
-        return GateBaseline(parsed, None, 0, frozenset(), path=path, sides=sides)
+        return GateBaseline(parsed, None, 0, frozenset(), path=path, memo={}, sides=sides)
     texts = [parsed.splice({}, default=side) for side in BOTH_SIDES]
     trees = [treesitter.parse(profile, text) for text in texts]
     keys = [bound_names(profile, tree) for tree in trees]
@@ -115,8 +119,9 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
     """The reasons to reject ``candidate``; empty when it passes every gate."""
     if has_markers(candidate.text):
         return ("contains conflict markers",)
+    versions = tuple(why for _, why in _version_refusals(baseline, [candidate.hunk]))
     if baseline.profile is None or baseline.ours_tree is None:
-        return ()
+        return versions
     data, tree, regions = spliced_tree(baseline, {candidate.hunk: candidate})
     errors = count_faults(baseline.profile, tree)
     reasons = []
@@ -136,7 +141,8 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
         dict.fromkeys(why for _, why in _new_key_duplicates(baseline, data, tree, regions))
     )
     reasons += [why for _, why in unused_imports(baseline, data, tree, _spans(regions))]
-    return tuple(reasons)
+    reasons += [why for _, why in _refusals(baseline, data, regions)]
+    return tuple(reasons) + versions
 
 
 def _compile_error(baseline: GateBaseline, data: bytes) -> SyntaxError | None:
@@ -178,6 +184,8 @@ def check_together(
     for i, candidate in chosen.items():
         if has_markers(candidate.text):
             blamed.setdefault(i, []).append("contains conflict markers")
+    for i, why in _version_refusals(baseline, list(chosen)):
+        blamed.setdefault(i, []).append(why)
     if baseline.profile is None or baseline.ours_tree is None or not chosen:
         return {i: tuple(r) for i, r in blamed.items()}
     data, tree, regions = spliced_tree(baseline, chosen)
@@ -211,7 +219,27 @@ def check_together(
             blamed.setdefault(i, []).append(why)
     for i, why in unused_imports(baseline, data, tree, _spans(regions)):
         blamed.setdefault(i, []).append(why)
+    for i, why in _refusals(baseline, data, regions):
+        blamed.setdefault(i, []).append(why)
     return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
+
+
+def _refusals(baseline: GateBaseline, data: bytes, regions: list[_Region]) -> list[tuple[int, str]]:
+    """Issue 24's refusals of a written text, items 4 and 5 (santamerge.merge.checks): a
+    line above a side's file head, a list re-rendered."""
+    from santamerge.merge.checks.fidelity import rendering_faults
+    from santamerge.merge.checks.heads import displaced_heads
+
+    spans = _spans(regions)
+    return displaced_heads(baseline, data, spans) + rendering_faults(baseline, data, spans)
+
+
+def _version_refusals(baseline: GateBaseline, hunks: list[int]) -> list[tuple[int, str]]:
+    """Issue 24's item 6 (santamerge.merge.checks.versions): one version value changed
+    two ways. Read from the hunk's texts, so files without a grammar are checked too."""
+    from santamerge.merge.checks.versions import version_conflicts
+
+    return version_conflicts(baseline, hunks)
 
 
 def _spans(regions: list[_Region]) -> list[tuple[int, int, int]]:

@@ -1,0 +1,7 @@
+package demo
+
+import "fmt"
+
+func Hello() {
+	fmt.Println("hi")
+}

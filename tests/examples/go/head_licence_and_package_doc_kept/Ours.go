@@ -1,0 +1,10 @@
+package demo
+
+import (
+	"fmt"
+	"os"
+)
+
+func Hello() {
+	fmt.Fprintln(os.Stderr, "hi")
+}

@@ -1,0 +1,13 @@
+enum Color {
+<<<<<<< ours
+    RED,
+    GREEN,
+    BLUE
+||||||| base
+    RED,
+    GREEN
+=======
+    CRIMSON,
+    GREEN,
+>>>>>>> theirs
+}

@@ -1,0 +1,5 @@
+import { a } from "./a";
+
+test("x", () => {
+  a();
+});

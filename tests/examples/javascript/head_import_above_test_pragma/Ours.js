@@ -1,0 +1,6 @@
+// @vitest-environment jsdom
+import { a } from "./a";
+
+test("x", () => {
+  a();
+});

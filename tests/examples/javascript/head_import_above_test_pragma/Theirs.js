@@ -1,0 +1,7 @@
+import { b } from "./b";
+import { a } from "./a";
+
+test("x", () => {
+  a();
+  b();
+});

@@ -1,0 +1,8 @@
+// @vitest-environment jsdom
+import { a } from "./a";
+import { b } from "./b";
+import { c } from "./c";
+
+test("x", () => {
+  a();
+});

@@ -1,0 +1,7 @@
+// @vitest-environment jsdom
+import { a } from "./a";
+import { c } from "./c";
+
+test("x", () => {
+  a();
+});

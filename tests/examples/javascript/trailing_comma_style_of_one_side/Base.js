@@ -1,0 +1,4 @@
+call(
+  alpha,
+  beta
+);

@@ -1,0 +1,13 @@
+call(
+<<<<<<< ours
+  alpha,
+  beta,
+  gamma
+||||||| base
+  alpha,
+  beta
+=======
+  alphaTwo,
+  beta,
+>>>>>>> theirs
+);

@@ -1,0 +1,5 @@
+call(
+  alpha,
+  beta,
+  gamma
+);

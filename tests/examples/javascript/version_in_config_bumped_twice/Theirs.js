@@ -1,0 +1,4 @@
+module.exports = {
+  name: 'demo',
+  version: '1.0.10',
+};

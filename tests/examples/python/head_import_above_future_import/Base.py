@@ -1,0 +1,5 @@
+import os
+
+
+def home() -> str:
+    return os.path.expanduser("~")

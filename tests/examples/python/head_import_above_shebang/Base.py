@@ -1,0 +1,8 @@
+import os
+
+
+def main():
+    print(os.getcwd())
+
+
+main()

@@ -1,0 +1,9 @@
+import sys
+import os
+
+
+def main():
+    print(os.getcwd(), sys.argv)
+
+
+main()

@@ -1,0 +1,8 @@
+from pkg.util import (
+    alpha,
+    gamma,
+)
+
+
+def run():
+    return alpha() + gamma()

@@ -1,0 +1,6 @@
+setup(
+    name="demo",
+    version="1.0.0",
+    packages=["demo"],
+    zip_safe=False
+)

@@ -1,0 +1,5 @@
+setup(
+    name="demo-app",
+    version="1.0.0",
+    packages=["demo"],
+)

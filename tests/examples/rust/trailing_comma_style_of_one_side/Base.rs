@@ -1,0 +1,7 @@
+fn main() {
+    let v = vec![
+        1,
+        2
+    ];
+    run(v);
+}

@@ -1,0 +1,8 @@
+fn main() {
+    let v = vec![
+        1,
+        2,
+        3
+    ];
+    run(v);
+}

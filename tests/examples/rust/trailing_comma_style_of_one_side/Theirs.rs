@@ -1,0 +1,7 @@
+fn main() {
+    let v = vec![
+        10,
+        2,
+    ];
+    run(v);
+}

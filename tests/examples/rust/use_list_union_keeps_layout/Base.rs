@@ -1,0 +1,8 @@
+use std::{
+    fmt,
+    io,
+};
+
+fn run() -> io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,10 @@
+use std::{
+    collections,
+    fmt,
+    io,
+    sync,
+};
+
+fn run() -> io::Result<()> {
+    Ok(())
+}

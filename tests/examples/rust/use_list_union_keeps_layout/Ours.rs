@@ -1,0 +1,9 @@
+use std::{
+    collections,
+    fmt,
+    io,
+};
+
+fn run() -> io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,9 @@
+use std::{
+    fmt,
+    io,
+    sync,
+};
+
+fn run() -> io::Result<()> {
+    Ok(())
+}

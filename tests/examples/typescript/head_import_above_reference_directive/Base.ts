@@ -1,0 +1,5 @@
+import { describe, it } from "vitest";
+
+describe("sum", () => {
+  it("adds", () => {});
+});

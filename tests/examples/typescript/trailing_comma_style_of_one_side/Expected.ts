@@ -1,0 +1,13 @@
+export const routes = [
+<<<<<<< ours
+  "/home",
+  "/about",
+  "/contact"
+||||||| base
+  "/home",
+  "/about"
+=======
+  "/",
+  "/about",
+>>>>>>> theirs
+];

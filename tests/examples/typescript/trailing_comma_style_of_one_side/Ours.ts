@@ -1,0 +1,5 @@
+export const routes = [
+  "/home",
+  "/about",
+  "/contact"
+];

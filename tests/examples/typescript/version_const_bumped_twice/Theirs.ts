@@ -1,0 +1,5 @@
+export const VERSION = "4.0.3";
+
+export function banner(): string {
+  return `demo ${VERSION}`;
+}
