@@ -136,7 +136,10 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
         dict.fromkeys(why for _, why in _new_key_duplicates(baseline, data, tree, regions))
     )
     reasons += [why for _, why in unused_imports(baseline, data, tree, _spans(regions))]
-    return tuple(reasons)
+    reasons += [
+        why for _, why in _issue24(baseline, {candidate.hunk: candidate}, data, tree, regions)
+    ]
+    return tuple(dict.fromkeys(reasons))
 
 
 def _compile_error(baseline: GateBaseline, data: bytes) -> SyntaxError | None:
@@ -211,7 +214,28 @@ def check_together(
             blamed.setdefault(i, []).append(why)
     for i, why in unused_imports(baseline, data, tree, _spans(regions)):
         blamed.setdefault(i, []).append(why)
+    if not blamed:  # the checks of issue 24 last: a file that fails above is not read
+        for i, why in _issue24(baseline, chosen, data, tree, regions):
+            blamed.setdefault(i, []).append(why)
     return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
+
+
+def _issue24(
+    baseline: GateBaseline,
+    chosen: Mapping[int, Candidate],
+    data: bytes,
+    tree: Tree,
+    regions: list[_Region],
+) -> list[tuple[int, str]]:
+    """The refusals of issue 24 (santamerge.merge.checks) for written merges: a side's
+    systematic rewrite that the other side's lines missed, and a diagnostic that neither
+    side has. Imported here, on first use: the driver pays for them only when it writes
+    a merge."""
+    from santamerge.merge.checks.diagnostics import new_diagnostics
+    from santamerge.merge.checks.rewrites import missed_rewrites
+
+    found = missed_rewrites(baseline, chosen)
+    return found + new_diagnostics(baseline, chosen, data, tree, _spans(regions))
 
 
 def _spans(regions: list[_Region]) -> list[tuple[int, int, int]]:
