@@ -114,10 +114,26 @@ def merge_in_memory(git_dir: Path, ours: str, theirs: str, policy: AutoApplyPoli
             ):
                 other.append(path)
                 continue
-            merged = run_pipeline(text, path, policy=policy, git_dir=str(git_dir))
+            merged = run_pipeline(
+                text, path, policy=policy, git_dir=str(git_dir), sides=_sides(replayer, a, b, path)
+            )
             record = proposal_record(merged.proposal, merged.outcome, (ours, "merge base", theirs))
             hunks = len(merged.proposal.hunks)
             left = len(merged.outcome.unresolved)
             status = "resolved" if left == 0 else "partial" if left < hunks else "conflicted"
             files.append(FileResult(path, status, record))
     return MemoryMerge(a, b, proc.returncode == 0, tuple(files), tuple(other))
+
+
+def _sides(replayer: Any, a: str, b: str, path: str) -> tuple[str, str] | None:
+    """Ours and theirs, whole, for the gates (santamerge.merge.gates.GateBaseline.sides),
+    where both are text."""
+    texts = []
+    for rev in (a, b):
+        data = replayer.blob(f"{rev}:{path}")
+        try:
+            texts.append(data.decode("utf-8") if data is not None else None)
+        except UnicodeDecodeError:
+            return None
+    ours, theirs = texts
+    return (ours, theirs) if ours is not None and theirs is not None else None

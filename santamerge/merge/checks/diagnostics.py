@@ -78,14 +78,32 @@ def new_diagnostics(
     if profile is None or not any(is_written(c, baseline.parsed) for c in chosen.values()):
         return []
     spans = [r for r in regions if r[0] in chosen]
+    undecided = _Undecided(baseline.parsed, chosen)
     if profile.queries == "python":
-        return _python(baseline, data, spans)
+        return _python(baseline, data, spans, undecided)
     if profile.queries not in _TREE_LANGUAGES:
         return []
-    found = _removed_names(baseline, profile, data, tree, spans)
+    found = _removed_names(baseline, profile, data, tree, spans, undecided)
     if profile.queries in ("javascript", "typescript"):
         found += _module_mix(baseline, profile, tree, spans)
     return found
+
+
+class _Undecided:
+    """The texts of the hunks not chosen (every side of each): they may yet be resolved
+    either way, so a name in them may yet be defined or used, and is not counted."""
+
+    def __init__(self, parsed: ParsedMerge, chosen: Mapping[int, Candidate]) -> None:
+        self.text = "".join(
+            h.ours + (h.base or "") + h.theirs for h in parsed.hunks if h.index not in chosen
+        )
+
+    def __contains__(self, name: object) -> bool:
+        return (
+            isinstance(name, str)
+            and bool(self.text)
+            and re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", self.text) is not None
+        )
 
 
 def _side_text(baseline: _Baseline, side: Side) -> str:
@@ -146,7 +164,7 @@ def _python_sides(baseline: _Baseline) -> set[Message] | None:
 
 
 def _python(
-    baseline: _Baseline, data: bytes, spans: list[tuple[int, int, int]]
+    baseline: _Baseline, data: bytes, spans: list[tuple[int, int, int]], undecided: _Undecided
 ) -> list[tuple[int, str]]:
     text = data.decode("utf-8", errors="replace")
     messages = pyflakes_messages(text, baseline.path)
@@ -163,7 +181,7 @@ def _python(
         a = starts[min(line - 1, len(starts) - 1)]
         b = starts[line] if line < len(starts) else len(data)
         inside = any(s < b and a < e for _, s, e in spans)
-        if kind == "UnusedImport" and inside:
+        if (kind == "UnusedImport" and inside) or what in undecided:
             continue  # the unused-import gate reads the imports inside the choices
         if sides is None:
             sides = _python_sides(baseline)
@@ -208,6 +226,7 @@ def _removed_names(
     data: bytes,
     tree: Tree,
     spans: list[tuple[int, int, int]],
+    undecided: _Undecided,
 ) -> list[tuple[int, str]]:
     query = treesitter.query(profile, "uses")
     if query is None:
@@ -234,7 +253,7 @@ def _removed_names(
     written = _defined(profile, tree)
     found = []
     for name, who in lost.items():
-        if name in written:
+        if name in written or name in undecided:
             continue
         why = (
             f"uses `{name}`, which {who} removed or renamed; nothing in the merged file "

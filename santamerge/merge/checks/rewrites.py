@@ -144,7 +144,7 @@ Element = tuple[str, str]
 class Rewrite(NamedTuple):
     old: tuple[Element, ...]
     new: tuple[Element, ...]
-    count: int  # the places the side rewrote
+    places: int  # the places the side rewrote
     kind: str  # "rewrite", "re-format" or "rename"
 
 
@@ -313,9 +313,14 @@ def rewrites(baseline: _Baseline, side: Side) -> list[Rewrite]:
         if (kind == "rename" and left) or left * 4 > n:
             continue
         found.append(Rewrite(old_p, new_p, n, kind))
-    found.sort(key=lambda r: (-r.count, -len(r.old)))
+    found.sort(key=lambda r: (-r.places, not _names_in(r.old), -len(r.old)))
     memo[key] = found
     return found
+
+
+def _names_in(pattern: Iterable[Element]) -> bool:
+    """Whether a pattern holds a name of its own (`require`), not only punctuation."""
+    return any(kind != "c" and _NAME.fullmatch(value) for kind, value in pattern)
 
 
 def render(pattern: Iterable[Element]) -> str:
@@ -338,7 +343,7 @@ def render(pattern: Iterable[Element]) -> str:
 def _reason(side: Side, rewrite: Rewrite, places: int) -> str:
     other = "their" if side == "ours" else "our"
     old, new = render(rewrite.old), render(rewrite.new)
-    n = rewrite.count
+    n = rewrite.places
     times = "1 place" if n == 1 else f"{n} places"
     if rewrite.kind == "rename":
         what = f"{side} renamed `{old}` to `{new}` ({times})"
