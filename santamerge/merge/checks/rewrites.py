@@ -51,6 +51,7 @@ NL = "\n"
 _RECURS, _REFORMAT, _RENAMED = 3, 2, 2
 _LEFT, _RIGHT = 2, 2
 _LAYOUT = frozenset({",", ";", NL})
+_BLOCK = 40  # a block of more changed lines is new code, not a rewrite: not compared
 # words that are no names: a keyword replaced by another is a rewrite, not a rename
 _KEYWORDS = frozenset(
     [
@@ -233,9 +234,11 @@ def _changed_blocks(
 ) -> Iterable[tuple[list[str], list[str], bool]]:
     """Each block of lines replaced, with a line of context on each side (for the
     patterns' context), and whether it holds an import line."""
-    matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    # lines that recur (blank lines, closing brackets) are junk to difflib: without
+    # that, a file with hundreds of changed lines costs seconds
+    matcher = SequenceMatcher(None, old_lines, new_lines)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "replace":
+        if tag != "replace" or i2 - i1 > _BLOCK or j2 - j1 > _BLOCK:
             continue
         a = list(old_lines[max(0, i1 - 1) : i2 + 1])
         b = list(old_lines[max(0, i1 - 1) : i1]) + list(new_lines[j1:j2])
@@ -264,15 +267,29 @@ def _side_text(baseline: _Baseline, side: Side) -> str:
     return baseline.parsed.side(side)
 
 
-def _count(pattern: Sequence[Element], stream: Sequence[str]) -> int:
-    n, size = 0, len(pattern)
-    first = pattern[0]
-    for i in range(len(stream) - size + 1):
-        if _matches(first, stream[i]) and all(
-            _matches(e, stream[i + k]) for k, e in enumerate(pattern[1:], 1)
-        ):
-            n += 1
-    return n
+class _Stream:
+    """A file's tokens, with where each shape and class occurs: a pattern is looked
+    for only where its first element (not a negated one) matches."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = tokens(text)
+        self.at: dict[Element, list[int]] = {}
+        for i, token in enumerate(self.tokens):
+            for element in (("s", _shape(token)), ("c", _class(token)), ("t", token)):
+                self.at.setdefault(element, []).append(i)
+
+    def count(self, pattern: Sequence[Element]) -> int:
+        anchor = next((k for k, e in enumerate(pattern) if e[0] != "n"), None)
+        if anchor is None:
+            return 0
+        size, found = len(pattern), 0
+        for i in self.at.get(pattern[anchor], []):
+            start = i - anchor
+            if start < 0 or start + size > len(self.tokens):
+                continue
+            if all(_matches(e, self.tokens[start + k]) for k, e in enumerate(pattern)):
+                found += 1
+        return found
 
 
 def rewrites(baseline: _Baseline, side: Side) -> list[Rewrite]:
@@ -297,7 +314,7 @@ def rewrites(baseline: _Baseline, side: Side) -> list[Rewrite]:
     for (old_p, new_p), n in counts.items():
         by_old.setdefault(old_p, []).append((n, new_p))
     found: list[Rewrite] = []
-    stream: list[str] | None = None
+    stream: _Stream | None = None
     for old_p, news in by_old.items():
         n = sum(k for k, _ in news)
         new_p = max(news, key=lambda item: item[0])[1]
@@ -308,8 +325,8 @@ def rewrites(baseline: _Baseline, side: Side) -> list[Rewrite]:
         if n < need or not old_p:
             continue
         if stream is None:
-            stream = tokens(_side_text(baseline, side))
-        left = _count(old_p, stream)
+            stream = _Stream(_side_text(baseline, side))
+        left = stream.count(old_p)
         if (kind == "rename" and left) or left * 4 > n:
             continue
         found.append(Rewrite(old_p, new_p, n, kind))
