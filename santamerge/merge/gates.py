@@ -31,7 +31,9 @@ There an error counts as new unless it is one of our side's own, at the same pla
 
 Both also ask issue 24's refusals (santamerge.merge.checks, :func:`_refusals` and
 :func:`_version_refusals`): a line put above a side's file head, a region re-rendered
-with other line breaks, brackets or trailing commas, one version value changed two ways.
+with other line breaks, brackets or trailing commas, one version value changed two ways;
+and, for written merges, :func:`_adaptations`: a side's systematic rewrite that the other
+side's lines missed, or a diagnostic that neither side has.
 """
 
 from __future__ import annotations
@@ -142,7 +144,10 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
     )
     reasons += [why for _, why in unused_imports(baseline, data, tree, _spans(regions))]
     reasons += [why for _, why in _refusals(baseline, data, regions)]
-    return tuple(reasons) + versions
+    reasons += [
+        why for _, why in _adaptations(baseline, {candidate.hunk: candidate}, data, tree, regions)
+    ]
+    return tuple(dict.fromkeys(reasons)) + versions
 
 
 def _compile_error(baseline: GateBaseline, data: bytes) -> SyntaxError | None:
@@ -221,12 +226,16 @@ def check_together(
         blamed.setdefault(i, []).append(why)
     for i, why in _refusals(baseline, data, regions):
         blamed.setdefault(i, []).append(why)
+    # the rewrite and diagnostics checks last: a file that fails above is not read
+    if not blamed:
+        for i, why in _adaptations(baseline, chosen, data, tree, regions):
+            blamed.setdefault(i, []).append(why)
     return {i: tuple(dict.fromkeys(r)) for i, r in blamed.items()}
 
 
 def _refusals(baseline: GateBaseline, data: bytes, regions: list[_Region]) -> list[tuple[int, str]]:
-    """Issue 24's refusals of a written text, items 4 and 5 (santamerge.merge.checks): a
-    line above a side's file head, a list re-rendered."""
+    """Refusals of a written text (santamerge.merge.checks): a line above a side's file
+    head, a list re-rendered."""
     from santamerge.merge.checks.fidelity import rendering_faults
     from santamerge.merge.checks.heads import displaced_heads
 
@@ -235,11 +244,29 @@ def _refusals(baseline: GateBaseline, data: bytes, regions: list[_Region]) -> li
 
 
 def _version_refusals(baseline: GateBaseline, hunks: list[int]) -> list[tuple[int, str]]:
-    """Issue 24's item 6 (santamerge.merge.checks.versions): one version value changed
-    two ways. Read from the hunk's texts, so files without a grammar are checked too."""
+    """One version value changed two ways (santamerge.merge.checks.versions). Read from
+    the hunk's texts, so files without a grammar are checked too."""
     from santamerge.merge.checks.versions import version_conflicts
 
     return version_conflicts(baseline, hunks)
+
+
+def _adaptations(
+    baseline: GateBaseline,
+    chosen: Mapping[int, Candidate],
+    data: bytes,
+    tree: Tree,
+    regions: list[_Region],
+) -> list[tuple[int, str]]:
+    """Refusals of written merges that people would have adapted (santamerge.merge.checks): a side's
+    systematic rewrite that the other side's lines missed, and a diagnostic that neither
+    side has. Imported here, on first use: the driver pays for them only when it writes
+    a merge."""
+    from santamerge.merge.checks.diagnostics import new_diagnostics
+    from santamerge.merge.checks.rewrites import missed_rewrites
+
+    found = missed_rewrites(baseline, chosen)
+    return found + new_diagnostics(baseline, chosen, data, tree, _spans(regions))
 
 
 def _spans(regions: list[_Region]) -> list[tuple[int, int, int]]:

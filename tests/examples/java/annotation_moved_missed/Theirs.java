@@ -1,0 +1,18 @@
+package shop;
+
+public class PriceRule implements Rule {
+    @Override
+    public String name() {
+        return "price";
+    }
+
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public boolean applies(Order order) {
+        return order.total() > 0;
+    }
+}

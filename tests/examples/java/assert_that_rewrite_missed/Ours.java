@@ -1,0 +1,20 @@
+package shop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.Test;
+
+public class CartTest {
+    @Test
+    public void emptyCartCostsNothing() {
+        assertThat(new Cart().total()).isEqualTo(0);
+    }
+
+    @Test(timeout = 1000)
+    public void oneItem() {
+        Cart cart = new Cart();
+        cart.add(new Item("pen", 3));
+        assertThat(cart.total()).isEqualTo(3);
+        assertThat(cart.size()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,28 @@
+<<<<<<< ours
+import fs from 'fs';
+import path from 'path';
+import util from 'util';
+||||||| base
+const fs = require('fs');
+const path = require('path');
+const util = require('util');
+=======
+const fs = require('fs');
+const path = require('path');
+const util = require('util');
+const os = require('os');
+>>>>>>> theirs
+
+function read(p) {
+  return fs.readFileSync(path.join(__dirname, p), 'utf8');
+}
+
+function show(x) {
+  return util.inspect(x);
+}
+
+function home() {
+  return os.homedir();
+}
+
+module.exports = { read, show };

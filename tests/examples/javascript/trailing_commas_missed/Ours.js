@@ -1,0 +1,14 @@
+export const routes = {
+  home: {
+    path: '/',
+    title: 'Home',
+  },
+  about: {
+    path: '/about',
+    title: 'About us',
+  },
+  contact: {
+    path: '/contact',
+    title: 'Write to us',
+  },
+};

@@ -1,0 +1,18 @@
+export const routes = {
+  home: {
+    path: '/',
+    title: 'Home'
+  },
+  about: {
+    path: '/about',
+    title: 'About us'
+  },
+  contact: {
+    path: '/contact',
+    title: 'Contact'
+  },
+  blog: {
+    path: '/blog',
+    title: 'Blog'
+  }
+};

@@ -1,0 +1,13 @@
+import re
+
+
+def _slugify(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def article_url(article):
+    return "/articles/" + _slugify(article.title)
+
+
+def tag_url(tag):
+    return "/tags/" + tag.name

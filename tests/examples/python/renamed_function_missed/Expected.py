@@ -1,0 +1,25 @@
+from app.db import query
+
+
+def fetch_user(user_id):
+    return query("select * from users where id = ?", user_id)
+
+
+def user_name(user_id):
+    return fetch_user(user_id)["name"]
+
+
+<<<<<<< ours
+def user_email(user_id: int) -> str:
+    return fetch_user(user_id)["email"]
+||||||| base
+def user_email(user_id):
+    return get_user(user_id)["email"]
+=======
+def user_phone(user_id):
+    return get_user(user_id)["phone"]
+
+
+def user_email(user_id):
+    return get_user(user_id)["email"]
+>>>>>>> theirs

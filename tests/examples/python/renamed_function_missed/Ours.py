@@ -1,0 +1,13 @@
+from app.db import query
+
+
+def fetch_user(user_id):
+    return query("select * from users where id = ?", user_id)
+
+
+def user_name(user_id):
+    return fetch_user(user_id)["name"]
+
+
+def user_email(user_id: int) -> str:
+    return fetch_user(user_id)["email"]

@@ -1,0 +1,23 @@
+from app.models import Order
+
+
+def make_order(customer, items):
+    return Order(
+        customer=customer,
+        items=items,
+        status="new"
+    )
+
+
+def ship_order(order, carrier):
+    return order.update(
+        status="shipped",
+        carrier=carrier
+    )
+
+
+def cancel_order(order, reason):
+    return order.update(
+        status="cancelled",
+        reason=reason
+    )

@@ -1,0 +1,6 @@
+import { formatDate } from './lib/dates';
+import { Invoice } from './models';
+
+export function header(invoice: Invoice): string {
+  return `Invoice ${invoice.id} of ${formatDate(invoice.date)}`;
+}

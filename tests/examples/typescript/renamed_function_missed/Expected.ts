@@ -1,0 +1,24 @@
+import { api } from './api';
+
+export async function loadUser(id: string): Promise<User> {
+  return api.get(`/users/${id}`);
+}
+
+export async function userName(id: string): Promise<string> {
+  const user = await loadUser(id);
+  return user.name;
+}
+
+<<<<<<< ours
+/** Whether the user may change settings. */
+||||||| base
+=======
+export async function userEmail(id: string): Promise<string> {
+  const user = await fetchUser(id);
+  return user.email;
+}
+
+>>>>>>> theirs
+export function isAdmin(user: User): boolean {
+  return user.role === 'admin';
+}
