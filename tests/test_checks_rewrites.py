@@ -192,7 +192,7 @@ def test_python_an_import_outside_the_choices_left_unused_is_refused() -> None:
         before="import json\n\n\n",
     )
     baseline, _ = gate("app.py", text, "def f():\n    return json.dumps(1)\n")
-    dropped = Candidate(0, "def f():\n    return 1\n", "merged:words")
+    dropped = Candidate(0, "def f():\n    return str(1)\n", "merged:words")
     assert "imports `json`, which nothing uses, which neither side does (pyflakes)" in (
         check_candidate(baseline, dropped)
     )

@@ -251,7 +251,7 @@ def test_piped_output_is_not_wrapped_at_80_columns() -> None:
     assert (
         rows
         and "tree_sitter_javascript" in rows[0]
-        and "definitions imports misplaced orderfree stubs" in rows[0]
+        and "definitions imports misplaced modules orderfree stubs uses" in rows[0]
     ), done.stdout
     assert max(len(line) for line in done.stdout.splitlines()) > 80
 

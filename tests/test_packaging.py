@@ -79,7 +79,7 @@ def test_wheel_ships_queries_and_loads_them(tmp_path: Path) -> None:
     )
     first, second, third = out.stdout.splitlines()
     assert first.startswith(str(tmp_path / "site"))
-    assert second == "['definitions', 'imports', 'misplaced', 'orderfree', 'stubs'] True"
+    assert second == "['definitions', 'imports', 'misplaced', 'orderfree', 'stubs', 'uses'] True"
     assert third == "santacoder"  # the embedded model loads from the wheel, offline
 
 

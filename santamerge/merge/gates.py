@@ -144,9 +144,9 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
     )
     reasons += [why for _, why in unused_imports(baseline, data, tree, _spans(regions))]
     reasons += [why for _, why in _refusals(baseline, data, regions)]
-    reasons += [
-        why for _, why in _adaptations(baseline, {candidate.hunk: candidate}, data, tree, regions)
-    ]
+    if not reasons:  # as in check_together: the rewrite and diagnostics checks last
+        chosen = {candidate.hunk: candidate}
+        reasons += [why for _, why in _adaptations(baseline, chosen, data, tree, regions)]
     return tuple(dict.fromkeys(reasons)) + versions
 
 

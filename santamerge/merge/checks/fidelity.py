@@ -101,9 +101,11 @@ def rendering(hunk: ConflictHunk, written: str, after: str) -> str | None:
     does not keep the sides' layout, or None."""
     mine, ours, theirs = _lines(written), _lines(hunk.ours), _lines(hunk.theirs)
     base = _lines(hunk.base) if hunk.base is not None else None
-    # a side's text as it is: only its list ends are checked (the other side may have
-    # changed the style, which a side's text then drops)
-    why = _layout(mine, ours, theirs, base) if written not in (hunk.ours, hunk.theirs) else None
+    # a side's text as it is, or the base's: only its list ends are checked (the other
+    # side may have changed the style, which a side's text then drops); the base's loss
+    # of both changes is the ranking's to weigh, not a rendering fault
+    as_is = written in (hunk.ours, hunk.theirs) or written == hunk.base
+    why = None if as_is else _layout(mine, ours, theirs, base)
     return why or _trailing_commas(mine, ours, theirs, base, after)
 
 

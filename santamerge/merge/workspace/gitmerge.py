@@ -7,7 +7,7 @@ merge-file diffs with myers and merges at XDL_MERGE_ZEALOUS_ALNUM (it also joins
 separated only by lines without a letter or digit, a lone ``}``). So the hunks of a
 conflicted file are made again by merge-ort itself: :func:`reproduce` commits the
 file's index stages 1, 2 and 3 as three one-file commits in a private scratch
-repository that borrows the repository's objects (:func:`santamerge.bench.replay.
+repository that borrows the repository's objects (:func:`santamerge.merge.workspace.scratch.
 scratch_repository`: no config, attributes or merge driver of the user's, nothing
 written to the repository), merges them with ``git merge-tree --write-tree`` in each
 ``merge.conflictStyle`` asked for, and passes the merged blob through the working
@@ -75,7 +75,7 @@ def _reproduce(
     styles: Sequence[str],
     scratch: Path,
 ) -> dict[str, Reproduced]:
-    from santamerge.bench.replay import scratch_repository
+    from santamerge.merge.workspace.scratch import scratch_repository
 
     env = scratch_repository(Path(repo.git_dir), scratch)
     env.update(_IDENTITY)
