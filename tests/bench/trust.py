@@ -27,7 +27,8 @@ figure is recomputed from the per-file records, so totals over repositories are 
 
 ``driver`` times the real merge driver (a fresh ``python -m santamerge merge-driver``
 per file, as git runs it; tests/bench/driver_replay_speed.py) on the first ``--files``
-conflicted files of each repository, under each policy.
+conflicted files of each repository, under each policy, with the package's bytecode
+compiled first, as an installed copy has it.
 
 ``errors`` replays every file a policy wrote wrong, runs the pipeline on it again and
 sorts each wrong region into a class (ERROR_CLASSES) by the rules in :func:`classify`.
@@ -352,13 +353,14 @@ def driver_times(
     """The real driver's wall time on the first ``files`` conflicted files of each
     repository, per policy and language."""
     sys.path.insert(0, str(HERE))
-    from driver_replay_speed import sides
+    from driver_replay_speed import as_installed, sides
 
     from santamerge.bench.replay import Replayer, default_cache, git_dir_of, list_merges
     from santamerge.languages.profiles import language_for_path
 
     times: dict[str, dict[str, list[float]]] = {p: defaultdict(list) for p in policies}
     fell_back: Counter[str] = Counter()
+    compiled = as_installed()  # bytecode as pip install leaves it (driver_replay_speed)
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         subprocess.run(["git", "init", "-q"], cwd=work, check=True)
@@ -379,7 +381,12 @@ def driver_times(
                             fell_back[policy] += "gave git's own merge" in err
                     if taken >= files:
                         break
-    out: dict[str, Any] = {"files_per_repository": files, "cpus": os.cpu_count(), "policies": {}}
+    out: dict[str, Any] = {
+        "files_per_repository": files,
+        "cpus": os.cpu_count(),
+        "bytecode_compiled": compiled,
+        "policies": {},
+    }
     for policy, by_language in times.items():
         groups: dict[str, list[float]] = defaultdict(list)
         for language, values in by_language.items():
