@@ -168,9 +168,14 @@ def trivial_texts(hunk: ConflictHunk, newline: str = "\n") -> dict[str, str]:
 
 
 def evaluate_file(
-    conflicted: ConflictedFile, policy_name: str = "conservative", backend: Backend | None = None
+    conflicted: ConflictedFile,
+    policy_name: str = "conservative",
+    backend: Backend | None = None,
+    sides: tuple[str, str] | None = None,
 ) -> FileResult | None:
-    """The file's hunks, proposed for and compared; None when its markers do not parse."""
+    """The file's hunks, proposed for and compared; None when its markers do not parse.
+    ``sides``: ours and theirs as whole files, as the merge driver has them (%A, %B);
+    the gates read a side's changes in git's clean lines from them."""
     from santamerge.errors import MarkerError
     from santamerge.merge.pipeline import run_pipeline
     from santamerge.merge.ranking.policy import POLICIES
@@ -183,6 +188,7 @@ def evaluate_file(
             policy=POLICIES[policy_name],
             backend=backend,
             merge_message=conflicted.subject,
+            sides=sides,
         )
     except MarkerError:
         return None
@@ -440,10 +446,12 @@ def run_bench(
     policy: str = "conservative",
     progress: Callable[[int], None] | None = None,
     backend: Backend | None = None,
+    sides: Callable[[ConflictedFile], tuple[str, str] | None] | None = None,
 ) -> list[FileResult]:
+    """Each file evaluated; ``sides`` gives a file's whole sides, where known."""
     out = []
     for f in conflicted:
-        found = evaluate_file(f, policy, backend)
+        found = evaluate_file(f, policy, backend, sides(f) if sides is not None else None)
         if found is not None:
             out.append(found)
         if progress:

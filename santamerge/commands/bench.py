@@ -195,7 +195,24 @@ def _replay_all(
                 skipped[why] = skipped.get(why, 0) + count
             bar.advance(job)
         job = bar.add_task("proposing", total=len(conflicted))
-        files = run_bench(conflicted, meta["policy"], progress=lambda k: bar.advance(job, k))
+        parents = {merge.oid: merge.parents for merge in found}
+
+        def sides(f: ConflictedFile) -> tuple[str, str] | None:
+            """The merge's two parents' files, as the driver gets them (%A, %B)."""
+            texts = []
+            for parent in parents[f.merge]:
+                data = replayer.blob(f"{parent}:{f.path}")
+                try:
+                    texts.append(data.decode("utf-8") if data is not None else None)
+                except UnicodeDecodeError:
+                    return None
+            if texts[0] is None or texts[1] is None:
+                return None
+            return texts[0], texts[1]
+
+        files = run_bench(
+            conflicted, meta["policy"], progress=lambda k: bar.advance(job, k), sides=sides
+        )
     merges = {
         "replayed": len(found),
         "from_cache": cached,
