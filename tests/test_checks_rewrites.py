@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import Repo
 from test_driver_git import conflict_markers
 
@@ -369,3 +370,39 @@ def test_git_merge_writes_the_merge_when_the_new_code_is_adapted(repo: Repo) -> 
     assert result.returncode == 0, result.stdout + result.stderr
     merged = repo.read("app.js").decode()
     assert "function twice(x)" in merged and "import util from 'util';" in merged
+
+
+# --- a re-indented file ---------------------------------------------------------------
+
+
+def _indented(body: list[str], indent: str) -> str:
+    return "".join(f"{indent}{line}\n" if line else "\n" for line in body)
+
+
+METHODS = ["int a() {", "    return 1;", "}", "", "int b() {", "    return 2;", "}"]
+
+
+@pytest.mark.parametrize(("old", "new"), [("\t", "    "), ("    ", "\t")])
+def test_a_side_that_re_indented_the_file_refuses_the_old_indent(old: str, new: str) -> None:
+    """theirs re-indented the whole class; ours' new method keeps the old indent (in
+    Python the compiler refuses mixed indents already; Java does not)."""
+    head = "class K {\n"
+    new_method = ["int c() {", "    return 3;", "}", ""]
+    text = conflict(
+        _indented(new_method + METHODS, old),
+        _indented(METHODS, old),
+        _indented(METHODS, new),
+        head,
+        "}\n",
+    )
+    sides = (
+        head + _indented(new_method + METHODS, old) + "}\n",
+        head + _indented(METHODS, new) + "}\n",
+    )
+    stale = _indented(new_method, old) + _indented(METHODS, new)
+    _, reasons = gate("K.java", text, stale, sides)
+    was = "tabs" if old == "\t" else "spaces"
+    assert any("theirs re-indented the file" in r and f"start with {was}" in r for r in reasons)
+    # ours' method in theirs' indent, as people commit it: no such reason
+    _, fine = gate("K.java", text, _indented(new_method + METHODS, new), sides)
+    assert not any("re-indented" in r for r in fine)

@@ -31,7 +31,8 @@ There an error counts as new unless it is one of our side's own, at the same pla
 
 Both also ask issue 24's refusals (santamerge.merge.checks, :func:`_refusals` and
 :func:`_version_refusals`): a line put above a side's file head, a region re-rendered
-with other line breaks, brackets or trailing commas, one version value changed two ways;
+with other line breaks, brackets or trailing commas, one version value changed two ways,
+a block one side deleted and the other changed (:func:`_deletion_refusals`);
 and, for written merges, :func:`_adaptations`: a side's systematic rewrite that the other
 side's lines missed, or a diagnostic that neither side has.
 """
@@ -122,6 +123,7 @@ def check_candidate(baseline: GateBaseline, candidate: Candidate) -> tuple[str, 
     if has_markers(candidate.text):
         return ("contains conflict markers",)
     versions = tuple(why for _, why in _version_refusals(baseline, [candidate.hunk]))
+    versions += tuple(why for _, why in _deletion_refusals(baseline, [candidate]))
     if baseline.profile is None or baseline.ours_tree is None:
         return versions
     data, tree, regions = spliced_tree(baseline, {candidate.hunk: candidate})
@@ -191,6 +193,8 @@ def check_together(
             blamed.setdefault(i, []).append("contains conflict markers")
     for i, why in _version_refusals(baseline, list(chosen)):
         blamed.setdefault(i, []).append(why)
+    for i, why in _deletion_refusals(baseline, list(chosen.values())):
+        blamed.setdefault(i, []).append(why)
     if baseline.profile is None or baseline.ours_tree is None or not chosen:
         return {i: tuple(r) for i, r in blamed.items()}
     data, tree, regions = spliced_tree(baseline, chosen)
@@ -249,6 +253,14 @@ def _version_refusals(baseline: GateBaseline, hunks: list[int]) -> list[tuple[in
     from santamerge.merge.checks.versions import version_conflicts
 
     return version_conflicts(baseline, hunks)
+
+
+def _deletion_refusals(baseline: GateBaseline, chosen: list[Candidate]) -> list[tuple[int, str]]:
+    """A block one side deleted and the other changed, merged
+    (santamerge.merge.checks.deletions). Read from the hunk's texts, as the versions."""
+    from santamerge.merge.checks.deletions import deletion_conflicts
+
+    return deletion_conflicts(baseline.parsed.hunks, chosen)
 
 
 def _adaptations(

@@ -683,11 +683,19 @@ def wrong_regions(
                 record = wanted.get((oid, conflicted.path))
                 if record is None:
                     continue
+                blobs = [replayer.blob(f"{p}:{conflicted.path}") for p in merges[oid].parents]
+                whole = None  # the sides as the driver has them (%A, %B), as bench merges
+                if all(b is not None for b in blobs):
+                    try:
+                        whole = (blobs[0].decode("utf-8"), blobs[1].decode("utf-8"))  # type: ignore[union-attr]
+                    except UnicodeDecodeError:
+                        whole = None
                 proposal, _, _ = run_pipeline(
                     conflicted.marked,
                     conflicted.path,
                     policy=NAMED[policy],
                     merge_message=conflicted.subject,
+                    sides=whole,
                 )
                 parsed = proposal.parsed
                 files = (parsed.side("base"), parsed.side("ours"), parsed.side("theirs"))

@@ -25,6 +25,11 @@ a written candidate whose lines that are not this side's hold the old form is re
 with a reason that names the rewrite: "ours rewrote `= require(` as `from` in 14
 places; their lines here still have `= require(`".
 
+A re-indentation shows in no token: where a side's whole file no longer has a line that
+starts with a tab (or a space) and the hunks' bases still do, the side re-indented the
+file, and a written candidate whose lines that are not this side's still start with the
+old character is refused too (:func:`reindented`).
+
 The work is done only for written merges (a candidate that is exactly one side's text
 is what that side wrote), once per file for each side's patterns (the gate baseline's
 ``memo``).
@@ -403,6 +408,12 @@ def missed_rewrites(baseline: _Baseline, chosen: Mapping[int, Candidate]) -> lis
             foreign = [line not in own for line in lines]
             if not any(foreign):
                 continue
+            old = reindented(baseline, side)
+            pairs = zip(foreign, lines, strict=True)
+            stale = sum(f and line.startswith(old) for f, line in pairs) if old else 0
+            if stale:
+                found.append((candidate.hunk, _indent_reason(side, old or "", stale)))
+                continue
             known = rewrites(baseline, side)
             if not known:
                 continue
@@ -420,6 +431,46 @@ def missed_rewrites(baseline: _Baseline, chosen: Mapping[int, Candidate]) -> lis
                     found.append((candidate.hunk, _reason(side, rewrite, places)))
                     break
     return found
+
+
+_INDENT_LINES = 5  # a side's file indented this often, with one character only
+
+
+def reindented(baseline: _Baseline, side: Side) -> str | None:
+    """The indent character (a tab or a space) that ``side`` no longer has anywhere in
+    its file, where the hunks' bases still indent with it: the side re-indented the
+    file (tabs to spaces, or the reverse), a re-format the tokens do not show. None
+    where the side did not."""
+    memo = baseline.memo if baseline.memo is not None else {}
+    key = f"reindented:{side}"
+    if key not in memo:
+        memo[key] = None
+        lead = Counter(
+            line[0]
+            for line in _side_text(baseline, side).splitlines()
+            if line[:1] in " \t" and line.strip()
+        )
+        based = Counter(
+            line[0]
+            for hunk in baseline.parsed.hunks
+            for line in (hunk.base or "").splitlines()
+            if line[:1] in " \t" and line.strip()
+        )
+        for old, new in (("\t", " "), (" ", "\t")):
+            if not lead[old] and lead[new] >= _INDENT_LINES and based[old]:
+                memo[key] = old
+    found: str | None = memo[key]
+    return found
+
+
+def _indent_reason(side: Side, old: str, stale: int) -> str:
+    other = "their" if side == "ours" else "our"
+    was, now = ("tabs", "spaces") if old == "\t" else ("spaces", "tabs")
+    lines = "1 line" if stale == 1 else f"{stale} lines"
+    return (
+        f"{side} re-indented the file with {now} (no line of it starts with {was} any "
+        f"more); {lines} of {other} here still start with {was}"
+    )
 
 
 def _foreign_places(

@@ -1,0 +1,8 @@
+import warnings
+
+from .store import Cache as _Cache
+from .store import Index as _Index
+
+
+def lookup(key):
+    return _Cache.default().get(key)
