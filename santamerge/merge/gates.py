@@ -32,7 +32,8 @@ There an error counts as new unless it is one of our side's own, at the same pla
 Both also ask issue 24's refusals (santamerge.merge.checks, :func:`_refusals` and
 :func:`_version_refusals`): a line put above a side's file head, a region re-rendered
 with other line breaks, brackets or trailing commas, one version value changed two ways,
-a block one side deleted and the other changed (:func:`_deletion_refusals`);
+a block one side deleted and the other changed, a generated lock file merged
+(:func:`_deletion_refusals`);
 and, for written merges, :func:`_adaptations`: a side's systematic rewrite that the other
 side's lines missed, or a diagnostic that neither side has.
 """
@@ -257,10 +258,14 @@ def _version_refusals(baseline: GateBaseline, hunks: list[int]) -> list[tuple[in
 
 def _deletion_refusals(baseline: GateBaseline, chosen: list[Candidate]) -> list[tuple[int, str]]:
     """A block one side deleted and the other changed, merged
-    (santamerge.merge.checks.deletions). Read from the hunk's texts, as the versions."""
+    (santamerge.merge.checks.deletions); a merge of a generated lock file
+    (santamerge.merge.checks.generated). Read from the hunk's texts and the path, as the
+    versions: files without a grammar are checked too."""
     from santamerge.merge.checks.deletions import deletion_conflicts
+    from santamerge.merge.checks.generated import lock_file_conflicts
 
-    return deletion_conflicts(baseline.parsed.hunks, chosen)
+    found = deletion_conflicts(baseline.parsed.hunks, chosen)
+    return found + lock_file_conflicts(baseline.path or "", chosen)
 
 
 def _adaptations(

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from santamerge.merge.checks import MERGING
 from santamerge.merge.types import BOTH_SIDES, Candidate, ConflictHunk
 
 MIN_LINES = 5  # a deleted block this long (non-blank base lines) is a decision, not noise
-MERGING = ("structured:", "merged:")  # methods that merge the sides (not a side as it is)
 
 
 def _lines(text: str | None) -> int:
