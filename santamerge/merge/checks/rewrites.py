@@ -466,10 +466,9 @@ def reindented(baseline: _Baseline, side: Side) -> str | None:
 def _indent_reason(side: Side, old: str, stale: int) -> str:
     other = "their" if side == "ours" else "our"
     was, now = ("tabs", "spaces") if old == "\t" else ("spaces", "tabs")
-    lines = "1 line" if stale == 1 else f"{stale} lines"
     return (
         f"{side} re-indented the file with {now} (no line of it starts with {was} any "
-        f"more); {lines} of {other} here still start with {was}"
+        f"more); {stale} of {other} lines here still start with {was}"
     )
 
 
