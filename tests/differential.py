@@ -1310,6 +1310,52 @@ def check_written(
     return problems + file_problems(merge, baseline, result)
 
 
+def based_baseline(root: Path, path: str, left: bytes) -> bytes | None:
+    """What ``resolve`` proposes on for git's default (``merge``-style) markers in the
+    working tree of the repository at ``root``: the file's own hunks ``left``, each given
+    its base section from git's merge of the index stages; None when santamerge finds no
+    base for them (it then leaves the file alone)."""
+    from santamerge.git import Repository, unmerged_entries
+    from santamerge.merge.workspace.sources import gits_own_plain_hunks
+
+    repository = Repository(str(root), os.path.join(str(root), ".git"))
+    try:
+        text = left.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    based = gits_own_plain_hunks(repository, path, unmerged_entries(repository, path), text)
+    return None if based is None else based.text.encode("utf-8")
+
+
+def with_bases_of(result: bytes, based: bytes) -> bytes:
+    """``result`` (a writer's file for ``merge``-style markers) with each hunk it left
+    marked, which must be the file's own hunk as git wrote it, given back the base
+    section of that hunk in ``based`` (:func:`based_baseline`), so that it reads as the
+    baseline's hunk; ``result`` as it is where a hunk left marked is none of git's (the
+    check then says so)."""
+    from santamerge.errors import MarkerError
+    from santamerge.merge.locate import parse_conflicts
+
+    try:
+        mine = parse_conflicts(result.decode("utf-8"))
+        gits = parse_conflicts(based.decode("utf-8")).hunks
+    except (UnicodeDecodeError, MarkerError):
+        return result
+    parts, j = [], 0
+    for chunk in mine.chunks:
+        if isinstance(chunk, str):
+            parts.append(chunk)
+            continue
+        plain = chunk.render()
+        while j < len(gits) and gits[j]._replace(base=None, base_marker=None).render() != plain:
+            j += 1
+        if j == len(gits):
+            return result
+        parts.append(gits[j].render())
+        j += 1
+    return "".join(parts).encode("utf-8")
+
+
 # -- a person's edit inside the markers (issue 22) ----------------------------------------
 
 

@@ -27,6 +27,8 @@ CRLF_THEIRS = b"a = 1\r\nX = 3\r\nb = 2\r\n"
 TWO_BASE = "import os\n\n\ndef h():\n    return 1\n"
 TWO_OURS = "import os\nimport re\n\n\ndef h():\n    return 2\n"
 TWO_THEIRS = "import os\nimport json\n\n\ndef h():\n    return 3\n"
+# two hunks far enough apart that git's merge-style markers keep them apart
+APART = "\n\n\ndef g():\n    a = 1\n    b = 2\n    return a + b\n\n\n"
 
 
 def resolve_command() -> list[str]:
@@ -279,6 +281,35 @@ def test_merge_style_markers_are_rebuilt_from_the_index(make_repo: Callable[[str
     assert done.returncode == 0, done.stdout + done.stderr
     assert repo.read("app.py").decode() in (OURS_APP, THEIRS_APP)
     assert unmerged(repo) == []
+
+
+def test_a_merge_style_hunk_left_marked_stays_as_git_wrote_it(
+    make_repo: Callable[[str], Repo],
+) -> None:
+    """Under git's default markers (no base section) resolve proposes on each hunk with
+    its base from the index, and a hunk it does not write keeps git's own markers, byte
+    for byte: no base section added (the no-lost-line long run of 2026-12-05 found 22
+    such files)."""
+    from santamerge.merge.locate import parse_conflicts
+
+    repo = make_repo("repo")
+    base, ours, theirs = (t.replace("\n\n\n", APART, 1) for t in (TWO_BASE, TWO_OURS, TWO_THEIRS))
+    result = repo.merge_branches({"two.py": base}, {"two.py": ours}, {"two.py": theirs})
+    assert result.returncode != 0
+    before = parse_conflicts(repo.read("two.py").decode())
+    assert len(before.hunks) == 2 and all(h.base is None for h in before.hunks)
+    document = json.loads(run_resolve(repo, "--json", "--no-model").stdout)
+    (record,) = document["files"]
+    assert all(h["base"] is not None for h in record["hunks"])
+    tops = [h["candidates"][0]["score"] for h in record["hunks"]]
+    assert len(tops) == 2 and tops[0] != tops[1], tops
+    done = run_resolve(repo, "--accept", "--threshold", f"{sum(tops) / 2:.6f}", "--no-model")
+    assert done.returncode == 1, done.stdout + done.stderr
+    after = parse_conflicts(repo.read("two.py").decode())
+    (kept,) = after.hunks
+    lower = before.hunks[0 if tops[0] < tops[1] else 1]  # the hunk below the threshold
+    assert kept.base is None and kept.render() == lower.render()
+    assert "|||||||" not in repo.read("two.py").decode()
 
 
 def test_conflicts_without_every_stage(make_repo: Callable[[str], Repo]) -> None:

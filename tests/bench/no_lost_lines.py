@@ -184,7 +184,9 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
             continue
         if style == "diff3":
             baselines[m.path] = before[m.path]
-        else:
+        elif (based := d.based_baseline(repo, m.path, before[m.path])) is not None:
+            baselines[m.path] = based  # git's own hunks, each with its base
+        else:  # no base found for them: resolve leaves the file alone
             stages = (git("show", f":{stage}:{m.path}") for stage in (1, 2, 3))
             baselines[m.path] = d.git_merge(d.Merge(m.path, *stages), root)[0]
     done = subprocess.run(
@@ -223,6 +225,8 @@ def _resolve_batch(seed: int, batch: int, files: int) -> dict[str, object]:
             problems = ["written, though it is not a conflict santamerge may touch"]
         else:
             stats["files written"] += 1
+            if style == "merge":  # hunks left marked stay as git wrote them, no base
+                after = d.with_bases_of(after or b"", baselines[m.path])
             problems = d.check_written(
                 m, baselines[m.path], after or b"", None, d.candidate_rule, stats, only_markers=True
             )

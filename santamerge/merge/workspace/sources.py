@@ -500,9 +500,10 @@ def propose_sources(
 
 
 def at_lines(merged: Merged, lines: Sequence[int]) -> Merged:
-    """``merged`` with its hunks numbered at ``lines`` (the file's own lines, where the
-    text proposed on is not the file: base sections were inserted); as it is when the
-    counts differ."""
+    """``merged`` as the file's own (``merge``-style) markers hold it, where the text
+    proposed on is not the file (base sections were inserted): its hunks numbered at
+    ``lines``, and the hunks its outcome leaves marked written back as the file has
+    them, without the inserted base section. As it is when the counts differ."""
     proposal = merged.proposal
     parsed = proposal.parsed
     if len(parsed.hunks) != len(lines):
@@ -510,8 +511,22 @@ def at_lines(merged: Merged, lines: Sequence[int]) -> Merged:
     moved = {h.index: h._replace(line=line) for h, line in zip(parsed.hunks, lines, strict=True)}
     chunks = tuple(c if isinstance(c, str) else moved[c.index] for c in parsed.chunks)
     hunks = tuple(h._replace(hunk=moved[h.hunk.index]) for h in proposal.hunks)
+    outcome = merged.outcome
+    chosen = {
+        h.hunk.index: h.chosen.text
+        for h in proposal.hunks
+        if h.chosen is not None and h.hunk.index in outcome.resolved
+    }
+    if parsed.splice(chosen, default="markers") == outcome.text:
+        plain = parsed._replace(
+            chunks=tuple(
+                c if isinstance(c, str) else c._replace(base=None, base_marker=None) for c in chunks
+            )
+        )
+        outcome = outcome._replace(text=plain.splice(chosen, default="markers"))
     return merged._replace(
-        proposal=proposal._replace(parsed=parsed._replace(chunks=chunks), hunks=hunks)
+        proposal=proposal._replace(parsed=parsed._replace(chunks=chunks), hunks=hunks),
+        outcome=outcome,
     )
 
 
