@@ -262,3 +262,15 @@ def test_the_tree_merge_parses_the_whole_file_a_bounded_number_of_times(
         assert merged.outcome.text == sides[3]
         counts.append(calls["parse"])
     assert counts[0] == counts[1] <= 6, counts
+
+
+def test_a_child_one_side_re_indented_and_the_other_removed_is_not_lost(
+    tmp_path: object,
+) -> None:
+    """Ours replaces the imports; theirs only re-indents one of them. The re-indented
+    line is theirs' change: the tree merge may not write ours alone over it (the
+    no-lost-line long run of 2026-12-06, case 7073202)."""
+    base = "import csv\nfrom os import path\nfrom re import sub\n"
+    ours = "# the new imports\nfrom io import StringIO\n"
+    theirs = "import csv\n  from os import path\nfrom re import sub\n"
+    assert all(found is None for found in tree_merges("a.py", base, ours, theirs, tmp_path))

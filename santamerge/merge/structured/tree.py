@@ -198,9 +198,9 @@ def _merge_hunk(parsed: ParsedMerge, hunk: ConflictHunk, profile: LanguageProfil
     ):
         raise Refused("the merge would change text outside the hunk")
     middle = merged[len(pre) : len(merged) - len(post)]
-    _no_line_more_often(
-        merged, {side: views[side].data[n.start_byte : n.end_byte] for side, n in nodes.items()}
-    )
+    parents = {side: views[side].data[n.start_byte : n.end_byte] for side, n in nodes.items()}
+    _no_line_more_often(merged, parents)
+    _keeps_changed_lines(merged, parents)
     _keeps_needed_imports(views, start, ends, middle)
     return TreeMerge(
         middle.decode("utf-8"), "; ".join(dict.fromkeys(notes)), UNORDERED not in notes
@@ -304,6 +304,25 @@ def _no_line_more_often(merged: bytes, parents: dict[Side, bytes]) -> None:
     bound = base + (ours - base) + (theirs - base)
     if any(n > bound[line] for line, n in lines(merged).items() if line in bound):
         raise Refused("the merge would hold a line more often than the sides give")
+
+
+def _keeps_changed_lines(merged: bytes, parents: dict[Side, bytes]) -> None:
+    """Every line a side added or changed (its indentation included; blank lines aside,
+    a trailing ``,`` moving with the list) is in the merge, unless the merge joined two
+    sides' edits into one line (a one-line list merged): a side whose only change was to
+    re-indent a child the other side removed must not lose it (the no-lost-line long run
+    of 2026-12-06, case 7073202)."""
+    from collections import Counter
+
+    def lines(data: bytes) -> Counter[bytes]:
+        return Counter(line.rstrip().rstrip(b",") for line in data.splitlines() if line.strip())
+
+    have = lines(merged)
+    base, ours, theirs = (lines(parents[s]) for s in SIDES)
+    if any(line not in ours and line not in theirs for line in have):
+        return  # lines merged within: judged by the gates and by the other checks
+    if ((ours - base) - have) or ((theirs - base) - have):
+        raise Refused("the merge would lose a line a side changed")
 
 
 def _keeps_needed_imports(
