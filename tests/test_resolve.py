@@ -288,7 +288,7 @@ def test_a_merge_style_hunk_left_marked_stays_as_git_wrote_it(
 ) -> None:
     """Under git's default markers (no base section) resolve proposes on each hunk with
     its base from the index, and a hunk it does not write keeps git's own markers, byte
-    for byte: no base section added (the no-lost-line long run of 2026-12-05 found 22
+    for byte: no base section added (the no-lost-line long run of 2026-12-05 found 10
     such files)."""
     from santamerge.merge.locate import parse_conflicts
 

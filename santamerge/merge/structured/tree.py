@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -290,19 +291,20 @@ def _views(
     return {side: views[side] for side in SIDES}
 
 
+def _line_counts(data: bytes) -> Counter[bytes]:
+    """Each non-blank line of ``data``, without the blanks that end it and a trailing
+    ``,`` (a merged list moves its separators), and how often it occurs."""
+    return Counter(line.rstrip().rstrip(b",") for line in data.splitlines() if line.strip())
+
+
 def _no_line_more_often(merged: bytes, parents: dict[Side, bytes]) -> None:
     """No line (blank lines aside; a trailing ``,`` moves with the list) more often than
     the base has it plus what each side added of it: a comment both sides moved onto
     their own new child is not doubled. Lines no side has (a one-line list merged) are
     not counted."""
-    from collections import Counter
-
-    def lines(data: bytes) -> Counter[bytes]:
-        return Counter(line.rstrip().rstrip(b",") for line in data.splitlines() if line.strip())
-
-    base, ours, theirs = (lines(parents[s]) for s in SIDES)
+    base, ours, theirs = (_line_counts(parents[s]) for s in SIDES)
     bound = base + (ours - base) + (theirs - base)
-    if any(n > bound[line] for line, n in lines(merged).items() if line in bound):
+    if any(n > bound[line] for line, n in _line_counts(merged).items() if line in bound):
         raise Refused("the merge would hold a line more often than the sides give")
 
 
@@ -312,13 +314,8 @@ def _keeps_changed_lines(merged: bytes, parents: dict[Side, bytes]) -> None:
     sides' edits into one line (a one-line list merged): a side whose only change was to
     re-indent a child the other side removed must not lose it (the no-lost-line long run
     of 2026-12-06, case 7073202)."""
-    from collections import Counter
-
-    def lines(data: bytes) -> Counter[bytes]:
-        return Counter(line.rstrip().rstrip(b",") for line in data.splitlines() if line.strip())
-
-    have = lines(merged)
-    base, ours, theirs = (lines(parents[s]) for s in SIDES)
+    have = _line_counts(merged)
+    base, ours, theirs = (_line_counts(parents[s]) for s in SIDES)
     if any(line not in ours and line not in theirs for line in have):
         return  # lines merged within: judged by the gates and by the other checks
     if ((ours - base) - have) or ((theirs - base) - have):
